@@ -1,0 +1,89 @@
+import { nearestSliceToZ } from '../geometry/volumeGeometry';
+import { asymmetryPct } from '../metrics/measure';
+import type { HuRanges } from '../metrics/ranges';
+import { measureSliceMask, type MeasurementRecord } from '../metrics/records';
+import { contourMask } from '../roi/contour';
+import type { HuVolume } from '../volume';
+import type { AnnotationDocument, Roi } from './document';
+
+/**
+ * The slice an ROI lies on: its stored sliceIndex when that slice's z matches the stored z
+ * (within 1e-3 mm), otherwise the slice nearest its z (a series reloaded with other files).
+ */
+export function roiSlice(volume: HuVolume, roi: Pick<Roi, 'sliceIndex' | 'z'>): number {
+  const g = volume.geometry;
+  const pos = g.slicePositions[roi.sliceIndex];
+  if (pos && Math.abs(pos[2] - roi.z) < 1e-3) return roi.sliceIndex;
+  return nearestSliceToZ(g, roi.z);
+}
+
+/** Measure one ROI contour through the same path as masks. */
+export function measureRoi(volume: HuVolume, roi: Roi, ranges: HuRanges): MeasurementRecord {
+  const k = roiSlice(volume, roi);
+  const mask = contourMask(volume.geometry, k, roi.pointsLps);
+  return measureSliceMask(volume, k, mask, { structure: `${roi.muscle}_${roi.side}`, muscle: roi.muscle, side: roi.side }, roi.level, ranges);
+}
+
+/**
+ * Measure every ROI of a document. Several ROIs of the same level, muscle and side are merged into one
+ * mask (union), so a muscle outlined in two parts is measured once.
+ */
+export function measureAnnotations(volume: HuVolume, doc: AnnotationDocument, ranges: HuRanges = doc.ranges): MeasurementRecord[] {
+  const groups = new Map<string, Roi[]>();
+  for (const roi of doc.rois) {
+    const key = `${roi.level}|${roi.muscle}|${roi.side}`;
+    const list = groups.get(key);
+    if (list) list.push(roi);
+    else groups.set(key, [roi]);
+  }
+  const out: MeasurementRecord[] = [];
+  for (const rois of groups.values()) {
+    const first = rois[0]!;
+    const k = roiSlice(volume, first);
+    const g = volume.geometry;
+    const mask = new Uint8Array(g.rows * g.columns);
+    for (const roi of rois) {
+      const m = contourMask(g, k, roi.pointsLps);
+      for (let p = 0; p < m.length; p++) if (m[p]) mask[p] = 1;
+    }
+    out.push(measureSliceMask(volume, k, mask, { structure: `${first.muscle}_${first.side}`, muscle: first.muscle, side: first.side }, first.level, ranges));
+  }
+  return sortRecords(out);
+}
+
+const LEVEL_ORDER = ['L1', 'L1/L2', 'L2', 'L2/L3', 'L3', 'L3/L4', 'L4', 'L4/L5', 'L5', 'L5/S1'];
+const MUSCLE_ORDER = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus', 'autochthon'];
+
+export function sortRecords(records: MeasurementRecord[]): MeasurementRecord[] {
+  const rank = (list: string[], v: string | null) => (v === null ? 99 : list.indexOf(v) >= 0 ? list.indexOf(v) : 98);
+  return [...records].sort(
+    (a, b) =>
+      rank(LEVEL_ORDER, a.level) - rank(LEVEL_ORDER, b.level) ||
+      a.sliceIndex - b.sliceIndex ||
+      rank(MUSCLE_ORDER, a.muscle) - rank(MUSCLE_ORDER, b.muscle) ||
+      a.structure.localeCompare(b.structure),
+  );
+}
+
+export interface AsymmetryRow {
+  level: string | null;
+  muscle: string;
+  leftAreaMm2: number | null;
+  rightAreaMm2: number | null;
+  asymmetryPct: number | null;
+}
+
+/** Left/right CSA asymmetry per level and muscle. */
+export function asymmetryTable(records: readonly MeasurementRecord[]): AsymmetryRow[] {
+  const rows = new Map<string, AsymmetryRow>();
+  for (const r of records) {
+    if (!r.muscle || !r.side) continue;
+    const key = `${r.level}|${r.muscle}`;
+    const row = rows.get(key) ?? { level: r.level, muscle: r.muscle, leftAreaMm2: null, rightAreaMm2: null, asymmetryPct: null };
+    if (r.side === 'left') row.leftAreaMm2 = r.areaMm2;
+    else row.rightAreaMm2 = r.areaMm2;
+    row.asymmetryPct = asymmetryPct(row.leftAreaMm2, row.rightAreaMm2);
+    rows.set(key, row);
+  }
+  return [...rows.values()];
+}

@@ -1,0 +1,76 @@
+import type { Level, Muscle, Side } from '../anatomy/anatomy';
+import { pixelAreaMm2, sliceZ } from '../geometry/volumeGeometry';
+import { sliceView, type HuVolume } from '../volume';
+import { measureSlice, type SliceMetrics } from './measure';
+import type { HuRanges } from './ranges';
+
+/** One measurement: a structure on one slice. Field names are the stable JSON keys / CSV columns. */
+export interface MeasurementRecord extends SliceMetrics {
+  structure: string;
+  muscle: Muscle | 'autochthon' | null;
+  side: Side | null;
+  level: Level | null;
+  /** 0-based slice index, feet to head. */
+  sliceIndex: number;
+  /** Patient z of the slice (ImagePositionPatient z), mm. */
+  z: number;
+}
+
+export const RECORD_COLUMNS = [
+  'structure',
+  'muscle',
+  'side',
+  'level',
+  'sliceIndex',
+  'z',
+  'pixels',
+  'areaMm2',
+  'leanAreaMm2',
+  'fatAreaMm2',
+  'fatFraction',
+  'meanHu',
+  'sdHu',
+  'leanMeanHu',
+] as const satisfies readonly (keyof MeasurementRecord)[];
+
+export interface StructureIdentity {
+  structure: string;
+  muscle: Muscle | 'autochthon' | null;
+  side: Side | null;
+}
+
+/**
+ * Measure a structure given as a slice mask (rows * columns) on slice k of the volume. Masks and
+ * contours both end here, so the app and the CLI give identical numbers for the same pixels.
+ */
+export function measureSliceMask(
+  volume: HuVolume,
+  k: number,
+  sliceMask: Uint8Array,
+  id: StructureIdentity,
+  level: Level | null,
+  ranges: HuRanges,
+): MeasurementRecord {
+  const m = measureSlice(sliceView(volume, k), sliceMask, pixelAreaMm2(volume.geometry), ranges);
+  return { ...id, level, sliceIndex: k, z: sliceZ(volume.geometry, k), ...m };
+}
+
+/** Infer muscle and side from a structure name such as 'iliopsoas_left', 'psoas_right', 'autochthon_left'. */
+export function identifyStructure(name: string): StructureIdentity {
+  const lower = name.toLowerCase();
+  const side: Side | null = /(^|_)left$/.test(lower) ? 'left' : /(^|_)right$/.test(lower) ? 'right' : null;
+  const base = lower.replace(/_(left|right)$/, '');
+  const muscle: StructureIdentity['muscle'] =
+    base === 'iliopsoas' || base === 'psoas'
+      ? 'psoas'
+      : base === 'autochthon'
+        ? 'autochthon'
+        : base === 'erector_spinae' || base === 'erectorspinae'
+          ? 'erectorSpinae'
+          : base === 'multifidus'
+            ? 'multifidus'
+            : base === 'quadratus_lumborum' || base === 'quadratuslumborum'
+              ? 'quadratusLumborum'
+              : null;
+  return { structure: name, muscle, side };
+}
