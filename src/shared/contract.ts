@@ -1,0 +1,92 @@
+/**
+ * The one list of IPC channels between the renderer and the main-process services. Electron IPC
+ * (preload: one typed function per channel) and the browser-mode bridge (HTTP on 127.0.0.1 with a
+ * per-start token) both call the same service functions with the same argument shapes. Main
+ * validates every argument with these schemas before calling a service.
+ *
+ * Pure types + zod: no Node, no DOM, no Electron.
+ */
+import { z } from 'zod';
+import type { AnnotationDocument, LevelMark, Roi } from '../core/annotations/document';
+import type { ScanResult, SeriesSummary } from '../core/dicom/types';
+import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
+
+export interface AppInfo {
+  version: string;
+  /** Folder where annotation documents are saved (null until chosen). */
+  workspace: string | null;
+  recentFolders: string[];
+  /** 'electron' or 'web' (browser mode through the local bridge). */
+  mode: 'electron' | 'web';
+}
+
+export interface LoadedSeriesMeta {
+  summary: SeriesSummary;
+  geometry: VolumeGeometry;
+  /** Element type of the HU array fetched with series:volume. */
+  huType: 'int16' | 'float32';
+  warnings: string[];
+}
+
+export interface AnnotationsLoadResult {
+  /** null when nothing was saved for this series yet, or the saved document was unusable. */
+  document: AnnotationDocument | null;
+  /** Set when a saved document was corrupt or from a newer version: it was moved aside, never overwritten. */
+  problem: string | null;
+}
+
+export interface MaskImportResult {
+  /** Levels proposed from vertebra masks (source 'proposed'). */
+  proposedLevels: LevelMark[];
+  /** Outlines traced from the muscle masks on the given level slices (source 'imported'). */
+  rois: Roi[];
+  problems: { path: string; reason: string }[];
+}
+
+const str = z.string().min(1).max(4096);
+
+export const channels = {
+  'app:info': { args: z.tuple([]) },
+  /** Opens a native folder picker (Electron) — returns null when cancelled; unavailable in web mode. */
+  'folder:pick': { args: z.tuple([]) },
+  'series:scan': { args: z.tuple([str]) },
+  'series:load': { args: z.tuple([str, str]) },
+  /** HU voxels of the last loaded series, as raw little-endian bytes (Int16 or Float32 per huType). */
+  'series:volume': { args: z.tuple([str, str]) },
+  'workspace:set': { args: z.tuple([str]) },
+  'annotations:load': { args: z.tuple([str]) },
+  'annotations:save': { args: z.tuple([z.unknown()]) },
+  'masks:import': {
+    args: z.tuple([
+      z.object({
+        folder: str,
+        seriesUid: str,
+        masksPath: str,
+        labels: z.enum(['totalsegmentator']).optional(),
+        levels: z.array(z.object({ level: z.string(), sliceIndex: z.number().int().min(0) })),
+      }),
+    ]),
+  },
+  'export:write': { args: z.tuple([z.object({ format: z.enum(['csv', 'json']), document: z.unknown() })]) },
+} as const;
+
+export type Channel = keyof typeof channels;
+
+/** Return types per channel. */
+export interface ChannelResults {
+  'app:info': AppInfo;
+  'folder:pick': string | null;
+  'series:scan': ScanResult;
+  'series:load': LoadedSeriesMeta;
+  'series:volume': ArrayBuffer;
+  'workspace:set': AppInfo;
+  'annotations:load': AnnotationsLoadResult;
+  'annotations:save': { path: string };
+  'masks:import': MaskImportResult;
+  'export:write': { path: string; content: string };
+}
+
+export type ChannelArgs<C extends Channel> = z.infer<(typeof channels)[C]['args']>;
+
+/** The API the renderer sees (window.paraspine in Electron, a fetch client in browser mode). */
+export type ParaspineApi = { [C in Channel]: (...args: ChannelArgs<C>) => Promise<ChannelResults[C]> };
