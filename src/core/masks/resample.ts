@@ -1,0 +1,264 @@
+/**
+ * Map a NIfTI label image onto a CT grid (VolumeGeometry) by nearest voxel centre, through both
+ * files' geometry. The two grids are never assumed to be aligned.
+ *
+ * For each CT voxel centre (i, j, k):
+ *   lps = slicePositions[k] + i*columnSpacingMm*rowDirection + j*rowSpacingMm*columnDirection
+ *   ras = (-lps.x, -lps.y, lps.z)
+ *   (u, v, w) = inverse(NIfTI affine) * ras          continuous NIfTI voxel index
+ *   NIfTI voxel = (floor(u + 0.5), floor(v + 0.5), floor(w + 0.5)), used when inside 0..n-1.
+ * So a NIfTI voxel owns the half-open box [-0.5, n-0.5) around its centre along each axis, and CT
+ * voxels whose centre falls outside the NIfTI volume read 0. The map is affine in i, so each CT row
+ * is one start point and one step, and the range of i inside the NIfTI volume is solved per row.
+ *
+ * Values are compared after scl_slope/scl_inter. A binary mask selects value != 0; a label selects
+ * Math.round(value) === label.
+ */
+import type { VolumeGeometry } from '../geometry/volumeGeometry';
+import type { NiftiImage } from './nifti';
+
+export interface GridSampleOptions {
+  /** Only these CT slice indices are filled (the output still covers the whole grid); default all. */
+  readonly slices?: readonly number[];
+  /** Name used in error messages (e.g. the mask's structure name or file name). */
+  readonly name?: string;
+}
+
+export interface ResampleOptions extends GridSampleOptions {
+  /** Label value to select; undefined selects every non-zero voxel (binary masks). */
+  readonly label?: number;
+}
+
+/** Error thrown when a mask's volume contains no CT voxel centre at all. */
+export class MaskOverlapError extends Error {
+  constructor(name: string) {
+    super(`mask ${name} does not overlap the CT`);
+    this.name = 'MaskOverlapError';
+  }
+}
+
+interface RowMap {
+  /** Continuous NIfTI index of CT voxel (0, 0, k) for each slice k: [u, v, w]. */
+  readonly sliceStart: (k: number) => [number, number, number];
+  /** Step of the continuous NIfTI index per CT column (i) and per CT row (j). */
+  readonly di: [number, number, number];
+  readonly dj: [number, number, number];
+}
+
+function invert3x4(a: readonly number[], name: string): number[] {
+  // a: row-major 4x4 (only the top 3 rows are used). Returns row-major 3x4 inverse [Minv | -Minv t].
+  const m00 = a[0]!, m01 = a[1]!, m02 = a[2]!, t0 = a[3]!;
+  const m10 = a[4]!, m11 = a[5]!, m12 = a[6]!, t1 = a[7]!;
+  const m20 = a[8]!, m21 = a[9]!, m22 = a[10]!, t2 = a[11]!;
+  const c00 = m11 * m22 - m12 * m21;
+  const c01 = m02 * m21 - m01 * m22;
+  const c02 = m01 * m12 - m02 * m11;
+  const c10 = m12 * m20 - m10 * m22;
+  const c11 = m00 * m22 - m02 * m20;
+  const c12 = m02 * m10 - m00 * m12;
+  const c20 = m10 * m21 - m11 * m20;
+  const c21 = m01 * m20 - m00 * m21;
+  const c22 = m00 * m11 - m01 * m10;
+  const det = m00 * c00 + m01 * c10 + m02 * c20;
+  const scaleRef = Math.max(Math.abs(m00), Math.abs(m11), Math.abs(m22), Math.abs(m01), Math.abs(m10), 1e-30);
+  if (!Number.isFinite(det) || Math.abs(det) < 1e-12 * scaleRef ** 3) {
+    throw new Error(`mask ${name}: NIfTI affine is singular or not finite`);
+  }
+  const r = 1 / det;
+  const inv = [c00 * r, c01 * r, c02 * r, c10 * r, c11 * r, c12 * r, c20 * r, c21 * r, c22 * r];
+  return [
+    inv[0]!, inv[1]!, inv[2]!, -(inv[0]! * t0 + inv[1]! * t1 + inv[2]! * t2),
+    inv[3]!, inv[4]!, inv[5]!, -(inv[3]! * t0 + inv[4]! * t1 + inv[5]! * t2),
+    inv[6]!, inv[7]!, inv[8]!, -(inv[6]! * t0 + inv[7]! * t1 + inv[8]! * t2),
+  ];
+}
+
+function rowMap(img: NiftiImage, g: VolumeGeometry, name: string): RowMap {
+  const inv = invert3x4(img.affine, name);
+  // LPS point or direction -> RAS (negate x, y), then through the inverse affine.
+  const applyDir = (d: readonly number[]): [number, number, number] => {
+    const x = -d[0]!, y = -d[1]!, z = d[2]!;
+    return [inv[0]! * x + inv[1]! * y + inv[2]! * z, inv[4]! * x + inv[5]! * y + inv[6]! * z, inv[8]! * x + inv[9]! * y + inv[10]! * z];
+  };
+  const applyPoint = (p: readonly number[]): [number, number, number] => {
+    const d = applyDir(p);
+    return [d[0] + inv[3]!, d[1] + inv[7]!, d[2] + inv[11]!];
+  };
+  const r = g.rowDirection;
+  const c = g.columnDirection;
+  const di = applyDir([r[0] * g.columnSpacingMm, r[1] * g.columnSpacingMm, r[2] * g.columnSpacingMm]);
+  const dj = applyDir([c[0] * g.rowSpacingMm, c[1] * g.rowSpacingMm, c[2] * g.rowSpacingMm]);
+  return { sliceStart: (k) => applyPoint(g.slicePositions[k]!), di, dj };
+}
+
+/**
+ * Integer range [lo, hi] of CT columns i whose centre maps inside the NIfTI volume for a row whose
+ * continuous NIfTI index is start + i*step; empty when lo > hi. Conservative by one column on each
+ * side (callers bounds-check every voxel), never missing a column.
+ */
+function rowRange(start: readonly number[], step: readonly number[], n: readonly number[], columns: number): [number, number] {
+  let lo = 0;
+  let hi = columns - 1;
+  for (let a = 0; a < 3; a++) {
+    const s = start[a]!;
+    const d = step[a]!;
+    const min = -0.5;
+    const max = n[a]! - 0.5; // inside when min <= s + i*d < max
+    if (Math.abs(d) < 1e-12) {
+      if (!(s >= min - 1e-9 && s < max + 1e-9)) return [1, 0];
+      continue;
+    }
+    let a0 = (min - s) / d;
+    let a1 = (max - s) / d;
+    if (a0 > a1) [a0, a1] = [a1, a0];
+    lo = Math.max(lo, Math.floor(a0) - 1);
+    hi = Math.min(hi, Math.ceil(a1) + 1);
+    if (lo > hi) return [1, 0];
+  }
+  return [lo, hi];
+}
+
+function checkSlices(g: VolumeGeometry, slices: readonly number[] | undefined): readonly number[] {
+  if (slices === undefined) return Array.from({ length: g.slices }, (_, k) => k);
+  for (const k of slices) {
+    if (!Number.isInteger(k) || k < 0 || k >= g.slices) throw new RangeError(`slice ${k} is outside 0..${g.slices - 1}`);
+  }
+  return slices;
+}
+
+/**
+ * Visit every CT voxel (on the chosen slices) whose centre maps inside the NIfTI volume, with the CT
+ * voxel offset (k*rows*columns + j*columns + i) and the NIfTI voxel offset (u + nx*(v + ny*w)).
+ * Returns the number of voxels visited.
+ */
+export function forEachMappedVoxel(
+  img: NiftiImage,
+  g: VolumeGeometry,
+  slices: readonly number[] | undefined,
+  visit: (ctOffset: number, niftiOffset: number) => void,
+  name = 'NIfTI',
+): number {
+  const ks = checkSlices(g, slices);
+  const map = rowMap(img, g, name);
+  const { nx, ny, nz } = img;
+  const n = [nx, ny, nz];
+  const [du, dv, dw] = map.di;
+  const nxy = nx * ny;
+  const plane = g.rows * g.columns;
+  let visited = 0;
+  for (const k of ks) {
+    const s0 = map.sliceStart(k);
+    for (let j = 0; j < g.rows; j++) {
+      const su = s0[0] + j * map.dj[0];
+      const sv = s0[1] + j * map.dj[1];
+      const sw = s0[2] + j * map.dj[2];
+      const [lo, hi] = rowRange([su, sv, sw], map.di, n, g.columns);
+      const rowBase = k * plane + j * g.columns;
+      for (let i = lo; i <= hi; i++) {
+        const u = Math.floor(su + i * du + 0.5);
+        const v = Math.floor(sv + i * dv + 0.5);
+        const w = Math.floor(sw + i * dw + 0.5);
+        if (u < 0 || u >= nx || v < 0 || v >= ny || w < 0 || w >= nz) continue;
+        visit(rowBase + i, u + nx * v + nxy * w);
+        visited++;
+      }
+    }
+  }
+  return visited;
+}
+
+/** True when at least one CT voxel centre (on any slice) falls inside the NIfTI volume. */
+export function niftiOverlapsGrid(img: NiftiImage, g: VolumeGeometry): boolean {
+  const map = rowMap(img, g, 'NIfTI');
+  const n = [img.nx, img.ny, img.nz];
+  for (let k = 0; k < g.slices; k++) {
+    const s0 = map.sliceStart(k);
+    for (let j = 0; j < g.rows; j++) {
+      const s = [s0[0] + j * map.dj[0], s0[1] + j * map.dj[1], s0[2] + j * map.dj[2]];
+      const [lo, hi] = rowRange(s, map.di, n, g.columns);
+      for (let i = lo; i <= hi; i++) {
+        let inside = true;
+        for (let a = 0; a < 3 && inside; a++) {
+          const x = Math.floor(s[a]! + i * map.di[a]! + 0.5);
+          inside = x >= 0 && x < n[a]!;
+        }
+        if (inside) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function scaler(img: NiftiImage): (raw: number) => number {
+  const s = img.sclSlope;
+  if (!Number.isFinite(s) || s === 0 || (s === 1 && !img.sclInter)) return (raw) => raw;
+  const b = Number.isFinite(img.sclInter) ? img.sclInter : 0;
+  return (raw) => raw * s + b;
+}
+
+/**
+ * Binary mask on the CT grid (Uint8Array of columns*rows*slices, 1 = selected) from a NIfTI image:
+ * voxels with `label` (or any non-zero value when no label is given). Throws MaskOverlapError when the
+ * NIfTI volume contains no CT voxel centre; a mask that overlaps but has no selected voxel there is
+ * simply empty. With `slices`, only those slices are filled (others stay 0).
+ */
+export function resampleMask(img: NiftiImage, g: VolumeGeometry, opts: ResampleOptions = {}): Uint8Array {
+  const name = opts.name ?? 'NIfTI';
+  checkSlices(g, opts.slices);
+  if (!niftiOverlapsGrid(img, g)) throw new MaskOverlapError(name);
+  const out = new Uint8Array(g.columns * g.rows * g.slices);
+  const data = img.data;
+  const scale = scaler(img);
+  const label = opts.label;
+  if (label === undefined) {
+    forEachMappedVoxel(img, g, opts.slices, (ct, nv) => {
+      if (scale(data[nv]!) !== 0) out[ct] = 1;
+    }, name);
+  } else {
+    forEachMappedVoxel(img, g, opts.slices, (ct, nv) => {
+      if (Math.round(scale(data[nv]!)) === label) out[ct] = 1;
+    }, name);
+  }
+  return out;
+}
+
+/**
+ * Split a multilabel NIfTI onto the CT grid in one pass: label value -> binary mask on the CT grid,
+ * for every non-zero label (Math.round of the scaled value) that occurs on the sampled CT voxels,
+ * in increasing label order. Throws MaskOverlapError when the volumes do not overlap.
+ */
+export function resampleLabels(img: NiftiImage, g: VolumeGeometry, opts: GridSampleOptions = {}): Map<number, Uint8Array> {
+  const name = opts.name ?? 'NIfTI';
+  checkSlices(g, opts.slices);
+  if (!niftiOverlapsGrid(img, g)) throw new MaskOverlapError(name);
+  const total = g.columns * g.rows * g.slices;
+  const masks = new Map<number, Uint8Array>();
+  const data = img.data;
+  const scale = scaler(img);
+  let lastLabel = NaN;
+  let lastMask: Uint8Array | undefined;
+  forEachMappedVoxel(img, g, opts.slices, (ct, nv) => {
+    const v = Math.round(scale(data[nv]!));
+    if (v === 0 || Number.isNaN(v)) return;
+    if (v !== lastLabel) {
+      lastLabel = v;
+      lastMask = masks.get(v);
+      if (!lastMask) {
+        lastMask = new Uint8Array(total);
+        masks.set(v, lastMask);
+      }
+    }
+    lastMask![ct] = 1;
+  }, name);
+  return new Map([...masks.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+/** Number of set voxels in a mask, optionally on one slice only. */
+export function countVoxels(mask: Uint8Array, g: VolumeGeometry, slice?: number): number {
+  const plane = g.rows * g.columns;
+  const from = slice === undefined ? 0 : slice * plane;
+  const to = slice === undefined ? mask.length : from + plane;
+  let n = 0;
+  for (let o = from; o < to; o++) n += mask[o]! !== 0 ? 1 : 0;
+  return n;
+}
