@@ -33,7 +33,11 @@ export function rasterizePolygon(points: readonly PointIj[], columns: number, ro
     for (let a = 0, b = n - 1; a < n; b = a++) {
       const [xa, ya] = points[a]!;
       const [xb, yb] = points[b]!;
-      if (ya > j !== yb > j) xs.push(xa + ((j - ya) * (xb - xa)) / (yb - ya));
+      if (ya > j === yb > j) continue;
+      // Evaluate each edge from its lower to its upper end, so an edge shared by two polygons (walked
+      // in opposite directions) gives the bit-identical crossing in both.
+      if (ya < yb || (ya === yb && xa <= xb)) xs.push(xa + ((j - ya) * (xb - xa)) / (yb - ya));
+      else xs.push(xb + ((j - yb) * (xa - xb)) / (ya - yb));
     }
     if (xs.length < 2) continue;
     xs.sort((p, q) => p - q);
