@@ -1,0 +1,44 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A usage error: one line, exit code 2. */
+export class UsageError extends Error {}
+/** A run-time error the user can act on: one line, exit code 1. */
+export class CliError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+
+export function parse<const O extends Options>(argv: string[], options: O, positionals: number): Parsed<O> {
+  let parsed: Parsed<O>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
+  } catch (e) {
+    // node's messages are multi-line with hints; keep the first line
+    const msg = (e as Error).message.split('\n')[0]!.replace(/^Unknown option/, 'unknown option');
+    throw new UsageError(msg);
+  }
+  if (parsed.positionals.length > positionals) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[positionals]}'`);
+  }
+  return parsed;
+}
+
+export function parseRange(s: string, name: string): [number, number] {
+  const parts = s.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || parts[0]! > parts[1]!) {
+    throw new UsageError(`${name} must be LO,HI with LO <= HI (got '${s}')`);
+  }
+  return [parts[0]!, parts[1]!];
+}
+
+export function parseNumberList(s: string, name: string): number[] {
+  const parts = s.split(',').map((p) => Number(p.trim()));
+  if (parts.length === 0 || parts.some((p) => !Number.isFinite(p))) throw new UsageError(`${name} must be numbers separated by commas (got '${s}')`);
+  return parts;
+}
+
+export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${name} must be one of ${allowed.join(', ')} (got '${value}')`);
+  return value as T;
+}

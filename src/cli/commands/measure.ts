@@ -1,0 +1,245 @@
+import { readFile } from 'node:fs/promises';
+import { parseAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
+import { asymmetryTable, measureAnnotations, sortRecords } from '../../core/annotations/measureAnnotations';
+import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
+import type { SeriesSummary } from '../../core/dicom/types';
+import { EXPORT_CSV_COLUMNS } from '../../core/export/measurementsExport';
+import { toCsv } from '../../core/format/csv';
+import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/volumeGeometry';
+import { levelsFromVertebraMasks, type FoundLevel } from '../../core/masks/levels';
+import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
+import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../../core/metrics/records';
+import type { HuVolume } from '../../core/volume';
+import { loadSeriesFromFolder } from '../../main/services/dicomFiles';
+import { loadMasks, type LoadedMask } from '../../main/services/masks';
+import { CliError, oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
+import type { Output } from '../main';
+import { requireFolder } from './series';
+
+export interface MeasuredSlice {
+  level: Level | null;
+  sliceIndex: number;
+  z: number;
+  /** How the slice was chosen. */
+  method: string;
+}
+
+export interface MeasureResult {
+  series: SeriesSummary;
+  ranges: HuRanges;
+  slices: MeasuredSlice[];
+  measurements: MeasurementRecord[];
+  warnings: string[];
+  problems: { path: string; reason: string }[];
+}
+
+const isVertebra = (name: string) => /^(vertebrae_[CTLS]\d+|sacrum)$/i.test(name);
+
+/** Which mask structures to measure: 'muscles' (the default) keeps the recognised muscles, or every non-vertebra mask when none is recognised. */
+export function selectStructures(names: readonly string[], spec: string): string[] {
+  const candidates = names.filter((n) => !isVertebra(n));
+  if (spec === 'all') return candidates;
+  if (spec === 'muscles') {
+    const muscles = candidates.filter((n) => identifyStructure(n).muscle !== null);
+    return muscles.length > 0 ? muscles : candidates;
+  }
+  const wanted = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const w of wanted) if (!names.includes(w)) throw new CliError(`no mask named '${w}' (masks: ${names.join(', ')})`);
+  return wanted;
+}
+
+export interface MeasureOptions {
+  folder: string;
+  seriesUid?: string;
+  masks?: string;
+  labels?: 'totalsegmentator';
+  annotations?: string;
+  levels?: 'auto' | Level[];
+  z?: number[];
+  structures?: string;
+  ranges?: Partial<HuRanges>;
+}
+
+async function readAnnotations(file: string): Promise<AnnotationDocument> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new CliError(`${file}: not valid JSON`);
+  }
+  const r = parseAnnotationDocument(json);
+  if (!r.ok) throw new CliError(`${file}: ${r.reason}`);
+  return r.document;
+}
+
+function zSlices(volume: HuVolume, zs: readonly number[]): MeasuredSlice[] {
+  const g = volume.geometry;
+  const zMin = Math.min(sliceZ(g, 0), sliceZ(g, g.slices - 1));
+  const zMax = Math.max(sliceZ(g, 0), sliceZ(g, g.slices - 1));
+  const tol = (sliceSpacingMm(g) || 0) / 2 + 1e-6;
+  return zs.map((z) => {
+    if (z < zMin - tol || z > zMax + tol) throw new CliError(`z ${z} mm is outside the series (z from ${zMin} to ${zMax} mm)`);
+    const k = nearestSliceToZ(g, z);
+    return { level: null, sliceIndex: k, z: sliceZ(g, k), method: `nearest slice to z ${z} mm` };
+  });
+}
+
+/** The measuring pipeline behind `paraspine measure` (also used by tests). */
+export async function measure(opts: MeasureOptions, note: (line: string) => void = () => {}): Promise<MeasureResult> {
+  if (!opts.masks && !opts.annotations) throw new UsageError('measure needs --masks and/or --annotations');
+  if (opts.z && opts.levels) throw new UsageError('use either --z or --levels, not both');
+  const doc = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
+  const ranges: HuRanges = {
+    muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
+    fatHu: opts.ranges?.fatHu ?? doc?.ranges.fatHu ?? DEFAULT_RANGES.fatHu,
+  };
+  const { summary, volume, problems: seriesProblems } = await loadSeriesFromFolder(opts.folder, opts.seriesUid ?? doc?.series.seriesInstanceUid);
+  if (doc && doc.series.seriesInstanceUid !== summary.seriesInstanceUid) {
+    throw new CliError(`${opts.annotations}: annotations are for series ${doc.series.seriesInstanceUid}, not ${summary.seriesInstanceUid}`);
+  }
+  const g = volume.geometry;
+  const warnings = [...volume.warnings];
+  const problems = [...seriesProblems];
+  const measurements: MeasurementRecord[] = [];
+
+  // Slices to measure masks on.
+  let slices: MeasuredSlice[] = [];
+  let maskList: LoadedMask[] | undefined;
+  if (opts.z) {
+    slices = zSlices(volume, opts.z);
+  } else if (opts.levels || !doc) {
+    if (!opts.masks) throw new UsageError('--levels needs vertebra masks (--masks)');
+    const wanted = opts.levels === undefined || opts.levels === 'auto' ? DEFAULT_LEVELS : opts.levels;
+    const loaded = await loadMasks(opts.masks, g, { labels: opts.labels });
+    maskList = loaded.masks;
+    problems.push(...loaded.problems);
+    const byName = Object.fromEntries(maskList.filter((m) => isVertebra(m.name)).map((m) => [m.name, m.data]));
+    const found = levelsFromVertebraMasks(byName, g, wanted);
+    for (const m of found.missing) {
+      if (opts.levels !== undefined && opts.levels !== 'auto') throw new CliError(`level ${m.level} not found: ${m.reason}`);
+      warnings.push(`level ${m.level} not found: ${m.reason}`);
+    }
+    if (found.levels.length === 0) throw new CliError(`no level could be found from the vertebra masks (${found.missing.map((m) => `${m.level}: ${m.reason}`).join('; ')})`);
+    slices = found.levels.map((l: FoundLevel) => ({ level: l.level, sliceIndex: l.sliceIndex, z: l.z, method: l.method }));
+  } else {
+    slices = doc.levels.map((l) => {
+      const k = nearestSliceToZ(g, l.z);
+      return { level: l.level, sliceIndex: k, z: sliceZ(g, k), method: `annotation level (${l.source})` };
+    });
+  }
+
+  if (opts.masks) {
+    if (!maskList) {
+      const loaded = await loadMasks(opts.masks, g, { labels: opts.labels, slices: slices.map((s) => s.sliceIndex) });
+      maskList = loaded.masks;
+      problems.push(...loaded.problems);
+    }
+    const names = selectStructures(maskList.map((m) => m.name), opts.structures ?? 'muscles');
+    const plane = g.rows * g.columns;
+    for (const name of names) {
+      const mask = maskList.find((m) => m.name === name)!;
+      const id = identifyStructure(name);
+      for (const s of slices) {
+        const sliceMask = mask.data.subarray(s.sliceIndex * plane, (s.sliceIndex + 1) * plane);
+        measurements.push(measureSliceMask(volume, s.sliceIndex, sliceMask, id, s.level, ranges));
+      }
+    }
+  }
+  if (doc) measurements.push(...measureAnnotations(volume, doc, ranges));
+  for (const s of slices) note(`${s.level ?? 'slice'}: slice ${s.sliceIndex}, z ${s.z} mm (${s.method})`);
+  for (const w of warnings) note(`warning: ${w}`);
+  for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
+  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems };
+}
+
+/** CSV rows: series identity and ranges repeated on every row (tidy), the record keys, and the L/R asymmetry. */
+export function measureCsv(result: MeasureResult, provenance: { rater?: string; appVersion?: string } = {}): string {
+  const asym = new Map(asymmetryTable(result.measurements).map((a) => [`${a.level}|${a.muscle}`, a.asymmetryPct]));
+  const s = result.series;
+  const rows = result.measurements.map((r) => ({
+    studyInstanceUid: s.studyInstanceUid,
+    seriesInstanceUid: s.seriesInstanceUid,
+    patientId: s.patientId,
+    seriesDescription: s.seriesDescription,
+    muscleHuLo: result.ranges.muscleHu[0],
+    muscleHuHi: result.ranges.muscleHu[1],
+    fatHuLo: result.ranges.fatHu[0],
+    fatHuHi: result.ranges.fatHu[1],
+    rater: provenance.rater ?? '',
+    appVersion: provenance.appVersion ?? '',
+    ...r,
+    asymmetryPct: asym.get(`${r.level}|${r.muscle}`) ?? null,
+  }));
+  return toCsv(EXPORT_CSV_COLUMNS, rows);
+}
+
+export function measureJson(result: MeasureResult): string {
+  const { series, ranges, slices, measurements, warnings, problems } = result;
+  return (
+    JSON.stringify(
+      { series, ranges: { muscleHu: ranges.muscleHu, fatHu: ranges.fatHu }, levels: slices, measurements, asymmetry: asymmetryTable(measurements), warnings, problems },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+export async function runMeasure(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      masks: { type: 'string' },
+      labels: { type: 'string' },
+      annotations: { type: 'string' },
+      levels: { type: 'string' },
+      z: { type: 'string' },
+      structures: { type: 'string' },
+      'muscle-hu': { type: 'string' },
+      'fat-hu': { type: 'string' },
+      series: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+    },
+    1,
+  );
+  const format = oneOf(values.format, ['json', 'csv'] as const, '--format', 'json');
+  const labels = values.labels === undefined ? undefined : oneOf(values.labels, ['totalsegmentator'] as const, '--labels', 'totalsegmentator');
+  let levels: MeasureOptions['levels'];
+  if (values.levels !== undefined) {
+    try {
+      levels = values.levels.trim().toLowerCase() === 'auto' ? 'auto' : parseLevels(values.levels);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const ranges: Partial<HuRanges> = {};
+  if (values['muscle-hu'] !== undefined) (ranges as { muscleHu?: [number, number] }).muscleHu = parseRange(values['muscle-hu'], '--muscle-hu');
+  if (values['fat-hu'] !== undefined) (ranges as { fatHu?: [number, number] }).fatHu = parseRange(values['fat-hu'], '--fat-hu');
+  const folder = await requireFolder(positionals[0], 'series folder');
+  const result = await measure(
+    {
+      folder,
+      seriesUid: values.series,
+      masks: values.masks,
+      labels,
+      annotations: values.annotations,
+      levels,
+      z: values.z !== undefined ? parseNumberList(values.z, '--z') : undefined,
+      structures: values.structures,
+      ranges,
+    },
+    (l) => out.note(l),
+  );
+  let provenance = {};
+  if (values.annotations) {
+    const doc = JSON.parse(await readFile(values.annotations, 'utf8')) as AnnotationDocument;
+    provenance = { rater: doc.rater, appVersion: doc.appVersion };
+  }
+  await out.emit(format === 'csv' ? measureCsv(result, provenance) : measureJson(result), values.out);
+}

@@ -1,0 +1,106 @@
+import { stat } from 'node:fs/promises';
+import type { ScanResult, SeriesSummary } from '../../core/dicom/types';
+import { loadSeriesFromFolder, scanFolder } from '../../main/services/dicomFiles';
+import { CliError, parse } from '../args';
+import type { Output } from '../main';
+
+export async function requireFolder(folder: string | undefined, what = 'folder'): Promise<string> {
+  if (!folder) throw new CliError(`missing ${what}`);
+  let s;
+  try {
+    s = await stat(folder);
+  } catch {
+    throw new CliError(`${folder}: no such file or folder`);
+  }
+  if (!s.isDirectory()) throw new CliError(`${folder}: not a folder`);
+  return folder;
+}
+
+function fmt(n: number | null | undefined, digits = 4): string {
+  return n === null || n === undefined ? '-' : String(Number(n.toFixed(digits)));
+}
+
+export function describeSeries(s: SeriesSummary): string[] {
+  return [
+    `  series ${s.seriesInstanceUid}  #${s.seriesNumber ?? '-'}  ${s.modality}  "${s.seriesDescription}"`,
+    `    ${s.slices} slices of ${s.rows} x ${s.columns}, pixel spacing ${s.pixelSpacing.map((v) => fmt(v)).join(' x ')} mm, ` +
+      `spacing between slices ${fmt(s.sliceSpacingMm)} mm (slice thickness ${fmt(s.sliceThickness)} mm)`,
+    `    orientation ${s.imageOrientation.map((v) => fmt(v, 3)).join('\\')}, transfer syntax ${s.transferSyntaxUids.join(', ')}, ${s.files.length} file(s)`,
+    ...s.warnings.map((w) => `    warning: ${w}`),
+  ];
+}
+
+/** The CT series to work on: the one with uid, or the only CT series; otherwise a one-line error. */
+export function pickSeries(result: ScanResult, uid?: string): SeriesSummary {
+  const ct = result.series.filter((s) => s.modality === 'CT');
+  if (uid !== undefined) {
+    const s = result.series.find((x) => x.seriesInstanceUid === uid);
+    if (!s) throw new CliError(`no series ${uid} in the folder (found: ${result.series.map((x) => x.seriesInstanceUid).join(', ') || 'none'})`);
+    return s;
+  }
+  if (ct.length === 0) {
+    const why = result.problems.length > 0 ? ` (${result.problems.length} file(s) not usable, first: ${result.problems[0]!.path}: ${result.problems[0]!.reason})` : '';
+    throw new CliError(`no CT series in the folder${why}`);
+  }
+  if (ct.length > 1) {
+    throw new CliError(`${ct.length} CT series found; choose one with --series UID: ${ct.map((s) => `${s.seriesInstanceUid} (${s.slices} slices, "${s.seriesDescription}")`).join(', ')}`);
+  }
+  return ct[0]!;
+}
+
+export async function runScan(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 1);
+  const folder = await requireFolder(positionals[0]);
+  const result = await scanFolder(folder);
+  if (values.json) {
+    await out.emit(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  const lines: string[] = [];
+  const studies = new Map<string, SeriesSummary[]>();
+  for (const s of result.series) {
+    const list = studies.get(s.studyInstanceUid) ?? [];
+    list.push(s);
+    studies.set(s.studyInstanceUid, list);
+  }
+  for (const [study, series] of studies) {
+    const f = series[0]!;
+    lines.push(`study ${study}  patient "${f.patientName}" (${f.patientId})  ${f.studyDate}  "${f.studyDescription}"`);
+    for (const s of series) lines.push(...describeSeries(s));
+  }
+  if (result.series.length === 0) lines.push('no image series found');
+  if (result.problems.length > 0) {
+    lines.push(`${result.problems.length} file(s) not used:`);
+    for (const p of result.problems) lines.push(`  ${p.path}: ${p.reason}`);
+  }
+  await out.emit(lines.join('\n') + '\n');
+}
+
+export async function runInfo(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parse(argv, { series: { type: 'string' }, 'hu-stats': { type: 'boolean' }, json: { type: 'boolean' } }, 1);
+  const folder = await requireFolder(positionals[0], 'series folder');
+  let info: Record<string, unknown>;
+  let lines: string[];
+  if (values['hu-stats']) {
+    const { summary, volume } = await loadSeriesFromFolder(folder, values.series);
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    const hu = volume.hu;
+    for (let p = 0; p < hu.length; p++) {
+      const v = hu[p]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      sum += v;
+    }
+    const huStats = { min, max, mean: sum / hu.length, voxels: hu.length };
+    info = { series: summary, huStats, warnings: volume.warnings };
+    lines = [...describeSeries(summary), `    HU min ${fmt(min)}, max ${fmt(max)}, mean ${fmt(huStats.mean)} over ${hu.length} voxels`];
+  } else {
+    const result = await scanFolder(folder);
+    const summary = pickSeries(result, values.series);
+    info = { series: summary };
+    lines = describeSeries(summary);
+  }
+  await out.emit(values.json ? JSON.stringify(info, null, 2) + '\n' : lines.join('\n') + '\n');
+}

@@ -1,0 +1,41 @@
+import { toCsv } from '../../core/format/csv';
+import { maskVolumeStats, type VolumeStats } from '../../core/metrics/volumeStats';
+import { loadSeriesFromFolder } from '../../main/services/dicomFiles';
+import { loadMasks } from '../../main/services/masks';
+import { CliError, oneOf, parse } from '../args';
+import type { Output } from '../main';
+import { requireFolder } from './series';
+
+export interface StructureStats extends VolumeStats {
+  structure: string;
+}
+
+export const STATS_COLUMNS = ['structure', 'voxels', 'volumeMm3', 'meanHu'] as const;
+
+/** Whole-volume statistics per mask (what TotalSegmentator's --statistics reports, for cross-checks). */
+export async function stats(folder: string, masksPath: string, opts: { seriesUid?: string; labels?: 'totalsegmentator' } = {}, note: (l: string) => void = () => {}) {
+  const { summary, volume } = await loadSeriesFromFolder(folder, opts.seriesUid);
+  const { masks, problems } = await loadMasks(masksPath, volume.geometry, { labels: opts.labels });
+  for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
+  for (const w of volume.warnings) note(`warning: ${w}`);
+  const structures: StructureStats[] = masks.map((m) => ({ structure: m.name, ...maskVolumeStats(volume, m.data) }));
+  return { series: summary, structures, problems };
+}
+
+export async function runStats(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    { masks: { type: 'string' }, labels: { type: 'string' }, series: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    1,
+  );
+  const format = oneOf(values.format, ['json', 'csv'] as const, '--format', 'json');
+  const labels = values.labels === undefined ? undefined : oneOf(values.labels, ['totalsegmentator'] as const, '--labels', 'totalsegmentator');
+  const folder = await requireFolder(positionals[0], 'series folder');
+  if (!values.masks) throw new CliError('stats needs --masks <folder|file>');
+  const r = await stats(folder, values.masks, { seriesUid: values.series, labels }, (l) => out.note(l));
+  const text =
+    format === 'csv'
+      ? toCsv(['seriesInstanceUid', ...STATS_COLUMNS], r.structures.map((s) => ({ seriesInstanceUid: r.series.seriesInstanceUid, ...s })))
+      : JSON.stringify({ series: r.series, structures: r.structures, problems: r.problems }, null, 2) + '\n';
+  await out.emit(text, values.out);
+}

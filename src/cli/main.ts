@@ -1,0 +1,96 @@
+/**
+ * The `paraspine` command line: core + Node only (never Electron, React or Cornerstone).
+ * Every failure is one line on stderr and a non-zero exit; results go to stdout or --out.
+ */
+import { writeFile } from 'node:fs/promises';
+import { CliError, UsageError } from './args';
+import { runInfo, runScan } from './commands/series';
+import { runMeasure } from './commands/measure';
+import { runStats } from './commands/stats';
+
+export const VERSION = '0.1.0';
+
+export const HELP = `paraspine ${VERSION} — paraspinal muscle metrics on lumbar CT
+
+Usage:
+  paraspine scan <folder> [--json]
+      List the studies and series under a folder (headers only) and every unusable file with a reason.
+  paraspine info <series-folder> [--series UID] [--hu-stats] [--json]
+      Summary of the CT series; --hu-stats loads every pixel and prints HU min, max and mean.
+  paraspine measure <series-folder> [--masks <folder|file>] [--labels totalsegmentator]
+                    [--annotations FILE] [--levels auto|L3,L4/L5,...] [--z MM,MM,...]
+                    [--structures muscles|all|NAME,NAME] [--muscle-hu LO,HI] [--fat-hu LO,HI]
+                    [--series UID] [--format json|csv] [--out FILE]
+      Per structure and slice: pixels, areaMm2, leanAreaMm2, fatAreaMm2, fatFraction, meanHu,
+      sdHu (population), leanMeanHu. Slices come from --z (nearest slice to each patient z, mm),
+      from --levels (found from vertebra masks: 'auto' = L3, L3/L4, L4/L5, L5/S1), or from the
+      level marks of --annotations, whose outlines are measured as well.
+  paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
+                  [--series UID] [--format json|csv] [--out FILE]
+      Per mask over the whole volume: voxels, volumeMm3 (spacing between slice positions), meanHu.
+
+Defaults: muscle range -29..150 HU, fat range -190..-30 HU (both inclusive).
+Exit codes: 0 ok, 1 error (one line on stderr), 2 usage error.
+`;
+
+export interface Output {
+  /** Write a command's result to stdout or to a file. */
+  emit(text: string, outFile?: string): Promise<void>;
+  /** One-line notes to stderr (warnings, chosen levels). */
+  note(line: string): void;
+}
+
+const defaultOutput: Output = {
+  async emit(text, outFile) {
+    if (outFile) {
+      try {
+        await writeFile(outFile, text);
+      } catch (e) {
+        throw new CliError(`cannot write ${outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    } else process.stdout.write(text);
+  },
+  note(line) {
+    process.stderr.write(`paraspine: ${line}\n`);
+  },
+};
+
+export async function main(argv: string[], out: Output = defaultOutput): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        await out.emit(HELP);
+        return 0;
+      case '-v':
+      case '--version':
+        await out.emit(`${VERSION}\n`);
+        return 0;
+      case 'scan':
+        await runScan(rest, out);
+        return 0;
+      case 'info':
+        await runInfo(rest, out);
+        return 0;
+      case 'measure':
+        await runMeasure(rest, out);
+        return 0;
+      case 'stats':
+        await runStats(rest, out);
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, --help)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`paraspine: ${e.message}\n`);
+      return 2;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`paraspine: ${msg.split('\n')[0]}\n`);
+    return 1;
+  }
+}
