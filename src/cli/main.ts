@@ -38,6 +38,8 @@ export interface Output {
   emit(text: string, outFile?: string): Promise<void>;
   /** One-line notes to stderr (warnings, chosen levels). */
   note(line: string): void;
+  /** The one-line error of a failed command, to stderr. */
+  error(line: string): void;
 }
 
 const defaultOutput: Output = {
@@ -51,6 +53,9 @@ const defaultOutput: Output = {
     } else process.stdout.write(text);
   },
   note(line) {
+    process.stderr.write(`paraspine: ${line}\n`);
+  },
+  error(line) {
     process.stderr.write(`paraspine: ${line}\n`);
   },
 };
@@ -85,12 +90,8 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
         throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, --help)`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`paraspine: ${e.message}\n`);
-      return 2;
-    }
     const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(`paraspine: ${msg.split('\n')[0]}\n`);
-    return 1;
+    out.error(msg.split('\n')[0]!);
+    return e instanceof UsageError ? 2 : 1;
   }
 }
