@@ -11,12 +11,16 @@
  * - Disc level (upper/lower): among slices strictly between the two vertebrae's centroid slices,
  *   the slice k that best separates the two masks: it minimises
  *       cost(k) = (upper-vertebra voxels on slice k or below it) + (lower-vertebra voxels on slice k or above it),
- *   i.e. the voxels that lie on the wrong side of, or on, a cut at k. The disc (no body) gives the
- *   smallest cost; where the vertebrae interleave in z (a tilted L5/S1 disc, facet joints, the
- *   sacral ala) the cut follows the cross-over of the two masks' slice profiles instead of the
- *   single emptiest slice, which the posterior elements can pull away from the disc. Ties go to the
- *   tied slice nearest the midpoint of the two centroids. When no slice lies strictly between the
- *   centroid slices, the slice nearest the midpoint of the two centroids is used.
+ *   i.e. the voxels that lie on the wrong side of, or on, a cut at k, counting only voxels at in-plane
+ *   positions (i, j) that both masks cover somewhere (their shared footprint: where the two bones
+ *   face each other across the disc). Posterior elements and sacral ala with no counterpart in the
+ *   other mask are thereby ignored (if the footprints do not overlap at all, whole masks are used).
+ *   The disc (no bone) gives the smallest cost; where the vertebrae interleave in z (the tilted
+ *   L5/S1 disc) the cut follows the cross-over of the two slice profiles rather than the single
+ *   emptiest slice. Ties go to the tied slice nearest the midpoint of the two centroids. When no
+ *   slice lies strictly between the centroid slices, the slice nearest that midpoint is used.
+ *   On the abdomen test CT this gives L3/L4 = 67, L4/L5 = 56, L5/S1 = 47 (plain "fewest voxels on
+ *   the slice" gave 50 for L5/S1, where L5's body still fills most of the slice).
  */
 import { ALL_LEVELS, isDiscLevel, levelVertebrae, type Level, type Vertebra } from '../anatomy/anatomy';
 import { nearestSliceToOffset, sliceOffsetMm, sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
@@ -45,6 +49,7 @@ export type MasksByName = Readonly<Record<string, Uint8Array | undefined>>;
 
 interface VertebraProfile {
   readonly name: string;
+  readonly mask: Uint8Array;
   /** Voxel count per slice. */
   readonly perSlice: number[];
   readonly total: number;
@@ -72,6 +77,7 @@ function profile(name: string, mask: Uint8Array, g: VolumeGeometry): VertebraPro
   const centroidOffsetMm = total > 0 ? sum / total : NaN;
   return {
     name,
+    mask,
     perSlice,
     total,
     centroidOffsetMm,
@@ -152,6 +158,24 @@ function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeom
     const k = nearestSliceToOffset(g, midOffset);
     return { slice: k, method: `no slice between the centroids of ${upper.name} and ${lower.name}; slice nearest their midpoint` };
   }
+  // Per-slice counts restricted to the shared in-plane footprint of the two masks.
+  const plane = g.rows * g.columns;
+  const fpU = new Uint8Array(plane);
+  const fpL = new Uint8Array(plane);
+  for (let o = 0; o < upper.mask.length; o++) {
+    if (upper.mask[o] !== 0) fpU[o % plane] = 1;
+    if (lower.mask[o] !== 0) fpL[o % plane] = 1;
+  }
+  let shared = 0;
+  for (let p = 0; p < plane; p++) if (fpU[p] && fpL[p]) shared++;
+  const restrict = (m: Uint8Array): number[] =>
+    Array.from({ length: g.slices }, (_, k) => {
+      let c = 0;
+      for (let p = 0, o = k * plane; p < plane; p++, o++) if (m[o] !== 0 && fpU[p] && fpL[p]) c++;
+      return c;
+    });
+  const pu = shared > 0 ? restrict(upper.mask) : upper.perSlice;
+  const pl = shared > 0 ? restrict(lower.mask) : lower.perSlice;
   // "Above" = the side of the upper vertebra's centroid (slice order may run either way).
   const upperIsHigherIndex = upper.centroidSlice > lower.centroidSlice;
   let best = -1;
@@ -162,8 +186,8 @@ function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeom
     for (let q = 0; q < g.slices; q++) {
       const upperWrong = upperIsHigherIndex ? q <= k : q >= k;
       const lowerWrong = upperIsHigherIndex ? q >= k : q <= k;
-      if (upperWrong) cost += upper.perSlice[q]!;
-      if (lowerWrong) cost += lower.perSlice[q]!;
+      if (upperWrong) cost += pu[q]!;
+      if (lowerWrong) cost += pl[q]!;
     }
     const dist = Math.abs(sliceOffsetMm(g, k) - midOffset);
     if (cost < bestCost || (cost === bestCost && dist < bestDist)) {
@@ -176,7 +200,8 @@ function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeom
   return {
     slice: best,
     method:
-      `best cut between ${upper.name} and ${lower.name}: ${bestCost} voxels on or across the cut ` +
-      `(${onSlice} on the slice itself), searched between their centroid slices`,
+      `best cut between ${upper.name} and ${lower.name} between their centroid slices: ` +
+      `${bestCost} voxels of their ${shared > 0 ? 'shared footprint' : 'masks'} on or across the cut; ` +
+      `${onSlice} vertebra voxels on the slice`,
   };
 }
