@@ -56,7 +56,7 @@ describe('layering', () => {
       for (const f of files) {
         const rel = relative(ROOT, f);
         if (rel.startsWith('src/renderer/viewer/')) continue;
-        for (const spec of imports(f)) if (/^@cornerstonejs/(core|tools|dicom-image-loader|metadata|utils)/.test(spec)) bad.push(`${rel} imports ${spec}`);
+        for (const spec of imports(f)) if (/^@cornerstonejs\/(core|tools|dicom-image-loader|metadata|utils)/.test(spec)) bad.push(`${rel} imports ${spec}`);
       }
     }
     expect(bad).toEqual([]);
