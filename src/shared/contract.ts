@@ -81,7 +81,8 @@ export interface ChannelResults {
   'series:volume': ArrayBuffer;
   'workspace:set': AppInfo;
   'annotations:load': AnnotationsLoadResult;
-  'annotations:save': { path: string };
+  /** problem: set when an unusable file already there had to be moved aside (never overwritten). */
+  'annotations:save': { path: string; problem?: string };
   'masks:import': MaskImportResult;
   'export:write': { path: string; content: string };
 }
@@ -90,3 +91,29 @@ export type ChannelArgs<C extends Channel> = z.infer<(typeof channels)[C]['args'
 
 /** The API the renderer sees (window.paraspine in Electron, a fetch client in browser mode). */
 export type ParaspineApi = { [C in Channel]: (...args: ChannelArgs<C>) => Promise<ChannelResults[C]> };
+
+/**
+ * Events main sends to the renderer (Electron only: the browser bridge has no application menu).
+ * The menu's File > Open folder and Open recent are handled in main (dialog, access grant) and arrive
+ * here with the folder already usable for series:scan.
+ */
+export const MENU_ACTION_EVENT = 'menu:action';
+
+/** Same ids as the renderer's window presets (src/renderer/state/presets.ts). */
+export type ViewPreset = 'soft' | 'muscle' | 'bone' | 'fat';
+
+export type MenuAction =
+  | { type: 'open-folder'; folder: string }
+  | { type: 'export'; format: 'csv' | 'json' }
+  | { type: 'undo' }
+  | { type: 'redo' }
+  | { type: 'preset'; preset: ViewPreset }
+  | { type: 'about'; version: string };
+
+export interface ParaspineEvents {
+  /** Subscribe to application-menu actions; returns an unsubscribe function. */
+  onMenuAction(cb: (action: MenuAction) => void): () => void;
+}
+
+/** What the Electron preload exposes as window.paraspine. */
+export type ParaspinePreloadApi = ParaspineApi & ParaspineEvents;

@@ -1,0 +1,114 @@
+import { asymmetryTable, measureAnnotations, type AsymmetryRow } from '../annotations/measureAnnotations';
+import type { AnnotationDocument, SeriesIdentity } from '../annotations/document';
+import { toCsv } from '../format/csv';
+import type { HuRanges } from '../metrics/ranges';
+import { RECORD_COLUMNS, type MeasurementRecord } from '../metrics/records';
+import type { HuVolume } from '../volume';
+
+/**
+ * Exports of an annotation document's measurements. Numbers come from measureAnnotations (HU pixels +
+ * contours), so the app's export, the CLI and the metrics panel agree. Column names are the stable
+ * record keys (camelCase, as RECORD_COLUMNS) and never change once released.
+ */
+
+/** Series identity, ranges and provenance repeated on every CSV row (tidy data). */
+export const EXPORT_ID_COLUMNS = [
+  'studyInstanceUid',
+  'seriesInstanceUid',
+  'patientId',
+  'seriesDescription',
+  'muscleHuLo',
+  'muscleHuHi',
+  'fatHuLo',
+  'fatHuHi',
+  'rater',
+  'appVersion',
+] as const;
+
+/** Every CSV column, in order: identity, then the record keys, then asymmetryPct (per level and muscle). */
+export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, 'asymmetryPct'] as const;
+
+export type ExportCsvColumn = (typeof EXPORT_CSV_COLUMNS)[number];
+
+export const MEASUREMENTS_FORMAT = 'paraspine-measurements';
+export const MEASUREMENTS_VERSION = 1;
+
+export interface MeasurementsExport {
+  format: typeof MEASUREMENTS_FORMAT;
+  version: number;
+  appVersion: string;
+  rater: string;
+  /** The document's last modification time (the export itself is a pure function of the document). */
+  modifiedAt: string;
+  series: SeriesIdentity;
+  ranges: HuRanges;
+  levels: AnnotationDocument['levels'];
+  measurements: MeasurementRecord[];
+  asymmetry: AsymmetryRow[];
+}
+
+/** Check that the document belongs to this volume (same grid); throws a one-line reason otherwise. */
+export function checkDocumentMatchesVolume(volume: HuVolume, doc: AnnotationDocument): void {
+  const g = volume.geometry;
+  if (doc.series.rows !== g.rows || doc.series.columns !== g.columns) {
+    throw new Error(
+      `annotation document is for a ${doc.series.columns}x${doc.series.rows} series but the loaded series is ${g.columns}x${g.rows}`,
+    );
+  }
+}
+
+export interface MeasuredDocument {
+  records: MeasurementRecord[];
+  asymmetry: AsymmetryRow[];
+}
+
+export function measureDocument(volume: HuVolume, doc: AnnotationDocument): MeasuredDocument {
+  checkDocumentMatchesVolume(volume, doc);
+  const records = measureAnnotations(volume, doc, doc.ranges);
+  return { records, asymmetry: asymmetryTable(records) };
+}
+
+/** Tidy rows: one per level x muscle x side that has an ROI. */
+export function measurementRows(volume: HuVolume, doc: AnnotationDocument): Record<ExportCsvColumn, unknown>[] {
+  const { records, asymmetry } = measureDocument(volume, doc);
+  const asym = new Map(asymmetry.map((a) => [`${a.level}|${a.muscle}`, a.asymmetryPct]));
+  const id = {
+    studyInstanceUid: doc.series.studyInstanceUid,
+    seriesInstanceUid: doc.series.seriesInstanceUid,
+    patientId: doc.series.patientId,
+    seriesDescription: doc.series.seriesDescription,
+    muscleHuLo: doc.ranges.muscleHu[0],
+    muscleHuHi: doc.ranges.muscleHu[1],
+    fatHuLo: doc.ranges.fatHu[0],
+    fatHuHi: doc.ranges.fatHu[1],
+    rater: doc.rater,
+    appVersion: doc.appVersion,
+  };
+  return records.map((r) => ({ ...id, ...r, asymmetryPct: asym.get(`${r.level}|${r.muscle}`) ?? null }));
+}
+
+/** Tidy CSV (RFC 4180, '\n' line ends, header always present). */
+export function exportMeasurementsCsv(volume: HuVolume, doc: AnnotationDocument): string {
+  return toCsv(EXPORT_CSV_COLUMNS, measurementRows(volume, doc));
+}
+
+export function measurementsJson(volume: HuVolume, doc: AnnotationDocument): MeasurementsExport {
+  const { records, asymmetry } = measureDocument(volume, doc);
+  return {
+    format: MEASUREMENTS_FORMAT,
+    version: MEASUREMENTS_VERSION,
+    appVersion: doc.appVersion,
+    rater: doc.rater,
+    modifiedAt: doc.modifiedAt,
+    series: doc.series,
+    ranges: doc.ranges,
+    levels: doc.levels,
+    measurements: records,
+    asymmetry,
+  };
+}
+
+/** JSON export, pretty-printed, trailing newline. */
+export function exportMeasurementsJson(volume: HuVolume, doc: AnnotationDocument): string {
+  return JSON.stringify(measurementsJson(volume, doc), null, 2) + '\n';
+}

@@ -1,0 +1,272 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { isLevel, type Level } from '../../core/anatomy/anatomy';
+import { parseAnnotationDocument, type LevelMark, type Roi } from '../../core/annotations/document';
+import type { ScanResult, SeriesSummary } from '../../core/dicom/types';
+import { exportMeasurementsCsv, exportMeasurementsJson } from '../../core/export/measurementsExport';
+import { sliceZ } from '../../core/geometry/volumeGeometry';
+import { levelsFromVertebraMasks } from '../../core/masks/levels';
+import { identifyStructure } from '../../core/metrics/records';
+import { sliceIjToLps } from '../../core/roi/contour';
+import { maskToContours } from '../../core/roi/maskToContours';
+import type { HuVolume } from '../../core/volume';
+import { channels, type AppInfo, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi } from '../../shared/contract';
+import { FolderAccess } from './access';
+import { oneLine, writeFileAtomic } from './atomicWrite';
+import type { LoadMasksOptions, LoadMasksResult } from './masks';
+import type { SettingsStore } from './settings';
+import { documentStem, loadDocument, saveDocument } from './workspace';
+
+/**
+ * Every channel of ParaspineApi over the Node services. Electron IPC (src/main/index.ts) and the
+ * browser-mode bridge (src/main/bridge/server.ts) both go through `dispatch`, which validates the
+ * arguments with the contract's schemas and turns every failure into a one-line message.
+ */
+
+export interface DicomService {
+  scanFolder(folder: string): Promise<ScanResult>;
+  loadSeriesFromFolder(
+    folder: string,
+    seriesUid?: string,
+  ): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly { path: string; reason: string }[] }>;
+}
+
+export interface MaskService {
+  loadMasks(path: string, geometry: HuVolume['geometry'], opts?: LoadMasksOptions): Promise<LoadMasksResult>;
+}
+
+export interface ApiOptions {
+  mode: 'electron' | 'web';
+  version: string;
+  settings: SettingsStore;
+  access: FolderAccess;
+  dicom: DicomService;
+  masks: MaskService;
+  /** Native folder dialog (Electron). Absent in web mode, where the user types a path instead. */
+  pickFolder?: () => Promise<string | null>;
+  now?: () => Date;
+}
+
+/** A failure whose message is meant for the user as is (one line). */
+export class ApiError extends Error {
+  override name = 'ApiError';
+}
+
+export interface ParaspineService extends ParaspineApi {
+  /** Validate raw arguments (from IPC or HTTP) for a channel name and call it; errors are one-line ApiErrors. */
+  dispatch(channel: string, args: unknown): Promise<unknown>;
+  /** The last loaded volume (tests and the bridge use it). */
+  loadedVolume(): { folder: string; seriesUid: string; volume: HuVolume } | null;
+}
+
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(channels, name);
+}
+
+/** Validate raw args for a channel; throws ApiError naming the argument and the problem. */
+export function validateArgs<C extends Channel>(channel: C, args: unknown): ChannelArgs<C> {
+  if (!Array.isArray(args)) throw new ApiError(`${channel}: arguments must be an array`);
+  const r = channels[channel].args.safeParse(args);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const where = issue.path.length ? `argument ${issue.path.map(String).join('.')}` : 'arguments';
+    throw new ApiError(`${channel}: ${where}: ${issue.message}`);
+  }
+  return r.data as ChannelArgs<C>;
+}
+
+export function createApi(opts: ApiOptions): ParaspineService {
+  const { access, settings, dicom, masks } = opts;
+  const now = opts.now ?? (() => new Date());
+  const userTyped = opts.mode === 'web'; // in web mode a typed path is the user's pick
+  let loaded: { folder: string; seriesUid: string; volume: HuVolume } | null = null;
+
+  const appInfo = (): AppInfo => {
+    const s = settings.get();
+    return { version: opts.version, workspace: s.workspace, recentFolders: s.recentFolders, mode: opts.mode };
+  };
+
+  const workspace = async (): Promise<string> => {
+    const ws = settings.get().workspace;
+    if (!ws) throw new ApiError('no workspace folder chosen yet: choose one where annotations are saved');
+    return access.check(ws);
+  };
+
+  const getVolume = async (folder: string, seriesUid: string): Promise<HuVolume> => {
+    const real = await access.check(folder);
+    if (loaded && loaded.folder === real && loaded.seriesUid === seriesUid) return loaded.volume;
+    const r = await dicom.loadSeriesFromFolder(real, seriesUid);
+    loaded = { folder: real, seriesUid, volume: r.volume };
+    return r.volume;
+  };
+
+  const volumeForDocument = (seriesUid: string): HuVolume => {
+    if (!loaded || loaded.seriesUid !== seriesUid) {
+      throw new ApiError(`series ${seriesUid} is not loaded: open it before exporting or importing masks`);
+    }
+    return loaded.volume;
+  };
+
+  const api: ParaspineApi = {
+    async 'app:info'() {
+      return appInfo();
+    },
+
+    async 'folder:pick'() {
+      if (!opts.pickFolder) throw new ApiError('folder:pick is not available in the browser: type the folder path instead');
+      const folder = await opts.pickFolder();
+      if (folder === null) return null;
+      return access.grant(folder);
+    },
+
+    async 'series:scan'(folder) {
+      const real = userTyped ? await access.grant(folder) : await access.check(folder);
+      const st = await fs.stat(real);
+      if (!st.isDirectory()) throw new ApiError(`${folder}: not a folder`);
+      const result = await dicom.scanFolder(real);
+      await settings.addRecentFolder(real);
+      return result;
+    },
+
+    async 'series:load'(folder, seriesUid) {
+      const real = await access.check(folder);
+      const r = await dicom.loadSeriesFromFolder(real, seriesUid);
+      loaded = { folder: real, seriesUid, volume: r.volume };
+      return {
+        summary: r.summary,
+        geometry: r.volume.geometry,
+        huType: r.volume.hu instanceof Int16Array ? 'int16' : 'float32',
+        warnings: [...r.volume.warnings, ...r.problems.map((p) => `${p.path}: ${p.reason}`)],
+      };
+    },
+
+    async 'series:volume'(folder, seriesUid) {
+      const v = await getVolume(folder, seriesUid);
+      const hu = v.hu;
+      // A copy of exactly the voxel bytes (the typed array may be a view on a larger buffer).
+      return hu.buffer.slice(hu.byteOffset, hu.byteOffset + hu.byteLength) as ArrayBuffer;
+    },
+
+    async 'workspace:set'(folder) {
+      const real = userTyped ? await access.grant(folder) : await access.check(folder);
+      await settings.update((s) => {
+        s.workspace = real;
+      });
+      return appInfo();
+    },
+
+    async 'annotations:load'(seriesUid) {
+      const ws = await workspace();
+      const r = await loadDocument(ws, seriesUid, now);
+      return { document: r.document, problem: r.problem };
+    },
+
+    async 'annotations:save'(document) {
+      const ws = await workspace();
+      return saveDocument(ws, document, now);
+    },
+
+    async 'masks:import'(req) {
+      const levels: { level: Level; sliceIndex: number }[] = [];
+      for (const l of req.levels) {
+        if (!isLevel(l.level)) throw new ApiError(`masks:import: unknown level '${l.level}'`);
+        levels.push({ level: l.level, sliceIndex: l.sliceIndex });
+      }
+      if (userTyped) await access.grant(await dirOf(req.masksPath));
+      const masksPath = await access.check(req.masksPath);
+      const volume = await getVolume(req.folder, req.seriesUid);
+      const g = volume.geometry;
+      for (const l of levels) {
+        if (l.sliceIndex >= g.slices) throw new ApiError(`masks:import: level ${l.level} slice ${l.sliceIndex} is outside 0..${g.slices - 1}`);
+      }
+      // All slices: the vertebra masks need the whole scan to place the levels.
+      const loadedMasks = await masks.loadMasks(masksPath, g, req.labels ? { labels: req.labels } : {});
+      const byName: Record<string, Uint8Array> = {};
+      for (const m of loadedMasks.masks) byName[m.name] = m.data;
+      const problems = loadedMasks.problems.map((p) => ({ path: p.path, reason: p.reason }));
+
+      const found = levelsFromVertebraMasks(byName, g, levels.length ? levels.map((l) => l.level) : undefined);
+      const proposedLevels: LevelMark[] = found.levels.map((f) => ({ level: f.level, sliceIndex: f.sliceIndex, z: f.z, source: 'proposed', note: f.method }));
+      for (const m of found.missing) if (!levels.length || levels.some((l) => l.level === m.level)) problems.push({ path: masksPath, reason: `${m.level}: ${m.reason}` });
+
+      const targets = levels.length ? levels : proposedLevels.map((p) => ({ level: p.level, sliceIndex: p.sliceIndex }));
+      const plane = g.rows * g.columns;
+      const stamp = now().toISOString();
+      const rois: Roi[] = [];
+      for (const m of loadedMasks.masks) {
+        const id = identifyStructure(m.name);
+        if (!id.muscle || !id.side) continue; // not a muscle we measure (vertebrae, organs, ...)
+        for (const t of targets) {
+          const slice = m.data.subarray(t.sliceIndex * plane, (t.sliceIndex + 1) * plane);
+          for (const contour of maskToContours(slice, g.columns, g.rows, { connectivity: 8 })) {
+            rois.push({
+              id: randomUUID(),
+              level: t.level,
+              muscle: id.muscle,
+              side: id.side,
+              sliceIndex: t.sliceIndex,
+              z: sliceZ(g, t.sliceIndex),
+              pointsLps: sliceIjToLps(g, t.sliceIndex, contour),
+              source: 'imported',
+              createdAt: stamp,
+              modifiedAt: stamp,
+            });
+          }
+        }
+      }
+      if (rois.length === 0) problems.push({ path: masksPath, reason: 'no psoas/iliopsoas, autochthon or other muscle mask on the level slices' });
+      return { proposedLevels, rois, problems };
+    },
+
+    async 'export:write'({ format, document }) {
+      const parsed = parseAnnotationDocument(document);
+      if (!parsed.ok) throw new ApiError(`export: ${parsed.reason}`);
+      const doc = parsed.document;
+      const volume = volumeForDocument(doc.series.seriesInstanceUid);
+      const content = format === 'csv' ? exportMeasurementsCsv(volume, doc) : exportMeasurementsJson(volume, doc);
+      const ws = await workspace();
+      const file = path.join(ws, 'exports', `${documentStem(doc.series.seriesInstanceUid)}.measurements.${format}`);
+      await access.check(file);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, content);
+      return { path: file, content };
+    },
+  };
+
+  const dispatch = async (channel: string, args: unknown): Promise<unknown> => {
+    if (!isChannel(channel)) throw new ApiError(`unknown channel '${channel}'`);
+    const valid = validateArgs(channel, args);
+    try {
+      const fn = api[channel] as (...a: unknown[]) => Promise<unknown>;
+      return await fn(...(valid as unknown[]));
+    } catch (e) {
+      throw new ApiError(oneLine(e));
+    }
+  };
+
+  return Object.assign(Object.create(null) as object, api, { dispatch, loadedVolume: () => loaded }) as ParaspineService;
+}
+
+/** The folder of a path: itself when it is a folder, else its parent (a NIfTI file's folder). */
+async function dirOf(p: string): Promise<string> {
+  try {
+    const st = await fs.stat(p);
+    return st.isDirectory() ? p : path.dirname(p);
+  } catch {
+    throw new ApiError(`${p}: not found`);
+  }
+}
+
+export type { ChannelResults };
+
+/**
+ * Grant the folders the user picked in earlier sessions (workspace and recent folders remembered in
+ * the settings, which only main writes). Folders that no longer exist are skipped.
+ */
+export async function grantRememberedFolders(access: FolderAccess, settings: SettingsStore): Promise<void> {
+  const s = settings.get();
+  for (const f of [...(s.workspace ? [s.workspace] : []), ...s.recentFolders]) {
+    await access.grant(f).catch(() => undefined);
+  }
+}
