@@ -1,0 +1,213 @@
+import type { Vec3 } from '../geometry/vec3';
+import { cross, dot, norm, normalize, scale, sub } from '../geometry/vec3';
+import { makeGeometry, type VolumeGeometry } from '../geometry/volumeGeometry';
+import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from './types';
+
+/** One frame of the volume: which file and frame it comes from and where it lies. */
+export interface FrameRef {
+  readonly header: DicomHeader;
+  readonly frameIndex: number;
+  readonly position: Vec3;
+  /** Position along the slice normal, mm. */
+  readonly offsetMm: number;
+}
+
+/** The frames of one series, sorted feet to head (by position along the normal), with their geometry. */
+export interface SeriesLayout {
+  readonly frames: readonly FrameRef[];
+  readonly geometry: VolumeGeometry;
+  /** Files kept, in slice order of their first frame. */
+  readonly headers: readonly DicomHeader[];
+  readonly warnings: readonly string[];
+  /** Files of this series left out (inconsistent size/orientation, duplicate positions). */
+  readonly problems: readonly FileProblem[];
+}
+
+/** Positions closer than this along the normal are the same slice, mm. */
+const SAME_POSITION_MM = 0.01;
+/** Gantry tilt below this is rounding in the positions, degrees. */
+const TILT_DEG = 0.1;
+/** Gaps differing from the median by more than this fraction make spacing irregular. */
+const GAP_TOLERANCE = 0.01;
+
+function fmt(v: number, digits = 2): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(digits);
+}
+
+function consistencyKey(h: DicomHeader): string {
+  const o = h.imageOrientation.map((v) => (Math.round(v * 1000) / 1000 + 0).toFixed(3)).join('\\');
+  const s = h.pixelSpacing.map((v) => v.toPrecision(5)).join('\\');
+  return `${h.columns}x${h.rows}, orientation ${o}, spacing ${s}`;
+}
+
+/**
+ * Orders the frames of one series (headers that share a SeriesInstanceUID) along the slice normal.
+ * Files that disagree with the majority on rows/columns/orientation/pixel spacing, and files whose
+ * frames repeat a position already taken, are left out as problems. Gantry tilt and irregular spacing
+ * become warnings. Throws Error when no header is given.
+ */
+export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
+  if (input.length === 0) throw new Error('layoutSeries: no headers');
+  const headers = [...input].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const problems: FileProblem[] = [];
+
+  // Majority by frame count of (size, orientation, spacing).
+  const groups = new Map<string, DicomHeader[]>();
+  for (const h of headers) {
+    const k = consistencyKey(h);
+    const g = groups.get(k);
+    if (g) g.push(h);
+    else groups.set(k, [h]);
+  }
+  let bestKey = '';
+  let bestCount = -1;
+  for (const [k, g] of groups) {
+    const c = g.reduce((s, h) => s + h.numberOfFrames, 0);
+    if (c > bestCount) {
+      bestCount = c;
+      bestKey = k;
+    }
+  }
+  for (const [k, g] of groups) {
+    if (k === bestKey) continue;
+    for (const h of g) {
+      problems.push({ path: h.path, reason: `not part of a consistent volume (${k}; the series is ${bestKey})` });
+    }
+  }
+  const kept = groups.get(bestKey)!;
+  const first = kept[0]!;
+  const o = first.imageOrientation;
+  const rowDirection: Vec3 = [o[0], o[1], o[2]];
+  const columnDirection: Vec3 = [o[3], o[4], o[5]];
+  const normal = normalize(cross(normalize(rowDirection), normalize(columnDirection)));
+
+  // Frames, rejecting whole files that repeat a position.
+  const taken: { offsetMm: number; path: string }[] = [];
+  const frames: FrameRef[] = [];
+  for (const h of kept) {
+    const own: FrameRef[] = [];
+    let clash: string | null = null;
+    for (let f = 0; f < h.numberOfFrames && clash === null; f++) {
+      const position = h.framePositions[f]!;
+      const offsetMm = dot(position, normal);
+      const other = taken.find((t) => Math.abs(t.offsetMm - offsetMm) < SAME_POSITION_MM);
+      const self = own.find((t) => Math.abs(t.offsetMm - offsetMm) < SAME_POSITION_MM);
+      if (other) clash = `same position as ${other.path} (${fmt(offsetMm, 3)} mm along the slice normal)`;
+      else if (self) clash = `not part of a consistent volume (frames ${self.frameIndex + 1} and ${f + 1} share a position)`;
+      else own.push({ header: h, frameIndex: f, position, offsetMm });
+    }
+    if (clash !== null) {
+      problems.push({ path: h.path, reason: clash });
+      continue;
+    }
+    for (const fr of own) {
+      frames.push(fr);
+      taken.push({ offsetMm: fr.offsetMm, path: h.path });
+    }
+  }
+  frames.sort((a, b) => a.offsetMm - b.offsetMm);
+
+  const warnings: string[] = [];
+  if (frames.length > 1) {
+    const step = sub(frames[frames.length - 1]!.position, frames[0]!.position);
+    const along = dot(step, normal);
+    const across = norm(sub(step, scale(normal, along)));
+    const tiltDeg = (Math.atan2(across, Math.abs(along)) * 180) / Math.PI;
+    if (tiltDeg > TILT_DEG) {
+      warnings.push(
+        `gantry tilt ${fmt(tiltDeg, 1)}°: slice positions are sheared relative to the slice normal (volume kept as acquired, not resampled)`,
+      );
+    }
+    const gaps: number[] = [];
+    for (let k = 1; k < frames.length; k++) gaps.push(frames[k]!.offsetMm - frames[k - 1]!.offsetMm);
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const irregular = gaps.some((g) => Math.abs(g - median) > GAP_TOLERANCE * median);
+    if (irregular) {
+      const missing = gaps.reduce((s, g) => s + Math.max(0, Math.round(g / median) - 1), 0);
+      warnings.push(
+        `irregular slice spacing: gaps from ${fmt(sorted[0]!, 3)} to ${fmt(sorted[sorted.length - 1]!, 3)} mm (median ${fmt(median, 3)} mm)` +
+          (missing > 0 ? `, about ${missing} missing slice(s)` : ''),
+      );
+    }
+  }
+
+  const geometry = makeGeometry({
+    columns: first.columns,
+    rows: first.rows,
+    slices: frames.length,
+    columnSpacingMm: first.pixelSpacing[1],
+    rowSpacingMm: first.pixelSpacing[0],
+    rowDirection,
+    columnDirection,
+    slicePositions: frames.map((f) => f.position),
+  });
+  const seen = new Set<DicomHeader>();
+  const orderedHeaders: DicomHeader[] = [];
+  for (const f of frames) {
+    if (!seen.has(f.header)) {
+      seen.add(f.header);
+      orderedHeaders.push(f.header);
+    }
+  }
+  return { frames, geometry, headers: orderedHeaders, warnings, problems };
+}
+
+/** The SeriesSummary of a laid-out series. */
+export function summarise(layout: SeriesLayout): SeriesSummary {
+  const h = layout.headers[0]!;
+  const g = layout.geometry;
+  const gaps: number[] = [];
+  for (let k = 1; k < layout.frames.length; k++) gaps.push(layout.frames[k]!.offsetMm - layout.frames[k - 1]!.offsetMm);
+  gaps.sort((a, b) => a - b);
+  return {
+    patientName: h.patientName,
+    patientId: h.patientId,
+    studyInstanceUid: h.studyInstanceUid,
+    studyDate: h.studyDate,
+    studyDescription: h.studyDescription,
+    seriesInstanceUid: h.seriesInstanceUid,
+    seriesDescription: h.seriesDescription,
+    seriesNumber: h.seriesNumber,
+    modality: h.modality,
+    slices: g.slices,
+    rows: g.rows,
+    columns: g.columns,
+    pixelSpacing: [h.pixelSpacing[0], h.pixelSpacing[1]],
+    sliceSpacingMm: gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)]! : null,
+    sliceThickness: h.sliceThickness,
+    imageOrientation: [...h.imageOrientation],
+    transferSyntaxUids: [...new Set(layout.headers.map((x) => x.transferSyntaxUid))],
+    files: layout.headers.map((x) => x.path),
+    warnings: layout.warnings,
+  };
+}
+
+/**
+ * Groups headers into series by SeriesInstanceUID, orders each along its slice normal (never by file
+ * name or InstanceNumber) and reports files left out. Pure; never throws for any list of valid headers.
+ */
+export function groupSeries(headers: readonly DicomHeader[]): ScanResult {
+  const byUid = new Map<string, DicomHeader[]>();
+  for (const h of headers) {
+    const key = h.seriesInstanceUid || `(no SeriesInstanceUID) ${h.studyInstanceUid}`;
+    const list = byUid.get(key);
+    if (list) list.push(h);
+    else byUid.set(key, [h]);
+  }
+  const series: SeriesSummary[] = [];
+  const problems: FileProblem[] = [];
+  for (const list of byUid.values()) {
+    const layout = layoutSeries(list);
+    series.push(summarise(layout));
+    problems.push(...layout.problems);
+  }
+  series.sort(
+    (a, b) =>
+      a.studyInstanceUid.localeCompare(b.studyInstanceUid) ||
+      (a.seriesNumber ?? Infinity) - (b.seriesNumber ?? Infinity) ||
+      a.seriesInstanceUid.localeCompare(b.seriesInstanceUid),
+  );
+  problems.sort((a, b) => a.path.localeCompare(b.path));
+  return { series, problems };
+}

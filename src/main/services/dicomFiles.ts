@@ -1,0 +1,277 @@
+/**
+ * DICOM files on disk: scanning folders for CT series (headers only) and loading a series into a HU
+ * volume. Plain Node; never imports electron.
+ */
+import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VolumeAssembler, nativeFrame, type RawPixels } from '../../core/dicom/assembleVolume';
+import { encapsulatedFrames, type EncapsulatedFrames } from '../../core/dicom/encapsulated';
+import { DicomFileError, errorMessage, oneLine } from '../../core/dicom/errors';
+import { groupSeries, layoutSeries, summarise } from '../../core/dicom/groupSeries';
+import { parseDataSet, parseDicomHeader } from '../../core/dicom/parseHeader';
+import { TS, isEncapsulated } from '../../core/dicom/transferSyntax';
+import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
+import type { HuVolume } from '../../core/volume';
+import { decodeCompressedFrame } from './codecs';
+
+export { DicomFileError } from '../../core/dicom/errors';
+
+/** First read of each file; grown (x4) up to MAX_HEADER_BYTES when the header is longer. */
+const FIRST_PREFIX_BYTES = 64 * 1024;
+const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+const SCAN_CONCURRENCY = 16;
+const LOAD_CONCURRENCY = 4;
+
+/** Runs fn over items with at most `limit` in flight; results keep the input order. */
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function readPrefix(path: string, length: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got === length ? buf : buf.subarray(0, got);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads and parses the header of one file from a prefix of it (never the whole pixel data). */
+export async function readDicomHeader(path: string): Promise<DicomHeader> {
+  const size = (await stat(path)).size;
+  let want = Math.min(size, FIRST_PREFIX_BYTES);
+  for (;;) {
+    const bytes = await readPrefix(path, want);
+    const fileSize = bytes.length < want ? bytes.length : size; // file shrank while reading
+    try {
+      return parseDicomHeader(bytes, path, fileSize);
+    } catch (e) {
+      if (e instanceof DicomFileError && e.needMoreBytes && want < size) {
+        if (want >= MAX_HEADER_BYTES) throw new DicomFileError(`header longer than ${MAX_HEADER_BYTES / 1048576} MiB`);
+        want = Math.min(size, want * 4, MAX_HEADER_BYTES);
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+function problemOf(path: string, e: unknown): FileProblem {
+  if (e instanceof DicomFileError) return { path, reason: e.message };
+  const code = (e as { code?: string } | null)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return { path, reason: 'unreadable (permission denied)' };
+  return { path, reason: oneLine(`unreadable (${errorMessage(e)})`) };
+}
+
+async function listFiles(folder: string, problems: FileProblem[]): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      problems.push(problemOf(dir, e));
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const ent of entries) {
+      const p = join(dir, ent.name);
+      if (ent.isDirectory()) await walk(p);
+      else if (ent.isFile()) files.push(p);
+      else if (ent.isSymbolicLink()) {
+        // Follow links to files only (links to folders could loop).
+        try {
+          if ((await stat(p)).isFile()) files.push(p);
+        } catch (e) {
+          problems.push(problemOf(p, e));
+        }
+      }
+    }
+  };
+  await walk(folder);
+  return files;
+}
+
+/**
+ * Scans a folder recursively for CT series. Reads only a header prefix of each file. Every file either
+ * ends up in a series or in `problems` with a one-line reason; this never throws for bad files (only
+ * when the folder itself cannot be read).
+ */
+export async function scanFolder(folder: string): Promise<ScanResult> {
+  const st = await stat(folder);
+  if (!st.isDirectory()) throw new Error(`${folder} is not a folder`);
+  const problems: FileProblem[] = [];
+  const files = await listFiles(folder, problems);
+  const headers: DicomHeader[] = [];
+  await pool(files, SCAN_CONCURRENCY, async (path) => {
+    try {
+      headers.push(await readDicomHeader(path));
+    } catch (e) {
+      problems.push(problemOf(path, e));
+    }
+  });
+  const grouped = groupSeries(headers);
+  return {
+    series: grouped.series,
+    problems: [...problems, ...grouped.problems].sort((a, b) => a.path.localeCompare(b.path)),
+  };
+}
+
+/** The stored values of frame `frameIndex` of a file whose whole bytes are given. */
+export async function decodeFrame(fileBytes: Uint8Array, header: DicomHeader, frameIndex: number): Promise<RawPixels> {
+  return new FileFrames(fileBytes, header).frame(frameIndex);
+}
+
+/** Frames of one file, parsing the file's encapsulation (or inflating it) once. */
+class FileFrames {
+  private encapsulated: EncapsulatedFrames | null = null;
+  private inflated: Uint8Array | null = null;
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly header: DicomHeader,
+  ) {}
+
+  async frame(frameIndex: number): Promise<RawPixels> {
+    const h = this.header;
+    if (frameIndex < 0 || frameIndex >= h.numberOfFrames) throw new RangeError(`frame ${frameIndex} outside 0..${h.numberOfFrames - 1}`);
+    if (h.transferSyntaxUid === TS.deflatedLE) {
+      this.inflated ??= parseDataSet(this.bytes, this.bytes.length, true).dataSet.byteArray as Uint8Array;
+      return nativeFrame(this.inflated, h, frameIndex);
+    }
+    if (!isEncapsulated(h.transferSyntaxUid)) return nativeFrame(this.bytes, h, frameIndex);
+    this.encapsulated ??= encapsulatedFrames(this.bytes, h);
+    return decodeCompressedFrame(this.encapsulated.frame(frameIndex), h);
+  }
+}
+
+export interface LoadOptions {
+  /** Called after each file with (files done, files total). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Files read at the same time (default 4). */
+  readonly concurrency?: number;
+}
+
+/** A loaded volume and the files of the request that were left out. */
+export interface LoadedFiles {
+  readonly volume: HuVolume;
+  readonly summary: SeriesSummary;
+  readonly problems: readonly FileProblem[];
+}
+
+/**
+ * Loads the given files (one series) into a HU volume: headers first (prefix reads), then each file's
+ * pixel data once, written straight into one preallocated volume in slice order along the normal.
+ * Throws an Error with a one-line message when no file is usable or a frame cannot be decoded.
+ */
+export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedFiles> {
+  const problems: FileProblem[] = [];
+  const headers: DicomHeader[] = [];
+  await pool(paths, 16, async (path) => {
+    try {
+      headers.push(await readDicomHeader(path));
+    } catch (e) {
+      problems.push(problemOf(path, e));
+    }
+  });
+  if (headers.length === 0) {
+    throw new Error(oneLine(`no loadable CT image among ${paths.length} file(s)${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
+  }
+  const uids = new Set(headers.map((h) => h.seriesInstanceUid));
+  if (uids.size > 1) throw new Error(`the files belong to ${uids.size} different series`);
+  const layout = layoutSeries(headers);
+  problems.push(...layout.problems);
+  const assembler = new VolumeAssembler(layout);
+  const slicesOf = new Map<DicomHeader, { k: number; frameIndex: number }[]>();
+  layout.frames.forEach((fr, k) => {
+    const list = slicesOf.get(fr.header);
+    if (list) list.push({ k, frameIndex: fr.frameIndex });
+    else slicesOf.set(fr.header, [{ k, frameIndex: fr.frameIndex }]);
+  });
+  let done = 0;
+  await pool(layout.headers, opts.concurrency ?? LOAD_CONCURRENCY, async (h) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(h.path);
+    } catch (e) {
+      throw new Error(`${h.path}: ${problemOf(h.path, e).reason}`);
+    }
+    const frames = new FileFrames(bytes, h);
+    for (const { k, frameIndex } of slicesOf.get(h)!) {
+      try {
+        assembler.writeFrame(k, await frames.frame(frameIndex));
+      } catch (e) {
+        throw new Error(oneLine(`${h.path}: ${errorMessage(e)}`));
+      }
+    }
+    opts.onProgress?.(++done, layout.headers.length);
+  });
+  const volume = assembler.result();
+  const left = problems.length > 0 ? [`${problems.length} file(s) left out: ${problems.map((p) => `${p.path} (${p.reason})`).join('; ')}`] : [];
+  return {
+    volume: { ...volume, warnings: [...volume.warnings, ...left.map((s) => oneLine(s, 1000))] },
+    summary: summarise(layout),
+    problems,
+  };
+}
+
+/** Loads a series found by scanFolder into a HU volume. */
+export async function loadSeries(series: SeriesSummary, opts: LoadOptions = {}): Promise<HuVolume> {
+  return (await loadFiles(series.files, opts)).volume;
+}
+
+function describe(s: SeriesSummary): string {
+  const d = s.seriesDescription ? `"${s.seriesDescription}", ` : '';
+  return `${s.seriesInstanceUid || '(no UID)'} (${d}${s.slices} slices)`;
+}
+
+/**
+ * Scans a folder and loads its CT series: the one with `seriesUid`, or the only one. Throws an Error
+ * with a one-line message when there is none, when the UID is not found, or when several need choosing.
+ */
+export async function loadSeriesFromFolder(
+  folder: string,
+  seriesUid?: string,
+  opts: LoadOptions = {},
+): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly FileProblem[] }> {
+  const scan = await scanFolder(folder);
+  const ct = scan.series.filter((s) => s.modality === 'CT');
+  let chosen: SeriesSummary | undefined;
+  if (seriesUid !== undefined) {
+    chosen = ct.find((s) => s.seriesInstanceUid === seriesUid);
+    if (!chosen) {
+      throw new Error(
+        oneLine(`series ${seriesUid} not found in ${folder}; CT series found: ${ct.length ? ct.map(describe).join(', ') : 'none'}`, 2000),
+      );
+    }
+  } else if (ct.length === 0) {
+    const first = scan.problems[0];
+    throw new Error(
+      oneLine(
+        `no CT series found in ${folder} (${scan.problems.length} file(s) not usable${first ? `, e.g. ${first.path}: ${first.reason}` : ''})`,
+        2000,
+      ),
+    );
+  } else if (ct.length > 1) {
+    throw new Error(oneLine(`${ct.length} CT series found; choose one with --series UID: ${ct.map(describe).join(', ')}`, 4000));
+  } else {
+    chosen = ct[0]!;
+  }
+  const loaded = await loadFiles(chosen.files, opts);
+  return { summary: chosen, volume: loaded.volume, problems: [...scan.problems, ...loaded.problems] };
+}
