@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { makeGeometry, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
+import { levelsFromVertebraMasks } from '../../src/core/masks/levels';
+
+/** 4 x 4 pixel slices, 20 slices; `reversed` the slice order (normal pointing to the feet). */
+function grid(reversed: boolean): VolumeGeometry {
+  return makeGeometry({
+    columns: 4,
+    rows: 4,
+    slices: 20,
+    columnSpacingMm: 1,
+    rowSpacingMm: 1,
+    rowDirection: [1, 0, 0],
+    columnDirection: reversed ? [0, -1, 0] : [0, 1, 0],
+    slicePositions: Array.from({ length: 20 }, (_, k) => [0, 0, reversed ? 100 - 2 * k : 100 + 2 * k] as const),
+  });
+}
+
+/** Mask with `n` voxels (first n pixels of the slice) on each slice given as [k, n]. */
+function mask(g: VolumeGeometry, perSlice: [number, number][]): Uint8Array {
+  const m = new Uint8Array(16 * g.slices);
+  for (const [k, n] of perSlice) for (let p = 0; p < n; p++) m[k * 16 + p] = 1;
+  return m;
+}
+
+describe('levelsFromVertebraMasks', () => {
+  it('puts vertebral levels at the centroid slice and the disc at the gap between the bodies', () => {
+    const g = grid(false);
+    // L4 body on slices 2..7, L3 on 10..15, gap 8..9.
+    const L4 = mask(g, [[2, 4], [3, 8], [4, 8], [5, 8], [6, 8], [7, 8]]);
+    const L3 = mask(g, [[10, 8], [11, 8], [12, 8], [13, 8], [14, 8], [15, 6]]);
+    const r = levelsFromVertebraMasks({ vertebrae_L3: L3, vertebrae_L4: L4 }, g, ['L3', 'L3/L4', 'L4', 'L4/L5']);
+    const byLevel = Object.fromEntries(r.levels.map((l) => [l.level, l]));
+    expect(byLevel['L3']!.sliceIndex).toBe(12); // (8*(10+11+12+13+14) + 6*15) / 46 = 12.39
+    expect(byLevel['L4']!.sliceIndex).toBe(5); // (2*4 + 8*(3+4+5+6+7)) / 44 = 4.727
+    // Strictly between 5 and 12, cost 0 on 8 and 9; tie -> nearest the centroid midpoint (4.727+12.39)/2 = 8.56 -> 9.
+    expect(byLevel['L3/L4']!.sliceIndex).toBe(9);
+    expect(byLevel['L3/L4']!.z).toBe(118);
+    expect(r.missing).toEqual([{ level: 'L4/L5', reason: 'no vertebrae_L5 mask' }]);
+  });
+
+  it('follows the cross-over when two vertebrae interleave, not the emptiest slice', () => {
+    const g = grid(false);
+    // Upper reaches down to 6 thinly; lower reaches up to 10 thinly. Emptiest combined slice is 4 (1 voxel,
+    // inside the lower body's range); the best cut is at the cross-over, 8.
+    const lower = mask(g, [[1, 16], [2, 16], [3, 16], [4, 1], [5, 12], [6, 10], [7, 6], [8, 2], [9, 1], [10, 1]]);
+    const upper = mask(g, [[6, 1], [7, 1], [8, 2], [9, 6], [10, 10], [11, 16], [12, 16], [13, 16], [14, 16]]);
+    const r = levelsFromVertebraMasks({ vertebrae_L5: lower, vertebrae_L4: upper }, g, ['L4/L5']);
+    expect(r.levels[0]!.sliceIndex).toBe(8);
+  });
+
+  it('works when slices run head to feet', () => {
+    const g = grid(true); // k = 0 is the highest slice
+    const L5 = mask(g, [[12, 8], [13, 8], [14, 8], [15, 4]]); // centroid 13.29
+    const L4 = mask(g, [[4, 6], [5, 8], [6, 8], [7, 8]]); // centroid 5.6
+    const r = levelsFromVertebraMasks({ vertebrae_L4: L4, vertebrae_L5: L5 }, g, ['L4', 'L4/L5', 'L5']);
+    // Disc: cost 0 on 8..11, tie -> nearest the midpoint 9.44 -> 9.
+    expect(r.levels.map((l) => l.sliceIndex)).toEqual([6, 9, 13]);
+    expect(r.levels[1]!.z).toBe(82); // slice 9 is z = 100 - 18
+  });
+
+  it('uses vertebrae_S1, else sacrum, for L5/S1 and reports missing or empty masks', () => {
+    const g = grid(false);
+    const L5 = mask(g, [[10, 8], [11, 8], [12, 8]]);
+    const sacrum = mask(g, [[1, 8], [2, 8], [3, 8]]);
+    const S1 = mask(g, [[5, 8], [6, 8]]);
+    const withSacrum = levelsFromVertebraMasks({ vertebrae_L5: L5, sacrum }, g, ['L5/S1']);
+    expect(withSacrum.levels[0]!.method).toMatch(/sacrum/);
+    const withS1 = levelsFromVertebraMasks({ vertebrae_L5: L5, sacrum, vertebrae_S1: S1 }, g, ['L5/S1']);
+    expect(withS1.levels[0]!.sliceIndex).toBe(8); // between 6 and 11, cost 0 on 7..9 -> nearest midpoint 8.5 -> 8
+    expect(withS1.levels[0]!.method).toMatch(/vertebrae_S1/);
+    const none = levelsFromVertebraMasks({ vertebrae_L5: L5, vertebrae_L2: new Uint8Array(16 * 20) }, g, ['L2', 'L5/S1']);
+    expect(none.levels).toEqual([]);
+    expect(none.missing).toEqual([
+      { level: 'L2', reason: 'vertebrae_L2 mask is empty on the CT grid' },
+      { level: 'L5/S1', reason: 'no vertebrae_S1 or sacrum mask' },
+    ]);
+  });
+});
