@@ -158,7 +158,7 @@ export function nativeFrame(data: Uint8Array, header: DicomHeader, frameIndex: n
       return out;
     }
     if (abs % 2 === 0) return signed ? new Int16Array(data.buffer, abs, n) : new Uint16Array(data.buffer, abs, n);
-    const copy = data.slice(start, start + frameBytes);
+    const copy = Uint8Array.prototype.slice.call(data, start, start + frameBytes);
     return signed ? new Int16Array(copy.buffer) : new Uint16Array(copy.buffer);
   }
   // 32-bit
@@ -169,6 +169,6 @@ export function nativeFrame(data: Uint8Array, header: DicomHeader, frameIndex: n
     return out;
   }
   if (abs % 4 === 0) return signed ? new Int32Array(data.buffer, abs, n) : new Uint32Array(data.buffer, abs, n);
-  const copy = data.slice(start, start + frameBytes);
+  const copy = Uint8Array.prototype.slice.call(data, start, start + frameBytes);
   return signed ? new Int32Array(copy.buffer) : new Uint32Array(copy.buffer);
 }

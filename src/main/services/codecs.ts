@@ -95,7 +95,7 @@ export async function decodeCompressedFrame(bytes: Uint8Array, header: DicomHead
     case 'jpegLossless': {
       let out: Uint8Array | Uint16Array;
       try {
-        const copy = bytes.slice();
+        const copy = Uint8Array.prototype.slice.call(bytes); // a real copy even for a Node Buffer
         out = new JpegLosslessDecoder().decode(copy.buffer, 0, copy.length, header.bitsAllocated <= 8 ? 1 : 2);
       } catch (e) {
         throw new DicomFileError(`JPEG Lossless frame cannot be decoded (${errorMessage(e)})`);

@@ -135,7 +135,8 @@ export async function scanFolder(folder: string): Promise<ScanResult> {
 
 /** The stored values of frame `frameIndex` of a file whose whole bytes are given. */
 export async function decodeFrame(fileBytes: Uint8Array, header: DicomHeader, frameIndex: number): Promise<RawPixels> {
-  return new FileFrames(fileBytes, header).frame(frameIndex);
+  const plain = new Uint8Array(fileBytes.buffer, fileBytes.byteOffset, fileBytes.byteLength);
+  return new FileFrames(plain, header).frame(frameIndex);
 }
 
 /** Frames of one file, parsing the file's encapsulation (or inflating it) once. */
@@ -207,7 +208,9 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
   await pool(layout.headers, opts.concurrency ?? LOAD_CONCURRENCY, async (h) => {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(h.path);
+      const buf = await readFile(h.path);
+      // A plain Uint8Array view: Buffer.slice() shares memory where Uint8Array.slice() copies.
+      bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (e) {
       throw new Error(`${h.path}: ${problemOf(h.path, e).reason}`);
     }
