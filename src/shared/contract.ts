@@ -107,8 +107,7 @@ export type MenuAction =
   | { type: 'export'; format: 'csv' | 'json' }
   | { type: 'undo' }
   | { type: 'redo' }
-  | { type: 'preset'; preset: ViewPreset }
-  | { type: 'about'; version: string };
+  | { type: 'preset'; preset: ViewPreset };
 
 export interface ParaspineEvents {
   /** Subscribe to application-menu actions; returns an unsubscribe function. */

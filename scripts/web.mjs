@@ -1,0 +1,50 @@
+// `npm run web`: build the renderer when it is missing or older than its sources, bundle the bridge
+// (src/main/bridge/cli.ts -> out/bridge/cli.mjs) and start it. Extra arguments go to the bridge
+// (--port N, --renderer DIR, --user-data DIR). `--build-only` builds and exits (npm run build:web).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const args = process.argv.slice(2);
+const buildOnly = args.includes('--build-only');
+const force = args.includes('--rebuild') || buildOnly;
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const indexHtml = path.join(root, 'out/renderer/index.html');
+const stale =
+  !existsSync(indexHtml) ||
+  Math.max(newestMtime('src/renderer'), newestMtime('src/core'), newestMtime('src/shared')) > statSync(indexHtml).mtimeMs;
+if (force || stale) {
+  console.log('Building the renderer (electron-vite build)...');
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+await build({
+  entryPoints: ['src/main/bridge/cli.ts'],
+  outfile: 'out/bridge/cli.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'external',
+  logLevel: 'warning',
+});
+if (buildOnly) process.exit(0);
+
+process.argv = [process.argv[0], path.join(root, 'out/bridge/cli.mjs'), ...args.filter((a) => a !== '--rebuild')];
+await import(pathToFileURL(path.join(root, 'out/bridge/cli.mjs')).href);

@@ -1,0 +1,32 @@
+import { FolderAccess } from './access';
+import { createApi, grantRememberedFolders, type ParaspineService } from './api';
+import * as dicomFiles from './dicomFiles';
+import * as masks from './masks';
+import { SettingsStore } from './settings';
+
+/**
+ * Wire the real services together (Electron main and the browser bridge both use this, so both
+ * call the same functions). Loads the settings and grants the folders remembered from earlier picks.
+ */
+export async function createService(opts: {
+  mode: 'electron' | 'web';
+  version: string;
+  userDataDir: string;
+  pickFolder?: () => Promise<string | null>;
+}): Promise<{ service: ParaspineService; settings: SettingsStore; access: FolderAccess }> {
+  const settings = SettingsStore.inDir(opts.userDataDir);
+  await settings.load();
+  if (settings.problem) console.warn(`Paraspine settings: ${settings.problem}`);
+  const access = new FolderAccess();
+  await grantRememberedFolders(access, settings);
+  const service = createApi({
+    mode: opts.mode,
+    version: opts.version,
+    settings,
+    access,
+    dicom: { scanFolder: (f) => dicomFiles.scanFolder(f), loadSeriesFromFolder: (f, uid) => dicomFiles.loadSeriesFromFolder(f, uid) },
+    masks: { loadMasks: (p, g, o) => masks.loadMasks(p, g, o) },
+    ...(opts.pickFolder ? { pickFolder: opts.pickFolder } : {}),
+  });
+  return { service, settings, access };
+}
