@@ -107,7 +107,7 @@ describe('readNifti', () => {
     const gz = gzip(good);
     expect(() => readNifti(gz.subarray(0, gz.length - 20), 'x.nii.gz')).toThrow(/^x\.nii\.gz: gzip data corrupt/);
     const bad = gz.slice();
-    for (let n = 20; n < bad.length - 8; n += 7) bad[n] ^= 0x5a;
+    for (let n = 20; n < bad.length - 8; n += 7) bad[n] = bad[n]! ^ 0x5a;
     expect(() => readNifti(bad, 'x.nii.gz')).toThrow(/^x\.nii\.gz: gzip data corrupt/);
     expect(() => readNifti(good.subarray(0, good.length - 1), 'x.nii')).toThrow(/^x\.nii: data shorter than header declares/);
     const odd = good.slice();
