@@ -1,0 +1,338 @@
+import { useEffect, useState } from 'react';
+import { getApi, isWebMode } from './api/client';
+import { HelpOverlay } from './components/HelpOverlay';
+import { LevelBar, RoiPanel } from './components/LevelsAndRois';
+import { MetricsPanel } from './components/MetricsPanel';
+import { SagittalView } from './components/SagittalView';
+import { SeriesBrowser } from './components/SeriesBrowser';
+import { handleKey } from './keyboard';
+import { applyMaskImport } from './state/documentOps';
+import { WINDOW_PRESETS } from './state/presets';
+import { getAppStore, useApp, type Tool } from './state/store';
+import { AxialViewer } from './viewer/AxialViewer';
+
+export interface AppProps {
+  flushSave(): Promise<void>;
+}
+
+export function App({ flushSave }: AppProps) {
+  const store = getAppStore(getApi);
+  const volume = useApp((s) => s.volume);
+  const error = useApp((s) => s.error);
+  const helpOpen = useApp((s) => s.helpOpen);
+  void helpOpen;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (handleKey(store, e)) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  return (
+    <div className="app">
+      <Header />
+      {error && (
+        <div className="banner error" data-testid="error">
+          {error}
+          <button className="small ghost" onClick={() => store.setState({ error: null })}>
+            ×
+          </button>
+        </div>
+      )}
+      <LoadProblem />
+      <div className="main">
+        <aside className="left">
+          <SeriesBrowser />
+          {volume && <LevelBar />}
+          {volume && <RoiPanel />}
+        </aside>
+        <section className="center">
+          {volume && <ViewerToolbar />}
+          <div className="viewer-area">
+            <AxialViewer onStrokeEnd={() => void flushSave()} />
+            {!volume && <EmptyState />}
+          </div>
+          {volume && <SliceSlider />}
+        </section>
+        <aside className="right">
+          <div className="sagittal-wrap">{volume && <SagittalView />}</div>
+          {volume && <MetricsPanel />}
+          {volume && <ImportExport />}
+        </aside>
+      </div>
+      <HelpOverlay />
+      <Toast />
+    </div>
+  );
+}
+
+function EmptyState() {
+  const scanning = useApp((s) => s.scanning);
+  const loading = useApp((s) => s.loadingSeries);
+  return (
+    <div className="empty-state">
+      {scanning ? 'Scanning folder…' : loading ? 'Loading series…' : 'Open a folder with a lumbar CT series, then pick the series. Press ? for shortcuts.'}
+    </div>
+  );
+}
+
+function Header() {
+  const store = getAppStore(getApi);
+  const info = useApp((s) => s.appInfo);
+  const folder = useApp((s) => s.folder);
+  const scanning = useApp((s) => s.scanning);
+  const save = useApp((s) => s.save);
+  const doc = useApp((s) => s.doc);
+  const [path, setPath] = useState(folder ?? '');
+  const [ws, setWs] = useState('');
+  const web = isWebMode();
+  useEffect(() => {
+    if (folder) setPath(folder);
+  }, [folder]);
+  return (
+    <header className="header">
+      <div className="brand">
+        Paraspine <span className="dim">{info?.version}</span>
+      </div>
+      <form
+        className="open-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (path.trim()) void store.getState().openFolder(path.trim());
+        }}
+      >
+        <input className="path" value={path} onChange={(e) => setPath(e.target.value)} placeholder="Folder with DICOM files (type a path)" aria-label="DICOM folder" data-testid="folder-input" list="recent-folders" />
+        <datalist id="recent-folders">
+          {info?.recentFolders.map((f) => <option key={f} value={f} />)}
+        </datalist>
+        <button type="submit" disabled={scanning} data-testid="open-folder">
+          {scanning ? 'Scanning…' : 'Open'}
+        </button>
+        {!web && (
+          <button
+            type="button"
+            onClick={async () => {
+              const picked = await getApi()['folder:pick']();
+              if (picked) void store.getState().openFolder(picked);
+            }}
+          >
+            Browse…
+          </button>
+        )}
+      </form>
+      <div className="workspace" title="Folder where annotations are saved">
+        {info?.workspace ? (
+          <span className="dim">
+            Workspace: <code data-testid="workspace">{info.workspace}</code>
+          </span>
+        ) : info ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (ws.trim()) void store.getState().setWorkspace(ws.trim());
+            }}
+          >
+            <input value={ws} onChange={(e) => setWs(e.target.value)} placeholder="Workspace folder for annotations" aria-label="Workspace folder" data-testid="workspace-input" />
+            <button type="submit">Set</button>
+          </form>
+        ) : null}
+      </div>
+      <div className={`save-status ${save.state}`} data-testid="save-status" data-state={save.state} title={save.path ?? ''}>
+        {doc ? (save.state === 'saved' ? '✓ Saved' : save.state === 'saving' ? 'Saving…' : save.state === 'pending' ? 'Unsaved changes…' : save.state === 'error' ? `Save failed: ${save.error}` : 'No changes') : ''}
+      </div>
+      <button className="small ghost" onClick={() => store.getState().setHelpOpen(true)} title="Keyboard shortcuts (?)" data-testid="help-button">
+        ?
+      </button>
+    </header>
+  );
+}
+
+function LoadProblem() {
+  const problem = useApp((s) => s.loadProblem);
+  const store = getAppStore(getApi);
+  if (!problem) return null;
+  return (
+    <div className="banner warn" data-testid="load-problem">
+      The saved annotations for this series could not be used and were kept aside (not overwritten): {problem}. You are starting a new document.
+      <button className="small ghost" onClick={() => store.setState({ loadProblem: null })}>
+        ×
+      </button>
+    </div>
+  );
+}
+
+const TOOLS: { id: Tool; label: string; key: string }[] = [
+  { id: 'polygon', label: 'Polygon', key: 'g' },
+  { id: 'spline', label: 'Spline', key: 's' },
+  { id: 'freehand', label: 'Freehand', key: 'f' },
+  { id: 'pan', label: 'Pan', key: 'a' },
+  { id: 'zoom', label: 'Zoom', key: 'z' },
+  { id: 'window', label: 'W/L drag', key: '' },
+];
+
+function ViewerToolbar() {
+  const store = getAppStore(getApi);
+  const tool = useApp((s) => s.tool);
+  const preset = useApp((s) => s.preset);
+  const overlay = useApp((s) => s.showOverlay);
+  const canUndo = useApp((s) => s.history.past.length > 0);
+  const canRedo = useApp((s) => s.history.future.length > 0);
+  return (
+    <div className="toolbar" data-testid="toolbar">
+      <div className="group">
+        {TOOLS.map((t) => (
+          <button key={t.id} className={`small ${tool === t.id ? 'on' : ''}`} onClick={() => store.getState().setTool(t.id)} title={t.key ? `${t.label} (${t.key})` : t.label} data-testid={`tool-${t.id}`}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div className="group">
+        {WINDOW_PRESETS.map((p) => (
+          <button key={p.id} className={`small ${preset === p.id ? 'on' : ''}`} onClick={() => store.getState().setPreset(p.id)} title={`W ${p.width} / L ${p.center} (w cycles)`} data-testid={`preset-${p.id}`}>
+            {p.label}
+          </button>
+        ))}
+        <button className="small" onClick={() => store.getState().resetView()} title="Reset zoom/pan/window (0)">
+          Reset
+        </button>
+      </div>
+      <div className="group">
+        <button className={`small ${overlay ? 'on' : ''}`} onClick={() => store.getState().toggleOverlay()} title="Lean (red) / fat (yellow) pixels inside the outlines (o)">
+          Lean/fat overlay
+        </button>
+        <button className="small" disabled={!canUndo} onClick={() => store.getState().undo()} title="Undo (Ctrl+Z)" data-testid="undo">
+          Undo
+        </button>
+        <button className="small" disabled={!canRedo} onClick={() => store.getState().redo()} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+          Redo
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function SliceSlider() {
+  const store = getAppStore(getApi);
+  const k = useApp((s) => s.sliceIndex);
+  const n = useApp((s) => s.volume?.geometry.slices ?? 1);
+  return (
+    <div className="slider-row">
+      <span className="dim">feet</span>
+      <input type="range" min={0} max={n - 1} value={k} onChange={(e) => store.getState().setSlice(Number(e.target.value))} aria-label="Slice" data-testid="slice-slider" />
+      <span className="dim">head</span>
+      <input
+        type="number"
+        className="slice-input"
+        min={0}
+        max={n - 1}
+        value={k}
+        onChange={(e) => store.getState().setSlice(Number(e.target.value))}
+        aria-label="Slice index"
+        data-testid="slice-input"
+        title="Slice index (0 = feet end)"
+      />
+    </div>
+  );
+}
+
+function ImportExport() {
+  const store = getAppStore(getApi);
+  const folder = useApp((s) => s.folder);
+  const uid = useApp((s) => s.selectedSeriesUid);
+  const doc = useApp((s) => s.doc);
+  const lastExport = useApp((s) => s.lastExport);
+  const [masksPath, setMasksPath] = useState('');
+  const [labels, setLabels] = useState<'totalsegmentator' | 'auto'>('totalsegmentator');
+  const [busy, setBusy] = useState(false);
+  const [importMsg, setImportMsg] = useState<string | null>(null);
+
+  const doImport = async () => {
+    if (!folder || !uid || !doc || !masksPath.trim()) return;
+    setBusy(true);
+    setImportMsg(null);
+    try {
+      const r = await getApi()['masks:import']({
+        folder,
+        seriesUid: uid,
+        masksPath: masksPath.trim(),
+        ...(labels === 'totalsegmentator' ? { labels } : {}),
+        levels: doc.levels.filter((l) => l.source !== 'proposed').map((l) => ({ level: l.level, sliceIndex: l.sliceIndex })),
+      });
+      store.getState().change((d, now) => applyMaskImport(d, r, now));
+      setImportMsg(`${r.rois.length} outline(s), ${r.proposedLevels.length} proposed level(s)${r.problems.length ? `; problems: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` : ''}`);
+    } catch (e) {
+      setImportMsg(`Import failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const doExport = async (format: 'csv' | 'json') => {
+    const d = store.getState().doc;
+    if (!d) return;
+    try {
+      const r = await getApi()['export:write']({ format, document: d });
+      store.getState().setLastExport({ ...r, format });
+    } catch (e) {
+      store.getState().showToast(`Export failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
+    }
+  };
+
+  const downloadHref = lastExport ? URL.createObjectURL(new Blob([lastExport.content], { type: lastExport.format === 'csv' ? 'text/csv' : 'application/json' })) : null;
+
+  return (
+    <div className="import-export">
+      <div className="panel-title">Masks &amp; export</div>
+      <div className="row">
+        <input value={masksPath} onChange={(e) => setMasksPath(e.target.value)} placeholder="TotalSegmentator folder or multilabel NIfTI" aria-label="Masks path" data-testid="masks-path" />
+        <select value={labels} onChange={(e) => setLabels(e.target.value as 'totalsegmentator' | 'auto')} aria-label="Label set">
+          <option value="totalsegmentator">TotalSegmentator labels</option>
+          <option value="auto">file names / auto</option>
+        </select>
+        <button className="small" disabled={busy || !masksPath.trim()} onClick={() => void doImport()} data-testid="import-masks">
+          {busy ? 'Importing…' : 'Import masks'}
+        </button>
+      </div>
+      {importMsg && (
+        <div className="small-text" data-testid="import-result">
+          {importMsg}
+        </div>
+      )}
+      <div className="row">
+        <button className="small" onClick={() => void doExport('csv')} data-testid="export-csv">
+          Export CSV
+        </button>
+        <button className="small" onClick={() => void doExport('json')} data-testid="export-json">
+          Export JSON
+        </button>
+      </div>
+      {lastExport && (
+        <div className="small-text" data-testid="export-result">
+          Written: <code data-testid="export-path">{lastExport.path}</code>{' '}
+          {isWebMode() && downloadHref && (
+            <a href={downloadHref} download={lastExport.path.split(/[\\/]/).pop()} data-testid="export-download">
+              download
+            </a>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Toast() {
+  const toast = useApp((s) => s.toast);
+  const store = getAppStore(getApi);
+  useEffect(() => {
+    if (!toast) return;
+    const t = setTimeout(() => store.setState({ toast: null }), 5000);
+    return () => clearTimeout(t);
+  }, [toast, store]);
+  if (!toast) return null;
+  return <div className={`toast ${toast.kind}`}>{toast.text}</div>;
+}

@@ -1,0 +1,108 @@
+/**
+ * The renderer's one way to reach the main-process services (see src/shared/contract.ts).
+ * In Electron the preload exposes `window.paraspine`; in a plain browser (`npm run web`) the same
+ * channels are reached through the local HTTP bridge: POST /api/<channel> with a JSON array of
+ * arguments and the per-start token; binary results (series:volume) come back as
+ * application/octet-stream, everything else as JSON.
+ */
+import type { Channel, ChannelArgs, ChannelResults, ParaspineApi } from '../../shared/contract';
+import { channels } from '../../shared/contract';
+
+declare global {
+  interface Window {
+    paraspine?: ParaspineApi;
+    /** The bridge may inject its token into the page it serves. */
+    __PARASPINE_TOKEN__?: string;
+  }
+}
+
+export class BridgeError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = 'BridgeError';
+  }
+}
+
+/**
+ * Find the bridge token: URL query (?token=), a global the bridge injected, a <meta name="paraspine-token">,
+ * or sessionStorage (a page reload after the query was dropped from the address bar).
+ */
+export function findBridgeToken(win: Pick<Window, 'location' | 'document' | '__PARASPINE_TOKEN__'> & { sessionStorage?: Storage }): string | null {
+  const fromQuery = new URLSearchParams(win.location.search).get('token') ?? new URLSearchParams(win.location.hash.replace(/^#/, '')).get('token');
+  const fromGlobal = win.__PARASPINE_TOKEN__;
+  const fromMeta = win.document?.querySelector?.('meta[name="paraspine-token"]')?.getAttribute('content');
+  const token = fromQuery || fromGlobal || fromMeta || win.sessionStorage?.getItem('paraspine-token') || null;
+  if (token && win.sessionStorage) win.sessionStorage.setItem('paraspine-token', token);
+  return token;
+}
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** A ParaspineApi that talks to the bridge over fetch. */
+export function createBridgeClient(opts: { baseUrl: string; token: string | null; fetch?: FetchLike }): ParaspineApi {
+  const doFetch: FetchLike = opts.fetch ?? ((i, init) => fetch(i, init));
+  const base = opts.baseUrl.replace(/\/$/, '');
+  async function call<C extends Channel>(channel: C, args: ChannelArgs<C>): Promise<ChannelResults[C]> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (opts.token) {
+      headers['x-paraspine-token'] = opts.token;
+      headers.authorization = `Bearer ${opts.token}`;
+    }
+    const res = await doFetch(`${base}/api/${channel}`, { method: 'POST', headers, body: JSON.stringify(args) });
+    const type = res.headers.get('content-type') ?? '';
+    if (!res.ok) {
+      let msg = `${channel} failed (HTTP ${res.status})`;
+      try {
+        const text = await res.text();
+        try {
+          const j = JSON.parse(text) as { error?: unknown; message?: unknown };
+          const m = j.error ?? j.message;
+          if (typeof m === 'string') msg = m;
+          else if (m && typeof m === 'object' && typeof (m as { message?: unknown }).message === 'string') msg = (m as { message: string }).message;
+        } catch {
+          if (text) msg = text;
+        }
+      } catch {
+        /* keep the status message */
+      }
+      throw new BridgeError(msg, res.status);
+    }
+    if (type.includes('application/octet-stream')) return (await res.arrayBuffer()) as ChannelResults[C];
+    const json = (await res.json()) as unknown;
+    // The bridge may wrap results as { result } or { ok, result }; accept both shapes.
+    if (json && typeof json === 'object' && !Array.isArray(json) && 'result' in json && Object.keys(json).every((k) => k === 'result' || k === 'ok')) {
+      return (json as { result: ChannelResults[C] }).result;
+    }
+    return json as ChannelResults[C];
+  }
+  const api = {} as Record<Channel, (...args: unknown[]) => Promise<unknown>>;
+  for (const ch of Object.keys(channels) as Channel[]) {
+    api[ch] = (...args: unknown[]) => call(ch, args as ChannelArgs<typeof ch>);
+  }
+  return api as unknown as ParaspineApi;
+}
+
+let cached: ParaspineApi | null = null;
+
+export function getApi(): ParaspineApi {
+  if (cached) return cached;
+  if (typeof window !== 'undefined' && window.paraspine) {
+    cached = window.paraspine;
+  } else {
+    const token = findBridgeToken(window);
+    cached = createBridgeClient({ baseUrl: window.location.origin, token });
+  }
+  return cached;
+}
+
+/** For tests. */
+export function setApi(api: ParaspineApi | null): void {
+  cached = api;
+}
+
+export function isWebMode(): boolean {
+  return typeof window === 'undefined' || !window.paraspine;
+}

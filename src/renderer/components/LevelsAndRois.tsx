@@ -1,0 +1,139 @@
+/** Level bar (mark / jump / confirm proposals) and the per-level ROI checklist with muscle/side pickers. */
+import { DEFAULT_LEVELS, MUSCLES, type Level, type Muscle } from '../../core/anatomy/anatomy';
+import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, isDone } from '../state/checklist';
+import { getAppStore, useApp } from '../state/store';
+import { getApi } from '../api/client';
+
+export const LEVEL_KEYS: Record<string, Level> = { '1': 'L3', '2': 'L3/L4', '3': 'L4/L5', '4': 'L5/S1' };
+export const MUSCLE_KEYS: Record<string, Muscle> = { p: 'psoas', e: 'erectorSpinae', m: 'multifidus', q: 'quadratusLumborum' };
+
+export function LevelBar() {
+  const doc = useApp((s) => s.doc);
+  const sliceIndex = useApp((s) => s.sliceIndex);
+  const activeLevel = useApp((s) => s.activeLevel);
+  const store = getAppStore(getApi);
+  const extra = (doc?.levels ?? []).map((l) => l.level).filter((l) => !DEFAULT_LEVELS.includes(l));
+  return (
+    <div className="levelbar" data-testid="levelbar">
+      <div className="panel-title">Levels</div>
+      {[...DEFAULT_LEVELS, ...extra].map((level, n) => {
+        const mark = doc?.levels.find((l) => l.level === level);
+        const here = mark?.sliceIndex === sliceIndex;
+        return (
+          <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''}>
+            <button className={`level-name ${mark ? (mark.source === 'proposed' ? 'proposed' : 'set') : ''}`} onClick={() => store.getState().setActiveLevel(level)} title={mark ? `Go to ${level} (slice index ${mark.sliceIndex})` : `Make ${level} active`}>
+              {level}
+            </button>
+            <span className="level-info">
+              {mark ? (
+                <>
+                  #{mark.sliceIndex} {mark.source === 'proposed' ? <em className="proposed-tag">proposed</em> : here ? <span className="dim">here</span> : null}
+                </>
+              ) : (
+                <span className="dim">not set</span>
+              )}
+            </span>
+            <button className="small" onClick={() => store.getState().markLevel(level)} title={`Mark the current slice as ${level}${n < 4 ? ` (key ${n + 1})` : ''}`} data-testid={`mark-${level}`}>
+              Mark here{n < 4 ? ` [${n + 1}]` : ''}
+            </button>
+            {mark?.source === 'proposed' && (
+              <button className="small accent" onClick={() => store.getState().confirmLevel(level)} title="Accept the proposed slice">
+                Confirm
+              </button>
+            )}
+            {mark && (
+              <button className="small ghost" onClick={() => store.getState().removeLevel(level)} title={`Remove the ${level} mark`}>
+                ×
+              </button>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+export function RoiPanel() {
+  const doc = useApp((s) => s.doc);
+  const activeLevel = useApp((s) => s.activeLevel);
+  const activeMuscle = useApp((s) => s.activeMuscle);
+  const activeSide = useApp((s) => s.activeSide);
+  const selectedRoiId = useApp((s) => s.selectedRoiId);
+  const store = getAppStore(getApi);
+  const done = CHECKLIST.filter((t) => isDone(doc, activeLevel, t.muscle, t.side)).length;
+  const levelRois = doc?.rois.filter((r) => r.level === activeLevel) ?? [];
+  const selected = doc?.rois.find((r) => r.id === selectedRoiId);
+  return (
+    <div className="roipanel" data-testid="roipanel">
+      <div className="panel-title">
+        Outlines for <b>{activeLevel}</b> <span className="dim">{done}/8</span>
+      </div>
+      <div className="picker">
+        {MUSCLES.map((m) => (
+          <button key={m} className={`chip ${activeMuscle === m ? 'on' : ''}`} style={{ borderColor: MUSCLE_COLORS[m] }} onClick={() => store.getState().setActiveMuscle(m)} title={`${MUSCLE_NAMES[m]} (key ${Object.entries(MUSCLE_KEYS).find(([, v]) => v === m)![0]})`} data-testid={`muscle-${m}`}>
+            {MUSCLE_SHORT[m]}
+          </button>
+        ))}
+        <span className="sep" />
+        {(['left', 'right'] as const).map((s) => (
+          <button key={s} className={`chip ${activeSide === s ? 'on' : ''}`} onClick={() => store.getState().setActiveSide(s)} title={`${s} side (key ${s[0]})`} data-testid={`side-${s}`}>
+            {s === 'left' ? 'Left' : 'Right'}
+          </button>
+        ))}
+      </div>
+      <div className="now-drawing" data-testid="now-drawing">
+        Next outline: <span style={{ color: MUSCLE_COLORS[activeMuscle] }}>{MUSCLE_NAMES[activeMuscle]}</span> {activeSide}
+      </div>
+      <ul className="checklist">
+        {CHECKLIST.map((t) => {
+          const roi = levelRois.find((r) => r.muscle === t.muscle && r.side === t.side);
+          const current = t.muscle === activeMuscle && t.side === activeSide;
+          return (
+            <li key={`${t.muscle}-${t.side}`} className={`${current ? 'current' : ''} ${roi ? 'done' : ''}`} data-testid={`check-${t.muscle}-${t.side}`} data-done={roi ? 'yes' : 'no'}>
+              <button
+                className="check-btn"
+                onClick={() => {
+                  store.getState().setActiveMuscle(t.muscle);
+                  store.getState().setActiveSide(t.side);
+                  if (roi) {
+                    store.getState().selectRoi(roi.id);
+                    store.getState().setSlice(roi.sliceIndex);
+                  }
+                }}
+              >
+                <span className="tick">{roi ? '✓' : '○'}</span>
+                <span className="swatch" style={{ background: MUSCLE_COLORS[t.muscle] }} />
+                {MUSCLE_NAMES[t.muscle]} {t.side === 'left' ? 'L' : 'R'}
+                {roi?.source === 'imported' && <em className="dim"> imported</em>}
+              </button>
+            </li>
+          );
+        })}
+        {levelRois
+          .filter((r) => r.muscle === 'autochthon')
+          .map((r) => (
+            <li key={r.id} className="done">
+              <button className="check-btn" onClick={() => store.getState().selectRoi(r.id)}>
+                <span className="tick">!</span>
+                <span className="swatch" style={{ background: MUSCLE_COLORS.autochthon }} />
+                Autochthon {r.side === 'left' ? 'L' : 'R'} <em className="dim">select, then “Assign” to split</em>
+              </button>
+            </li>
+          ))}
+      </ul>
+      <div className="roi-actions">
+        <button className="small" disabled={!selected} onClick={() => store.getState().assignSelectedRoi(activeMuscle, activeSide)} title="Give the selected outline the chosen muscle and side">
+          Assign selected → {MUSCLE_SHORT[activeMuscle]} {activeSide === 'left' ? 'L' : 'R'}
+        </button>
+        <button className="small danger" disabled={!selected} onClick={() => store.getState().deleteSelectedRoi()} title="Delete the selected outline (Delete)" data-testid="delete-roi">
+          Delete selected
+        </button>
+      </div>
+      {selected && (
+        <div className="dim small-text" data-testid="selected-roi">
+          Selected: {MUSCLE_NAMES[selected.muscle]} {selected.side} · {selected.level} · {selected.pointsLps.length} vertices
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+/** Per-level metrics from core (HU pixels + outlines), live while editing; HU ranges setting. */
+import { useMemo, useState } from 'react';
+import { asymmetryTable, measureAnnotations } from '../../core/annotations/measureAnnotations';
+import type { MeasurementRecord } from '../../core/metrics/records';
+import { RANGE_PRESETS, formatRanges } from '../state/presets';
+import { MUSCLE_COLORS, MUSCLE_NAMES } from '../state/checklist';
+import { getAppStore, useApp } from '../state/store';
+import { getApi } from '../api/client';
+import type { RoiMuscle } from '../../core/annotations/document';
+
+const MUSCLE_ROWS: RoiMuscle[] = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus', 'autochthon'];
+
+export function fmt(v: number | null | undefined, digits: number): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+}
+
+/** The numbers shown for one record (exported so the e2e test formats core's values the same way). */
+export function displayRow(r: MeasurementRecord) {
+  return {
+    csaCm2: fmt(r.areaMm2 / 100, 2),
+    fcsaCm2: fmt(r.leanAreaMm2 / 100, 2),
+    fatPct: fmt(r.fatFraction === null ? null : r.fatFraction * 100, 1),
+    meanHu: fmt(r.meanHu, 1),
+    leanMeanHu: fmt(r.leanMeanHu, 1),
+  };
+}
+
+export function MetricsPanel() {
+  const doc = useApp((s) => s.doc);
+  const volume = useApp((s) => s.volume);
+  const activeLevel = useApp((s) => s.activeLevel);
+  const store = getAppStore(getApi);
+  const [editRanges, setEditRanges] = useState(false);
+  const records = useMemo(() => (doc && volume ? measureAnnotations(volume, doc) : []), [doc, volume]);
+  const asym = useMemo(() => asymmetryTable(records), [records]);
+  if (!doc) return null;
+  const levels = [...new Set(records.map((r) => r.level))];
+  const shown = levels.includes(activeLevel) ? [activeLevel, ...levels.filter((l) => l !== activeLevel)] : levels;
+  return (
+    <div className="metrics" data-testid="metrics">
+      <div className="panel-title">
+        Metrics <span className="dim">(core, from HU pixels)</span>
+      </div>
+      <div className="ranges" data-testid="ranges">
+        <span title="HU ranges used for lean (fCSA) and fat pixels, inclusive">{formatRanges(doc.ranges)}</span>
+        <select
+          aria-label="HU range preset"
+          value={RANGE_PRESETS.find((p) => JSON.stringify(p.ranges) === JSON.stringify(doc.ranges))?.id ?? 'custom'}
+          onChange={(e) => {
+            const p = RANGE_PRESETS.find((x) => x.id === e.target.value);
+            if (p) store.getState().setRanges(p.ranges);
+          }}
+        >
+          {RANGE_PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+          <option value="custom" disabled>
+            custom
+          </option>
+        </select>
+        <button className="small" onClick={() => setEditRanges(!editRanges)}>
+          {editRanges ? 'Done' : 'Edit'}
+        </button>
+      </div>
+      {editRanges && <RangeEditor />}
+      {shown.length === 0 && <div className="dim pad">No outlines yet. Mark a level, pick a muscle and side, and draw.</div>}
+      {shown.map((level) => {
+        const rows = records.filter((r) => r.level === level);
+        return (
+          <table key={level ?? 'none'} className="metrics-table" data-testid={`metrics-${level}`}>
+            <caption>
+              {level} <span className="dim">· slice index {rows[0]?.sliceIndex} · muscle {doc.ranges.muscleHu[0]}..{doc.ranges.muscleHu[1]} HU, fat {doc.ranges.fatHu[0]}..{doc.ranges.fatHu[1]} HU</span>
+            </caption>
+            <thead>
+              <tr>
+                <th>Muscle</th>
+                <th>Side</th>
+                <th title="Cross-sectional area">CSA cm²</th>
+                <th title={`Functional CSA: pixels in ${doc.ranges.muscleHu[0]}..${doc.ranges.muscleHu[1]} HU`}>fCSA cm²</th>
+                <th title={`Pixels in ${doc.ranges.fatHu[0]}..${doc.ranges.fatHu[1]} HU`}>Fat %</th>
+                <th>Mean HU</th>
+                <th>Lean HU</th>
+                <th title="|L-R| / mean(L,R) of CSA">Asym %</th>
+              </tr>
+            </thead>
+            <tbody>
+              {MUSCLE_ROWS.flatMap((m) =>
+                rows
+                  .filter((r) => r.muscle === m)
+                  .sort((a, b) => (a.side === b.side ? 0 : a.side === 'left' ? -1 : 1))
+                  .map((r, idx, arr) => {
+                    const d = displayRow(r);
+                    const a = asym.find((x) => x.level === level && x.muscle === m);
+                    return (
+                      <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`}>
+                        <td>
+                          <span className="swatch" style={{ background: MUSCLE_COLORS[m] }} />
+                          {MUSCLE_NAMES[m]}
+                        </td>
+                        <td>{r.side === 'left' ? 'L' : 'R'}</td>
+                        <td data-col="csa">{d.csaCm2}</td>
+                        <td data-col="fcsa">{d.fcsaCm2}</td>
+                        <td data-col="fat">{d.fatPct}</td>
+                        <td data-col="mean">{d.meanHu}</td>
+                        <td data-col="lean">{d.leanMeanHu}</td>
+                        {idx === 0 && (
+                          <td rowSpan={arr.length} data-col="asym" data-testid={`asym-${level}-${m}`}>
+                            {fmt(a?.asymmetryPct, 1)}
+                          </td>
+                        )}
+                      </tr>
+                    );
+                  }),
+              )}
+            </tbody>
+          </table>
+        );
+      })}
+    </div>
+  );
+}
+
+function RangeEditor() {
+  const doc = useApp((s) => s.doc)!;
+  const store = getAppStore(getApi);
+  const [v, setV] = useState({ m0: doc.ranges.muscleHu[0], m1: doc.ranges.muscleHu[1], f0: doc.ranges.fatHu[0], f1: doc.ranges.fatHu[1] });
+  const [err, setErr] = useState<string | null>(null);
+  const field = (k: keyof typeof v, label: string) => (
+    <label>
+      {label}
+      <input type="number" value={v[k]} onChange={(e) => setV({ ...v, [k]: Number(e.target.value) })} />
+    </label>
+  );
+  return (
+    <div className="range-editor">
+      {field('m0', 'muscle from')}
+      {field('m1', 'to')}
+      {field('f0', 'fat from')}
+      {field('f1', 'to')}
+      <button
+        className="small"
+        onClick={() => {
+          try {
+            store.getState().setRanges({ muscleHu: [v.m0, v.m1], fatHu: [v.f0, v.f1] });
+            setErr(null);
+          } catch (e) {
+            setErr(e instanceof Error ? e.message : String(e));
+          }
+        }}
+      >
+        Apply
+      </button>
+      {err && <div className="error">{err}</div>}
+    </div>
+  );
+}

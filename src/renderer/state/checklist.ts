@@ -1,0 +1,56 @@
+import type { AnnotationDocument, RoiMuscle } from '../../core/annotations/document';
+import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
+
+/** The eight ROIs of a level, in the order the checklist walks them. */
+export const CHECKLIST: readonly { muscle: Muscle; side: Side }[] = [
+  { muscle: 'psoas', side: 'left' },
+  { muscle: 'psoas', side: 'right' },
+  { muscle: 'quadratusLumborum', side: 'left' },
+  { muscle: 'quadratusLumborum', side: 'right' },
+  { muscle: 'erectorSpinae', side: 'left' },
+  { muscle: 'erectorSpinae', side: 'right' },
+  { muscle: 'multifidus', side: 'left' },
+  { muscle: 'multifidus', side: 'right' },
+];
+
+export function isDone(doc: AnnotationDocument | null, level: Level, muscle: RoiMuscle, side: Side): boolean {
+  return !!doc?.rois.some((r) => r.level === level && r.muscle === muscle && r.side === side);
+}
+
+/** The next target after the current one that has no outline yet on this level (wrapping), or null when all are done. */
+export function nextTarget(doc: AnnotationDocument | null, level: Level, current: { muscle: Muscle; side: Side }): { muscle: Muscle; side: Side } | null {
+  const start = CHECKLIST.findIndex((t) => t.muscle === current.muscle && t.side === current.side);
+  for (let n = 1; n <= CHECKLIST.length; n++) {
+    const t = CHECKLIST[(start + n) % CHECKLIST.length]!;
+    if (!isDone(doc, level, t.muscle, t.side)) return t;
+  }
+  return null;
+}
+
+export const MUSCLE_COLORS: Record<RoiMuscle, string> = {
+  psoas: '#ff6b6b',
+  quadratusLumborum: '#ffd43b',
+  erectorSpinae: '#4dabf7',
+  multifidus: '#69db7c',
+  autochthon: '#da77f2',
+};
+
+export const MUSCLE_SHORT: Record<RoiMuscle, string> = {
+  psoas: 'PS',
+  quadratusLumborum: 'QL',
+  erectorSpinae: 'ES',
+  multifidus: 'MF',
+  autochthon: 'AU',
+};
+
+export const MUSCLE_NAMES: Record<RoiMuscle, string> = {
+  psoas: 'Psoas',
+  quadratusLumborum: 'Quadratus lumborum',
+  erectorSpinae: 'Erector spinae',
+  multifidus: 'Multifidus',
+  autochthon: 'Autochthon (ES+MF)',
+};
+
+export function roiLabel(muscle: RoiMuscle, side: Side): string {
+  return `${MUSCLE_SHORT[muscle]} ${side === 'left' ? 'L' : 'R'}`;
+}

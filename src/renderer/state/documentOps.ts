@@ -1,0 +1,107 @@
+/**
+ * Pure operations on the annotation document. Each returns a new document (the old one is never
+ * mutated) with modifiedAt set, so history can keep the old one and React sees a new reference.
+ */
+import type { AnnotationDocument, LevelMark, Roi, RoiMuscle } from '../../core/annotations/document';
+import type { Level, Side } from '../../core/anatomy/anatomy';
+import type { Vec3 } from '../../core/geometry/vec3';
+import type { HuRanges } from '../../core/metrics/ranges';
+import type { MaskImportResult } from '../../shared/contract';
+
+function touch(doc: AnnotationDocument, now: string, patch: Partial<AnnotationDocument>): AnnotationDocument {
+  return { ...doc, ...patch, modifiedAt: now };
+}
+
+/** Mark a slice as a level (manual). Replaces any earlier mark of that level, proposed or not. */
+export function setLevel(doc: AnnotationDocument, level: Level, sliceIndex: number, z: number, now: string): AnnotationDocument {
+  const prev = doc.levels.find((l) => l.level === level);
+  if (prev && prev.sliceIndex === sliceIndex && prev.source !== 'proposed') return doc;
+  const mark: LevelMark = { level, sliceIndex, z, source: prev?.source === 'proposed' && prev.sliceIndex === sliceIndex ? 'confirmed' : 'manual' };
+  return touch(doc, now, { levels: sortLevels([...doc.levels.filter((l) => l.level !== level), mark]) });
+}
+
+/** Accept a proposed level where it is. */
+export function confirmLevel(doc: AnnotationDocument, level: Level, now: string): AnnotationDocument {
+  const prev = doc.levels.find((l) => l.level === level);
+  if (!prev || prev.source !== 'proposed') return doc;
+  return touch(doc, now, { levels: doc.levels.map((l) => (l.level === level ? { ...l, source: 'confirmed' as const } : l)) });
+}
+
+export function removeLevel(doc: AnnotationDocument, level: Level, now: string): AnnotationDocument {
+  if (!doc.levels.some((l) => l.level === level)) return doc;
+  return touch(doc, now, { levels: doc.levels.filter((l) => l.level !== level) });
+}
+
+const LEVEL_RANK = ['L1', 'L1/L2', 'L2', 'L2/L3', 'L3', 'L3/L4', 'L4', 'L4/L5', 'L5', 'L5/S1'];
+function sortLevels(levels: LevelMark[]): LevelMark[] {
+  return [...levels].sort((a, b) => LEVEL_RANK.indexOf(a.level) - LEVEL_RANK.indexOf(b.level));
+}
+
+export function addRoi(doc: AnnotationDocument, roi: Roi, now: string): AnnotationDocument {
+  if (roi.pointsLps.length < 3) return doc;
+  return touch(doc, now, { rois: [...doc.rois.filter((r) => r.id !== roi.id), roi] });
+}
+
+export function samePoints(a: readonly Vec3[], b: readonly Vec3[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let n = 0; n < a.length; n++) {
+    const p = a[n]!;
+    const q = b[n]!;
+    if (p[0] !== q[0] || p[1] !== q[1] || p[2] !== q[2]) return false;
+  }
+  return true;
+}
+
+export function updateRoiPoints(doc: AnnotationDocument, id: string, pointsLps: Vec3[], now: string): AnnotationDocument {
+  const roi = doc.rois.find((r) => r.id === id);
+  if (!roi || pointsLps.length < 3 || samePoints(roi.pointsLps, pointsLps)) return doc;
+  return touch(doc, now, { rois: doc.rois.map((r) => (r.id === id ? { ...r, pointsLps, modifiedAt: now } : r)) });
+}
+
+/** Re-assign an ROI to another muscle/side (e.g. split an imported autochthon). */
+export function assignRoi(doc: AnnotationDocument, id: string, muscle: RoiMuscle, side: Side, now: string): AnnotationDocument {
+  const roi = doc.rois.find((r) => r.id === id);
+  if (!roi || (roi.muscle === muscle && roi.side === side)) return doc;
+  return touch(doc, now, { rois: doc.rois.map((r) => (r.id === id ? { ...r, muscle, side, modifiedAt: now } : r)) });
+}
+
+export function deleteRoi(doc: AnnotationDocument, id: string, now: string): AnnotationDocument {
+  if (!doc.rois.some((r) => r.id === id)) return doc;
+  return touch(doc, now, { rois: doc.rois.filter((r) => r.id !== id) });
+}
+
+export function setRanges(doc: AnnotationDocument, ranges: HuRanges, now: string): AnnotationDocument {
+  const same =
+    doc.ranges.muscleHu[0] === ranges.muscleHu[0] &&
+    doc.ranges.muscleHu[1] === ranges.muscleHu[1] &&
+    doc.ranges.fatHu[0] === ranges.fatHu[0] &&
+    doc.ranges.fatHu[1] === ranges.fatHu[1];
+  if (same) return doc;
+  return touch(doc, now, { ranges: { muscleHu: [ranges.muscleHu[0], ranges.muscleHu[1]], fatHu: [ranges.fatHu[0], ranges.fatHu[1]] } });
+}
+
+/**
+ * Add what masks:import found: proposed levels only where the user has not set that level, and the
+ * traced outlines (ids made unique against the document).
+ */
+export function applyMaskImport(doc: AnnotationDocument, result: MaskImportResult, now: string): AnnotationDocument {
+  if (result.proposedLevels.length === 0 && result.rois.length === 0) return doc;
+  const levels = [...doc.levels];
+  for (const p of result.proposedLevels) {
+    const existing = levels.find((l) => l.level === p.level);
+    if (existing && existing.source !== 'proposed') continue;
+    const idx = levels.findIndex((l) => l.level === p.level);
+    const mark: LevelMark = { ...p, source: 'proposed' };
+    if (idx >= 0) levels[idx] = mark;
+    else levels.push(mark);
+  }
+  const ids = new Set(doc.rois.map((r) => r.id));
+  const rois = [...doc.rois];
+  for (const r of result.rois) {
+    let id = r.id;
+    for (let n = 2; ids.has(id); n++) id = `${r.id}-${n}`;
+    ids.add(id);
+    rois.push({ ...r, id });
+  }
+  return touch(doc, now, { levels: sortLevels(levels), rois });
+}

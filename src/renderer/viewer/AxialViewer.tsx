@@ -1,0 +1,333 @@
+/** The axial stack viewport (Cornerstone3D) with the lean/fat overlay, ROI labels and the cursor readout. */
+import { cache, Enums as CoreEnums, eventTarget, type Types } from '@cornerstonejs/core';
+import { annotation as csAnnotation, Enums as ToolEnums } from '@cornerstonejs/tools';
+import { useEffect, useRef, useState } from 'react';
+import type { Vec3 } from '../../core/geometry/vec3';
+import { indexToLps, sliceZ } from '../../core/geometry/volumeGeometry';
+import { lpsToSliceIj } from '../../core/roi/contour';
+import { roiSlice } from '../../core/annotations/measureAnnotations';
+import { leanFatOverlay } from '../overlay/leanFat';
+import { MUSCLE_COLORS, roiLabel } from '../state/checklist';
+import { huAt } from '../state/huVolume';
+import { presetById } from '../state/presets';
+import { getAppStore, useApp } from '../state/store';
+import { getApi } from '../api/client';
+import { annotationToPointsLps, isContourTool, type ContourAnnotationLike } from './adapters';
+import { clearAllContours, reconcile } from './annotationSync';
+import { applyTool, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
+import { registerVolume, unregisterVolume } from './imageLoader';
+
+interface Cursor {
+  i: number;
+  j: number;
+  hu: number | null;
+  lps: Vec3;
+}
+
+export interface AxialViewerProps {
+  onStrokeEnd(): void;
+}
+
+export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
+  const elRef = useRef<HTMLDivElement>(null);
+  const overlayRef = useRef<HTMLCanvasElement>(null);
+  const stackRef = useRef<{ imageIds: string[]; volumeKey: string; frameOfReferenceUid: string } | null>(null);
+  const [ready, setReady] = useState(0);
+  const [cursor, setCursor] = useState<Cursor | null>(null);
+  const volume = useApp((s) => s.volume);
+  const meta = useApp((s) => s.meta);
+  const sliceIndex = useApp((s) => s.sliceIndex);
+  const preset = useApp((s) => s.preset);
+  const tool = useApp((s) => s.tool);
+  const doc = useApp((s) => s.doc);
+  const selectedRoiId = useApp((s) => s.selectedRoiId);
+  const showOverlay = useApp((s) => s.showOverlay);
+  const resetCounter = useApp((s) => s.resetCounter);
+  const store = getAppStore(getApi);
+
+  const viewport = (): Types.IStackViewport | null => {
+    try {
+      return (getEngine().getViewport(AXIAL_VIEWPORT_ID) as Types.IStackViewport | undefined) ?? null;
+    } catch {
+      return null;
+    }
+  };
+
+  // Enable the viewport once and wire the annotation events to the store.
+  useEffect(() => {
+    const element = elRef.current!;
+    initCornerstone();
+    const engine = getEngine();
+    engine.enableElement({ viewportId: AXIAL_VIEWPORT_ID, type: CoreEnums.ViewportType.STACK, element, defaultOptions: { background: [0, 0, 0] } });
+    const tg = createToolGroup();
+    tg.addViewport(AXIAL_VIEWPORT_ID, engine.id);
+    applyTool(tg, store.getState().tool);
+    let gesture = 0;
+    const onDown = () => {
+      gesture++;
+    };
+    const onUp = () => setTimeout(onStrokeEnd, 0);
+    const onCompleted = (evt: Event) => {
+      const a = (evt as CustomEvent<{ annotation: ContourAnnotationLike }>).detail.annotation;
+      if (!a || !isContourTool(a.metadata?.toolName)) return;
+      const pts = annotationToPointsLps(a);
+      const s = store.getState();
+      if (!pts || s.doc?.rois.some((r) => r.id === a.annotationUID)) {
+        if (!pts) csAnnotation.state.removeAnnotation(a.annotationUID!);
+        return;
+      }
+      s.addOutline(a.annotationUID!, pts);
+      onStrokeEnd();
+    };
+    const onModified = (evt: Event) => {
+      const d = (evt as CustomEvent<{ annotation: ContourAnnotationLike; changeType?: string }>).detail;
+      const a = d.annotation;
+      if (!a || !isContourTool(a.metadata?.toolName) || d.changeType === ToolEnums.ChangeTypes.StatsUpdated) return;
+      const s = store.getState();
+      if (!s.doc?.rois.some((r) => r.id === a.annotationUID)) return;
+      const pts = annotationToPointsLps(a);
+      if (pts) s.editOutline(a.annotationUID!, pts, `g${gesture}:${a.annotationUID}`);
+    };
+    const onSelection = (evt: Event) => {
+      const sel = (evt as CustomEvent<{ selection?: string[] }>).detail.selection ?? [];
+      const ids = new Set(store.getState().doc?.rois.map((r) => r.id) ?? []);
+      const last = [...sel].reverse().find((u) => ids.has(u)) ?? null;
+      store.getState().selectRoi(last);
+    };
+    element.addEventListener('mousedown', onDown, true);
+    window.addEventListener('mouseup', onUp);
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onCompleted);
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, onModified);
+    eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_SELECTION_CHANGE, onSelection);
+    const ro = new ResizeObserver(() => {
+      engine.resize(true, false);
+      setReady((r) => r + 1);
+    });
+    ro.observe(element);
+    setReady((r) => r + 1);
+    return () => {
+      ro.disconnect();
+      element.removeEventListener('mousedown', onDown, true);
+      window.removeEventListener('mouseup', onUp);
+      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onCompleted);
+      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_MODIFIED, onModified);
+      eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_SELECTION_CHANGE, onSelection);
+      tg.removeViewports(engine.id, AXIAL_VIEWPORT_ID);
+      engine.disableElement(AXIAL_VIEWPORT_ID);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // A new volume: register its slices as images and show them.
+  useEffect(() => {
+    const vp = viewport();
+    if (!vp || !volume || !meta) return;
+    clearAllContours();
+    cache.purgeCache();
+    const ids = { seriesUid: meta.summary.seriesInstanceUid, studyUid: meta.summary.studyInstanceUid };
+    const { volumeKey, imageIds } = registerVolume(volume, ids);
+    stackRef.current = { imageIds, volumeKey, frameOfReferenceUid: `paraspine-for-${ids.seriesUid}` };
+    let cancelled = false;
+    void vp.setStack(imageIds, store.getState().sliceIndex).then(() => {
+      if (cancelled) return;
+      const p = presetById(store.getState().preset);
+      vp.setProperties({ voiRange: { lower: p.center - p.width / 2, upper: p.center + p.width / 2 } });
+      vp.render();
+      setReady((r) => r + 1);
+    });
+    return () => {
+      cancelled = true;
+      unregisterVolume(volumeKey);
+      stackRef.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [volume, meta]);
+
+  useEffect(() => {
+    const vp = viewport();
+    if (!vp || !stackRef.current || vp.getCurrentImageIdIndex() === sliceIndex) return;
+    void vp.setImageIdIndex(sliceIndex);
+  }, [sliceIndex, ready]);
+
+  useEffect(() => {
+    const vp = viewport();
+    if (!vp || !stackRef.current) return;
+    const p = presetById(preset);
+    vp.setProperties({ voiRange: { lower: p.center - p.width / 2, upper: p.center + p.width / 2 } });
+    vp.render();
+  }, [preset, ready]);
+
+  useEffect(() => {
+    const vp = viewport();
+    if (!vp || !stackRef.current || resetCounter === 0) return;
+    vp.resetCamera();
+    const p = presetById(store.getState().preset);
+    vp.setProperties({ voiRange: { lower: p.center - p.width / 2, upper: p.center + p.width / 2 } });
+    vp.render();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [resetCounter]);
+
+  useEffect(() => {
+    const tg = createToolGroup();
+    applyTool(tg, tool);
+  }, [tool]);
+
+  // Document -> Cornerstone annotations.
+  useEffect(() => {
+    const vp = viewport();
+    const st = stackRef.current;
+    if (!vp || !st || !elRef.current) return;
+    const cam = vp.getCamera();
+    reconcile(elRef.current, doc, volume, st.imageIds, st.frameOfReferenceUid, { viewPlaneNormal: cam.viewPlaneNormal as Vec3, viewUp: cam.viewUp as Vec3 }, selectedRoiId);
+    vp.render();
+  }, [doc, volume, ready, selectedRoiId]);
+
+  // Overlay (lean/fat pixels + labels), redrawn after every Cornerstone render.
+  useEffect(() => {
+    const element = elRef.current;
+    const canvas = overlayRef.current;
+    if (!element || !canvas) return;
+    let overlayCache: { key: string; bitmap: HTMLCanvasElement } | null = null;
+    const draw = () => {
+      const vp = viewport();
+      const ctx = canvas.getContext('2d');
+      if (!ctx) return;
+      const dpr = window.devicePixelRatio || 1;
+      const w = element.clientWidth;
+      const h = element.clientHeight;
+      if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+        canvas.width = Math.round(w * dpr);
+        canvas.height = Math.round(h * dpr);
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      const s = store.getState();
+      if (!vp || !s.volume || !s.doc || !stackRef.current) return;
+      const k = vp.getCurrentImageIdIndex();
+      const g = s.volume.geometry;
+      const rois = s.doc.rois.filter((r) => roiSlice(s.volume!, r) === k);
+      if (rois.length === 0) return;
+      const c00 = vp.worldToCanvas(indexToLps(g, 0, 0, k) as Types.Point3);
+      const c10 = vp.worldToCanvas(indexToLps(g, 1, 0, k) as Types.Point3);
+      const c01 = vp.worldToCanvas(indexToLps(g, 0, 1, k) as Types.Point3);
+      const a = [c10[0] - c00[0], c10[1] - c00[1]];
+      const b = [c01[0] - c00[0], c01[1] - c00[1]];
+      if (s.showOverlay) {
+        const key = `${k}|${JSON.stringify(s.doc.ranges)}|${rois.map((r) => `${r.id}:${r.modifiedAt}:${r.pointsLps.length}`).join(',')}`;
+        if (!overlayCache || overlayCache.key !== key) {
+          const { rgba } = leanFatOverlay(s.volume, rois, k, s.doc.ranges);
+          const off = document.createElement('canvas');
+          off.width = g.columns;
+          off.height = g.rows;
+          off.getContext('2d')!.putImageData(new ImageData(rgba as unknown as Uint8ClampedArray<ArrayBuffer>, g.columns, g.rows), 0, 0);
+          overlayCache = { key, bitmap: off };
+        }
+        ctx.imageSmoothingEnabled = false;
+        ctx.setTransform(a[0]! * dpr, a[1]! * dpr, b[0]! * dpr, b[1]! * dpr, (c00[0] - 0.5 * (a[0]! + b[0]!)) * dpr, (c00[1] - 0.5 * (a[1]! + b[1]!)) * dpr);
+        ctx.drawImage(overlayCache.bitmap, 0, 0);
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+      }
+      ctx.font = `${12 * dpr}px system-ui, sans-serif`;
+      ctx.textAlign = 'center';
+      for (const roi of rois) {
+        const ij = lpsToSliceIj(g, k, roi.pointsLps);
+        let top = ij[0]!;
+        let ci = 0;
+        let cj = 0;
+        for (const p of ij) {
+          ci += p[0];
+          cj += p[1];
+          if (p[1] < top[1]) top = p;
+        }
+        ci /= ij.length;
+        const cx = (c00[0] + ci * a[0]! + top[1] * b[0]!) * dpr;
+        const cy = (c00[1] + ci * a[1]! + top[1] * b[1]!) * dpr - 8 * dpr;
+        const label = roiLabel(roi.muscle, roi.side);
+        ctx.lineWidth = 3 * dpr;
+        ctx.strokeStyle = 'rgba(0,0,0,0.85)';
+        ctx.strokeText(label, cx, cy);
+        ctx.fillStyle = MUSCLE_COLORS[roi.muscle];
+        ctx.fillText(label, cx, cy);
+        void cj;
+      }
+    };
+    const onRendered = () => draw();
+    element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
+    draw();
+    return () => element.removeEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [doc, showOverlay, sliceIndex, ready, volume]);
+
+  // Wheel scrolls slices (the store is the truth for the current slice).
+  useEffect(() => {
+    const element = elRef.current!;
+    let acc = 0;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      e.stopPropagation();
+      acc += e.deltaY;
+      const steps = Math.trunc(acc / 50) || (Math.abs(e.deltaY) > 0 ? Math.sign(e.deltaY) : 0);
+      acc = 0;
+      if (steps) store.getState().stepSlice(-steps);
+    };
+    element.addEventListener('wheel', onWheel, { capture: true, passive: false });
+    return () => element.removeEventListener('wheel', onWheel, { capture: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const onMouseMove = (e: React.MouseEvent) => {
+    const vp = viewport();
+    const s = store.getState();
+    if (!vp || !s.volume || !stackRef.current) return;
+    const rect = elRef.current!.getBoundingClientRect();
+    const world = vp.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]) as unknown as Vec3;
+    const k = vp.getCurrentImageIdIndex();
+    const [ij] = lpsToSliceIj(s.volume.geometry, k, [world]);
+    const i = Math.round(ij![0]);
+    const j = Math.round(ij![1]);
+    setCursor({ i, j, hu: huAt(s.volume, i, j, k), lps: world });
+  };
+
+  const g = volume?.geometry;
+  return (
+    <div className="axial-wrap">
+      <div
+        ref={elRef}
+        className="axial-viewport"
+        data-testid="axial-viewport"
+        onMouseMove={onMouseMove}
+        onMouseLeave={() => setCursor(null)}
+        onContextMenu={(e) => e.preventDefault()}
+      />
+      <canvas ref={overlayRef} className="axial-overlay" data-testid="axial-overlay" />
+      {g && (
+        <>
+          <div className="vp-corner vp-tl" data-testid="slice-readout">
+            <div>
+              Slice <b data-testid="slice-number">{sliceIndex + 1}</b> / {g.slices} <span className="dim">(index {sliceIndex})</span>
+            </div>
+            <div>z = {sliceZ(g, sliceIndex).toFixed(1)} mm</div>
+          </div>
+          <div className="vp-corner vp-tr">
+            {presetById(preset).label} · W {presetById(preset).width} / L {presetById(preset).center}
+          </div>
+          <div className="vp-corner vp-bl" data-testid="cursor-readout">
+            {cursor ? (
+              <>
+                <div>
+                  ({cursor.i}, {cursor.j}) · <b data-testid="cursor-hu">{cursor.hu === null ? '—' : `${cursor.hu} HU`}</b>
+                </div>
+                <div className="dim">
+                  LPS {cursor.lps[0].toFixed(1)}, {cursor.lps[1].toFixed(1)}, {cursor.lps[2].toFixed(1)} mm
+                </div>
+              </>
+            ) : (
+              <span className="dim">move over the image for HU</span>
+            )}
+          </div>
+          <div className="vp-corner vp-br dim">R ◂ ▸ L</div>
+        </>
+      )}
+    </div>
+  );
+}

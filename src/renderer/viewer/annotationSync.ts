@@ -1,0 +1,61 @@
+/** Keep Cornerstone's annotation state in step with the document (the document is the truth). */
+import { annotation as csAnnotation } from '@cornerstonejs/tools';
+import type { AnnotationDocument } from '../../core/annotations/document';
+import { roiSlice } from '../../core/annotations/measureAnnotations';
+import type { HuVolume } from '../../core/volume';
+import { samePoints } from '../state/documentOps';
+import { MUSCLE_COLORS } from '../state/checklist';
+import { annotationToPointsLps, isContourTool, roiToAnnotation, type ContourAnnotationLike } from './adapters';
+import type { Vec3 } from '../../core/geometry/vec3';
+
+type CsAnnotation = Parameters<typeof csAnnotation.state.addAnnotation>[0];
+
+/** UIDs that were ever in the document: only those are removed when the document drops them. */
+const known = new Set<string>();
+
+export function allContourAnnotations(): ContourAnnotationLike[] {
+  return (csAnnotation.state.getAllAnnotations() as unknown as ContourAnnotationLike[]).filter((a) => isContourTool(a.metadata?.toolName));
+}
+
+export function reconcile(
+  element: HTMLDivElement,
+  doc: AnnotationDocument | null,
+  volume: HuVolume | null,
+  imageIds: string[],
+  frameOfReferenceUid: string,
+  camera: { viewPlaneNormal: Vec3; viewUp: Vec3 },
+  selectedId: string | null,
+): void {
+  const existing = new Map(allContourAnnotations().map((a) => [a.annotationUID!, a]));
+  const wanted = new Set<string>();
+  if (doc && volume) {
+    for (const roi of doc.rois) {
+      wanted.add(roi.id);
+      known.add(roi.id);
+      const k = roiSlice(volume, roi);
+      const imageId = imageIds[k];
+      if (!imageId) continue;
+      const a = existing.get(roi.id);
+      const pts = a ? annotationToPointsLps(a) : null;
+      if (!a || !pts || !samePoints(pts, roi.pointsLps) || a.metadata.referencedImageId !== imageId) {
+        if (a) csAnnotation.state.removeAnnotation(roi.id);
+        const created = roiToAnnotation(roi, { referencedImageId: imageId, frameOfReferenceUid, viewPlaneNormal: camera.viewPlaneNormal, viewUp: camera.viewUp });
+        csAnnotation.state.addAnnotation(created as unknown as CsAnnotation, element);
+      }
+      const color = MUSCLE_COLORS[roi.muscle];
+      csAnnotation.config.style.setAnnotationStyles(roi.id, {
+        color,
+        colorHighlighted: '#ffffff',
+        colorSelected: '#ffffff',
+        lineWidth: roi.id === selectedId ? '3' : '2',
+      } as unknown as Parameters<typeof csAnnotation.config.style.setAnnotationStyles>[1]);
+    }
+  }
+  for (const [uid] of existing) {
+    if (!wanted.has(uid) && (known.has(uid) || !doc)) csAnnotation.state.removeAnnotation(uid);
+  }
+}
+
+export function clearAllContours(): void {
+  for (const a of allContourAnnotations()) csAnnotation.state.removeAnnotation(a.annotationUID!);
+}

@@ -1,0 +1,93 @@
+/** Cornerstone3D start-up: core + tools, our image loader, and the tool group of the axial viewport. */
+import { init as csInit, RenderingEngine } from '@cornerstonejs/core';
+import {
+  addTool,
+  annotation as csAnnotation,
+  Enums as ToolEnums,
+  init as toolsInit,
+  PanTool,
+  PlanarFreehandROITool,
+  SplineROITool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  type Types as ToolTypes,
+} from '@cornerstonejs/tools';
+import type { Tool } from '../state/store';
+import { FREEHAND_TOOL, POLYGON_TOOL, SPLINE_TOOL } from './adapters';
+import { registerParaspineLoader } from './imageLoader';
+
+export const RENDERING_ENGINE_ID = 'paraspine-engine';
+export const AXIAL_VIEWPORT_ID = 'axial';
+export const TOOL_GROUP_ID = 'paraspine-axial-tools';
+
+let initialised = false;
+let engine: RenderingEngine | null = null;
+
+export function initCornerstone(): void {
+  if (initialised) return;
+  initialised = true;
+  csInit();
+  toolsInit();
+  registerParaspineLoader();
+  addTool(PanTool);
+  addTool(ZoomTool);
+  addTool(WindowLevelTool);
+  addTool(SplineROITool);
+  addTool(PlanarFreehandROITool);
+  // Labels are drawn by our overlay; numbers come from core, so Cornerstone's text boxes stay hidden.
+  const style = csAnnotation.config.style;
+  style.setDefaultToolStyles({ ...style.getDefaultToolStyles(), textBoxVisibility: false, lineWidth: '2' } as unknown as Parameters<typeof style.setDefaultToolStyles>[0]);
+}
+
+export function getEngine(): RenderingEngine {
+  if (!engine) engine = new RenderingEngine(RENDERING_ENGINE_ID);
+  return engine;
+}
+
+export function createToolGroup(): ToolTypes.IToolGroup {
+  const existing = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+  if (existing) return existing;
+  const tg = ToolGroupManager.createToolGroup(TOOL_GROUP_ID)!;
+  tg.addTool(PanTool.toolName);
+  tg.addTool(ZoomTool.toolName);
+  tg.addTool(WindowLevelTool.toolName);
+  const noText = () => [] as string[];
+  tg.addToolInstance(POLYGON_TOOL, SplineROITool.toolName, {
+    calculateStats: false,
+    getTextLines: noText,
+    spline: { type: SplineROITool.SplineTypes.Linear, drawPreviewEnabled: true, lastControlPointDeletionKeys: ['Backspace'] },
+  });
+  tg.addToolInstance(SPLINE_TOOL, SplineROITool.toolName, {
+    calculateStats: false,
+    getTextLines: noText,
+    spline: { type: SplineROITool.SplineTypes.CatmullRom, drawPreviewEnabled: true, lastControlPointDeletionKeys: ['Backspace'] },
+  });
+  tg.addTool(PlanarFreehandROITool.toolName, { calculateStats: false, getTextLines: noText });
+  return tg;
+}
+
+const { MouseBindings } = ToolEnums;
+
+/** Primary button drives the chosen tool; middle pans and right zooms always; other contour tools stay passive (editable). */
+export function applyTool(tg: ToolTypes.IToolGroup, tool: Tool): void {
+  const primaryTool: Record<Tool, string> = {
+    polygon: POLYGON_TOOL,
+    spline: SPLINE_TOOL,
+    freehand: FREEHAND_TOOL,
+    pan: PanTool.toolName,
+    zoom: ZoomTool.toolName,
+    window: WindowLevelTool.toolName,
+  };
+  const primary = primaryTool[tool];
+  for (const name of [POLYGON_TOOL, SPLINE_TOOL, FREEHAND_TOOL, WindowLevelTool.toolName]) {
+    if (name !== primary) tg.setToolPassive(name);
+  }
+  const pan = [{ mouseButton: MouseBindings.Auxiliary }];
+  const zoom = [{ mouseButton: MouseBindings.Secondary }];
+  tg.setToolActive(PanTool.toolName, { bindings: primary === PanTool.toolName ? [...pan, { mouseButton: MouseBindings.Primary }] : pan });
+  tg.setToolActive(ZoomTool.toolName, { bindings: primary === ZoomTool.toolName ? [...zoom, { mouseButton: MouseBindings.Primary }] : zoom });
+  if (primary !== PanTool.toolName && primary !== ZoomTool.toolName) {
+    tg.setToolActive(primary, { bindings: [{ mouseButton: MouseBindings.Primary }] });
+  }
+}

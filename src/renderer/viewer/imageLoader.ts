@@ -1,0 +1,176 @@
+/**
+ * A Cornerstone image loader for the scheme 'paraspine:' that builds images from the HuVolume the
+ * store holds — the SAME HU pixels core measures — plus a metadata provider for them.
+ *
+ * imageId: `paraspine:<volumeKey>/<k>` (k = slice index in core order, feet to head).
+ * Pixels are HU already: slope 1, intercept 0. imagePositionPatient is the centre of pixel (0, 0)
+ * (as in DICOM and in core's geometry), so Cornerstone world coordinates are LPS mm exactly and a
+ * world point maps to core's continuous (i, j) with integer = pixel centre.
+ */
+import { imageLoader, metaData, utilities, type Types } from '@cornerstonejs/core';
+import type { HuVolume } from '../../core/volume';
+
+export const SCHEME = 'paraspine';
+
+interface Registered {
+  volume: HuVolume;
+  frameOfReferenceUid: string;
+  seriesUid: string;
+  studyUid: string;
+}
+
+const registry = new Map<string, Registered>();
+let counter = 0;
+
+export function imageIdFor(volumeKey: string, k: number): string {
+  return `${SCHEME}:${volumeKey}/${k}`;
+}
+
+export function parseImageId(imageId: string): { volumeKey: string; k: number } | null {
+  const m = /^paraspine:(.+)\/(\d+)$/.exec(imageId);
+  if (!m) return null;
+  return { volumeKey: m[1]!, k: Number(m[2]) };
+}
+
+/** Make a volume available to Cornerstone; returns its key and one imageId per slice. */
+export function registerVolume(volume: HuVolume, ids: { seriesUid: string; studyUid: string; frameOfReferenceUid?: string }): { volumeKey: string; imageIds: string[] } {
+  const volumeKey = `v${++counter}`;
+  registry.set(volumeKey, {
+    volume,
+    seriesUid: ids.seriesUid,
+    studyUid: ids.studyUid,
+    frameOfReferenceUid: ids.frameOfReferenceUid ?? `paraspine-for-${ids.seriesUid}`,
+  });
+  const imageIds = Array.from({ length: volume.geometry.slices }, (_, k) => imageIdFor(volumeKey, k));
+  return { volumeKey, imageIds };
+}
+
+export function unregisterVolume(volumeKey: string): void {
+  registry.delete(volumeKey);
+}
+
+function lookup(imageId: string): { reg: Registered; k: number } | null {
+  const p = parseImageId(imageId);
+  if (!p) return null;
+  const reg = registry.get(p.volumeKey);
+  if (!reg || p.k < 0 || p.k >= reg.volume.geometry.slices) return null;
+  return { reg, k: p.k };
+}
+
+/** Metadata for one of our images (exported for unit tests). */
+export function paraspineMetadata(type: string, imageId: string): Record<string, unknown> | undefined {
+  const found = lookup(imageId);
+  if (!found) return undefined;
+  const { reg, k } = found;
+  const g = reg.volume.geometry;
+  switch (type) {
+    case 'imagePlaneModule':
+      return {
+        frameOfReferenceUID: reg.frameOfReferenceUid,
+        rows: g.rows,
+        columns: g.columns,
+        imageOrientationPatient: [...g.rowDirection, ...g.columnDirection],
+        rowCosines: [...g.rowDirection],
+        columnCosines: [...g.columnDirection],
+        imagePositionPatient: [...g.slicePositions[k]!],
+        sliceLocation: g.slicePositions[k]![2],
+        pixelSpacing: [g.rowSpacingMm, g.columnSpacingMm],
+        rowPixelSpacing: g.rowSpacingMm,
+        columnPixelSpacing: g.columnSpacingMm,
+        usingDefaultValues: false,
+      };
+    case 'generalSeriesModule':
+      return { modality: 'CT', seriesInstanceUID: reg.seriesUid, studyInstanceUID: reg.studyUid, seriesNumber: 1 };
+    case 'imagePixelModule':
+      return {
+        samplesPerPixel: 1,
+        photometricInterpretation: 'MONOCHROME2',
+        rows: g.rows,
+        columns: g.columns,
+        bitsAllocated: reg.volume.hu instanceof Int16Array ? 16 : 32,
+        bitsStored: reg.volume.hu instanceof Int16Array ? 16 : 32,
+        highBit: reg.volume.hu instanceof Int16Array ? 15 : 31,
+        pixelRepresentation: 1,
+      };
+    case 'voiLutModule':
+      return { windowCenter: [40], windowWidth: [400] };
+    case 'modalityLutModule':
+      return { rescaleSlope: 1, rescaleIntercept: 0, rescaleType: 'HU' };
+    case 'generalImageModule':
+      return { instanceNumber: k + 1 };
+    case 'sopCommonModule':
+      return { sopClassUID: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUID: `${reg.seriesUid}.${k + 1}` };
+    default:
+      return undefined;
+  }
+}
+
+function loadParaspineImage(imageId: string): Types.IImageLoadObject {
+  const promise = (async (): Promise<Types.IImage> => {
+    const found = lookup(imageId);
+    if (!found) throw new Error(`unknown image ${imageId}`);
+    const { reg, k } = found;
+    const g = reg.volume.geometry;
+    const n = g.rows * g.columns;
+    // a copy: Cornerstone owns its cached pixel buffers
+    const pixels = reg.volume.hu.slice(k * n, (k + 1) * n);
+    let min = Infinity;
+    let max = -Infinity;
+    for (let p = 0; p < n; p++) {
+      const v = pixels[p]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const voxelManager = utilities.VoxelManager.createImageVoxelManager({
+      width: g.columns,
+      height: g.rows,
+      numberOfComponents: 1,
+      scalarData: pixels,
+      id: imageId,
+    });
+    const image = {
+      imageId,
+      minPixelValue: min,
+      maxPixelValue: max,
+      slope: 1,
+      intercept: 0,
+      windowCenter: 40,
+      windowWidth: 400,
+      voiLUTFunction: 'LINEAR',
+      getPixelData: () => voxelManager.getScalarData(),
+      getCanvas: undefined,
+      rows: g.rows,
+      columns: g.columns,
+      height: g.rows,
+      width: g.columns,
+      color: false,
+      rgba: false,
+      numberOfComponents: 1,
+      columnPixelSpacing: g.columnSpacingMm,
+      rowPixelSpacing: g.rowSpacingMm,
+      invert: false,
+      photometricInterpretation: 'MONOCHROME2',
+      sizeInBytes: pixels.byteLength,
+      dataType: pixels instanceof Int16Array ? 'Int16Array' : 'Float32Array',
+      voxelManager,
+      FrameOfReferenceUID: reg.frameOfReferenceUid,
+      isPreScaled: false,
+    };
+    return image as unknown as Types.IImage;
+  })();
+  return { promise };
+}
+
+let registered = false;
+
+export function registerParaspineLoader(): void {
+  if (registered) return;
+  registered = true;
+  imageLoader.registerImageLoader(SCHEME, loadParaspineImage as unknown as Types.ImageLoaderFn);
+  metaData.addProvider((type: string, imageId: string) => paraspineMetadata(type, imageId), 10000);
+}
+
+/** The volume behind one of our imageIds (for tests). */
+export function volumeForImageId(imageId: string): HuVolume | null {
+  return lookup(imageId)?.reg.volume ?? null;
+}
