@@ -7,6 +7,91 @@ import type { DicomHeader } from './types';
 /** Pixel values of one frame as a codec or the file gives them (stored values, before rescale). */
 export type RawPixels = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array;
 
+type Mode = 0 | 1 | 2 | 3;
+const PLAIN: Mode = 0;
+const SIGN_EXTEND: Mode = 1;
+const MASK: Mode = 2;
+const UNSIGNED32: Mode = 3;
+
+/**
+ * Int16 write that also checks every value fits: (x + 32768) >>> 16 is non-zero exactly when the
+ * integer x is outside -32768..32767. Returns false when some value did not fit (the frame must then
+ * be rewritten into a Float32 volume).
+ */
+function writeInt16Checked(out: Int16Array, o: number, raw: RawPixels, n: number, mode: Mode, shift: number, mask: number, slope: number, intercept: number): boolean {
+  const d = out.subarray(o, o + n);
+  let bad = 0;
+  // The bit trick needs |x| < 2^31: true for 8/16-bit stored values with a modest rescale.
+  const small = raw.BYTES_PER_ELEMENT <= 2 && Math.abs(slope) <= 1024 && Math.abs(intercept) <= 2 ** 30;
+  if (!small) {
+    for (let p = 0; p < n; p++) {
+      const r = raw[p]!;
+      const v = mode === PLAIN ? r : mode === SIGN_EXTEND ? (r << shift) >> shift : mode === MASK ? r & mask : r >>> 0;
+      const x = v * slope + intercept;
+      d[p] = x;
+      if (x < -32768 || x > 32767) bad = 1;
+    }
+  } else if (mode === PLAIN) {
+    for (let p = 0; p < n; p++) {
+      const x = raw[p]! * slope + intercept;
+      d[p] = x;
+      bad |= (x + 32768) >>> 16;
+    }
+  } else if (mode === SIGN_EXTEND) {
+    for (let p = 0; p < n; p++) {
+      const x = ((raw[p]! << shift) >> shift) * slope + intercept;
+      d[p] = x;
+      bad |= (x + 32768) >>> 16;
+    }
+  } else if (mode === MASK) {
+    for (let p = 0; p < n; p++) {
+      const x = (raw[p]! & mask) * slope + intercept;
+      d[p] = x;
+      bad |= (x + 32768) >>> 16;
+    }
+  } else {
+    for (let p = 0; p < n; p++) {
+      const x = (raw[p]! >>> 0) * slope + intercept;
+      d[p] = x;
+      bad |= x < -32768 || x > 32767 ? 1 : 0;
+    }
+  }
+  return bad === 0;
+}
+
+// The two writers below are the same code for two output types, kept apart so that each loop sees one
+// array type (monomorphic element access is several times faster in V8).
+
+function writeInt16(all: Int16Array, o: number, raw: RawPixels, n: number, mode: Mode, shift: number, mask: number, slope: number, intercept: number): void {
+  const out = all.subarray(o, o + n);
+  o = 0;
+  if (mode === PLAIN) {
+    if (slope === 1) for (let p = 0; p < n; p++) out[o + p] = raw[p]! + intercept;
+    else for (let p = 0; p < n; p++) out[o + p] = raw[p]! * slope + intercept;
+  } else if (mode === SIGN_EXTEND) {
+    for (let p = 0; p < n; p++) out[o + p] = ((raw[p]! << shift) >> shift) * slope + intercept;
+  } else if (mode === MASK) {
+    for (let p = 0; p < n; p++) out[o + p] = (raw[p]! & mask) * slope + intercept;
+  } else {
+    for (let p = 0; p < n; p++) out[o + p] = (raw[p]! >>> 0) * slope + intercept;
+  }
+}
+
+function writeFloat32(all: Float32Array, o: number, raw: RawPixels, n: number, mode: Mode, shift: number, mask: number, slope: number, intercept: number): void {
+  const out = all.subarray(o, o + n);
+  o = 0;
+  if (mode === PLAIN) {
+    if (slope === 1) for (let p = 0; p < n; p++) out[o + p] = raw[p]! + intercept;
+    else for (let p = 0; p < n; p++) out[o + p] = raw[p]! * slope + intercept;
+  } else if (mode === SIGN_EXTEND) {
+    for (let p = 0; p < n; p++) out[o + p] = ((raw[p]! << shift) >> shift) * slope + intercept;
+  } else if (mode === MASK) {
+    for (let p = 0; p < n; p++) out[o + p] = (raw[p]! & mask) * slope + intercept;
+  } else {
+    for (let p = 0; p < n; p++) out[o + p] = (raw[p]! >>> 0) * slope + intercept;
+  }
+}
+
 /** Range of stored values a header allows: [min, max]. */
 function storedRange(h: DicomHeader): [number, number] {
   const bs = h.bitsStored;
@@ -68,53 +153,21 @@ export class VolumeAssembler {
     const signed = h.pixelRepresentation === 1;
     const bs = Math.min(h.bitsStored, bits);
     const fix = bs < bits || arraySigned !== signed;
-    const o = k * n;
+    const mode: Mode = !fix ? PLAIN : signed ? SIGN_EXTEND : bs >= 32 ? UNSIGNED32 : MASK;
+    const shift = 32 - bs;
+    const mask = bs >= 32 ? 0 : 2 ** bs - 1;
     if (this.checkRange && this.hu instanceof Int16Array) {
-      if (!this.writeChecked(o, raw, n, signed, fix, bs, slope, intercept)) this.promote();
-    }
-    const out = this.hu;
-    if (out instanceof Float32Array || !this.checkRange) {
-      if (!fix) {
-        if (slope === 1) for (let p = 0; p < n; p++) out[o + p] = raw[p]! + intercept;
-        else for (let p = 0; p < n; p++) out[o + p] = raw[p]! * slope + intercept;
-      } else if (signed) {
-        const s = 32 - bs;
-        for (let p = 0; p < n; p++) out[o + p] = ((raw[p]! << s) >> s) * slope + intercept;
-      } else if (bs >= 32) {
-        for (let p = 0; p < n; p++) out[o + p] = (raw[p]! >>> 0) * slope + intercept;
-      } else {
-        const m = 2 ** bs - 1;
-        for (let p = 0; p < n; p++) out[o + p] = (raw[p]! & m) * slope + intercept;
+      // Declared range wider than int16: write and check in one pass; promote on the first overflow.
+      if (writeInt16Checked(this.hu, k * n, raw, n, mode, shift, mask, slope, intercept)) {
+        this.written[k] = 1;
+        return;
       }
+      this.promote();
     }
-    this.written[k] = 1;
-  }
-
-  /** Int16 write with range check; false (nothing to trust) when a value falls outside int16. */
-  private writeChecked(
-    o: number,
-    raw: RawPixels,
-    n: number,
-    signed: boolean,
-    fix: boolean,
-    bs: number,
-    slope: number,
-    intercept: number,
-  ): boolean {
     const out = this.hu;
-    const s = 32 - bs;
-    const m = bs >= 32 ? 0xffffffff : 2 ** bs - 1;
-    let lo = 0;
-    let hi = 0;
-    for (let p = 0; p < n; p++) {
-      const r = raw[p]!;
-      const v = !fix ? r : signed ? (r << s) >> s : bs >= 32 ? r >>> 0 : r & m;
-      const x = v * slope + intercept;
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-      out[o + p] = x;
-    }
-    return lo >= -32768 && hi <= 32767;
+    if (out instanceof Int16Array) writeInt16(out, k * n, raw, n, mode, shift, mask, slope, intercept);
+    else writeFloat32(out, k * n, raw, n, mode, shift, mask, slope, intercept);
+    this.written[k] = 1;
   }
 
   private promote(): void {
