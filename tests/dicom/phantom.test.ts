@@ -42,9 +42,9 @@ describe('phantom round trip through our writer and loader', () => {
         expect(g.columnSpacingMm).toBe(0.8);
         expect(g.rowSpacingMm).toBe(0.75);
         for (let k = 0; k < 6; k++) {
-          for (let c = 0; c < 3; c++) expect(g.slicePositions[k]![c]).toBeCloseTo(e.geometry.slicePositions[k]![c], 9);
+          for (let c = 0; c < 3; c++) expect(g.slicePositions[k]![c]).toBeCloseTo(e.geometry.slicePositions[k]![c]!, 9);
         }
-        for (let c = 0; c < 3; c++) expect(g.normal[c]).toBeCloseTo(e.geometry.normal[c], 6);
+        for (let c = 0; c < 3; c++) expect(g.normal[c]).toBeCloseTo(e.geometry.normal[c]!, 6);
       });
     }
   }
