@@ -67,6 +67,8 @@ export function isChannel(name: string): name is Channel {
 /** Validate raw args for a channel; throws ApiError naming the argument and the problem. */
 export function validateArgs<C extends Channel>(channel: C, args: unknown): ChannelArgs<C> {
   if (!Array.isArray(args)) throw new ApiError(`${channel}: arguments must be an array`);
+  const expected = channels[channel].args.def.items.length;
+  if (args.length !== expected) throw new ApiError(`${channel}: expects ${expected} argument(s), got ${args.length}`);
   const r = channels[channel].args.safeParse(args);
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -1,0 +1,193 @@
+import { promises as fs, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { measureAnnotations } from '../../src/core/annotations/measureAnnotations';
+import { exportMeasurementsCsv } from '../../src/core/export/measurementsExport';
+import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
+import { measureSliceMask } from '../../src/core/metrics/records';
+import type { HuVolume } from '../../src/core/volume';
+import { FolderAccess } from '../../src/main/services/access';
+import { createApi, validateArgs, type MaskService } from '../../src/main/services/api';
+import { SettingsStore } from '../../src/main/services/settings';
+import { phantomDocument, phantomSummary, phantomVolume, SERIES_UID, tmpDir } from './helpers';
+
+async function setup(mode: 'electron' | 'web', masks?: MaskService) {
+  const root = tmpDir();
+  const ct = path.join(root, 'ct');
+  const ws = path.join(root, 'ws');
+  mkdirSync(ct);
+  mkdirSync(ws);
+  const settings = SettingsStore.inDir(path.join(root, 'userdata'));
+  await settings.load();
+  const access = new FolderAccess();
+  const volume = phantomVolume();
+  const loads: string[] = [];
+  const api = createApi({
+    mode,
+    version: '9.9.9',
+    settings,
+    access,
+    dicom: {
+      scanFolder: async () => ({ series: [phantomSummary(volume)], problems: [{ path: path.join(ct, 'junk.txt'), reason: 'not a DICOM file' }] }),
+      loadSeriesFromFolder: async (folder, uid) => {
+        loads.push(folder);
+        if (uid !== SERIES_UID) throw new Error(`series ${uid} not found in ${folder}`);
+        return { summary: phantomSummary(volume), volume, problems: [] };
+      },
+    },
+    masks: masks ?? { loadMasks: async () => ({ masks: [], problems: [] }) },
+    now: () => new Date('2024-03-04T05:06:07.000Z'),
+  });
+  return { root, ct, ws, settings, access, api, volume, loads };
+}
+
+describe('argument validation', () => {
+  it('rejects bad arguments with a one-line reason naming the argument', () => {
+    const cases: [Parameters<typeof validateArgs>[0], unknown, RegExp][] = [
+      ['series:scan', [], /series:scan: expects 1 argument\(s\), got 0/],
+      ['series:scan', [42], /series:scan: argument 0: .*string/i],
+      ['series:scan', ['/a', '/b'], /series:scan: expects 1 argument\(s\), got 2/],
+      ['series:scan', '/a', /arguments must be an array/],
+      ['series:load', ['/a'], /series:load: expects 2 argument/],
+      ['export:write', [{ format: 'xlsx', document: {} }], /export:write: argument 0\.format/],
+      ['masks:import', [{ folder: '/a', seriesUid: 'x', masksPath: '/m', levels: [{ level: 'L3', sliceIndex: -1 }] }], /argument 0\.levels\.0\.sliceIndex/],
+      ['app:info', [1], /app:info: expects 0 argument\(s\), got 1/],
+    ];
+    for (const [ch, args, re] of cases) {
+      let msg = '';
+      try {
+        validateArgs(ch, args);
+      } catch (e) {
+        msg = (e as Error).message;
+      }
+      expect(msg, JSON.stringify(args)).toMatch(re);
+      expect(msg).not.toContain('\n');
+    }
+    expect(validateArgs('series:load', ['/a', '1.2'])).toEqual(['/a', '1.2']);
+  });
+
+  it('dispatch refuses unknown channels and invalid args before calling any service', async () => {
+    const { api, loads, ct } = await setup('web');
+    await expect(api.dispatch('fs:readFile', ['/etc/passwd'])).rejects.toThrow(/unknown channel 'fs:readFile'/);
+    await expect(api.dispatch('series:load', [ct])).rejects.toThrow(/series:load: expects 2 argument/);
+    expect(loads).toEqual([]);
+  });
+});
+
+describe('api over the services', () => {
+  it('electron mode: series:scan needs a picked folder; web mode: the typed path is the pick', async () => {
+    const e = await setup('electron');
+    await expect(e.api.dispatch('series:scan', [e.ct])).rejects.toThrow(/outside the folders you opened/);
+    await expect(e.api.dispatch('folder:pick', [])).rejects.toThrow(/not available in the browser/);
+    await e.access.grant(e.ct);
+    const scan = (await e.api.dispatch('series:scan', [e.ct])) as { series: unknown[] };
+    expect(scan.series).toHaveLength(1);
+    expect(e.settings.get().recentFolders).toEqual([e.ct]);
+
+    const w = await setup('web');
+    await expect(w.api.dispatch('series:load', [w.ct, SERIES_UID])).rejects.toThrow(/outside the folders/);
+    await w.api.dispatch('series:scan', [w.ct]);
+    const info = (await w.api.dispatch('app:info', [])) as { mode: string; version: string; recentFolders: string[] };
+    expect(info).toMatchObject({ mode: 'web', version: '9.9.9', recentFolders: [w.ct] });
+    // a folder beside the scanned one stays refused
+    await expect(w.api.dispatch('series:load', [w.ws, SERIES_UID])).rejects.toThrow(/outside the folders/);
+  });
+
+  it('series:load returns metadata; series:volume the HU bytes of the cached volume', async () => {
+    const { api, ct, volume, loads } = await setup('web');
+    await api.dispatch('series:scan', [ct]);
+    const meta = (await api.dispatch('series:load', [ct, SERIES_UID])) as { huType: string; geometry: HuVolume['geometry']; summary: { seriesInstanceUid: string } };
+    expect(meta.huType).toBe('int16');
+    expect(meta.geometry.columns).toBe(32);
+    expect(meta.summary.seriesInstanceUid).toBe(SERIES_UID);
+    const buf = (await api.dispatch('series:volume', [ct, SERIES_UID])) as ArrayBuffer;
+    expect(buf).toBeInstanceOf(ArrayBuffer);
+    expect(new Int16Array(buf)).toEqual(volume.hu);
+    expect(loads).toHaveLength(1); // served from the cache
+    await expect(api.dispatch('series:load', [ct, '9.9'])).rejects.toThrow(/series 9\.9 not found/);
+  });
+
+  it('annotations save/load through the workspace; export:write writes the CSV into it', async () => {
+    const { api, ct, ws, volume } = await setup('web');
+    await expect(api.dispatch('annotations:load', [SERIES_UID])).rejects.toThrow(/no workspace folder chosen/);
+    const info = (await api.dispatch('workspace:set', [ws])) as { workspace: string };
+    expect(info.workspace).toBe(ws);
+    expect(await api.dispatch('annotations:load', [SERIES_UID])).toEqual({ document: null, problem: null });
+    const doc = phantomDocument(volume);
+    const saved = (await api.dispatch('annotations:save', [doc])) as { path: string };
+    expect(saved.path).toBe(path.join(ws, `${SERIES_UID}.json`));
+    expect(await api.dispatch('annotations:load', [SERIES_UID])).toEqual({ document: doc, problem: null });
+    await expect(api.dispatch('annotations:save', [{ nope: 1 }])).rejects.toThrow(/not saved: not a Paraspine annotation document/);
+
+    await expect(api.dispatch('export:write', [{ format: 'csv', document: doc }])).rejects.toThrow(/is not loaded/);
+    await api.dispatch('series:scan', [ct]);
+    await api.dispatch('series:load', [ct, SERIES_UID]);
+    const out = (await api.dispatch('export:write', [{ format: 'csv', document: doc }])) as { path: string; content: string };
+    expect(out.content).toBe(exportMeasurementsCsv(volume, doc));
+    expect(await fs.readFile(out.path, 'utf8')).toBe(out.content);
+    expect(out.path.startsWith(ws + path.sep)).toBe(true);
+    const j = (await api.dispatch('export:write', [{ format: 'json', document: doc }])) as { path: string; content: string };
+    expect(j.path.endsWith('.measurements.json')).toBe(true);
+    expect(JSON.parse(j.content).measurements).toHaveLength(2);
+  });
+
+  it('masks:import traces muscle masks on the level slices into ROIs that measure exactly like the masks', async () => {
+    const volume = phantomVolume();
+    const g = volume.geometry;
+    const plane = g.rows * g.columns;
+    const full = () => new Uint8Array(plane * g.slices);
+    // iliopsoas_left: a ring with a hole on slice 1 (hole gets filled), plus a separate blob
+    const psoas = full();
+    for (let j = 3; j <= 9; j++) for (let i = 2; i <= 8; i++) if (!(j >= 5 && j <= 7 && i >= 4 && i <= 6)) psoas[plane + j * g.columns + i] = 1;
+    psoas[plane + 15 * g.columns + 3] = 1;
+    psoas[plane + 16 * g.columns + 4] = 1; // diagonal neighbour: same 8-connected component
+    const auto = full();
+    for (let j = 12; j <= 20; j++) for (let i = 20 - (j - 12); i <= 26; i++) auto[plane + j * g.columns + i] = 1; // a staircase
+    const l3 = full();
+    for (let k = 0; k < g.slices; k++) for (let p = 0; p < 10; p++) l3[k * plane + p] = k === 1 ? 1 : 0;
+    const masks: MaskService = {
+      loadMasks: async () => ({
+        masks: [
+          { name: 'iliopsoas_left', data: psoas },
+          { name: 'autochthon_right', data: auto },
+          { name: 'vertebrae_L3', data: l3 },
+          { name: 'liver', data: full() },
+        ],
+        problems: [],
+      }),
+    };
+    const { api, ct, root } = await setup('web', masks);
+    await api.dispatch('series:scan', [ct]);
+    const masksDir = path.join(root, 'seg');
+    mkdirSync(masksDir);
+    const res = (await api.dispatch('masks:import', [{ folder: ct, seriesUid: SERIES_UID, masksPath: masksDir, levels: [] }])) as Awaited<
+      ReturnType<typeof api['masks:import']>
+    >;
+    expect(res.proposedLevels).toEqual([expect.objectContaining({ level: 'L3', sliceIndex: 1, source: 'proposed' })]);
+    const byMuscle = (m: string) => res.rois.filter((r) => r.muscle === m);
+    expect(byMuscle('psoas')).toHaveLength(2);
+    expect(byMuscle('autochthon')).toHaveLength(1);
+    expect(res.rois.every((r) => r.source === 'imported' && r.level === 'L3' && r.sliceIndex === 1 && r.z === g.slicePositions[1]![2])).toBe(true);
+    expect(byMuscle('psoas').every((r) => r.side === 'left')).toBe(true);
+    expect(res.problems.map((p) => p.reason).join(' ')).toMatch(/L3\/L4|L4/); // other levels have no vertebra masks
+
+    // Measured through the annotation path, the imported outlines give the mask's numbers (hole filled).
+    const doc = { ...phantomDocument(volume), rois: res.rois };
+    const recs = measureAnnotations(volume, doc);
+    const psoasFilled = psoas.slice(plane, 2 * plane);
+    for (let j = 5; j <= 7; j++) for (let i = 4; i <= 6; i++) psoasFilled[j * g.columns + i] = 1;
+    const expectPsoas = measureSliceMask(volume, 1, psoasFilled, { structure: 'psoas_left', muscle: 'psoas', side: 'left' }, 'L3', DEFAULT_RANGES);
+    const expectAuto = measureSliceMask(volume, 1, auto.slice(plane, 2 * plane), { structure: 'autochthon_right', muscle: 'autochthon', side: 'right' }, 'L3', DEFAULT_RANGES);
+    expect(recs).toEqual([expectPsoas, expectAuto]);
+    expect(expectPsoas.pixels).toBe(49 + 2);
+  });
+
+  it('masks:import refuses a masks path outside the picked folders in electron mode', async () => {
+    const { api, ct, access, root } = await setup('electron');
+    await access.grant(ct);
+    await expect(api.dispatch('masks:import', [{ folder: ct, seriesUid: SERIES_UID, masksPath: root, levels: [] }])).rejects.toThrow(/outside the folders/);
+    await expect(
+      api.dispatch('masks:import', [{ folder: ct, seriesUid: SERIES_UID, masksPath: ct, levels: [{ level: 'T12', sliceIndex: 0 }] }]),
+    ).rejects.toThrow(/unknown level 'T12'/);
+  });
+});
