@@ -1,0 +1,9 @@
+/** Public API of the pure DICOM core (no Node, no DOM). */
+export type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from './types';
+export { DicomFileError } from './errors';
+export { parseDicomHeader, parseDataSet, MAX_DIMENSION, MAX_FRAMES, MAX_PIXEL_BYTES } from './parseHeader';
+export { groupSeries, layoutSeries, summarise, type FrameRef, type SeriesLayout } from './groupSeries';
+export { VolumeAssembler, nativeFrame, fitsInt16, type RawPixels } from './assembleVolume';
+export { encapsulatedFrames, type EncapsulatedFrames } from './encapsulated';
+export { decodeRleFrame, encodeRleFrame } from './rle';
+export { TS, pixelEncoding, transferSyntaxName, isEncapsulated } from './transferSyntax';
