@@ -9,9 +9,19 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 export function parse<const O extends Options>(argv: string[], options: O, positionals: number): Parsed<O> {
+  // Let option values start with a minus sign ('--fat-hu -190,-30'), which parseArgs would take for an option.
+  const args: string[] = [];
+  for (let a = 0; a < argv.length; a++) {
+    const name = argv[a]!.startsWith('--') ? argv[a]!.slice(2) : undefined;
+    const next = argv[a + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\d|^-\.\d/.test(next)) {
+      args.push(`--${name}=${next}`);
+      a++;
+    } else args.push(argv[a]!);
+  }
   let parsed: Parsed<O>;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true as const, strict: true as const });
+    parsed = parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
   } catch (e) {
     // node's messages are multi-line with hints; keep the first line
     const msg = (e as Error).message.split('\n')[0]!.replace(/^Unknown option/, 'unknown option');

@@ -124,7 +124,7 @@ describe('errors are one line and a non-zero exit', () => {
     [['measure', MASKS, '--masks', MASKS], 1, /no CT series/],
     [['measure', ABDOMEN, '--masks', MASKS, '--levels', 'L9'], 2, /unknown level 'L9'/],
     [['measure', ABDOMEN, '--masks', MASKS, '--frobnicate'], 2, /unknown option '--frobnicate'/],
-    [['measure', ABDOMEN, '--masks', join(DATA, 'ct-thorax-j2k/masks')], 1, /does not overlap|no level|not found/],
+    [['measure', ABDOMEN, '--masks', join(DATA, 'ct-thorax-j2k/masks')], 1, /overlap/],
     [['measure', ABDOMEN], 2, /needs --masks/],
     [['measure', ABDOMEN, '--masks', MASKS, '--muscle-hu', '150,-29'], 2, /LO <= HI/],
     [['measure', ABDOMEN, '--masks', MASKS, '--z', '5000'], 1, /outside the series/],
