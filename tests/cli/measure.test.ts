@@ -222,3 +222,16 @@ describe('paraspine measure --annotations', () => {
     expect(rb.errors[0]).toMatch(/newer Paraspine/);
   });
 });
+
+describe('paraspine measure --structures', () => {
+  it('measures only the named structures, vertebrae included when asked', async () => {
+    const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--structures', 'vertebrae_L3,iliopsoas_left');
+    expect(r.errors).toEqual([]);
+    const json = JSON.parse(r.stdout);
+    expect(json.measurements.map((m: Rec) => m.structure).sort()).toEqual(['iliopsoas_left', 'vertebrae_L3']);
+    expect(json.measurements.find((m: Rec) => m.structure === 'vertebrae_L3').pixels).toBeGreaterThan(100);
+    const bad = await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--structures', 'spleen');
+    expect(bad.code).toBe(1);
+    expect(bad.errors[0]).toMatch(/no mask named 'spleen'/);
+  });
+});

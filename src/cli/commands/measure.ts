@@ -11,7 +11,7 @@ import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../../core/metrics/records';
 import type { HuVolume } from '../../core/volume';
 import { loadSeriesFromFolder } from '../../main/services/dicomFiles';
-import { loadMasks, type LoadedMask } from '../../main/services/masks';
+import { loadMasks } from '../../main/services/masks';
 import { CliError, oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';
@@ -110,16 +110,15 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
 
   // Slices to measure masks on.
   let slices: MeasuredSlice[] = [];
-  let maskList: LoadedMask[] | undefined;
   if (opts.z) {
     slices = zSlices(volume, opts.z);
   } else if (opts.levels || !doc) {
     if (!opts.masks) throw new UsageError('--levels needs vertebra masks (--masks)');
     const wanted = opts.levels === undefined || opts.levels === 'auto' ? DEFAULT_LEVELS : opts.levels;
-    const loaded = await loadMasks(opts.masks, g, { labels: opts.labels });
-    maskList = loaded.masks;
+    // vertebra masks on every slice (the level finder needs the whole spine), nothing else
+    const loaded = await loadMasks(opts.masks, g, { labels: opts.labels, include: isVertebra });
     problems.push(...loaded.problems);
-    const byName = Object.fromEntries(maskList.filter((m) => isVertebra(m.name)).map((m) => [m.name, m.data]));
+    const byName = Object.fromEntries(loaded.masks.map((m) => [m.name, m.data]));
     const found = levelsFromVertebraMasks(byName, g, wanted);
     for (const m of found.missing) {
       if (opts.levels !== undefined && opts.levels !== 'auto') throw new CliError(`level ${m.level} not found: ${m.reason}`);
@@ -135,15 +134,20 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   }
 
   if (opts.masks) {
-    if (!maskList) {
-      const loaded = await loadMasks(opts.masks, g, { labels: opts.labels, slices: slices.map((s) => s.sliceIndex) });
-      maskList = loaded.masks;
-      problems.push(...loaded.problems);
-    }
-    const names = selectStructures(maskList.map((m) => m.name), opts.structures ?? 'muscles');
+    // the structures to measure, filled on the measured slices only
+    const spec = opts.structures ?? 'muscles';
+    const sliceIdx = slices.map((s) => s.sliceIndex);
+    const load = (include: (n: string) => boolean) => loadMasks(opts.masks!, g, { labels: opts.labels, slices: sliceIdx, include });
+    const listed = spec === 'muscles' || spec === 'all' ? undefined : spec.split(',').map((x) => x.trim());
+    let loaded = await load(
+      listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
+    );
+    if (spec === 'muscles' && loaded.masks.length === 0) loaded = await load((n) => !isVertebra(n));
+    problems.push(...loaded.problems);
+    const names = selectStructures(loaded.masks.map((m) => m.name), spec);
     const plane = g.rows * g.columns;
     for (const name of names) {
-      const mask = maskList.find((m) => m.name === name)!;
+      const mask = loaded.masks.find((m) => m.name === name)!;
       const id = identifyStructure(name);
       for (const s of slices) {
         const sliceMask = mask.data.subarray(s.sliceIndex * plane, (s.sliceIndex + 1) * plane);

@@ -37,6 +37,8 @@ export interface LoadMasksOptions {
   readonly labels?: LabelTableName;
   /** Fill only these CT slices (the arrays still cover the whole grid). Default: all slices. */
   readonly slices?: number[];
+  /** Load only the structures whose name passes (files of other structures are not even read). */
+  readonly include?: (name: string) => boolean;
 }
 
 export interface LoadMasksResult {
@@ -103,6 +105,7 @@ async function loadFolder(folder: string, geometry: VolumeGeometry, opts: LoadMa
   for (const f of files) {
     const file = join(folder, f);
     const name = maskNameFromFile(f);
+    if (opts.include && !opts.include(name)) continue;
     const dup = seen.get(name);
     if (dup !== undefined) {
       problems.push({ path: file, reason: `same structure name '${name}' as ${dup}; skipped` });
@@ -144,6 +147,9 @@ async function loadMultilabel(file: string, geometry: VolumeGeometry, opts: Load
   const table = opts.labels ? LABEL_TABLES[opts.labels] : undefined;
   const byLabel = resampleLabels(img, geometry, { name: basename(file), slices: opts.slices });
   const masks: LoadedMask[] = [];
-  for (const [value, data] of byLabel) masks.push({ name: labelName(value, table), data });
+  for (const [value, data] of byLabel) {
+    const name = labelName(value, table);
+    if (!opts.include || opts.include(name)) masks.push({ name, data });
+  }
   return { masks, problems: [] };
 }
