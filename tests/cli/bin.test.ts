@@ -42,3 +42,14 @@ describe('the paraspine executable', () => {
     expect(j.huStats.mean).toBeLessThan(j.huStats.max);
   });
 });
+
+describe('the paraspine executable on JPEG 2000 data', () => {
+  it('keeps stdout clean JSON (codec notes are silenced)', () => {
+    const r = run('info', resolve(DATA, 'ct-thorax-j2k/dicom'), '--hu-stats', '--json');
+    expect(r.status).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/\[INFO\]/);
+    const j = JSON.parse(r.stdout);
+    expect(j.series.slices).toBe(20);
+    expect(j.huStats.voxels).toBe(20 * 512 * 512);
+  });
+});

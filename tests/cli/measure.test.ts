@@ -235,3 +235,25 @@ describe('paraspine measure --structures', () => {
     expect(bad.errors[0]).toMatch(/no mask named 'spleen'/);
   });
 });
+
+describe('paraspine measure on the JPEG 2000 thorax series', () => {
+  const THORAX = join(DATA, 'ct-thorax-j2k/dicom');
+  it('a multilabel file with the TotalSegmentator table gives the same numbers as the binary masks', async () => {
+    const info = JSON.parse((await cli('info', THORAX, '--json')).stdout).series;
+    expect(info.slices).toBe(20);
+    const multi = await cli('measure', THORAX, '--masks', join(DATA, 'ct-thorax-j2k/masks/totalsegmentator_multilabel.nii.gz'), '--labels', 'totalsegmentator', '--z', '-800,-790,-780');
+    const binary = await cli('measure', THORAX, '--masks', join(DATA, 'ct-thorax-j2k/masks'), '--z', '-800,-790,-780');
+    expect(multi.errors).toEqual([]);
+    expect(binary.errors).toEqual([]);
+    const a = JSON.parse(multi.stdout).measurements.filter((m: Rec) => String(m.structure).startsWith('autochthon'));
+    const b = JSON.parse(binary.stdout).measurements.filter((m: Rec) => String(m.structure).startsWith('autochthon'));
+    expect(a.length).toBeGreaterThan(0);
+    expect(a).toEqual(b);
+    // real paraspinal muscle: a few thousand mm² per side, mean HU in the soft-tissue range
+    for (const m of a) {
+      expect(m.areaMm2).toBeGreaterThan(500);
+      expect(m.meanHu).toBeGreaterThan(-100);
+      expect(m.meanHu).toBeLessThan(100);
+    }
+  });
+});

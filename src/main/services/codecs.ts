@@ -31,6 +31,9 @@ interface WasmModule {
   JpegLSDecoder?: new () => WasmDecoder;
   getExceptionMessage?: (e: number) => string;
 }
+/** Emscripten module options that keep the codecs from printing progress notes to stdout/stderr. */
+const QUIET = { print: () => {}, printErr: () => {} };
+
 type Factory = (opts?: object) => Promise<WasmModule>;
 
 let j2k: Promise<{ module: WasmModule; decoder: WasmDecoder }> | null = null;
@@ -42,7 +45,7 @@ function loadFactory(id: string): Factory {
 }
 
 function openJpeg(): Promise<{ module: WasmModule; decoder: WasmDecoder }> {
-  j2k ??= loadFactory('@cornerstonejs/codec-openjpeg/decodewasmjs')({}).then((module) => ({
+  j2k ??= loadFactory('@cornerstonejs/codec-openjpeg/decodewasmjs')(QUIET).then((module) => ({
     module,
     decoder: new module.J2KDecoder!(),
   }));
@@ -50,7 +53,7 @@ function openJpeg(): Promise<{ module: WasmModule; decoder: WasmDecoder }> {
 }
 
 function charls(): Promise<{ module: WasmModule; decoder: WasmDecoder }> {
-  jls ??= loadFactory('@cornerstonejs/codec-charls/decodewasmjs')({}).then((module) => ({
+  jls ??= loadFactory('@cornerstonejs/codec-charls/decodewasmjs')(QUIET).then((module) => ({
     module,
     decoder: new module.JpegLSDecoder!(),
   }));
