@@ -3,7 +3,7 @@
  * temporary user-data folder and workspace, and read the page URL (with its token) it prints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,6 +23,7 @@ export async function startWebBridge(): Promise<RunningBridge> {
   const base = mkdtempSync(path.join(os.tmpdir(), 'paraspine-e2e-'));
   const userData = path.join(base, 'user-data');
   const workspace = path.join(base, 'workspace');
+  mkdirSync(workspace, { recursive: true });
   const child: ChildProcess = spawn(process.execPath, ['scripts/web.mjs', '--user-data', userData, '--port', '0'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

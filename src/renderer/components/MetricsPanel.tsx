@@ -1,7 +1,7 @@
 /** Per-level metrics from core (HU pixels + outlines), live while editing; HU ranges setting. */
 import { useMemo, useState } from 'react';
 import { asymmetryTable, measureAnnotations } from '../../core/annotations/measureAnnotations';
-import type { MeasurementRecord } from '../../core/metrics/records';
+import { displayRow, fmt } from '../state/format';
 import { RANGE_PRESETS, formatRanges } from '../state/presets';
 import { MUSCLE_COLORS, MUSCLE_NAMES } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
@@ -9,21 +9,6 @@ import { getApi } from '../api/client';
 import type { RoiMuscle } from '../../core/annotations/document';
 
 const MUSCLE_ROWS: RoiMuscle[] = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus', 'autochthon'];
-
-export function fmt(v: number | null | undefined, digits: number): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
-}
-
-/** The numbers shown for one record (exported so the e2e test formats core's values the same way). */
-export function displayRow(r: MeasurementRecord) {
-  return {
-    csaCm2: fmt(r.areaMm2 / 100, 2),
-    fcsaCm2: fmt(r.leanAreaMm2 / 100, 2),
-    fatPct: fmt(r.fatFraction === null ? null : r.fatFraction * 100, 1),
-    meanHu: fmt(r.meanHu, 1),
-    leanMeanHu: fmt(r.leanMeanHu, 1),
-  };
-}
 
 export function MetricsPanel() {
   const doc = useApp((s) => s.doc);
@@ -100,11 +85,11 @@ export function MetricsPanel() {
                           {MUSCLE_NAMES[m]}
                         </td>
                         <td>{r.side === 'left' ? 'L' : 'R'}</td>
-                        <td data-col="csa">{d.csaCm2}</td>
-                        <td data-col="fcsa">{d.fcsaCm2}</td>
-                        <td data-col="fat">{d.fatPct}</td>
-                        <td data-col="mean">{d.meanHu}</td>
-                        <td data-col="lean">{d.leanMeanHu}</td>
+                        <td data-col="csa">{d.csa}</td>
+                        <td data-col="fcsa">{d.fcsa}</td>
+                        <td data-col="fat">{d.fat}</td>
+                        <td data-col="mean">{d.mean}</td>
+                        <td data-col="lean">{d.lean}</td>
                         {idx === 0 && (
                           <td rowSpan={arr.length} data-col="asym" data-testid={`asym-${level}-${m}`}>
                             {fmt(a?.asymmetryPct, 1)}

@@ -17,7 +17,7 @@ export function SeriesBrowser() {
             <th>Study date</th>
             <th>Description</th>
             <th>Slices</th>
-            <th>Spacing</th>
+            <th title="column × row × slice spacing, mm">mm</th>
             <th>Notes</th>
           </tr>
         </thead>
@@ -37,7 +37,7 @@ export function SeriesBrowser() {
               <td>{s.seriesDescription || <span className="dim">(no description)</span>}</td>
               <td>{s.slices}</td>
               <td>
-                {s.pixelSpacing[1].toFixed(2)} × {s.pixelSpacing[0].toFixed(2)} × {s.sliceSpacingMm?.toFixed(2) ?? '—'} mm
+                {s.pixelSpacing[1].toFixed(1)}×{s.pixelSpacing[0].toFixed(1)}×{s.sliceSpacingMm?.toFixed(1) ?? '—'}
               </td>
               <td className="warn">{s.warnings.join('; ')}</td>
             </tr>

@@ -124,6 +124,15 @@ export function seriesIdentity(s: SeriesSummary): SeriesIdentity {
   };
 }
 
+function readLastOpen(): { folder: string; uid: string } | null {
+  try {
+    const v = JSON.parse(globalThis.sessionStorage?.getItem('paraspine-open') ?? 'null') as { folder?: unknown; uid?: unknown } | null;
+    return v && typeof v.folder === 'string' && typeof v.uid === 'string' ? { folder: v.folder, uid: v.uid } : null;
+  } catch {
+    return null;
+  }
+}
+
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -143,6 +152,13 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
       set({ appInfo: await deps.api()['app:info']() });
     } catch (e) {
       set({ error: `Cannot reach the Paraspine services: ${message(e)}` });
+      return;
+    }
+    // A page reload reopens the series that was open (its annotations come back from the workspace).
+    const last = readLastOpen();
+    if (last) {
+      await get().openFolder(last.folder);
+      if (get().scan?.series.some((s) => s.seriesInstanceUid === last.uid)) await get().selectSeries(last.uid);
     }
   },
   async openFolder(path) {
@@ -165,7 +181,14 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
       const meta = await api['series:load'](folder, uid);
       const bytes = await api['series:volume'](folder, uid);
       const volume = huVolumeFromBytes(bytes, meta);
-      const loaded = await api['annotations:load'](uid);
+      let loaded: { document: AnnotationDocument | null; problem: string | null };
+      try {
+        loaded = await api['annotations:load'](uid);
+      } catch (e) {
+        // Without the saved document nothing may be edited (a new one could overwrite it): view only.
+        set({ meta, volume, loadingSeries: false, sliceIndex: Math.floor(meta.geometry.slices / 2), error: `Annotations cannot be opened: ${message(e)}` });
+        return;
+      }
       const info = get().appInfo;
       const doc = loaded.document ?? newAnnotationDocument(seriesIdentity(meta.summary), DEFAULT_RANGES, info?.version ?? '0.0.0', deps.rater(), deps.now());
       const firstLevel = doc.levels[0];
@@ -179,6 +202,11 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
         activeLevel: firstLevel?.level ?? get().activeLevel,
         save: { state: 'idle', path: null, error: null, at: null },
       });
+      try {
+        globalThis.sessionStorage?.setItem('paraspine-open', JSON.stringify({ folder, uid }));
+      } catch {
+        /* no session storage (tests) */
+      }
     } catch (e) {
       set({ loadingSeries: false, error: message(e) });
     }
@@ -188,7 +216,9 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
   },
   async setWorkspace(path) {
     try {
-      set({ appInfo: await deps.api()['workspace:set'](path) });
+      set({ appInfo: await deps.api()['workspace:set'](path), error: null });
+      const { selectedSeriesUid, doc } = get();
+      if (selectedSeriesUid && !doc) await get().selectSeries(selectedSeriesUid);
     } catch (e) {
       set({ error: message(e) });
     }

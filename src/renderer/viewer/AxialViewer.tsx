@@ -13,7 +13,7 @@ import { presetById } from '../state/presets';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { annotationToPointsLps, isContourTool, type ContourAnnotationLike } from './adapters';
-import { clearAllContours, reconcile } from './annotationSync';
+import { clearAllContours, reconcile, setGestureActive } from './annotationSync';
 import { applyTool, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
 import { registerVolume, unregisterVolume } from './imageLoader';
 
@@ -65,8 +65,12 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     let gesture = 0;
     const onDown = () => {
       gesture++;
+      setGestureActive(true);
     };
-    const onUp = () => setTimeout(onStrokeEnd, 0);
+    const onUp = () => {
+      setGestureActive(false);
+      setTimeout(onStrokeEnd, 0);
+    };
     const onCompleted = (evt: Event) => {
       const a = (evt as CustomEvent<{ annotation: ContourAnnotationLike }>).detail.annotation;
       if (!a || !isContourTool(a.metadata?.toolName)) return;
@@ -114,6 +118,35 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_SELECTION_CHANGE, onSelection);
       tg.removeViewports(engine.id, AXIAL_VIEWPORT_ID);
       engine.disableElement(AXIAL_VIEWPORT_ID);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // Test/automation hook: pixel index (i, j) on the current slice <-> page coordinates.
+  useEffect(() => {
+    const w = window as unknown as { __paraspineViewer?: unknown };
+    w.__paraspineViewer = {
+      ijToClient(i: number, j: number): [number, number] | null {
+        const vp = viewport();
+        const s = store.getState();
+        if (!vp || !s.volume || !elRef.current) return null;
+        const c = vp.worldToCanvas(indexToLps(s.volume.geometry, i, j, vp.getCurrentImageIdIndex()) as Types.Point3);
+        const r = elRef.current.getBoundingClientRect();
+        return [r.left + c[0], r.top + c[1]];
+      },
+      clientToIj(x: number, y: number): [number, number] | null {
+        const vp = viewport();
+        const s = store.getState();
+        if (!vp || !s.volume || !elRef.current) return null;
+        const r = elRef.current.getBoundingClientRect();
+        const world = vp.canvasToWorld([x - r.left, y - r.top]) as unknown as Vec3;
+        const [ij] = lpsToSliceIj(s.volume.geometry, vp.getCurrentImageIdIndex(), [world]);
+        return [ij![0], ij![1]];
+      },
+      currentImageIndex: () => viewport()?.getCurrentImageIdIndex() ?? null,
+    };
+    return () => {
+      delete w.__paraspineViewer;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -261,14 +294,13 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   // Wheel scrolls slices (the store is the truth for the current slice).
   useEffect(() => {
     const element = elRef.current!;
-    let acc = 0;
+    // One wheel notch (deltaY about 100) = one slice; wheel up goes towards the head.
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
       e.stopPropagation();
-      acc += e.deltaY;
-      const steps = Math.trunc(acc / 50) || (Math.abs(e.deltaY) > 0 ? Math.sign(e.deltaY) : 0);
-      acc = 0;
-      if (steps) store.getState().stepSlice(-steps);
+      if (e.deltaY === 0) return;
+      const steps = Math.sign(e.deltaY) * Math.max(1, Math.round(Math.abs(e.deltaY) / 100));
+      store.getState().stepSlice(-steps);
     };
     element.addEventListener('wheel', onWheel, { capture: true, passive: false });
     return () => element.removeEventListener('wheel', onWheel, { capture: true });

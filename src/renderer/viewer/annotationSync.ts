@@ -13,6 +13,16 @@ type CsAnnotation = Parameters<typeof csAnnotation.state.addAnnotation>[0];
 /** UIDs that were ever in the document: only those are removed when the document drops them. */
 const known = new Set<string>();
 
+/**
+ * True while a mouse button is down on the viewport: Cornerstone is then moving handles of an
+ * annotation, whose points differ from the document until the gesture ends (and the modified event
+ * updates the document). Reconciling must not replace it mid-gesture.
+ */
+let gestureActive = false;
+export function setGestureActive(active: boolean): void {
+  gestureActive = active;
+}
+
 export function allContourAnnotations(): ContourAnnotationLike[] {
   return (csAnnotation.state.getAllAnnotations() as unknown as ContourAnnotationLike[]).filter((a) => isContourTool(a.metadata?.toolName));
 }
@@ -37,7 +47,8 @@ export function reconcile(
       if (!imageId) continue;
       const a = existing.get(roi.id);
       const pts = a ? annotationToPointsLps(a) : null;
-      if (!a || !pts || !samePoints(pts, roi.pointsLps) || a.metadata.referencedImageId !== imageId) {
+      const stale = !a || !pts || !samePoints(pts, roi.pointsLps) || a.metadata.referencedImageId !== imageId;
+      if (stale && !(a && gestureActive && a.metadata.referencedImageId === imageId)) {
         if (a) csAnnotation.state.removeAnnotation(roi.id);
         const created = roiToAnnotation(roi, { referencedImageId: imageId, frameOfReferenceUid, viewPlaneNormal: camera.viewPlaneNormal, viewUp: camera.viewUp });
         csAnnotation.state.addAnnotation(created as unknown as CsAnnotation, element);

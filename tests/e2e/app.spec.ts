@@ -1,0 +1,218 @@
+/**
+ * The whole workflow in Debian's Chromium through the browser mode: open the 3 mm abdominal CT, find
+ * and mark L3, draw left and right psoas with the mouse, check the table against core computed here
+ * from the saved contours, edit a vertex, undo, reload, export CSV and compare it with the CLI.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import type { AnnotationDocument } from '../../src/core/annotations/document';
+import { measureAnnotations } from '../../src/core/annotations/measureAnnotations';
+import type { HuVolume } from '../../src/core/volume';
+import type { LoadedSeriesMeta } from '../../src/shared/contract';
+import { displayRow } from '../../src/renderer/state/format';
+import { huVolumeFromBytes } from '../../src/renderer/state/huVolume';
+import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
+
+const DICOM = path.resolve(REPO_ROOT, '../shared/data/ct-abdomen-3mm/dicom');
+const SLICE = 73;
+const SHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
+
+let bridge: RunningBridge;
+
+test.beforeAll(async () => {
+  bridge = await startWebBridge();
+});
+test.afterAll(async () => {
+  await bridge?.stop();
+});
+
+async function api<T>(channel: string, args: unknown[]): Promise<T> {
+  const res = await fetch(`${bridge.origin}/api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-paraspine-token': bridge.token }, body: JSON.stringify(args) });
+  if (!res.ok) throw new Error(`${channel}: ${res.status} ${await res.text()}`);
+  return (res.headers.get('content-type') ?? '').includes('octet-stream') ? ((await res.arrayBuffer()) as T) : ((await res.json()) as T);
+}
+
+async function loadVolume(uid: string): Promise<HuVolume> {
+  const meta = await api<LoadedSeriesMeta>('series:load', [DICOM, uid]);
+  const bytes = await api<ArrayBuffer>('series:volume', [DICOM, uid]);
+  return huVolumeFromBytes(bytes, meta);
+}
+
+const getDoc = (page: Page) => page.evaluate(() => (window as unknown as { __paraspine: { getDoc(): unknown } }).__paraspine.getDoc() as AnnotationDocument | null);
+const getState = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __paraspine: { getState(): unknown } }).__paraspine.getState() as { save: { state: string; path: string | null }; sliceIndex: number; activeMuscle: string; activeSide: string; seriesUid: string });
+const ijToClient = (page: Page, i: number, j: number) =>
+  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
+
+/** Ten vertices on an ellipse around (ci, cj) in pixel indices. */
+function ellipse(ci: number, cj: number, ri: number, rj: number, n = 10): [number, number][] {
+  return Array.from({ length: n }, (_, t) => [ci + ri * Math.cos((2 * Math.PI * t) / n), cj + rj * Math.sin((2 * Math.PI * t) / n)] as [number, number]);
+}
+
+async function drawPolygon(page: Page, pts: [number, number][]) {
+  const client: [number, number][] = [];
+  for (const [i, j] of pts) client.push(await ijToClient(page, i, j));
+  for (const [x, y] of client) {
+    await page.mouse.move(x, y, { steps: 3 });
+    await page.mouse.click(x, y);
+    await page.waitForTimeout(60);
+  }
+  await page.mouse.move(client[0]![0], client[0]![1], { steps: 3 });
+  await page.mouse.click(client[0]![0], client[0]![1]); // click the first vertex: closes the polygon
+  await page.waitForTimeout(200);
+}
+
+async function waitSaved(page: Page) {
+  await expect.poll(async () => (await getState(page)).save.state, { timeout: 15_000 }).toBe('saved');
+  return (await getState(page)).save.path!;
+}
+
+/** The table must show exactly what core computes for this document. */
+async function expectTableMatchesCore(page: Page, volume: HuVolume, doc: AnnotationDocument) {
+  const records = measureAnnotations(volume, doc);
+  expect(records.length).toBeGreaterThan(0);
+  for (const r of records) {
+    const row = page.getByTestId(`row-${r.level}-${r.muscle}-${r.side}`);
+    const d = displayRow(r);
+    await expect(row.locator('[data-col="csa"]')).toHaveText(d.csa);
+    await expect(row.locator('[data-col="fcsa"]')).toHaveText(d.fcsa);
+    await expect(row.locator('[data-col="fat"]')).toHaveText(d.fat);
+    await expect(row.locator('[data-col="mean"]')).toHaveText(d.mean);
+    await expect(row.locator('[data-col="lean"]')).toHaveText(d.lean);
+  }
+  return records;
+}
+
+function roiPoints(doc: AnnotationDocument | null) {
+  return (doc?.rois ?? []).map((r) => ({ id: r.id, muscle: r.muscle, side: r.side, level: r.level, sliceIndex: r.sliceIndex, pointsLps: r.pointsLps })).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+test('open, mark L3, outline both psoas, check numbers, edit, undo, reload, export', async ({ page }) => {
+  page.on('pageerror', (e) => console.log('page error:', e.message));
+  await page.goto(bridge.pageUrl);
+  await page.getByTestId('workspace-input').fill(bridge.workspace);
+  await page.getByTestId('workspace-input').press('Enter');
+  await expect(page.getByTestId('workspace')).toHaveText(/workspace/);
+
+  // Open the folder by typing its path; pick the series.
+  await page.getByTestId('folder-input').fill(DICOM);
+  await page.getByTestId('open-folder').click();
+  await expect(page.getByTestId('series-row')).toHaveCount(1);
+  await page.screenshot({ path: `${SHOTS}/01-series.png` });
+  await page.getByTestId('series-row').first().click();
+  await expect(page.getByTestId('slice-input')).toBeVisible();
+  const uid = (await getState(page)).seriesUid;
+  const volume = await loadVolume(uid);
+
+  // Go to slice 73: type near it, then step with the keyboard and the wheel.
+  await page.getByTestId('slice-input').fill(String(SLICE - 2));
+  await page.locator('body').click({ position: { x: 5, y: 990 } });
+  await page.keyboard.press('ArrowUp');
+  const vp = page.getByTestId('axial-viewport');
+  const box = (await vp.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 40);
+  await page.mouse.wheel(0, -100);
+  await expect.poll(async () => (await getState(page)).sliceIndex).toBe(SLICE);
+  await expect(page.getByTestId('slice-number')).toHaveText(String(SLICE + 1));
+
+  // Mark L3 with the key.
+  await page.keyboard.press('1');
+  await expect(page.getByTestId('level-L3')).toHaveAttribute('data-slice', String(SLICE));
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(page.getByTestId('cursor-hu')).toHaveText(/-?\d+ HU/);
+  await page.screenshot({ path: `${SHOTS}/02-L3-marked.png` });
+
+  // Left psoas (patient left = image right), then right psoas; the checklist moves on by itself.
+  expect((await getState(page)).activeMuscle).toBe('psoas');
+  expect((await getState(page)).activeSide).toBe('left');
+  await drawPolygon(page, ellipse(75.5, 58, 3.8, 5.5));
+  await expect.poll(async () => (await getDoc(page))?.rois.length).toBe(1);
+  await expect(page.getByTestId('check-psoas-left')).toHaveAttribute('data-done', 'yes');
+  expect((await getState(page)).activeSide).toBe('right');
+  await drawPolygon(page, ellipse(50.5, 57.5, 3.8, 5.5));
+  await expect.poll(async () => (await getDoc(page))?.rois.length).toBe(2);
+  await page.mouse.move(box.x + 20, box.y + box.height - 60);
+  await page.screenshot({ path: `${SHOTS}/03-psoas-drawn.png` });
+
+  const doc1 = (await getDoc(page))!;
+  expect(doc1.rois.map((r) => `${r.level} ${r.muscle} ${r.side} ${r.sliceIndex}`).sort()).toEqual(['L3 psoas left 73', 'L3 psoas right 73']);
+  for (const r of doc1.rois) expect(r.pointsLps).toHaveLength(10);
+
+  // Saved document == the app's document; the table == core on the saved contours.
+  const savedPath = await waitSaved(page);
+  const saved1 = JSON.parse(readFileSync(savedPath, 'utf8')) as AnnotationDocument;
+  expect(roiPoints(saved1)).toEqual(roiPoints(doc1));
+  const rec1 = await expectTableMatchesCore(page, volume, saved1);
+  const leftPsoas = rec1.find((r) => r.side === 'left')!;
+  expect(leftPsoas.areaMm2).toBeGreaterThan(300); // a psoas-sized outline of 3 mm pixels
+  expect(leftPsoas.meanHu!).toBeGreaterThan(0);
+
+  // Edit: drag one vertex of the left psoas outward by two pixels.
+  const left = doc1.rois.find((r) => r.side === 'left')!;
+  const v0 = left.pointsLps[0]!;
+  const ij0 = await page.evaluate(
+    ([x, y]) => {
+      const w = window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } };
+      return w.__paraspineViewer ? [x, y] : null;
+    },
+    [0, 0],
+  );
+  void ij0;
+  const g = volume.geometry;
+  const vi = (v0[0] - g.slicePositions[SLICE]![0]) / g.columnSpacingMm;
+  const vj = (v0[1] - g.slicePositions[SLICE]![1]) / g.rowSpacingMm;
+  const [hx, hy] = await ijToClient(page, vi, vj);
+  const [tx, ty] = await ijToClient(page, vi + 2, vj);
+  await page.mouse.move(hx - 6, hy, { steps: 4 });
+  await page.mouse.move(hx, hy, { steps: 4 });
+  await page.mouse.down();
+  await page.mouse.move((hx + tx) / 2, (hy + ty) / 2, { steps: 5 });
+  await page.mouse.move(tx, ty, { steps: 5 });
+  await page.mouse.up();
+  await expect.poll(async () => JSON.stringify((await getDoc(page))!.rois.find((r) => r.id === left.id)!.pointsLps)).not.toBe(JSON.stringify(left.pointsLps));
+  const doc2 = (await getDoc(page))!;
+  const edited = doc2.rois.find((r) => r.id === left.id)!;
+  expect(edited.pointsLps[0]![0]).toBeGreaterThan(v0[0] + g.columnSpacingMm); // moved about two pixels along +i
+  await waitSaved(page);
+  const saved2 = JSON.parse(readFileSync(savedPath, 'utf8')) as AnnotationDocument;
+  expect(roiPoints(saved2)).toEqual(roiPoints(doc2));
+  await expectTableMatchesCore(page, volume, saved2);
+  await page.screenshot({ path: `${SHOTS}/04-edited.png` });
+
+  // Undo brings the drawn outline back (and saves it).
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => roiPoints(await getDoc(page))).toEqual(roiPoints(doc1));
+  await waitSaved(page);
+  const saved3 = JSON.parse(readFileSync(savedPath, 'utf8')) as AnnotationDocument;
+  expect(roiPoints(saved3)).toEqual(roiPoints(doc1));
+  await expectTableMatchesCore(page, volume, saved3);
+
+  // Reload: the series reopens and everything comes back from the workspace.
+  await page.reload();
+  await expect.poll(async () => roiPoints(await getDoc(page)), { timeout: 60_000 }).toEqual(roiPoints(doc1));
+  const restored = (await getDoc(page))!;
+  expect(restored.levels.map((l) => [l.level, l.sliceIndex, l.source])).toEqual([['L3', SLICE, 'manual']]);
+  await expect(page.getByTestId('level-L3')).toHaveAttribute('data-slice', String(SLICE));
+  await expect(page.getByTestId('slice-number')).toHaveText(String(SLICE + 1));
+  await expectTableMatchesCore(page, volume, restored);
+  await page.screenshot({ path: `${SHOTS}/05-reloaded.png` });
+
+  // Export CSV and compare it with `paraspine measure --annotations` on the saved document.
+  await page.getByTestId('export-csv').click();
+  await expect(page.getByTestId('export-path')).toHaveText(/\.csv$/);
+  const csvPath = (await page.getByTestId('export-path').textContent())!;
+  const appCsv = readFileSync(csvPath, 'utf8');
+  const cliCsv = execFileSync(process.execPath, ['bin/paraspine.mjs', 'measure', DICOM, '--annotations', savedPath, '--format', 'csv'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(appCsv).toBe(cliCsv);
+  await expect(page.getByTestId('export-download')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/06-exported.png` });
+
+  // Help overlay.
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('help')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/07-help.png` });
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('help')).toBeHidden();
+});
