@@ -357,7 +357,8 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
               <span className="dim">move over the image for HU</span>
             )}
           </div>
-          <div className="vp-corner vp-br dim">R ◂ ▸ L</div>
+          <div className="vp-side vp-side-l" title="Patient right is on the image left (radiological view)">R</div>
+          <div className="vp-side vp-side-r">L</div>
         </>
       )}
     </div>
