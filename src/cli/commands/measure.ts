@@ -6,6 +6,7 @@ import type { SeriesSummary } from '../../core/dicom/types';
 import { EXPORT_CSV_COLUMNS } from '../../core/export/measurementsExport';
 import { toCsv } from '../../core/format/csv';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/volumeGeometry';
+import { isVertebraMask } from '../../core/masks/labels';
 import { levelsFromVertebraMasks, type FoundLevel } from '../../core/masks/levels';
 import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../../core/metrics/records';
@@ -33,7 +34,7 @@ export interface MeasureResult {
   problems: { path: string; reason: string }[];
 }
 
-const isVertebra = (name: string) => /^(vertebrae_[CTLS]\d+|sacrum)$/i.test(name);
+const isVertebra = isVertebraMask;
 
 /** Which mask structures to measure: 'muscles' (the default) keeps the recognised muscles, or every non-vertebra mask when none is recognised. */
 export function selectStructures(names: readonly string[], spec: string): string[] {

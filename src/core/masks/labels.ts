@@ -7,7 +7,6 @@
  * Note the v1 table ("total_v1", 104 classes) numbers differently (e.g. autochthon 100/101 there);
  * only the v2 table is provided here.
  */
-import type { Muscle, Side, Vertebra } from '../anatomy/anatomy';
 
 export type LabelTableName = 'totalsegmentator';
 
@@ -142,42 +141,9 @@ export function labelName(value: number, table?: Readonly<Record<number, string>
 }
 
 /**
- * What a segmentation structure stands for in Paraspine's anatomy.
- * - 'muscle': one or more Paraspine muscles on one side. TotalSegmentator's `autochthon` is the
- *   erector spinae and multifidus together (it does not separate them), so it maps to both, and
- *   measurements from it belong to a combined 'autochthon' structure, not to either muscle alone.
- * - 'vertebra': a vertebra used for level finding (`sacrum` stands in for S1 when no vertebrae_S1).
+ * Whether a structure name is a vertebra (or sacrum) mask, as TotalSegmentator names them
+ * (vertebrae_C1 .. vertebrae_S1, sacrum). Muscle names are mapped by identifyStructure (core/metrics/records).
  */
-export type StructureAnatomy =
-  | { kind: 'muscle'; structure: 'psoas' | 'autochthon' | 'quadratusLumborum'; muscles: readonly Muscle[]; side: Side }
-  | { kind: 'vertebra'; vertebra: Vertebra; sacrum: boolean };
-
-/**
- * Map a structure name (binary mask file name or label-table name) to anatomy; undefined when the
- * structure is not one Paraspine uses. None of TotalSegmentator's CT tables has quadratus lumborum;
- * the names `quadratus_lumborum_left/right` are accepted for masks from other sources.
- */
-export function structureAnatomy(name: string): StructureAnatomy | undefined {
-  const m = /^(iliopsoas|psoas|autochthon|quadratus_lumborum)_(left|right)$/.exec(name);
-  if (m) {
-    const side = m[2] as Side;
-    switch (m[1]) {
-      case 'iliopsoas':
-      case 'psoas':
-        return { kind: 'muscle', structure: 'psoas', muscles: ['psoas'], side };
-      case 'autochthon':
-        return { kind: 'muscle', structure: 'autochthon', muscles: ['erectorSpinae', 'multifidus'], side };
-      default:
-        return { kind: 'muscle', structure: 'quadratusLumborum', muscles: ['quadratusLumborum'], side };
-    }
-  }
-  const v = /^vertebrae_(L[1-5]|S1)$/.exec(name);
-  if (v) return { kind: 'vertebra', vertebra: v[1] as Vertebra, sacrum: false };
-  if (name === 'sacrum') return { kind: 'vertebra', vertebra: 'S1', sacrum: true };
-  return undefined;
-}
-
-/** Structure name of a vertebra's mask (vertebrae_L1 .. vertebrae_L5, vertebrae_S1). */
-export function vertebraMaskName(v: Vertebra): string {
-  return `vertebrae_${v}`;
+export function isVertebraMask(name: string): boolean {
+  return /^(vertebrae_[CTLS]\d+|sacrum)$/i.test(name);
 }

@@ -8,6 +8,7 @@ import { exportMeasurementsCsv, exportMeasurementsJson } from '../../core/export
 import { sliceZ } from '../../core/geometry/volumeGeometry';
 import { levelsFromVertebraMasks } from '../../core/masks/levels';
 import { identifyStructure } from '../../core/metrics/records';
+import { isVertebraMask } from '../../core/masks/labels';
 import { sliceIjToLps } from '../../core/roi/contour';
 import { maskToContours } from '../../core/roi/maskToContours';
 import type { HuVolume } from '../../core/volume';
@@ -182,11 +183,13 @@ export function createApi(opts: ApiOptions): ParaspineService {
       for (const l of levels) {
         if (l.sliceIndex >= g.slices) throw new ApiError(`masks:import: level ${l.level} slice ${l.sliceIndex} is outside 0..${g.slices - 1}`);
       }
-      // All slices: the vertebra masks need the whole scan to place the levels.
-      const loadedMasks = await masks.loadMasks(masksPath, g, req.labels ? { labels: req.labels } : {});
+      // Vertebra masks on every slice (the level finder needs the whole spine); muscle masks only on
+      // the level slices, so a full TotalSegmentator folder (117 masks) stays cheap in memory.
+      const labelOpt = req.labels ? { labels: req.labels } : {};
+      const vertebrae = await masks.loadMasks(masksPath, g, { ...labelOpt, include: isVertebraMask });
       const byName: Record<string, Uint8Array> = {};
-      for (const m of loadedMasks.masks) byName[m.name] = m.data;
-      const problems = loadedMasks.problems.map((p) => ({ path: p.path, reason: p.reason }));
+      for (const m of vertebrae.masks) byName[m.name] = m.data;
+      const problems = vertebrae.problems.map((p) => ({ path: p.path, reason: p.reason }));
 
       const found = levelsFromVertebraMasks(byName, g, levels.length ? levels.map((l) => l.level) : undefined);
       const proposedLevels: LevelMark[] = found.levels.map((f) => ({ level: f.level, sliceIndex: f.sliceIndex, z: f.z, source: 'proposed', note: f.method }));
@@ -196,7 +199,11 @@ export function createApi(opts: ApiOptions): ParaspineService {
       const plane = g.rows * g.columns;
       const stamp = now().toISOString();
       const rois: Roi[] = [];
-      for (const m of loadedMasks.masks) {
+      const muscles = targets.length
+        ? await masks.loadMasks(masksPath, g, { ...labelOpt, slices: targets.map((t) => t.sliceIndex), include: (n) => !isVertebraMask(n) && identifyStructure(n).muscle !== null })
+        : { masks: [], problems: [] };
+      problems.push(...muscles.problems.map((p) => ({ path: p.path, reason: p.reason })));
+      for (const m of muscles.masks) {
         const id = identifyStructure(m.name);
         if (!id.muscle || !id.side) continue; // not a muscle we measure (vertebrae, organs, ...)
         for (const t of targets) {
