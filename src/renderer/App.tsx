@@ -3,7 +3,7 @@ import { getApi, isWebMode } from './api/client';
 import { HelpOverlay } from './components/HelpOverlay';
 import { LevelBar, RoiPanel } from './components/LevelsAndRois';
 import { MetricsPanel } from './components/MetricsPanel';
-import { SagittalView } from './components/SagittalView';
+import { ReformatView } from './components/ReformatView';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { handleKey } from './keyboard';
 import { applyMaskImport } from './state/documentOps';
@@ -60,7 +60,12 @@ export function App({ flushSave }: AppProps) {
           {volume && <SliceSlider />}
         </section>
         <aside className="right">
-          <div className="sagittal-wrap">{volume && <SagittalView />}</div>
+          {volume && (
+            <div className="reformats">
+              <ReformatView plane="sagittal" />
+              <ReformatView plane="coronal" />
+            </div>
+          )}
           {volume && <MetricsPanel />}
           {volume && <ImportExport />}
         </aside>

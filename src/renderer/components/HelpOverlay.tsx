@@ -40,7 +40,7 @@ export function HelpOverlay() {
           </tbody>
         </table>
         <p className="dim">
-          Workflow: open a folder, pick the series, scroll to the level (the sagittal view shows the spine), press 1–4 to mark it, then outline the eight muscles; the
+          Workflow: open a folder, pick the series, scroll to the level (the sagittal and coronal views show the spine; click them to jump), press 1–4 to mark it, then outline the eight muscles; the
           checklist moves on after each outline. Numbers are computed by the measurement engine from the HU pixels inside each outline (pixel-centre rule).
           Everything is saved automatically to the workspace.
         </p>

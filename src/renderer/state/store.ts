@@ -18,6 +18,7 @@ import * as ops from './documentOps';
 import { emptyHistory, record, redo as historyRedo, undo as historyUndo, type History } from './history';
 import { huVolumeFromBytes } from './huVolume';
 import { nextPreset, type PresetId } from './presets';
+import { spineRow } from './reformat';
 
 export type Tool = 'polygon' | 'freehand' | 'spline' | 'pan' | 'zoom' | 'window';
 
@@ -45,7 +46,12 @@ export interface ViewSlice {
   showOverlay: boolean;
   /** Bumped to ask the viewer to reset zoom/pan/window. */
   resetCounter: number;
+  /** Column i of the sagittal reformat and row j of the coronal one (set when a series opens). */
+  sagittalColumn: number;
+  coronalRow: number;
   setSlice(k: number): void;
+  setSagittalColumn(i: number): void;
+  setCoronalRow(j: number): void;
   stepSlice(delta: number): void;
   setPreset(p: PresetId): void;
   cyclePreset(): void;
@@ -181,12 +187,13 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
       const meta = await api['series:load'](folder, uid);
       const bytes = await api['series:volume'](folder, uid);
       const volume = huVolumeFromBytes(bytes, meta);
+      const planes = { sagittalColumn: Math.floor(meta.geometry.columns / 2), coronalRow: spineRow(volume) };
       let loaded: { document: AnnotationDocument | null; problem: string | null };
       try {
         loaded = await api['annotations:load'](uid);
       } catch (e) {
         // Without the saved document nothing may be edited (a new one could overwrite it): view only.
-        set({ meta, volume, loadingSeries: false, sliceIndex: Math.floor(meta.geometry.slices / 2), error: `Annotations cannot be opened: ${message(e)}` });
+        set({ meta, volume, ...planes, loadingSeries: false, sliceIndex: Math.floor(meta.geometry.slices / 2), error: `Annotations cannot be opened: ${message(e)}` });
         return;
       }
       const info = get().appInfo;
@@ -195,6 +202,7 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
       set({
         meta,
         volume,
+        ...planes,
         doc,
         loadProblem: loaded.problem,
         loadingSeries: false,
@@ -231,6 +239,16 @@ const createViewSlice = (set: Set, get: Get): ViewSlice => ({
   tool: 'polygon',
   showOverlay: true,
   resetCounter: 0,
+  sagittalColumn: 0,
+  coronalRow: 0,
+  setSagittalColumn(i) {
+    const n = get().volume?.geometry.columns ?? 1;
+    set({ sagittalColumn: Math.max(0, Math.min(n - 1, Math.round(i))) });
+  },
+  setCoronalRow(j) {
+    const n = get().volume?.geometry.rows ?? 1;
+    set({ coronalRow: Math.max(0, Math.min(n - 1, Math.round(j))) });
+  },
   setSlice(k) {
     const n = get().volume?.geometry.slices ?? 1;
     const clamped = Math.max(0, Math.min(n - 1, Math.round(k)));

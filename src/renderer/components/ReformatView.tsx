@@ -1,0 +1,170 @@
+/**
+ * Sagittal and coronal reformats drawn straight from the HuVolume (no Cornerstone), head at the top,
+ * with a line at the current slice and at each level, and a faint vertical line where the other plane
+ * cuts. A slider picks the column (sagittal) or row (coronal); clicking jumps to the slice under the
+ * pointer, dragging scrubs.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
+import { presetById } from '../state/presets';
+import { reformatCount, reformatImage, reformatPixelMm, reformatWidth, type ReformatPlane } from '../state/reformat';
+import { useApp, getAppStore } from '../state/store';
+import { getApi } from '../api/client';
+
+const LABELS: Record<ReformatPlane, { title: string; index: string; left: string; right: string }> = {
+  sagittal: { title: 'Sagittal', index: 'column', left: 'A', right: 'P' },
+  coronal: { title: 'Coronal', index: 'row', left: 'R', right: 'L' },
+};
+
+export function ReformatView({ plane }: { plane: ReformatPlane }) {
+  const volume = useApp((s) => s.volume);
+  const sliceIndex = useApp((s) => s.sliceIndex);
+  const preset = useApp((s) => s.preset);
+  const levels = useApp((s) => s.doc?.levels);
+  const index = useApp((s) => (plane === 'sagittal' ? s.sagittalColumn : s.coronalRow));
+  // Where the other plane cuts this one (a column of this image): the coronal row on a sagittal, the sagittal column on a coronal.
+  const cross = useApp((s) => (plane === 'sagittal' ? s.coronalRow : s.sagittalColumn));
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const [box, setBox] = useState({ w: 200, h: 400 });
+  const store = getAppStore(getApi);
+  const L = LABELS[plane];
+
+  useEffect(() => {
+    const el = boxRef.current!;
+    const ro = new ResizeObserver(() => setBox({ w: el.clientWidth, h: el.clientHeight }));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const bitmap = useMemo(() => {
+    if (!volume) return null;
+    const g = volume.geometry;
+    const p = presetById(preset);
+    const w = reformatWidth(volume, plane);
+    const off = document.createElement('canvas');
+    off.width = w;
+    off.height = g.slices;
+    off.getContext('2d')!.putImageData(new ImageData(reformatImage(volume, plane, index, p.center, p.width) as unknown as Uint8ClampedArray<ArrayBuffer>, w, g.slices), 0, 0);
+    return off;
+  }, [volume, plane, index, preset]);
+
+  // Display rectangle keeping the physical aspect (pixel spacing across, slice spacing down).
+  const layout = useMemo(() => {
+    if (!volume) return null;
+    const g = volume.geometry;
+    const physW = reformatWidth(volume, plane) * reformatPixelMm(volume, plane);
+    const physH = g.slices * (sliceSpacingMm(g) || reformatPixelMm(volume, plane));
+    const scale = Math.min((box.w - 32) / physW, (box.h - 8) / physH); // room for the side letters
+    const w = Math.max(1, physW * scale);
+    const h = Math.max(1, physH * scale);
+    return { x: (box.w - w) / 2, y: (box.h - h) / 2, w, h };
+  }, [volume, plane, box]);
+
+  useEffect(() => {
+    const c = canvasRef.current;
+    if (!c || !volume || !bitmap || !layout) return;
+    const dpr = window.devicePixelRatio || 1;
+    c.width = Math.round(box.w * dpr);
+    c.height = Math.round(box.h * dpr);
+    const ctx = c.getContext('2d')!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, box.w, box.h);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(bitmap, layout.x, layout.y, layout.w, layout.h);
+    const n = volume.geometry.slices;
+    const yOf = (k: number) => layout.y + ((n - 1 - k + 0.5) / n) * layout.h;
+    const hline = (y: number) => {
+      ctx.beginPath();
+      ctx.moveTo(layout.x, y);
+      ctx.lineTo(layout.x + layout.w, y);
+      ctx.stroke();
+    };
+    // The other plane's position, faint and dashed.
+    const wPx = reformatWidth(volume, plane);
+    const xc = layout.x + ((cross + 0.5) / wPx) * layout.w;
+    ctx.strokeStyle = 'rgba(255,255,255,0.55)';
+    ctx.setLineDash([3, 4]);
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(xc, layout.y);
+    ctx.lineTo(xc, layout.y + layout.h);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.font = '11px system-ui, sans-serif';
+    for (const l of levels ?? []) {
+      const y = yOf(l.sliceIndex);
+      ctx.strokeStyle = l.source === 'proposed' ? 'rgba(255,170,0,0.8)' : 'rgba(80,200,255,0.8)';
+      ctx.setLineDash(l.source === 'proposed' ? [4, 3] : []);
+      ctx.lineWidth = 1;
+      hline(y);
+      ctx.setLineDash([]);
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.fillText(l.level, layout.x + 3, y - 3);
+    }
+    ctx.strokeStyle = '#39ff14';
+    ctx.lineWidth = 1.5;
+    hline(yOf(sliceIndex));
+    // Orientation letters at the sides.
+    ctx.fillStyle = 'rgba(232,232,232,0.8)';
+    ctx.font = '600 11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'right';
+    ctx.fillText(L.left, layout.x - 4, layout.y + layout.h / 2);
+    ctx.textAlign = 'left';
+    ctx.fillText(L.right, layout.x + layout.w + 4, layout.y + layout.h / 2);
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
+  }, [bitmap, layout, sliceIndex, levels, box, volume, cross, plane, L]);
+
+  const sliceAt = (clientY: number) => {
+    if (!volume || !layout) return;
+    const rect = canvasRef.current!.getBoundingClientRect();
+    const n = volume.geometry.slices;
+    const t = (clientY - rect.top - layout.y) / layout.h;
+    store.getState().setSlice(n - 1 - Math.floor(t * n));
+  };
+
+  const setIndex = (v: number) => (plane === 'sagittal' ? store.getState().setSagittalColumn(v) : store.getState().setCoronalRow(v));
+
+  return (
+    <div className="reformat" data-testid={`${plane}-view`}>
+      <div className="panel-title">
+        {L.title}
+        {volume && (
+          <input
+            type="range"
+            min={0}
+            max={reformatCount(volume, plane) - 1}
+            value={index}
+            onChange={(e) => setIndex(Number(e.target.value))}
+            title={`${L.title} ${L.index} (${plane === 'sagittal' ? 'i' : 'j'})`}
+            aria-label={`${L.title} ${L.index}`}
+            data-testid={`${plane}-index`}
+          />
+        )}
+        <span className="dim" title={`${L.index} index`}>
+          {volume ? `${L.index} ${index}` : ''}
+        </span>
+      </div>
+      <div className="reformat-box" ref={boxRef}>
+        <canvas
+          ref={canvasRef}
+          data-testid={plane}
+          style={{ width: box.w, height: box.h }}
+          onMouseDown={(e) => {
+            sliceAt(e.clientY);
+            const move = (ev: MouseEvent) => sliceAt(ev.clientY);
+            const up = () => {
+              window.removeEventListener('mousemove', move);
+              window.removeEventListener('mouseup', up);
+            };
+            window.addEventListener('mousemove', move);
+            window.addEventListener('mouseup', up);
+          }}
+        />
+      </div>
+    </div>
+  );
+}

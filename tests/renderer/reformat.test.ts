@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
+import type { HuVolume } from '../../src/core/volume';
+import { reformatCount, reformatImage, reformatWidth, spineRow } from '../../src/renderer/state/reformat';
+
+// 4 columns (i), 3 rows (j), 2 slices (k); HU encodes the voxel: 100*k + 10*j + i.
+const geometry = makeGeometry({ columns: 4, rows: 3, slices: 2, columnSpacingMm: 1, rowSpacingMm: 2, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: [[0, 0, 0], [0, 0, 5]] });
+const hu = new Int16Array(4 * 3 * 2);
+for (let k = 0; k < 2; k++) for (let j = 0; j < 3; j++) for (let i = 0; i < 4; i++) hu[k * 12 + j * 4 + i] = 100 * k + 10 * j + i;
+const volume: HuVolume = { geometry, hu, warnings: [] };
+
+/** Grey values of an image (window 0..255 HU: grey == HU), rows top to bottom. */
+function greys(rgba: Uint8ClampedArray, w: number): number[][] {
+  const out: number[][] = [];
+  for (let y = 0; y < rgba.length / 4 / w; y++) out.push(Array.from({ length: w }, (_, x) => rgba[(y * w + x) * 4]!));
+  return out;
+}
+
+describe('reformats', () => {
+  it('sagittal: column i, j across, head (last slice) at the top', () => {
+    expect(reformatWidth(volume, 'sagittal')).toBe(3);
+    expect(reformatCount(volume, 'sagittal')).toBe(4);
+    expect(greys(reformatImage(volume, 'sagittal', 2, 127.5, 255), 3)).toEqual([
+      [102, 112, 122],
+      [2, 12, 22],
+    ]);
+  });
+  it('coronal: row j, i across, head at the top', () => {
+    expect(reformatWidth(volume, 'coronal')).toBe(4);
+    expect(reformatCount(volume, 'coronal')).toBe(3);
+    expect(greys(reformatImage(volume, 'coronal', 1, 127.5, 255), 4)).toEqual([
+      [110, 111, 112, 113],
+      [10, 11, 12, 13],
+    ]);
+  });
+  it('spineRow finds the row with the most bone near the middle column, the middle row without bone', () => {
+    const g = makeGeometry({ columns: 20, rows: 10, slices: 3, columnSpacingMm: 1, rowSpacingMm: 1, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: [[0, 0, 0], [0, 0, 1], [0, 0, 2]] });
+    const soft = new Int16Array(20 * 10 * 3).fill(40);
+    expect(spineRow({ geometry: g, hu: soft, warnings: [] })).toBe(5);
+    const bone = soft.slice();
+    for (let k = 0; k < 3; k++) for (let i = 8; i < 12; i++) bone[k * 200 + 7 * 20 + i] = 700;
+    expect(spineRow({ geometry: g, hu: bone, warnings: [] })).toBe(7);
+  });
+});
