@@ -5,7 +5,8 @@ import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import type { HuVolume } from '../../src/core/volume';
 import type { LoadedSeriesMeta, ParaspineApi } from '../../src/shared/contract';
 import { applyMaskImport, setLevel } from '../../src/renderer/state/documentOps';
-import { nextTarget } from '../../src/renderer/state/checklist';
+import { firstOpenTarget, nextTarget } from '../../src/renderer/state/checklist';
+import type { Muscle } from '../../src/core/anatomy/anatomy';
 import { huVolumeFromBytes } from '../../src/renderer/state/huVolume';
 import { attachAutosave, createAppStore } from '../../src/renderer/state/store';
 import { leanFatOverlay } from '../../src/renderer/overlay/leanFat';
@@ -102,6 +103,29 @@ describe('store', () => {
     expect(st().doc!.rois).toHaveLength(1);
   });
 
+  it('after a reload or a level switch the checklist points at the first outline not done on that level', async () => {
+    const roi = (id: string, level: 'L3' | 'L4/L5', muscle: 'psoas' | 'quadratusLumborum', side: 'left' | 'right') => ({ id, level, muscle, side, sliceIndex: 2, z: 6, pointsLps: square(2), source: 'drawn' as const, createdAt: 't', modifiedAt: 't' });
+    let doc = setLevel(newAnnotationDocument({ ...summary }, DEFAULT_RANGES, '1', 'r', 't'), 'L3', 2, 6, 't');
+    doc = setLevel(doc, 'L4/L5', 1, 3, 't');
+    doc = { ...doc, rois: [roi('a', 'L3', 'psoas', 'left'), roi('b', 'L3', 'psoas', 'right'), roi('c', 'L3', 'quadratusLumborum', 'right'), roi('d', 'L4/L5', 'psoas', 'left')] };
+    const { store } = makeStore([], doc);
+    await store.getState().init();
+    await store.getState().openFolder('/data');
+    await store.getState().selectSeries('se');
+    const st = store.getState;
+    expect([st().activeLevel, st().activeMuscle, st().activeSide]).toEqual(['L3', 'quadratusLumborum', 'left']);
+    st().setActiveLevel('L4/L5');
+    expect([st().activeMuscle, st().activeSide, st().sliceIndex]).toEqual(['psoas', 'right', 1]);
+    st().setActiveSide('left'); // the user's own choice stays while the level stays
+    st().setActiveLevel('L4/L5');
+    expect([st().activeMuscle, st().activeSide]).toEqual(['psoas', 'left']);
+    st().setActiveLevel('L5/S1'); // nothing there yet
+    expect([st().activeMuscle, st().activeSide]).toEqual(['psoas', 'left']);
+    st().setActiveMuscle('multifidus');
+    st().markLevel('L3');
+    expect([st().activeLevel, st().activeMuscle, st().activeSide]).toEqual(['L3', 'quadratusLumborum', 'left']);
+  });
+
   it('autosaves every change (debounced) and flushes on demand', async () => {
     vi.useFakeTimers();
     try {
@@ -144,6 +168,12 @@ describe('document helpers', () => {
     const doc = newAnnotationDocument({ ...summary }, DEFAULT_RANGES, '1', 'r', 't');
     expect(nextTarget(doc, 'L3', { muscle: 'psoas', side: 'left' })).toEqual({ muscle: 'psoas', side: 'right' });
     expect(nextTarget(doc, 'L3', { muscle: 'multifidus', side: 'right' })).toEqual({ muscle: 'psoas', side: 'left' });
+    expect(firstOpenTarget(doc, 'L3')).toEqual({ muscle: 'psoas', side: 'left' });
+    const roi = (muscle: Muscle, side: 'left' | 'right') => ({ id: `${muscle}-${side}`, level: 'L3' as const, muscle, side, sliceIndex: 1, z: 3, pointsLps: square(1), source: 'drawn' as const, createdAt: 't', modifiedAt: 't' });
+    expect(firstOpenTarget({ ...doc, rois: [roi('psoas', 'left')] }, 'L3')).toEqual({ muscle: 'psoas', side: 'right' });
+    expect(firstOpenTarget({ ...doc, rois: [roi('psoas', 'left')] }, 'L4/L5')).toEqual({ muscle: 'psoas', side: 'left' });
+    const all = (['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus'] as const).flatMap((m) => [roi(m, 'left'), roi(m, 'right')]);
+    expect(firstOpenTarget({ ...doc, rois: all }, 'L3')).toBeNull();
   });
 
   it('volume bytes are checked against the geometry', () => {

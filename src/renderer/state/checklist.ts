@@ -27,6 +27,11 @@ export function nextTarget(doc: AnnotationDocument | null, level: Level, current
   return null;
 }
 
+/** The first target of the checklist that has no outline yet on this level, or null when all eight are done. */
+export function firstOpenTarget(doc: AnnotationDocument | null, level: Level): { muscle: Muscle; side: Side } | null {
+  return CHECKLIST.find((t) => !isDone(doc, level, t.muscle, t.side)) ?? null;
+}
+
 export const MUSCLE_COLORS: Record<RoiMuscle, string> = {
   psoas: '#ff6b6b',
   quadratusLumborum: '#ffd43b',

@@ -13,7 +13,7 @@ import { sliceZ } from '../../core/geometry/volumeGeometry';
 import { DEFAULT_RANGES, validateRanges, type HuRanges } from '../../core/metrics/ranges';
 import type { HuVolume } from '../../core/volume';
 import type { AppInfo, LoadedSeriesMeta, ParaspineApi } from '../../shared/contract';
-import { nextTarget } from './checklist';
+import { firstOpenTarget, nextTarget } from './checklist';
 import * as ops from './documentOps';
 import { emptyHistory, record, redo as historyRedo, undo as historyUndo, type History } from './history';
 import { huVolumeFromBytes } from './huVolume';
@@ -143,6 +143,12 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** The checklist pointer for a level just opened or switched to: its first outline not done yet (unchanged when all are done). */
+function pointerFor(doc: AnnotationDocument | null, level: Level): Partial<Pick<AnnotationSlice, 'activeMuscle' | 'activeSide'>> {
+  const t = firstOpenTarget(doc, level);
+  return t ? { activeMuscle: t.muscle, activeSide: t.side } : {};
+}
+
 const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice => ({
   appInfo: null,
   folder: null,
@@ -199,6 +205,7 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
       const info = get().appInfo;
       const doc = loaded.document ?? newAnnotationDocument(seriesIdentity(meta.summary), DEFAULT_RANGES, info?.version ?? '0.0.0', deps.rater(), deps.now());
       const firstLevel = doc.levels[0];
+      const activeLevel = firstLevel?.level ?? get().activeLevel;
       set({
         meta,
         volume,
@@ -207,7 +214,8 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
         loadProblem: loaded.problem,
         loadingSeries: false,
         sliceIndex: firstLevel ? Math.min(firstLevel.sliceIndex, meta.geometry.slices - 1) : Math.floor(meta.geometry.slices / 2),
-        activeLevel: firstLevel?.level ?? get().activeLevel,
+        activeLevel,
+        ...pointerFor(doc, activeLevel),
         save: { state: 'idle', path: null, error: null, at: null },
       });
       try {
@@ -292,10 +300,10 @@ const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationS
     set({ doc: next, history: record(history, doc, key), changeCounter: get().changeCounter + 1 });
   },
   markLevel(level) {
-    const { volume, sliceIndex } = get();
+    const { volume, sliceIndex, activeLevel } = get();
     if (!volume) return;
     get().change((d, now) => ops.setLevel(d, level, sliceIndex, sliceZ(volume.geometry, sliceIndex), now));
-    set({ activeLevel: level });
+    if (level !== activeLevel) set({ activeLevel: level, ...pointerFor(get().doc, level) });
   },
   confirmLevel(level) {
     get().change((d, now) => ops.confirmLevel(d, level, now));
@@ -304,7 +312,7 @@ const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationS
     get().change((d, now) => ops.removeLevel(d, level, now));
   },
   setActiveLevel(level) {
-    set({ activeLevel: level });
+    if (level !== get().activeLevel) set({ activeLevel: level, ...pointerFor(get().doc, level) });
     const mark = get().doc?.levels.find((l) => l.level === level);
     if (mark) get().setSlice(mark.sliceIndex);
   },
