@@ -147,6 +147,7 @@ function Header() {
           </form>
         ) : null}
       </div>
+      <RaterField />
       <div className={`save-status ${save.state}`} data-testid="save-status" data-state={save.state} title={save.path ?? ''}>
         {doc ? (save.state === 'saved' ? '✓ Saved' : save.state === 'saving' ? 'Saving…' : save.state === 'pending' ? 'Unsaved changes…' : save.state === 'error' ? `Save failed: ${save.error}` : 'No changes') : ''}
       </div>
@@ -154,6 +155,19 @@ function Header() {
         ?
       </button>
     </header>
+  );
+}
+
+/** Who is annotating: remembered on this machine, written into the open document (and so into exports). */
+function RaterField() {
+  const store = getAppStore(getApi);
+  const rater = useApp((s) => s.rater);
+  const docRater = useApp((s) => s.doc?.rater);
+  return (
+    <label className="rater" title={docRater !== undefined ? `Rater saved with this series: ${docRater || '(none)'}` : 'Your name or initials, saved with the annotations and exports'}>
+      <span className="dim">Rater</span>
+      <input value={rater} onChange={(e) => store.getState().setRater(e.target.value)} placeholder="name / initials" aria-label="Rater" data-testid="rater-input" maxLength={80} spellCheck={false} />
+    </label>
   );
 }
 

@@ -126,6 +126,34 @@ describe('store', () => {
     expect([st().activeLevel, st().activeMuscle, st().activeSide]).toEqual(['L3', 'quadratusLumborum', 'left']);
   });
 
+  it('rater name: remembered, written into the document (saved), not undone', async () => {
+    const saved: AnnotationDocument[] = [];
+    const persisted: string[] = [];
+    const api = fakeApi(saved as unknown[]);
+    const store = createAppStore({ api: () => api, now: () => 't', newId: () => 'id', rater: () => 'first', persistRater: (n) => persisted.push(n) });
+    const autosave = attachAutosave(store, () => api, 1);
+    const st = store.getState;
+    expect(st().rater).toBe('first');
+    st().setRater('before open'); // no document yet: only remembered
+    expect(persisted).toEqual(['before open']);
+    await st().init();
+    await st().openFolder('/data');
+    await st().selectSeries('se');
+    expect(st().doc!.rater).toBe('before open'); // a new document takes the current name
+    st().markLevel('L3');
+    st().setRater('Dr A');
+    expect(st().doc!.rater).toBe('Dr A');
+    await autosave.flush();
+    expect(saved.at(-1)!.rater).toBe('Dr A');
+    st().undo(); // undoes the level, keeps the rater
+    expect(st().doc!.levels).toHaveLength(0);
+    expect(st().doc!.rater).toBe('Dr A');
+    st().redo();
+    expect(st().doc!.rater).toBe('Dr A');
+    expect(persisted).toEqual(['before open', 'Dr A']);
+    autosave.dispose();
+  });
+
   it('autosaves every change (debounced) and flushes on demand', async () => {
     vi.useFakeTimers();
     try {

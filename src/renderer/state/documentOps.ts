@@ -80,6 +80,12 @@ export function setRanges(doc: AnnotationDocument, ranges: HuRanges, now: string
   return touch(doc, now, { ranges: { muscleHu: [ranges.muscleHu[0], ranges.muscleHu[1]], fatHu: [ranges.fatHu[0], ranges.fatHu[1]] } });
 }
 
+/** Who is annotating (travels into the exports). */
+export function setRater(doc: AnnotationDocument, rater: string, now: string): AnnotationDocument {
+  if (doc.rater === rater) return doc;
+  return touch(doc, now, { rater });
+}
+
 /**
  * Add what masks:import found: proposed levels only where the user has not set that level, and the
  * traced outlines (ids made unique against the document).

@@ -90,6 +90,9 @@ export interface AnnotationSlice {
   deleteSelectedRoi(): void;
   assignSelectedRoi(muscle: RoiMuscle, side: Side): void;
   setRanges(r: HuRanges): void;
+  /** The rater's name: remembered on this machine and written into the open document (not an undo step). */
+  rater: string;
+  setRater(name: string): void;
   undo(): void;
   redo(): void;
   setSaveState(s: Partial<AnnotationSlice['save']>): void;
@@ -111,6 +114,8 @@ export interface StoreDeps {
   now: () => string;
   newId: () => string;
   rater: () => string;
+  /** Remember the rater's name for the next session (localStorage in the app). */
+  persistRater?: (name: string) => void;
 }
 
 type Set = StoreApi<AppState>['setState'];
@@ -203,7 +208,7 @@ const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice =
         return;
       }
       const info = get().appInfo;
-      const doc = loaded.document ?? newAnnotationDocument(seriesIdentity(meta.summary), DEFAULT_RANGES, info?.version ?? '0.0.0', deps.rater(), deps.now());
+      const doc = loaded.document ?? newAnnotationDocument(seriesIdentity(meta.summary), DEFAULT_RANGES, info?.version ?? '0.0.0', get().rater, deps.now());
       const firstLevel = doc.levels[0];
       const activeLevel = firstLevel?.level ?? get().activeLevel;
       set({
@@ -366,17 +371,27 @@ const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationS
     validateRanges(r);
     get().change((d, now) => ops.setRanges(d, r, now));
   },
+  rater: deps.rater(),
+  setRater(name) {
+    set({ rater: name });
+    deps.persistRater?.(name);
+    const doc = get().doc;
+    if (!doc) return;
+    const next = ops.setRater(doc, name, deps.now());
+    if (next !== doc) set({ doc: next, changeCounter: get().changeCounter + 1 });
+  },
   undo() {
     const { doc, history } = get();
     if (!doc) return;
     const r = historyUndo(history, doc);
-    if (r) set({ doc: r.doc, history: r.history, changeCounter: get().changeCounter + 1 });
+    // The rater is not part of the undo history: the restored document keeps the current name.
+    if (r) set({ doc: r.doc.rater === doc.rater ? r.doc : { ...r.doc, rater: doc.rater }, history: r.history, changeCounter: get().changeCounter + 1 });
   },
   redo() {
     const { doc, history } = get();
     if (!doc) return;
     const r = historyRedo(history, doc);
-    if (r) set({ doc: r.doc, history: r.history, changeCounter: get().changeCounter + 1 });
+    if (r) set({ doc: r.doc.rater === doc.rater ? r.doc : { ...r.doc, rater: doc.rater }, history: r.history, changeCounter: get().changeCounter + 1 });
   },
   setSaveState(s) {
     set({ save: { ...get().save, ...s } });
@@ -481,7 +496,20 @@ export function getAppStore(api: () => ParaspineApi): StoreApi<AppState> {
       api,
       now: () => new Date().toISOString(),
       newId: defaultId,
-      rater: () => (typeof localStorage !== 'undefined' ? (localStorage.getItem('paraspine-rater') ?? '') : ''),
+      rater: () => {
+        try {
+          return typeof localStorage !== 'undefined' ? (localStorage.getItem('paraspine-rater') ?? '') : '';
+        } catch {
+          return '';
+        }
+      },
+      persistRater: (name) => {
+        try {
+          localStorage.setItem('paraspine-rater', name);
+        } catch {
+          /* storage unavailable: the name still goes into the document */
+        }
+      },
     });
   }
   return appStore;
