@@ -1,6 +1,7 @@
 import type { Vec3 } from '../geometry/vec3';
 import { cross, dot, norm, normalize, scale, sub } from '../geometry/vec3';
 import { makeGeometry, type VolumeGeometry } from '../geometry/volumeGeometry';
+import { derivedUid } from './derivedUid';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from './types';
 
 /** One frame of the volume: which file and frame it comes from and where it lies. */
@@ -16,6 +17,8 @@ export interface FrameRef {
 export interface SeriesLayout {
   readonly frames: readonly FrameRef[];
   readonly geometry: VolumeGeometry;
+  /** The files' SeriesInstanceUID, or one derived from header fields and positions when that is empty. */
+  readonly seriesInstanceUid: string;
   /** Files kept, in slice order of their first frame. */
   readonly headers: readonly DicomHeader[];
   readonly warnings: readonly string[];
@@ -34,10 +37,56 @@ function fmt(v: number, digits = 2): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(digits);
 }
 
+function orientationText(h: DicomHeader): string {
+  return h.imageOrientation.map((v) => (Math.round(v * 1000) / 1000 + 0).toFixed(3)).join('\\');
+}
+
+function spacingText(h: DicomHeader): string {
+  return h.pixelSpacing.map((v) => v.toPrecision(5)).join('\\');
+}
+
 function consistencyKey(h: DicomHeader): string {
-  const o = h.imageOrientation.map((v) => (Math.round(v * 1000) / 1000 + 0).toFixed(3)).join('\\');
-  const s = h.pixelSpacing.map((v) => v.toPrecision(5)).join('\\');
-  return `${h.columns}x${h.rows}, orientation ${o}, spacing ${s}`;
+  return `${h.columns}x${h.rows}, orientation ${orientationText(h)}, spacing ${spacingText(h)}`;
+}
+
+/**
+ * Header fields shared by every file of one series, used to group files that have no
+ * SeriesInstanceUID and hashed into their derived identifier. Changing what goes in here changes the
+ * derived identifiers, and annotation documents saved under the old ones are no longer found.
+ */
+function identityFields(h: DicomHeader): string {
+  return JSON.stringify([
+    h.patientName,
+    h.patientId,
+    h.studyInstanceUid,
+    h.studyDate,
+    h.studyTime,
+    h.seriesDate,
+    h.seriesTime,
+    h.seriesNumber,
+    h.seriesDescription,
+    h.modality,
+    h.frameOfReferenceUid,
+    h.rows,
+    h.columns,
+    orientationText(h),
+    spacingText(h),
+  ]);
+}
+
+/**
+ * Which series a file belongs to: its SeriesInstanceUID, or for files without one, the header fields
+ * a series shares plus size and orientation (so separate anonymised stacks stay apart).
+ */
+export function seriesGroupKey(h: DicomHeader): string {
+  return h.seriesInstanceUid ? `uid ${h.seriesInstanceUid}` : `no uid ${identityFields(h)}`;
+}
+
+/** The identifier of a series without SeriesInstanceUID: '2.25.' + a hash of its identity fields and slice positions. */
+function deriveSeriesUid(first: DicomHeader, frames: readonly FrameRef[]): string {
+  const mm = (v: number): string => (Math.round(v * 1000) / 1000 + 0).toFixed(3);
+  const positions = frames.map((f) => f.position.map(mm).join('\\')).join(';');
+  return derivedUid(`paraspine derived SeriesInstanceUID v1\n${identityFields(first)}\n${positions}`);
 }
 
 /**
@@ -92,7 +141,10 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
       const offsetMm = dot(position, normal);
       const other = taken.find((t) => Math.abs(t.offsetMm - offsetMm) < SAME_POSITION_MM);
       const self = own.find((t) => Math.abs(t.offsetMm - offsetMm) < SAME_POSITION_MM);
-      if (other) clash = `same position as ${other.path} (${fmt(offsetMm, 3)} mm along the slice normal)`;
+      if (other) {
+        clash = `same position as ${other.path} (${fmt(offsetMm, 3)} mm along the slice normal)`;
+        if (!first.seriesInstanceUid) clash += '; without SeriesInstanceUID, files of another series with the same header fields cannot be told apart';
+      }
       else if (self) clash = `not part of a consistent volume (frames ${self.frameIndex + 1} and ${f + 1} share a position)`;
       else own.push({ header: h, frameIndex: f, position, offsetMm });
     }
@@ -132,6 +184,14 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
     }
   }
 
+  let seriesInstanceUid = first.seriesInstanceUid;
+  if (!seriesInstanceUid) {
+    seriesInstanceUid = deriveSeriesUid(first, frames);
+    warnings.unshift(
+      `SeriesInstanceUID is empty; using derived identifier ${seriesInstanceUid} (from header fields and slice positions: adding or removing slices changes it)`,
+    );
+  }
+
   const geometry = makeGeometry({
     columns: first.columns,
     rows: first.rows,
@@ -150,7 +210,7 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
       orderedHeaders.push(f.header);
     }
   }
-  return { frames, geometry, headers: orderedHeaders, warnings, problems };
+  return { frames, geometry, seriesInstanceUid, headers: orderedHeaders, warnings, problems };
 }
 
 /** The SeriesSummary of a laid-out series. */
@@ -166,7 +226,7 @@ export function summarise(layout: SeriesLayout): SeriesSummary {
     studyInstanceUid: h.studyInstanceUid,
     studyDate: h.studyDate,
     studyDescription: h.studyDescription,
-    seriesInstanceUid: h.seriesInstanceUid,
+    seriesInstanceUid: layout.seriesInstanceUid,
     seriesDescription: h.seriesDescription,
     seriesNumber: h.seriesNumber,
     modality: h.modality,
@@ -185,12 +245,14 @@ export function summarise(layout: SeriesLayout): SeriesSummary {
 
 /**
  * Groups headers into series by SeriesInstanceUID, orders each along its slice normal (never by file
- * name or InstanceNumber) and reports files left out. Pure; never throws for any list of valid headers.
+ * name or InstanceNumber) and reports files left out. Files with an empty SeriesInstanceUID are grouped
+ * by the header fields a series shares (see seriesGroupKey) and get a derived identifier with a
+ * warning. Pure and deterministic; never throws for any list of valid headers.
  */
 export function groupSeries(headers: readonly DicomHeader[]): ScanResult {
   const byUid = new Map<string, DicomHeader[]>();
   for (const h of headers) {
-    const key = h.seriesInstanceUid || `(no SeriesInstanceUID) ${h.studyInstanceUid}`;
+    const key = seriesGroupKey(h);
     const list = byUid.get(key);
     if (list) list.push(h);
     else byUid.set(key, [h]);

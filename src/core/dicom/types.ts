@@ -19,10 +19,15 @@ export interface DicomHeader {
   readonly patientId: string;
   readonly studyInstanceUid: string;
   readonly studyDate: string;
+  readonly studyTime: string;
   readonly studyDescription: string;
+  /** May be '' (anonymised files): groupSeries then derives an identifier for the series. */
   readonly seriesInstanceUid: string;
+  readonly seriesDate: string;
+  readonly seriesTime: string;
   readonly seriesDescription: string;
   readonly seriesNumber: number | null;
+  readonly frameOfReferenceUid: string;
   readonly instanceNumber: number | null;
   readonly rows: number;
   readonly columns: number;
@@ -53,6 +58,11 @@ export interface SeriesSummary {
   readonly studyInstanceUid: string;
   readonly studyDate: string;
   readonly studyDescription: string;
+  /**
+   * The file's SeriesInstanceUID, or when that is empty (anonymised files) an identifier derived from
+   * the series' header fields and slice positions: '2.25.' + a UUID as a decimal integer (see derivedUid.ts).
+   * Never ''. Annotation documents are keyed by it.
+   */
   readonly seriesInstanceUid: string;
   readonly seriesDescription: string;
   readonly seriesNumber: number | null;

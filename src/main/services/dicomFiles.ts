@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { VolumeAssembler, nativeFrame, type RawPixels } from '../../core/dicom/assembleVolume';
 import { encapsulatedFrames, type EncapsulatedFrames } from '../../core/dicom/encapsulated';
 import { DicomFileError, errorMessage, oneLine } from '../../core/dicom/errors';
-import { groupSeries, layoutSeries, summarise } from '../../core/dicom/groupSeries';
+import { groupSeries, layoutSeries, seriesGroupKey, summarise } from '../../core/dicom/groupSeries';
 import { parseDataSet, parseDicomHeader } from '../../core/dicom/parseHeader';
 import { TS, isEncapsulated } from '../../core/dicom/transferSyntax';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
@@ -193,8 +193,8 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
   if (headers.length === 0) {
     throw new Error(oneLine(`no loadable CT image among ${paths.length} file(s)${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
   }
-  const uids = new Set(headers.map((h) => h.seriesInstanceUid));
-  if (uids.size > 1) throw new Error(`the files belong to ${uids.size} different series`);
+  const groups = new Set(headers.map(seriesGroupKey));
+  if (groups.size > 1) throw new Error(`the files belong to ${groups.size} different series`);
   const layout = layoutSeries(headers);
   problems.push(...layout.problems);
   const assembler = new VolumeAssembler(layout);
