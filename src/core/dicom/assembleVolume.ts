@@ -32,10 +32,19 @@ function writeInt16Checked(out: Int16Array, o: number, raw: RawPixels, n: number
       if (x < -32768 || x > 32767) bad = 1;
     }
   } else if (mode === PLAIN) {
-    for (let p = 0; p < n; p++) {
-      const x = raw[p]! * slope + intercept;
-      d[p] = x;
-      bad |= (x + 32768) >>> 16;
+    if (slope === 1 && Number.isInteger(intercept)) {
+      // The usual CT rescale: an integer add (no float multiply) is markedly faster.
+      for (let p = 0; p < n; p++) {
+        const x = raw[p]! + intercept;
+        d[p] = x;
+        bad |= (x + 32768) >>> 16;
+      }
+    } else {
+      for (let p = 0; p < n; p++) {
+        const x = raw[p]! * slope + intercept;
+        d[p] = x;
+        bad |= (x + 32768) >>> 16;
+      }
     }
   } else if (mode === SIGN_EXTEND) {
     for (let p = 0; p < n; p++) {
@@ -185,19 +194,27 @@ export class VolumeAssembler {
   }
 }
 
+/** Bytes of one frame of uncompressed pixel data. */
+export function nativeFrameBytes(header: DicomHeader): number {
+  return header.rows * header.columns * header.samplesPerPixel * (header.bitsAllocated / 8);
+}
+
 /**
  * The stored values of one frame of uncompressed (native) pixel data. `data` holds the file bytes (or
- * the inflated data set for Deflated files) and `pixelDataOffset` is the header's offset into it.
- * Little-endian data is returned as a view when aligned (no copy); big-endian data is byte-swapped
- * into a new array.
+ * the inflated data set for Deflated files) from file offset `dataOffset` on (0: the whole file), and
+ * `pixelDataOffset` is the header's offset into the file. Little-endian data is returned as a view when
+ * aligned (no copy: valid as long as `data` is); big-endian data is byte-swapped into a new array.
  */
-export function nativeFrame(data: Uint8Array, header: DicomHeader, frameIndex: number): RawPixels {
+export function nativeFrame(data: Uint8Array, header: DicomHeader, frameIndex: number, dataOffset = 0): RawPixels {
   const bpp = header.bitsAllocated / 8;
   const n = header.rows * header.columns * header.samplesPerPixel;
   const frameBytes = n * bpp;
-  const start = header.pixelDataOffset + frameIndex * frameBytes;
+  const start = header.pixelDataOffset + frameIndex * frameBytes - dataOffset;
   if (start < 0 || start + frameBytes > data.length) {
-    throw new DicomFileError(`truncated pixel data (frame ${frameIndex + 1} needs bytes ${start}..${start + frameBytes}, file has ${data.length})`);
+    const fileStart = start + dataOffset;
+    throw new DicomFileError(
+      `truncated pixel data (frame ${frameIndex + 1} needs bytes ${fileStart}..${fileStart + frameBytes}, file has ${dataOffset + data.length})`,
+    );
   }
   const signed = header.pixelRepresentation === 1;
   const bigEndian = header.transferSyntaxUid === TS.explicitBE;

@@ -4,7 +4,7 @@ export { DicomFileError } from './errors';
 export { parseDicomHeader, parseDataSet, MAX_DIMENSION, MAX_FRAMES, MAX_PIXEL_BYTES } from './parseHeader';
 export { groupSeries, layoutSeries, seriesGroupKey, summarise, type FrameRef, type SeriesLayout } from './groupSeries';
 export { derivedUid, sha256 } from './derivedUid';
-export { VolumeAssembler, nativeFrame, fitsInt16, type RawPixels } from './assembleVolume';
+export { VolumeAssembler, nativeFrame, nativeFrameBytes, fitsInt16, type RawPixels } from './assembleVolume';
 export { encapsulatedFrames, type EncapsulatedFrames } from './encapsulated';
 export { decodeRleFrame, encodeRleFrame } from './rle';
 export { TS, pixelEncoding, transferSyntaxName, isEncapsulated } from './transferSyntax';

@@ -2,9 +2,9 @@
  * DICOM files on disk: scanning folders for CT series (headers only) and loading a series into a HU
  * volume. Plain Node; never imports electron.
  */
-import { open, readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VolumeAssembler, nativeFrame, type RawPixels } from '../../core/dicom/assembleVolume';
+import { VolumeAssembler, nativeFrame, nativeFrameBytes, type RawPixels } from '../../core/dicom/assembleVolume';
 import { encapsulatedFrames, type EncapsulatedFrames } from '../../core/dicom/encapsulated';
 import { DicomFileError, errorMessage, oneLine } from '../../core/dicom/errors';
 import { groupSeries, layoutSeries, seriesGroupKey, summarise } from '../../core/dicom/groupSeries';
@@ -52,9 +52,73 @@ async function readPrefix(path: string, length: number): Promise<Uint8Array> {
   }
 }
 
-/** Reads and parses the header of one file from a prefix of it (never the whole pixel data). */
-export async function readDicomHeader(path: string): Promise<DicomHeader> {
-  const size = (await stat(path)).size;
+/** File identity used to decide whether a remembered header still describes the file. */
+interface FileStamp {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+}
+
+interface CachedHeader extends FileStamp {
+  readonly header: DicomHeader;
+  readonly weight: number;
+}
+
+/**
+ * Headers read by recent scans, so that loading a scanned series does not read and parse every header
+ * again. Keyed by path and checked against size, mtime, ctime and inode (any rewrite of the file changes
+ * ctime); bounded by the number of frames held (least recently used first out).
+ */
+const headerCache = new Map<string, CachedHeader>();
+const HEADER_CACHE_MAX_FRAMES = 200_000;
+let headerCacheFrames = 0;
+
+function sameFile(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+}
+
+function rememberHeader(path: string, st: FileStamp, header: DicomHeader): void {
+  forgetHeader(path);
+  const weight = 1 + header.numberOfFrames;
+  if (weight > HEADER_CACHE_MAX_FRAMES) return;
+  headerCache.set(path, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, header, weight });
+  headerCacheFrames += weight;
+  for (const [key, entry] of headerCache) {
+    if (headerCacheFrames <= HEADER_CACHE_MAX_FRAMES) break;
+    headerCache.delete(key);
+    headerCacheFrames -= entry.weight;
+  }
+}
+
+function forgetHeader(path: string): void {
+  const old = headerCache.get(path);
+  if (old) {
+    headerCache.delete(path);
+    headerCacheFrames -= old.weight;
+  }
+}
+
+function recallHeader(path: string, st: FileStamp): DicomHeader | null {
+  const c = headerCache.get(path);
+  if (!c) return null;
+  if (!sameFile(c, st)) {
+    forgetHeader(path);
+    return null;
+  }
+  headerCache.delete(path); // most recently used goes last
+  headerCache.set(path, c);
+  return c.header;
+}
+
+/** Forgets every remembered header (tests and benchmarks). */
+export function clearHeaderCache(): void {
+  headerCache.clear();
+  headerCacheFrames = 0;
+}
+
+/** Parses the header of a file of `size` bytes from a prefix of it (never the whole pixel data). */
+async function readHeaderPrefix(path: string, size: number): Promise<DicomHeader> {
   let want = Math.min(size, FIRST_PREFIX_BYTES);
   for (;;) {
     const bytes = await readPrefix(path, want);
@@ -70,6 +134,32 @@ export async function readDicomHeader(path: string): Promise<DicomHeader> {
       throw e;
     }
   }
+}
+
+/**
+ * Reads and parses the header of one file from a prefix of it (never the whole pixel data), always
+ * from the disk; the header is remembered for a later load of the same, unchanged file.
+ */
+export async function readDicomHeader(path: string): Promise<DicomHeader> {
+  const st = await stat(path);
+  try {
+    const header = await readHeaderPrefix(path, st.size);
+    rememberHeader(path, st, header);
+    return header;
+  } catch (e) {
+    forgetHeader(path);
+    throw e;
+  }
+}
+
+/** The header of a file: the one a scan read when the file has not changed since, else read now. */
+async function headerForLoad(path: string): Promise<DicomHeader> {
+  const st = await stat(path);
+  const known = recallHeader(path, st);
+  if (known) return known;
+  const header = await readHeaderPrefix(path, st.size);
+  rememberHeader(path, st, header);
+  return header;
 }
 
 function problemOf(path: string, e: unknown): FileProblem {
@@ -175,17 +265,31 @@ export interface LoadedFiles {
   readonly problems: readonly FileProblem[];
 }
 
+/** Reads `length` bytes at `position` of an open file into `buf` (fewer at the end of the file). */
+async function readAt(fh: FileHandle, buf: Uint8Array, length: number, position: number): Promise<Uint8Array> {
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
 /**
- * Loads the given files (one series) into a HU volume: headers first (prefix reads), then each file's
- * pixel data once, written straight into one preallocated volume in slice order along the normal.
- * Throws an Error with a one-line message when no file is usable or a frame cannot be decoded.
+ * Loads the given files (one series) into a HU volume: headers first (those of an unchanged file from
+ * the scan that listed it, else a prefix read), then each file's pixel data once, written straight into
+ * one preallocated volume in slice order along the normal. Uncompressed files are read frame by frame
+ * into a buffer reused across files (the header bytes are not read again); compressed and deflated
+ * files are read whole. Throws an Error with a one-line message when no file is usable or a frame
+ * cannot be decoded.
  */
 export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedFiles> {
   const problems: FileProblem[] = [];
   const headers: DicomHeader[] = [];
   await pool(paths, 16, async (path) => {
     try {
-      headers.push(await readDicomHeader(path));
+      headers.push(await headerForLoad(path));
     } catch (e) {
       problems.push(problemOf(path, e));
     }
@@ -205,25 +309,64 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
     else slicesOf.set(fr.header, [{ k, frameIndex: fr.frameIndex }]);
   });
   let done = 0;
-  await pool(layout.headers, opts.concurrency ?? LOAD_CONCURRENCY, async (h) => {
-    let bytes: Uint8Array;
-    try {
-      const buf = await readFile(h.path);
-      // A plain Uint8Array view: Buffer.slice() shares memory where Uint8Array.slice() copies.
-      bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    } catch (e) {
-      throw new Error(`${h.path}: ${problemOf(h.path, e).reason}`);
-    }
-    const frames = new FileFrames(bytes, h);
-    for (const { k, frameIndex } of slicesOf.get(h)!) {
-      try {
-        assembler.writeFrame(k, await frames.frame(frameIndex));
-      } catch (e) {
-        throw new Error(oneLine(`${h.path}: ${errorMessage(e)}`));
+  const fail = (h: DicomHeader, e: unknown): Error =>
+    new Error(oneLine(`${h.path}: ${e instanceof DicomFileError ? e.message : problemOf(h.path, e).reason}`));
+  const workers = Math.max(1, opts.concurrency ?? LOAD_CONCURRENCY);
+  let nextFile = 0;
+  const worker = async (): Promise<void> => {
+    let buffer = new Uint8Array(0);
+    while (nextFile < layout.headers.length) {
+      const h = layout.headers[nextFile++]!;
+      const slices = slicesOf.get(h)!;
+      if (!isEncapsulated(h.transferSyntaxUid) && h.transferSyntaxUid !== TS.deflatedLE) {
+        const frameBytes = nativeFrameBytes(h);
+        if (buffer.length < frameBytes) buffer = new Uint8Array(frameBytes);
+        let fh: FileHandle;
+        try {
+          fh = await open(h.path, 'r');
+        } catch (e) {
+          throw fail(h, e);
+        }
+        try {
+          for (const { k, frameIndex } of slices) {
+            const start = h.pixelDataOffset + frameIndex * frameBytes;
+            let data: Uint8Array;
+            try {
+              data = await readAt(fh, buffer, frameBytes, start);
+            } catch (e) {
+              throw fail(h, e);
+            }
+            try {
+              assembler.writeFrame(k, nativeFrame(data, h, frameIndex, start));
+            } catch (e) {
+              throw new Error(oneLine(`${h.path}: ${errorMessage(e)}`));
+            }
+          }
+        } finally {
+          await fh.close();
+        }
+      } else {
+        let bytes: Uint8Array;
+        try {
+          const buf = await readFile(h.path);
+          // A plain Uint8Array view: Buffer.slice() shares memory where Uint8Array.slice() copies.
+          bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+        } catch (e) {
+          throw fail(h, e);
+        }
+        const frames = new FileFrames(bytes, h);
+        for (const { k, frameIndex } of slices) {
+          try {
+            assembler.writeFrame(k, await frames.frame(frameIndex));
+          } catch (e) {
+            throw new Error(oneLine(`${h.path}: ${errorMessage(e)}`));
+          }
+        }
       }
+      opts.onProgress?.(++done, layout.headers.length);
     }
-    opts.onProgress?.(++done, layout.headers.length);
-  });
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, layout.headers.length) }, worker));
   const volume = assembler.result();
   const left = problems.length > 0 ? [`${problems.length} file(s) left out: ${problems.map((p) => `${p.path} (${p.reason})`).join('; ')}`] : [];
   return {
