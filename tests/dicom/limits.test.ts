@@ -9,7 +9,7 @@ import { decodeRleFrame, encodeRleFrame } from '../../src/core/dicom/rle';
 import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
 import type { DicomHeader } from '../../src/core/dicom/types';
 import { readDicomHeader, scanFolder } from '../../src/main/services/dicomFiles';
-import { writeTempFiles } from './helpers';
+import { shared, writeTempFiles } from './helpers';
 
 function ctElements(rows: number, columns: number, extra: DicomElement[] = []): DicomElement[] {
   return [
@@ -158,7 +158,40 @@ describe('grouping and assembly (pure)', () => {
     const r = groupSeries([...headers, odd]);
     expect(r.series).toHaveLength(1);
     expect(r.series[0]!.slices).toBe(5);
-    expect(r.problems).toEqual([{ path: 'odd.dcm', reason: expect.stringMatching(/^not part of a consistent volume \(56x32/) }]);
+    expect(r.problems).toEqual([{ path: 'odd.dcm', reason: 'not part of a consistent volume (32x56 while the series is 64x56 (rows x columns))' }]);
+  });
+
+  it('the reason names each conflict with the series: size, orientation, pixel spacing', () => {
+    const headers = base();
+    const h = headers[0]!;
+    const at = (z: number): DicomHeader['framePositions'] => [[h.framePositions[0]![0], h.framePositions[0]![1], z]];
+    const tilted: DicomHeader = { ...h, path: 'tilted.dcm', imageOrientation: [1, 0, 0, 0, 0.8, -0.6], framePositions: at(500) };
+    const fine: DicomHeader = { ...h, path: 'fine.dcm', pixelSpacing: [0.5, 0.5], framePositions: at(501) };
+    const all: DicomHeader = { ...h, path: 'all.dcm', rows: 512, columns: 512, imageOrientation: [0, 1, 0, 0, 0, -1], pixelSpacing: [0.5, 0.5], framePositions: at(502) };
+    const r = groupSeries([...headers, tilted, fine, all]);
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0]!.slices).toBe(5);
+    const reason = (p: string) => r.problems.find((x) => x.path === p)?.reason;
+    expect(reason('tilted.dcm')).toBe('not part of a consistent volume (orientation differs from the series: 1\\0\\0\\0\\0.8\\-0.6 vs 1\\0\\0\\0\\1\\0)');
+    expect(reason('fine.dcm')).toBe('not part of a consistent volume (pixel spacing 0.5\\0.5 mm while the series has 0.75\\0.8 mm)');
+    expect(reason('all.dcm')).toBe(
+      'not part of a consistent volume (512x512 while the series is 64x56 (rows x columns); orientation differs from the series: ' +
+        '0\\1\\0\\0\\0\\-1 vs 1\\0\\0\\0\\1\\0; pixel spacing 0.5\\0.5 mm while the series has 0.75\\0.8 mm)',
+    );
+  });
+
+  it('a real 512x512 slice with the UID of the 101x122 abdomen series is named with the size conflict', async () => {
+    const scan = await scanFolder(shared('ct-abdomen-3mm', 'dicom'));
+    const abdomen = scan.series[0]!;
+    const abdomenHeaders = await Promise.all(abdomen.files.map((f) => readDicomHeader(f)));
+    const thoraxFile = (await scanFolder(shared('ct-thorax-j2k', 'dicom'))).series[0]!.files[0]!;
+    const stray = { ...(await readDicomHeader(thoraxFile)), seriesInstanceUid: abdomen.seriesInstanceUid };
+    const r = groupSeries([...abdomenHeaders, stray]);
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0]!.slices).toBe(112);
+    expect(r.problems).toEqual([
+      { path: thoraxFile, reason: expect.stringMatching(/^not part of a consistent volume \(512x512 while the series is 101x122 \(rows x columns\); pixel spacing /) },
+    ]);
   });
 
   it('two series UIDs give two series; a missing middle slice warns about spacing', () => {

@@ -49,6 +49,23 @@ function consistencyKey(h: DicomHeader): string {
   return `${h.columns}x${h.rows}, orientation ${orientationText(h)}, spacing ${spacingText(h)}`;
 }
 
+/** How a file disagrees with the series it was grouped with: size, orientation and/or pixel spacing. */
+function conflict(h: DicomHeader, series: DicomHeader): string {
+  const orientation = (x: DicomHeader): string => x.imageOrientation.map((v) => String(Math.round(v * 1000) / 1000 + 0)).join('\\');
+  const spacing = (x: DicomHeader): string => x.pixelSpacing.map((v) => String(Number(v.toPrecision(5)))).join('\\');
+  const parts: string[] = [];
+  if (h.rows !== series.rows || h.columns !== series.columns) {
+    parts.push(`${h.rows}x${h.columns} while the series is ${series.rows}x${series.columns} (rows x columns)`);
+  }
+  if (orientationText(h) !== orientationText(series)) {
+    parts.push(`orientation differs from the series: ${orientation(h)} vs ${orientation(series)}`);
+  }
+  if (spacingText(h) !== spacingText(series)) {
+    parts.push(`pixel spacing ${spacing(h)} mm while the series has ${spacing(series)} mm`);
+  }
+  return parts.join('; ');
+}
+
 /**
  * Header fields shared by every file of one series, used to group files that have no
  * SeriesInstanceUID and hashed into their derived identifier. Changing what goes in here changes the
@@ -91,8 +108,10 @@ function deriveSeriesUid(first: DicomHeader, frames: readonly FrameRef[]): strin
 
 /**
  * Orders the frames of one series (headers that share a SeriesInstanceUID) along the slice normal.
- * Files that disagree with the majority on rows/columns/orientation/pixel spacing, and files whose
- * frames repeat a position already taken, are left out as problems. Gantry tilt and irregular spacing
+ * Files that disagree with the majority (by frames; ties to the first file by path) on rows/columns,
+ * orientation or pixel spacing, and files whose frames repeat a position already taken, are left out
+ * as problems whose reason names the conflict (they are not made a series of their own: it would share
+ * the UID, and annotation documents are keyed by it). Gantry tilt and irregular spacing
  * become warnings. Throws Error when no header is given.
  */
 export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
@@ -117,14 +136,12 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
       bestKey = k;
     }
   }
-  for (const [k, g] of groups) {
-    if (k === bestKey) continue;
-    for (const h of g) {
-      problems.push({ path: h.path, reason: `not part of a consistent volume (${k}; the series is ${bestKey})` });
-    }
-  }
   const kept = groups.get(bestKey)!;
   const first = kept[0]!;
+  for (const [k, g] of groups) {
+    if (k === bestKey) continue;
+    for (const h of g) problems.push({ path: h.path, reason: `not part of a consistent volume (${conflict(h, first)})` });
+  }
   const o = first.imageOrientation;
   const rowDirection: Vec3 = [o[0], o[1], o[2]];
   const columnDirection: Vec3 = [o[3], o[4], o[5]];
