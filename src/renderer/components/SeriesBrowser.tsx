@@ -1,3 +1,4 @@
+import type { FileProblem } from '../../core/dicom/types';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 
@@ -5,6 +6,7 @@ export function SeriesBrowser() {
   const scan = useApp((s) => s.scan);
   const selected = useApp((s) => s.selectedSeriesUid);
   const loading = useApp((s) => s.loadingSeries);
+  const folder = useApp((s) => s.folder);
   const store = getAppStore(getApi);
   if (!scan) return null;
   return (
@@ -45,20 +47,44 @@ export function SeriesBrowser() {
         </tbody>
       </table>
       {loading && <div className="dim pad">Loading series…</div>}
-      {scan.problems.length > 0 && (
-        <details className="problems" data-testid="scan-problems">
-          <summary>{scan.problems.length} file(s) not used</summary>
-          <ul>
-            {scan.problems.slice(0, 200).map((p) => (
-              <li key={p.path}>
-                <code>{p.path}</code>: {p.reason}
-              </li>
-            ))}
-          </ul>
-        </details>
-      )}
+      {scan.problems.length > 0 && <ScanProblems problems={scan.problems} folder={folder} open={scan.series.length === 0} />}
     </div>
   );
+}
+
+const SHOWN_PROBLEMS = 500;
+
+/**
+ * The files the scan could not use, each with its one-line reason (path relative to the opened folder).
+ * Collapsed under a warning line; open from the start when nothing in the folder was usable.
+ */
+function ScanProblems({ problems, folder, open }: { problems: readonly FileProblem[]; folder: string | null; open: boolean }) {
+  return (
+    <details className="problems" data-testid="scan-problems" open={open}>
+      <summary data-testid="scan-problems-summary">
+        ⚠ {problems.length} file{problems.length === 1 ? '' : 's'} not used
+      </summary>
+      <ul>
+        {problems.slice(0, SHOWN_PROBLEMS).map((p) => (
+          <li key={p.path} data-testid="scan-problem" data-path={p.path} title={p.path}>
+            <code>{relativePath(p.path, folder)}</code>
+            <span className="reason" data-testid="scan-problem-reason">
+              {p.reason}
+            </span>
+          </li>
+        ))}
+        {problems.length > SHOWN_PROBLEMS && <li className="dim">… and {problems.length - SHOWN_PROBLEMS} more (the command line `paraspine scan` lists all)</li>}
+      </ul>
+    </details>
+  );
+}
+
+/** `path` shown relative to the opened folder when it lies inside it. */
+export function relativePath(path: string, folder: string | null): string {
+  if (!folder) return path;
+  const base = folder.replace(/[\\/]+$/, '');
+  if (path.length > base.length + 1 && path.startsWith(base) && /[\\/]/.test(path[base.length]!)) return path.slice(base.length + 1);
+  return path;
 }
 
 export function formatDate(d: string): string {
