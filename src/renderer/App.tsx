@@ -6,7 +6,6 @@ import { MetricsPanel } from './components/MetricsPanel';
 import { ReformatView } from './components/ReformatView';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { handleKey } from './keyboard';
-import { applyMaskImport } from './state/documentOps';
 import { WINDOW_PRESETS } from './state/presets';
 import { getAppStore, useApp, type Tool } from './state/store';
 import { AxialViewer } from './viewer/AxialViewer';
@@ -282,7 +281,7 @@ function ImportExport() {
         ...(labels === 'totalsegmentator' ? { labels } : {}),
         levels: doc.levels.filter((l) => l.source !== 'proposed').map((l) => ({ level: l.level, sliceIndex: l.sliceIndex })),
       });
-      store.getState().change((d, now) => applyMaskImport(d, r, now));
+      store.getState().applyMaskImport(r);
       setImportMsg(`${r.rois.length} outline(s), ${r.proposedLevels.length} proposed level(s)${r.problems.length ? `; problems: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` : ''}`);
     } catch (e) {
       setImportMsg(`Import failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -8,12 +8,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
-import { measureAnnotations } from '../../src/core/annotations/measureAnnotations';
-import type { HuVolume } from '../../src/core/volume';
-import type { LoadedSeriesMeta } from '../../src/shared/contract';
-import { displayRow } from '../../src/renderer/state/format';
-import { huVolumeFromBytes } from '../../src/renderer/state/huVolume';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
+import { expectTableMatchesCore, getDoc, getState, loadVolume as loadVolumeFrom, setWorkspace, waitSaved } from './helpers';
 
 const DICOM = path.resolve(REPO_ROOT, '../shared/data/ct-abdomen-3mm/dicom');
 const SLICE = 73;
@@ -28,21 +24,7 @@ test.afterAll(async () => {
   await bridge?.stop();
 });
 
-async function api<T>(channel: string, args: unknown[]): Promise<T> {
-  const res = await fetch(`${bridge.origin}/api/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-paraspine-token': bridge.token }, body: JSON.stringify(args) });
-  if (!res.ok) throw new Error(`${channel}: ${res.status} ${await res.text()}`);
-  return (res.headers.get('content-type') ?? '').includes('octet-stream') ? ((await res.arrayBuffer()) as T) : ((await res.json()) as T);
-}
-
-async function loadVolume(uid: string): Promise<HuVolume> {
-  const meta = await api<LoadedSeriesMeta>('series:load', [DICOM, uid]);
-  const bytes = await api<ArrayBuffer>('series:volume', [DICOM, uid]);
-  return huVolumeFromBytes(bytes, meta);
-}
-
-const getDoc = (page: Page) => page.evaluate(() => (window as unknown as { __paraspine: { getDoc(): unknown } }).__paraspine.getDoc() as AnnotationDocument | null);
-const getState = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __paraspine: { getState(): unknown } }).__paraspine.getState() as { save: { state: string; path: string | null }; sliceIndex: number; activeMuscle: string; activeSide: string; seriesUid: string });
+const loadVolume = (uid: string) => loadVolumeFrom(bridge, DICOM, uid);
 const ijToClient = (page: Page, i: number, j: number) =>
   page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 
@@ -64,27 +46,6 @@ async function drawPolygon(page: Page, pts: [number, number][]) {
   await page.waitForTimeout(200);
 }
 
-async function waitSaved(page: Page) {
-  await expect.poll(async () => (await getState(page)).save.state, { timeout: 15_000 }).toBe('saved');
-  return (await getState(page)).save.path!;
-}
-
-/** The table must show exactly what core computes for this document. */
-async function expectTableMatchesCore(page: Page, volume: HuVolume, doc: AnnotationDocument) {
-  const records = measureAnnotations(volume, doc);
-  expect(records.length).toBeGreaterThan(0);
-  for (const r of records) {
-    const row = page.getByTestId(`row-${r.level}-${r.muscle}-${r.side}`);
-    const d = displayRow(r);
-    await expect(row.locator('[data-col="csa"]')).toHaveText(d.csa);
-    await expect(row.locator('[data-col="fcsa"]')).toHaveText(d.fcsa);
-    await expect(row.locator('[data-col="fat"]')).toHaveText(d.fat);
-    await expect(row.locator('[data-col="mean"]')).toHaveText(d.mean);
-    await expect(row.locator('[data-col="lean"]')).toHaveText(d.lean);
-  }
-  return records;
-}
-
 function roiPoints(doc: AnnotationDocument | null) {
   return (doc?.rois ?? []).map((r) => ({ id: r.id, muscle: r.muscle, side: r.side, level: r.level, sliceIndex: r.sliceIndex, pointsLps: r.pointsLps })).sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -92,9 +53,7 @@ function roiPoints(doc: AnnotationDocument | null) {
 test('open, mark L3, outline both psoas, check numbers, edit, undo, reload, export', async ({ page }) => {
   page.on('pageerror', (e) => console.log('page error:', e.message));
   await page.goto(bridge.pageUrl);
-  await page.getByTestId('workspace-input').fill(bridge.workspace);
-  await page.getByTestId('workspace-input').press('Enter');
-  await expect(page.getByTestId('workspace')).toHaveText(/workspace/);
+  await setWorkspace(page, bridge);
 
   // Open the folder by typing its path; pick the series.
   await page.getByTestId('folder-input').fill(DICOM);
@@ -196,6 +155,12 @@ test('open, mark L3, outline both psoas, check numbers, edit, undo, reload, expo
   expect(restored.levels.map((l) => [l.level, l.sliceIndex, l.source])).toEqual([['L3', SLICE, 'manual']]);
   await expect(page.getByTestId('level-L3')).toHaveAttribute('data-slice', String(SLICE));
   await expect(page.getByTestId('slice-number')).toHaveText(String(SLICE + 1));
+  // The checklist points at the first outline not done at L3 (both psoas are done), not at psoas left.
+  expect((await getState(page)).activeMuscle).toBe('quadratusLumborum');
+  expect((await getState(page)).activeSide).toBe('left');
+  await expect(page.getByTestId('now-drawing')).toContainText('Quadratus lumborum left');
+  await expect(page.getByTestId('sagittal')).toBeVisible();
+  await expect(page.getByTestId('coronal')).toBeVisible();
   await expectTableMatchesCore(page, volume, restored);
   await page.screenshot({ path: `${SHOTS}/05-reloaded.png` });
 

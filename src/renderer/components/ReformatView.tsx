@@ -93,14 +93,23 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.font = '11px system-ui, sans-serif';
-    for (const l of levels ?? []) {
+    // Every level gets its line; labels only where they do not overlap one already written
+    // (set levels first, then proposals, head to feet), so many proposals stay readable.
+    const written: number[] = [];
+    const ordered = [...(levels ?? [])].sort((a, b) => Number(a.source === 'proposed') - Number(b.source === 'proposed') || b.sliceIndex - a.sliceIndex);
+    for (const l of ordered) {
       const y = yOf(l.sliceIndex);
       ctx.strokeStyle = l.source === 'proposed' ? 'rgba(255,170,0,0.8)' : 'rgba(80,200,255,0.8)';
       ctx.setLineDash(l.source === 'proposed' ? [4, 3] : []);
       ctx.lineWidth = 1;
       hline(y);
       ctx.setLineDash([]);
-      ctx.fillStyle = ctx.strokeStyle;
+      if (written.some((w) => Math.abs(w - y) < 11)) continue;
+      written.push(y);
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = 'rgba(0,0,0,0.8)';
+      ctx.strokeText(l.level, layout.x + 3, y - 3);
+      ctx.fillStyle = l.source === 'proposed' ? 'rgba(255,170,0,0.95)' : 'rgba(80,200,255,0.95)';
       ctx.fillText(l.level, layout.x + 3, y - 3);
     }
     ctx.strokeStyle = '#39ff14';

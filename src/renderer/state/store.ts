@@ -12,7 +12,7 @@ import type { Vec3 } from '../../core/geometry/vec3';
 import { sliceZ } from '../../core/geometry/volumeGeometry';
 import { DEFAULT_RANGES, validateRanges, type HuRanges } from '../../core/metrics/ranges';
 import type { HuVolume } from '../../core/volume';
-import type { AppInfo, LoadedSeriesMeta, ParaspineApi } from '../../shared/contract';
+import type { AppInfo, LoadedSeriesMeta, MaskImportResult, ParaspineApi } from '../../shared/contract';
 import { firstOpenTarget, nextTarget } from './checklist';
 import * as ops from './documentOps';
 import { emptyHistory, record, redo as historyRedo, undo as historyUndo, type History } from './history';
@@ -90,6 +90,8 @@ export interface AnnotationSlice {
   deleteSelectedRoi(): void;
   assignSelectedRoi(muscle: RoiMuscle, side: Side): void;
   setRanges(r: HuRanges): void;
+  /** Add what masks:import found (one undo step); the checklist then points at the first outline still missing. */
+  applyMaskImport(result: MaskImportResult): void;
   /** The rater's name: remembered on this machine and written into the open document (not an undo step). */
   rater: string;
   setRater(name: string): void;
@@ -370,6 +372,10 @@ const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationS
   setRanges(r) {
     validateRanges(r);
     get().change((d, now) => ops.setRanges(d, r, now));
+  },
+  applyMaskImport(result) {
+    get().change((d, now) => ops.applyMaskImport(d, result, now));
+    set(pointerFor(get().doc, get().activeLevel));
   },
   rater: deps.rater(),
   setRater(name) {

@@ -220,7 +220,13 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     const element = elRef.current;
     const canvas = overlayRef.current;
     if (!element || !canvas) return;
-    let overlayCache: { key: string; bitmap: HTMLCanvasElement } | null = null;
+    let overlayCache: { key: string; bitmap: HTMLCanvasElement; lean: number; fat: number } | null = null;
+    // What the overlay shows, for tests and tools: on/off and core's lean/fat pixel counts on this slice.
+    const mark = (state: 'off' | 'on' | 'none', lean = 0, fat = 0) => {
+      canvas.dataset.overlay = state;
+      canvas.dataset.leanPixels = String(lean);
+      canvas.dataset.fatPixels = String(fat);
+    };
     const draw = () => {
       const vp = viewport();
       const ctx = canvas.getContext('2d');
@@ -235,11 +241,11 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       const s = store.getState();
-      if (!vp || !s.volume || !s.doc || !stackRef.current) return;
+      if (!vp || !s.volume || !s.doc || !stackRef.current) return mark('none');
       const k = vp.getCurrentImageIdIndex();
       const g = s.volume.geometry;
       const rois = s.doc.rois.filter((r) => roiSlice(s.volume!, r) === k);
-      if (rois.length === 0) return;
+      if (rois.length === 0) return mark(s.showOverlay ? 'on' : 'off');
       const c00 = vp.worldToCanvas(indexToLps(g, 0, 0, k) as Types.Point3);
       const c10 = vp.worldToCanvas(indexToLps(g, 1, 0, k) as Types.Point3);
       const c01 = vp.worldToCanvas(indexToLps(g, 0, 1, k) as Types.Point3);
@@ -248,18 +254,19 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       if (s.showOverlay) {
         const key = `${k}|${JSON.stringify(s.doc.ranges)}|${rois.map((r) => `${r.id}:${r.modifiedAt}:${r.pointsLps.length}`).join(',')}`;
         if (!overlayCache || overlayCache.key !== key) {
-          const { rgba } = leanFatOverlay(s.volume, rois, k, s.doc.ranges);
+          const { rgba, counts } = leanFatOverlay(s.volume, rois, k, s.doc.ranges);
           const off = document.createElement('canvas');
           off.width = g.columns;
           off.height = g.rows;
           off.getContext('2d')!.putImageData(new ImageData(rgba as unknown as Uint8ClampedArray<ArrayBuffer>, g.columns, g.rows), 0, 0);
-          overlayCache = { key, bitmap: off };
+          overlayCache = { key, bitmap: off, lean: counts.lean, fat: counts.fat };
         }
+        mark('on', overlayCache.lean, overlayCache.fat);
         ctx.imageSmoothingEnabled = false;
         ctx.setTransform(a[0]! * dpr, a[1]! * dpr, b[0]! * dpr, b[1]! * dpr, (c00[0] - 0.5 * (a[0]! + b[0]!)) * dpr, (c00[1] - 0.5 * (a[1]! + b[1]!)) * dpr);
         ctx.drawImage(overlayCache.bitmap, 0, 0);
         ctx.setTransform(1, 0, 0, 1, 0, 0);
-      }
+      } else mark('off');
       ctx.font = `${12 * dpr}px system-ui, sans-serif`;
       ctx.textAlign = 'center';
       for (const roi of rois) {

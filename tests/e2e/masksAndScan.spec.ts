@@ -1,0 +1,186 @@
+/**
+ * Browser mode in Debian's Chromium: (1) a folder of malformed files lists every unusable file with its
+ * reason and the app keeps working; (2) TotalSegmentator masks of the 3 mm abdominal CT become proposed
+ * levels and editable outlines whose numbers are core's (and the README's reference values), with the
+ * lean/fat overlay drawn; the rater name travels into the saved document and the CSV export.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import type { AnnotationDocument } from '../../src/core/annotations/document';
+import { LEAN_RGBA } from '../../src/renderer/overlay/leanFat';
+import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
+import { collectPageErrors, expectTableMatchesCore, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
+
+const DATA = path.resolve(REPO_ROOT, '../shared/data');
+const MALFORMED = path.join(DATA, 'malformed/pydicom-2.3.1-debian-test_files');
+const DICOM = path.join(DATA, 'ct-abdomen-3mm/dicom');
+const MASKS = path.join(DATA, 'ct-abdomen-3mm/masks');
+const L3_SLICE = 73;
+const SHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
+
+let bridge: RunningBridge;
+
+test.beforeAll(async () => {
+  bridge = await startWebBridge();
+});
+test.afterAll(async () => {
+  await bridge?.stop();
+});
+
+/** Pixels of the axial overlay canvas drawn in the lean colour (the overlay bitmap, not the labels). */
+const leanColouredPixels = (page: Page) =>
+  page.getByTestId('axial-overlay').evaluate((c, lean: number[]) => {
+    const canvas = c as HTMLCanvasElement;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let p = 0; p < data.length; p += 4) {
+      if (lean.every((v, o) => Math.abs(data[p + o]! - v) <= 12)) n++;
+    }
+    return n;
+  }, [...LEAN_RGBA]);
+
+test('series browser lists the unusable files of a malformed folder with their reasons; the app keeps working', async ({ page }) => {
+  const errors = collectPageErrors(page);
+  await page.goto(bridge.pageUrl);
+  await setWorkspace(page, bridge);
+  await page.getByTestId('folder-input').fill(MALFORMED);
+  await page.getByTestId('open-folder').click();
+  await expect(page.getByTestId('series-browser')).toBeVisible();
+
+  const problems = page.getByTestId('scan-problems');
+  await expect(page.getByTestId('scan-problems-summary')).toHaveText(/\d+ files? not used/);
+  const count = Number(/(\d+)/.exec((await page.getByTestId('scan-problems-summary').textContent())!)![1]);
+  expect(count).toBeGreaterThanOrEqual(20);
+  if (!(await problems.evaluate((d) => (d as HTMLDetailsElement).open))) await page.getByTestId('scan-problems-summary').click();
+  await expect(page.getByTestId('scan-problem')).toHaveCount(count);
+
+  // One line per file: the path (relative to the folder) and the reason.
+  const truncated = page.locator(`[data-testid="scan-problem"][data-path="${path.join(MALFORMED, 'MR_truncated.dcm')}"]`);
+  await expect(truncated).toBeVisible();
+  await expect(truncated.locator('code')).toHaveText('MR_truncated.dcm');
+  await expect(truncated.getByTestId('scan-problem-reason')).toHaveText(/truncated/i);
+  const notDicom = page.locator(`[data-testid="scan-problem"][data-path="${path.join(MALFORMED, 'README.txt')}"]`);
+  await expect(notDicom.getByTestId('scan-problem-reason')).toHaveText(/not DICOM/i);
+  await truncated.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SHOTS}/08-scan-problems.png` });
+
+  // Whatever series the folder still holds opens and shows in all views without breaking the page.
+  const rows = page.getByTestId('series-row');
+  if ((await rows.count()) > 0) {
+    await rows.first().click();
+    await expect(page.getByTestId('slice-input')).toBeVisible();
+    await expect(page.getByTestId('coronal')).toBeVisible();
+    await page.keyboard.press('ArrowUp');
+    await page.screenshot({ path: `${SHOTS}/09-malformed-series-open.png` });
+  }
+
+  // The app still works: open the real CT next.
+  await page.getByTestId('folder-input').fill(DICOM);
+  await page.getByTestId('open-folder').click();
+  await expect(page.getByTestId('series-row')).toHaveCount(1);
+  await expect(page.getByTestId('scan-problems')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('masks import: proposed levels, outlines at L3, table == core == reference values, overlay, rater in the export', async ({ page }) => {
+  const errors = collectPageErrors(page);
+  await page.goto(bridge.pageUrl);
+  await setWorkspace(page, bridge);
+  await page.getByTestId('rater-input').fill('E2E rater');
+
+  await page.getByTestId('folder-input').fill(DICOM);
+  await page.getByTestId('open-folder').click();
+  await page.getByTestId('series-row').first().click();
+  await expect(page.getByTestId('slice-input')).toBeVisible();
+  const uid = (await getState(page)).seriesUid;
+  const volume = await loadVolume(bridge, DICOM, uid);
+
+  // Import the TotalSegmentator folder: levels are proposed from the vertebra masks.
+  await page.getByTestId('masks-path').fill(MASKS);
+  await page.getByTestId('import-masks').click();
+  await expect(page.getByTestId('import-result')).toHaveText(/outline\(s\)/, { timeout: 60_000 });
+  await expect(page.getByTestId('import-result')).not.toContainText('failed');
+  const l3 = page.getByTestId('level-L3');
+  await expect(l3).toHaveAttribute('data-source', 'proposed');
+  await expect(l3).toHaveAttribute('data-slice', String(L3_SLICE));
+  await expect(l3).toContainText('proposed');
+  await page.screenshot({ path: `${SHOTS}/10-masks-imported.png` });
+
+  // Go to L3 and confirm the proposal.
+  await l3.getByRole('button', { name: 'L3', exact: true }).click();
+  await expect.poll(async () => (await getState(page)).sliceIndex).toBe(L3_SLICE);
+  await l3.getByRole('button', { name: 'Confirm' }).click();
+  await expect(l3).toHaveAttribute('data-source', 'confirmed');
+  await expect(l3).toHaveAttribute('data-slice', String(L3_SLICE));
+
+  // Outlines at L3: iliopsoas -> psoas, autochthon -> autochthon (to split later), on the L3 slice.
+  const doc = (await getDoc(page))!;
+  const atL3 = doc.rois.filter((r) => r.level === 'L3');
+  expect(atL3.map((r) => `${r.muscle} ${r.side} ${r.sliceIndex} ${r.source}`).sort()).toEqual([
+    `autochthon left ${L3_SLICE} imported`,
+    `autochthon right ${L3_SLICE} imported`,
+    `psoas left ${L3_SLICE} imported`,
+    `psoas right ${L3_SLICE} imported`,
+  ]);
+  await expect(page.getByTestId('check-psoas-left')).toHaveAttribute('data-done', 'yes');
+  await expect(page.getByTestId('check-psoas-right')).toHaveAttribute('data-done', 'yes');
+  // The checklist points at the first outline not done at L3.
+  await expect(page.getByTestId('now-drawing')).toContainText('Quadratus lumborum left');
+
+  // The rater name changed now goes into the document too.
+  await page.getByTestId('rater-input').fill('Dr. E2E');
+  await expect.poll(async () => (await getDoc(page))!.rater).toBe('Dr. E2E');
+
+  // Saved document: the whole table == core on it; psoas at L3 == the README's reference values.
+  const savedPath = await waitSaved(page);
+  const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as AnnotationDocument;
+  expect(saved.rater).toBe('Dr. E2E');
+  expect(saved.levels.find((l) => l.level === 'L3')).toMatchObject({ sliceIndex: L3_SLICE, source: 'confirmed' });
+  const records = await expectTableMatchesCore(page, volume, saved);
+  const psoas = (side: 'left' | 'right') => records.find((r) => r.level === 'L3' && r.muscle === 'psoas' && r.side === side)!;
+  expect(psoas('left')).toMatchObject({ pixels: 79, areaMm2: 711 });
+  expect(psoas('right')).toMatchObject({ pixels: 78, areaMm2: 702 });
+  expect(psoas('left').meanHu!).toBeCloseTo(27.0506, 3);
+  expect(psoas('right').meanHu!).toBeCloseTo(33.2949, 3);
+  await expect(page.getByTestId('row-L3-psoas-left').locator('[data-col="csa"]')).toHaveText('7.11');
+  await expect(page.getByTestId('row-L3-psoas-right').locator('[data-col="csa"]')).toHaveText('7.02');
+  await expect(page.getByTestId('row-L3-psoas-left').locator('[data-col="mean"]')).toHaveText('27.1');
+  await expect(page.getByTestId('row-L3-psoas-right').locator('[data-col="mean"]')).toHaveText('33.3');
+  const autochthon = (side: 'left' | 'right') => records.find((r) => r.level === 'L3' && r.muscle === 'autochthon' && r.side === side)!;
+  expect(autochthon('left')).toMatchObject({ pixels: 282 });
+  expect(autochthon('right')).toMatchObject({ pixels: 263 });
+
+  // Lean/fat overlay: off draws no overlay pixels; on draws core's lean pixels of this slice.
+  const overlay = page.getByTestId('axial-overlay');
+  const pixelMm2 = volume.geometry.columnSpacingMm * volume.geometry.rowSpacingMm;
+  const onSlice = records.filter((r) => r.sliceIndex === L3_SLICE);
+  const leanPixels = Math.round(onSlice.reduce((a, r) => a + r.leanAreaMm2, 0) / pixelMm2);
+  const fatPixels = Math.round(onSlice.reduce((a, r) => a + r.fatAreaMm2, 0) / pixelMm2);
+  const toggle = page.getByRole('button', { name: 'Lean/fat overlay' });
+  if ((await overlay.getAttribute('data-overlay')) !== 'off') await toggle.click();
+  await expect(overlay).toHaveAttribute('data-overlay', 'off');
+  await expect.poll(() => leanColouredPixels(page)).toBe(0);
+  await page.screenshot({ path: `${SHOTS}/11-L3-confirmed-overlay-off.png` });
+  await toggle.click();
+  await expect(overlay).toHaveAttribute('data-overlay', 'on');
+  await expect(overlay).toHaveAttribute('data-lean-pixels', String(leanPixels));
+  await expect(overlay).toHaveAttribute('data-fat-pixels', String(fatPixels));
+  expect(leanPixels).toBeGreaterThan(500);
+  // Each lean CT pixel covers several screen pixels, so the canvas holds at least that many lean-coloured pixels.
+  await expect.poll(() => leanColouredPixels(page)).toBeGreaterThanOrEqual(leanPixels);
+  await page.screenshot({ path: `${SHOTS}/12-L3-overlay-on.png` });
+  await page.getByTestId('metrics').screenshot({ path: `${SHOTS}/13-metrics-masks.png` });
+
+  // The rater travels into the CSV export.
+  await page.getByTestId('export-csv').click();
+  await expect(page.getByTestId('export-path')).toHaveText(/\.csv$/);
+  const csv = readFileSync((await page.getByTestId('export-path').textContent())!, 'utf8').trim().split('\n');
+  const header = csv[0]!.split(',');
+  const raterCol = header.indexOf('rater');
+  expect(raterCol).toBeGreaterThanOrEqual(0);
+  expect(csv.length).toBeGreaterThan(1);
+  for (const line of csv.slice(1)) expect(line.split(',')[raterCol]).toBe('Dr. E2E');
+
+  expect(errors).toEqual([]);
+});
