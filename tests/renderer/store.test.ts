@@ -126,6 +126,20 @@ describe('store', () => {
     expect([st().activeLevel, st().activeMuscle, st().activeSide]).toEqual(['L3', 'quadratusLumborum', 'left']);
   });
 
+  it('a mask import that fills the current checklist target moves the pointer to the first one still missing', async () => {
+    const { store } = makeStore([]);
+    await store.getState().init();
+    await store.getState().openFolder('/data');
+    await store.getState().selectSeries('se');
+    const st = store.getState;
+    const roi = (id: string, side: 'left' | 'right') => ({ id, level: 'L3' as const, muscle: 'psoas' as const, side, sliceIndex: 2, z: 6, pointsLps: square(2), source: 'imported' as const, createdAt: 't', modifiedAt: 't' });
+    st().applyMaskImport({ proposedLevels: [{ level: 'L3', sliceIndex: 2, z: 6, source: 'proposed' }], rois: [roi('a', 'left'), roi('b', 'right')], problems: [] });
+    expect(st().doc!.levels[0]).toMatchObject({ level: 'L3', source: 'proposed' });
+    expect([st().activeLevel, st().activeMuscle, st().activeSide]).toEqual(['L3', 'quadratusLumborum', 'left']);
+    st().undo();
+    expect(st().doc!.rois).toHaveLength(0);
+  });
+
   it('rater name: remembered, written into the document (saved), not undone', async () => {
     const saved: AnnotationDocument[] = [];
     const persisted: string[] = [];

@@ -158,6 +158,11 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
         </span>
       </div>
       <div className="reformat-box" ref={boxRef}>
+        {volume && volume.geometry.slices < 2 && (
+          <div className="reformat-note dim" data-testid={`${plane}-note`}>
+            One slice: no {plane} reformat
+          </div>
+        )}
         <canvas
           ref={canvasRef}
           data-testid={plane}
