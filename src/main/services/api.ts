@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { isLevel, type Level } from '../../core/anatomy/anatomy';
+import { DEFAULT_LEVELS, isLevel, type Level } from '../../core/anatomy/anatomy';
 import { parseAnnotationDocument, type LevelMark, type Roi } from '../../core/annotations/document';
 import type { ScanResult, SeriesSummary } from '../../core/dicom/types';
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../core/export/measurementsExport';
@@ -191,7 +191,8 @@ export function createApi(opts: ApiOptions): ParaspineService {
       for (const m of vertebrae.masks) byName[m.name] = m.data;
       const problems = vertebrae.problems.map((p) => ({ path: p.path, reason: p.reason }));
 
-      const found = levelsFromVertebraMasks(byName, g, levels.length ? levels.map((l) => l.level) : undefined);
+      // Without requested levels, propose the default ones (L3 and the three lower lumbar discs).
+      const found = levelsFromVertebraMasks(byName, g, levels.length ? levels.map((l) => l.level) : DEFAULT_LEVELS);
       const proposedLevels: LevelMark[] = found.levels.map((f) => ({ level: f.level, sliceIndex: f.sliceIndex, z: f.z, source: 'proposed', note: f.method }));
       for (const m of found.missing) if (!levels.length || levels.some((l) => l.level === m.level)) problems.push({ path: masksPath, reason: `${m.level}: ${m.reason}` });
 
