@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newAnnotationDocument, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
+import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
 import { exportMeasurementsCsv } from '../../src/core/export/measurementsExport';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import { loadMasks } from '../../src/main/services/masks';
@@ -29,17 +29,7 @@ describe('app export and command line agree', () => {
     const plane = g.rows * g.columns;
     const now = '2026-01-01T00:00:00.000Z';
     const doc: AnnotationDocument = newAnnotationDocument(
-      {
-        studyInstanceUid: summary.studyInstanceUid,
-        seriesInstanceUid: summary.seriesInstanceUid,
-        patientId: summary.patientId,
-        patientName: summary.patientName,
-        studyDate: summary.studyDate,
-        seriesDescription: summary.seriesDescription,
-        slices: summary.slices,
-        rows: summary.rows,
-        columns: summary.columns,
-      },
+      seriesIdentity(summary),
       DEFAULT_RANGES,
       'parity-test',
       'rater A',

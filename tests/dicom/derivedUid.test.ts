@@ -5,7 +5,7 @@ import { derivedUid, sha256, utf8 } from '../../src/core/dicom/derivedUid';
 import { groupSeries } from '../../src/core/dicom/groupSeries';
 import { parseDicomHeader } from '../../src/core/dicom/parseHeader';
 import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
-import { newAnnotationDocument } from '../../src/core/annotations/document';
+import { newAnnotationDocument, seriesIdentity } from '../../src/core/annotations/document';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import { loadFiles, loadSeriesFromFolder, scanFolder } from '../../src/main/services/dicomFiles';
 import { loadDocument, saveDocument } from '../../src/main/services/workspace';
@@ -64,17 +64,7 @@ describe('series without SeriesInstanceUID', () => {
   it('an annotation document saved for the thorax series is found again after a fresh scan', async () => {
     const s = (await scanFolder(THORAX)).series[0]!;
     const doc = newAnnotationDocument(
-      {
-        studyInstanceUid: s.studyInstanceUid,
-        seriesInstanceUid: s.seriesInstanceUid,
-        patientId: s.patientId,
-        patientName: s.patientName,
-        studyDate: s.studyDate,
-        seriesDescription: s.seriesDescription,
-        slices: s.slices,
-        rows: s.rows,
-        columns: s.columns,
-      },
+      seriesIdentity(s),
       DEFAULT_RANGES,
       '0.1.0',
       'Rater',

@@ -1,7 +1,7 @@
 import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { newAnnotationDocument, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
+import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
 import type { SeriesSummary } from '../../src/core/dicom/types';
 import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
@@ -83,17 +83,7 @@ export function rectRoi(v: HuVolume, k: number, i0: number, j0: number, i1: numb
 export function phantomDocument(v: HuVolume): AnnotationDocument {
   const s = phantomSummary(v);
   const doc = newAnnotationDocument(
-    {
-      studyInstanceUid: s.studyInstanceUid,
-      seriesInstanceUid: s.seriesInstanceUid,
-      patientId: s.patientId,
-      patientName: s.patientName,
-      studyDate: s.studyDate,
-      seriesDescription: s.seriesDescription,
-      slices: s.slices,
-      rows: s.rows,
-      columns: s.columns,
-    },
+    seriesIdentity(s),
     DEFAULT_RANGES,
     '0.1.0',
     'Dr. Rater',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALL_LEVELS, MUSCLES, SIDES, type Level, type Muscle, type Side } from '../anatomy/anatomy';
+import type { SeriesSummary } from '../dicom/types';
 import type { Vec3 } from '../geometry/vec3';
 import type { HuRanges } from '../metrics/ranges';
 
@@ -23,6 +24,21 @@ export interface SeriesIdentity {
   slices: number;
   rows: number;
   columns: number;
+}
+
+/** The identity an annotation document records for the series it belongs to. */
+export function seriesIdentity(s: SeriesSummary): SeriesIdentity {
+  return {
+    studyInstanceUid: s.studyInstanceUid,
+    seriesInstanceUid: s.seriesInstanceUid,
+    patientId: s.patientId,
+    patientName: s.patientName,
+    studyDate: s.studyDate,
+    seriesDescription: s.seriesDescription,
+    slices: s.slices,
+    rows: s.rows,
+    columns: s.columns,
+  };
 }
 
 export interface LevelMark {

@@ -5,7 +5,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { useStore } from 'zustand';
-import { newAnnotationDocument, type AnnotationDocument, type Roi, type RoiMuscle, type SeriesIdentity } from '../../core/annotations/document';
+import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi, type RoiMuscle, type SeriesIdentity } from '../../core/annotations/document';
 import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
 import type { ScanResult, SeriesSummary } from '../../core/dicom/types';
 import type { Vec3 } from '../../core/geometry/vec3';
@@ -123,19 +123,7 @@ export interface StoreDeps {
 type Set = StoreApi<AppState>['setState'];
 type Get = StoreApi<AppState>['getState'];
 
-export function seriesIdentity(s: SeriesSummary): SeriesIdentity {
-  return {
-    studyInstanceUid: s.studyInstanceUid,
-    seriesInstanceUid: s.seriesInstanceUid,
-    patientId: s.patientId,
-    patientName: s.patientName,
-    studyDate: s.studyDate,
-    seriesDescription: s.seriesDescription,
-    slices: s.slices,
-    rows: s.rows,
-    columns: s.columns,
-  };
-}
+export { seriesIdentity };
 
 function readLastOpen(): { folder: string; uid: string } | null {
   try {
