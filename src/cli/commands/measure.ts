@@ -3,7 +3,7 @@ import { parseAnnotationDocument, type AnnotationDocument } from '../../core/ann
 import { asymmetryTable, measureAnnotations, sortRecords } from '../../core/annotations/measureAnnotations';
 import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
 import type { SeriesSummary } from '../../core/dicom/types';
-import { EXPORT_CSV_COLUMNS } from '../../core/export/measurementsExport';
+import { EXPORT_CSV_COLUMNS, exportRows } from '../../core/export/measurementsExport';
 import { toCsv } from '../../core/format/csv';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../../core/masks/labels';
@@ -163,25 +163,12 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems };
 }
 
-/** CSV rows: series identity and ranges repeated on every row (tidy), the record keys, and the L/R asymmetry. */
+/** CSV: the same tidy rows as the app's export (series identity and ranges on every row, record keys, L/R asymmetry). */
 export function measureCsv(result: MeasureResult, provenance: { rater?: string; appVersion?: string } = {}): string {
-  const asym = new Map(asymmetryTable(result.measurements).map((a) => [`${a.level}|${a.muscle}`, a.asymmetryPct]));
-  const s = result.series;
-  const rows = result.measurements.map((r) => ({
-    studyInstanceUid: s.studyInstanceUid,
-    seriesInstanceUid: s.seriesInstanceUid,
-    patientId: s.patientId,
-    seriesDescription: s.seriesDescription,
-    muscleHuLo: result.ranges.muscleHu[0],
-    muscleHuHi: result.ranges.muscleHu[1],
-    fatHuLo: result.ranges.fatHu[0],
-    fatHuHi: result.ranges.fatHu[1],
-    rater: provenance.rater ?? '',
-    appVersion: provenance.appVersion ?? '',
-    ...r,
-    asymmetryPct: asym.get(`${r.level}|${r.muscle}`) ?? null,
-  }));
-  return toCsv(EXPORT_CSV_COLUMNS, rows);
+  return toCsv(
+    EXPORT_CSV_COLUMNS,
+    exportRows(result.measurements, { series: result.series, ranges: result.ranges, rater: provenance.rater ?? '', appVersion: provenance.appVersion ?? '' }),
+  );
 }
 
 export function measureJson(result: MeasureResult): string {

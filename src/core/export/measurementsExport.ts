@@ -68,23 +68,36 @@ export function measureDocument(volume: HuVolume, doc: AnnotationDocument): Meas
   return { records, asymmetry: asymmetryTable(records) };
 }
 
-/** Tidy rows: one per level x muscle x side that has an ROI. */
-export function measurementRows(volume: HuVolume, doc: AnnotationDocument): Record<ExportCsvColumn, unknown>[] {
-  const { records, asymmetry } = measureDocument(volume, doc);
-  const asym = new Map(asymmetry.map((a) => [`${a.level}|${a.muscle}`, a.asymmetryPct]));
+/** What every tidy row repeats: the series, the HU ranges and the provenance. */
+export interface RowContext {
+  series: Pick<SeriesIdentity, 'studyInstanceUid' | 'seriesInstanceUid' | 'patientId' | 'seriesDescription'>;
+  ranges: HuRanges;
+  rater: string;
+  appVersion: string;
+}
+
+/** Tidy rows from measurement records: context columns, record keys, and the L/R asymmetry of the row's level and muscle. */
+export function exportRows(records: readonly MeasurementRecord[], ctx: RowContext): Record<ExportCsvColumn, unknown>[] {
+  const asym = new Map(asymmetryTable(records).map((a) => [`${a.level}|${a.muscle}`, a.asymmetryPct]));
   const id = {
-    studyInstanceUid: doc.series.studyInstanceUid,
-    seriesInstanceUid: doc.series.seriesInstanceUid,
-    patientId: doc.series.patientId,
-    seriesDescription: doc.series.seriesDescription,
-    muscleHuLo: doc.ranges.muscleHu[0],
-    muscleHuHi: doc.ranges.muscleHu[1],
-    fatHuLo: doc.ranges.fatHu[0],
-    fatHuHi: doc.ranges.fatHu[1],
-    rater: doc.rater,
-    appVersion: doc.appVersion,
+    studyInstanceUid: ctx.series.studyInstanceUid,
+    seriesInstanceUid: ctx.series.seriesInstanceUid,
+    patientId: ctx.series.patientId,
+    seriesDescription: ctx.series.seriesDescription,
+    muscleHuLo: ctx.ranges.muscleHu[0],
+    muscleHuHi: ctx.ranges.muscleHu[1],
+    fatHuLo: ctx.ranges.fatHu[0],
+    fatHuHi: ctx.ranges.fatHu[1],
+    rater: ctx.rater,
+    appVersion: ctx.appVersion,
   };
   return records.map((r) => ({ ...id, ...r, asymmetryPct: asym.get(`${r.level}|${r.muscle}`) ?? null }));
+}
+
+/** Tidy rows: one per level x muscle x side that has an ROI. */
+export function measurementRows(volume: HuVolume, doc: AnnotationDocument): Record<ExportCsvColumn, unknown>[] {
+  const { records } = measureDocument(volume, doc);
+  return exportRows(records, { series: doc.series, ranges: doc.ranges, rater: doc.rater, appVersion: doc.appVersion });
 }
 
 /** Tidy CSV (RFC 4180, '\n' line ends, header always present). */
