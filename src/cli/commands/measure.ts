@@ -32,6 +32,8 @@ export interface MeasureResult {
   measurements: MeasurementRecord[];
   warnings: string[];
   problems: { path: string; reason: string }[];
+  /** Rater and app version of the annotation document measured, if any (they travel into the CSV). */
+  provenance: { rater: string; appVersion: string };
 }
 
 const isVertebra = isVertebraMask;
@@ -160,15 +162,12 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   for (const s of slices) note(`${s.level ?? 'slice'}: slice ${s.sliceIndex}, z ${s.z} mm (${s.method})`);
   for (const w of warnings) note(`warning: ${w}`);
   for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
-  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems };
+  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '' } };
 }
 
 /** CSV: the same tidy rows as the app's export (series identity and ranges on every row, record keys, L/R asymmetry). */
-export function measureCsv(result: MeasureResult, provenance: { rater?: string; appVersion?: string } = {}): string {
-  return toCsv(
-    EXPORT_CSV_COLUMNS,
-    exportRows(result.measurements, { series: result.series, ranges: result.ranges, rater: provenance.rater ?? '', appVersion: provenance.appVersion ?? '' }),
-  );
+export function measureCsv(result: MeasureResult): string {
+  return toCsv(EXPORT_CSV_COLUMNS, exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance }));
 }
 
 export function measureJson(result: MeasureResult): string {
@@ -228,10 +227,5 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
     },
     (l) => out.note(l),
   );
-  let provenance = {};
-  if (values.annotations) {
-    const doc = JSON.parse(await readFile(values.annotations, 'utf8')) as AnnotationDocument;
-    provenance = { rater: doc.rater, appVersion: doc.appVersion };
-  }
-  await out.emit(format === 'csv' ? measureCsv(result, provenance) : measureJson(result), values.out);
+  await out.emit(format === 'csv' ? measureCsv(result) : measureJson(result), values.out);
 }

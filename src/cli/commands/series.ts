@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
-import type { ScanResult, SeriesSummary } from '../../core/dicom/types';
-import { loadSeriesFromFolder, scanFolder } from '../../main/services/dicomFiles';
+import type { SeriesSummary } from '../../core/dicom/types';
+import { loadSeriesFromFolder, pickCtSeries, scanFolder } from '../../main/services/dicomFiles';
 import { CliError, parse } from '../args';
 import type { Output } from '../main';
 
@@ -28,24 +28,6 @@ export function describeSeries(s: SeriesSummary): string[] {
     `    orientation ${s.imageOrientation.map((v) => fmt(v, 3)).join('\\')}, transfer syntax ${s.transferSyntaxUids.join(', ')}, ${s.files.length} file(s)`,
     ...s.warnings.map((w) => `    warning: ${w}`),
   ];
-}
-
-/** The CT series to work on: the one with uid, or the only CT series; otherwise a one-line error. */
-export function pickSeries(result: ScanResult, uid?: string): SeriesSummary {
-  const ct = result.series.filter((s) => s.modality === 'CT');
-  if (uid !== undefined) {
-    const s = result.series.find((x) => x.seriesInstanceUid === uid);
-    if (!s) throw new CliError(`no series ${uid} in the folder (found: ${result.series.map((x) => x.seriesInstanceUid).join(', ') || 'none'})`);
-    return s;
-  }
-  if (ct.length === 0) {
-    const why = result.problems.length > 0 ? ` (${result.problems.length} file(s) not usable, first: ${result.problems[0]!.path}: ${result.problems[0]!.reason})` : '';
-    throw new CliError(`no CT series in the folder${why}`);
-  }
-  if (ct.length > 1) {
-    throw new CliError(`${ct.length} CT series found; choose one with --series UID: ${ct.map((s) => `${s.seriesInstanceUid} (${s.slices} slices, "${s.seriesDescription}")`).join(', ')}`);
-  }
-  return ct[0]!;
 }
 
 export async function runScan(argv: string[], out: Output): Promise<void> {
@@ -98,7 +80,7 @@ export async function runInfo(argv: string[], out: Output): Promise<void> {
     lines = [...describeSeries(summary), `    HU min ${fmt(min)}, max ${fmt(max)}, mean ${fmt(huStats.mean)} over ${hu.length} voxels`];
   } else {
     const result = await scanFolder(folder);
-    const summary = pickSeries(result, values.series);
+    const summary = pickCtSeries(result, folder, values.series);
     info = { series: summary };
     lines = describeSeries(summary);
   }

@@ -73,31 +73,29 @@ function writeInt16Checked(out: Int16Array, o: number, raw: RawPixels, n: number
 
 function writeInt16(all: Int16Array, o: number, raw: RawPixels, n: number, mode: Mode, shift: number, mask: number, slope: number, intercept: number): void {
   const out = all.subarray(o, o + n);
-  o = 0;
   if (mode === PLAIN) {
-    if (slope === 1) for (let p = 0; p < n; p++) out[o + p] = raw[p]! + intercept;
-    else for (let p = 0; p < n; p++) out[o + p] = raw[p]! * slope + intercept;
+    if (slope === 1) for (let p = 0; p < n; p++) out[p] = raw[p]! + intercept;
+    else for (let p = 0; p < n; p++) out[p] = raw[p]! * slope + intercept;
   } else if (mode === SIGN_EXTEND) {
-    for (let p = 0; p < n; p++) out[o + p] = ((raw[p]! << shift) >> shift) * slope + intercept;
+    for (let p = 0; p < n; p++) out[p] = ((raw[p]! << shift) >> shift) * slope + intercept;
   } else if (mode === MASK) {
-    for (let p = 0; p < n; p++) out[o + p] = (raw[p]! & mask) * slope + intercept;
+    for (let p = 0; p < n; p++) out[p] = (raw[p]! & mask) * slope + intercept;
   } else {
-    for (let p = 0; p < n; p++) out[o + p] = (raw[p]! >>> 0) * slope + intercept;
+    for (let p = 0; p < n; p++) out[p] = (raw[p]! >>> 0) * slope + intercept;
   }
 }
 
 function writeFloat32(all: Float32Array, o: number, raw: RawPixels, n: number, mode: Mode, shift: number, mask: number, slope: number, intercept: number): void {
   const out = all.subarray(o, o + n);
-  o = 0;
   if (mode === PLAIN) {
-    if (slope === 1) for (let p = 0; p < n; p++) out[o + p] = raw[p]! + intercept;
-    else for (let p = 0; p < n; p++) out[o + p] = raw[p]! * slope + intercept;
+    if (slope === 1) for (let p = 0; p < n; p++) out[p] = raw[p]! + intercept;
+    else for (let p = 0; p < n; p++) out[p] = raw[p]! * slope + intercept;
   } else if (mode === SIGN_EXTEND) {
-    for (let p = 0; p < n; p++) out[o + p] = ((raw[p]! << shift) >> shift) * slope + intercept;
+    for (let p = 0; p < n; p++) out[p] = ((raw[p]! << shift) >> shift) * slope + intercept;
   } else if (mode === MASK) {
-    for (let p = 0; p < n; p++) out[o + p] = (raw[p]! & mask) * slope + intercept;
+    for (let p = 0; p < n; p++) out[p] = (raw[p]! & mask) * slope + intercept;
   } else {
-    for (let p = 0; p < n; p++) out[o + p] = (raw[p]! >>> 0) * slope + intercept;
+    for (let p = 0; p < n; p++) out[p] = (raw[p]! >>> 0) * slope + intercept;
   }
 }
 

@@ -387,25 +387,21 @@ function describe(s: SeriesSummary): string {
 }
 
 /**
- * Scans a folder and loads its CT series: the one with `seriesUid`, or the only one. Throws an Error
- * with a one-line message when there is none, when the UID is not found, or when several need choosing.
+ * The CT series of a scan to work on: the one with `seriesUid`, or the only one. Throws an Error with a
+ * one-line message when there is none, when the UID is not found, or when several need choosing.
  */
-export async function loadSeriesFromFolder(
-  folder: string,
-  seriesUid?: string,
-  opts: LoadOptions = {},
-): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly FileProblem[] }> {
-  const scan = await scanFolder(folder);
+export function pickCtSeries(scan: ScanResult, folder: string, seriesUid?: string): SeriesSummary {
   const ct = scan.series.filter((s) => s.modality === 'CT');
-  let chosen: SeriesSummary | undefined;
   if (seriesUid !== undefined) {
-    chosen = ct.find((s) => s.seriesInstanceUid === seriesUid);
+    const chosen = ct.find((s) => s.seriesInstanceUid === seriesUid);
     if (!chosen) {
       throw new Error(
         oneLine(`series ${seriesUid} not found in ${folder}; CT series found: ${ct.length ? ct.map(describe).join(', ') : 'none'}`, 2000),
       );
     }
-  } else if (ct.length === 0) {
+    return chosen;
+  }
+  if (ct.length === 0) {
     const first = scan.problems[0];
     throw new Error(
       oneLine(
@@ -413,11 +409,19 @@ export async function loadSeriesFromFolder(
         2000,
       ),
     );
-  } else if (ct.length > 1) {
-    throw new Error(oneLine(`${ct.length} CT series found; choose one with --series UID: ${ct.map(describe).join(', ')}`, 4000));
-  } else {
-    chosen = ct[0]!;
   }
+  if (ct.length > 1) throw new Error(oneLine(`${ct.length} CT series found; choose one with --series UID: ${ct.map(describe).join(', ')}`, 4000));
+  return ct[0]!;
+}
+
+/** Scans a folder and loads its CT series (chosen by pickCtSeries). */
+export async function loadSeriesFromFolder(
+  folder: string,
+  seriesUid?: string,
+  opts: LoadOptions = {},
+): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly FileProblem[] }> {
+  const scan = await scanFolder(folder);
+  const chosen = pickCtSeries(scan, folder, seriesUid);
   const loaded = await loadFiles(chosen.files, opts);
   return { summary: chosen, volume: loaded.volume, problems: [...scan.problems, ...loaded.problems] };
 }
