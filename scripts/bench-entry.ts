@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDicom, type DicomElement } from '../src/core/phantom/dicomWriter';
 import { phantomHu } from '../src/core/phantom/phantomSeries';
-import { clearHeaderCache, loadSeries, scanFolder } from '../src/main/services/dicomFiles';
+import { clearHeaderCache, loadSeries, scanFolder } from '../src/node/dicomFiles';
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 340);
 const SIZE = 512;

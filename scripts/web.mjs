@@ -1,5 +1,5 @@
 // `npm run web`: build the renderer when it is missing or older than its sources, bundle the bridge
-// (src/main/bridge/cli.ts -> out/bridge/cli.mjs) and start it. Extra arguments go to the bridge
+// (src/node/bridge/cli.ts -> out/bridge/cli.mjs) and start it. Extra arguments go to the bridge
 // (--port N, --renderer DIR, --user-data DIR). `--build-only` builds and exits (npm run build:web).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -34,7 +34,7 @@ if (force || stale) {
 }
 
 await build({
-  entryPoints: ['src/main/bridge/cli.ts'],
+  entryPoints: ['src/node/bridge/cli.ts'],
   outfile: 'out/bridge/cli.mjs',
   bundle: true,
   platform: 'node',

@@ -1,19 +1,19 @@
 /**
  * Electron main (thin): one window, the application menu, the app:// protocol that serves the built
  * renderer with a strict CSP, and one validated IPC entry point per contract channel. All work is
- * done by the services (src/main/services), which the browser bridge and the tests call directly.
+ * done by the services (src/node), which the browser bridge and the tests call directly.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { channels, MENU_ACTION_EVENT, type Channel, type MenuAction } from '../shared/contract';
-import { CSP } from './csp';
-import { oneLine } from './services/atomicWrite';
-import { createService } from './services/createService';
-import type { ParaspineService } from './services/api';
-import type { SettingsStore } from './services/settings';
-import type { FolderAccess } from './services/access';
+import { CSP } from '../shared/csp';
+import { oneLine } from '../node/atomicWrite';
+import { createService } from '../node/createService';
+import type { ParaspineService } from '../node/api';
+import type { SettingsStore } from '../node/settings';
+import type { FolderAccess } from '../node/access';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = path.join(here, '../renderer');

@@ -162,7 +162,7 @@ describe('paraspine measure --annotations', () => {
     const z = 313.3018;
     const scan = JSON.parse((await cli('measure', ABDOMEN, '--masks', MASKS, '--z', String(z))).stdout);
     expect(scan.levels[0].sliceIndex).toBe(73);
-    const pos = await import('../../src/main/services/dicomFiles').then((m) => m.loadSeriesFromFolder(ABDOMEN));
+    const pos = await import('../../src/node/dicomFiles').then((m) => m.loadSeriesFromFolder(ABDOMEN));
     const g = pos.volume.geometry;
     const p0 = g.slicePositions[73]!;
     const at = (i: number, j: number) => [p0[0] + i * g.columnSpacingMm, p0[1] + j * g.rowSpacingMm, p0[2]];

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
 import { exportMeasurementsCsv } from '../../src/core/export/measurementsExport';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
-import { loadMasks } from '../../src/main/services/masks';
+import { loadMasks } from '../../src/node/masks';
 import { maskToContours } from '../../src/core/roi/maskToContours';
 import { sliceIjToLps } from '../../src/core/roi/contour';
-import { loadSeriesFromFolder } from '../../src/main/services/dicomFiles';
+import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
 import { cli } from './run';
 
 const DATA = resolve(__dirname, '../../../shared/data');

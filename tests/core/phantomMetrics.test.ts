@@ -8,7 +8,7 @@ import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import { makePhantomSeries, phantomHu, type PhantomStorage } from '../../src/core/phantom/phantomSeries';
 import type { PhantomEncoding } from '../../src/core/phantom/dicomWriter';
 import { sliceIjToLps } from '../../src/core/roi/contour';
-import { loadSeriesFromFolder } from '../../src/main/services/dicomFiles';
+import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
 
 /**
  * End to end on our own phantom: written as DICOM in every encoding we write, loaded back, and an ROI

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadFiles } from '../../src/main/services/dicomFiles';
+import { loadFiles } from '../../src/node/dicomFiles';
 import { shared } from './helpers';
 
 const NEMA = (name: string): string => shared('conformance', 'nema-wg04-ct', name);

@@ -7,9 +7,9 @@ import { parseDicomHeader } from '../../src/core/dicom/parseHeader';
 import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
 import { newAnnotationDocument, seriesIdentity } from '../../src/core/annotations/document';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
-import { loadFiles, loadSeriesFromFolder, scanFolder } from '../../src/main/services/dicomFiles';
-import { loadDocument, saveDocument } from '../../src/main/services/workspace';
-import { tmpDir } from '../main/helpers';
+import { loadFiles, loadSeriesFromFolder, scanFolder } from '../../src/node/dicomFiles';
+import { loadDocument, saveDocument } from '../../src/node/workspace';
+import { tmpDir } from '../node/helpers';
 import { shared, writeTempFiles } from './helpers';
 
 const THORAX = shared('ct-thorax-j2k', 'dicom');

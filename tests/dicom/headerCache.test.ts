@@ -2,7 +2,7 @@ import { stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
-import { clearHeaderCache, loadFiles, loadSeries, scanFolder } from '../../src/main/services/dicomFiles';
+import { clearHeaderCache, loadFiles, loadSeries, scanFolder } from '../../src/node/dicomFiles';
 import { writeTempFiles } from './helpers';
 
 function mismatches(hu: ArrayLike<number>, expected: Float32Array): number {

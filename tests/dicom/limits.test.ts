@@ -8,7 +8,7 @@ import { groupSeries, layoutSeries } from '../../src/core/dicom/groupSeries';
 import { decodeRleFrame, encodeRleFrame } from '../../src/core/dicom/rle';
 import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
 import type { DicomHeader } from '../../src/core/dicom/types';
-import { readDicomHeader, scanFolder } from '../../src/main/services/dicomFiles';
+import { readDicomHeader, scanFolder } from '../../src/node/dicomFiles';
 import { shared, writeTempFiles } from './helpers';
 
 function ctElements(rows: number, columns: number, extra: DicomElement[] = []): DicomElement[] {

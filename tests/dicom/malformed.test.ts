@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSeriesFromFolder, readDicomHeader, scanFolder, loadSeries } from '../../src/main/services/dicomFiles';
+import { loadSeriesFromFolder, readDicomHeader, scanFolder, loadSeries } from '../../src/node/dicomFiles';
 import { shared } from './helpers';
 
 const MAL = (...p: string[]): string => shared('malformed', ...p);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makePhantomSeries, type PhantomStorage } from '../../src/core/phantom/phantomSeries';
 import type { PhantomEncoding } from '../../src/core/phantom/dicomWriter';
-import { loadSeries, loadSeriesFromFolder, scanFolder } from '../../src/main/services/dicomFiles';
+import { loadSeries, loadSeriesFromFolder, scanFolder } from '../../src/node/dicomFiles';
 import { parseDicomHeader } from '../../src/core/dicom/parseHeader';
 import { writeTempFiles } from './helpers';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sliceSpacingMm, sliceZ } from '../../src/core/geometry/volumeGeometry';
-import { loadSeries, loadSeriesFromFolder, scanFolder } from '../../src/main/services/dicomFiles';
+import { loadSeries, loadSeriesFromFolder, scanFolder } from '../../src/node/dicomFiles';
 import { shared } from './helpers';
 
 describe('real CT series from ../shared/data', () => {
@@ -58,7 +58,7 @@ describe('real CT series from ../shared/data', () => {
   });
 
   it('ct-thorax-j2k headers really have empty SOPInstanceUIDs (so nothing keys on them)', async () => {
-    const { readDicomHeader } = await import('../../src/main/services/dicomFiles');
+    const { readDicomHeader } = await import('../../src/node/dicomFiles');
     const scan = await scanFolder(shared('ct-thorax-j2k', 'dicom'));
     const headers = await Promise.all(scan.series[0]!.files.map((f) => readDicomHeader(f)));
     expect(headers.every((h) => h.sopInstanceUid === '')).toBe(true);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sliceZ, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { levelsFromVertebraMasks } from '../../src/core/masks/levels';
 import { countVoxels } from '../../src/core/masks/resample';
-import { loadMasks, type LoadedMask } from '../../src/main/services/masks';
+import { loadMasks, type LoadedMask } from '../../src/node/masks';
 import { geometryFromDicomFolder } from './dicomGeometry';
 
 const DATA = join(__dirname, '../../../shared/data');

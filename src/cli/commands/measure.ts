@@ -11,8 +11,8 @@ import { levelsFromVertebraMasks, type FoundLevel } from '../../core/masks/level
 import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../../core/metrics/records';
 import type { HuVolume } from '../../core/volume';
-import { loadSeriesFromFolder } from '../../main/services/dicomFiles';
-import { loadMasks } from '../../main/services/masks';
+import { loadSeriesFromFolder } from '../../node/dicomFiles';
+import { loadMasks } from '../../node/masks';
 import { CliError, oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { SeriesSummary } from '../../core/dicom/types';
-import { loadSeriesFromFolder, pickCtSeries, scanFolder } from '../../main/services/dicomFiles';
+import { loadSeriesFromFolder, pickCtSeries, scanFolder } from '../../node/dicomFiles';
 import { CliError, parse } from '../args';
 import type { Output } from '../main';
 

@@ -1,7 +1,7 @@
 import { toCsv } from '../../core/format/csv';
 import { maskVolumeStats, type VolumeStats } from '../../core/metrics/volumeStats';
-import { loadSeriesFromFolder } from '../../main/services/dicomFiles';
-import { loadMasks } from '../../main/services/masks';
+import { loadSeriesFromFolder } from '../../node/dicomFiles';
+import { loadMasks } from '../../node/masks';
 import { CliError, oneOf, parse } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';

@@ -5,8 +5,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { APP_VERSION } from '../appVersion';
-import { createService } from '../services/createService';
+import { APP_VERSION } from '../../shared/appVersion';
+import { createService } from '../createService';
 import { startBridge } from './server';
 
 function arg(name: string): string | undefined {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
+import { parseAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
 import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite';
 
 /**

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAX_RECENT, SettingsStore } from '../../src/main/services/settings';
+import { MAX_RECENT, SettingsStore } from '../../src/node/settings';
 import { tmpDir } from './helpers';
 
 describe('settings', () => {

@@ -1,18 +1,18 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LEVELS, isLevel, type Level } from '../../core/anatomy/anatomy';
-import { parseAnnotationDocument, type LevelMark, type Roi } from '../../core/annotations/document';
-import type { ScanResult, SeriesSummary } from '../../core/dicom/types';
-import { exportMeasurementsCsv, exportMeasurementsJson } from '../../core/export/measurementsExport';
-import { sliceZ } from '../../core/geometry/volumeGeometry';
-import { levelsFromVertebraMasks } from '../../core/masks/levels';
-import { identifyStructure } from '../../core/metrics/records';
-import { isVertebraMask } from '../../core/masks/labels';
-import { sliceIjToLps } from '../../core/roi/contour';
-import { maskToContours } from '../../core/roi/maskToContours';
-import type { HuVolume } from '../../core/volume';
-import { channels, type AppInfo, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi } from '../../shared/contract';
+import { DEFAULT_LEVELS, isLevel, type Level } from '../core/anatomy/anatomy';
+import { parseAnnotationDocument, type LevelMark, type Roi } from '../core/annotations/document';
+import type { ScanResult, SeriesSummary } from '../core/dicom/types';
+import { exportMeasurementsCsv, exportMeasurementsJson } from '../core/export/measurementsExport';
+import { sliceZ } from '../core/geometry/volumeGeometry';
+import { levelsFromVertebraMasks } from '../core/masks/levels';
+import { identifyStructure } from '../core/metrics/records';
+import { isVertebraMask } from '../core/masks/labels';
+import { sliceIjToLps } from '../core/roi/contour';
+import { maskToContours } from '../core/roi/maskToContours';
+import type { HuVolume } from '../core/volume';
+import { channels, type AppInfo, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi } from '../shared/contract';
 import { FolderAccess } from './access';
 import { oneLine, writeFileAtomic } from './atomicWrite';
 import type { LoadMasksOptions, LoadMasksResult } from './masks';
@@ -21,7 +21,7 @@ import { documentStem, loadDocument, saveDocument } from './workspace';
 
 /**
  * Every channel of ParaspineApi over the Node services. Electron IPC (src/main/index.ts) and the
- * browser-mode bridge (src/main/bridge/server.ts) both go through `dispatch`, which validates the
+ * browser-mode bridge (src/node/bridge/server.ts) both go through `dispatch`, which validates the
  * arguments with the contract's schemas and turns every failure into a one-line message.
  */
 

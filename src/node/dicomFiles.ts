@@ -4,17 +4,17 @@
  */
 import { open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { VolumeAssembler, nativeFrame, nativeFrameBytes, type RawPixels } from '../../core/dicom/assembleVolume';
-import { encapsulatedFrames, type EncapsulatedFrames } from '../../core/dicom/encapsulated';
-import { DicomFileError, errorMessage, oneLine } from '../../core/dicom/errors';
-import { groupSeries, layoutSeries, seriesGroupKey, summarise } from '../../core/dicom/groupSeries';
-import { parseDataSet, parseDicomHeader } from '../../core/dicom/parseHeader';
-import { TS, isEncapsulated } from '../../core/dicom/transferSyntax';
-import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
-import type { HuVolume } from '../../core/volume';
+import { VolumeAssembler, nativeFrame, nativeFrameBytes, type RawPixels } from '../core/dicom/assembleVolume';
+import { encapsulatedFrames, type EncapsulatedFrames } from '../core/dicom/encapsulated';
+import { DicomFileError, errorMessage, oneLine } from '../core/dicom/errors';
+import { groupSeries, layoutSeries, seriesGroupKey, summarise } from '../core/dicom/groupSeries';
+import { parseDataSet, parseDicomHeader } from '../core/dicom/parseHeader';
+import { TS, isEncapsulated } from '../core/dicom/transferSyntax';
+import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
+import type { HuVolume } from '../core/volume';
 import { decodeCompressedFrame } from './codecs';
 
-export { DicomFileError } from '../../core/dicom/errors';
+export { DicomFileError } from '../core/dicom/errors';
 
 /** First read of each file; grown (x4) up to MAX_HEADER_BYTES when the header is longer. */
 const FIRST_PREFIX_BYTES = 64 * 1024;

@@ -3,8 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/core/dicom/types';
-import { startBridge, type Bridge } from '../../src/main/bridge/server';
-import { createService } from '../../src/main/services/createService';
+import { startBridge, type Bridge } from '../../src/node/bridge/server';
+import { createService } from '../../src/node/createService';
 import { tmpDir } from './helpers';
 
 const CT = '/work/shared/data/ct-abdomen-3mm/dicom';

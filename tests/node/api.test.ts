@@ -6,9 +6,9 @@ import { exportMeasurementsCsv } from '../../src/core/export/measurementsExport'
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import { measureSliceMask } from '../../src/core/metrics/records';
 import type { HuVolume } from '../../src/core/volume';
-import { FolderAccess } from '../../src/main/services/access';
-import { createApi, validateArgs, type MaskService } from '../../src/main/services/api';
-import { SettingsStore } from '../../src/main/services/settings';
+import { FolderAccess } from '../../src/node/access';
+import { createApi, validateArgs, type MaskService } from '../../src/node/api';
+import { SettingsStore } from '../../src/node/settings';
 import { phantomDocument, phantomSummary, phantomVolume, SERIES_UID, tmpDir } from './helpers';
 
 async function setup(mode: 'electron' | 'web', masks?: MaskService) {

@@ -16,10 +16,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { VolumeGeometry } from '../../core/geometry/volumeGeometry';
-import { LABEL_TABLES, labelName, type LabelTableName } from '../../core/masks/labels';
-import { NiftiError, readNifti, type NiftiImage } from '../../core/masks/nifti';
-import { MaskOverlapError, resampleLabels, resampleMask } from '../../core/masks/resample';
+import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
+import { LABEL_TABLES, labelName, type LabelTableName } from '../core/masks/labels';
+import { NiftiError, readNifti, type NiftiImage } from '../core/masks/nifti';
+import { MaskOverlapError, resampleLabels, resampleMask } from '../core/masks/resample';
 
 export interface LoadedMask {
   readonly name: string;

@@ -5,11 +5,11 @@
  */
 import { createRequire } from 'node:module';
 import { Decoder as JpegLosslessDecoder } from '@cornerstonejs/jpeg-lossless-decoder-js';
-import type { RawPixels } from '../../core/dicom/assembleVolume';
-import { DicomFileError, errorMessage } from '../../core/dicom/errors';
-import { decodeRleFrame } from '../../core/dicom/rle';
-import { pixelEncoding, transferSyntaxName } from '../../core/dicom/transferSyntax';
-import type { DicomHeader } from '../../core/dicom/types';
+import type { RawPixels } from '../core/dicom/assembleVolume';
+import { DicomFileError, errorMessage } from '../core/dicom/errors';
+import { decodeRleFrame } from '../core/dicom/rle';
+import { pixelEncoding, transferSyntaxName } from '../core/dicom/transferSyntax';
+import type { DicomHeader } from '../core/dicom/types';
 
 const require = createRequire(import.meta.url);
 

@@ -3,8 +3,8 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ApiError, type ParaspineService } from '../services/api';
-import { oneLine } from '../services/atomicWrite';
+import { ApiError, type ParaspineService } from '../api';
+import { oneLine } from '../atomicWrite';
 
 /**
  * Browser-mode bridge: the renderer in a plain browser reaches the same service functions as over
@@ -23,7 +23,7 @@ import { oneLine } from '../services/atomicWrite';
  * - Host header must be 127.0.0.1/localhost:<port> (no DNS rebinding).
  */
 
-import { CSP } from '../csp';
+import { CSP } from '../../shared/csp';
 
 export { CSP };
 

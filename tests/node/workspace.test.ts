@@ -1,7 +1,7 @@
 import { promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { documentPath, documentStem, loadDocument, previousPath, saveDocument } from '../../src/main/services/workspace';
+import { documentPath, documentStem, loadDocument, previousPath, saveDocument } from '../../src/node/workspace';
 import { phantomDocument, phantomVolume, SERIES_UID, tmpDir } from './helpers';
 
 const now = () => new Date('2024-05-06T07:08:09.010Z');

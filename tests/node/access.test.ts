@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AccessError, FolderAccess } from '../../src/main/services/access';
+import { AccessError, FolderAccess } from '../../src/node/access';
 import { tmpDir } from './helpers';
 
 function setup() {
