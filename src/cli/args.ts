@@ -1,9 +1,20 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError, type ErrorKind } from '../core/errors';
 
-/** A usage error: one line, exit code 2. */
-export class UsageError extends Error {}
-/** A run-time error the user can act on: one line, exit code 1. */
-export class CliError extends Error {}
+/** A usage error (kind 'usage'): one line, exit code 2. */
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super('usage', message);
+    this.name = 'UsageError';
+  }
+}
+/** A run-time error the user can act on (kind 'input' unless given): one line, exit code per core/errors.ts CLI_EXIT_CODES. */
+export class CliError extends UserError {
+  constructor(message: string, kind: ErrorKind = 'input') {
+    super(kind, message);
+    this.name = 'CliError';
+  }
+}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;

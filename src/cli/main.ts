@@ -3,6 +3,7 @@
  * Every failure is one line on stderr and a non-zero exit; results go to stdout or --out.
  */
 import { writeFile } from 'node:fs/promises';
+import { CLI_EXIT_CODES, toUserError } from '../core/errors';
 import { CliError, UsageError } from './args';
 import { runInfo, runScan } from './commands/series';
 import { runMeasure } from './commands/measure';
@@ -30,7 +31,8 @@ Usage:
       Per mask over the whole volume: voxels, volumeMm3 (spacing between slice positions), meanHu.
 
 Defaults: muscle range -29..150 HU, fat range -190..-30 HU (both inclusive).
-Exit codes: 0 ok, 1 error (one line on stderr), 2 usage error.
+Exit codes: 0 ok, 1 unusable input, missing file or refused access (one line on stderr), 2 usage error,
+3 internal error (a bug: please report it with the command line).
 `;
 
 export interface Output {
@@ -90,8 +92,8 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
         throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, --help)`);
     }
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    out.error(msg.split('\n')[0]!);
-    return e instanceof UsageError ? 2 : 1;
+    const err = toUserError(e);
+    out.error(err.kind === 'internal' ? `internal error: ${err.message}` : err.message);
+    return CLI_EXIT_CODES[err.kind];
   }
 }

@@ -177,7 +177,9 @@ function registerIpc(): void {
         if (channel === 'series:scan' || channel === 'folder:pick') buildMenu(); // recent folders changed
         return { ok: true, value };
       } catch (err) {
-        return { ok: false, error: oneLine(err) };
+        // service.dispatch throws UserErrors (src/core/errors.ts): the kind travels with the message.
+        const kind = err && typeof err === 'object' && typeof (err as { kind?: unknown }).kind === 'string' ? (err as { kind: string }).kind : 'internal';
+        return { ok: false, error: oneLine(err), kind };
       }
     });
   }

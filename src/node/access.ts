@@ -1,13 +1,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { UserError, type ErrorKind } from '../core/errors';
 
 /**
  * The folders the user picked (a dialog, a typed path in browser mode, or an earlier pick remembered
  * in the settings). Every path a renderer sends must resolve — after `..` and symbolic links — to one
  * of them or something inside one, or the call is refused with a one-line reason.
  */
-export class AccessError extends Error {
-  override name = 'AccessError';
+export class AccessError extends UserError {
+  constructor(message: string, kind: ErrorKind = 'access') {
+    super(kind, message);
+    this.name = 'AccessError';
+  }
 }
 
 export class FolderAccess {
@@ -21,10 +25,10 @@ export class FolderAccess {
     try {
       real = await fs.realpath(abs);
     } catch {
-      throw new AccessError(`${folder}: folder not found`);
+      throw new AccessError(`${folder}: folder not found`, 'notFound');
     }
     const st = await fs.stat(real);
-    if (!st.isDirectory()) throw new AccessError(`${folder}: not a folder`);
+    if (!st.isDirectory()) throw new AccessError(`${folder}: not a folder`, 'usage');
     this.roots.add(real);
     return real;
   }
@@ -58,9 +62,9 @@ export class FolderAccess {
 }
 
 function requireAbsolute(p: string): string {
-  if (typeof p !== 'string' || p.trim() === '') throw new AccessError('empty path');
-  if (p.includes('\0')) throw new AccessError('path contains a NUL character');
-  if (!path.isAbsolute(p)) throw new AccessError(`${p}: not an absolute path`);
+  if (typeof p !== 'string' || p.trim() === '') throw new AccessError('empty path', 'usage');
+  if (p.includes('\0')) throw new AccessError('path contains a NUL character', 'usage');
+  if (!path.isAbsolute(p)) throw new AccessError(`${p}: not an absolute path`, 'usage');
   return path.resolve(p);
 }
 

@@ -12,6 +12,7 @@ import { isVertebraMask } from '../core/masks/labels';
 import { sliceIjToLps } from '../core/roi/contour';
 import { maskToContours } from '../core/roi/maskToContours';
 import type { HuVolume } from '../core/volume';
+import { toUserError, UserError, type ErrorKind } from '../core/errors';
 import { channels, type AppInfo, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi } from '../shared/contract';
 import { FolderAccess } from './access';
 import { oneLine, writeFileAtomic } from './atomicWrite';
@@ -49,13 +50,16 @@ export interface ApiOptions {
   now?: () => Date;
 }
 
-/** A failure whose message is meant for the user as is (one line). */
-export class ApiError extends Error {
-  override name = 'ApiError';
+/** A refused API call (kind 'usage' unless given): a UserError whose message is meant for the user as is. */
+export class ApiError extends UserError {
+  constructor(message: string, kind: ErrorKind = 'usage') {
+    super(kind, message);
+    this.name = 'ApiError';
+  }
 }
 
 export interface ParaspineService extends ParaspineApi {
-  /** Validate raw arguments (from IPC or HTTP) for a channel name and call it; errors are one-line ApiErrors. */
+  /** Validate raw arguments (from IPC or HTTP) for a channel name and call it; every failure is a one-line UserError with its kind. */
   dispatch(channel: string, args: unknown): Promise<unknown>;
   /** The last loaded volume (tests and the bridge use it). */
   loadedVolume(): { folder: string; seriesUid: string; volume: HuVolume } | null;
@@ -245,13 +249,13 @@ export function createApi(opts: ApiOptions): ParaspineService {
   };
 
   const dispatch = async (channel: string, args: unknown): Promise<unknown> => {
-    if (!isChannel(channel)) throw new ApiError(`unknown channel '${channel}'`);
+    if (!isChannel(channel)) throw new ApiError(`unknown channel '${channel}'`, 'notFound');
     const valid = validateArgs(channel, args);
     try {
       const fn = api[channel] as (...a: unknown[]) => Promise<unknown>;
       return await fn(...(valid as unknown[]));
     } catch (e) {
-      throw new ApiError(oneLine(e));
+      throw toUserError(e);
     }
   };
 
@@ -264,7 +268,7 @@ async function dirOf(p: string): Promise<string> {
     const st = await fs.stat(p);
     return st.isDirectory() ? p : path.dirname(p);
   } catch {
-    throw new ApiError(`${p}: not found`);
+    throw new ApiError(`${p}: not found`, 'notFound');
   }
 }
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { VolumeAssembler, nativeFrame, nativeFrameBytes, type RawPixels } from '../core/dicom/assembleVolume';
 import { encapsulatedFrames, type EncapsulatedFrames } from '../core/dicom/encapsulated';
 import { DicomFileError, errorMessage, oneLine } from '../core/dicom/errors';
+import { toUserError, UserError } from '../core/errors';
 import { groupSeries, layoutSeries, seriesGroupKey, summarise } from '../core/dicom/groupSeries';
 import { parseDataSet, parseDicomHeader } from '../core/dicom/parseHeader';
 import { TS, isEncapsulated } from '../core/dicom/transferSyntax';
@@ -205,7 +206,7 @@ async function listFiles(folder: string, problems: FileProblem[]): Promise<strin
  */
 export async function scanFolder(folder: string): Promise<ScanResult> {
   const st = await stat(folder);
-  if (!st.isDirectory()) throw new Error(`${folder} is not a folder`);
+  if (!st.isDirectory()) throw new UserError('usage', `${folder} is not a folder`);
   const problems: FileProblem[] = [];
   const files = await listFiles(folder, problems);
   const headers: DicomHeader[] = [];
@@ -295,10 +296,10 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
     }
   });
   if (headers.length === 0) {
-    throw new Error(oneLine(`no loadable CT image among ${paths.length} file(s)${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
+    throw new UserError('input', oneLine(`no loadable CT image among ${paths.length} file(s)${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
   }
   const groups = new Set(headers.map(seriesGroupKey));
-  if (groups.size > 1) throw new Error(`the files belong to ${groups.size} different series`);
+  if (groups.size > 1) throw new UserError('input', `the files belong to ${groups.size} different series`);
   const layout = layoutSeries(headers);
   problems.push(...layout.problems);
   const assembler = new VolumeAssembler(layout);
@@ -310,7 +311,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
   });
   let done = 0;
   const fail = (h: DicomHeader, e: unknown): Error =>
-    new Error(oneLine(`${h.path}: ${e instanceof DicomFileError ? e.message : problemOf(h.path, e).reason}`));
+    new UserError(toUserError(e).kind === 'internal' ? 'input' : toUserError(e).kind, oneLine(`${h.path}: ${e instanceof DicomFileError ? e.message : problemOf(h.path, e).reason}`));
   const workers = Math.max(1, opts.concurrency ?? LOAD_CONCURRENCY);
   let nextFile = 0;
   const worker = async (): Promise<void> => {
@@ -339,7 +340,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
             try {
               assembler.writeFrame(k, nativeFrame(data, h, frameIndex, start));
             } catch (e) {
-              throw new Error(oneLine(`${h.path}: ${errorMessage(e)}`));
+              throw new UserError('input', oneLine(`${h.path}: ${errorMessage(e)}`));
             }
           }
         } finally {
@@ -359,7 +360,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
           try {
             assembler.writeFrame(k, await frames.frame(frameIndex));
           } catch (e) {
-            throw new Error(oneLine(`${h.path}: ${errorMessage(e)}`));
+            throw new UserError('input', oneLine(`${h.path}: ${errorMessage(e)}`));
           }
         }
       }
@@ -395,7 +396,8 @@ export function pickCtSeries(scan: ScanResult, folder: string, seriesUid?: strin
   if (seriesUid !== undefined) {
     const chosen = ct.find((s) => s.seriesInstanceUid === seriesUid);
     if (!chosen) {
-      throw new Error(
+      throw new UserError(
+        'notFound',
         oneLine(`series ${seriesUid} not found in ${folder}; CT series found: ${ct.length ? ct.map(describe).join(', ') : 'none'}`, 2000),
       );
     }
@@ -403,14 +405,15 @@ export function pickCtSeries(scan: ScanResult, folder: string, seriesUid?: strin
   }
   if (ct.length === 0) {
     const first = scan.problems[0];
-    throw new Error(
+    throw new UserError(
+      'notFound',
       oneLine(
         `no CT series found in ${folder} (${scan.problems.length} file(s) not usable${first ? `, e.g. ${first.path}: ${first.reason}` : ''})`,
         2000,
       ),
     );
   }
-  if (ct.length > 1) throw new Error(oneLine(`${ct.length} CT series found; choose one with --series UID: ${ct.map(describe).join(', ')}`, 4000));
+  if (ct.length > 1) throw new UserError('input', oneLine(`${ct.length} CT series found; choose one with --series UID: ${ct.map(describe).join(', ')}`, 4000));
   return ct[0]!;
 }
 

@@ -20,6 +20,7 @@ import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import { LABEL_TABLES, labelName, type LabelTableName } from '../core/masks/labels';
 import { NiftiError, readNifti, type NiftiImage } from '../core/masks/nifti';
 import { MaskOverlapError, resampleLabels, resampleMask } from '../core/masks/resample';
+import { UserError } from '../core/errors';
 
 export interface LoadedMask {
   readonly name: string;
@@ -79,7 +80,7 @@ export async function loadMasks(path: string, geometry: VolumeGeometry, opts: Lo
     info = await stat(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path}: no such file or folder` : `${path}: cannot read (${code ?? oneLine(e)})`);
+    throw new UserError(code === 'ENOENT' ? 'notFound' : code === 'EACCES' ? 'access' : 'input', code === 'ENOENT' ? `${path}: no such file or folder` : `${path}: cannot read (${code ?? oneLine(e)})`);
   }
   if (info.isDirectory()) return loadFolder(path, geometry, opts);
   return loadMultilabel(path, geometry, opts);
@@ -90,13 +91,13 @@ async function loadFolder(folder: string, geometry: VolumeGeometry, opts: LoadMa
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch (e) {
-    throw new Error(`${folder}: cannot list folder (${(e as NodeJS.ErrnoException).code ?? oneLine(e)})`);
+    throw new UserError('input', `${folder}: cannot list folder (${(e as NodeJS.ErrnoException).code ?? oneLine(e)})`);
   }
   const files = entries
     .filter((d) => !d.isDirectory() && NIFTI_EXT.test(d.name) && !d.name.startsWith('.'))
     .map((d) => d.name)
     .sort();
-  if (files.length === 0) throw new Error(`${folder}: no NIfTI masks (*.nii, *.nii.gz) in this folder`);
+  if (files.length === 0) throw new UserError('input', `${folder}: no NIfTI masks (*.nii, *.nii.gz) in this folder`);
 
   const masks: LoadedMask[] = [];
   const problems: MaskProblem[] = [];
@@ -127,7 +128,7 @@ async function loadFolder(folder: string, geometry: VolumeGeometry, opts: LoadMa
     }
   }
   if (masks.length === 0 && notOverlapping.length > 0) {
-    throw new Error(
+    throw new UserError('input', 
       notOverlapping.length === 1
         ? `mask ${notOverlapping[0]} does not overlap the CT`
         : `none of the masks in ${folder} overlaps the CT (${notOverlapping.length} tried, e.g. ${notOverlapping[0]}): are they from another scan?`,
@@ -137,12 +138,12 @@ async function loadFolder(folder: string, geometry: VolumeGeometry, opts: LoadMa
 }
 
 async function loadMultilabel(file: string, geometry: VolumeGeometry, opts: LoadMasksOptions): Promise<LoadMasksResult> {
-  if (!NIFTI_EXT.test(file)) throw new Error(`${file}: not a NIfTI file (expected a folder of masks, or a .nii / .nii.gz file)`);
+  if (!NIFTI_EXT.test(file)) throw new UserError('input', `${file}: not a NIfTI file (expected a folder of masks, or a .nii / .nii.gz file)`);
   let img: NiftiImage;
   try {
     img = await readImage(file);
   } catch (e) {
-    throw new Error(`${file}: ${reasonOf(e)}`);
+    throw new UserError('input', `${file}: ${reasonOf(e)}`);
   }
   const table = opts.labels ? LABEL_TABLES[opts.labels] : undefined;
   const byLabel = resampleLabels(img, geometry, { name: basename(file), slices: opts.slices });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { toUserError, UserError } from '../core/errors';
 import { parseAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
 import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite';
 
@@ -19,7 +20,7 @@ import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite'
 /** File-name stem for a series: UID characters kept, anything else replaced; a hash keeps it unique when changed. */
 export function documentStem(seriesInstanceUid: string): string {
   const uid = seriesInstanceUid.trim();
-  if (uid === '') throw new Error('series has no SeriesInstanceUID: cannot name its annotation file');
+  if (uid === '') throw new UserError('input', 'series has no SeriesInstanceUID: cannot name its annotation file');
   const safe = uid.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 120);
   if (safe === uid) return safe;
   const hash = createHash('sha256').update(uid).digest('hex').slice(0, 10);
@@ -55,7 +56,7 @@ async function readDocument(file: string): Promise<ReadOutcome> {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    throw new Error(`${file}: cannot read (${oneLine(e)})`);
+    throw new UserError(toUserError(e).kind === 'internal' ? 'input' : toUserError(e).kind, `${file}: cannot read (${oneLine(e)})`);
   }
   let json: unknown;
   try {
@@ -111,7 +112,7 @@ export async function loadDocument(workspace: string, seriesInstanceUid: string,
  */
 export async function saveDocument(workspace: string, document: unknown, now: () => Date = () => new Date()): Promise<WorkspaceSaveResult> {
   const parsed = parseAnnotationDocument(document);
-  if (!parsed.ok) throw new Error(`not saved: ${parsed.reason}`);
+  if (!parsed.ok) throw new UserError('input', `not saved: ${parsed.reason}`);
   const doc = parsed.document;
   await fs.mkdir(workspace, { recursive: true });
   const file = documentPath(workspace, doc.series.seriesInstanceUid);

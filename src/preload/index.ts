@@ -26,12 +26,12 @@ type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 const allChannelsListed: [Missing] extends [never] ? true : Missing = true;
 void allChannelsListed;
 
-type Envelope<T> = { ok: true; value: T } | { ok: false; error: string };
+type Envelope<T> = { ok: true; value: T } | { ok: false; error: string; kind?: string };
 
 function invoker<C extends Channel>(channel: C) {
   return async (...args: ChannelArgs<C>): Promise<ChannelResults[C]> => {
     const r = (await ipcRenderer.invoke(channel, ...args)) as Envelope<ChannelResults[C]>;
-    if (!r.ok) throw new Error(r.error);
+    if (!r.ok) throw Object.assign(new Error(r.error), { kind: r.kind ?? 'internal' });
     return r.value;
   };
 }

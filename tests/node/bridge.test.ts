@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/core/dicom/types';
 import { startBridge, type Bridge } from '../../src/node/bridge/server';
 import { createService } from '../../src/node/createService';
+import { shared as sharedData } from '../dicom/helpers';
 import { tmpDir } from './helpers';
 
-const CT = '/work/shared/data/ct-abdomen-3mm/dicom';
+const CT = sharedData('ct-abdomen-3mm', 'dicom');
 
 /** Raw HTTP (fetch would rewrite the Host header for us; some tests need to send their own). */
 function request(
@@ -86,7 +87,10 @@ describe('browser bridge', () => {
     const bad = await api('series:scan', [42]);
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body.toString()).error).toMatch(/^series:scan: argument 0/);
-    expect((await api('nope:nothing', [])).status).toBe(404);
+    expect(JSON.parse(bad.body.toString()).kind).toBe('usage');
+    const unknown = await api('nope:nothing', []);
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body.toString()).kind).toBe('notFound');
     const notJson = await request(bridge, 'POST', '/api/app:info', { headers: { 'x-paraspine-token': bridge.token }, body: '{' });
     expect(notJson.status).toBe(400);
     expect((await request(bridge, 'GET', '/api/app:info', { headers: { 'x-paraspine-token': bridge.token } })).status).toBe(405);
@@ -104,8 +108,9 @@ describe('browser bridge', () => {
     expect(s.slices).toBeGreaterThan(50);
     expect(s.rows).toBeGreaterThan(0);
     expect(s.files).toHaveLength(s.slices);
-    const outside = await api('series:load', ['/work/shared/data/ct-thorax-j2k', s.seriesInstanceUid]);
-    expect(outside.status).toBe(400);
+    const outside = await api('series:load', [sharedData('ct-thorax-j2k'), s.seriesInstanceUid]);
+    expect(outside.status).toBe(403); // kind 'access' (core/errors.ts)
+    expect(JSON.parse(outside.body.toString()).kind).toBe('access');
     expect(JSON.parse(outside.body.toString()).error).toMatch(/outside the folders you opened/);
   });
 

@@ -1,16 +1,16 @@
 import { stat } from 'node:fs/promises';
 import type { SeriesSummary } from '../../core/dicom/types';
 import { loadSeriesFromFolder, pickCtSeries, scanFolder } from '../../node/dicomFiles';
-import { CliError, parse } from '../args';
+import { CliError, parse, UsageError } from '../args';
 import type { Output } from '../main';
 
 export async function requireFolder(folder: string | undefined, what = 'folder'): Promise<string> {
-  if (!folder) throw new CliError(`missing ${what}`);
+  if (!folder) throw new UsageError(`missing ${what}`);
   let s;
   try {
     s = await stat(folder);
   } catch {
-    throw new CliError(`${folder}: no such file or folder`);
+    throw new CliError(`${folder}: no such file or folder`, 'notFound');
   }
   if (!s.isDirectory()) throw new CliError(`${folder}: not a folder`);
   return folder;

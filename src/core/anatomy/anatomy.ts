@@ -1,4 +1,5 @@
 /** The anatomy model: muscles, sides and levels Paraspine measures. */
+import { UserError } from '../errors';
 
 export const MUSCLES = ['psoas', 'erectorSpinae', 'multifidus', 'quadratusLumborum'] as const;
 export type Muscle = (typeof MUSCLES)[number];
@@ -31,7 +32,7 @@ export function parseLevels(csv: string): Level[] {
   const out: Level[] = [];
   for (const raw of csv.split(',')) {
     const s = raw.trim().toUpperCase();
-    if (!isLevel(s)) throw new Error(`unknown level '${raw.trim()}' (known: ${ALL_LEVELS.join(', ')})`);
+    if (!isLevel(s)) throw new UserError('usage', `unknown level '${raw.trim()}' (known: ${ALL_LEVELS.join(', ')})`);
     if (!out.includes(s)) out.push(s);
   }
   return out;

@@ -1,10 +1,8 @@
+import type { Problem } from '../errors';
 import type { Vec3 } from '../geometry/vec3';
 
-/** A file that could not be used, with a one-line reason a person can act on. */
-export interface FileProblem {
-  readonly path: string;
-  readonly reason: string;
-}
+/** A file that could not be used, with a one-line reason a person can act on (the one Problem type). */
+export type FileProblem = Problem;
 
 /** What Paraspine needs from one DICOM file's header (never its pixel data). */
 export interface DicomHeader {

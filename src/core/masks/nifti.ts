@@ -12,6 +12,7 @@
  *      x = i*pixdim[1], y = j*pixdim[2], z = k*pixdim[3]. Such a file carries no real orientation.
  */
 import { Inflate } from 'pako';
+import { UserError } from '../errors';
 
 /** Row-major 4x4 matrix (16 numbers), last row 0 0 0 1: [x y z 1]^T = A [i j k 1]^T. */
 export type Affine4x4 = readonly number[];
@@ -57,10 +58,10 @@ export interface NiftiImage {
 }
 
 /** Error with a one-line, user-facing reason; message = `${name}: ${reason}` when a name is given. */
-export class NiftiError extends Error {
+export class NiftiError extends UserError {
   readonly reason: string;
   constructor(name: string | undefined, reason: string) {
-    super(name ? `${name}: ${reason}` : reason);
+    super('input', name ? `${name}: ${reason}` : reason);
     this.name = 'NiftiError';
     this.reason = reason;
   }

@@ -14,6 +14,7 @@
  * Values are compared after scl_slope/scl_inter. A binary mask selects value != 0; a label selects
  * Math.round(value) === label.
  */
+import { UserError } from '../errors';
 import type { VolumeGeometry } from '../geometry/volumeGeometry';
 import type { NiftiImage } from './nifti';
 
@@ -30,9 +31,9 @@ export interface ResampleOptions extends GridSampleOptions {
 }
 
 /** Error thrown when a mask's volume contains no CT voxel centre at all. */
-export class MaskOverlapError extends Error {
+export class MaskOverlapError extends UserError {
   constructor(name: string) {
-    super(`mask ${name} does not overlap the CT`);
+    super('input', `mask ${name} does not overlap the CT`);
     this.name = 'MaskOverlapError';
   }
 }

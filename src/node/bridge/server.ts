@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { HTTP_STATUS, toUserError } from '../../core/errors';
 import { ApiError, type ParaspineService } from '../api';
 import { oneLine } from '../atomicWrite';
 
@@ -14,8 +15,9 @@ import { oneLine } from '../atomicWrite';
  * - A random token per start. API calls need it as the `x-paraspine-token` header,
  *   `Authorization: Bearer <token>`, or a `?token=` query. Wrong or missing: 401.
  * - POST /api/<channel> with a JSON array of arguments -> 200 with the JSON result, or
- *   application/octet-stream for ArrayBuffer results (series:volume); errors -> JSON { error } (one line),
- *   400 for a refused call, 401 without the token, 404 for an unknown channel.
+ *   application/octet-stream for ArrayBuffer results (series:volume); errors -> JSON { error, kind } (one
+ *   line) with the status of the error's kind (core/errors.ts HTTP_STATUS: usage 400, input 422, access
+ *   403, notFound 404 (also an unknown channel), internal 500); 401 without the token.
  * - Serves the built renderer (out/renderer) with a strict CSP. The page itself needs the token
  *   (`/?token=...`, the URL printed at start; a SameSite=Strict HttpOnly cookie then covers reloads
  *   that drop the query). The token reaches the page's script through /api-token.js (a same-origin
@@ -152,7 +154,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         const body = await readBody(req, maxBody);
         args = body.trim() === '' ? [] : JSON.parse(body);
       } catch (e) {
-        sendJson(res, 400, { error: e instanceof ApiError ? e.message : `request body is not JSON (${oneLine(e)})` });
+        sendJson(res, 400, { error: e instanceof ApiError ? e.message : `request body is not JSON (${oneLine(e)})`, kind: 'usage' });
         return;
       }
       try {
@@ -164,8 +166,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
           sendJson(res, 200, result ?? null);
         }
       } catch (e) {
-        const msg = oneLine(e);
-        sendJson(res, /^unknown channel/.test(msg) ? 404 : 400, { error: msg });
+        const err = toUserError(e);
+        sendJson(res, HTTP_STATUS[err.kind], { error: err.message, kind: err.kind });
       }
       return;
     }
