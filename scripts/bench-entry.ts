@@ -7,8 +7,8 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeDicom, type DicomElement } from '../src/core/phantom/dicomWriter';
-import { phantomHu } from '../src/core/phantom/phantomSeries';
+import { writeDicom, type DicomElement } from '../tests/fixtures/dicomWriter';
+import { phantomHu } from '../tests/fixtures/phantomSeries';
 import { clearHeaderCache, loadSeries, scanFolder } from '../src/node/dicomFiles';
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 340);

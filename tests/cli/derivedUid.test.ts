@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
+import { makePhantomSeries } from '../fixtures/phantomSeries';
 import { writeTempFiles } from '../dicom/helpers';
 import { cli } from './run';
 

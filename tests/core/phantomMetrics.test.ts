@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { measureRoi } from '../../src/core/annotations/measureAnnotations';
 import type { Roi } from '../../src/core/annotations/document';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
-import { makePhantomSeries, phantomHu, type PhantomStorage } from '../../src/core/phantom/phantomSeries';
-import type { PhantomEncoding } from '../../src/core/phantom/dicomWriter';
+import { makePhantomSeries, phantomHu, type PhantomStorage } from '../fixtures/phantomSeries';
+import type { PhantomEncoding } from '../fixtures/dicomWriter';
 import { sliceIjToLps } from '../../src/core/roi/contour';
 import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
 

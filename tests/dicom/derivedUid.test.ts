@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { derivedUid, sha256, utf8 } from '../../src/core/dicom/derivedUid';
 import { groupSeries } from '../../src/core/dicom/groupSeries';
 import { parseDicomHeader } from '../../src/core/dicom/parseHeader';
-import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
+import { makePhantomSeries } from '../fixtures/phantomSeries';
 import { newAnnotationDocument, seriesIdentity } from '../../src/core/annotations/document';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import { loadFiles, loadSeriesFromFolder, scanFolder } from '../../src/node/dicomFiles';

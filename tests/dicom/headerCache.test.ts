@@ -1,7 +1,7 @@
 import { stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
+import { makePhantomSeries } from '../fixtures/phantomSeries';
 import { clearHeaderCache, loadFiles, loadSeries, scanFolder } from '../../src/node/dicomFiles';
 import { writeTempFiles } from './helpers';
 

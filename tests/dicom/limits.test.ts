@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { writeDicom, type DicomElement } from '../../src/core/phantom/dicomWriter';
+import { writeDicom, type DicomElement } from '../fixtures/dicomWriter';
 import { parseDicomHeader, MAX_DIMENSION } from '../../src/core/dicom/parseHeader';
 import { DicomFileError } from '../../src/core/dicom/errors';
 import { VolumeAssembler, nativeFrame } from '../../src/core/dicom/assembleVolume';
 import { groupSeries, layoutSeries } from '../../src/core/dicom/groupSeries';
-import { decodeRleFrame, encodeRleFrame } from '../../src/core/dicom/rle';
-import { makePhantomSeries } from '../../src/core/phantom/phantomSeries';
+import { decodeRleFrame } from '../../src/core/dicom/rle';
+import { encodeRleFrame } from '../fixtures/rleEncoder';
+import { makePhantomSeries } from '../fixtures/phantomSeries';
 import type { DicomHeader } from '../../src/core/dicom/types';
 import { readDicomHeader, scanFolder } from '../../src/node/dicomFiles';
 import { shared, writeTempFiles } from './helpers';

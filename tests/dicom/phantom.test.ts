@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { makePhantomSeries, type PhantomStorage } from '../../src/core/phantom/phantomSeries';
-import type { PhantomEncoding } from '../../src/core/phantom/dicomWriter';
+import { makePhantomSeries, type PhantomStorage } from '../fixtures/phantomSeries';
+import type { PhantomEncoding } from '../fixtures/dicomWriter';
 import { loadSeries, loadSeriesFromFolder, scanFolder } from '../../src/node/dicomFiles';
 import { parseDicomHeader } from '../../src/core/dicom/parseHeader';
 import { writeTempFiles } from './helpers';

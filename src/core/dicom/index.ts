@@ -6,5 +6,5 @@ export { groupSeries, layoutSeries, seriesGroupKey, summarise, type FrameRef, ty
 export { derivedUid, sha256 } from './derivedUid';
 export { VolumeAssembler, nativeFrame, nativeFrameBytes, fitsInt16, type RawPixels } from './assembleVolume';
 export { encapsulatedFrames, type EncapsulatedFrames } from './encapsulated';
-export { decodeRleFrame, encodeRleFrame } from './rle';
+export { decodeRleFrame } from './rle';
 export { TS, pixelEncoding, transferSyntaxName, isEncapsulated } from './transferSyntax';
