@@ -6,9 +6,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
 import { channels, MENU_ACTION_EVENT, type Channel, type MenuAction } from '../shared/contract';
 import { CSP } from '../shared/csp';
+import { menuTemplate } from './menu';
 import { oneLine } from '../node/atomicWrite';
 import { createService } from '../node/createService';
 import type { ParaspineService } from '../node/api';
@@ -54,65 +55,21 @@ async function openFolder(folder: string | null): Promise<void> {
 }
 
 function buildMenu(): void {
-  const recent = settings.get().recentFolders;
-  const isMac = process.platform === 'darwin';
-  const template: MenuItemConstructorOptions[] = [
+  const template = menuTemplate(
+    { recentFolders: settings.get().recentFolders, isMac: process.platform === 'darwin', isPackaged: app.isPackaged },
     {
-      label: 'File',
-      submenu: [
-        { label: 'Open Folder…', accelerator: 'CmdOrCtrl+O', click: () => void pickFolder().then(openFolder) },
-        {
-          label: 'Open Recent',
-          submenu: recent.length
-            ? recent.map((f) => ({ label: f, click: () => void openFolder(f) }))
-            : [{ label: 'No recent folders', enabled: false }],
-        },
-        { type: 'separator' },
-        { label: 'Export CSV…', accelerator: 'CmdOrCtrl+E', click: () => send({ type: 'export', format: 'csv' }) },
-        { label: 'Export JSON…', click: () => send({ type: 'export', format: 'json' }) },
-        { type: 'separator' },
-        isMac ? { role: 'close' } : { role: 'quit' },
-      ],
+      send,
+      pickFolder: () => void pickFolder().then(openFolder),
+      openFolder: (f) => void openFolder(f),
+      about: () =>
+        void dialog.showMessageBox({
+          type: 'info',
+          title: 'About Paraspine',
+          message: `Paraspine ${app.getVersion()}`,
+          detail: 'Paraspinal muscle measurement on lumbar CT. Numbers are computed from HU pixels and your outlines.',
+        }),
     },
-    {
-      label: 'Edit',
-      submenu: [
-        { label: 'Undo', accelerator: 'CmdOrCtrl+Z', click: () => send({ type: 'undo' }) },
-        { label: 'Redo', accelerator: isMac ? 'Shift+Cmd+Z' : 'Ctrl+Y', click: () => send({ type: 'redo' }) },
-        { type: 'separator' },
-        { role: 'cut' },
-        { role: 'copy' },
-        { role: 'paste' },
-      ],
-    },
-    {
-      label: 'View',
-      submenu: [
-        { label: 'Soft tissue (40/400)', accelerator: '1', click: () => send({ type: 'preset', preset: 'soft' }) },
-        { label: 'Muscle', accelerator: '2', click: () => send({ type: 'preset', preset: 'muscle' }) },
-        { label: 'Bone', accelerator: '3', click: () => send({ type: 'preset', preset: 'bone' }) },
-        { label: 'Fat', accelerator: '4', click: () => send({ type: 'preset', preset: 'fat' }) },
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' } as MenuItemConstructorOptions]),
-      ],
-    },
-    {
-      label: 'Help',
-      submenu: [
-        {
-          label: 'About Paraspine',
-          click: () =>
-            void dialog.showMessageBox({
-              type: 'info',
-              title: 'About Paraspine',
-              message: `Paraspine ${app.getVersion()}`,
-              detail: 'Paraspinal muscle measurement on lumbar CT. Numbers are computed from HU pixels and your outlines.',
-            }),
-        },
-      ],
-    },
-  ];
+  );
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 

@@ -7,7 +7,9 @@ import { ReformatView } from './components/ReformatView';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { handleKey } from './keyboard';
 import { WINDOW_PRESETS } from './state/presets';
-import { getAppStore, useApp, type Tool } from './state/store';
+import { getAppStore, useApp } from './state/store';
+import { keyHint, withKeyHint } from '../shared/shortcuts';
+import { TOOLS } from '../shared/tools';
 import { AxialViewer } from './viewer/AxialViewer';
 
 export interface AppProps {
@@ -150,7 +152,7 @@ function Header() {
       <div className={`save-status ${save.state}`} data-testid="save-status" data-state={save.state} title={save.path ?? ''}>
         {doc ? (save.state === 'saved' ? '✓ Saved' : save.state === 'saving' ? 'Saving…' : save.state === 'pending' ? 'Unsaved changes…' : save.state === 'error' ? `Save failed: ${save.error}` : 'No changes') : ''}
       </div>
-      <button className="small ghost" onClick={() => store.getState().setHelpOpen(true)} title="Keyboard shortcuts (?)" data-testid="help-button">
+      <button className="small ghost" onClick={() => store.getState().setHelpOpen(true)} title={withKeyHint('Keyboard shortcuts', { type: 'toggleHelp' })} data-testid="help-button">
         ?
       </button>
     </header>
@@ -184,15 +186,6 @@ function LoadProblem() {
   );
 }
 
-const TOOLS: { id: Tool; label: string; key: string }[] = [
-  { id: 'polygon', label: 'Polygon', key: 'g' },
-  { id: 'spline', label: 'Spline', key: 's' },
-  { id: 'freehand', label: 'Freehand', key: 'f' },
-  { id: 'pan', label: 'Pan', key: 'a' },
-  { id: 'zoom', label: 'Zoom', key: 'z' },
-  { id: 'window', label: 'W/L drag', key: '' },
-];
-
 function ViewerToolbar() {
   const store = getAppStore(getApi);
   const tool = useApp((s) => s.tool);
@@ -200,33 +193,34 @@ function ViewerToolbar() {
   const overlay = useApp((s) => s.showOverlay);
   const canUndo = useApp((s) => s.history.past.length > 0);
   const canRedo = useApp((s) => s.history.future.length > 0);
+  const cycleKey = keyHint({ type: 'cyclePreset' });
   return (
     <div className="toolbar" data-testid="toolbar">
       <div className="group">
         {TOOLS.map((t) => (
-          <button key={t.id} className={`small ${tool === t.id ? 'on' : ''}`} onClick={() => store.getState().setTool(t.id)} title={t.key ? `${t.label} (${t.key})` : t.label} data-testid={`tool-${t.id}`}>
+          <button key={t.id} className={`small ${tool === t.id ? 'on' : ''}`} onClick={() => store.getState().setTool(t.id)} title={withKeyHint(t.label, { type: 'setTool', tool: t.id })} data-testid={`tool-${t.id}`}>
             {t.label}
           </button>
         ))}
       </div>
       <div className="group">
         {WINDOW_PRESETS.map((p) => (
-          <button key={p.id} className={`small ${preset === p.id ? 'on' : ''}`} onClick={() => store.getState().setPreset(p.id)} title={`W ${p.width} / L ${p.center} (w cycles)`} data-testid={`preset-${p.id}`}>
+          <button key={p.id} className={`small ${preset === p.id ? 'on' : ''}`} onClick={() => store.getState().setPreset(p.id)} title={`W ${p.width} / L ${p.center}${cycleKey ? ` (${cycleKey} cycles)` : ''}`} data-testid={`preset-${p.id}`}>
             {p.label}
           </button>
         ))}
-        <button className="small" onClick={() => store.getState().resetView()} title="Reset zoom/pan/window (0)">
+        <button className="small" onClick={() => store.getState().resetView()} title={withKeyHint('Reset zoom/pan/window', { type: 'resetView' })}>
           Reset
         </button>
       </div>
       <div className="group">
-        <button className={`small ${overlay ? 'on' : ''}`} onClick={() => store.getState().toggleOverlay()} title="Lean (red) / fat (yellow) pixels inside the outlines (o)">
+        <button className={`small ${overlay ? 'on' : ''}`} onClick={() => store.getState().toggleOverlay()} title={withKeyHint('Lean (red) / fat (yellow) pixels inside the outlines', { type: 'toggleOverlay' })}>
           Lean/fat overlay
         </button>
-        <button className="small" disabled={!canUndo} onClick={() => store.getState().undo()} title="Undo (Ctrl+Z)" data-testid="undo">
+        <button className="small" disabled={!canUndo} onClick={() => store.getState().undo()} title={withKeyHint('Undo', { type: 'undo' })} data-testid="undo">
           Undo
         </button>
-        <button className="small" disabled={!canRedo} onClick={() => store.getState().redo()} title="Redo (Ctrl+Shift+Z)" data-testid="redo">
+        <button className="small" disabled={!canRedo} onClick={() => store.getState().redo()} title={withKeyHint('Redo', { type: 'redo' })} data-testid="redo">
           Redo
         </button>
       </div>

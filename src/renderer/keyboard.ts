@@ -1,107 +1,86 @@
-/** Global keyboard shortcuts (documented in components/HelpOverlay.tsx SHORTCUTS). */
+/** Global keyboard shortcuts: the bindings come from the one table, src/shared/shortcuts.ts. */
 import type { StoreApi } from 'zustand/vanilla';
-import { DEFAULT_LEVELS } from '../core/anatomy/anatomy';
-import { LEVEL_KEYS, MUSCLE_KEYS } from './components/LevelsAndRois';
+import { matchShortcut, type KeyLike, type ShortcutAction } from '../shared/shortcuts';
 import type { AppState } from './state/store';
 
-function isTyping(t: EventTarget | null): boolean {
-  const el = t as HTMLElement | null;
+function isTyping(t: EventTarget | null | undefined): boolean {
+  const el = t as HTMLElement | null | undefined;
   if (!el || !el.tagName) return false;
   const tag = el.tagName.toLowerCase();
   return tag === 'input' || tag === 'textarea' || tag === 'select' || el.isContentEditable;
 }
 
-export function handleKey(store: StoreApi<AppState>, e: KeyboardEvent): boolean {
-  if (isTyping(e.target)) return false;
+/** Do one action of the shortcuts table; false when it does not apply now (the key is then not consumed). */
+export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAction): boolean {
   const s = store.getState();
-  const ctrl = e.ctrlKey || e.metaKey;
-  if (ctrl && (e.key === 'z' || e.key === 'Z')) {
-    if (e.shiftKey) s.redo();
-    else s.undo();
-    return true;
-  }
-  if (ctrl && (e.key === 'y' || e.key === 'Y')) {
-    s.redo();
-    return true;
-  }
-  if (ctrl || e.altKey) return false;
-  if (e.key === '?') {
-    s.setHelpOpen(!s.helpOpen);
-    return true;
-  }
-  if (e.key === 'Escape' && s.helpOpen) {
-    s.setHelpOpen(false);
-    return true;
-  }
-  if (!s.volume) return false;
-  const step = e.shiftKey ? 10 : 1;
-  switch (e.key) {
-    case 'ArrowUp':
-    case 'PageUp':
-      s.stepSlice(step);
+  switch (action.type) {
+    case 'undo':
+      s.undo();
       return true;
-    case 'ArrowDown':
-    case 'PageDown':
-      s.stepSlice(-step);
+    case 'redo':
+      s.redo();
       return true;
-    case 'Home':
+    case 'toggleHelp':
+      s.setHelpOpen(!s.helpOpen);
+      return true;
+    case 'closeHelp':
+      if (!s.helpOpen) return false;
+      s.setHelpOpen(false);
+      return true;
+    case 'stepSlice':
+      s.stepSlice(action.delta);
+      return true;
+    case 'firstSlice':
       s.setSlice(0);
       return true;
-    case 'End':
+    case 'lastSlice':
+      if (!s.volume) return false;
       s.setSlice(s.volume.geometry.slices - 1);
       return true;
-    case 'Delete':
-      s.deleteSelectedRoi();
+    case 'markLevel':
+      s.markLevel(action.level);
       return true;
-  }
-  const digit = e.code.startsWith('Digit') ? e.code.slice(5) : e.key;
-  const level = LEVEL_KEYS[digit];
-  if (level) {
-    if (e.shiftKey) s.setActiveLevel(level);
-    else s.markLevel(level);
-    return true;
-  }
-  const key = e.key.toLowerCase();
-  const muscle = MUSCLE_KEYS[key];
-  if (muscle && !e.shiftKey) {
-    s.setActiveMuscle(muscle);
-    return true;
-  }
-  switch (key) {
-    case 'l':
-      s.setActiveSide('left');
+    case 'goToLevel':
+      s.setActiveLevel(action.level);
       return true;
-    case 'r':
-      s.setActiveSide('right');
-      return true;
-    case 'w':
-      s.cyclePreset();
-      return true;
-    case '0':
-      s.resetView();
-      return true;
-    case 'o':
-      s.toggleOverlay();
-      return true;
-    case 'g':
-      s.setTool('polygon');
-      return true;
-    case 's':
-      s.setTool('spline');
-      return true;
-    case 'f':
-      s.setTool('freehand');
-      return true;
-    case 'a':
-      s.setTool('pan');
-      return true;
-    case 'z':
-      s.setTool('zoom');
-      return true;
-    case 'c':
+    case 'confirmLevel':
       s.confirmLevel(s.activeLevel);
       return true;
+    case 'setMuscle':
+      s.setActiveMuscle(action.muscle);
+      return true;
+    case 'setSide':
+      s.setActiveSide(action.side);
+      return true;
+    case 'setTool':
+      s.setTool(action.tool);
+      return true;
+    case 'cyclePreset':
+      s.cyclePreset();
+      return true;
+    case 'resetView':
+      s.resetView();
+      return true;
+    case 'toggleOverlay':
+      s.toggleOverlay();
+      return true;
+    case 'deleteSelected':
+      s.deleteSelectedRoi();
+      return true;
+    case 'openFolder':
+    case 'exportCsv':
+      return false; // application-menu accelerators: main handles them
+    default: {
+      const never: never = action;
+      return never;
+    }
   }
-  void DEFAULT_LEVELS;
-  return false;
+}
+
+export function handleKey(store: StoreApi<AppState>, e: KeyLike & { target?: EventTarget | null }): boolean {
+  if (isTyping(e.target)) return false;
+  const hit = matchShortcut(e);
+  if (!hit || hit.row.scope === 'menu') return false;
+  if (!hit.row.global && !store.getState().volume) return false;
+  return runShortcutAction(store, hit.binding.action);
 }

@@ -180,4 +180,13 @@ test('open, mark L3, outline both psoas, check numbers, edit, undo, reload, expo
   await page.screenshot({ path: `${SHOTS}/07-help.png` });
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('help')).toBeHidden();
+
+  // Tool keys (from the shortcuts table) switch the toolbar's tool; its tooltips show the same keys.
+  await page.keyboard.press('s');
+  await expect(page.getByTestId('tool-spline')).toHaveClass(/\bon\b/);
+  await expect(page.getByTestId('tool-spline')).toHaveAttribute('title', 'Spline (s)');
+  await expect(page.getByTestId('tool-window')).toHaveAttribute('title', 'W/L drag');
+  await page.keyboard.press('g');
+  await expect(page.getByTestId('tool-polygon')).toHaveClass(/\bon\b/);
+  await expect(page.getByTestId('tool-spline')).not.toHaveClass(/\bon\b/);
 });

@@ -1,11 +1,9 @@
 /** Level bar (mark / jump / confirm proposals) and the per-level ROI checklist with muscle/side pickers. */
-import { DEFAULT_LEVELS, MUSCLES, type Level, type Muscle } from '../../core/anatomy/anatomy';
+import { DEFAULT_LEVELS, MUSCLES } from '../../core/anatomy/anatomy';
+import { keyHint } from '../../shared/shortcuts';
 import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, isDone } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
-
-export const LEVEL_KEYS: Record<string, Level> = { '1': 'L3', '2': 'L3/L4', '3': 'L4/L5', '4': 'L5/S1' };
-export const MUSCLE_KEYS: Record<string, Muscle> = { p: 'psoas', e: 'erectorSpinae', m: 'multifidus', q: 'quadratusLumborum' };
 
 export function LevelBar() {
   const doc = useApp((s) => s.doc);
@@ -16,8 +14,9 @@ export function LevelBar() {
   return (
     <div className="levelbar" data-testid="levelbar">
       <div className="panel-title">Levels</div>
-      {[...DEFAULT_LEVELS, ...extra].map((level, n) => {
+      {[...DEFAULT_LEVELS, ...extra].map((level) => {
         const mark = doc?.levels.find((l) => l.level === level);
+        const key = keyHint({ type: 'markLevel', level });
         const here = mark?.sliceIndex === sliceIndex;
         return (
           <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''}>
@@ -33,8 +32,8 @@ export function LevelBar() {
                 <span className="dim">not set</span>
               )}
             </span>
-            <button className="small" onClick={() => store.getState().markLevel(level)} title={`Mark the current slice as ${level}${n < 4 ? ` (key ${n + 1})` : ''}`} data-testid={`mark-${level}`}>
-              Mark here{n < 4 ? ` [${n + 1}]` : ''}
+            <button className="small" onClick={() => store.getState().markLevel(level)} title={`Mark the current slice as ${level}${key ? ` (key ${key})` : ''}`} data-testid={`mark-${level}`}>
+              Mark here{key ? ` [${key}]` : ''}
             </button>
             {mark?.source === 'proposed' && (
               <button className="small accent" onClick={() => store.getState().confirmLevel(level)} title="Accept the proposed slice">
@@ -70,13 +69,13 @@ export function RoiPanel() {
       </div>
       <div className="picker">
         {MUSCLES.map((m) => (
-          <button key={m} className={`chip ${activeMuscle === m ? 'on' : ''}`} style={{ borderColor: MUSCLE_COLORS[m] }} onClick={() => store.getState().setActiveMuscle(m)} title={`${MUSCLE_NAMES[m]} (key ${Object.entries(MUSCLE_KEYS).find(([, v]) => v === m)![0]})`} data-testid={`muscle-${m}`}>
+          <button key={m} className={`chip ${activeMuscle === m ? 'on' : ''}`} style={{ borderColor: MUSCLE_COLORS[m] }} onClick={() => store.getState().setActiveMuscle(m)} title={`${MUSCLE_NAMES[m]} (key ${keyHint({ type: 'setMuscle', muscle: m })})`} data-testid={`muscle-${m}`}>
             {MUSCLE_SHORT[m]}
           </button>
         ))}
         <span className="sep" />
         {(['left', 'right'] as const).map((s) => (
-          <button key={s} className={`chip ${activeSide === s ? 'on' : ''}`} onClick={() => store.getState().setActiveSide(s)} title={`${s} side (key ${s[0]})`} data-testid={`side-${s}`}>
+          <button key={s} className={`chip ${activeSide === s ? 'on' : ''}`} onClick={() => store.getState().setActiveSide(s)} title={`${s} side (key ${keyHint({ type: 'setSide', side: s })})`} data-testid={`side-${s}`}>
             {s === 'left' ? 'Left' : 'Right'}
           </button>
         ))}

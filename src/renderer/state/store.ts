@@ -13,6 +13,7 @@ import { sliceZ } from '../../core/geometry/volumeGeometry';
 import { DEFAULT_RANGES, validateRanges, type HuRanges } from '../../core/metrics/ranges';
 import type { HuVolume } from '../../core/volume';
 import type { AppInfo, LoadedSeriesMeta, MaskImportResult, ParaspineApi } from '../../shared/contract';
+import type { ToolId } from '../../shared/tools';
 import { firstOpenTarget, nextTarget } from './checklist';
 import * as ops from './documentOps';
 import { emptyHistory, record, redo as historyRedo, undo as historyUndo, type History } from './history';
@@ -20,7 +21,8 @@ import { huVolumeFromBytes } from './huVolume';
 import { nextPreset, type PresetId } from './presets';
 import { spineRow } from './reformat';
 
-export type Tool = 'polygon' | 'freehand' | 'spline' | 'pan' | 'zoom' | 'window';
+/** The viewer's tools (ids and labels in src/shared/tools.ts; the ROI tools' Cornerstone side in viewer/tools/). */
+export type Tool = ToolId;
 
 export interface SessionSlice {
   appInfo: AppInfo | null;

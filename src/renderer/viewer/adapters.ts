@@ -1,51 +1,38 @@
 /**
- * Cornerstone annotations <-> core ROI contours.
+ * Cornerstone annotations <-> core ROI contours, through the ROI tool registry (tools/index.ts): each
+ * tool module says which points of its annotations make the contour (toContour) and how it restores a
+ * contour from the document (toAnnotation).
  *
  * Coordinate convention: our image loader puts imagePositionPatient at the centre of pixel (0, 0), as
  * core's VolumeGeometry does, so Cornerstone world coordinates ARE patient LPS mm — no half-pixel
  * shift. A world point p on slice k maps to core's continuous (i, j) with lpsToSliceIj, where integer
  * (i, j) is a pixel centre (the rasteriser's pixel-centre rule).
  *
- * Which points make the contour:
+ * Which points make the contour (see the tool modules):
  *  - polygon (SplineROITool, LINEAR): the control points — the polygon the user clicked, exactly;
  *  - spline (SplineROITool, CATMULLROM): the interpolated polyline Cornerstone keeps in data.contour;
  *  - freehand (PlanarFreehandROITool): data.contour.polyline.
  * A closing vertex equal to the first is dropped (core's contours do not repeat it).
  *
- * A contour restored from the document becomes an editable polygon (one handle per vertex) when it
- * has at most MAX_POLYGON_HANDLES vertices, otherwise a freehand outline.
+ * A contour restored from the document goes to the first tool in registry order that takes it: an
+ * editable polygon (one handle per vertex) when it has at most MAX_POLYGON_HANDLES vertices, otherwise
+ * a freehand outline.
  */
 import type { Roi } from '../../core/annotations/document';
 import type { Vec3 } from '../../core/geometry/vec3';
+import { ROI_TOOL_LIST, ROI_TOOLS, roiToolByName, type ContourAnnotationLike, type PlaneInfo } from './tools';
 
-export const POLYGON_TOOL = 'LinearSplineROI';
-export const SPLINE_TOOL = 'CatmullRomSplineROI';
-export const FREEHAND_TOOL = 'PlanarFreehandROI';
-export const CONTOUR_TOOLS = [POLYGON_TOOL, SPLINE_TOOL, FREEHAND_TOOL] as const;
-export const MAX_POLYGON_HANDLES = 64;
+export type { ContourAnnotationLike, PlaneInfo } from './tools';
+export { MAX_POLYGON_HANDLES } from './tools';
 
-/** The part of a Cornerstone contour annotation the adapters read and write (structurally typed). */
-export interface ContourAnnotationLike {
-  annotationUID?: string;
-  metadata: {
-    toolName: string;
-    referencedImageId?: string;
-    FrameOfReferenceUID?: string;
-    viewPlaneNormal?: Vec3 | number[];
-    viewUp?: Vec3 | number[];
-    [k: string]: unknown;
-  };
-  data: {
-    handles?: { points?: (Vec3 | number[])[]; [k: string]: unknown };
-    contour?: { polyline?: (Vec3 | number[])[]; closed?: boolean; [k: string]: unknown };
-    spline?: { type: string; instance?: unknown; [k: string]: unknown };
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
+export const POLYGON_TOOL = ROI_TOOLS.polygon.toolName;
+export const SPLINE_TOOL = ROI_TOOLS.spline.toolName;
+export const FREEHAND_TOOL = ROI_TOOLS.freehand.toolName;
+/** Cornerstone tool names of every ROI tool in the registry. */
+export const CONTOUR_TOOLS: readonly string[] = ROI_TOOL_LIST.map((t) => t.toolName);
 
 export function isContourTool(toolName: string | undefined): boolean {
-  return !!toolName && (CONTOUR_TOOLS as readonly string[]).includes(toolName);
+  return roiToolByName(toolName) !== undefined;
 }
 
 function toVec3(p: Vec3 | number[]): Vec3 | null {
@@ -58,11 +45,9 @@ function toVec3(p: Vec3 | number[]): Vec3 | null {
 
 /** The closed contour (LPS mm) an annotation outlines, or null when it is not a usable closed contour. */
 export function annotationToPointsLps(a: ContourAnnotationLike): Vec3[] | null {
-  const tool = a.metadata?.toolName;
-  if (!isContourTool(tool)) return null;
-  const raw = tool === POLYGON_TOOL ? a.data.handles?.points : a.data.contour?.polyline;
+  const tool = roiToolByName(a.metadata?.toolName);
+  const raw = tool?.toContour(a);
   if (!raw) return null;
-  if (tool === FREEHAND_TOOL && a.data.contour?.closed === false) return null;
   const pts: Vec3[] = [];
   for (const p of raw) {
     const v = toVec3(p);
@@ -77,44 +62,11 @@ export function annotationToPointsLps(a: ContourAnnotationLike): Vec3[] | null {
   return pts.length >= 3 ? pts : null;
 }
 
-export interface PlaneInfo {
-  referencedImageId: string;
-  frameOfReferenceUid: string;
-  viewPlaneNormal: Vec3;
-  viewUp: Vec3;
-}
-
 /** A Cornerstone annotation for a core ROI, on the image of its slice. Its UID is the ROI id. */
 export function roiToAnnotation(roi: Pick<Roi, 'id' | 'pointsLps'>, plane: PlaneInfo): ContourAnnotationLike {
-  const points = roi.pointsLps.map((p) => [p[0], p[1], p[2]] as Vec3);
-  const metadata = {
-    viewPlaneNormal: [...plane.viewPlaneNormal] as Vec3,
-    viewUp: [...plane.viewUp] as Vec3,
-    FrameOfReferenceUID: plane.frameOfReferenceUid,
-    referencedImageId: plane.referencedImageId,
-  };
-  const common = { annotationUID: roi.id, highlighted: false, autoGenerated: false, invalidated: true, isLocked: false, isVisible: true };
-  if (points.length <= MAX_POLYGON_HANDLES) {
-    return {
-      ...common,
-      metadata: { ...metadata, toolName: POLYGON_TOOL },
-      data: {
-        label: '',
-        cachedStats: {},
-        handles: { points, activeHandleIndex: null, textBox: { hasMoved: false, worldPosition: [0, 0, 0], worldBoundingBox: null } },
-        spline: { type: 'LINEAR' },
-        contour: { closed: true, polyline: points.map((p) => [...p] as Vec3) },
-      },
-    };
+  for (const tool of ROI_TOOL_LIST) {
+    const a = tool.toAnnotation(roi, plane);
+    if (a) return a;
   }
-  return {
-    ...common,
-    metadata: { ...metadata, toolName: FREEHAND_TOOL },
-    data: {
-      label: '',
-      cachedStats: {},
-      handles: { points: [], activeHandleIndex: null, textBox: { hasMoved: false, worldPosition: [0, 0, 0], worldBoundingBox: null } },
-      contour: { closed: true, polyline: points },
-    },
-  };
+  throw new Error(`no ROI tool restores a contour of ${roi.pointsLps.length} vertices`);
 }

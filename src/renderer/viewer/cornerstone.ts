@@ -6,16 +6,15 @@ import {
   Enums as ToolEnums,
   init as toolsInit,
   PanTool,
-  PlanarFreehandROITool,
-  SplineROITool,
   ToolGroupManager,
   WindowLevelTool,
   ZoomTool,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
+import { isRoiToolId } from '../../shared/tools';
 import type { Tool } from '../state/store';
-import { FREEHAND_TOOL, POLYGON_TOOL, SPLINE_TOOL } from './adapters';
 import { registerParaspineLoader } from './imageLoader';
+import { ROI_TOOLS, ROI_TOOL_LIST } from './tools';
 
 export const RENDERING_ENGINE_ID = 'paraspine-engine';
 export const AXIAL_VIEWPORT_ID = 'axial';
@@ -33,8 +32,7 @@ export function initCornerstone(): void {
   addTool(PanTool);
   addTool(ZoomTool);
   addTool(WindowLevelTool);
-  addTool(SplineROITool);
-  addTool(PlanarFreehandROITool);
+  for (const toolClass of new Set(ROI_TOOL_LIST.map((t) => t.toolClass))) addTool(toolClass);
   // Labels are drawn by our overlay; numbers come from core, so Cornerstone's text boxes stay hidden.
   const style = csAnnotation.config.style;
   style.setDefaultToolStyles({ ...style.getDefaultToolStyles(), textBoxVisibility: false, lineWidth: '2' } as unknown as Parameters<typeof style.setDefaultToolStyles>[0]);
@@ -52,18 +50,10 @@ export function createToolGroup(): ToolTypes.IToolGroup {
   tg.addTool(PanTool.toolName);
   tg.addTool(ZoomTool.toolName);
   tg.addTool(WindowLevelTool.toolName);
-  const noText = () => [] as string[];
-  tg.addToolInstance(POLYGON_TOOL, SplineROITool.toolName, {
-    calculateStats: false,
-    getTextLines: noText,
-    spline: { type: SplineROITool.SplineTypes.Linear, drawPreviewEnabled: true, lastControlPointDeletionKeys: ['Backspace'] },
-  });
-  tg.addToolInstance(SPLINE_TOOL, SplineROITool.toolName, {
-    calculateStats: false,
-    getTextLines: noText,
-    spline: { type: SplineROITool.SplineTypes.CatmullRom, drawPreviewEnabled: true, lastControlPointDeletionKeys: ['Backspace'] },
-  });
-  tg.addTool(PlanarFreehandROITool.toolName, { calculateStats: false, getTextLines: noText });
+  for (const t of ROI_TOOL_LIST) {
+    if (t.toolName === t.toolClass.toolName) tg.addTool(t.toolName, t.configuration);
+    else tg.addToolInstance(t.toolName, t.toolClass.toolName, t.configuration);
+  }
   return tg;
 }
 
@@ -71,16 +61,9 @@ const { MouseBindings } = ToolEnums;
 
 /** Primary button drives the chosen tool; middle pans and right zooms always; other contour tools stay passive (editable). */
 export function applyTool(tg: ToolTypes.IToolGroup, tool: Tool): void {
-  const primaryTool: Record<Tool, string> = {
-    polygon: POLYGON_TOOL,
-    spline: SPLINE_TOOL,
-    freehand: FREEHAND_TOOL,
-    pan: PanTool.toolName,
-    zoom: ZoomTool.toolName,
-    window: WindowLevelTool.toolName,
-  };
-  const primary = primaryTool[tool];
-  for (const name of [POLYGON_TOOL, SPLINE_TOOL, FREEHAND_TOOL, WindowLevelTool.toolName]) {
+  const viewTools = { pan: PanTool.toolName, zoom: ZoomTool.toolName, window: WindowLevelTool.toolName };
+  const primary = isRoiToolId(tool) ? ROI_TOOLS[tool].toolName : viewTools[tool];
+  for (const name of [...ROI_TOOL_LIST.map((t) => t.toolName), WindowLevelTool.toolName]) {
     if (name !== primary) tg.setToolPassive(name);
   }
   const pan = [{ mouseButton: MouseBindings.Auxiliary }];

@@ -1,0 +1,45 @@
+/**
+ * The viewer's tools as data: ids, labels, keys. The Cornerstone side of each ROI tool (tool class,
+ * configuration, annotation <-> contour mapping) lives in src/renderer/viewer/tools/, one module per
+ * tool, and spreads its entry from ROI_TOOL_INFO; this file has no Cornerstone (nor DOM) import so the
+ * shortcuts table, the toolbar and the store can use it.
+ *
+ * A new ROI tool (brush, region grow, ...) gets an entry here and a module in viewer/tools/.
+ */
+
+export const ROI_TOOL_IDS = ['polygon', 'spline', 'freehand'] as const;
+export type RoiToolId = (typeof ROI_TOOL_IDS)[number];
+
+export const VIEW_TOOL_IDS = ['pan', 'zoom', 'window'] as const;
+export type ViewToolId = (typeof VIEW_TOOL_IDS)[number];
+
+export type ToolId = RoiToolId | ViewToolId;
+
+export interface ToolInfo<Id extends ToolId = ToolId> {
+  id: Id;
+  /** Toolbar label. */
+  label: string;
+  /** The key that selects the tool (KeyboardEvent.key, lower case), or null when it has none. */
+  key: string | null;
+  /** What the tool does, for the help overlay. */
+  hint: string;
+}
+
+export const ROI_TOOL_INFO: { readonly [Id in RoiToolId]: ToolInfo<Id> } = {
+  polygon: { id: 'polygon', label: 'Polygon', key: 'g', hint: 'polygon (click points, click the first to close)' },
+  spline: { id: 'spline', label: 'Spline', key: 's', hint: 'spline' },
+  freehand: { id: 'freehand', label: 'Freehand', key: 'f', hint: 'freehand' },
+};
+
+export const VIEW_TOOL_INFO: { readonly [Id in ViewToolId]: ToolInfo<Id> } = {
+  pan: { id: 'pan', label: 'Pan', key: 'a', hint: 'pan' },
+  zoom: { id: 'zoom', label: 'Zoom', key: 'z', hint: 'zoom' },
+  window: { id: 'window', label: 'W/L drag', key: null, hint: 'window/level drag' },
+};
+
+/** Toolbar order: the ROI tools, then the view tools. */
+export const TOOLS: readonly ToolInfo[] = [...ROI_TOOL_IDS.map((id) => ROI_TOOL_INFO[id]), ...VIEW_TOOL_IDS.map((id) => VIEW_TOOL_INFO[id])];
+
+export function isRoiToolId(id: string): id is RoiToolId {
+  return (ROI_TOOL_IDS as readonly string[]).includes(id);
+}
