@@ -40,17 +40,7 @@ export default defineConfig({
     },
     worker: { format: 'es' },
     optimizeDeps: {
-      exclude: ['@cornerstonejs/dicom-image-loader'],
-      include: [
-        'dicom-parser',
-        '@cornerstonejs/core',
-        '@cornerstonejs/metadata',
-        '@cornerstonejs/tools',
-        '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',
-        '@cornerstonejs/codec-charls/decodewasmjs',
-        '@cornerstonejs/codec-openjpeg/decodewasmjs',
-        '@cornerstonejs/codec-openjph/wasmjs',
-      ],
+      include: ['dicom-parser', '@cornerstonejs/core', '@cornerstonejs/metadata', '@cornerstonejs/tools'],
     },
   },
 });
