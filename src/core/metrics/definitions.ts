@@ -349,6 +349,12 @@ export function computeMetrics<S>(defs: readonly MetricDefinition<S>[], stats: S
   return out;
 }
 
+/** A metric's value in a record or row (null when absent or not a number). */
+export function metricValue(record: object | null | undefined, d: MetricInfo): number | null {
+  const v = (record as Record<string, unknown> | null | undefined)?.[d.key];
+  return typeof v === 'number' ? v : null;
+}
+
 /** The value in display units (value x displayFactor), or null. */
 export function displayValue(d: MetricInfo, v: number | null | undefined): number | null {
   return v === null || v === undefined || !Number.isFinite(v) ? null : v * d.displayFactor;
