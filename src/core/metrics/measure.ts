@@ -39,25 +39,19 @@ export function sliceStats(hu: ArrayLike<number>, mask: ArrayLike<number>, pixel
       ssAboutMean += d * d;
     }
   }
+  return { n, sum, ssAboutMean, nLean, sumLean, nFat, pixelAreaMm2, ranges, values: lazyValues(hu, mask, n) };
+}
+
+/** The ROI's HU values, gathered on first call. Kept out of sliceStats: a closure there would capture hu and mask and slow its loops. */
+function lazyValues(hu: ArrayLike<number>, mask: ArrayLike<number>, n: number): () => Float64Array {
   let gathered: Float64Array | null = null;
-  const count = n;
-  return {
-    n,
-    sum,
-    ssAboutMean,
-    nLean,
-    sumLean,
-    nFat,
-    pixelAreaMm2,
-    ranges,
-    values() {
-      if (!gathered) {
-        gathered = new Float64Array(count);
-        let i = 0;
-        for (let p = 0; p < hu.length; p++) if (mask[p] !== 0) gathered[i++] = hu[p]!;
-      }
-      return gathered;
-    },
+  return () => {
+    if (!gathered) {
+      gathered = new Float64Array(n);
+      let i = 0;
+      for (let p = 0; p < hu.length; p++) if (mask[p] !== 0) gathered[i++] = hu[p]!;
+    }
+    return gathered;
   };
 }
 
