@@ -106,14 +106,19 @@ describe('asymmetry and volumes', () => {
 });
 
 describe('metric registry', () => {
-  it('declares every slice metric key once with a unit and description', () => {
+  it('declares every released metric once, with units, display and description, in the released order', () => {
     const reg = createDefaultRegistry();
-    for (const d of SLICE_METRICS) {
-      expect(reg.get(d.key)?.unit).toBeTruthy();
-      expect(reg.get(d.key)?.description.length).toBeGreaterThan(10);
+    expect(reg.keys('slice')).toEqual(['pixels', 'areaMm2', 'leanAreaMm2', 'fatAreaMm2', 'fatFraction', 'meanHu', 'sdHu', 'leanMeanHu']);
+    expect(reg.keys('asymmetry')).toEqual(['asymmetryPct']);
+    expect(reg.keys('volume')).toEqual(['voxels', 'volumeMm3', 'meanHu']);
+    for (const d of [...reg.slice, ...reg.asymmetry, ...reg.volume]) {
+      expect(['{count}', 'mm2', 'mm3', '1', '%', "[hnsf'U]"]).toContain(d.unit);
+      expect(d.displayUnit).toBeTruthy();
+      expect(d.description.length).toBeGreaterThan(10);
     }
-    expect(() => reg.register(SLICE_METRICS[0]!)).toThrow(/twice/);
+    expect(() => reg.extend({ slice: [SLICE_METRICS[0]!] })).toThrow(/registered twice/);
+    expect(() => reg.extend({ asymmetry: [{ ...SLICE_METRICS[1], compute: () => 0 }] })).toThrow(/registered twice/);
     const r = measureSlice(new Float32Array(1), new Uint8Array([1]), 1, DEFAULT_RANGES);
-    expect(Object.keys(r).sort()).toEqual(SLICE_METRICS.map((d) => d.key).sort());
+    expect(Object.keys(r)).toEqual(SLICE_METRICS.map((d) => d.key));
   });
 });

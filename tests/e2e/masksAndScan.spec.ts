@@ -1,16 +1,17 @@
 /**
  * Browser mode in Debian's Chromium: (1) a folder of malformed files lists every unusable file with its
  * reason and the app keeps working; (2) TotalSegmentator masks of the 3 mm abdominal CT become proposed
- * levels and editable outlines whose numbers are core's (and the README's reference values), with the
- * lean/fat overlay drawn; the rater name travels into the saved document and the CSV export.
+ * levels and editable outlines whose numbers (core's and the table's) are the README's reference values,
+ * with the lean/fat overlay drawn; the rater name travels into the saved document and the CSV export.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
+import { measureAnnotations } from '../../src/core/annotations/measureAnnotations';
 import { LEAN_RGBA } from '../../src/renderer/overlay/leanFat';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, expectTableMatchesCore, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
+import { collectPageErrors, expectTable, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
 
 const DATA = path.resolve(REPO_ROOT, '../shared/data');
 const MALFORMED = path.join(DATA, 'malformed/pydicom-2.3.1-debian-test_files');
@@ -84,7 +85,7 @@ test('series browser lists the unusable files of a malformed folder with their r
   expect(errors).toEqual([]);
 });
 
-test('masks import: proposed levels, outlines at L3, table == core == reference values, overlay, rater in the export', async ({ page }) => {
+test('masks import: proposed levels, outlines at L3, table and core == reference values, overlay, rater in the export', async ({ page }) => {
   const errors = collectPageErrors(page);
   await page.goto(bridge.pageUrl);
   await setWorkspace(page, bridge);
@@ -133,31 +134,53 @@ test('masks import: proposed levels, outlines at L3, table == core == reference 
   await page.getByTestId('rater-input').fill('Dr. E2E');
   await expect.poll(async () => (await getDoc(page))!.rater).toBe('Dr. E2E');
 
-  // Saved document: the whole table == core on it; psoas at L3 == the README's reference values.
+  // Saved document: core on it and the table == the README's reference values at L3 (ct-abdomen-3mm,
+  // slice 73, pixel-centre / mask-voxel rule, muscle -29..150 HU, fat -190..-30 HU, 3 x 3 mm pixels).
   const savedPath = await waitSaved(page);
   const saved = JSON.parse(readFileSync(savedPath, 'utf8')) as AnnotationDocument;
   expect(saved.rater).toBe('Dr. E2E');
   expect(saved.levels.find((l) => l.level === 'L3')).toMatchObject({ sliceIndex: L3_SLICE, source: 'confirmed' });
-  const records = await expectTableMatchesCore(page, volume, saved);
-  const psoas = (side: 'left' | 'right') => records.find((r) => r.level === 'L3' && r.muscle === 'psoas' && r.side === side)!;
-  expect(psoas('left')).toMatchObject({ pixels: 79, areaMm2: 711 });
-  expect(psoas('right')).toMatchObject({ pixels: 78, areaMm2: 702 });
-  expect(psoas('left').meanHu!).toBeCloseTo(27.0506, 3);
-  expect(psoas('right').meanHu!).toBeCloseTo(33.2949, 3);
-  await expect(page.getByTestId('row-L3-psoas-left').locator('[data-col="csa"]')).toHaveText('7.11');
-  await expect(page.getByTestId('row-L3-psoas-right').locator('[data-col="csa"]')).toHaveText('7.02');
-  await expect(page.getByTestId('row-L3-psoas-left').locator('[data-col="mean"]')).toHaveText('27.1');
-  await expect(page.getByTestId('row-L3-psoas-right').locator('[data-col="mean"]')).toHaveText('33.3');
-  const autochthon = (side: 'left' | 'right') => records.find((r) => r.level === 'L3' && r.muscle === 'autochthon' && r.side === side)!;
-  expect(autochthon('left')).toMatchObject({ pixels: 282 });
-  expect(autochthon('right')).toMatchObject({ pixels: 263 });
+  const records = measureAnnotations(volume, saved).filter((r) => r.level === 'L3');
+  const REFERENCE = {
+    'psoas left': { pixels: 79, areaMm2: 711, leanAreaMm2: 666, fatAreaMm2: 45, meanHu: 27.0506, sdHu: 27.0517, leanMeanHu: 32.0946 },
+    'psoas right': { pixels: 78, areaMm2: 702, leanAreaMm2: 702, fatAreaMm2: 0, meanHu: 33.2949, sdHu: 17.8599, leanMeanHu: 33.2949 },
+    'autochthon left': { pixels: 282, areaMm2: 2538, leanAreaMm2: 2394, fatAreaMm2: 144, meanHu: 16.5, sdHu: 21.6745, leanMeanHu: 20.0827 },
+    'autochthon right': { pixels: 263, areaMm2: 2367, leanAreaMm2: 2133, fatAreaMm2: 234, meanHu: 7.5703, sdHu: 26.5936, leanMeanHu: 14.0211 },
+  };
+  expect(records.map((r) => `${r.muscle} ${r.side}`).sort()).toEqual(Object.keys(REFERENCE).sort());
+  for (const r of records) {
+    const { meanHu, sdHu, leanMeanHu, ...counts } = REFERENCE[`${r.muscle} ${r.side}` as keyof typeof REFERENCE];
+    expect(r).toMatchObject(counts);
+    expect(r.meanHu!).toBeCloseTo(meanHu, 3);
+    expect(r.sdHu!).toBeCloseTo(sdHu, 3);
+    expect(r.leanMeanHu!).toBeCloseTo(leanMeanHu, 3);
+  }
+  // The same reference values as the table shows them, worked out by hand: CSA and fCSA = area / 100 (cm²);
+  // fat % = 100 x fat area / area (45/711 = 6.33 %, 144/2538 = 5.67 %, 234/2367 = 9.89 %); HU to 1 decimal;
+  // asymmetry = 100 (L - R) / mean(L, R): psoas 900/706.5 = 1.27 %, autochthon 17100/2452.5 = 6.97 %.
+  await expectTable(
+    page,
+    'L3',
+    {
+      'psoas left': { csa: '7.11', fcsa: '6.66', fat: '6.3', mean: '27.1', lean: '32.1' },
+      'psoas right': { csa: '7.02', fcsa: '7.02', fat: '0.0', mean: '33.3', lean: '33.3' },
+      'autochthon left': { csa: '25.38', fcsa: '23.94', fat: '5.7', mean: '16.5', lean: '20.1' },
+      'autochthon right': { csa: '23.67', fcsa: '21.33', fat: '9.9', mean: '7.6', lean: '14.0' },
+    },
+    { psoas: '1.3', autochthon: '7.0' },
+  );
+  await expect(page.getByTestId('metrics-L3').locator('th[data-col="areaMm2"]')).toHaveText('CSA cm²');
+  await expect(page.getByTestId('metrics-L3').locator('th[data-col="fatFraction"]')).toHaveText('Fat %');
+  // The legend lists every metric, the ones not in the table too.
+  await page.getByTestId('metrics-legend').locator('summary').click();
+  await expect(page.getByTestId('metric-help-slice-sdHu')).toContainText('standard deviation');
+  await expect(page.getByTestId('metric-help-volume-volumeMm3')).toBeVisible();
 
   // Lean/fat overlay: off draws no overlay pixels; on draws core's lean pixels of this slice.
   const overlay = page.getByTestId('axial-overlay');
-  const pixelMm2 = volume.geometry.columnSpacingMm * volume.geometry.rowSpacingMm;
-  const onSlice = records.filter((r) => r.sliceIndex === L3_SLICE);
-  const leanPixels = Math.round(onSlice.reduce((a, r) => a + r.leanAreaMm2, 0) / pixelMm2);
-  const fatPixels = Math.round(onSlice.reduce((a, r) => a + r.fatAreaMm2, 0) / pixelMm2);
+  // README reference at L3: lean (666 + 702 + 2394 + 2133) / 9 = 655 pixels, fat (45 + 0 + 144 + 234) / 9 = 47.
+  const leanPixels = 655;
+  const fatPixels = 47;
   const toggle = page.getByRole('button', { name: 'Lean/fat overlay' });
   if ((await overlay.getAttribute('data-overlay')) !== 'off') await toggle.click();
   await expect(overlay).toHaveAttribute('data-overlay', 'off');

@@ -1,5 +1,5 @@
 import { nearestSliceToZ } from '../geometry/volumeGeometry';
-import { asymmetryPct } from '../metrics/measure';
+import { DEFAULT_REGISTRY, computeMetrics, type MetricRegistry, type PairMetrics } from '../metrics/definitions';
 import type { HuRanges } from '../metrics/ranges';
 import { measureSliceMask, type MeasurementRecord } from '../metrics/records';
 import { contourMask } from '../roi/contour';
@@ -18,17 +18,22 @@ export function roiSlice(volume: HuVolume, roi: Pick<Roi, 'sliceIndex' | 'z'>): 
 }
 
 /** Measure one ROI contour through the same path as masks. */
-export function measureRoi(volume: HuVolume, roi: Roi, ranges: HuRanges): MeasurementRecord {
+export function measureRoi(volume: HuVolume, roi: Roi, ranges: HuRanges, registry: MetricRegistry = DEFAULT_REGISTRY): MeasurementRecord {
   const k = roiSlice(volume, roi);
   const mask = contourMask(volume.geometry, k, roi.pointsLps);
-  return measureSliceMask(volume, k, mask, { structure: `${roi.muscle}_${roi.side}`, muscle: roi.muscle, side: roi.side }, roi.level, ranges);
+  return measureSliceMask(volume, k, mask, { structure: `${roi.muscle}_${roi.side}`, muscle: roi.muscle, side: roi.side }, roi.level, ranges, registry);
 }
 
 /**
  * Measure every ROI of a document. Several ROIs of the same level, muscle and side are merged into one
  * mask (union), so a muscle outlined in two parts is measured once.
  */
-export function measureAnnotations(volume: HuVolume, doc: AnnotationDocument, ranges: HuRanges = doc.ranges): MeasurementRecord[] {
+export function measureAnnotations(
+  volume: HuVolume,
+  doc: AnnotationDocument,
+  ranges: HuRanges = doc.ranges,
+  registry: MetricRegistry = DEFAULT_REGISTRY,
+): MeasurementRecord[] {
   const groups = new Map<string, Roi[]>();
   for (const roi of doc.rois) {
     const key = `${roi.level}|${roi.muscle}|${roi.side}`;
@@ -46,7 +51,7 @@ export function measureAnnotations(volume: HuVolume, doc: AnnotationDocument, ra
       const m = contourMask(g, k, roi.pointsLps);
       for (let p = 0; p < m.length; p++) if (m[p]) mask[p] = 1;
     }
-    out.push(measureSliceMask(volume, k, mask, { structure: `${first.muscle}_${first.side}`, muscle: first.muscle, side: first.side }, first.level, ranges));
+    out.push(measureSliceMask(volume, k, mask, { structure: `${first.muscle}_${first.side}`, muscle: first.muscle, side: first.side }, first.level, ranges, registry));
   }
   return sortRecords(out);
 }
@@ -65,25 +70,30 @@ export function sortRecords(records: MeasurementRecord[]): MeasurementRecord[] {
   );
 }
 
-export interface AsymmetryRow {
+/** One muscle at one level: the left and right CSA, then the asymmetry metrics (ASYMMETRY_METRICS, in order). */
+export type AsymmetryRow = {
   level: string | null;
   muscle: string;
   leftAreaMm2: number | null;
   rightAreaMm2: number | null;
-  asymmetryPct: number | null;
-}
+} & PairMetrics;
 
-/** Left/right CSA asymmetry per level and muscle. */
-export function asymmetryTable(records: readonly MeasurementRecord[]): AsymmetryRow[] {
-  const rows = new Map<string, AsymmetryRow>();
+/** Left/right asymmetry metrics per level and muscle (the last record of a side wins). */
+export function asymmetryTable(records: readonly MeasurementRecord[], registry: MetricRegistry = DEFAULT_REGISTRY): AsymmetryRow[] {
+  const pairs = new Map<string, { level: string | null; muscle: string; left: MeasurementRecord | null; right: MeasurementRecord | null }>();
   for (const r of records) {
     if (!r.muscle || !r.side) continue;
     const key = `${r.level}|${r.muscle}`;
-    const row = rows.get(key) ?? { level: r.level, muscle: r.muscle, leftAreaMm2: null, rightAreaMm2: null, asymmetryPct: null };
-    if (r.side === 'left') row.leftAreaMm2 = r.areaMm2;
-    else row.rightAreaMm2 = r.areaMm2;
-    row.asymmetryPct = asymmetryPct(row.leftAreaMm2, row.rightAreaMm2);
-    rows.set(key, row);
+    const pair = pairs.get(key) ?? { level: r.level, muscle: r.muscle, left: null, right: null };
+    if (r.side === 'left') pair.left = r;
+    else pair.right = r;
+    pairs.set(key, pair);
   }
-  return [...rows.values()];
+  return [...pairs.values()].map((p) => ({
+    level: p.level,
+    muscle: p.muscle,
+    leftAreaMm2: p.left?.areaMm2 ?? null,
+    rightAreaMm2: p.right?.areaMm2 ?? null,
+    ...(computeMetrics(registry.asymmetry, { left: p.left, right: p.right }) as PairMetrics),
+  }));
 }

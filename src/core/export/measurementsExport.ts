@@ -2,7 +2,8 @@ import { asymmetryTable, measureAnnotations, type AsymmetryRow } from '../annota
 import type { AnnotationDocument, SeriesIdentity } from '../annotations/document';
 import { toCsv } from '../format/csv';
 import type { HuRanges } from '../metrics/ranges';
-import { RECORD_COLUMNS, type MeasurementRecord } from '../metrics/records';
+import { ASYMMETRY_METRIC_KEYS, DEFAULT_REGISTRY, type MetricRegistry } from '../metrics/definitions';
+import { RECORD_COLUMNS, recordColumns, type MeasurementRecord } from '../metrics/records';
 import type { HuVolume } from '../volume';
 
 /**
@@ -25,8 +26,16 @@ export const EXPORT_ID_COLUMNS = [
   'appVersion',
 ] as const;
 
-/** Every CSV column, in order: identity, then the record keys, then asymmetryPct (per level and muscle). */
-export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, 'asymmetryPct'] as const;
+/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle). */
+export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS] as const;
+
+/** The CSV columns a registry produces (EXPORT_CSV_COLUMNS for the default one). */
+export function exportCsvColumns(registry: MetricRegistry = DEFAULT_REGISTRY): string[] {
+  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry')];
+  const dup = cols.find((c, i) => cols.indexOf(c) !== i);
+  if (dup) throw new Error(`metric key '${dup}' collides with an export column`);
+  return cols;
+}
 
 export type ExportCsvColumn = (typeof EXPORT_CSV_COLUMNS)[number];
 
@@ -62,10 +71,10 @@ export interface MeasuredDocument {
   asymmetry: AsymmetryRow[];
 }
 
-export function measureDocument(volume: HuVolume, doc: AnnotationDocument): MeasuredDocument {
+export function measureDocument(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): MeasuredDocument {
   checkDocumentMatchesVolume(volume, doc);
-  const records = measureAnnotations(volume, doc, doc.ranges);
-  return { records, asymmetry: asymmetryTable(records) };
+  const records = measureAnnotations(volume, doc, doc.ranges, registry);
+  return { records, asymmetry: asymmetryTable(records, registry) };
 }
 
 /** What every tidy row repeats: the series, the HU ranges and the provenance. */
@@ -76,9 +85,13 @@ export interface RowContext {
   appVersion: string;
 }
 
-/** Tidy rows from measurement records: context columns, record keys, and the L/R asymmetry of the row's level and muscle. */
-export function exportRows(records: readonly MeasurementRecord[], ctx: RowContext): Record<ExportCsvColumn, unknown>[] {
-  const asym = new Map(asymmetryTable(records).map((a) => [`${a.level}|${a.muscle}`, a.asymmetryPct]));
+/** Tidy rows from measurement records: context columns, record keys, and the L/R asymmetry metrics of the row's level and muscle. */
+export function exportRows(
+  records: readonly MeasurementRecord[],
+  ctx: RowContext,
+  registry: MetricRegistry = DEFAULT_REGISTRY,
+): Record<ExportCsvColumn, unknown>[] {
+  const asym = new Map(asymmetryTable(records, registry).map((a) => [`${a.level}|${a.muscle}`, a as Record<string, unknown>]));
   const id = {
     studyInstanceUid: ctx.series.studyInstanceUid,
     seriesInstanceUid: ctx.series.seriesInstanceUid,
@@ -91,22 +104,27 @@ export function exportRows(records: readonly MeasurementRecord[], ctx: RowContex
     rater: ctx.rater,
     appVersion: ctx.appVersion,
   };
-  return records.map((r) => ({ ...id, ...r, asymmetryPct: asym.get(`${r.level}|${r.muscle}`) ?? null }));
+  return records.map((r) => {
+    const a = asym.get(`${r.level}|${r.muscle}`);
+    const pair: Record<string, unknown> = {};
+    for (const d of registry.asymmetry) pair[d.key] = a?.[d.key] ?? null;
+    return { ...id, ...r, ...pair } as Record<ExportCsvColumn, unknown>;
+  });
 }
 
 /** Tidy rows: one per level x muscle x side that has an ROI. */
-export function measurementRows(volume: HuVolume, doc: AnnotationDocument): Record<ExportCsvColumn, unknown>[] {
-  const { records } = measureDocument(volume, doc);
-  return exportRows(records, { series: doc.series, ranges: doc.ranges, rater: doc.rater, appVersion: doc.appVersion });
+export function measurementRows(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): Record<ExportCsvColumn, unknown>[] {
+  const { records } = measureDocument(volume, doc, registry);
+  return exportRows(records, { series: doc.series, ranges: doc.ranges, rater: doc.rater, appVersion: doc.appVersion }, registry);
 }
 
 /** Tidy CSV (RFC 4180, '\n' line ends, header always present). */
-export function exportMeasurementsCsv(volume: HuVolume, doc: AnnotationDocument): string {
-  return toCsv(EXPORT_CSV_COLUMNS, measurementRows(volume, doc));
+export function exportMeasurementsCsv(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): string {
+  return toCsv(exportCsvColumns(registry), measurementRows(volume, doc, registry));
 }
 
-export function measurementsJson(volume: HuVolume, doc: AnnotationDocument): MeasurementsExport {
-  const { records, asymmetry } = measureDocument(volume, doc);
+export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): MeasurementsExport {
+  const { records, asymmetry } = measureDocument(volume, doc, registry);
   return {
     format: MEASUREMENTS_FORMAT,
     version: MEASUREMENTS_VERSION,
@@ -122,6 +140,6 @@ export function measurementsJson(volume: HuVolume, doc: AnnotationDocument): Mea
 }
 
 /** JSON export, pretty-printed, trailing newline. */
-export function exportMeasurementsJson(volume: HuVolume, doc: AnnotationDocument): string {
-  return JSON.stringify(measurementsJson(volume, doc), null, 2) + '\n';
+export function exportMeasurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): string {
+  return JSON.stringify(measurementsJson(volume, doc, registry), null, 2) + '\n';
 }

@@ -1,28 +1,15 @@
+import { DEFAULT_REGISTRY, computeMetrics, type MetricRegistry, type SliceMetrics, type SliceStats } from './definitions';
 import type { HuRanges } from './ranges';
 
-/** Metrics of one structure on one slice (keys as in definitions.ts). */
-export interface SliceMetrics {
-  pixels: number;
-  areaMm2: number;
-  leanAreaMm2: number;
-  fatAreaMm2: number;
-  fatFraction: number | null;
-  meanHu: number | null;
-  sdHu: number | null;
-  leanMeanHu: number | null;
-}
+export { asymmetryPct, type SliceMetrics } from './definitions';
 
 /**
- * Measure a slice mask over a slice of HU values. `mask` and `hu` have one entry per pixel
- * (rows * columns); a pixel counts when mask[p] !== 0. Ranges are inclusive at both ends.
- * Sums are accumulated in float64; SD is the population SD (two-pass about the mean).
+ * One pass over a slice: the sufficient statistics every slice metric is computed from. `mask` and `hu`
+ * have one entry per pixel (rows * columns); a pixel counts when mask[p] !== 0. Ranges are inclusive at
+ * both ends. Sums are accumulated in float64; the squared deviations are summed in a second pass about
+ * the mean (two-pass, as the population SD needs).
  */
-export function measureSlice(
-  hu: ArrayLike<number>,
-  mask: ArrayLike<number>,
-  pixelAreaMm2: number,
-  ranges: HuRanges,
-): SliceMetrics {
+export function sliceStats(hu: ArrayLike<number>, mask: ArrayLike<number>, pixelAreaMm2: number, ranges: HuRanges): SliceStats {
   if (hu.length !== mask.length) throw new Error(`mask has ${mask.length} pixels but the slice has ${hu.length}`);
   if (!(pixelAreaMm2 > 0)) throw new Error('pixel area must be > 0');
   const [mLo, mHi] = ranges.muscleHu;
@@ -43,33 +30,42 @@ export function measureSlice(
     }
     if (v >= fLo && v <= fHi) nFat++;
   }
-  let sdHu: number | null = null;
-  const meanHu = n > 0 ? sum / n : null;
-  if (meanHu !== null) {
-    let ss = 0;
+  let ssAboutMean = 0;
+  if (n > 0) {
+    const mean = sum / n;
     for (let p = 0; p < hu.length; p++) {
       if (mask[p] === 0) continue;
-      const d = hu[p]! - meanHu;
-      ss += d * d;
+      const d = hu[p]! - mean;
+      ssAboutMean += d * d;
     }
-    sdHu = Math.sqrt(ss / n);
   }
-  return {
-    pixels: n,
-    areaMm2: n * pixelAreaMm2,
-    leanAreaMm2: nLean * pixelAreaMm2,
-    fatAreaMm2: nFat * pixelAreaMm2,
-    fatFraction: n > 0 ? nFat / n : null,
-    meanHu,
-    sdHu,
-    leanMeanHu: nLean > 0 ? sumLean / nLean : null,
+  return { n, sum, ssAboutMean, nLean, sumLean, nFat, pixelAreaMm2, ranges, values: lazyValues(hu, mask, n) };
+}
+
+/** The ROI's HU values, gathered on first call. Kept out of sliceStats: a closure there would capture hu and mask and slow its loops. */
+function lazyValues(hu: ArrayLike<number>, mask: ArrayLike<number>, n: number): () => Float64Array {
+  let gathered: Float64Array | null = null;
+  return () => {
+    if (!gathered) {
+      gathered = new Float64Array(n);
+      let i = 0;
+      for (let p = 0; p < hu.length; p++) if (mask[p] !== 0) gathered[i++] = hu[p]!;
+    }
+    return gathered;
   };
 }
 
-/** CSA asymmetry in percent: 100 x (left - right) / mean(left, right); null if undefined. */
-export function asymmetryPct(leftAreaMm2: number | null | undefined, rightAreaMm2: number | null | undefined): number | null {
-  if (leftAreaMm2 == null || rightAreaMm2 == null) return null;
-  const mean = (leftAreaMm2 + rightAreaMm2) / 2;
-  if (!(mean > 0)) return null;
-  return (100 * (leftAreaMm2 - rightAreaMm2)) / mean;
+/**
+ * Measure a slice mask over a slice of HU values: one pass for the statistics (sliceStats), then every
+ * slice metric of the registry, in its order. The result holds the default metrics (typed) and any the
+ * registry adds.
+ */
+export function measureSlice(
+  hu: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  pixelAreaMm2: number,
+  ranges: HuRanges,
+  registry: MetricRegistry = DEFAULT_REGISTRY,
+): SliceMetrics {
+  return computeMetrics(registry.slice, sliceStats(hu, mask, pixelAreaMm2, ranges)) as SliceMetrics;
 }

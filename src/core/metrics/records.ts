@@ -1,10 +1,11 @@
 import type { Level, Muscle, Side } from '../anatomy/anatomy';
 import { pixelAreaMm2, sliceZ } from '../geometry/volumeGeometry';
 import { sliceView, type HuVolume } from '../volume';
-import { measureSlice, type SliceMetrics } from './measure';
+import { DEFAULT_REGISTRY, SLICE_METRIC_KEYS, type MetricRegistry, type SliceMetrics } from './definitions';
+import { measureSlice } from './measure';
 import type { HuRanges } from './ranges';
 
-/** One measurement: a structure on one slice. Field names are the stable JSON keys / CSV columns. */
+/** One measurement: a structure on one slice. Field names are the stable JSON keys / CSV columns (metrics: definitions.ts). */
 export interface MeasurementRecord extends SliceMetrics {
   structure: string;
   muscle: Muscle | 'autochthon' | null;
@@ -16,22 +17,19 @@ export interface MeasurementRecord extends SliceMetrics {
   z: number;
 }
 
-export const RECORD_COLUMNS = [
-  'structure',
-  'muscle',
-  'side',
-  'level',
-  'sliceIndex',
-  'z',
-  'pixels',
-  'areaMm2',
-  'leanAreaMm2',
-  'fatAreaMm2',
-  'fatFraction',
-  'meanHu',
-  'sdHu',
-  'leanMeanHu',
-] as const satisfies readonly (keyof MeasurementRecord)[];
+/** The columns that say what was measured where; the metric columns follow (SLICE_METRICS, in order). */
+export const RECORD_ID_COLUMNS = ['structure', 'muscle', 'side', 'level', 'sliceIndex', 'z'] as const satisfies readonly (keyof MeasurementRecord)[];
+
+/** Identity columns, then the default slice metrics' keys, in definition order. */
+export const RECORD_COLUMNS = [...RECORD_ID_COLUMNS, ...SLICE_METRIC_KEYS] as const satisfies readonly (keyof MeasurementRecord)[];
+
+/** The record columns a registry produces: identity columns, then its slice metrics' keys. */
+export function recordColumns(registry: MetricRegistry = DEFAULT_REGISTRY): string[] {
+  const cols = [...RECORD_ID_COLUMNS, ...registry.keys('slice')];
+  const dup = cols.find((c, i) => cols.indexOf(c) !== i);
+  if (dup) throw new Error(`metric key '${dup}' collides with a record column`);
+  return cols;
+}
 
 export interface StructureIdentity {
   structure: string;
@@ -50,8 +48,9 @@ export function measureSliceMask(
   id: StructureIdentity,
   level: Level | null,
   ranges: HuRanges,
+  registry: MetricRegistry = DEFAULT_REGISTRY,
 ): MeasurementRecord {
-  const m = measureSlice(sliceView(volume, k), sliceMask, pixelAreaMm2(volume.geometry), ranges);
+  const m = measureSlice(sliceView(volume, k), sliceMask, pixelAreaMm2(volume.geometry), ranges, registry);
   return { ...id, level, sliceIndex: k, z: sliceZ(volume.geometry, k), ...m };
 }
 

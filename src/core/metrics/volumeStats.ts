@@ -1,15 +1,12 @@
 import { pixelAreaMm2, sliceWeightsMm } from '../geometry/volumeGeometry';
 import type { HuVolume } from '../volume';
+import { DEFAULT_REGISTRY, computeMetrics, type MetricRegistry, type VolumeAccumulator, type VolumeMetrics } from './definitions';
 
-export interface VolumeStats {
-  voxels: number;
-  /** Sum over slices of voxels x pixel area x slice weight (half the gaps to each neighbour), mm³. */
-  volumeMm3: number;
-  meanHu: number | null;
-}
+/** Whole-volume metrics of a mask (keys and order from the volume definitions: voxels, volumeMm3, meanHu). */
+export type VolumeStats = VolumeMetrics;
 
-/** Volume and mean HU of a mask on the CT grid (same layout as volume.hu). */
-export function maskVolumeStats(volume: HuVolume, mask: Uint8Array): VolumeStats {
+/** One pass over a mask on the CT grid (same layout as volume.hu): voxels, HU sum, volume. */
+export function maskVolumeAccumulator(volume: HuVolume, mask: Uint8Array): VolumeAccumulator {
   const g = volume.geometry;
   const n = g.rows * g.columns;
   if (mask.length !== volume.hu.length) throw new Error(`mask has ${mask.length} voxels but the CT has ${volume.hu.length}`);
@@ -31,5 +28,10 @@ export function maskVolumeStats(volume: HuVolume, mask: Uint8Array): VolumeStats
     // a single-slice volume has no spacing: its volume is undefined, report 0
     volumeMm3 += count * area * (g.slices > 1 ? weights[k]! : 0);
   }
-  return { voxels, volumeMm3, meanHu: voxels > 0 ? sum / voxels : null };
+  return { voxels, sum, volumeMm3 };
+}
+
+/** Volume and mean HU of a mask on the CT grid, from the registry's volume definitions. */
+export function maskVolumeStats(volume: HuVolume, mask: Uint8Array, registry: MetricRegistry = DEFAULT_REGISTRY): VolumeStats {
+  return computeMetrics(registry.volume, maskVolumeAccumulator(volume, mask)) as VolumeStats;
 }

@@ -1,7 +1,8 @@
 /** Per-level metrics from core (HU pixels + outlines), live while editing; HU ranges setting. */
 import { useMemo, useState } from 'react';
 import { asymmetryTable, measureAnnotations } from '../../core/annotations/measureAnnotations';
-import { displayRow, fmt } from '../state/format';
+import { DEFAULT_REGISTRY, formatMetric, metricHeader, metricValue } from '../../core/metrics/definitions';
+import { MetricsLegend } from './MetricsLegend';
 import { RANGE_PRESETS, formatRanges } from '../state/presets';
 import { MUSCLE_COLORS, MUSCLE_NAMES } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
@@ -9,6 +10,9 @@ import { getApi } from '../api/client';
 import type { RoiMuscle } from '../../core/annotations/document';
 
 const MUSCLE_ROWS: RoiMuscle[] = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus', 'autochthon'];
+/** The table's columns: the metric definitions marked for it (the export and the legend have them all). */
+const SLICE_COLUMNS = DEFAULT_REGISTRY.slice.filter((d) => d.inTable);
+const PAIR_COLUMNS = DEFAULT_REGISTRY.asymmetry.filter((d) => d.inTable);
 
 export function MetricsPanel() {
   const doc = useApp((s) => s.doc);
@@ -62,12 +66,11 @@ export function MetricsPanel() {
               <tr>
                 <th>Muscle</th>
                 <th>Side</th>
-                <th title="Cross-sectional area">CSA cm²</th>
-                <th title={`Functional CSA: pixels in ${doc.ranges.muscleHu[0]}..${doc.ranges.muscleHu[1]} HU`}>fCSA cm²</th>
-                <th title={`Pixels in ${doc.ranges.fatHu[0]}..${doc.ranges.fatHu[1]} HU`}>Fat %</th>
-                <th>Mean HU</th>
-                <th>Lean HU</th>
-                <th title="|L-R| / mean(L,R) of CSA">Asym %</th>
+                {[...SLICE_COLUMNS, ...PAIR_COLUMNS].map((d) => (
+                  <th key={d.key} title={`${d.name}: ${d.description}`} data-col={d.key}>
+                    {metricHeader(d)}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -76,7 +79,6 @@ export function MetricsPanel() {
                   .filter((r) => r.muscle === m)
                   .sort((a, b) => (a.side === b.side ? 0 : a.side === 'left' ? -1 : 1))
                   .map((r, idx, arr) => {
-                    const d = displayRow(r);
                     const a = asym.find((x) => x.level === level && x.muscle === m);
                     return (
                       <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`}>
@@ -85,16 +87,17 @@ export function MetricsPanel() {
                           {MUSCLE_NAMES[m]}
                         </td>
                         <td>{r.side === 'left' ? 'L' : 'R'}</td>
-                        <td data-col="csa">{d.csa}</td>
-                        <td data-col="fcsa">{d.fcsa}</td>
-                        <td data-col="fat">{d.fat}</td>
-                        <td data-col="mean">{d.mean}</td>
-                        <td data-col="lean">{d.lean}</td>
-                        {idx === 0 && (
-                          <td rowSpan={arr.length} data-col="asym" data-testid={`asym-${level}-${m}`}>
-                            {fmt(a?.asymmetryPct, 1)}
+                        {SLICE_COLUMNS.map((d) => (
+                          <td key={d.key} data-col={d.key}>
+                            {formatMetric(d, metricValue(r, d))}
                           </td>
-                        )}
+                        ))}
+                        {idx === 0 &&
+                          PAIR_COLUMNS.map((d) => (
+                            <td key={d.key} rowSpan={arr.length} data-col={d.key} data-testid={`${d.key}-${level}-${m}`}>
+                              {formatMetric(d, metricValue(a, d))}
+                            </td>
+                          ))}
                       </tr>
                     );
                   }),
@@ -103,6 +106,7 @@ export function MetricsPanel() {
           </table>
         );
       })}
+      <MetricsLegend />
     </div>
   );
 }
