@@ -1,4 +1,5 @@
 import { toCsv } from '../../core/format/csv';
+import { VOLUME_METRIC_KEYS } from '../../core/metrics/definitions';
 import { maskVolumeStats, type VolumeStats } from '../../core/metrics/volumeStats';
 import { loadSeriesFromFolder } from '../../node/dicomFiles';
 import { loadMasks } from '../../node/masks';
@@ -10,7 +11,8 @@ export interface StructureStats extends VolumeStats {
   structure: string;
 }
 
-export const STATS_COLUMNS = ['structure', 'voxels', 'volumeMm3', 'meanHu'] as const;
+/** CSV columns: the structure, then the volume metrics' keys (from their definitions). */
+export const STATS_COLUMNS = ['structure', ...VOLUME_METRIC_KEYS] as const;
 
 /** Whole-volume statistics per mask (what TotalSegmentator's --statistics reports, for cross-checks). */
 export async function stats(folder: string, masksPath: string, opts: { seriesUid?: string; labels?: 'totalsegmentator' } = {}, note: (l: string) => void = () => {}) {
