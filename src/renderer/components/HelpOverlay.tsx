@@ -2,6 +2,7 @@ import { Fragment } from 'react';
 import { helpRows, type HelpRow } from '../../shared/shortcuts';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
+import { MetricsList } from './MetricsLegend';
 
 /** The shortcuts table as the help shows it: one row per table row, a heading per group. */
 export function ShortcutsTable({ rows }: { rows: readonly HelpRow[] }) {
@@ -42,6 +43,8 @@ export function HelpOverlay() {
           checklist moves on after each outline. Numbers are computed by the measurement engine from the HU pixels inside each outline (pixel-centre rule).
           Everything is saved automatically to the workspace.
         </p>
+        <h2>Metrics</h2>
+        <MetricsList />
         <button onClick={() => store.getState().setHelpOpen(false)}>Close</button>
       </div>
     </div>
