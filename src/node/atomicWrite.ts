@@ -26,6 +26,47 @@ export async function writeFileAtomic(target: string, content: string | Uint8Arr
   await fsyncDir(dir);
 }
 
+const TEMP_NAME = /^\..+\.tmp-(\d+)-[0-9a-f]{8}$/;
+
+/**
+ * Remove the temp files that interrupted atomic writes left in a folder (`.<name>.tmp-<pid>-<hex>`,
+ * written by writeFileAtomic), unless the process that wrote one is still running. Returns the names
+ * removed. The targets themselves are untouched: an interrupted write never replaced them.
+ */
+export async function cleanInterruptedWrites(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    try {
+      const st = await fs.lstat(path.join(dir, name));
+      if (!st.isFile()) continue;
+      await fs.rm(path.join(dir, name), { force: true });
+      removed.push(name);
+    } catch {
+      /* gone already */
+    }
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Copy a file atomically (temp + fsync + rename). */
 export async function copyFileAtomic(from: string, to: string): Promise<void> {
   await writeFileAtomic(to, await fs.readFile(from));

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { FolderAccess } from './access';
+import { cleanInterruptedWrites } from './atomicWrite';
 import { createApi, grantRememberedFolders, type ParaspineService } from './api';
 import * as dicomFiles from './dicomFiles';
 import * as masks from './masks';
@@ -19,6 +21,9 @@ export async function createService(opts: {
   if (settings.problem) console.warn(`Paraspine settings: ${settings.problem}`);
   const access = new FolderAccess();
   await grantRememberedFolders(access, settings);
+  // Temp files of saves a crash or kill interrupted (the documents themselves are whole: writes are atomic).
+  const ws = settings.get().workspace;
+  for (const dir of [opts.userDataDir, ...(ws ? [ws, path.join(ws, 'exports')] : [])]) await cleanInterruptedWrites(dir);
   const service = createApi({
     mode: opts.mode,
     version: opts.version,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { toUserError, UserError } from '../core/errors';
-import { parseAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
+import { ANNOTATION_FORMAT, parseAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
 import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite';
 
 /**
@@ -48,9 +48,30 @@ export interface WorkspaceSaveResult {
   problem?: string;
 }
 
-type ReadOutcome = { kind: 'missing' } | { kind: 'ok'; document: AnnotationDocument } | { kind: 'bad'; reason: string };
+/**
+ * missing: no file. ok: a valid document. bad: a Paraspine document that is damaged or from a newer
+ * version (it names our format), which may be moved aside. foreign: any other file that happens to
+ * carry the name (the workspace did not write it): never renamed, never overwritten.
+ */
+type ReadOutcome =
+  | { kind: 'missing' }
+  | { kind: 'ok'; document: AnnotationDocument }
+  | { kind: 'bad'; reason: string }
+  | { kind: 'foreign'; reason: string };
+
+/** Largest annotation document read (bytes); larger files are refused before parsing. */
+export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
 async function readDocument(file: string): Promise<ReadOutcome> {
+  let st;
+  try {
+    st = await fs.lstat(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    throw new UserError(toUserError(e).kind === 'internal' ? 'input' : toUserError(e).kind, `${file}: cannot read (${oneLine(e)})`);
+  }
+  if (!st.isFile()) return { kind: 'foreign', reason: 'not a regular file' };
+  if (st.size > MAX_DOCUMENT_BYTES) return { kind: 'foreign', reason: `${st.size} bytes, larger than an annotation document can be (${MAX_DOCUMENT_BYTES})` };
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -58,14 +79,21 @@ async function readDocument(file: string): Promise<ReadOutcome> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     throw new UserError(toUserError(e).kind === 'internal' ? 'input' : toUserError(e).kind, `${file}: cannot read (${oneLine(e)})`);
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte order mark
+  // A damaged file may be moved aside only when the workspace could have written it: it names our
+  // format, or its name is a document name of a DICOM UID (digits and dots). Anything else (another
+  // program's JSON, a file that merely shares the name) is left alone.
+  const ours = text.includes(ANNOTATION_FORMAT) || /^[0-9]+(\.[0-9]+)*(\.prev)?\.json$/.test(path.basename(file));
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return { kind: 'bad', reason: `not valid JSON (${oneLine(e)})` };
+    return ours ? { kind: 'bad', reason: `not valid JSON (${oneLine(e)})` } : { kind: 'foreign', reason: 'not a Paraspine annotation document' };
   }
   const r = parseAnnotationDocument(json);
-  return r.ok ? { kind: 'ok', document: r.document } : { kind: 'bad', reason: r.reason };
+  if (r.ok) return { kind: 'ok', document: r.document };
+  const format = json && typeof json === 'object' ? (json as { format?: unknown }).format : undefined;
+  return format === ANNOTATION_FORMAT ? { kind: 'bad', reason: r.reason } : { kind: 'foreign', reason: 'not a Paraspine annotation document' };
 }
 
 function stamp(now: Date): string {
@@ -88,6 +116,9 @@ export async function loadDocument(workspace: string, seriesInstanceUid: string,
   const prev = previousPath(workspace, seriesInstanceUid);
   const cur = await readDocument(file);
   if (cur.kind === 'ok') return { document: cur.document, problem: null, path: file };
+  if (cur.kind === 'foreign') {
+    throw new UserError('input', `${path.basename(file)} in the workspace is ${cur.reason}: left as it is; choose another workspace folder or move that file`);
+  }
   const problems: string[] = [];
   if (cur.kind === 'bad') {
     const aside = await moveAside(file, now());
@@ -99,6 +130,7 @@ export async function loadDocument(workspace: string, seriesInstanceUid: string,
     problems.push(`restored the previous version (${path.basename(prev)}, saved ${p.document.modifiedAt})`);
     return { document: p.document, problem: problems.join('; '), path: file };
   }
+  if (p.kind === 'foreign') problems.push(`${path.basename(prev)} is ${p.reason}: left as it is`);
   if (p.kind === 'bad' && cur.kind === 'bad') {
     const aside = await moveAside(prev, now());
     problems.push(`${path.basename(prev)}: ${p.reason}; kept aside as ${path.basename(aside)}`);
@@ -118,6 +150,9 @@ export async function saveDocument(workspace: string, document: unknown, now: ()
   const file = documentPath(workspace, doc.series.seriesInstanceUid);
   const prev = previousPath(workspace, doc.series.seriesInstanceUid);
   const cur = await readDocument(file);
+  if (cur.kind === 'foreign') throw new UserError('input', `not saved: ${path.basename(file)} in the workspace is ${cur.reason} and is never overwritten`);
+  const before = await readDocument(prev);
+  if (before.kind === 'foreign') throw new UserError('input', `not saved: ${path.basename(prev)} in the workspace is ${before.reason} and is never overwritten`);
   let problem: string | undefined;
   if (cur.kind === 'ok') {
     await copyFileAtomic(file, prev);
