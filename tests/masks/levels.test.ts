@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { makeGeometry, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { levelsFromVertebraMasks } from '../../src/core/masks/levels';
 
-/** 4 x 4 pixel slices, 20 slices; `reversed` the slice order (normal pointing to the feet). */
+/**
+ * 4 x 4 pixel slices of 10 mm pixels 2 mm apart (200 mm³ voxels, so a few voxels pass
+ * MIN_VERTEBRA_MASK_MM3), 20 slices; `reversed` the slice order (normal pointing to the feet).
+ */
 function grid(reversed: boolean): VolumeGeometry {
   return makeGeometry({
     columns: 4,
     rows: 4,
     slices: 20,
-    columnSpacingMm: 1,
-    rowSpacingMm: 1,
+    columnSpacingMm: 10,
+    rowSpacingMm: 10,
     rowDirection: [1, 0, 0],
     columnDirection: reversed ? [0, -1, 0] : [0, 1, 0],
     slicePositions: Array.from({ length: 20 }, (_, k) => [0, 0, reversed ? 100 - 2 * k : 100 + 2 * k] as const),
