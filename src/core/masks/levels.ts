@@ -150,7 +150,7 @@ export function levelsFromVertebraMasks(
   const minVoxels = MIN_VERTEBRA_MASK_MM3 / voxelMm3(g);
   const profiles = new Map<string, VertebraProfile>();
   /** The usable masks of a vertebra, in order of preference, and why the others are not usable. */
-  const candidates = (v: Vertebra): { usable: VertebraProfile[]; reasons: string[] } => {
+  const candidates = (v: Vertebra): { usable: VertebraProfile[]; reasons: string[]; absentNote: string[] } => {
     const names = candidateNames(v);
     const usable: VertebraProfile[] = [];
     const reasons: string[] = [];
@@ -168,9 +168,8 @@ export function levelsFromVertebraMasks(
         reasons.push(`${n} mask is too small to place a level (${p.total} voxels, ${round(p.total * voxelMm3(g))} mm³ < ${MIN_VERTEBRA_MASK_MM3} mm³)`);
       } else usable.push(p);
     }
-    if (absent.length === names.length) reasons.push(`no ${names.join(' or ')} mask`);
-    else if (reasons.length > 0 && absent.length > 0 && usable.length === 0) reasons.push(`no ${absent.join(' or ')} mask`);
-    return { usable, reasons };
+    if (absent.length === names.length) return { usable, reasons: [`no ${names.join(' or ')} mask`], absentNote: [] };
+    return { usable, reasons, absentNote: absent.length ? [`no ${absent.join(' or ')} mask`] : [] };
   };
 
   const found: FoundLevel[] = [];
@@ -179,7 +178,7 @@ export function levelsFromVertebraMasks(
     const vs = levelVertebrae(level);
     const first = candidates(vs[0]!);
     if (first.usable.length === 0) {
-      missing.push({ level, reason: first.reasons.join('; ') });
+      missing.push({ level, reason: [...first.reasons, ...first.absentNote].join('; ') });
       continue;
     }
     const upperP = first.usable[0]!;
@@ -195,7 +194,7 @@ export function levelsFromVertebraMasks(
     }
     const second = candidates(vs[1]!);
     if (second.usable.length === 0) {
-      missing.push({ level, reason: second.reasons.join('; ') });
+      missing.push({ level, reason: [...second.reasons, ...second.absentNote].join('; ') });
       continue;
     }
     // The lower vertebra's mask must lie below the upper one (else try the next stand-in).
@@ -206,7 +205,7 @@ export function levelsFromVertebraMasks(
       return ok;
     });
     if (!lowerP) {
-      missing.push({ level, reason: [...second.reasons, ...notBelow].join('; ') });
+      missing.push({ level, reason: [...second.reasons, ...notBelow, ...second.absentNote].join('; ') });
       continue;
     }
     const edge = [upperP, lowerP].filter((p) => p.touchesEdge).map((p) => p.name);

@@ -154,6 +154,20 @@ export function forEachMappedVoxel(
       const sw = s0[2] + j * map.dj[2];
       const [lo, hi] = rowRange([su, sv, sw], map.di, n, g.columns);
       const rowBase = k * plane + j * g.columns;
+      if (dv === 0 && dw === 0) {
+        // CT rows run along a NIfTI axis (the usual case): v and w are the same for the whole row.
+        const v = Math.floor(sv + 0.5);
+        const w = Math.floor(sw + 0.5);
+        if (v < 0 || v >= ny || w < 0 || w >= nz) continue;
+        const base = nx * v + nxy * w;
+        for (let i = lo; i <= hi; i++) {
+          const u = Math.floor(su + i * du + 0.5);
+          if (u < 0 || u >= nx) continue;
+          visit(rowBase + i, u + base);
+          visited++;
+        }
+        continue;
+      }
       for (let i = lo; i <= hi; i++) {
         const u = Math.floor(su + i * du + 0.5);
         const v = Math.floor(sv + i * dv + 0.5);
