@@ -3,10 +3,18 @@
  * series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
  * times reading all bytes, scanning headers and loading the HU volume (median of several runs): after a
  * scan (the scan's headers reused, as the app and the CLI do) and with no headers remembered.
+ * Then times `paraspine measure` (the CLI's measure()) with a generated TotalSegmentator-style 'total'
+ * multilabel .nii.gz on the same grid (~100 labels: vertebrae L1..L5, sacrum, iliopsoas and
+ * autochthon left/right, and ~90 small blobs of other labels), once, in a child process so its peak RSS
+ * is its own.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measure } from '../src/cli/commands/measure';
+import { TOTALSEGMENTATOR_TOTAL } from '../src/core/masks/labels';
+import { writeNifti1 } from '../tests/fixtures/writeNifti';
 import { writeDicom, type DicomElement } from '../tests/fixtures/dicomWriter';
 import { phantomHu } from '../tests/fixtures/phantomSeries';
 import { clearHeaderCache, loadSeries, scanFolder } from '../src/node/dicomFiles';
@@ -49,6 +57,58 @@ async function generate(dir: string): Promise<void> {
   }
 }
 
+const PIXEL_MM = 0.9765625;
+const SLICE_MM = 0.625;
+
+/**
+ * TotalSegmentator-style multilabel mask on the bench grid (NIfTI voxel (i, j, k) = DICOM column i,
+ * row j, slice k): vertebral bodies (cylinders 40 slices = 25 mm high, 13-slice discs) sacrum, L5 .. L1
+ * from the feet up; iliopsoas and autochthon left/right through the whole series; and small cubes of
+ * other labels so that about 100 labels occur (vertebrae_S1 among them: a stray 5 mm cube far above
+ * L5, which the level finder must not use for L5/S1; the sacrum stands in).
+ */
+async function generateMultilabel(file: string): Promise<number> {
+  const label = Object.fromEntries(Object.entries(TOTALSEGMENTATOR_TOTAL).map(([v, n]) => [n, Number(v)]));
+  const plane = SIZE * SIZE;
+  const data = new Uint8Array(plane * SLICES);
+  const disc = (l: number, ci: number, cj: number, r: number, k0: number, k1: number) => {
+    for (let k = Math.max(0, k0); k <= Math.min(SLICES - 1, k1); k++)
+      for (let j = cj - r; j <= cj + r; j++)
+        for (let i = ci - r; i <= ci + r; i++) if ((i - ci) ** 2 + (j - cj) ** 2 <= r * r) data[k * plane + j * SIZE + i] = l;
+  };
+  const bones = ['sacrum', 'vertebrae_L5', 'vertebrae_L4', 'vertebrae_L3', 'vertebrae_L2', 'vertebrae_L1'];
+  bones.forEach((b, n) => disc(label[b]!, 256, 300, 20, 5 + 53 * n, 44 + 53 * n));
+  disc(label['iliopsoas_left']!, 300, 290, 18, 0, SLICES - 1); // patient left = larger column
+  disc(label['iliopsoas_right']!, 212, 290, 18, 0, SLICES - 1);
+  disc(label['autochthon_left']!, 286, 360, 22, 0, SLICES - 1);
+  disc(label['autochthon_right']!, 226, 360, 22, 0, SLICES - 1);
+  const used = new Set([...bones, 'iliopsoas_left', 'iliopsoas_right', 'autochthon_left', 'autochthon_right'].map((n) => label[n]!));
+  const others = Object.keys(TOTALSEGMENTATOR_TOTAL).map(Number).filter((v) => !used.has(v)).slice(0, 90);
+  others.forEach((v, n) => {
+    // 8 x 8 x 8 cubes on a ring well away from the spine and the muscles
+    const a = (2 * Math.PI * n) / others.length;
+    const ci = Math.round(256 + 200 * Math.cos(a));
+    const cj = Math.round(200 + 150 * Math.sin(a));
+    const k0 = (n * 37) % (SLICES - 8);
+    for (let k = k0; k < k0 + 8; k++) for (let j = cj; j < cj + 8; j++) data.fill(v, k * plane + j * SIZE + ci, k * plane + j * SIZE + ci + 8);
+  });
+  const affine = [-PIXEL_MM, 0, 0, 250, 0, -PIXEL_MM, 0, 250, 0, 0, SLICE_MM, 0, 0, 0, 0, 1] as const;
+  await writeFile(file, writeNifti1({ dims: [SIZE, SIZE, SLICES], datatype: 2, data, affine, gzip: true }));
+  return used.size + others.length;
+}
+
+/** Child process: one `paraspine measure` (auto levels, TotalSegmentator table), time and peak RSS. */
+async function measureOnce(dir: string, masks: string): Promise<void> {
+  const t0 = performance.now();
+  const r = await measure({ folder: dir, masks, labels: 'totalsegmentator' });
+  const s = (performance.now() - t0) / 1000;
+  const levels = r.slices.map((l) => `${l.level}@${l.sliceIndex}`).join(' ');
+  process.stdout.write(
+    `  measure (CLI measure(), multilabel)  ${s.toFixed(3)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; ` +
+      `${r.measurements.length} records; levels ${levels}\n`,
+  );
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -68,6 +128,8 @@ async function time(label: string, fn: () => Promise<unknown>): Promise<number> 
 
 async function main(): Promise<void> {
   const dir = join(tmpdir(), `paraspine-bench-${SLICES}x${SIZE}`);
+  const masksFile = join(tmpdir(), `paraspine-bench-${SLICES}x${SIZE}-total.nii.gz`);
+  if (process.argv[2] === '--measure-once') return measureOnce(dir, masksFile);
   process.stdout.write(`Generating ${SLICES} slices ${SIZE}x${SIZE} int16 in ${dir} ...\n`);
   await generate(dir);
   const files = (await readdir(dir)).map((f) => join(dir, f));
@@ -103,6 +165,14 @@ async function main(): Promise<void> {
   process.stdout.write(`  load, headers not cached:  ${(mb / tCold).toFixed(0)} MB/s\n`);
   const ratio = tLoad / tRead;
   process.stdout.write(`  load/read ratio: ${ratio.toFixed(2)}x (target <= 5x: ${ratio <= 5 ? 'met' : 'NOT met'})\n`);
+
+  if (!(await stat(masksFile).catch(() => undefined))) {
+    process.stdout.write(`\nGenerating a multilabel mask in ${masksFile} ...\n`);
+    process.stdout.write(`  ${await generateMultilabel(masksFile)} labels\n`);
+  }
+  process.stdout.write(`\nmeasure with a TotalSegmentator-style multilabel file (${((await stat(masksFile)).size / 1e6).toFixed(1)} MB gz), fresh process:\n`);
+  const child = spawnSync(process.execPath, [process.argv[1]!, '--measure-once'], { stdio: 'inherit' });
+  if (child.status !== 0) process.stdout.write(`  measure failed (exit ${child.status ?? child.signal})\n`);
 }
 
 main().catch((e) => {

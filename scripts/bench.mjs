@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, 'node_modules', '.cache', 'paraspine-bench');
+const outDir = join(root, '.bench'); // git-ignored; node_modules may be shared between checkouts
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, 'bench.mjs');
 await build({

@@ -6,7 +6,7 @@ import { parseAnnotationDocument, type LevelMark, type Roi } from '../core/annot
 import type { ScanResult, SeriesSummary } from '../core/dicom/types';
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../core/export/measurementsExport';
 import { sliceZ } from '../core/geometry/volumeGeometry';
-import { levelsFromVertebraMasks } from '../core/masks/levels';
+import { chosenSlice, runMaskPipeline } from '../core/masks/pipeline';
 import { identifyStructure } from '../core/metrics/records';
 import { isVertebraMask } from '../core/masks/labels';
 import { sliceIjToLps } from '../core/roi/contour';
@@ -187,36 +187,32 @@ export function createApi(opts: ApiOptions): ParaspineService {
       for (const l of levels) {
         if (l.sliceIndex >= g.slices) throw new ApiError(`masks:import: level ${l.level} slice ${l.sliceIndex} is outside 0..${g.slices - 1}`);
       }
-      // Vertebra masks on every slice (the level finder needs the whole spine); muscle masks only on
-      // the level slices, so a full TotalSegmentator folder (117 masks) stays cheap in memory.
+      // The core mask pipeline: vertebra masks on every slice -> levels (proposed; the default ones
+      // without requested levels) -> muscle masks only on the target slices (requested, else proposed).
       const labelOpt = req.labels ? { labels: req.labels } : {};
-      const vertebrae = await masks.loadMasks(masksPath, g, { ...labelOpt, include: isVertebraMask });
-      const byName: Record<string, Uint8Array> = {};
-      for (const m of vertebrae.masks) byName[m.name] = m.data;
-      const problems = vertebrae.problems.map((p) => ({ path: p.path, reason: p.reason }));
-
-      // Without requested levels, propose the default ones (L3 and the three lower lumbar discs).
-      const found = levelsFromVertebraMasks(byName, g, levels.length ? levels.map((l) => l.level) : DEFAULT_LEVELS);
+      const piped = await runMaskPipeline({
+        source: { load: (include, slices) => masks.loadMasks(masksPath, g, { ...labelOpt, include, ...(slices ? { slices: [...slices] } : {}) }) },
+        geometry: g,
+        levels: levels.length ? levels.map((l) => l.level) : DEFAULT_LEVELS,
+        ...(levels.length ? { slices: levels.map((l) => chosenSlice(g, l.level, l.sliceIndex, 'requested')) } : {}),
+        include: (n) => !isVertebraMask(n) && identifyStructure(n).muscle !== null,
+      });
+      const found = piped.found!;
+      const problems = piped.vertebraProblems.map((p) => ({ path: p.path, reason: p.reason }));
       const proposedLevels: LevelMark[] = found.levels.map((f) => ({ level: f.level, sliceIndex: f.sliceIndex, z: f.z, source: 'proposed', note: f.method }));
       for (const m of found.missing) if (!levels.length || levels.some((l) => l.level === m.level)) problems.push({ path: masksPath, reason: `${m.level}: ${m.reason}` });
+      problems.push(...piped.structureProblems.map((p) => ({ path: p.path, reason: p.reason })));
 
-      const targets = levels.length ? levels : proposedLevels.map((p) => ({ level: p.level, sliceIndex: p.sliceIndex }));
-      const plane = g.rows * g.columns;
       const stamp = now().toISOString();
       const rois: Roi[] = [];
-      const muscles = targets.length
-        ? await masks.loadMasks(masksPath, g, { ...labelOpt, slices: targets.map((t) => t.sliceIndex), include: (n) => !isVertebraMask(n) && identifyStructure(n).muscle !== null })
-        : { masks: [], problems: [] };
-      problems.push(...muscles.problems.map((p) => ({ path: p.path, reason: p.reason })));
-      for (const m of muscles.masks) {
+      for (const m of piped.structures) {
         const id = identifyStructure(m.name);
         if (!id.muscle || !id.side) continue; // not a muscle we measure (vertebrae, organs, ...)
-        for (const t of targets) {
-          const slice = m.data.subarray(t.sliceIndex * plane, (t.sliceIndex + 1) * plane);
-          for (const contour of maskToContours(slice, g.columns, g.rows, { connectivity: 8 })) {
+        for (const [n, t] of piped.slices.entries()) {
+          for (const contour of maskToContours(m.sliceMasks[n]!, g.columns, g.rows, { connectivity: 8 })) {
             rois.push({
               id: randomUUID(),
-              level: t.level,
+              level: t.level!, // every target slice is a level here
               muscle: id.muscle,
               side: id.side,
               sliceIndex: t.sliceIndex,

@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { makeGeometry, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { levelsFromVertebraMasks } from '../../src/core/masks/levels';
 
-/** 4 x 4 pixel slices, 20 slices; `reversed` the slice order (normal pointing to the feet). */
+/**
+ * 4 x 4 pixel slices of 10 mm pixels 2 mm apart (200 mm³ voxels, so a few voxels pass
+ * MIN_VERTEBRA_MASK_MM3), 20 slices; `reversed` the slice order (normal pointing to the feet).
+ */
 function grid(reversed: boolean): VolumeGeometry {
   return makeGeometry({
     columns: 4,
     rows: 4,
     slices: 20,
-    columnSpacingMm: 1,
-    rowSpacingMm: 1,
+    columnSpacingMm: 10,
+    rowSpacingMm: 10,
     rowDirection: [1, 0, 0],
     columnDirection: reversed ? [0, -1, 0] : [0, 1, 0],
     slicePositions: Array.from({ length: 20 }, (_, k) => [0, 0, reversed ? 100 - 2 * k : 100 + 2 * k] as const),
@@ -75,5 +78,36 @@ describe('levelsFromVertebraMasks', () => {
       { level: 'L2', reason: 'vertebrae_L2 mask is empty on the CT grid' },
       { level: 'L5/S1', reason: 'no vertebrae_S1 or sacrum mask' },
     ]);
+  });
+
+  it('never uses a mask under MIN_VERTEBRA_MASK_MM3, nor a stand-in above the upper vertebra', () => {
+    const g = grid(false); // 200 mm³ voxels: 500 mm³ needs 3 voxels
+    const L5 = mask(g, [[10, 8], [11, 8], [12, 8]]);
+    const sacrum = mask(g, [[1, 8], [2, 8], [3, 8]]);
+    const tinyS1 = mask(g, [[16, 2]]); // 2 voxels = 400 mm³, above L5
+    const r = levelsFromVertebraMasks({ vertebrae_L5: L5, sacrum, vertebrae_S1: tinyS1 }, g, ['L5/S1']);
+    expect(r.levels[0]!.method).toMatch(/vertebrae_L5 and sacrum/);
+    const noSacrum = levelsFromVertebraMasks({ vertebrae_L5: L5, vertebrae_S1: tinyS1 }, g, ['L5/S1']);
+    expect(noSacrum.missing).toEqual([
+      { level: 'L5/S1', reason: 'vertebrae_S1 mask is too small to place a level (2 voxels, 400 mm³ < 500 mm³); no sacrum mask' },
+    ]);
+    const highS1 = mask(g, [[16, 8], [17, 8]]); // centroid 16.5: the tie goes to the first slice, 16
+    const misplaced = levelsFromVertebraMasks({ vertebrae_L5: L5, vertebrae_S1: highS1 }, g, ['L5', 'L5/S1']);
+    expect(misplaced.levels.map((l) => l.level)).toEqual(['L5']);
+    expect(misplaced.missing[0]!.reason).toBe('vertebrae_S1 (centroid at slice 16) is not below vertebrae_L5 (centroid at slice 11); no sacrum mask');
+  });
+
+  it('reports a level that would break the head-foot order instead of returning it out of order', () => {
+    const g = grid(false);
+    // L4's centroid (slice 10) lies above L3's (slice 5): L3/L4 is not placed from these masks, and L4 (below L3
+    // in the anatomical order) would lie above L3.
+    const L3 = mask(g, [[4, 8], [5, 8], [6, 8]]);
+    const L4 = mask(g, [[9, 8], [10, 8], [11, 8]]);
+    const r = levelsFromVertebraMasks({ vertebrae_L3: L3, vertebrae_L4: L4 }, g, ['L3', 'L3/L4', 'L4']);
+    expect(r.levels.map((l) => l.level)).toEqual(['L3']);
+    expect(r.missing.map((m) => m.level).sort()).toEqual(['L3/L4', 'L4']);
+    expect(r.missing.find((m) => m.level === 'L4')!.reason).toBe(
+      'would lie at slice 10, not below L3 (slice 5): the vertebra masks are out of anatomical order',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gzip } from 'pako';
 import { readNifti } from '../../src/core/masks/nifti';
-import { writeNifti1 } from '../../src/core/masks/writeNifti';
+import { writeNifti1 } from '../fixtures/writeNifti';
 
 const AFF = [-2, 0, 0, 5, 0, -2, 0, 4, 0, 0, 3, 10, 0, 0, 0, 1];
 

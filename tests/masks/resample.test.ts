@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeGeometry, indexToLps, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { readNifti, type NiftiImage } from '../../src/core/masks/nifti';
 import { countVoxels, resampleLabels, resampleMask } from '../../src/core/masks/resample';
-import { writeNifti1 } from '../../src/core/masks/writeNifti';
+import { writeNifti1 } from '../fixtures/writeNifti';
 
 /** CT grid: 6 columns x 5 rows x 4 slices, 2 mm pixels, slices 3 mm apart, first pixel at LPS (-5, -4, 10). */
 const G = makeGeometry({

@@ -144,7 +144,8 @@ describe('api over the services', () => {
     const auto = full();
     for (let j = 12; j <= 20; j++) for (let i = 20 - (j - 12); i <= 26; i++) auto[plane + j * g.columns + i] = 1; // a staircase
     const l3 = full();
-    for (let k = 0; k < g.slices; k++) for (let p = 0; p < 10; p++) l3[k * plane + p] = k === 1 ? 1 : 0;
+    // a whole slice (768 voxels, 1290 mm³): the level finder ignores vertebra masks under MIN_VERTEBRA_MASK_MM3
+    for (let k = 0; k < g.slices; k++) for (let p = 0; p < plane; p++) l3[k * plane + p] = k === 1 ? 1 : 0;
     const masks: MaskService = {
       loadMasks: async () => ({
         masks: [

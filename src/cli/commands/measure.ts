@@ -7,12 +7,12 @@ import { EXPORT_CSV_COLUMNS, exportRows } from '../../core/export/measurementsEx
 import { toCsv } from '../../core/format/csv';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../../core/masks/labels';
-import { levelsFromVertebraMasks, type FoundLevel } from '../../core/masks/levels';
+import { missingLevelWarning, runMaskPipeline } from '../../core/masks/pipeline';
 import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../../core/metrics/records';
 import type { HuVolume } from '../../core/volume';
 import { loadSeriesFromFolder } from '../../node/dicomFiles';
-import { loadMasks } from '../../node/masks';
+import { maskSource } from '../../node/masks';
 import { CliError, oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';
@@ -111,24 +111,14 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   const problems = [...seriesProblems];
   const measurements: MeasurementRecord[] = [];
 
-  // Slices to measure masks on.
+  // Slices to measure masks on: found from the vertebra masks, or given (z, annotation levels).
   let slices: MeasuredSlice[] = [];
+  let findLevels: readonly Level[] | undefined;
   if (opts.z) {
     slices = zSlices(volume, opts.z);
   } else if (opts.levels || !doc) {
     if (!opts.masks) throw new UsageError('--levels needs vertebra masks (--masks)');
-    const wanted = opts.levels === undefined || opts.levels === 'auto' ? DEFAULT_LEVELS : opts.levels;
-    // vertebra masks on every slice (the level finder needs the whole spine), nothing else
-    const loaded = await loadMasks(opts.masks, g, { labels: opts.labels, include: isVertebra });
-    problems.push(...loaded.problems);
-    const byName = Object.fromEntries(loaded.masks.map((m) => [m.name, m.data]));
-    const found = levelsFromVertebraMasks(byName, g, wanted);
-    for (const m of found.missing) {
-      if (opts.levels !== undefined && opts.levels !== 'auto') throw new CliError(`level ${m.level} not found: ${m.reason}`);
-      warnings.push(`level ${m.level} not found: ${m.reason}`);
-    }
-    if (found.levels.length === 0) throw new CliError(`no level could be found from the vertebra masks (${found.missing.map((m) => `${m.level}: ${m.reason}`).join('; ')})`);
-    slices = found.levels.map((l: FoundLevel) => ({ level: l.level, sliceIndex: l.sliceIndex, z: l.z, method: l.method }));
+    findLevels = opts.levels === undefined || opts.levels === 'auto' ? DEFAULT_LEVELS : opts.levels;
   } else {
     slices = doc.levels.map((l) => {
       const k = nearestSliceToZ(g, l.z);
@@ -137,25 +127,32 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   }
 
   if (opts.masks) {
-    // the structures to measure, filled on the measured slices only
+    // vertebra masks on every slice when levels are to be found; the structures on the measured slices only
     const spec = opts.structures ?? 'muscles';
-    const sliceIdx = slices.map((s) => s.sliceIndex);
-    const load = (include: (n: string) => boolean) => loadMasks(opts.masks!, g, { labels: opts.labels, slices: sliceIdx, include });
     const listed = spec === 'muscles' || spec === 'all' ? undefined : spec.split(',').map((x) => x.trim());
-    let loaded = await load(
-      listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
-    );
-    if (spec === 'muscles' && loaded.masks.length === 0) loaded = await load((n) => !isVertebra(n));
-    problems.push(...loaded.problems);
-    const names = selectStructures(loaded.masks.map((m) => m.name), spec);
-    const plane = g.rows * g.columns;
-    for (const name of names) {
-      const mask = loaded.masks.find((m) => m.name === name)!;
-      const id = identifyStructure(name);
-      for (const s of slices) {
-        const sliceMask = mask.data.subarray(s.sliceIndex * plane, (s.sliceIndex + 1) * plane);
-        measurements.push(measureSliceMask(volume, s.sliceIndex, sliceMask, id, s.level, ranges));
+    const piped = await runMaskPipeline({
+      source: maskSource(opts.masks, g, { labels: opts.labels }),
+      geometry: g,
+      ...(findLevels ? { levels: findLevels } : { slices }),
+      include: listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
+      ...(spec === 'muscles' ? { fallback: (n: string) => !isVertebra(n) } : {}),
+    });
+    if (piped.found) {
+      for (const m of piped.found.missing) {
+        if (opts.levels !== undefined && opts.levels !== 'auto') throw new CliError(missingLevelWarning(m));
       }
+      warnings.push(...piped.warnings);
+      if (piped.found.levels.length === 0) {
+        throw new CliError(`no level could be found from the vertebra masks (${piped.found.missing.map((m) => `${m.level}: ${m.reason}`).join('; ')})`);
+      }
+      slices = piped.slices.map((s) => ({ ...s }));
+    }
+    problems.push(...piped.problems);
+    const names = selectStructures(piped.structures.map((m) => m.name), spec);
+    for (const name of names) {
+      const mask = piped.structures.find((m) => m.name === name)!;
+      const id = identifyStructure(name);
+      slices.forEach((s, n) => measurements.push(measureSliceMask(volume, s.sliceIndex, mask.sliceMasks[n]!, id, s.level, ranges)));
     }
   }
   if (doc) measurements.push(...measureAnnotations(volume, doc, ranges));

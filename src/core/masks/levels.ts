@@ -5,6 +5,15 @@
  * vertebrae_L1 .. vertebrae_L5, and vertebrae_S1 or sacrum for L5/S1 (vertebrae_S1 is preferred;
  * TotalSegmentator v2 writes both, older outputs only sacrum).
  *
+ * Which mask stands for a vertebra: the first of its candidates (vertebrae_S1, then sacrum, for S1) that
+ * - is present and not tiny: at least MIN_VERTEBRA_MASK_MM3 (500 mm³, i.e. 19 voxels of 3 mm or 500 of
+ *   1 mm; a lumbar vertebral body is 20-60 cm³) on the CT grid; an empty or smaller mask is noise or a
+ *   sliver at the end of the scan and is never used for a level; and
+ * - for a disc level, has its centroid below the upper vertebra's centroid (head-foot axis, patient z).
+ * A level with no such mask is reported missing with the reason. Found levels are finally checked to lie
+ * in anatomical order along the head-foot axis (L1 above L1/L2 above L2 ... above L5/S1, each strictly
+ * below the one before); a level that would break the order is reported missing, never returned out of order.
+ *
  * Rules (slice positions measured along the slice normal, so they hold for any slice order):
  * - Vertebral level (L1..L5): the slice nearest the centroid of the vertebra mask along the normal
  *   (voxel-count-weighted mean slice position).
@@ -23,7 +32,10 @@
  *   the slice" gave 50 for L5/S1, where L5's body still fills most of the slice).
  */
 import { ALL_LEVELS, isDiscLevel, levelVertebrae, type Level, type Vertebra } from '../anatomy/anatomy';
-import { nearestSliceToOffset, sliceOffsetMm, sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
+import { nearestSliceToOffset, pixelAreaMm2, sliceOffsetMm, sliceSpacingMm, sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
+
+/** Smallest vertebra (or sacrum) mask, in mm³ on the CT grid, that may place a level. */
+export const MIN_VERTEBRA_MASK_MM3 = 500;
 
 export interface FoundLevel {
   readonly level: Level;
@@ -57,6 +69,9 @@ interface VertebraProfile {
   readonly centroidOffsetMm: number;
   readonly centroidSlice: number;
   readonly touchesEdge: boolean;
+  /** First and last slice with voxels (-1 when empty). */
+  readonly firstSlice: number;
+  readonly lastSlice: number;
 }
 
 function profile(name: string, mask: Uint8Array, g: VolumeGeometry): VertebraProfile {
@@ -67,12 +82,27 @@ function profile(name: string, mask: Uint8Array, g: VolumeGeometry): VertebraPro
   const perSlice: number[] = [];
   let total = 0;
   let sum = 0;
+  let firstSlice = -1;
+  let lastSlice = -1;
+  // Masks are mostly zero: skip 4 voxels at a time through a 32-bit view where the slice is aligned.
+  const words = mask.byteOffset % 4 === 0 && plane % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : undefined;
   for (let k = 0; k < g.slices; k++) {
     let c = 0;
-    for (let o = k * plane, end = o + plane; o < end; o++) if (mask[o] !== 0) c++;
+    if (words) {
+      for (let w = (k * plane) >> 2, end = w + (plane >> 2); w < end; w++) {
+        if (words[w] === 0) continue;
+        for (let o = w << 2, e = o + 4; o < e; o++) if (mask[o] !== 0) c++;
+      }
+    } else {
+      for (let o = k * plane, end = o + plane; o < end; o++) if (mask[o] !== 0) c++;
+    }
     perSlice.push(c);
     total += c;
     sum += c * sliceOffsetMm(g, k);
+    if (c > 0) {
+      if (firstSlice < 0) firstSlice = k;
+      lastSlice = k;
+    }
   }
   const centroidOffsetMm = total > 0 ? sum / total : NaN;
   return {
@@ -83,12 +113,29 @@ function profile(name: string, mask: Uint8Array, g: VolumeGeometry): VertebraPro
     centroidOffsetMm,
     centroidSlice: total > 0 ? nearestSliceToOffset(g, centroidOffsetMm) : -1,
     touchesEdge: perSlice[0]! > 0 || perSlice[g.slices - 1]! > 0,
+    firstSlice,
+    lastSlice,
   };
+}
+
+/** Voxel volume on the CT grid, mm³ (slice spacing 1 mm when there is a single slice). */
+function voxelMm3(g: VolumeGeometry): number {
+  return pixelAreaMm2(g) * (Math.abs(sliceSpacingMm(g)) || 1);
+}
+
+/** Head-foot position of a slice-normal offset: larger is nearer the head (patient z, LPS +z = superior). */
+function headward(g: VolumeGeometry, offsetMm: number): number {
+  return offsetMm * Math.sign(g.normal[2] || 1);
 }
 
 /** Mask names tried for a vertebra, in order of preference. */
 function candidateNames(v: Vertebra): string[] {
   return v === 'S1' ? ['vertebrae_S1', 'sacrum'] : [`vertebrae_${v}`];
+}
+
+/** Every mask name levelsFromVertebraMasks may read for these levels (load only these). */
+export function vertebraMaskNames(levels: readonly Level[]): string[] {
+  return [...new Set(levels.flatMap((l) => levelVertebrae(l).flatMap(candidateNames)))];
 }
 
 /**
@@ -100,54 +147,100 @@ export function levelsFromVertebraMasks(
   g: VolumeGeometry,
   levels: readonly Level[] = ALL_LEVELS,
 ): LevelsResult {
-  const cache = new Map<Vertebra, VertebraProfile | string>();
-  const get = (v: Vertebra): VertebraProfile | string => {
-    const hit = cache.get(v);
-    if (hit !== undefined) return hit;
+  const minVoxels = MIN_VERTEBRA_MASK_MM3 / voxelMm3(g);
+  const profiles = new Map<string, VertebraProfile>();
+  /** The usable masks of a vertebra, in order of preference, and why the others are not usable. */
+  const candidates = (v: Vertebra): { usable: VertebraProfile[]; reasons: string[]; absentNote: string[] } => {
     const names = candidateNames(v);
-    let result: VertebraProfile | string = `no ${names.join(' or ')} mask`;
+    const usable: VertebraProfile[] = [];
+    const reasons: string[] = [];
+    const absent: string[] = [];
     for (const n of names) {
       const m = masks[n];
-      if (!m) continue;
-      const p = profile(n, m, g);
-      if (p.total > 0) {
-        result = p;
-        break;
+      if (!m) {
+        absent.push(n);
+        continue;
       }
-      result = `${n} mask is empty on the CT grid`;
+      let p = profiles.get(n);
+      if (!p) profiles.set(n, (p = profile(n, m, g)));
+      if (p.total === 0) reasons.push(`${n} mask is empty on the CT grid`);
+      else if (p.total < minVoxels) {
+        reasons.push(`${n} mask is too small to place a level (${p.total} voxels, ${round(p.total * voxelMm3(g))} mm³ < ${MIN_VERTEBRA_MASK_MM3} mm³)`);
+      } else usable.push(p);
     }
-    cache.set(v, result);
-    return result;
+    if (absent.length === names.length) return { usable, reasons: [`no ${names.join(' or ')} mask`], absentNote: [] };
+    return { usable, reasons, absentNote: absent.length ? [`no ${absent.join(' or ')} mask`] : [] };
   };
 
   const found: FoundLevel[] = [];
   const missing: MissingLevel[] = [];
   for (const level of levels) {
     const vs = levelVertebrae(level);
-    const ps = vs.map(get);
-    const problem = ps.find((p): p is string => typeof p === 'string');
-    if (problem !== undefined) {
-      missing.push({ level, reason: problem });
+    const first = candidates(vs[0]!);
+    if (first.usable.length === 0) {
+      missing.push({ level, reason: [...first.reasons, ...first.absentNote].join('; ') });
       continue;
     }
-    const profiles = ps as VertebraProfile[];
-    const edge = profiles.filter((p) => p.touchesEdge).map((p) => p.name);
-    const edgeNote = edge.length ? `; ${edge.join(', ')} touches the end of the scan, so may be cut off` : '';
+    const upperP = first.usable[0]!;
     if (!isDiscLevel(level)) {
-      const p = profiles[0]!;
+      const edgeNote = upperP.touchesEdge ? `; ${upperP.name} touches the end of the scan, so may be cut off` : '';
       found.push({
         level,
-        sliceIndex: p.centroidSlice,
-        z: sliceZ(g, p.centroidSlice),
-        method: `slice nearest the centroid of ${p.name} (${p.total} voxels)${edgeNote}`,
+        sliceIndex: upperP.centroidSlice,
+        z: sliceZ(g, upperP.centroidSlice),
+        method: `slice nearest the centroid of ${upperP.name} (${upperP.total} voxels)${edgeNote}`,
       });
       continue;
     }
-    const [upper, lower] = profiles as [VertebraProfile, VertebraProfile];
-    const { slice, method } = discSlice(upper, lower, g);
+    const second = candidates(vs[1]!);
+    if (second.usable.length === 0) {
+      missing.push({ level, reason: [...second.reasons, ...second.absentNote].join('; ') });
+      continue;
+    }
+    // The lower vertebra's mask must lie below the upper one (else try the next stand-in).
+    const notBelow: string[] = [];
+    const lowerP = second.usable.find((p) => {
+      const ok = headward(g, p.centroidOffsetMm) < headward(g, upperP.centroidOffsetMm);
+      if (!ok) notBelow.push(`${p.name} (centroid at slice ${p.centroidSlice}) is not below ${upperP.name} (centroid at slice ${upperP.centroidSlice})`);
+      return ok;
+    });
+    if (!lowerP) {
+      missing.push({ level, reason: [...second.reasons, ...notBelow, ...second.absentNote].join('; ') });
+      continue;
+    }
+    const edge = [upperP, lowerP].filter((p) => p.touchesEdge).map((p) => p.name);
+    const edgeNote = edge.length ? `; ${edge.join(', ')} touches the end of the scan, so may be cut off` : '';
+    const { slice, method } = discSlice(upperP, lowerP, g);
     found.push({ level, sliceIndex: slice, z: sliceZ(g, slice), method: method + edgeNote });
   }
-  return { levels: found, missing };
+  return checkOrder(found, missing, g);
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/**
+ * Anatomical order along the head-foot axis: walking the found levels from L1 down to L5/S1, each must
+ * lie strictly below the one before; one that does not is moved to `missing` with the reason.
+ */
+function checkOrder(found: FoundLevel[], missing: MissingLevel[], g: VolumeGeometry): LevelsResult {
+  const rank = (l: Level) => ALL_LEVELS.indexOf(l);
+  const pos = (f: FoundLevel) => headward(g, sliceOffsetMm(g, f.sliceIndex));
+  const bad = new Set<Level>();
+  let prev: FoundLevel | undefined;
+  for (const f of [...found].sort((a, b) => rank(a.level) - rank(b.level))) {
+    if (prev && !(pos(f) < pos(prev))) {
+      bad.add(f.level);
+      missing.push({
+        level: f.level,
+        reason: `would lie at slice ${f.sliceIndex}, not below ${prev.level} (slice ${prev.sliceIndex}): the vertebra masks are out of anatomical order`,
+      });
+      continue;
+    }
+    prev = f;
+  }
+  return { levels: found.filter((f) => !bad.has(f.level)), missing };
 }
 
 function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeometry): { slice: number; method: string } {
@@ -162,20 +255,25 @@ function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeom
   const plane = g.rows * g.columns;
   const fpU = new Uint8Array(plane);
   const fpL = new Uint8Array(plane);
-  for (let o = 0; o < upper.mask.length; o++) {
-    if (upper.mask[o] !== 0) fpU[o % plane] = 1;
-    if (lower.mask[o] !== 0) fpL[o % plane] = 1;
-  }
+  const footprint = (p: VertebraProfile, fp: Uint8Array) => {
+    for (let k = p.firstSlice; k >= 0 && k <= p.lastSlice; k++) {
+      if (p.perSlice[k] === 0) continue;
+      for (let q = 0, o = k * plane; q < plane; q++, o++) if (p.mask[o] !== 0) fp[q] = 1;
+    }
+  };
+  footprint(upper, fpU);
+  footprint(lower, fpL);
   let shared = 0;
   for (let p = 0; p < plane; p++) if (fpU[p] && fpL[p]) shared++;
-  const restrict = (m: Uint8Array): number[] =>
+  const restrict = (v: VertebraProfile): number[] =>
     Array.from({ length: g.slices }, (_, k) => {
+      if (v.perSlice[k] === 0) return 0;
       let c = 0;
-      for (let p = 0, o = k * plane; p < plane; p++, o++) if (m[o] !== 0 && fpU[p] && fpL[p]) c++;
+      for (let p = 0, o = k * plane; p < plane; p++, o++) if (v.mask[o] !== 0 && fpU[p] && fpL[p]) c++;
       return c;
     });
-  const pu = shared > 0 ? restrict(upper.mask) : upper.perSlice;
-  const pl = shared > 0 ? restrict(lower.mask) : lower.perSlice;
+  const pu = shared > 0 ? restrict(upper) : upper.perSlice;
+  const pl = shared > 0 ? restrict(lower) : lower.perSlice;
   // "Above" = the side of the upper vertebra's centroid (slice order may run either way).
   const upperIsHigherIndex = upper.centroidSlice > lower.centroidSlice;
   let best = -1;

@@ -155,6 +155,20 @@ export function forEachMappedVoxel(
       const sw = s0[2] + j * map.dj[2];
       const [lo, hi] = rowRange([su, sv, sw], map.di, n, g.columns);
       const rowBase = k * plane + j * g.columns;
+      if (dv === 0 && dw === 0) {
+        // CT rows run along a NIfTI axis (the usual case): v and w are the same for the whole row.
+        const v = Math.floor(sv + 0.5);
+        const w = Math.floor(sw + 0.5);
+        if (v < 0 || v >= ny || w < 0 || w >= nz) continue;
+        const base = nx * v + nxy * w;
+        for (let i = lo; i <= hi; i++) {
+          const u = Math.floor(su + i * du + 0.5);
+          if (u < 0 || u >= nx) continue;
+          visit(rowBase + i, u + base);
+          visited++;
+        }
+        continue;
+      }
       for (let i = lo; i <= hi; i++) {
         const u = Math.floor(su + i * du + 0.5);
         const v = Math.floor(sv + i * dv + 0.5);
@@ -223,33 +237,49 @@ export function resampleMask(img: NiftiImage, g: VolumeGeometry, opts: ResampleO
   return out;
 }
 
+export interface LabelSampleOptions extends GridSampleOptions {
+  /**
+   * Which label values to split out (default: every non-zero label). Masks are allocated only for
+   * selected labels, so a 100-label file costs one array per label asked for, not per label present.
+   */
+  readonly select?: (label: number) => boolean;
+}
+
 /**
  * Split a multilabel NIfTI onto the CT grid in one pass: label value -> binary mask on the CT grid,
- * for every non-zero label (Math.round of the scaled value) that occurs on the sampled CT voxels,
- * in increasing label order. Throws MaskOverlapError when the volumes do not overlap.
+ * for every selected non-zero label (Math.round of the scaled value) that occurs on the sampled CT
+ * voxels, in increasing label order. Throws MaskOverlapError when the volumes do not overlap.
  */
-export function resampleLabels(img: NiftiImage, g: VolumeGeometry, opts: GridSampleOptions = {}): Map<number, Uint8Array> {
+export function resampleLabels(img: NiftiImage, g: VolumeGeometry, opts: LabelSampleOptions = {}): Map<number, Uint8Array> {
   const name = opts.name ?? 'NIfTI';
   checkSlices(g, opts.slices);
   if (!niftiOverlapsGrid(img, g)) throw new MaskOverlapError(name);
   const total = g.columns * g.rows * g.slices;
   const masks = new Map<number, Uint8Array>();
+  /** Decision per raw value: the mask to set, or null (not selected / zero). */
+  const decided = new Map<number, Uint8Array | null>();
+  const select = opts.select;
   const data = img.data;
   const scale = scaler(img);
-  let lastLabel = NaN;
-  let lastMask: Uint8Array | undefined;
+  let lastRaw = NaN;
+  let lastMask: Uint8Array | null = null;
   forEachMappedVoxel(img, g, opts.slices, (ct, nv) => {
-    const v = Math.round(scale(data[nv]!));
-    if (v === 0 || Number.isNaN(v)) return;
-    if (v !== lastLabel) {
-      lastLabel = v;
-      lastMask = masks.get(v);
-      if (!lastMask) {
-        lastMask = new Uint8Array(total);
-        masks.set(v, lastMask);
+    const raw = data[nv]!;
+    if (raw !== lastRaw) {
+      lastRaw = raw;
+      let m = decided.get(raw);
+      if (m === undefined) {
+        const v = Math.round(scale(raw));
+        m = null;
+        if (v !== 0 && !Number.isNaN(v) && (!select || select(v))) {
+          m = masks.get(v) ?? null;
+          if (!m) masks.set(v, (m = new Uint8Array(total)));
+        }
+        decided.set(raw, m);
       }
+      lastMask = m;
     }
-    lastMask![ct] = 1;
+    if (lastMask) lastMask[ct] = 1;
   }, name);
   return new Map([...masks.entries()].sort((a, b) => a[0] - b[0]));
 }

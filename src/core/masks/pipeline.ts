@@ -1,0 +1,128 @@
+/**
+ * The one mask pipeline behind `paraspine measure --masks` and the app's mask import:
+ *
+ *   vertebra masks on every slice -> levels (levelsFromVertebraMasks) -> the wanted structures
+ *   (muscles) on the chosen slices only -> one slice mask per structure and slice.
+ *
+ * Masks come from a MaskSource (src/node/masks.ts implements it on NIfTI files); the pipeline needs only
+ * the CT grid geometry, never the HU volume. Callers then measure the slice masks (CLI, with the HU
+ * volume) or trace them to outlines (app).
+ */
+import type { Level } from '../anatomy/anatomy';
+import { sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
+import { isVertebraMask } from './labels';
+import { levelsFromVertebraMasks, vertebraMaskNames, type LevelsResult, type MissingLevel } from './levels';
+
+export interface SourceMask {
+  readonly name: string;
+  /** Binary mask on the CT grid (columns*rows*slices), filled on the slices asked for. */
+  readonly data: Uint8Array;
+}
+
+export interface SourceProblem {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** Where masks come from. `load` resamples the structures whose name passes `include` onto the grid. */
+export interface MaskSource {
+  load(include: (name: string) => boolean, slices?: readonly number[]): Promise<{ masks: SourceMask[]; problems: SourceProblem[] }>;
+}
+
+export interface ChosenSlice {
+  readonly level: Level | null;
+  readonly sliceIndex: number;
+  /** Patient z of the slice, mm. */
+  readonly z: number;
+  /** How the slice was chosen. */
+  readonly method: string;
+}
+
+export interface StructureSlices {
+  readonly name: string;
+  /** One rows*columns mask per chosen slice, in the order of `slices` (views into the loaded mask). */
+  readonly sliceMasks: Uint8Array[];
+}
+
+export interface MaskPipelineInput {
+  readonly source: MaskSource;
+  readonly geometry: VolumeGeometry;
+  /** Levels to find from the vertebra masks (vertebra masks are loaded only when given). */
+  readonly levels?: readonly Level[];
+  /** Slices to load the structures on; default: the levels found. */
+  readonly slices?: readonly ChosenSlice[];
+  /** Structures to load on the chosen slices (vertebra masks never pass unless the caller asks). */
+  readonly include: (name: string) => boolean;
+  /** Used instead of `include` when `include` loads nothing (e.g. no recognised muscle: every non-vertebra). */
+  readonly fallback?: (name: string) => boolean;
+}
+
+export interface MaskPipelineResult {
+  /** Level finding, when levels were asked for (missing levels come with their reason). */
+  readonly found?: LevelsResult;
+  /** The slices the structures were loaded on. */
+  readonly slices: ChosenSlice[];
+  /** Loaded structures, in the source's order. */
+  readonly structures: StructureSlices[];
+  /** One line per level not found: `level L5/S1 not found: <reason>`. */
+  readonly warnings: string[];
+  /** Files that could not be used (vertebra load first, then structures)... */
+  readonly problems: SourceProblem[];
+  /** ... the same, split by load. */
+  readonly vertebraProblems: SourceProblem[];
+  readonly structureProblems: SourceProblem[];
+}
+
+export function missingLevelWarning(m: MissingLevel): string {
+  return `level ${m.level} not found: ${m.reason}`;
+}
+
+export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPipelineResult> {
+  const g = input.geometry;
+  const vertebraProblems: SourceProblem[] = [];
+  const structureProblems: SourceProblem[] = [];
+  const warnings: string[] = [];
+  let found: LevelsResult | undefined;
+  if (input.levels) {
+    // The vertebra masks these levels may use, on every slice (the level finder needs the whole spine).
+    const wanted = new Set(vertebraMaskNames(input.levels));
+    const vertebrae = await input.source.load((n) => wanted.has(n));
+    vertebraProblems.push(...vertebrae.problems);
+    if (vertebrae.masks.length === 0) {
+      // None of them: look at every vertebra mask on no slice, so that masks of another scan fail
+      // with the source's own reason ("does not overlap the CT") rather than "no vertebrae_L3 mask".
+      const probe = await input.source.load(isVertebraMask, []);
+      vertebraProblems.push(...probe.problems);
+    }
+    const byName: Record<string, Uint8Array> = {};
+    for (const m of vertebrae.masks) byName[m.name] = m.data;
+    found = levelsFromVertebraMasks(byName, g, input.levels);
+    warnings.push(...found.missing.map(missingLevelWarning));
+  }
+  const slices: ChosenSlice[] = input.slices
+    ? [...input.slices]
+    : (found?.levels ?? []).map((l) => ({ level: l.level, sliceIndex: l.sliceIndex, z: l.z, method: l.method }));
+  for (const s of slices) {
+    if (!Number.isInteger(s.sliceIndex) || s.sliceIndex < 0 || s.sliceIndex >= g.slices) {
+      throw new RangeError(`${s.level ?? 'slice'}: slice ${s.sliceIndex} is outside 0..${g.slices - 1}`);
+    }
+  }
+  const structures: StructureSlices[] = [];
+  // Nothing to load on when levels were to be found and none was.
+  if (input.slices || slices.length > 0) {
+    const sliceIdx = slices.map((s) => s.sliceIndex);
+    let loaded = await input.source.load(input.include, sliceIdx);
+    if (input.fallback && loaded.masks.length === 0) loaded = await input.source.load(input.fallback, sliceIdx);
+    structureProblems.push(...loaded.problems);
+    const plane = g.rows * g.columns;
+    for (const m of loaded.masks) {
+      structures.push({ name: m.name, sliceMasks: sliceIdx.map((k) => m.data.subarray(k * plane, (k + 1) * plane)) });
+    }
+  }
+  return { found, slices, structures, warnings, problems: [...vertebraProblems, ...structureProblems], vertebraProblems, structureProblems };
+}
+
+/** A chosen slice at an index, z from the grid. */
+export function chosenSlice(g: VolumeGeometry, level: Level | null, sliceIndex: number, method: string): ChosenSlice {
+  return { level, sliceIndex, z: sliceZ(g, sliceIndex), method };
+}
