@@ -53,6 +53,8 @@ function roiPoints(doc: AnnotationDocument | null) {
 test('open, mark L3, outline both psoas, check numbers, edit, undo, reload, export', async ({ page }) => {
   page.on('pageerror', (e) => console.log('page error:', e.message));
   await page.goto(bridge.pageUrl);
+  // The token is read, then dropped from the address bar (reloads use sessionStorage and the cookie).
+  await expect.poll(() => new URL(page.url()).searchParams.has('token')).toBe(false);
   await setWorkspace(page, bridge);
 
   // Open the folder by typing its path; pick the series.

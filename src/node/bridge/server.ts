@@ -75,7 +75,7 @@ function securityHeaders(res: http.ServerResponse): void {
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
   res.end(text);
 }
 
@@ -86,22 +86,45 @@ function sameToken(a: string | null | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * The request body as text, at most `max` bytes. A body declared (Content-Length) or found to be
+ * larger is refused with an ApiError before it is read further; the caller answers 400 and the
+ * connection is closed after the answer (`Connection: close`), never before it.
+ */
 function readBody(req: http.IncomingMessage, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) {
+      req.resume(); // drain, do not buffer
+      reject(new ApiError(`request body larger than ${max} bytes`));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
     req.on('data', (c: Buffer) => {
+      if (refused) return;
       size += c.length;
       if (size > max) {
+        refused = true;
+        chunks.length = 0;
         reject(new ApiError(`request body larger than ${max} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
+}
+
+/** How many times a header occurs in the raw request (Node keeps only the first Host). */
+function headerCount(req: http.IncomingMessage, name: string): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === name) n++;
+  return n;
 }
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
@@ -132,6 +155,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     securityHeaders(res);
     const host = req.headers.host ?? '';
+    if (headerCount(req, 'host') !== 1) {
+      sendJson(res, 400, { error: 'refused: the request must carry exactly one Host header', kind: 'usage' });
+      return;
+    }
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
       sendJson(res, 421, { error: `refused: unexpected Host header '${host}'` });
       return;
@@ -148,12 +175,20 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         sendJson(res, 405, { error: 'use POST with a JSON array of arguments' });
         return;
       }
-      const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+      let channel: string;
+      try {
+        channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+      } catch {
+        res.setHeader('Connection', 'close');
+        sendJson(res, 400, { error: 'malformed percent escape in the channel name', kind: 'usage' });
+        return;
+      }
       let args: unknown;
       try {
         const body = await readBody(req, maxBody);
         args = body.trim() === '' ? [] : JSON.parse(body);
       } catch (e) {
+        if (e instanceof ApiError) res.setHeader('Connection', 'close');
         sendJson(res, 400, { error: e instanceof ApiError ? e.message : `request body is not JSON (${oneLine(e)})`, kind: 'usage' });
         return;
       }

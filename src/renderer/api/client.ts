@@ -39,6 +39,21 @@ export function findBridgeToken(win: Pick<Window, 'location' | 'document' | '__P
   return token;
 }
 
+/**
+ * Remove the token from the address bar (and the history entry) once it has been read, so it is not
+ * left on screen, in screenshots or in the browser history; reloads use sessionStorage and the
+ * bridge's cookie instead.
+ */
+export function dropTokenFromAddress(win: Pick<Window, 'location' | 'history'>): void {
+  const url = new URL(win.location.href);
+  const hash = new URLSearchParams(url.hash.replace(/^#/, ''));
+  if (!url.searchParams.has('token') && !hash.has('token')) return;
+  url.searchParams.delete('token');
+  hash.delete('token');
+  url.hash = hash.toString();
+  win.history.replaceState(win.history.state, '', url.pathname + url.search + url.hash);
+}
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** A ParaspineApi that talks to the bridge over fetch. */
@@ -93,6 +108,7 @@ export function getApi(): ParaspineApi {
     cached = window.paraspine;
   } else {
     const token = findBridgeToken(window);
+    dropTokenFromAddress(window);
     cached = createBridgeClient({ baseUrl: window.location.origin, token });
   }
   return cached;
