@@ -1,7 +1,7 @@
 import { FolderAccess } from './access';
 import { createApi, grantRememberedFolders, type ParaspineService } from './api';
-import * as dicomFiles from './dicomFiles';
 import * as masks from './masks';
+import { FolderSeriesSource } from './seriesSource';
 import { SettingsStore } from './settings';
 
 /**
@@ -24,7 +24,7 @@ export async function createService(opts: {
     version: opts.version,
     settings,
     access,
-    dicom: { scanFolder: (f) => dicomFiles.scanFolder(f), loadSeriesFromFolder: (f, uid) => dicomFiles.loadSeriesFromFolder(f, uid) },
+    sources: { folder: new FolderSeriesSource() },
     masks: { loadMasks: (p, g, o) => masks.loadMasks(p, g, o) },
     ...(opts.pickFolder ? { pickFolder: opts.pickFolder } : {}),
   });

@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/core/dicom/types';
 import { startBridge, type Bridge } from '../../src/node/bridge/server';
 import { createService } from '../../src/node/createService';
+import { folderLocator } from '../../src/shared/contract';
 import { tmpDir } from './helpers';
 
-const CT = '/work/shared/data/ct-abdomen-3mm/dicom';
+const CT = path.resolve(import.meta.dirname, '../../../shared/data/ct-abdomen-3mm/dicom');
 
 /** Raw HTTP (fetch would rewrite the Host header for us; some tests need to send their own). */
 function request(
@@ -104,7 +105,7 @@ describe('browser bridge', () => {
     expect(s.slices).toBeGreaterThan(50);
     expect(s.rows).toBeGreaterThan(0);
     expect(s.files).toHaveLength(s.slices);
-    const outside = await api('series:load', ['/work/shared/data/ct-thorax-j2k', s.seriesInstanceUid]);
+    const outside = await api('series:load', [folderLocator(path.join(path.dirname(CT), '../ct-thorax-j2k'), s.seriesInstanceUid)]);
     expect(outside.status).toBe(400);
     expect(JSON.parse(outside.body.toString()).error).toMatch(/outside the folders you opened/);
   });
@@ -112,8 +113,8 @@ describe('browser bridge', () => {
   it.skipIf(!existsSync(CT))('series:volume comes back as application/octet-stream', async () => {
     const scan = JSON.parse((await api('series:scan', [CT])).body.toString()) as ScanResult;
     const s = scan.series[0]!;
-    const meta = JSON.parse((await api('series:load', [CT, s.seriesInstanceUid])).body.toString()) as { huType: string; geometry: { rows: number; columns: number; slices: number } };
-    const v = await api('series:volume', [CT, s.seriesInstanceUid]);
+    const meta = JSON.parse((await api('series:load', [folderLocator(CT, s.seriesInstanceUid)])).body.toString()) as { huType: string; geometry: { rows: number; columns: number; slices: number } };
+    const v = await api('series:volume', [folderLocator(CT, s.seriesInstanceUid)]);
     expect(v.status).toBe(200);
     expect(v.headers['content-type']).toBe('application/octet-stream');
     const bytesPer = meta.huType === 'int16' ? 2 : 4;
