@@ -22,7 +22,7 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
       const r = await deps.api()['export:write']({ format, seriesUid: doc.series.seriesInstanceUid, content });
       // Only if the same series is still open (the user may have switched while it was written).
       if (get().doc?.series.seriesInstanceUid === doc.series.seriesInstanceUid) set({ lastExport: { path: r.path, format, content } });
-      get().showToast(`Exported ${format.toUpperCase()}: ${r.path}`);
+      get().showToast(`${format.toUpperCase()} export written to the workspace's exports folder`);
     } catch (e) {
       get().showToast(`Export failed: ${message(e)}`, 'error');
     }
