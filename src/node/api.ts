@@ -2,21 +2,20 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LEVELS, isLevel, type Level } from '../core/anatomy/anatomy';
-import { parseAnnotationDocument, type LevelMark, type Roi } from '../core/annotations/document';
-import type { ScanResult, SeriesSummary } from '../core/dicom/types';
-import { exportMeasurementsCsv, exportMeasurementsJson } from '../core/export/measurementsExport';
+import type { LevelMark, Roi } from '../core/annotations/document';
 import { sliceZ } from '../core/geometry/volumeGeometry';
-import { chosenSlice, runMaskPipeline } from '../core/masks/pipeline';
+import { chosenSlice, runMaskPipeline, type MaskSource } from '../core/masks/pipeline';
 import { identifyStructure } from '../core/metrics/records';
 import { isVertebraMask } from '../core/masks/labels';
 import { sliceIjToLps } from '../core/roi/contour';
 import { maskToContours } from '../core/roi/maskToContours';
 import type { HuVolume } from '../core/volume';
 import { toUserError, UserError, type ErrorKind } from '../core/errors';
-import { channels, type AppInfo, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi } from '../shared/contract';
+import { channels, type AppInfo, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi, type SeriesLocator } from '../shared/contract';
 import { FolderAccess } from './access';
 import { oneLine, writeFileAtomic } from './atomicWrite';
 import type { LoadMasksOptions, LoadMasksResult } from './masks';
+import { sourceFor, type SeriesSource, type SeriesSources } from './seriesSource';
 import type { SettingsStore } from './settings';
 import { documentStem, loadDocument, saveDocument } from './workspace';
 
@@ -26,16 +25,10 @@ import { documentStem, loadDocument, saveDocument } from './workspace';
  * arguments with the contract's schemas and turns every failure into a one-line message.
  */
 
-export interface DicomService {
-  scanFolder(folder: string): Promise<ScanResult>;
-  loadSeriesFromFolder(
-    folder: string,
-    seriesUid?: string,
-  ): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly { path: string; reason: string }[] }>;
-}
-
 export interface MaskService {
   loadMasks(path: string, geometry: HuVolume['geometry'], opts?: LoadMasksOptions): Promise<LoadMasksResult>;
+  /** A source that reads (and inflates) a mask file once for all the pipeline's loads; without it each load reads again. */
+  maskSource?(path: string, geometry: HuVolume['geometry'], opts?: { labels?: 'totalsegmentator' }): MaskSource;
 }
 
 export interface ApiOptions {
@@ -43,7 +36,8 @@ export interface ApiOptions {
   version: string;
   settings: SettingsStore;
   access: FolderAccess;
-  dicom: DicomService;
+  /** One source of DICOM frames per locator kind (a folder today). */
+  sources: SeriesSources;
   masks: MaskService;
   /** Native folder dialog (Electron). Absent in web mode, where the user types a path instead. */
   pickFolder?: () => Promise<string | null>;
@@ -61,8 +55,11 @@ export class ApiError extends UserError {
 export interface ParaspineService extends ParaspineApi {
   /** Validate raw arguments (from IPC or HTTP) for a channel name and call it; every failure is a one-line UserError with its kind. */
   dispatch(channel: string, args: unknown): Promise<unknown>;
-  /** The last loaded volume (tests and the bridge use it). */
-  loadedVolume(): { folder: string; seriesUid: string; volume: HuVolume } | null;
+  /**
+   * The volume series:load prepared and series:volume has not handed over yet (tests); null once it
+   * was served: the services keep no HU volume after that.
+   */
+  heldVolume(): { locator: SeriesLocator; volume: HuVolume } | null;
 }
 
 export function isChannel(name: string): name is Channel {
@@ -84,10 +81,11 @@ export function validateArgs<C extends Channel>(channel: C, args: unknown): Chan
 }
 
 export function createApi(opts: ApiOptions): ParaspineService {
-  const { access, settings, dicom, masks } = opts;
+  const { access, settings, sources, masks } = opts;
   const now = opts.now ?? (() => new Date());
   const userTyped = opts.mode === 'web'; // in web mode a typed path is the user's pick
-  let loaded: { folder: string; seriesUid: string; volume: HuVolume } | null = null;
+  /** Loaded by series:load, dropped when series:volume hands it over. */
+  let held: { key: string; locator: SeriesLocator; volume: HuVolume } | null = null;
 
   const appInfo = (): AppInfo => {
     const s = settings.get();
@@ -100,19 +98,10 @@ export function createApi(opts: ApiOptions): ParaspineService {
     return access.check(ws);
   };
 
-  const getVolume = async (folder: string, seriesUid: string): Promise<HuVolume> => {
-    const real = await access.check(folder);
-    if (loaded && loaded.folder === real && loaded.seriesUid === seriesUid) return loaded.volume;
-    const r = await dicom.loadSeriesFromFolder(real, seriesUid);
-    loaded = { folder: real, seriesUid, volume: r.volume };
-    return r.volume;
-  };
-
-  const volumeForDocument = (seriesUid: string): HuVolume => {
-    if (!loaded || loaded.seriesUid !== seriesUid) {
-      throw new ApiError(`series ${seriesUid} is not loaded: open it before exporting or importing masks`);
-    }
-    return loaded.volume;
+  /** The locator with its path checked against the picked folders (real path), and its source. */
+  const resolve = async (locator: SeriesLocator): Promise<{ locator: SeriesLocator; source: SeriesSource<SeriesLocator>; key: string }> => {
+    const real = { ...locator, path: await access.check(locator.path) };
+    return { locator: real, source: sourceFor(sources, real), key: JSON.stringify([real.kind, real.path, real.seriesUid]) };
   };
 
   const api: ParaspineApi = {
@@ -131,27 +120,38 @@ export function createApi(opts: ApiOptions): ParaspineService {
       const real = userTyped ? await access.grant(folder) : await access.check(folder);
       const st = await fs.stat(real);
       if (!st.isDirectory()) throw new ApiError(`${folder}: not a folder`);
-      const result = await dicom.scanFolder(real);
+      const result = await sources.folder.list(real);
       await settings.addRecentFolder(real);
       return result;
     },
 
-    async 'series:load'(folder, seriesUid) {
-      const real = await access.check(folder);
-      const r = await dicom.loadSeriesFromFolder(real, seriesUid);
-      loaded = { folder: real, seriesUid, volume: r.volume };
+    async 'series:load'(locator) {
+      const { locator: real, source, key } = await resolve(locator);
+      held = null; // never two volumes at once
+      const r = await source.load(real);
+      held = { key, locator: real, volume: r.volume };
       return {
         summary: r.summary,
         geometry: r.volume.geometry,
         huType: r.volume.hu instanceof Int16Array ? 'int16' : 'float32',
-        warnings: [...r.volume.warnings, ...r.problems.map((p) => `${p.path}: ${p.reason}`)],
+        // The series' own notes (its files left out are in them); folder-wide problems are in the scan result.
+        warnings: [...r.volume.warnings],
       };
     },
 
-    async 'series:volume'(folder, seriesUid) {
-      const v = await getVolume(folder, seriesUid);
+    async 'series:volume'(locator) {
+      const { locator: real, source, key } = await resolve(locator);
+      let v: HuVolume;
+      if (held && held.key === key) {
+        v = held.volume;
+      } else {
+        held = null;
+        v = (await source.load(real)).volume;
+      }
+      held = null; // handed over: the renderer holds the one copy from now on
       const hu = v.hu;
-      // A copy of exactly the voxel bytes (the typed array may be a view on a larger buffer).
+      // The voxel bytes without a copy when the array spans its whole buffer (it does for loaded volumes).
+      if (hu.byteOffset === 0 && hu.byteLength === hu.buffer.byteLength && hu.buffer instanceof ArrayBuffer) return hu.buffer;
       return hu.buffer.slice(hu.byteOffset, hu.byteOffset + hu.byteLength) as ArrayBuffer;
     },
 
@@ -182,8 +182,8 @@ export function createApi(opts: ApiOptions): ParaspineService {
       }
       if (userTyped) await access.grant(await dirOf(req.masksPath));
       const masksPath = await access.check(req.masksPath);
-      const volume = await getVolume(req.folder, req.seriesUid);
-      const g = volume.geometry;
+      const { locator, source } = await resolve(req.series);
+      const g = (await source.headers(locator)).geometry; // the geometry only: no HU is loaded for an import
       for (const l of levels) {
         if (l.sliceIndex >= g.slices) throw new ApiError(`masks:import: level ${l.level} slice ${l.sliceIndex} is outside 0..${g.slices - 1}`);
       }
@@ -191,7 +191,9 @@ export function createApi(opts: ApiOptions): ParaspineService {
       // without requested levels) -> muscle masks only on the target slices (requested, else proposed).
       const labelOpt = req.labels ? { labels: req.labels } : {};
       const piped = await runMaskPipeline({
-        source: { load: (include, slices) => masks.loadMasks(masksPath, g, { ...labelOpt, include, ...(slices ? { slices: [...slices] } : {}) }) },
+        source: masks.maskSource
+          ? masks.maskSource(masksPath, g, labelOpt)
+          : { load: (include, slices) => masks.loadMasks(masksPath, g, { ...labelOpt, include, ...(slices ? { slices: [...slices] } : {}) }) },
         geometry: g,
         levels: levels.length ? levels.map((l) => l.level) : DEFAULT_LEVELS,
         ...(levels.length ? { slices: levels.map((l) => chosenSlice(g, l.level, l.sliceIndex, 'requested')) } : {}),
@@ -229,18 +231,26 @@ export function createApi(opts: ApiOptions): ParaspineService {
       return { proposedLevels, rois, problems };
     },
 
-    async 'export:write'({ format, document }) {
-      const parsed = parseAnnotationDocument(document);
-      if (!parsed.ok) throw new ApiError(`export: ${parsed.reason}`);
-      const doc = parsed.document;
-      const volume = volumeForDocument(doc.series.seriesInstanceUid);
-      const content = format === 'csv' ? exportMeasurementsCsv(volume, doc) : exportMeasurementsJson(volume, doc);
+    async 'export:write'({ format, seriesUid, content }) {
+      // The renderer computed the bytes (core's export on the volume it holds); this only writes them.
+      if (format === 'json') {
+        try {
+          JSON.parse(content);
+        } catch (e) {
+          throw new ApiError(`export: the JSON export is not valid JSON (${oneLine(e)})`);
+        }
+      }
       const ws = await workspace();
-      const file = path.join(ws, 'exports', `${documentStem(doc.series.seriesInstanceUid)}.measurements.${format}`);
-      await access.check(file);
-      await fs.mkdir(path.dirname(file), { recursive: true });
+      const dir = path.join(ws, 'exports');
+      const file = path.join(dir, `${documentStem(seriesUid)}.measurements.${format}`);
+      await fs.mkdir(dir, { recursive: true });
+      // exports/ must really be inside the workspace (not a link to elsewhere), and so must the file.
+      const realDir = await fs.realpath(dir);
+      if (!isInside(ws, realDir)) throw new ApiError(`export: ${dir} leads outside the workspace ${ws}: not written`);
+      const realFile = await access.check(file);
+      if (!isInside(ws, realFile)) throw new ApiError(`export: ${file} is outside the workspace ${ws}: not written`);
       await writeFileAtomic(file, content);
-      return { path: file, content };
+      return { path: file };
     },
   };
 
@@ -255,7 +265,14 @@ export function createApi(opts: ApiOptions): ParaspineService {
     }
   };
 
-  return Object.assign(Object.create(null) as object, api, { dispatch, loadedVolume: () => loaded }) as ParaspineService;
+  const heldVolume = () => (held ? { locator: held.locator, volume: held.volume } : null);
+  return Object.assign(Object.create(null) as object, api, { dispatch, heldVolume }) as ParaspineService;
+}
+
+/** Whether a real path is the real folder `root` or inside it. */
+function isInside(root: string, real: string): boolean {
+  const rel = path.relative(root, real);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** The folder of a path: itself when it is a folder, else its parent (a NIfTI file's folder). */

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { FolderAccess } from './access';
 import { cleanInterruptedWrites } from './atomicWrite';
 import { createApi, grantRememberedFolders, type ParaspineService } from './api';
-import * as dicomFiles from './dicomFiles';
 import * as masks from './masks';
+import { FolderSeriesSource } from './seriesSource';
 import { SettingsStore } from './settings';
 
 /**
@@ -29,8 +29,8 @@ export async function createService(opts: {
     version: opts.version,
     settings,
     access,
-    dicom: { scanFolder: (f) => dicomFiles.scanFolder(f), loadSeriesFromFolder: (f, uid) => dicomFiles.loadSeriesFromFolder(f, uid) },
-    masks: { loadMasks: (p, g, o) => masks.loadMasks(p, g, o) },
+    sources: { folder: new FolderSeriesSource() },
+    masks: { loadMasks: (p, g, o) => masks.loadMasks(p, g, o), maskSource: (p, g, o) => masks.maskSource(p, g, o) },
     ...(opts.pickFolder ? { pickFolder: opts.pickFolder } : {}),
   });
   return { service, settings, access };

@@ -8,10 +8,11 @@ import { VolumeAssembler, nativeFrame, nativeFrameBytes, type RawPixels } from '
 import { encapsulatedFrames, type EncapsulatedFrames } from '../core/dicom/encapsulated';
 import { DicomFileError, errorMessage, oneLine } from '../core/dicom/errors';
 import { toUserError, UserError } from '../core/errors';
-import { groupSeries, layoutSeries, seriesGroupKey, summarise } from '../core/dicom/groupSeries';
+import { groupSeries, layoutSeries, seriesGroupKey, summarise, type SeriesLayout } from '../core/dicom/groupSeries';
 import { parseDataSet, parseDicomHeader } from '../core/dicom/parseHeader';
 import { TS, isEncapsulated } from '../core/dicom/transferSyntax';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
+import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { HuVolume } from '../core/volume';
 import { decodeCompressedFrame } from './codecs';
 
@@ -266,6 +267,44 @@ export interface LoadedFiles {
   readonly problems: readonly FileProblem[];
 }
 
+/** The slice layout (geometry, frame order) of one series' files from their headers alone. */
+async function layoutFiles(paths: readonly string[]): Promise<{ layout: SeriesLayout; problems: FileProblem[] }> {
+  const problems: FileProblem[] = [];
+  const headers: DicomHeader[] = [];
+  await pool(paths, 16, async (path) => {
+    try {
+      headers.push(await headerForLoad(path));
+    } catch (e) {
+      problems.push(problemOf(path, e));
+    }
+  });
+  if (headers.length === 0) {
+    throw new UserError('input', oneLine(`no loadable CT image among ${paths.length} file(s)${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
+  }
+  const groups = new Set(headers.map(seriesGroupKey));
+  if (groups.size > 1) throw new UserError('input', `the files belong to ${groups.size} different series`);
+  const layout = layoutSeries(headers);
+  problems.push(...layout.problems);
+  return { layout, problems };
+}
+
+/** What the headers of one series' files say (no pixel data read): the geometry its volume will have. */
+export interface FilesHeaders {
+  readonly summary: SeriesSummary;
+  readonly geometry: VolumeGeometry;
+  readonly warnings: readonly string[];
+  readonly problems: readonly FileProblem[];
+}
+
+/**
+ * The geometry of the volume loadFiles would build from these files, from their headers only (those
+ * of unchanged files come from the scan that listed them). Throws like loadFiles when no file is usable.
+ */
+export async function readFilesHeaders(paths: readonly string[]): Promise<FilesHeaders> {
+  const { layout, problems } = await layoutFiles(paths);
+  return { summary: summarise(layout), geometry: layout.geometry, warnings: layout.warnings, problems };
+}
+
 /** Reads `length` bytes at `position` of an open file into `buf` (fewer at the end of the file). */
 async function readAt(fh: FileHandle, buf: Uint8Array, length: number, position: number): Promise<Uint8Array> {
   let got = 0;
@@ -286,22 +325,7 @@ async function readAt(fh: FileHandle, buf: Uint8Array, length: number, position:
  * cannot be decoded.
  */
 export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedFiles> {
-  const problems: FileProblem[] = [];
-  const headers: DicomHeader[] = [];
-  await pool(paths, 16, async (path) => {
-    try {
-      headers.push(await headerForLoad(path));
-    } catch (e) {
-      problems.push(problemOf(path, e));
-    }
-  });
-  if (headers.length === 0) {
-    throw new UserError('input', oneLine(`no loadable CT image among ${paths.length} file(s)${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
-  }
-  const groups = new Set(headers.map(seriesGroupKey));
-  if (groups.size > 1) throw new UserError('input', `the files belong to ${groups.size} different series`);
-  const layout = layoutSeries(headers);
-  problems.push(...layout.problems);
+  const { layout, problems } = await layoutFiles(paths);
   const assembler = new VolumeAssembler(layout);
   const slicesOf = new Map<DicomHeader, { k: number; frameIndex: number }[]>();
   layout.frames.forEach((fr, k) => {

@@ -120,13 +120,7 @@ function Header() {
           {scanning ? 'Scanning…' : 'Open'}
         </button>
         {!web && (
-          <button
-            type="button"
-            onClick={async () => {
-              const picked = await getApi()['folder:pick']();
-              if (picked) void store.getState().openFolder(picked);
-            }}
-          >
+          <button type="button" onClick={() => void store.getState().pickFolder()}>
             Browse…
           </button>
         )}
@@ -254,48 +248,15 @@ function SliceSlider() {
 
 function ImportExport() {
   const store = getAppStore(getApi);
-  const folder = useApp((s) => s.folder);
-  const uid = useApp((s) => s.selectedSeriesUid);
-  const doc = useApp((s) => s.doc);
   const lastExport = useApp((s) => s.lastExport);
+  const maskImport = useApp((s) => s.maskImport);
   const [masksPath, setMasksPath] = useState('');
   const [labels, setLabels] = useState<'totalsegmentator' | 'auto'>('totalsegmentator');
-  const [busy, setBusy] = useState(false);
-  const [importMsg, setImportMsg] = useState<string | null>(null);
+  const web = isWebMode();
+  // One object URL per export made (browser mode only), revoked when the next export replaces it or the panel goes.
+  const downloadHref = useObjectUrl(web && lastExport ? lastExport.content : null, lastExport?.format === 'json' ? 'application/json' : 'text/csv');
 
-  const doImport = async () => {
-    if (!folder || !uid || !doc || !masksPath.trim()) return;
-    setBusy(true);
-    setImportMsg(null);
-    try {
-      const r = await getApi()['masks:import']({
-        folder,
-        seriesUid: uid,
-        masksPath: masksPath.trim(),
-        ...(labels === 'totalsegmentator' ? { labels } : {}),
-        levels: doc.levels.filter((l) => l.source !== 'proposed').map((l) => ({ level: l.level, sliceIndex: l.sliceIndex })),
-      });
-      store.getState().applyMaskImport(r);
-      setImportMsg(`${r.rois.length} outline(s), ${r.proposedLevels.length} proposed level(s)${r.problems.length ? `; problems: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` : ''}`);
-    } catch (e) {
-      setImportMsg(`Import failed: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const doExport = async (format: 'csv' | 'json') => {
-    const d = store.getState().doc;
-    if (!d) return;
-    try {
-      const r = await getApi()['export:write']({ format, document: d });
-      store.getState().setLastExport({ ...r, format });
-    } catch (e) {
-      store.getState().showToast(`Export failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
-    }
-  };
-
-  const downloadHref = lastExport ? URL.createObjectURL(new Blob([lastExport.content], { type: lastExport.format === 'csv' ? 'text/csv' : 'application/json' })) : null;
+  const doImport = () => void store.getState().importMasks({ masksPath, ...(labels === 'totalsegmentator' ? { labels } : {}) });
 
   return (
     <div className="import-export">
@@ -306,27 +267,27 @@ function ImportExport() {
           <option value="totalsegmentator">TotalSegmentator labels</option>
           <option value="auto">file names / auto</option>
         </select>
-        <button className="small" disabled={busy || !masksPath.trim()} onClick={() => void doImport()} data-testid="import-masks">
-          {busy ? 'Importing…' : 'Import masks'}
+        <button className="small" disabled={maskImport.busy || !masksPath.trim()} onClick={doImport} data-testid="import-masks">
+          {maskImport.busy ? 'Importing…' : 'Import masks'}
         </button>
       </div>
-      {importMsg && (
+      {maskImport.message && (
         <div className="small-text" data-testid="import-result">
-          {importMsg}
+          {maskImport.message}
         </div>
       )}
       <div className="row">
-        <button className="small" onClick={() => void doExport('csv')} data-testid="export-csv">
+        <button className="small" onClick={() => void store.getState().exportMeasurements('csv')} data-testid="export-csv">
           Export CSV
         </button>
-        <button className="small" onClick={() => void doExport('json')} data-testid="export-json">
+        <button className="small" onClick={() => void store.getState().exportMeasurements('json')} data-testid="export-json">
           Export JSON
         </button>
       </div>
       {lastExport && (
         <div className="small-text" data-testid="export-result">
           Written: <code data-testid="export-path">{lastExport.path}</code>{' '}
-          {isWebMode() && downloadHref && (
+          {downloadHref && (
             <a href={downloadHref} download={lastExport.path.split(/[\\/]/).pop()} data-testid="export-download">
               download
             </a>
@@ -335,6 +296,21 @@ function ImportExport() {
       )}
     </div>
   );
+}
+
+/** An object URL for a text while it is shown: made once per text, revoked when the text changes or on unmount. */
+function useObjectUrl(text: string | null, type: string): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (text === null) {
+      setUrl(null);
+      return;
+    }
+    const u = URL.createObjectURL(new Blob([text], { type }));
+    setUrl(u);
+    return () => URL.revokeObjectURL(u);
+  }, [text, type]);
+  return url;
 }
 
 function Toast() {

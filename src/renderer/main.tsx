@@ -1,6 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { getApi } from './api/client';
 import { App } from './App';
+import { applyMenuAction } from './state/menu';
 import { attachAutosave, getAppStore } from './state/store';
 import type { MenuAction, ParaspinePreloadApi } from '../shared/contract';
 import './styles.css';
@@ -11,15 +12,7 @@ void store.getState().init();
 
 // Electron application menu actions (absent in browser mode).
 const preload = window.paraspine as Partial<ParaspinePreloadApi> | undefined;
-preload?.onMenuAction?.((a: MenuAction) => {
-  const s = store.getState();
-  if (a.type === 'open-folder') void s.openFolder(a.folder);
-  else if (a.type === 'undo') s.undo();
-  else if (a.type === 'redo') s.redo();
-  else if (a.type === 'preset') s.setPreset(a.preset);
-  else if (a.type === 'export') document.querySelector<HTMLButtonElement>(`[data-testid="export-${a.format}"]`)?.click();
-  else s.showToast(`Paraspine ${(a as { version?: string }).version ?? ''}`);
-});
+preload?.onMenuAction?.((a: MenuAction) => applyMenuAction(store, a));
 
 // Save before the page goes away (best effort; every change is saved within 250 ms anyway).
 window.addEventListener('beforeunload', () => void autosave.flush());

@@ -45,29 +45,67 @@ export interface MaskImportResult {
 
 const str = z.string().min(1).max(4096);
 
+/**
+ * Where a series' DICOM frames come from. Only folders today; a DICOMweb source would add
+ * `{ kind: 'dicomweb', url, studyUid, seriesUid }` here and a SeriesSource beside the folder one in
+ * src/node, without touching the channels that take a locator.
+ */
+export const seriesLocatorSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('folder'),
+    /** The folder that was scanned (series:scan), not one file. */
+    path: str,
+    /** SeriesSummary.seriesInstanceUid from that scan. */
+    seriesUid: str,
+  }),
+]);
+export type SeriesLocator = z.infer<typeof seriesLocatorSchema>;
+export type FolderSeriesLocator = Extract<SeriesLocator, { kind: 'folder' }>;
+
+/** The locator of a series found by scanning a folder. */
+export function folderLocator(path: string, seriesUid: string): FolderSeriesLocator {
+  return { kind: 'folder', path, seriesUid };
+}
+
+/** Largest export accepted by export:write (characters); far above any real measurement table. */
+export const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
+
 export const channels = {
   'app:info': { args: z.tuple([]) },
   /** Opens a native folder picker (Electron) — returns null when cancelled; unavailable in web mode. */
   'folder:pick': { args: z.tuple([]) },
   'series:scan': { args: z.tuple([str]) },
-  'series:load': { args: z.tuple([str, str]) },
-  /** HU voxels of the last loaded series, as raw little-endian bytes (Int16 or Float32 per huType). */
-  'series:volume': { args: z.tuple([str, str]) },
+  /**
+   * Loads a series of the last scan (the scan's file list is reused: the folder is not walked again)
+   * and returns its metadata. Warnings are this series' own; folder-wide problems are in the scan result.
+   */
+  'series:load': { args: z.tuple([seriesLocatorSchema]) },
+  /**
+   * HU voxels of a series, as raw little-endian bytes (Int16 or Float32 per huType). The volume
+   * series:load prepared is handed over and dropped: the services keep no copy once it is served.
+   */
+  'series:volume': { args: z.tuple([seriesLocatorSchema]) },
   'workspace:set': { args: z.tuple([str]) },
   'annotations:load': { args: z.tuple([str]) },
   'annotations:save': { args: z.tuple([z.unknown()]) },
   'masks:import': {
     args: z.tuple([
       z.object({
-        folder: str,
-        seriesUid: str,
+        /** The series the masks belong to: only its geometry (from the headers) is read, never its HU. */
+        series: seriesLocatorSchema,
         masksPath: str,
         labels: z.enum(['totalsegmentator']).optional(),
         levels: z.array(z.object({ level: z.string(), sliceIndex: z.number().int().min(0) })),
       }),
     ]),
   },
-  'export:write': { args: z.tuple([z.object({ format: z.enum(['csv', 'json']), document: z.unknown() })]) },
+  /**
+   * Writes an export the renderer computed (core's exportMeasurementsCsv/Json on the volume it holds)
+   * into the workspace's exports folder, atomically; the file is named after the series UID.
+   */
+  'export:write': {
+    args: z.tuple([z.object({ format: z.enum(['csv', 'json']), seriesUid: str, content: z.string().max(MAX_EXPORT_CHARS) })]),
+  },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -84,7 +122,7 @@ export interface ChannelResults {
   /** problem: set when an unusable file already there had to be moved aside (never overwritten). */
   'annotations:save': { path: string; problem?: string };
   'masks:import': MaskImportResult;
-  'export:write': { path: string; content: string };
+  'export:write': { path: string };
 }
 
 export type ChannelArgs<C extends Channel> = z.infer<(typeof channels)[C]['args']>;

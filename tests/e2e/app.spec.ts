@@ -77,6 +77,8 @@ test('open, mark L3, outline both psoas, check numbers, edit, undo, reload, expo
   await page.mouse.wheel(0, -100);
   await expect.poll(async () => (await getState(page)).sliceIndex).toBe(SLICE);
   await expect(page.getByTestId('slice-number')).toHaveText(String(SLICE + 1));
+  // Cornerstone shows views on the store's HU array: the window holds one copy of the volume.
+  expect(await page.evaluate(() => (window as unknown as { __paraspineViewer: { imageSharesVolume(): boolean | null } }).__paraspineViewer.imageSharesVolume())).toBe(true);
 
   // Mark L3 with the key.
   await page.keyboard.press('1');

@@ -2,7 +2,7 @@
 import { expect, type Page } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
 import type { HuVolume } from '../../src/core/volume';
-import type { LoadedSeriesMeta } from '../../src/shared/contract';
+import { folderLocator, type LoadedSeriesMeta } from '../../src/shared/contract';
 import { huVolumeFromBytes } from '../../src/renderer/state/huVolume';
 import type { RunningBridge } from './bridge';
 
@@ -14,8 +14,8 @@ export async function callApi<T>(bridge: RunningBridge, channel: string, args: u
 
 /** The HU volume exactly as the app builds it (same services, same conversion). */
 export async function loadVolume(bridge: RunningBridge, folder: string, uid: string): Promise<HuVolume> {
-  const meta = await callApi<LoadedSeriesMeta>(bridge, 'series:load', [folder, uid]);
-  const bytes = await callApi<ArrayBuffer>(bridge, 'series:volume', [folder, uid]);
+  const meta = await callApi<LoadedSeriesMeta>(bridge, 'series:load', [folderLocator(folder, uid)]);
+  const bytes = await callApi<ArrayBuffer>(bridge, 'series:volume', [folderLocator(folder, uid)]);
   return huVolumeFromBytes(bytes, meta);
 }
 

@@ -8,6 +8,8 @@ import { measureSliceMask } from '../../src/core/metrics/records';
 import type { HuVolume } from '../../src/core/volume';
 import { FolderAccess } from '../../src/node/access';
 import { createApi, validateArgs, type MaskService } from '../../src/node/api';
+import type { SeriesSource } from '../../src/node/seriesSource';
+import { folderLocator, type FolderSeriesLocator } from '../../src/shared/contract';
 import { SettingsStore } from '../../src/node/settings';
 import { phantomDocument, phantomSummary, phantomVolume, SERIES_UID, tmpDir } from './helpers';
 
@@ -22,23 +24,31 @@ async function setup(mode: 'electron' | 'web', masks?: MaskService) {
   const access = new FolderAccess();
   const volume = phantomVolume();
   const loads: string[] = [];
+  const headerReads: string[] = [];
+  const folder: SeriesSource<FolderSeriesLocator> = {
+    kind: 'folder',
+    list: async () => ({ series: [phantomSummary(volume)], problems: [{ path: path.join(ct, 'junk.txt'), reason: 'not a DICOM file' }] }),
+    headers: async (loc) => {
+      headerReads.push(loc.path);
+      if (loc.seriesUid !== SERIES_UID) throw new Error(`series ${loc.seriesUid} not found in ${loc.path}`);
+      return { summary: phantomSummary(volume), geometry: volume.geometry, warnings: [] };
+    },
+    load: async (loc) => {
+      loads.push(loc.path);
+      if (loc.seriesUid !== SERIES_UID) throw new Error(`series ${loc.seriesUid} not found in ${loc.path}`);
+      return { summary: phantomSummary(volume), volume, problems: [] };
+    },
+  };
   const api = createApi({
     mode,
     version: '9.9.9',
     settings,
     access,
-    dicom: {
-      scanFolder: async () => ({ series: [phantomSummary(volume)], problems: [{ path: path.join(ct, 'junk.txt'), reason: 'not a DICOM file' }] }),
-      loadSeriesFromFolder: async (folder, uid) => {
-        loads.push(folder);
-        if (uid !== SERIES_UID) throw new Error(`series ${uid} not found in ${folder}`);
-        return { summary: phantomSummary(volume), volume, problems: [] };
-      },
-    },
+    sources: { folder },
     masks: masks ?? { loadMasks: async () => ({ masks: [], problems: [] }) },
     now: () => new Date('2024-03-04T05:06:07.000Z'),
   });
-  return { root, ct, ws, settings, access, api, volume, loads };
+  return { root, ct, ws, settings, access, api, volume, loads, headerReads };
 }
 
 describe('argument validation', () => {
@@ -48,9 +58,12 @@ describe('argument validation', () => {
       ['series:scan', [42], /series:scan: argument 0: .*string/i],
       ['series:scan', ['/a', '/b'], /series:scan: expects 1 argument\(s\), got 2/],
       ['series:scan', '/a', /arguments must be an array/],
-      ['series:load', ['/a'], /series:load: expects 2 argument/],
-      ['export:write', [{ format: 'xlsx', document: {} }], /export:write: argument 0\.format/],
-      ['masks:import', [{ folder: '/a', seriesUid: 'x', masksPath: '/m', levels: [{ level: 'L3', sliceIndex: -1 }] }], /argument 0\.levels\.0\.sliceIndex/],
+      ['series:load', ['/a', '1.2'], /series:load: expects 1 argument/],
+      ['series:load', [{ kind: 'pacs', path: '/a', seriesUid: '1.2' }], /series:load: argument 0\.kind/],
+      ['series:volume', [{ kind: 'folder', path: '/a' }], /series:volume: argument 0\.seriesUid/],
+      ['export:write', [{ format: 'xlsx', seriesUid: '1.2', content: '' }], /export:write: argument 0\.format/],
+      ['export:write', [{ format: 'csv', seriesUid: '1.2' }], /export:write: argument 0\.content/],
+      ['masks:import', [{ series: folderLocator('/a', 'x'), masksPath: '/m', levels: [{ level: 'L3', sliceIndex: -1 }] }], /argument 0\.levels\.0\.sliceIndex/],
       ['app:info', [1], /app:info: expects 0 argument\(s\), got 1/],
     ];
     for (const [ch, args, re] of cases) {
@@ -63,13 +76,13 @@ describe('argument validation', () => {
       expect(msg, JSON.stringify(args)).toMatch(re);
       expect(msg).not.toContain('\n');
     }
-    expect(validateArgs('series:load', ['/a', '1.2'])).toEqual(['/a', '1.2']);
+    expect(validateArgs('series:load', [folderLocator('/a', '1.2')])).toEqual([{ kind: 'folder', path: '/a', seriesUid: '1.2' }]);
   });
 
   it('dispatch refuses unknown channels and invalid args before calling any service', async () => {
     const { api, loads, ct } = await setup('web');
     await expect(api.dispatch('fs:readFile', ['/etc/passwd'])).rejects.toThrow(/unknown channel 'fs:readFile'/);
-    await expect(api.dispatch('series:load', [ct])).rejects.toThrow(/series:load: expects 2 argument/);
+    await expect(api.dispatch('series:load', [ct])).rejects.toThrow(/series:load: argument 0/);
     expect(loads).toEqual([]);
   });
 });
@@ -85,30 +98,30 @@ describe('api over the services', () => {
     expect(e.settings.get().recentFolders).toEqual([e.ct]);
 
     const w = await setup('web');
-    await expect(w.api.dispatch('series:load', [w.ct, SERIES_UID])).rejects.toThrow(/outside the folders/);
+    await expect(w.api.dispatch('series:load', [folderLocator(w.ct, SERIES_UID)])).rejects.toThrow(/outside the folders/);
     await w.api.dispatch('series:scan', [w.ct]);
     const info = (await w.api.dispatch('app:info', [])) as { mode: string; version: string; recentFolders: string[] };
     expect(info).toMatchObject({ mode: 'web', version: '9.9.9', recentFolders: [w.ct] });
     // a folder beside the scanned one stays refused
-    await expect(w.api.dispatch('series:load', [w.ws, SERIES_UID])).rejects.toThrow(/outside the folders/);
+    await expect(w.api.dispatch('series:load', [folderLocator(w.ws, SERIES_UID)])).rejects.toThrow(/outside the folders/);
   });
 
   it('series:load returns metadata; series:volume the HU bytes of the cached volume', async () => {
     const { api, ct, volume, loads } = await setup('web');
     await api.dispatch('series:scan', [ct]);
-    const meta = (await api.dispatch('series:load', [ct, SERIES_UID])) as { huType: string; geometry: HuVolume['geometry']; summary: { seriesInstanceUid: string } };
+    const meta = (await api.dispatch('series:load', [folderLocator(ct, SERIES_UID)])) as { huType: string; geometry: HuVolume['geometry']; summary: { seriesInstanceUid: string } };
     expect(meta.huType).toBe('int16');
     expect(meta.geometry.columns).toBe(32);
     expect(meta.summary.seriesInstanceUid).toBe(SERIES_UID);
-    const buf = (await api.dispatch('series:volume', [ct, SERIES_UID])) as ArrayBuffer;
+    const buf = (await api.dispatch('series:volume', [folderLocator(ct, SERIES_UID)])) as ArrayBuffer;
     expect(buf).toBeInstanceOf(ArrayBuffer);
     expect(new Int16Array(buf)).toEqual(volume.hu);
     expect(loads).toHaveLength(1); // served from the cache
-    await expect(api.dispatch('series:load', [ct, '9.9'])).rejects.toThrow(/series 9\.9 not found/);
+    await expect(api.dispatch('series:load', [folderLocator(ct, '9.9')])).rejects.toThrow(/series 9\.9 not found/);
   });
 
   it('annotations save/load through the workspace; export:write writes the CSV into it', async () => {
-    const { api, ct, ws, volume } = await setup('web');
+    const { api, ws, volume } = await setup('web');
     await expect(api.dispatch('annotations:load', [SERIES_UID])).rejects.toThrow(/no workspace folder chosen/);
     const info = (await api.dispatch('workspace:set', [ws])) as { workspace: string };
     expect(info.workspace).toBe(ws);
@@ -119,16 +132,15 @@ describe('api over the services', () => {
     expect(await api.dispatch('annotations:load', [SERIES_UID])).toEqual({ document: doc, problem: null });
     await expect(api.dispatch('annotations:save', [{ nope: 1 }])).rejects.toThrow(/not saved: not a Paraspine annotation document/);
 
-    await expect(api.dispatch('export:write', [{ format: 'csv', document: doc }])).rejects.toThrow(/is not loaded/);
-    await api.dispatch('series:scan', [ct]);
-    await api.dispatch('series:load', [ct, SERIES_UID]);
-    const out = (await api.dispatch('export:write', [{ format: 'csv', document: doc }])) as { path: string; content: string };
-    expect(out.content).toBe(exportMeasurementsCsv(volume, doc));
-    expect(await fs.readFile(out.path, 'utf8')).toBe(out.content);
-    expect(out.path.startsWith(ws + path.sep)).toBe(true);
-    const j = (await api.dispatch('export:write', [{ format: 'json', document: doc }])) as { path: string; content: string };
+    // The renderer computes the bytes (core's export on its volume); export:write writes exactly them.
+    const content = exportMeasurementsCsv(volume, doc);
+    const out = (await api.dispatch('export:write', [{ format: 'csv', seriesUid: SERIES_UID, content }])) as { path: string };
+    expect(await fs.readFile(out.path, 'utf8')).toBe(content);
+    expect(out.path).toBe(path.join(ws, 'exports', `${SERIES_UID}.measurements.csv`));
+    const jsonText = JSON.stringify({ measurements: [1, 2] });
+    const j = (await api.dispatch('export:write', [{ format: 'json', seriesUid: SERIES_UID, content: jsonText }])) as { path: string };
     expect(j.path.endsWith('.measurements.json')).toBe(true);
-    expect(JSON.parse(j.content).measurements).toHaveLength(2);
+    expect(JSON.parse(await fs.readFile(j.path, 'utf8')).measurements).toHaveLength(2);
   });
 
   it('masks:import traces muscle masks on the level slices into ROIs that measure exactly like the masks', async () => {
@@ -161,7 +173,7 @@ describe('api over the services', () => {
     await api.dispatch('series:scan', [ct]);
     const masksDir = path.join(root, 'seg');
     mkdirSync(masksDir);
-    const res = (await api.dispatch('masks:import', [{ folder: ct, seriesUid: SERIES_UID, masksPath: masksDir, levels: [] }])) as Awaited<
+    const res = (await api.dispatch('masks:import', [{ series: folderLocator(ct, SERIES_UID), masksPath: masksDir, levels: [] }])) as Awaited<
       ReturnType<typeof api['masks:import']>
     >;
     expect(res.proposedLevels).toEqual([expect.objectContaining({ level: 'L3', sliceIndex: 1, source: 'proposed' })]);
@@ -186,9 +198,9 @@ describe('api over the services', () => {
   it('masks:import refuses a masks path outside the picked folders in electron mode', async () => {
     const { api, ct, access, root } = await setup('electron');
     await access.grant(ct);
-    await expect(api.dispatch('masks:import', [{ folder: ct, seriesUid: SERIES_UID, masksPath: root, levels: [] }])).rejects.toThrow(/outside the folders/);
+    await expect(api.dispatch('masks:import', [{ series: folderLocator(ct, SERIES_UID), masksPath: root, levels: [] }])).rejects.toThrow(/outside the folders/);
     await expect(
-      api.dispatch('masks:import', [{ folder: ct, seriesUid: SERIES_UID, masksPath: ct, levels: [{ level: 'T12', sliceIndex: 0 }] }]),
+      api.dispatch('masks:import', [{ series: folderLocator(ct, SERIES_UID), masksPath: ct, levels: [{ level: 'T12', sliceIndex: 0 }] }]),
     ).rejects.toThrow(/unknown level 'T12'/);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/core/dicom/types';
 import { startBridge, type Bridge } from '../../src/node/bridge/server';
 import { createService } from '../../src/node/createService';
+import { folderLocator } from '../../src/shared/contract';
 import { shared as sharedData } from '../dicom/helpers';
 import { tmpDir } from './helpers';
 
@@ -108,7 +109,7 @@ describe('browser bridge', () => {
     expect(s.slices).toBeGreaterThan(50);
     expect(s.rows).toBeGreaterThan(0);
     expect(s.files).toHaveLength(s.slices);
-    const outside = await api('series:load', [sharedData('ct-thorax-j2k'), s.seriesInstanceUid]);
+    const outside = await api('series:load', [folderLocator(sharedData('ct-thorax-j2k'), s.seriesInstanceUid)]);
     expect(outside.status).toBe(403); // kind 'access' (core/errors.ts)
     expect(JSON.parse(outside.body.toString()).kind).toBe('access');
     expect(JSON.parse(outside.body.toString()).error).toMatch(/outside the folders you opened/);
@@ -117,8 +118,8 @@ describe('browser bridge', () => {
   it.skipIf(!existsSync(CT))('series:volume comes back as application/octet-stream', async () => {
     const scan = JSON.parse((await api('series:scan', [CT])).body.toString()) as ScanResult;
     const s = scan.series[0]!;
-    const meta = JSON.parse((await api('series:load', [CT, s.seriesInstanceUid])).body.toString()) as { huType: string; geometry: { rows: number; columns: number; slices: number } };
-    const v = await api('series:volume', [CT, s.seriesInstanceUid]);
+    const meta = JSON.parse((await api('series:load', [folderLocator(CT, s.seriesInstanceUid)])).body.toString()) as { huType: string; geometry: { rows: number; columns: number; slices: number } };
+    const v = await api('series:volume', [folderLocator(CT, s.seriesInstanceUid)]);
     expect(v.status).toBe(200);
     expect(v.headers['content-type']).toBe('application/octet-stream');
     const bytesPer = meta.huType === 'int16' ? 2 : 4;

@@ -250,9 +250,9 @@ describe('bridge client', () => {
     expect(calls[0]!.url).toBe('http://127.0.0.1:9/api/app:info');
     expect((calls[0]!.init.headers as Record<string, string>)['x-paraspine-token']).toBe('tok');
     expect(calls[0]!.init.body).toBe('[]');
-    const bytes = await client['series:volume']('/f', 'u');
+    const bytes = await client['series:volume']({ kind: 'folder', path: '/f', seriesUid: 'u' });
     expect(new Uint8Array(bytes)).toEqual(new Uint8Array([1, 2]));
-    expect(calls[1]!.init.body).toBe('["/f","u"]');
+    expect(calls[1]!.init.body).toBe('[{"kind":"folder","path":"/f","seriesUid":"u"}]');
     await expect(client['series:scan']('/x')).rejects.toThrow('folder not found');
   });
 

@@ -144,6 +144,14 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
         return [ij![0], ij![1]];
       },
       currentImageIndex: () => viewport()?.getCurrentImageIdIndex() ?? null,
+      /** Whether the shown image's pixels are a view on the store's HU array (no copy in Cornerstone's cache). */
+      imageSharesVolume(): boolean | null {
+        const vp = viewport();
+        const s = store.getState();
+        if (!vp || !s.volume) return null;
+        const px = cache.getImage(vp.getCurrentImageId())?.voxelManager?.getScalarData() as ArrayLike<number> & { buffer?: ArrayBufferLike };
+        return px?.buffer ? px.buffer === s.volume.hu.buffer : null;
+      },
     };
     return () => {
       delete w.__paraspineViewer;

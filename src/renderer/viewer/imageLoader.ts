@@ -112,8 +112,10 @@ function loadParaspineImage(imageId: string): Types.IImageLoadObject {
     const { reg, k } = found;
     const g = reg.volume.geometry;
     const n = g.rows * g.columns;
-    // a copy: Cornerstone owns its cached pixel buffers
-    const pixels = reg.volume.hu.slice(k * n, (k + 1) * n);
+    // A view on the store's volume, not a copy: the store's HU array is the one copy in this window.
+    // Cornerstone only reads it (the stack viewport copies the shown slice into its own one-slice vtk
+    // array, updateVTKImageDataWithCornerstoneImage; no loader worker is involved for this scheme).
+    const pixels = reg.volume.hu.subarray(k * n, (k + 1) * n);
     let min = Infinity;
     let max = -Infinity;
     for (let p = 0; p < n; p++) {

@@ -1,0 +1,109 @@
+/**
+ * Where DICOM frames come from, behind one interface: a folder on disk today (over dicomFiles.ts),
+ * DICOMweb later. The services (api.ts) only speak of series locators (src/shared/contract.ts) and
+ * ask the source of the locator's kind to list, describe or load a series.
+ */
+import type { FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
+import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
+import type { HuVolume } from '../core/volume';
+import type { FolderSeriesLocator, SeriesLocator } from '../shared/contract';
+import * as dicomFiles from './dicomFiles';
+
+/** A series' description from its headers only (no pixel data read). */
+export interface SeriesHeaders {
+  readonly summary: SeriesSummary;
+  /** The geometry load() will give the volume. */
+  readonly geometry: VolumeGeometry;
+  readonly warnings: readonly string[];
+}
+
+/** A loaded series. `problems` are this series' files that were left out, never the rest of the source. */
+export interface LoadedSeries {
+  readonly summary: SeriesSummary;
+  readonly volume: HuVolume;
+  readonly problems: readonly FileProblem[];
+}
+
+export interface SeriesSource<L extends SeriesLocator = SeriesLocator> {
+  readonly kind: L['kind'];
+  /**
+   * Lists the series under a root (a folder path for the folder source) with every unusable item and
+   * its reason. The listing is remembered, so that describing or loading one of its series does not
+   * list the root again.
+   */
+  list(root: string): Promise<ScanResult>;
+  /** A series' summary and geometry from its headers; never reads pixel data. */
+  headers(locator: L): Promise<SeriesHeaders>;
+  /** A series' HU volume. The source keeps no reference to it. */
+  load(locator: L): Promise<LoadedSeries>;
+}
+
+/** The dicomFiles functions the folder source uses (tests inject counting or fake ones). */
+export interface FolderFiles {
+  scanFolder(folder: string): Promise<ScanResult>;
+  readFilesHeaders(paths: readonly string[]): Promise<{ summary: SeriesSummary; geometry: VolumeGeometry; warnings: readonly string[] }>;
+  loadFiles(paths: readonly string[]): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly FileProblem[] }>;
+}
+
+const realFiles: FolderFiles = {
+  scanFolder: (f) => dicomFiles.scanFolder(f),
+  readFilesHeaders: (p) => dicomFiles.readFilesHeaders(p),
+  loadFiles: (p) => dicomFiles.loadFiles(p),
+};
+
+/**
+ * Series in folders of DICOM files. Remembers the listing of the last few scanned folders (the
+ * series and their file lists, a few kB per series), keyed by folder path; a locator of a folder not
+ * scanned yet (a reload after a restart) scans it once. Loading reads only the series' files, whose
+ * headers the scan has already cached (dicomFiles re-checks each file's size, mtime and ctime).
+ */
+export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
+  readonly kind = 'folder' as const;
+  private readonly scans = new Map<string, ScanResult>();
+
+  constructor(
+    private readonly files: FolderFiles = realFiles,
+    private readonly maxFolders = 8,
+  ) {}
+
+  async list(folder: string): Promise<ScanResult> {
+    const scan = await this.files.scanFolder(folder);
+    this.scans.delete(folder);
+    this.scans.set(folder, scan);
+    while (this.scans.size > this.maxFolders) this.scans.delete(this.scans.keys().next().value!);
+    return scan;
+  }
+
+  /** The remembered listing of a folder (tests); null when it was never scanned or was forgotten. */
+  remembered(folder: string): ScanResult | null {
+    return this.scans.get(folder) ?? null;
+  }
+
+  /** The scan's summary of the series (its UID is the scan's, derived for anonymised files). */
+  private async series(locator: FolderSeriesLocator): Promise<SeriesSummary> {
+    const known = this.scans.get(locator.path);
+    const found = known?.series.find((s) => s.seriesInstanceUid === locator.seriesUid && s.modality === 'CT');
+    if (found) return found;
+    // Not scanned yet, or not in the remembered listing (the folder changed since): scan it once now.
+    return dicomFiles.pickCtSeries(await this.list(locator.path), locator.path, locator.seriesUid);
+  }
+
+  async headers(locator: FolderSeriesLocator): Promise<SeriesHeaders> {
+    const s = await this.series(locator);
+    const h = await this.files.readFilesHeaders(s.files);
+    return { summary: s, geometry: h.geometry, warnings: h.warnings };
+  }
+
+  async load(locator: FolderSeriesLocator): Promise<LoadedSeries> {
+    const s = await this.series(locator);
+    const r = await this.files.loadFiles(s.files);
+    return { summary: s, volume: r.volume, problems: r.problems };
+  }
+}
+
+/** One source per locator kind. */
+export type SeriesSources = { [K in SeriesLocator['kind']]: SeriesSource<Extract<SeriesLocator, { kind: K }>> };
+
+export function sourceFor(sources: SeriesSources, locator: SeriesLocator): SeriesSource<SeriesLocator> {
+  return sources[locator.kind] as SeriesSource<SeriesLocator>;
+}

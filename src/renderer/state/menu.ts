@@ -1,0 +1,25 @@
+/** Electron application-menu actions (src/main sends them) as store actions. */
+import type { StoreApi } from 'zustand/vanilla';
+import type { MenuAction } from '../../shared/contract';
+import type { AppState } from './types';
+
+export function applyMenuAction(store: StoreApi<AppState>, a: MenuAction): void {
+  const s = store.getState();
+  switch (a.type) {
+    case 'open-folder':
+      void s.openFolder(a.folder);
+      return;
+    case 'export':
+      void s.exportMeasurements(a.format);
+      return;
+    case 'undo':
+      s.undo();
+      return;
+    case 'redo':
+      s.redo();
+      return;
+    case 'preset':
+      s.setPreset(a.preset);
+      return;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Mask import and measurement export as store actions. The export is computed here, in the window
+ * that holds the HU volume (the one copy, the same pixels the metrics table measures), with core's
+ * exportMeasurementsCsv/Json; the services only write the bytes into the workspace.
+ */
+import { exportMeasurementsCsv, exportMeasurementsJson } from '../../../core/export/measurementsExport';
+import type { Get, ImportExportSlice, Set, StoreDeps } from '../types';
+import { message } from '../util';
+
+export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): ImportExportSlice => ({
+  lastExport: null,
+  maskImport: { busy: false, message: null },
+
+  async exportMeasurements(format) {
+    const { doc, volume } = get();
+    if (!doc || !volume) {
+      get().showToast('Open a series before exporting', 'error');
+      return;
+    }
+    try {
+      const content = format === 'csv' ? exportMeasurementsCsv(volume, doc) : exportMeasurementsJson(volume, doc);
+      const r = await deps.api()['export:write']({ format, seriesUid: doc.series.seriesInstanceUid, content });
+      // Only if the same series is still open (the user may have switched while it was written).
+      if (get().doc?.series.seriesInstanceUid === doc.series.seriesInstanceUid) set({ lastExport: { path: r.path, format, content } });
+      get().showToast(`${format.toUpperCase()} export written to the workspace's exports folder`);
+    } catch (e) {
+      get().showToast(`Export failed: ${message(e)}`, 'error');
+    }
+  },
+
+  async importMasks(req) {
+    const { series, doc } = get();
+    const masksPath = req.masksPath.trim();
+    if (!series || !doc || !masksPath || get().maskImport.busy) return;
+    set({ maskImport: { busy: true, message: null } });
+    try {
+      const r = await deps.api()['masks:import']({
+        series,
+        masksPath,
+        ...(req.labels ? { labels: req.labels } : {}),
+        levels: doc.levels.filter((l) => l.source !== 'proposed').map((l) => ({ level: l.level, sliceIndex: l.sliceIndex })),
+      });
+      if (get().series !== series) return; // another series was opened meanwhile: not for this one
+      get().applyMaskImport(r);
+      const problems = r.problems.length ? `; problems: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` : '';
+      set({ maskImport: { busy: false, message: `${r.rois.length} outline(s), ${r.proposedLevels.length} proposed level(s)${problems}` } });
+    } catch (e) {
+      if (get().series === series) set({ maskImport: { busy: false, message: `Import failed: ${message(e)}` } });
+    } finally {
+      if (get().maskImport.busy) set({ maskImport: { ...get().maskImport, busy: false } });
+    }
+  },
+});

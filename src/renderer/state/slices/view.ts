@@ -1,0 +1,44 @@
+/** What the viewers show: slice, window preset, tool, overlay, reformat planes. */
+import { nextPreset } from '../presets';
+import type { Get, Set, ViewSlice } from '../types';
+
+export const createViewSlice = (set: Set, get: Get): ViewSlice => ({
+  sliceIndex: 0,
+  preset: 'soft',
+  tool: 'polygon',
+  showOverlay: true,
+  resetCounter: 0,
+  sagittalColumn: 0,
+  coronalRow: 0,
+  setSagittalColumn(i) {
+    const n = get().volume?.geometry.columns ?? 1;
+    set({ sagittalColumn: Math.max(0, Math.min(n - 1, Math.round(i))) });
+  },
+  setCoronalRow(j) {
+    const n = get().volume?.geometry.rows ?? 1;
+    set({ coronalRow: Math.max(0, Math.min(n - 1, Math.round(j))) });
+  },
+  setSlice(k) {
+    const n = get().volume?.geometry.slices ?? 1;
+    const clamped = Math.max(0, Math.min(n - 1, Math.round(k)));
+    if (clamped !== get().sliceIndex) set({ sliceIndex: clamped });
+  },
+  stepSlice(delta) {
+    get().setSlice(get().sliceIndex + delta);
+  },
+  setPreset(p) {
+    set({ preset: p });
+  },
+  cyclePreset() {
+    set({ preset: nextPreset(get().preset) });
+  },
+  setTool(t) {
+    set({ tool: t });
+  },
+  toggleOverlay() {
+    set({ showOverlay: !get().showOverlay });
+  },
+  resetView() {
+    set({ resetCounter: get().resetCounter + 1 });
+  },
+});
