@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
-import { exportMeasurementsCsv } from '../../src/core/export/measurementsExport';
+import { exportMeasurementsCsv, exportMeasurementsJson } from '../../src/core/export/measurementsExport';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import { loadMasks } from '../../src/node/masks';
 import { maskToContours } from '../../src/core/roi/maskToContours';
@@ -78,5 +78,21 @@ describe('app export and command line agree', () => {
     expect(get('psoas', 'left', 'meanHu')).toBeCloseTo(27.0506, 4);
     expect(get('autochthon', 'right', 'fatAreaMm2')).toBe(234);
     expect(rows).toHaveLength(5);
+
+    // JSON: the app's export and the CLI write one format (format, version, same keys, same records)
+    const appJson = JSON.parse(exportMeasurementsJson(volume, doc)) as Record<string, unknown>;
+    const cliRun = await cli('measure', ABDOMEN, '--annotations', file, '--format', 'json');
+    expect(cliRun.errors).toEqual([]);
+    const cliJson = JSON.parse(cliRun.stdout) as Record<string, unknown>;
+    for (const j of [appJson, cliJson]) {
+      expect(j.format).toBe('paraspine-measurements');
+      expect(j.version).toBe(1);
+    }
+    expect(Object.keys(cliJson).sort()).toEqual(Object.keys(appJson).sort());
+    expect(cliJson.measurements).toEqual(appJson.measurements);
+    expect(cliJson.asymmetry).toEqual(appJson.asymmetry);
+    expect([cliJson.rater, cliJson.appVersion, cliJson.modifiedAt]).toEqual([doc.rater, doc.appVersion, doc.modifiedAt]);
+    const pl = (cliJson.measurements as { muscle: string; side: string; pixels: number }[]).find((m) => m.muscle === 'psoas' && m.side === 'left');
+    expect(pl?.pixels).toBe(79); // README reference
   });
 });

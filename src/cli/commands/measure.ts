@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parseAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
-import { asymmetryTable, measureAnnotations, sortRecords } from '../../core/annotations/measureAnnotations';
+import { measureAnnotations, sortRecords } from '../../core/annotations/measureAnnotations';
 import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
 import type { SeriesSummary } from '../../core/dicom/types';
-import { EXPORT_CSV_COLUMNS, exportRows } from '../../core/export/measurementsExport';
+import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText } from '../../core/export/measurementsExport';
 import { toCsv } from '../../core/format/csv';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../../core/masks/labels';
@@ -32,8 +32,8 @@ export interface MeasureResult {
   measurements: MeasurementRecord[];
   warnings: string[];
   problems: { path: string; reason: string }[];
-  /** Rater and app version of the annotation document measured, if any (they travel into the CSV). */
-  provenance: { rater: string; appVersion: string };
+  /** Rater, app version and modification time of the annotation document measured, if any (they travel into the CSV and JSON). */
+  provenance: { rater: string; appVersion: string; modifiedAt?: string };
 }
 
 const isVertebra = isVertebraMask;
@@ -159,7 +159,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   for (const s of slices) note(`${s.level ?? 'slice'}: slice ${s.sliceIndex}, z ${s.z} mm (${s.method})`);
   for (const w of warnings) note(`warning: ${w}`);
   for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
-  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '' } };
+  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' } };
 }
 
 /** CSV: the same tidy rows as the app's export (series identity and ranges on every row, record keys, L/R asymmetry). */
@@ -167,14 +167,11 @@ export function measureCsv(result: MeasureResult): string {
   return toCsv(EXPORT_CSV_COLUMNS, exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance }));
 }
 
+/** JSON: the one measurements format (core/export/measurementsExport.ts), as the app's JSON export writes it. */
 export function measureJson(result: MeasureResult): string {
-  const { series, ranges, slices, measurements, warnings, problems } = result;
-  return (
-    JSON.stringify(
-      { series, ranges: { muscleHu: ranges.muscleHu, fatHu: ranges.fatHu }, levels: slices, measurements, asymmetry: asymmetryTable(measurements), warnings, problems },
-      null,
-      2,
-    ) + '\n'
+  const { series, ranges, slices, measurements, warnings, problems, provenance } = result;
+  return measurementsJsonText(
+    measurementsExport({ ...provenance, modifiedAt: provenance.modifiedAt ?? '', series, ranges, levels: slices, measurements, warnings, problems }),
   );
 }
 

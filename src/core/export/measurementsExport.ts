@@ -1,5 +1,7 @@
 import { asymmetryTable, measureAnnotations, type AsymmetryRow } from '../annotations/measureAnnotations';
 import type { AnnotationDocument, SeriesIdentity } from '../annotations/document';
+import type { Level } from '../anatomy/anatomy';
+import type { Problem } from '../errors';
 import { toCsv } from '../format/csv';
 import type { HuRanges } from '../metrics/ranges';
 import { ASYMMETRY_METRIC_KEYS, DEFAULT_REGISTRY, type MetricRegistry } from '../metrics/definitions';
@@ -42,18 +44,78 @@ export type ExportCsvColumn = (typeof EXPORT_CSV_COLUMNS)[number];
 export const MEASUREMENTS_FORMAT = 'paraspine-measurements';
 export const MEASUREMENTS_VERSION = 1;
 
+/**
+ * One level (or measured slice) in the JSON: where it is and how it was chosen. The app writes the
+ * document's level marks (`source`: manual, proposed, confirmed...); the CLI writes the slices it chose
+ * (`method`: the rule or the option that chose them).
+ */
+export interface MeasurementsLevel {
+  level: Level | null;
+  sliceIndex: number;
+  z: number;
+  method?: string;
+  source?: string;
+  note?: string;
+}
+
+/**
+ * The one JSON format of measurements, written by the app's JSON export and by `paraspine measure
+ * --format json`. Keys are an interface people script against: they are only ever added to.
+ */
 export interface MeasurementsExport {
   format: typeof MEASUREMENTS_FORMAT;
   version: number;
+  /** The Paraspine version that wrote the annotation document ('' when only masks were measured). */
   appVersion: string;
   rater: string;
-  /** The document's last modification time (the export itself is a pure function of the document). */
+  /** The document's last modification time ('' without a document): the export is a pure function of its inputs. */
   modifiedAt: string;
-  series: SeriesIdentity;
+  /** The series' identity (the CLI adds the rest of the scan summary: files, spacing, ...). */
+  series: SeriesIdentity | (Pick<SeriesIdentity, 'seriesInstanceUid'> & Record<string, unknown>);
   ranges: HuRanges;
-  levels: AnnotationDocument['levels'];
+  levels: MeasurementsLevel[];
   measurements: MeasurementRecord[];
   asymmetry: AsymmetryRow[];
+  /** Things about the series or the slices a reader must know (empty when none). */
+  warnings: string[];
+  /** Files that could not be used, each with a reason (empty when none). */
+  problems: Problem[];
+}
+
+export interface MeasurementsJsonInput {
+  appVersion: string;
+  rater: string;
+  modifiedAt: string;
+  series: MeasurementsExport['series'];
+  ranges: HuRanges;
+  levels: readonly MeasurementsLevel[];
+  measurements: readonly MeasurementRecord[];
+  warnings?: readonly string[];
+  problems?: readonly Problem[];
+  registry?: MetricRegistry;
+}
+
+/** The measurements JSON object (format, version, provenance, series, ranges, levels, records, L/R asymmetry, warnings, problems). */
+export function measurementsExport(input: MeasurementsJsonInput): MeasurementsExport {
+  return {
+    format: MEASUREMENTS_FORMAT,
+    version: MEASUREMENTS_VERSION,
+    appVersion: input.appVersion,
+    rater: input.rater,
+    modifiedAt: input.modifiedAt,
+    series: input.series,
+    ranges: { muscleHu: input.ranges.muscleHu, fatHu: input.ranges.fatHu },
+    levels: [...input.levels],
+    measurements: [...input.measurements],
+    asymmetry: asymmetryTable(input.measurements, input.registry ?? DEFAULT_REGISTRY),
+    warnings: [...(input.warnings ?? [])],
+    problems: (input.problems ?? []).map((p) => ({ path: p.path, reason: p.reason })),
+  };
+}
+
+/** Pretty-printed JSON text with a trailing newline. */
+export function measurementsJsonText(value: MeasurementsExport): string {
+  return JSON.stringify(value, null, 2) + '\n';
 }
 
 /** Check that the document belongs to this volume (same grid); throws a one-line reason otherwise. */
@@ -124,10 +186,8 @@ export function exportMeasurementsCsv(volume: HuVolume, doc: AnnotationDocument,
 }
 
 export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): MeasurementsExport {
-  const { records, asymmetry } = measureDocument(volume, doc, registry);
-  return {
-    format: MEASUREMENTS_FORMAT,
-    version: MEASUREMENTS_VERSION,
+  const { records } = measureDocument(volume, doc, registry);
+  return measurementsExport({
     appVersion: doc.appVersion,
     rater: doc.rater,
     modifiedAt: doc.modifiedAt,
@@ -135,11 +195,12 @@ export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, regi
     ranges: doc.ranges,
     levels: doc.levels,
     measurements: records,
-    asymmetry,
-  };
+    warnings: volume.warnings,
+    registry,
+  });
 }
 
 /** JSON export, pretty-printed, trailing newline. */
 export function exportMeasurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): string {
-  return JSON.stringify(measurementsJson(volume, doc, registry), null, 2) + '\n';
+  return measurementsJsonText(measurementsJson(volume, doc, registry));
 }
