@@ -27,7 +27,7 @@ import { LABEL_TABLES, labelName, type LabelTableName } from '../core/masks/labe
 import { isGzip, NiftiError, readNifti, type NiftiImage } from '../core/masks/nifti';
 import type { MaskSource } from '../core/masks/pipeline';
 import { MaskOverlapError, resampleLabels, resampleMask } from '../core/masks/resample';
-import { UserError } from '../core/errors';
+import { UserError, type Problem } from '../core/errors';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -37,10 +37,8 @@ export interface LoadedMask {
   readonly data: Uint8Array;
 }
 
-export interface MaskProblem {
-  readonly path: string;
-  readonly reason: string;
-}
+/** A mask file that could not be used (the one Problem type of core/errors.ts). */
+export type MaskProblem = Problem;
 
 export interface LoadMasksOptions {
   /** Label table for a multilabel file. */

@@ -7,6 +7,7 @@
  * Pure types + zod: no Node, no DOM, no Electron.
  */
 import { z } from 'zod';
+import type { Problem } from '../core/errors';
 import type { AnnotationDocument, LevelMark, Roi } from '../core/annotations/document';
 import type { ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
@@ -40,7 +41,7 @@ export interface MaskImportResult {
   proposedLevels: LevelMark[];
   /** Outlines traced from the muscle masks on the given level slices (source 'imported'). */
   rois: Roi[];
-  problems: { path: string; reason: string }[];
+  problems: Problem[];
 }
 
 const str = z.string().min(1).max(4096);

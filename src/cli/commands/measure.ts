@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Problem } from '../../core/errors';
 import { parseAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
 import { measureAnnotations, sortRecords } from '../../core/annotations/measureAnnotations';
 import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
@@ -31,7 +32,7 @@ export interface MeasureResult {
   slices: MeasuredSlice[];
   measurements: MeasurementRecord[];
   warnings: string[];
-  problems: { path: string; reason: string }[];
+  problems: Problem[];
   /** Rater, app version and modification time of the annotation document measured, if any (they travel into the CSV and JSON). */
   provenance: { rater: string; appVersion: string; modifiedAt?: string };
 }

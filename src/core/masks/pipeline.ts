@@ -8,6 +8,7 @@
  * the CT grid geometry, never the HU volume. Callers then measure the slice masks (CLI, with the HU
  * volume) or trace them to outlines (app).
  */
+import type { Problem } from '../errors';
 import type { Level } from '../anatomy/anatomy';
 import { sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
 import { isVertebraMask } from './labels';
@@ -19,10 +20,8 @@ export interface SourceMask {
   readonly data: Uint8Array;
 }
 
-export interface SourceProblem {
-  readonly path: string;
-  readonly reason: string;
-}
+/** A mask file that could not be used (the one Problem type of core/errors.ts). */
+export type SourceProblem = Problem;
 
 /** Where masks come from. `load` resamples the structures whose name passes `include` onto the grid. */
 export interface MaskSource {
