@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
 import { channels, MENU_ACTION_EVENT, type Channel, type MenuAction } from '../shared/contract';
 import { CSP } from '../shared/csp';
+import { isAllowedExternalLink } from '../shared/externalLinks';
 import { menuTemplate } from './menu';
 import { oneLine } from '../node/atomicWrite';
 import { createService } from '../node/createService';
@@ -169,7 +170,7 @@ async function createWindow(): Promise<void> {
 
   const wc = win.webContents;
   wc.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) void shell.openExternal(url); // links open in the user's browser, never in the app
+    if (isAllowedExternalLink(url)) void shell.openExternal(url); // allow-listed links open in the user's browser, never in the app
     return { action: 'deny' };
   });
   wc.on('will-navigate', (e) => e.preventDefault());

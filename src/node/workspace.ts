@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { toUserError, UserError } from '../core/errors';
-import { ANNOTATION_FORMAT, parseAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
+import { ANNOTATION_FORMAT, MAX_DOCUMENT_BYTES, parseAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
 import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite';
 
 /**
@@ -59,8 +59,7 @@ type ReadOutcome =
   | { kind: 'bad'; reason: string }
   | { kind: 'foreign'; reason: string };
 
-/** Largest annotation document read (bytes); larger files are refused before parsing. */
-export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+export { MAX_DOCUMENT_BYTES };
 
 async function readDocument(file: string): Promise<ReadOutcome> {
   let st;

@@ -86,6 +86,7 @@ describe('metric definitions drive records and columns', () => {
       'structure', 'muscle', 'side', 'level', 'sliceIndex', 'z',
       'pixels', 'areaMm2', 'leanAreaMm2', 'fatAreaMm2', 'fatFraction', 'meanHu', 'sdHu', 'leanMeanHu',
       'asymmetryPct',
+      'flags', // added with the hostile-input checks: record and series warnings, never hidden in a batch
     ]);
     expect(recordColumns()).toEqual([...RECORD_COLUMNS]);
     expect(exportCsvColumns()).toEqual([...EXPORT_CSV_COLUMNS]);
@@ -97,7 +98,7 @@ describe('metric definitions drive records and columns', () => {
     const id = (side: 'left' | 'right') => ({ structure: `psoas_${side}`, muscle: 'psoas' as const, side });
     const l = measureSliceMask(v, 0, left, id('left'), 'L3', DEFAULT_RANGES, reg);
     const r = measureSliceMask(v, 0, right, id('right'), 'L3', DEFAULT_RANGES, reg);
-    expect(Object.keys(l)).toEqual([...RECORD_COLUMNS, 'maxHu', 'pixelsAboveMinus25Hu']);
+    expect(Object.keys(l)).toEqual([...RECORD_COLUMNS, 'maxHu', 'pixelsAboveMinus25Hu', 'warnings']);
     // by hand: left columns -30, -20, -10, 0 on 2 rows; right columns 30..80 on 4 rows
     expect(l).toMatchObject({ pixels: 8, maxHu: 0, pixelsAboveMinus25Hu: 6, meanHu: -15 });
     expect(r).toMatchObject({ pixels: 24, maxHu: 80, pixelsAboveMinus25Hu: 24, meanHu: 55 });
@@ -108,7 +109,7 @@ describe('metric definitions drive records and columns', () => {
     expect((row as Record<string, unknown>)['leanAsymmetryPct']).toBeCloseTo(-120, 12);
 
     const cols = exportCsvColumns(reg);
-    expect(cols).toEqual([...EXPORT_CSV_COLUMNS.slice(0, -1), 'maxHu', 'pixelsAboveMinus25Hu', 'asymmetryPct', 'leanAsymmetryPct']);
+    expect(cols).toEqual([...EXPORT_CSV_COLUMNS.slice(0, -2), 'maxHu', 'pixelsAboveMinus25Hu', 'asymmetryPct', 'leanAsymmetryPct', 'flags']);
     const ctx = { series: { studyInstanceUid: '1', seriesInstanceUid: '2', patientId: 'P', seriesDescription: 'D' }, ranges: DEFAULT_RANGES, rater: 'R', appVersion: '0' };
     const csv = toCsv(cols, exportRows([l, r], ctx, reg)).trim().split('\n');
     expect(csv[0]).toBe(cols.join(','));
@@ -119,7 +120,7 @@ describe('metric definitions drive records and columns', () => {
     expect(Number(cell(csv[2]!, 'leanAsymmetryPct'))).toBeCloseTo(-120, 12);
 
     // the default registry and its outputs are untouched
-    expect(Object.keys(measureSliceMask(v, 0, left, id('left'), 'L3', DEFAULT_RANGES))).toEqual([...RECORD_COLUMNS]);
+    expect(Object.keys(measureSliceMask(v, 0, left, id('left'), 'L3', DEFAULT_RANGES))).toEqual([...RECORD_COLUMNS, 'warnings']);
     expect(DEFAULT_REGISTRY.keys('slice')).toEqual(SLICE_METRICS.map((d) => d.key));
     expect(Object.isFrozen(DEFAULT_REGISTRY) && Object.isFrozen(DEFAULT_REGISTRY.slice)).toBe(true);
   });

@@ -1,7 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Problem } from '../../core/errors';
-import { parseAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
-import { measureAnnotations, sortRecords } from '../../core/annotations/measureAnnotations';
+import { MAX_DOCUMENT_BYTES, parseAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
+import { measureAnnotationsChecked, sortRecords } from '../../core/annotations/measureAnnotations';
+import { checkLevel } from '../../core/annotations/checkRoi';
 import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
 import type { SeriesSummary } from '../../core/dicom/types';
 import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText } from '../../core/export/measurementsExport';
@@ -67,10 +68,16 @@ export interface MeasureOptions {
 async function readAnnotations(file: string): Promise<AnnotationDocument> {
   let text: string;
   try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new CliError(`${file}: not a regular file`);
+    if (st.size > MAX_DOCUMENT_BYTES) throw new CliError(`${file}: ${st.size} bytes, larger than an annotation document can be (${MAX_DOCUMENT_BYTES})`);
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new CliError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (e instanceof CliError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(`${file}: cannot read (${code ?? (e as Error).message})`, code === 'ENOENT' ? 'notFound' : code === 'EACCES' ? 'access' : 'input');
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte order mark
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -121,10 +128,13 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
     if (!opts.masks) throw new UsageError('--levels needs vertebra masks (--masks)');
     findLevels = opts.levels === undefined || opts.levels === 'auto' ? DEFAULT_LEVELS : opts.levels;
   } else {
-    slices = doc.levels.map((l) => {
-      const k = nearestSliceToZ(g, l.z);
-      return { level: l.level, sliceIndex: k, z: sliceZ(g, k), method: `annotation level (${l.source})` };
-    });
+    // the document's levels, unless one lies off every slice (named in the warnings by measureAnnotationsChecked)
+    slices = doc.levels
+      .filter((l) => checkLevel(g, l) === null)
+      .map((l) => {
+        const k = nearestSliceToZ(g, l.z);
+        return { level: l.level, sliceIndex: k, z: sliceZ(g, k), method: `annotation level (${l.source})` };
+      });
   }
 
   if (opts.masks) {
@@ -156,7 +166,11 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
       slices.forEach((s, n) => measurements.push(measureSliceMask(volume, s.sliceIndex, mask.sliceMasks[n]!, id, s.level, ranges)));
     }
   }
-  if (doc) measurements.push(...measureAnnotations(volume, doc, ranges));
+  if (doc) {
+    const checked = measureAnnotationsChecked(volume, doc, ranges);
+    measurements.push(...checked.records);
+    warnings.push(...checked.warnings);
+  }
   for (const s of slices) note(`${s.level ?? 'slice'}: slice ${s.sliceIndex}, z ${s.z} mm (${s.method})`);
   for (const w of warnings) note(`warning: ${w}`);
   for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
@@ -165,7 +179,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
 
 /** CSV: the same tidy rows as the app's export (series identity and ranges on every row, record keys, L/R asymmetry). */
 export function measureCsv(result: MeasureResult): string {
-  return toCsv(EXPORT_CSV_COLUMNS, exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance }));
+  return toCsv(EXPORT_CSV_COLUMNS, exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance, warnings: result.warnings }));
 }
 
 /** JSON: the one measurements format (core/export/measurementsExport.ts), as the app's JSON export writes it. */

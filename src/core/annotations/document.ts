@@ -9,6 +9,9 @@ import type { HuRanges } from '../metrics/ranges';
  * series. Contours are stored in patient coordinates (LPS, mm) so they survive any viewer change.
  */
 export const ANNOTATION_FORMAT = 'paraspine-annotations';
+
+/** Largest annotation document read (bytes): larger files are refused before they are parsed. */
+export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 export const ANNOTATION_VERSION = 1;
 
 /** What an ROI outlines: one of the four muscles, or TotalSegmentator's autochthon (erector spinae + multifidus) until split. */

@@ -5,6 +5,8 @@ import { measureSliceMask, type MeasurementRecord } from '../metrics/records';
 import { contourMask } from '../roi/contour';
 import type { HuVolume } from '../volume';
 import type { AnnotationDocument, Roi } from './document';
+import { checkLevel, checkRoi, documentGridMismatch } from './checkRoi';
+import { UserError } from '../errors';
 
 /**
  * The slice an ROI lies on: its stored sliceIndex when that slice's z matches the stored z
@@ -17,43 +19,81 @@ export function roiSlice(volume: HuVolume, roi: Pick<Roi, 'sliceIndex' | 'z'>): 
   return nearestSliceToZ(g, roi.z);
 }
 
-/** Measure one ROI contour through the same path as masks. */
+/** Measure one ROI contour through the same path as masks (unchecked: see measureAnnotationsChecked). */
 export function measureRoi(volume: HuVolume, roi: Roi, ranges: HuRanges, registry: MetricRegistry = DEFAULT_REGISTRY): MeasurementRecord {
   const k = roiSlice(volume, roi);
   const mask = contourMask(volume.geometry, k, roi.pointsLps);
   return measureSliceMask(volume, k, mask, { structure: `${roi.muscle}_${roi.side}`, muscle: roi.muscle, side: roi.side }, roi.level, ranges, registry);
 }
 
+export interface CheckedMeasurements {
+  records: MeasurementRecord[];
+  /** Document-level warnings: ROIs refused (not measured) and levels off every slice, each with its reason. */
+  warnings: string[];
+}
+
 /**
- * Measure every ROI of a document. Several ROIs of the same level, muscle and side are merged into one
- * mask (union), so a muscle outlined in two parts is measured once.
+ * Measure every ROI of a document, checking each against the grid first (checkRoi): a refused ROI is
+ * not measured and named in `warnings`; a flagged one is measured and its flags travel on its record.
+ * Several ROIs of the same level, muscle and side are merged into one mask (union), so a muscle
+ * outlined in two parts is measured once. A document for another grid (rows x columns) is an error.
  */
+export function measureAnnotationsChecked(
+  volume: HuVolume,
+  doc: AnnotationDocument,
+  ranges: HuRanges = doc.ranges,
+  registry: MetricRegistry = DEFAULT_REGISTRY,
+): CheckedMeasurements {
+  const g = volume.geometry;
+  const mismatch = documentGridMismatch(g, doc);
+  if (mismatch) throw new UserError('input', mismatch);
+  const warnings: string[] = [];
+  for (const mark of doc.levels) {
+    const off = checkLevel(g, mark);
+    if (off) warnings.push(off);
+  }
+  const groups = new Map<string, { rois: Roi[]; k: number; flags: string[] }>();
+  for (const roi of doc.rois) {
+    const check = checkRoi(g, roi);
+    const what = `${roi.level} ${roi.muscle} ${roi.side} outline ${roi.id}`;
+    if (check.refused) {
+      warnings.push(`${what} not measured: ${check.refused}`);
+      continue;
+    }
+    const key = `${roi.level}|${roi.muscle}|${roi.side}`;
+    const group = groups.get(key);
+    if (!group) {
+      groups.set(key, { rois: [roi], k: check.sliceIndex, flags: check.flags });
+    } else if (group.k !== check.sliceIndex) {
+      warnings.push(`${what} not measured: it lies on slice ${check.sliceIndex}, another outline of ${roi.level} ${roi.muscle} ${roi.side} on slice ${group.k}`);
+    } else {
+      group.rois.push(roi);
+      group.flags.push(...check.flags);
+    }
+  }
+  const out: MeasurementRecord[] = [];
+  for (const { rois, k, flags } of groups.values()) {
+    const first = rois[0]!;
+    const mask = new Uint8Array(g.rows * g.columns);
+    for (const roi of rois) {
+      const m = contourMask(g, k, roi.pointsLps);
+      for (let p = 0; p < m.length; p++) if (m[p]) mask[p] = 1;
+    }
+    const record = measureSliceMask(volume, k, mask, { structure: `${first.muscle}_${first.side}`, muscle: first.muscle, side: first.side }, first.level, ranges, registry);
+    record.warnings = [...new Set(flags)];
+    out.push(record);
+  }
+  return { records: sortRecords(out), warnings };
+}
+
+/** The records of measureAnnotationsChecked (its document-level warnings dropped: callers that report them use it directly). */
 export function measureAnnotations(
   volume: HuVolume,
   doc: AnnotationDocument,
   ranges: HuRanges = doc.ranges,
   registry: MetricRegistry = DEFAULT_REGISTRY,
 ): MeasurementRecord[] {
-  const groups = new Map<string, Roi[]>();
-  for (const roi of doc.rois) {
-    const key = `${roi.level}|${roi.muscle}|${roi.side}`;
-    const list = groups.get(key);
-    if (list) list.push(roi);
-    else groups.set(key, [roi]);
-  }
-  const out: MeasurementRecord[] = [];
-  for (const rois of groups.values()) {
-    const first = rois[0]!;
-    const k = roiSlice(volume, first);
-    const g = volume.geometry;
-    const mask = new Uint8Array(g.rows * g.columns);
-    for (const roi of rois) {
-      const m = contourMask(g, k, roi.pointsLps);
-      for (let p = 0; p < m.length; p++) if (m[p]) mask[p] = 1;
-    }
-    out.push(measureSliceMask(volume, k, mask, { structure: `${first.muscle}_${first.side}`, muscle: first.muscle, side: first.side }, first.level, ranges, registry));
-  }
-  return sortRecords(out);
+  return measureAnnotationsChecked(volume, doc, ranges, registry).records;
 }
 
 const LEVEL_ORDER = ['L1', 'L1/L2', 'L2', 'L2/L3', 'L3', 'L3/L4', 'L4', 'L4/L5', 'L5', 'L5/S1'];

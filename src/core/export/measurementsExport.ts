@@ -1,4 +1,6 @@
-import { asymmetryTable, measureAnnotations, type AsymmetryRow } from '../annotations/measureAnnotations';
+import { asymmetryTable, measureAnnotationsChecked, type AsymmetryRow } from '../annotations/measureAnnotations';
+import { documentGridMismatch } from '../annotations/checkRoi';
+import { UserError } from '../errors';
 import type { AnnotationDocument, SeriesIdentity } from '../annotations/document';
 import type { Level } from '../anatomy/anatomy';
 import type { Problem } from '../errors';
@@ -28,12 +30,18 @@ export const EXPORT_ID_COLUMNS = [
   'appVersion',
 ] as const;
 
-/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle). */
-export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS] as const;
+/**
+ * The last CSV column: everything a reader of the row must know, joined with ' | ' (the record's own
+ * warnings, then the series' and the document's). Empty when nothing. So a batch never hides them.
+ */
+export const FLAGS_COLUMN = 'flags';
+
+/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags. */
+export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN] as const;
 
 /** The CSV columns a registry produces (EXPORT_CSV_COLUMNS for the default one). */
 export function exportCsvColumns(registry: MetricRegistry = DEFAULT_REGISTRY): string[] {
-  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry')];
+  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN];
   const dup = cols.find((c, i) => cols.indexOf(c) !== i);
   if (dup) throw new Error(`metric key '${dup}' collides with an export column`);
   return cols;
@@ -120,23 +128,21 @@ export function measurementsJsonText(value: MeasurementsExport): string {
 
 /** Check that the document belongs to this volume (same grid); throws a one-line reason otherwise. */
 export function checkDocumentMatchesVolume(volume: HuVolume, doc: AnnotationDocument): void {
-  const g = volume.geometry;
-  if (doc.series.rows !== g.rows || doc.series.columns !== g.columns) {
-    throw new Error(
-      `annotation document is for a ${doc.series.columns}x${doc.series.rows} series but the loaded series is ${g.columns}x${g.rows}`,
-    );
-  }
+  const mismatch = documentGridMismatch(volume.geometry, doc);
+  if (mismatch) throw new UserError('input', mismatch);
 }
 
 export interface MeasuredDocument {
   records: MeasurementRecord[];
   asymmetry: AsymmetryRow[];
+  /** The series' warnings, then the document's (ROIs not measured, levels off every slice). */
+  warnings: string[];
 }
 
 export function measureDocument(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): MeasuredDocument {
   checkDocumentMatchesVolume(volume, doc);
-  const records = measureAnnotations(volume, doc, doc.ranges, registry);
-  return { records, asymmetry: asymmetryTable(records, registry) };
+  const { records, warnings } = measureAnnotationsChecked(volume, doc, doc.ranges, registry);
+  return { records, asymmetry: asymmetryTable(records, registry), warnings: [...volume.warnings, ...warnings] };
 }
 
 /** What every tidy row repeats: the series, the HU ranges and the provenance. */
@@ -145,6 +151,8 @@ export interface RowContext {
   ranges: HuRanges;
   rater: string;
   appVersion: string;
+  /** Series- and document-level warnings, added to every row's flags. */
+  warnings?: readonly string[];
 }
 
 /** Tidy rows from measurement records: context columns, record keys, and the L/R asymmetry metrics of the row's level and muscle. */
@@ -170,14 +178,17 @@ export function exportRows(
     const a = asym.get(`${r.level}|${r.muscle}`);
     const pair: Record<string, unknown> = {};
     for (const d of registry.asymmetry) pair[d.key] = a?.[d.key] ?? null;
-    return { ...id, ...r, ...pair } as Record<ExportCsvColumn, unknown>;
+    const flags = [...(r.warnings ?? []), ...(ctx.warnings ?? [])].join(' | ');
+    const { warnings: _recordWarnings, ...cells } = r;
+    void _recordWarnings;
+    return { ...id, ...cells, ...pair, [FLAGS_COLUMN]: flags } as unknown as Record<ExportCsvColumn, unknown>;
   });
 }
 
 /** Tidy rows: one per level x muscle x side that has an ROI. */
 export function measurementRows(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): Record<ExportCsvColumn, unknown>[] {
-  const { records } = measureDocument(volume, doc, registry);
-  return exportRows(records, { series: doc.series, ranges: doc.ranges, rater: doc.rater, appVersion: doc.appVersion }, registry);
+  const { records, warnings } = measureDocument(volume, doc, registry);
+  return exportRows(records, { series: doc.series, ranges: doc.ranges, rater: doc.rater, appVersion: doc.appVersion, warnings }, registry);
 }
 
 /** Tidy CSV (RFC 4180, '\n' line ends, header always present). */
@@ -186,7 +197,7 @@ export function exportMeasurementsCsv(volume: HuVolume, doc: AnnotationDocument,
 }
 
 export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): MeasurementsExport {
-  const { records } = measureDocument(volume, doc, registry);
+  const { records, warnings } = measureDocument(volume, doc, registry);
   return measurementsExport({
     appVersion: doc.appVersion,
     rater: doc.rater,
@@ -195,7 +206,7 @@ export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, regi
     ranges: doc.ranges,
     levels: doc.levels,
     measurements: records,
-    warnings: volume.warnings,
+    warnings,
     registry,
   });
 }

@@ -15,6 +15,12 @@ export interface MeasurementRecord extends SliceMetrics {
   sliceIndex: number;
   /** Patient z of the slice (ImagePositionPatient z), mm. */
   z: number;
+  /**
+   * What a reader of this number must know (an outline partly outside the image, a slice re-found by
+   * its z, ...); empty when nothing. JSON key `warnings`; the CSV's `flags` column joins these with
+   * the series' warnings.
+   */
+  warnings: string[];
 }
 
 /** The columns that say what was measured where; the metric columns follow (SLICE_METRICS, in order). */
@@ -51,7 +57,7 @@ export function measureSliceMask(
   registry: MetricRegistry = DEFAULT_REGISTRY,
 ): MeasurementRecord {
   const m = measureSlice(sliceView(volume, k), sliceMask, pixelAreaMm2(volume.geometry), ranges, registry);
-  return { ...id, level, sliceIndex: k, z: sliceZ(volume.geometry, k), ...m };
+  return { ...id, level, sliceIndex: k, z: sliceZ(volume.geometry, k), ...m, warnings: [] };
 }
 
 /** Infer muscle and side from a structure name such as 'iliopsoas_left', 'psoas_right', 'autochthon_left'. */

@@ -1,6 +1,7 @@
 /** Per-level metrics from core (HU pixels + outlines), live while editing; HU ranges setting. */
 import { useMemo, useState } from 'react';
-import { asymmetryTable, measureAnnotations } from '../../core/annotations/measureAnnotations';
+import { asymmetryTable, measureAnnotationsChecked, type CheckedMeasurements } from '../../core/annotations/measureAnnotations';
+import { errorMessage } from '../../core/errors';
 import { DEFAULT_REGISTRY, formatMetric, metricHeader, metricValue } from '../../core/metrics/definitions';
 import { MetricsLegend } from './MetricsLegend';
 import { RANGE_PRESETS, formatRanges } from '../state/presets';
@@ -20,7 +21,15 @@ export function MetricsPanel() {
   const activeLevel = useApp((s) => s.activeLevel);
   const store = getAppStore(getApi);
   const [editRanges, setEditRanges] = useState(false);
-  const records = useMemo(() => (doc && volume ? measureAnnotations(volume, doc) : []), [doc, volume]);
+  const checked = useMemo((): CheckedMeasurements & { error: string | null } => {
+    if (!doc || !volume) return { records: [], warnings: [], error: null };
+    try {
+      return { ...measureAnnotationsChecked(volume, doc), error: null };
+    } catch (e) {
+      return { records: [], warnings: [], error: errorMessage(e) };
+    }
+  }, [doc, volume]);
+  const records = checked.records;
   const asym = useMemo(() => asymmetryTable(records), [records]);
   if (!doc) return null;
   const levels = [...new Set(records.map((r) => r.level))];
@@ -54,6 +63,14 @@ export function MetricsPanel() {
         </button>
       </div>
       {editRanges && <RangeEditor />}
+      {(checked.error || checked.warnings.length > 0) && (
+        <ul className="metrics-warnings" data-testid="metrics-warnings">
+          {checked.error && <li className="error">{checked.error}</li>}
+          {checked.warnings.map((w) => (
+            <li key={w}>⚠ {w}</li>
+          ))}
+        </ul>
+      )}
       {shown.length === 0 && <div className="dim pad">No outlines yet. Mark a level, pick a muscle and side, and draw.</div>}
       {shown.map((level) => {
         const rows = records.filter((r) => r.level === level);
@@ -86,7 +103,14 @@ export function MetricsPanel() {
                           <span className="swatch" style={{ background: MUSCLE_COLORS[m] }} />
                           {MUSCLE_NAMES[m]}
                         </td>
-                        <td>{r.side === 'left' ? 'L' : 'R'}</td>
+                        <td>
+                          {r.side === 'left' ? 'L' : 'R'}
+                          {r.warnings.length > 0 && (
+                            <span className="flag" title={r.warnings.join('\n')} data-testid={`flag-${level}-${m}-${r.side}`}>
+                              {' '}⚠
+                            </span>
+                          )}
+                        </td>
                         {SLICE_COLUMNS.map((d) => (
                           <td key={d.key} data-col={d.key}>
                             {formatMetric(d, metricValue(r, d))}
