@@ -125,7 +125,9 @@ function isEndOfBuffer(msg: string): boolean {
 function parseFailure(e: unknown): DicomFileError {
   if (e instanceof DicomFileError) return e;
   const msg = errorMessage(e);
-  if (e instanceof RangeError && /call stack/i.test(msg)) return new DicomFileError('header too deep (sequences nested beyond what can be read)');
+  // dicom-parser rethrows what it catches as { exception, dataSet }.
+  const inner: unknown = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
+  if (inner instanceof RangeError && /call stack/i.test(msg)) return new DicomFileError('header too deep (sequences nested beyond what can be read)');
   if (/item tag \(FFFE,E000\) not found|readSequenceItem/i.test(msg)) return new DicomFileError('damaged sequence (an item or its delimiter is missing)');
   if (isEndOfBuffer(msg)) return new DicomFileError('truncated (file ends inside the header)');
   if (/DICM prefix/.test(msg)) return new DicomFileError('not DICOM (no DICM marker)');
@@ -217,12 +219,15 @@ export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData
     options.inflater = inflater.inflate;
     try {
       dataSet = dicomParser.parseDicom(array, options as Parameters<typeof dicomParser.parseDicom>[1]);
+      // Cut by the cap before the pixel data (dicom-parser skips a value running past the end silently).
+      if (inflater.capped() && untilPixelData && !dataSet.elements[PIXEL_DATA]) throw new DicomFileError('capped', true);
     } catch (e) {
-      if (e instanceof DicomFileError) throw e;
       if (inflater.capped()) {
+        dataSet = null;
         if (cap < maxInflatedBytes) continue;
         throw new DicomFileError(`header longer than ${sizeText(maxInflatedBytes)} (inflated)`);
       }
+      if (e instanceof DicomFileError) throw e;
       if (isPrefix) throw new DicomFileError('header longer than the bytes read', true);
       throw parseFailure(e);
     }
