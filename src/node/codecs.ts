@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { Decoder as JpegLosslessDecoder } from '@cornerstonejs/jpeg-lossless-decoder-js';
 import type { RawPixels } from '../core/dicom/assembleVolume';
 import { DicomFileError, errorMessage } from '../core/dicom/errors';
+import { declaredFrameSize } from '../core/dicom/codestream';
 import { decodeRleFrame } from '../core/dicom/rle';
 import { pixelEncoding, transferSyntaxName } from '../core/dicom/transferSyntax';
 import type { DicomHeader } from '../core/dicom/types';
@@ -60,6 +61,31 @@ function charls(): Promise<{ module: WasmModule; decoder: WasmDecoder }> {
   return jls;
 }
 
+/**
+ * Refuses a frame whose codestream declares another size than the DICOM header, before decoding it (the
+ * decoder would allocate and work for the declared size).
+ */
+function checkDeclaredSize(bytes: Uint8Array, header: DicomHeader, what: string, frameIndex: number): void {
+  const d = declaredFrameSize(bytes);
+  if (!d || d.height === 0) return; // not recognised (or height given later, DNL): the decoder's result is checked
+  if (d.width !== header.columns || d.height !== header.rows || d.components !== 1) {
+    const comps = d.components !== 1 ? ` with ${d.components} components` : '';
+    throw new DicomFileError(`${what} frame ${frameIndex + 1} is ${d.width}x${d.height}${comps}, the header says ${header.columns}x${header.rows}`);
+  }
+}
+
+/** The decoded frame must hold exactly Rows x Columns values of the header's size. */
+function checkDecoded(out: RawPixels, header: DicomHeader, what: string): RawPixels {
+  const n = header.rows * header.columns;
+  if (out.length !== n) {
+    throw new DicomFileError(`${what} frame decodes to ${out.length} pixels, the header says ${header.columns}x${header.rows} = ${n}`);
+  }
+  if (out.BYTES_PER_ELEMENT * 8 < header.bitsStored) {
+    throw new DicomFileError(`${what} frame decodes to ${out.BYTES_PER_ELEMENT * 8}-bit values, the header says BitsStored ${header.bitsStored}`);
+  }
+  return out;
+}
+
 function wasmDecode(codec: { module: WasmModule; decoder: WasmDecoder }, bytes: Uint8Array, header: DicomHeader, what: string): RawPixels {
   const { decoder, module } = codec;
   try {
@@ -78,24 +104,31 @@ function wasmDecode(codec: { module: WasmModule; decoder: WasmDecoder }, bytes: 
   // Copy out of the wasm heap: the decoder reuses it for the next frame.
   const decoded = decoder.getDecodedBuffer().slice();
   const signed = info.isSigned === true;
-  if (info.bitsPerSample > 8) return signed ? new Int16Array(decoded.buffer) : new Uint16Array(decoded.buffer);
-  return signed ? new Int8Array(decoded.buffer) : decoded;
+  const bytesPerSample = info.bitsPerSample > 8 ? 2 : 1;
+  if (decoded.length !== header.rows * header.columns * bytesPerSample) {
+    throw new DicomFileError(`${what} frame decodes to ${decoded.length} bytes, the header says ${header.columns}x${header.rows} x ${bytesPerSample} bytes`);
+  }
+  if (info.bitsPerSample > 8) return checkDecoded(signed ? new Int16Array(decoded.buffer) : new Uint16Array(decoded.buffer), header, what);
+  return checkDecoded(signed ? new Int8Array(decoded.buffer) : decoded, header, what);
 }
 
 /**
  * Decodes one compressed frame (the bytestream of one frame of encapsulated pixel data) to stored
  * values. Signedness and BitsStored are applied later by the VolumeAssembler.
  */
-export async function decodeCompressedFrame(bytes: Uint8Array, header: DicomHeader): Promise<RawPixels> {
+export async function decodeCompressedFrame(bytes: Uint8Array, header: DicomHeader, frameIndex = 0): Promise<RawPixels> {
   const enc = pixelEncoding(header.transferSyntaxUid);
   switch (enc) {
     case 'rle':
       return decodeRleFrame(bytes, header.rows, header.columns, header.bitsAllocated, header.pixelRepresentation === 1);
     case 'j2k':
+      checkDeclaredSize(bytes, header, 'JPEG 2000', frameIndex);
       return wasmDecode(await openJpeg(), bytes, header, 'JPEG 2000');
     case 'jpegLs':
+      checkDeclaredSize(bytes, header, 'JPEG-LS', frameIndex);
       return wasmDecode(await charls(), bytes, header, 'JPEG-LS');
     case 'jpegLossless': {
+      checkDeclaredSize(bytes, header, 'JPEG Lossless', frameIndex);
       let out: Uint8Array | Uint16Array;
       try {
         const copy = Uint8Array.prototype.slice.call(bytes); // a real copy even for a Node Buffer
@@ -103,10 +136,7 @@ export async function decodeCompressedFrame(bytes: Uint8Array, header: DicomHead
       } catch (e) {
         throw new DicomFileError(`JPEG Lossless frame cannot be decoded (${errorMessage(e)})`);
       }
-      if (out.length < header.rows * header.columns) {
-        throw new DicomFileError(`JPEG Lossless frame has ${out.length} pixels, header says ${header.columns}x${header.rows}`);
-      }
-      return out;
+      return checkDecoded(out, header, 'JPEG Lossless');
     }
     default:
       throw new DicomFileError(

@@ -2,14 +2,16 @@
  * DICOM files on disk: scanning folders for CT series (headers only) and loading a series into a HU
  * volume. Plain Node; never imports electron.
  */
-import { open, readFile, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
-import { VolumeAssembler, nativeFrame, nativeFrameBytes, type RawPixels } from '../core/dicom/assembleVolume';
+import { VolumeAssembler, fitsInt16, nativeFrame, nativeFrameBytes, type RawPixels } from '../core/dicom/assembleVolume';
 import { encapsulatedFrames, type EncapsulatedFrames } from '../core/dicom/encapsulated';
 import { DicomFileError, errorMessage, oneLine } from '../core/dicom/errors';
 import { toUserError, UserError } from '../core/errors';
 import { groupSeries, layoutSeries, seriesGroupKey, summarise, type SeriesLayout } from '../core/dicom/groupSeries';
-import { parseDataSet, parseDicomHeader } from '../core/dicom/parseHeader';
+import { MAX_HEADER_BYTES, parseDataSet, parseDicomHeader, sizeText } from '../core/dicom/parseHeader';
 import { TS, isEncapsulated } from '../core/dicom/transferSyntax';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
@@ -18,11 +20,64 @@ import { decodeCompressedFrame } from './codecs';
 
 export { DicomFileError } from '../core/dicom/errors';
 
-/** First read of each file; grown (x4) up to MAX_HEADER_BYTES when the header is longer. */
+/** First read of each file; grown (x4) up to MAX_HEADER_BYTES (core) when the header is longer. */
 const FIRST_PREFIX_BYTES = 64 * 1024;
-const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+/** Header reads longer than this take turns (one at a time), so concurrent scans stay bounded in memory. */
+const LARGE_PREFIX_BYTES = 4 * 1024 * 1024;
 const SCAN_CONCURRENCY = 16;
 const LOAD_CONCURRENCY = 4;
+/**
+ * Default budget of one load (bytes): the HU volume (2 bytes a voxel, 4 when the rescale is not an
+ * integer) plus the inflated data of Deflated files. Checked from the headers before any pixel is read.
+ */
+export const DEFAULT_MAX_DECODED_BYTES = 1024 * 1024 * 1024;
+
+/** What a special file is, for its reason. */
+function fileKind(st: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean; isDirectory(): boolean }): string {
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  if (st.isSocket()) return 'socket';
+  if (st.isDirectory()) return 'folder';
+  return 'special file';
+}
+
+/**
+ * Opens a regular file for reading, never blocking on a FIFO or device: opened non-blocking, then
+ * checked with fstat (so a file swapped for a FIFO after a stat is still refused).
+ */
+async function openRegular(path: string): Promise<FileHandle> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new DicomFileError(`not a regular file (${fileKind(st)})`);
+    return fh;
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/** The stat of a path that must be a regular file (links followed); DicomFileError for anything else. */
+async function statRegular(path: string): Promise<Stats> {
+  const st = await stat(path);
+  if (!st.isFile()) throw new DicomFileError(`not a regular file (${fileKind(st)})`);
+  return st;
+}
+
+/** One large header read at a time (see LARGE_PREFIX_BYTES). */
+let largeReads: Promise<void> = Promise.resolve();
+async function takingTurns<T>(fn: () => Promise<T>): Promise<T> {
+  const before = largeReads;
+  let release!: () => void;
+  largeReads = new Promise<void>((r) => (release = r));
+  await before;
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
 
 /** Runs fn over items with at most `limit` in flight; results keep the input order. */
 async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -39,7 +94,7 @@ async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, inde
 }
 
 async function readPrefix(path: string, length: number): Promise<Uint8Array> {
-  const fh = await open(path, 'r');
+  const fh = await openRegular(path);
   try {
     const buf = new Uint8Array(length);
     let got = 0;
@@ -119,17 +174,29 @@ export function clearHeaderCache(): void {
   headerCacheFrames = 0;
 }
 
-/** Parses the header of a file of `size` bytes from a prefix of it (never the whole pixel data). */
+/**
+ * Parses the header of a file of `size` bytes from a prefix of it (never the whole pixel data), growing
+ * the prefix (x4) until the header parses, up to the file size or MAX_HEADER_BYTES.
+ */
 async function readHeaderPrefix(path: string, size: number): Promise<DicomHeader> {
   let want = Math.min(size, FIRST_PREFIX_BYTES);
   for (;;) {
-    const bytes = await readPrefix(path, want);
+    const length = want;
+    const bytes = length > LARGE_PREFIX_BYTES ? await takingTurns(() => readPrefix(path, length)) : await readPrefix(path, length);
     const fileSize = bytes.length < want ? bytes.length : size; // file shrank while reading
     try {
       return parseDicomHeader(bytes, path, fileSize);
     } catch (e) {
       if (e instanceof DicomFileError && e.needMoreBytes && want < size) {
-        if (want >= MAX_HEADER_BYTES) throw new DicomFileError(`header longer than ${MAX_HEADER_BYTES / 1048576} MiB`);
+        if (want >= MAX_HEADER_BYTES) {
+          // As long as we read: the reason the bytes give if they were the whole file, unless that is the cut.
+          try {
+            parseDicomHeader(bytes, path, bytes.length);
+          } catch (full) {
+            if (full instanceof DicomFileError && !/^truncated|^no pixel data|^not an image \(no pixel data\)/.test(full.message)) throw full;
+          }
+          throw new DicomFileError(`header longer than ${sizeText(MAX_HEADER_BYTES)}`);
+        }
         want = Math.min(size, want * 4, MAX_HEADER_BYTES);
         continue;
       }
@@ -143,7 +210,7 @@ async function readHeaderPrefix(path: string, size: number): Promise<DicomHeader
  * from the disk; the header is remembered for a later load of the same, unchanged file.
  */
 export async function readDicomHeader(path: string): Promise<DicomHeader> {
-  const st = await stat(path);
+  const st = await statRegular(path);
   try {
     const header = await readHeaderPrefix(path, st.size);
     rememberHeader(path, st, header);
@@ -156,7 +223,7 @@ export async function readDicomHeader(path: string): Promise<DicomHeader> {
 
 /** The header of a file: the one a scan read when the file has not changed since, else read now. */
 async function headerForLoad(path: string): Promise<DicomHeader> {
-  const st = await stat(path);
+  const st = await statRegular(path);
   const known = recallHeader(path, st);
   if (known) return known;
   const header = await readHeaderPrefix(path, st.size);
@@ -187,9 +254,18 @@ async function listFiles(folder: string, problems: FileProblem[]): Promise<strin
       if (ent.isDirectory()) await walk(p);
       else if (ent.isFile()) files.push(p);
       else if (ent.isSymbolicLink()) {
-        // Follow links to files only (links to folders could loop).
+        // Follow links to files only (links to folders could loop); links to anything else are listed.
         try {
-          if ((await stat(p)).isFile()) files.push(p);
+          const target = await stat(p);
+          if (target.isFile()) files.push(p);
+          else if (!target.isDirectory()) problems.push({ path: p, reason: `not a regular file (${fileKind(target)})` });
+        } catch (e) {
+          problems.push(problemOf(p, e));
+        }
+      } else {
+        // FIFOs, devices, sockets: listed, never opened (reading a FIFO would wait forever).
+        try {
+          problems.push({ path: p, reason: `not a regular file (${fileKind(await lstat(p))})` });
         } catch (e) {
           problems.push(problemOf(p, e));
         }
@@ -231,6 +307,11 @@ export async function decodeFrame(fileBytes: Uint8Array, header: DicomHeader, fr
   return new FileFrames(plain, header).frame(frameIndex);
 }
 
+/** Bytes a Deflated file is inflated to for loading: its header and declared pixel data (+ a pad byte). */
+function inflatedSize(h: DicomHeader): number {
+  return h.pixelDataOffset + nativeFrameBytes(h) * h.numberOfFrames + 2;
+}
+
 /** Frames of one file, parsing the file's encapsulation (or inflating it) once. */
 class FileFrames {
   private encapsulated: EncapsulatedFrames | null = null;
@@ -244,12 +325,13 @@ class FileFrames {
     const h = this.header;
     if (frameIndex < 0 || frameIndex >= h.numberOfFrames) throw new RangeError(`frame ${frameIndex} outside 0..${h.numberOfFrames - 1}`);
     if (h.transferSyntaxUid === TS.deflatedLE) {
-      this.inflated ??= parseDataSet(this.bytes, this.bytes.length, true).dataSet.byteArray as Uint8Array;
+      // Inflated only as far as the declared pixel data (a deflate bomb's tail is never inflated).
+      this.inflated ??= parseDataSet(this.bytes, this.bytes.length, true, inflatedSize(h)).dataSet.byteArray as Uint8Array;
       return nativeFrame(this.inflated, h, frameIndex);
     }
     if (!isEncapsulated(h.transferSyntaxUid)) return nativeFrame(this.bytes, h, frameIndex);
     this.encapsulated ??= encapsulatedFrames(this.bytes, h);
-    return decodeCompressedFrame(this.encapsulated.frame(frameIndex), h);
+    return decodeCompressedFrame(this.encapsulated.frame(frameIndex), h, frameIndex);
   }
 }
 
@@ -258,6 +340,27 @@ export interface LoadOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** Files read at the same time (default 4). */
   readonly concurrency?: number;
+  /**
+   * Budget of this load in bytes (default DEFAULT_MAX_DECODED_BYTES): the HU volume plus the inflated
+   * data of Deflated files, from the headers; a series over it is refused before any pixel is read.
+   */
+  readonly maxDecodedBytes?: number;
+}
+
+/** Throws a UserError when loading the layout would need more than `budget` bytes (see LoadOptions). */
+function checkBudget(layout: SeriesLayout, budget: number): void {
+  const g = layout.geometry;
+  const volume = g.slices * g.rows * g.columns * (fitsInt16(layout).integer ? 2 : 4);
+  let inflated = 0;
+  for (const h of layout.headers) if (h.transferSyntaxUid === TS.deflatedLE) inflated += inflatedSize(h);
+  const total = volume + inflated;
+  if (total > budget) {
+    throw new UserError(
+      'input',
+      `series too large to load: ${g.slices} slices of ${g.columns}x${g.rows} need ${sizeText(total)} (HU volume ${sizeText(volume)}` +
+        `${inflated > 0 ? `, inflated Deflated data ${sizeText(inflated)}` : ''}); the limit is ${sizeText(budget)}`,
+    );
+  }
 }
 
 /** A loaded volume and the files of the request that were left out. */
@@ -305,6 +408,19 @@ export async function readFilesHeaders(paths: readonly string[]): Promise<FilesH
   return { summary: summarise(layout), geometry: layout.geometry, warnings: layout.warnings, problems };
 }
 
+/** The whole of a regular file (never a FIFO or device), as a plain Uint8Array. */
+async function readWhole(path: string): Promise<Uint8Array> {
+  const fh = await openRegular(path);
+  try {
+    const size = (await fh.stat()).size;
+    const buf = new Uint8Array(size);
+    const got = await readAt(fh, buf, size, 0);
+    return got.length === size ? buf : buf.subarray(0, got.length);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Reads `length` bytes at `position` of an open file into `buf` (fewer at the end of the file). */
 async function readAt(fh: FileHandle, buf: Uint8Array, length: number, position: number): Promise<Uint8Array> {
   let got = 0;
@@ -326,6 +442,7 @@ async function readAt(fh: FileHandle, buf: Uint8Array, length: number, position:
  */
 export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedFiles> {
   const { layout, problems } = await layoutFiles(paths);
+  checkBudget(layout, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
   const assembler = new VolumeAssembler(layout);
   const slicesOf = new Map<DicomHeader, { k: number; frameIndex: number }[]>();
   layout.frames.forEach((fr, k) => {
@@ -348,7 +465,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
         if (buffer.length < frameBytes) buffer = new Uint8Array(frameBytes);
         let fh: FileHandle;
         try {
-          fh = await open(h.path, 'r');
+          fh = await openRegular(h.path);
         } catch (e) {
           throw fail(h, e);
         }
@@ -373,9 +490,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
       } else {
         let bytes: Uint8Array;
         try {
-          const buf = await readFile(h.path);
-          // A plain Uint8Array view: Buffer.slice() shares memory where Uint8Array.slice() copies.
-          bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+          bytes = await readWhole(h.path);
         } catch (e) {
           throw fail(h, e);
         }

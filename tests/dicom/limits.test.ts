@@ -28,6 +28,8 @@ function ctElements(rows: number, columns: number, extra: DicomElement[] = []): 
     { tag: 0x00280100, vr: 'US', value: 16 },
     { tag: 0x00280101, vr: 'US', value: 16 },
     { tag: 0x00280103, vr: 'US', value: 1 },
+    { tag: 0x00281052, vr: 'DS', value: '-1024' },
+    { tag: 0x00281053, vr: 'DS', value: '1' },
     ...extra,
   ];
 }

@@ -1,6 +1,7 @@
 import type { Vec3 } from '../geometry/vec3';
 import { cross, dot, norm, normalize, scale, sub } from '../geometry/vec3';
 import { makeGeometry, type VolumeGeometry } from '../geometry/volumeGeometry';
+import { UserError } from '../errors';
 import { derivedUid } from './derivedUid';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from './types';
 
@@ -26,10 +27,23 @@ export interface SeriesLayout {
   readonly problems: readonly FileProblem[];
 }
 
+/** Thrown by layoutSeries when every file was left out: the problems say why (an 'input' UserError). */
+export class NoUsableSlice extends UserError {
+  constructor(
+    readonly problems: readonly FileProblem[],
+    message: string,
+  ) {
+    super('input', message);
+    this.name = 'NoUsableSlice';
+  }
+}
+
 /** Positions closer than this along the normal are the same slice, mm. */
 const SAME_POSITION_MM = 0.01;
 /** Gantry tilt below this is rounding in the positions, degrees. */
 const TILT_DEG = 0.1;
+/** In-plane distance beyond which a slice is off the line of the others, mm (on top of a 45° tilt). */
+const OFF_LINE_MM = 50;
 /** Gaps differing from the median by more than this fraction make spacing irregular. */
 const GAP_TOLERANCE = 0.01;
 
@@ -64,6 +78,36 @@ function conflict(h: DicomHeader, series: DicomHeader): string {
     parts.push(`pixel spacing ${spacing(h)} mm while the series has ${spacing(series)} mm`);
   }
   return parts.join('; ');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * Leaves out (as problems) the files of frames whose in-plane position is far off the line of the other
+ * slices: more than OFF_LINE_MM from the median in-plane position beyond what a gantry tilt of up to 45°
+ * gives over their distance along the normal. Removes them from `frames` in place.
+ */
+function leaveOutOffLine(frames: FrameRef[], normal: Vec3, problems: FileProblem[]): void {
+  if (frames.length < 3) return;
+  const inPlane = frames.map((f) => sub(f.position, scale(normal, f.offsetMm)));
+  const mid = [0, 1, 2].map((i) => median(inPlane.map((p) => p[i]!))) as unknown as Vec3;
+  const midOffset = median(frames.map((f) => f.offsetMm));
+  const off = new Map<DicomHeader, number>();
+  frames.forEach((f, k) => {
+    const d = norm(sub(inPlane[k]!, mid));
+    const allowed = OFF_LINE_MM + Math.abs(f.offsetMm - midOffset);
+    if (d > allowed && !off.has(f.header)) off.set(f.header, d);
+  });
+  if (off.size === 0 || off.size * 2 >= new Set(frames.map((f) => f.header)).size) return;
+  for (const [h, d] of off) {
+    problems.push({ path: h.path, reason: `not part of a consistent volume (position ${fmt(Math.round(d))} mm off the line of the other slices)` });
+  }
+  const keep = frames.filter((f) => !off.has(f.header));
+  frames.length = 0;
+  frames.push(...keep);
 }
 
 /**
@@ -111,8 +155,9 @@ function deriveSeriesUid(first: DicomHeader, frames: readonly FrameRef[]): strin
  * Files that disagree with the majority (by frames; ties to the first file by path) on rows/columns,
  * orientation or pixel spacing, and files whose frames repeat a position already taken, are left out
  * as problems whose reason names the conflict (they are not made a series of their own: it would share
- * the UID, and annotation documents are keyed by it). Gantry tilt and irregular spacing
- * become warnings. Throws Error when no header is given.
+ * the UID, and annotation documents are keyed by it), as are files whose slices lie far off the line
+ * of the others (see leaveOutOffLine). Gantry tilt and irregular spacing become warnings. Throws Error
+ * when no header is given, NoUsableSlice when every file was left out.
  */
 export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
   if (input.length === 0) throw new Error('layoutSeries: no headers');
@@ -147,23 +192,44 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
   const columnDirection: Vec3 = [o[3], o[4], o[5]];
   const normal = normalize(cross(normalize(rowDirection), normalize(columnDirection)));
 
-  // Frames, rejecting whole files that repeat a position.
-  const taken: { offsetMm: number; path: string }[] = [];
+  // Frames, rejecting whole files that repeat a position. Positions are bucketed by SAME_POSITION_MM, so
+  // each frame is compared with the few in its own and the neighbouring buckets (linear in frames).
+  const taken = new Map<number, { offsetMm: number; path: string }[]>();
+  const bucket = (offsetMm: number): number => Math.floor(offsetMm / SAME_POSITION_MM);
+  const near = <T extends { offsetMm: number }>(map: Map<number, T[]>, offsetMm: number): T | undefined => {
+    const b = bucket(offsetMm);
+    for (let d = -1; d <= 1; d++) {
+      const hit = map.get(b + d)?.find((t) => Math.abs(t.offsetMm - offsetMm) < SAME_POSITION_MM);
+      if (hit) return hit;
+    }
+    return undefined;
+  };
+  const put = <T extends { offsetMm: number }>(map: Map<number, T[]>, entry: T): void => {
+    const b = bucket(entry.offsetMm);
+    const list = map.get(b);
+    if (list) list.push(entry);
+    else map.set(b, [entry]);
+  };
   const frames: FrameRef[] = [];
   for (const h of kept) {
     const own: FrameRef[] = [];
+    const ownMap = new Map<number, FrameRef[]>();
     let clash: string | null = null;
     for (let f = 0; f < h.numberOfFrames && clash === null; f++) {
       const position = h.framePositions[f]!;
       const offsetMm = dot(position, normal);
-      const other = taken.find((t) => Math.abs(t.offsetMm - offsetMm) < SAME_POSITION_MM);
-      const self = own.find((t) => Math.abs(t.offsetMm - offsetMm) < SAME_POSITION_MM);
+      const other = near(taken, offsetMm);
+      const self = near(ownMap, offsetMm);
       if (other) {
         clash = `same position as ${other.path} (${fmt(offsetMm, 3)} mm along the slice normal)`;
         if (!first.seriesInstanceUid) clash += '; without SeriesInstanceUID, files of another series with the same header fields cannot be told apart';
       }
       else if (self) clash = `not part of a consistent volume (frames ${self.frameIndex + 1} and ${f + 1} share a position)`;
-      else own.push({ header: h, frameIndex: f, position, offsetMm });
+      else {
+        const fr = { header: h, frameIndex: f, position, offsetMm };
+        own.push(fr);
+        put(ownMap, fr);
+      }
     }
     if (clash !== null) {
       problems.push({ path: h.path, reason: clash });
@@ -171,9 +237,10 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
     }
     for (const fr of own) {
       frames.push(fr);
-      taken.push({ offsetMm: fr.offsetMm, path: h.path });
+      put(taken, { offsetMm: fr.offsetMm, path: h.path });
     }
   }
+  leaveOutOffLine(frames, normal, problems);
   frames.sort((a, b) => a.offsetMm - b.offsetMm);
 
   const warnings: string[] = [];
@@ -199,6 +266,11 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
           (missing > 0 ? `, about ${missing} missing slice(s)` : ''),
       );
     }
+  }
+
+  if (frames.length === 0) {
+    const p = problems[0]!;
+    throw new NoUsableSlice(problems, `no usable slice: ${p.path}: ${p.reason}${problems.length > 1 ? ` (and ${problems.length - 1} more file(s))` : ''}`);
   }
 
   let seriesInstanceUid = first.seriesInstanceUid;
@@ -277,7 +349,17 @@ export function groupSeries(headers: readonly DicomHeader[]): ScanResult {
   const series: SeriesSummary[] = [];
   const problems: FileProblem[] = [];
   for (const list of byUid.values()) {
-    const layout = layoutSeries(list);
+    let layout: SeriesLayout;
+    try {
+      layout = layoutSeries(list);
+    } catch (e) {
+      // Every file of this series was left out: its problems are listed, the other series stand.
+      if (e instanceof NoUsableSlice) {
+        problems.push(...e.problems);
+        continue;
+      }
+      throw e;
+    }
     series.push(summarise(layout));
     problems.push(...layout.problems);
   }

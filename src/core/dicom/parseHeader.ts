@@ -12,6 +12,17 @@ export const MAX_DIMENSION = 8192;
 export const MAX_PIXEL_BYTES = 1024 * 1024 * 1024;
 /** Largest number of frames accepted in one file. */
 export const MAX_FRAMES = 20000;
+/**
+ * Largest header (everything before the Pixel Data element) read, in bytes of the file, or of the
+ * inflated data set for Deflated files: far beyond real headers (a 20,000-frame Enhanced CT has a few MB).
+ */
+export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+/** A stored step of more than this many HU is not a CT rescale. */
+export const MAX_RESCALE_SLOPE = 1000;
+/** Every CT value lies in this range (HU); a rescale that cannot produce any value in it is refused. */
+export const PHYSICAL_HU: readonly [number, number] = [-2000, 32767];
+/** A coordinate farther than this from the origin (mm) is not in any scanner. */
+export const MAX_POSITION_MM = 1e6;
 
 const PIXEL_DATA = 'x7fe00010';
 
@@ -55,36 +66,84 @@ function guessTransferSyntax(b: Uint8Array, o: number, lenient = false): string 
   return null;
 }
 
-/** Inflates as much of a raw deflate stream as is present (a header prefix is a truncated stream). */
-function inflatePartial(data: Uint8Array): Uint8Array {
-  const inflator = new Inflate({ raw: true, chunkSize: 65536 });
+/**
+ * Inflates as much of a raw deflate stream as is present (a header prefix is a truncated stream), at most
+ * `maxOut` bytes (the input is fed in slices, so inflation stops soon after the cap). `capped` is true
+ * when the stream had more to give.
+ */
+function inflatePartial(data: Uint8Array, maxOut: number): { bytes: Uint8Array; capped: boolean } {
+  const inflator = new Inflate({ raw: true, chunkSize: 65536 }) as Inflate & { ended?: boolean };
   const chunks: Uint8Array[] = [];
+  let total = 0;
   inflator.onData = (chunk: Uint8Array) => {
     chunks.push(chunk);
+    total += chunk.length;
   };
-  inflator.push(data, 2 /* Z_SYNC_FLUSH: emit everything decodable so far */);
-  if (chunks.length === 0 && inflator.err) throw new DicomFileError(`deflated data set cannot be inflated (${inflator.msg})`);
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const out = new Uint8Array(total);
+  const SLICE = 16 * 1024;
+  for (let o = 0; o < data.length && total < maxOut && !inflator.ended && !inflator.err; o += SLICE) {
+    inflator.push(data.subarray(o, Math.min(data.length, o + SLICE)), 2 /* Z_SYNC_FLUSH: emit everything decodable so far */);
+  }
+  if (chunks.length === 0 && inflator.err) throw new DicomFileError('deflated data set cannot be inflated (damaged deflate stream)');
+  const capped = total > maxOut || (total === maxOut && !inflator.ended);
+  const size = Math.min(total, maxOut);
+  const out = new Uint8Array(size);
   let p = 0;
   for (const c of chunks) {
-    out.set(c, p);
-    p += c.length;
+    if (p >= size) break;
+    const part = c.length <= size - p ? c : c.subarray(0, size - p);
+    out.set(part, p);
+    p += part.length;
   }
-  return out;
+  return { bytes: out, capped };
 }
 
-function inflater(arr: Uint8Array, position: number): Uint8Array {
-  const inflated = inflatePartial(arr.subarray(position));
-  const full = new Uint8Array(position + inflated.length);
-  full.set(arr.subarray(0, position), 0);
-  full.set(inflated, position);
-  return full;
+/** An inflater for dicom-parser that inflates at most `maxOut` bytes and says whether it stopped early. */
+function cappedInflater(maxOut: number): { inflate: (arr: Uint8Array, position: number) => Uint8Array; capped: () => boolean } {
+  let wasCapped = false;
+  return {
+    inflate: (arr: Uint8Array, position: number): Uint8Array => {
+      const { bytes: inflated, capped } = inflatePartial(arr.subarray(position), maxOut);
+      wasCapped = capped;
+      const full = new Uint8Array(position + inflated.length);
+      full.set(arr.subarray(0, position), 0);
+      full.set(inflated, position);
+      return full;
+    },
+    capped: () => wasCapped,
+  };
 }
 
 function isEndOfBuffer(msg: string): boolean {
-  return /past end|end of buffer|buffer overrun|beyond|outside the bounds|out of range|eof|offset is out|maxPosition|cannot be greater than/i.test(msg);
+  // dicom-parser's texts, including its misspelt 'maxP osition' (a defined length running past the end).
+  return /past end|end of buffer|buffer overrun|overread|beyond|outside the bounds|out of range|eof|offset is out|max ?p ?osition|cannot be greater than/i.test(msg);
+}
+
+/**
+ * A plain reason for an error thrown while parsing a complete header (never the library's own text,
+ * which names its internals).
+ */
+function parseFailure(e: unknown): DicomFileError {
+  if (e instanceof DicomFileError) return e;
+  const msg = errorMessage(e);
+  // dicom-parser rethrows what it catches as { exception, dataSet }.
+  const inner: unknown = e && typeof e === 'object' && 'exception' in e ? (e as { exception: unknown }).exception : e;
+  if (inner instanceof RangeError && /call stack/i.test(msg)) return new DicomFileError('header too deep (sequences nested beyond what can be read)');
+  if (/item tag \(FFFE,E000\) not found|readSequenceItem/i.test(msg)) return new DicomFileError('damaged sequence (an item or its delimiter is missing)');
+  if (isEndOfBuffer(msg)) return new DicomFileError('truncated (file ends inside the header)');
+  if (/DICM prefix/.test(msg)) return new DicomFileError('not DICOM (no DICM marker)');
+  if (/invalid (DA|TM)/.test(msg)) return new DicomFileError('damaged header (an invalid date or time)');
+  return new DicomFileError('not readable as DICOM (damaged header)');
+}
+
+/** A byte count for people: 1.5 GiB, 64 MiB, 1.5 KiB, 1000 bytes. */
+export function sizeText(bytes: number): string {
+  if (!Number.isFinite(bytes)) return 'an unknown number of bytes';
+  const units = ['GiB', 'MiB', 'KiB'];
+  for (let i = 0; i < units.length; i++) {
+    const unit = 1024 ** (3 - i);
+    if (bytes >= unit) return `${Number((bytes / unit).toFixed(1))} ${units[i]}`;
+  }
+  return `${Math.round(bytes)} bytes`;
 }
 
 function cleanUid(s: string | undefined): string {
@@ -94,9 +153,13 @@ function cleanUid(s: string | undefined): string {
 /**
  * Parses a DICOM data set (up to the pixel data when `untilPixelData`), handling files with or without
  * the 128-byte preamble and file meta, Implicit/Explicit VR Little Endian, Explicit Big Endian and
- * Deflated. Throws DicomFileError (needMoreBytes when `bytes` is a prefix shorter than `fileSize`).
+ * Deflated. Throws DicomFileError with a plain reason (needMoreBytes when `bytes` is a prefix shorter than
+ * `fileSize` and a longer one may parse: any failure on a prefix may be the cut). A Deflated data set is
+ * inflated up to `inflateTo` bytes (counted from the file's start) when given, else only as far as its
+ * header needs, at most MAX_HEADER_BYTES; more is never inflated.
  */
-export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData: boolean): ParsedDataSet {
+export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData: boolean, inflateTo?: number): ParsedDataSet {
+  const maxInflatedBytes = inflateTo ?? MAX_HEADER_BYTES;
   const isPrefix = bytes.length < fileSize;
   if (fileSize === 0 || bytes.length === 0) throw new DicomFileError('not DICOM (empty file)');
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) throw new DicomFileError('not DICOM (gzip archive)');
@@ -105,7 +168,7 @@ export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData
   }
   const hasPreamble =
     bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
-  const options: { untilTag?: string; inflater: typeof inflater; TransferSyntaxUID?: string } = { inflater };
+  const options: { untilTag?: string; inflater?: (arr: Uint8Array, position: number) => Uint8Array; TransferSyntaxUID?: string } = {};
   if (untilPixelData) options.untilTag = PIXEL_DATA;
 
   let array = bytes;
@@ -119,12 +182,11 @@ export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData
       metaTs = cleanUid(meta.string('x00020010'));
       metaEnd = meta.position ?? 132;
     } catch (e) {
-      const msg = errorMessage(e);
-      if (isEndOfBuffer(msg)) {
-        if (isPrefix) throw new DicomFileError('file meta longer than the bytes read', true);
-        throw new DicomFileError('truncated (file ends inside the file meta information)');
-      }
-      throw new DicomFileError(`not readable as DICOM (file meta: ${msg})`);
+      if (isPrefix) throw new DicomFileError('file meta longer than the bytes read', true);
+      const reason = parseFailure(e).message;
+      throw new DicomFileError(
+        reason.startsWith('truncated') ? 'truncated (file ends inside the file meta information)' : reason.replace(/^not readable as DICOM \(damaged header\)$/, 'not readable as DICOM (damaged file meta information)'),
+      );
     }
     if (!metaTs) {
       const guess = guessTransferSyntax(bytes, metaEnd, true);
@@ -149,18 +211,26 @@ export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData
     }
   }
 
-  let dataSet: DataSet;
-  try {
-    dataSet = dicomParser.parseDicom(array, options as Parameters<typeof dicomParser.parseDicom>[1]);
-  } catch (e) {
-    if (e instanceof DicomFileError) throw e;
-    const msg = errorMessage(e);
-    if (isEndOfBuffer(msg)) {
+  // A Deflated data set is inflated in steps (1 MiB, x4, up to the cap), so a header needs only about
+  // its own size inflated, and a deflate bomb never more than the cap.
+  let dataSet: DataSet | null = null;
+  for (let cap = inflateTo ?? Math.min(1024 * 1024, maxInflatedBytes); dataSet === null; cap = Math.min(cap * 4, maxInflatedBytes)) {
+    const inflater = cappedInflater(cap);
+    options.inflater = inflater.inflate;
+    try {
+      dataSet = dicomParser.parseDicom(array, options as Parameters<typeof dicomParser.parseDicom>[1]);
+      // Cut by the cap before the pixel data (dicom-parser skips a value running past the end silently).
+      if (inflater.capped() && untilPixelData && !dataSet.elements[PIXEL_DATA]) throw new DicomFileError('capped', true);
+    } catch (e) {
+      if (inflater.capped()) {
+        dataSet = null;
+        if (cap < maxInflatedBytes) continue;
+        throw new DicomFileError(`header longer than ${sizeText(maxInflatedBytes)} (inflated)`);
+      }
+      if (e instanceof DicomFileError) throw e;
       if (isPrefix) throw new DicomFileError('header longer than the bytes read', true);
-      throw new DicomFileError('truncated (file ends inside the header)');
+      throw parseFailure(e);
     }
-    if (/DICM prefix/.test(msg)) throw new DicomFileError('not DICOM (no DICM marker)');
-    throw new DicomFileError(`not readable as DICOM (${msg})`);
   }
   const transferSyntaxUid = options.TransferSyntaxUID ?? cleanUid(dataSet.string('x00020010'));
   return { dataSet, transferSyntaxUid, offsetShift, inflated: transferSyntaxUid === TS.deflatedLE };
@@ -178,11 +248,45 @@ function str(ds: DataSet | undefined, tag: string): string {
   }
 }
 
-function numbers(ds: DataSet | undefined, tag: string): number[] | null {
+/** DS (decimal string) and IS (integer string) grammars: nothing else is a number (no '0x10', '1,5', 'NaN'). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+/** A numeric attribute as read: its values, or why there are none. */
+type NumberValue =
+  | { readonly state: 'ok'; readonly values: number[] }
+  | { readonly state: 'missing' }
+  | { readonly state: 'empty' }
+  | { readonly state: 'invalid'; readonly text: string };
+
+/** Reads a DS/IS attribute strictly: a value that is present but not a (finite) number is 'invalid', never re-interpreted. */
+function readNumbers(ds: DataSet | undefined, tag: string, integer = false): NumberValue {
+  if (!ds || !ds.elements[tag]) return { state: 'missing' };
   const s = str(ds, tag);
-  if (!s) return null;
-  const parts = s.split('\\').map((p) => Number(p.trim()));
-  return parts.every((v) => Number.isFinite(v)) ? parts : null;
+  if (!s) return { state: 'empty' };
+  const grammar = integer ? INTEGER : DECIMAL;
+  const parts = s.split('\\').map((p) => p.trim());
+  const values = parts.map((p) => (grammar.test(p) ? Number(p) : NaN));
+  return values.every((v) => Number.isFinite(v)) ? { state: 'ok', values } : { state: 'invalid', text: s };
+}
+
+/** The value of a numeric attribute as a person reads it in a reason ('1e', shortened when long). */
+function quoted(text: string): string {
+  return `'${text.length > 40 ? `${text.slice(0, 39)}…` : text}'`;
+}
+
+/** The reason for a numeric attribute that is not usable: missing, empty, or not a number. */
+function numberProblem(name: string, v: NumberValue, missingNote = ''): string {
+  if (v.state === 'missing') return `${name} missing${missingNote}`;
+  if (v.state === 'empty') return `${name} is empty${missingNote}`;
+  if (v.state === 'invalid') return `${name} ${quoted(v.text)} is not a number`;
+  return `${name} ${v.values.join('\\')} is not usable`;
+}
+
+/** The values of a numeric attribute (lenient: null when missing or unusable; for informational fields only). */
+function numbers(ds: DataSet | undefined, tag: string): number[] | null {
+  const v = readNumbers(ds, tag);
+  return v.state === 'ok' ? v.values : null;
 }
 
 function firstNumber(ds: DataSet | undefined, tag: string): number | null {
@@ -202,22 +306,23 @@ function item(ds: DataSet | undefined, seqTag: string, index = 0): DataSet | und
   return el?.items?.[index]?.dataSet;
 }
 
-/** Value from the functional groups of frame f: per-frame first, then shared. */
-function functionalGroup(ds: DataSet, f: number, macroTag: string): DataSet[] {
-  const out: DataSet[] = [];
-  const perFrame = item(item(ds, 'x52009230', f), macroTag);
-  if (perFrame) out.push(perFrame);
-  const shared = item(item(ds, 'x52009229'), macroTag);
-  if (shared) out.push(shared);
-  return out;
+/**
+ * A numeric attribute of frame f: at the top level, else in the per-frame functional group, else in the
+ * shared one. The first place where it is present decides: present but invalid is an error there.
+ */
+function frameNumbers(ds: DataSet, f: number, macroTag: string, tag: string, integer = false): NumberValue {
+  const top = readNumbers(ds, tag, integer);
+  if (top.state !== 'missing') return top;
+  const perFrame = readNumbers(item(item(ds, 'x52009230', f), macroTag), tag, integer);
+  if (perFrame.state !== 'missing') return perFrame;
+  return readNumbers(item(item(ds, 'x52009229'), macroTag), tag, integer);
 }
 
-function fgNumbers(ds: DataSet, f: number, macroTag: string, tag: string): number[] | null {
-  for (const d of functionalGroup(ds, f, macroTag)) {
-    const n = numbers(d, tag);
-    if (n) return n;
-  }
-  return null;
+/** Like frameNumbers, but only the functional groups (per-frame, then shared). */
+function groupNumbers(ds: DataSet, f: number, macroTag: string, tag: string): NumberValue {
+  const perFrame = readNumbers(item(item(ds, 'x52009230', f), macroTag), tag);
+  if (perFrame.state !== 'missing') return perFrame;
+  return readNumbers(item(item(ds, 'x52009229'), macroTag), tag);
 }
 
 function elementEnd(el: Element): number {
@@ -226,6 +331,16 @@ function elementEnd(el: Element): number {
 
 function tagName(tag: string): string {
   return `(${tag.slice(1, 5)},${tag.slice(5, 9)})`.toUpperCase();
+}
+
+/** A number as text in a reason, only when it is a plain finite number. */
+function num(v: number): string {
+  return Number.isFinite(v) ? String(v) : 'an invalid number';
+}
+
+/** Range of stored values BitsStored and PixelRepresentation allow: [min, max]. */
+function storedRange(bitsStored: number, signed: boolean): [number, number] {
+  return signed ? [-(2 ** (bitsStored - 1)), 2 ** (bitsStored - 1) - 1] : [0, 2 ** bitsStored - 1];
 }
 
 /**
@@ -269,20 +384,37 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
   if (rows > MAX_DIMENSION || columns > MAX_DIMENSION) {
     throw new DicomFileError(`image too large (${columns}x${rows} declared; limit ${MAX_DIMENSION}x${MAX_DIMENSION})`);
   }
-  const numberOfFrames = firstNumber(ds, 'x00280008') ?? 1;
-  if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1 || numberOfFrames > MAX_FRAMES) {
-    throw new DicomFileError(`invalid NumberOfFrames ${numberOfFrames}`);
-  }
   const samplesPerPixel = us(ds, 'x00280002') ?? 1;
   const bitsAllocated = us(ds, 'x00280100') ?? 0;
-  const bitsStored = us(ds, 'x00280101') ?? bitsAllocated;
-  const pixelRepresentation = (us(ds, 'x00280103') ?? 0) === 1 ? 1 : 0;
+  const bitsStoredValue = us(ds, 'x00280101');
+  const highBit = us(ds, 'x00280102');
+  const pixelRepresentationValue = us(ds, 'x00280103');
   const photometricInterpretation = str(ds, 'x00280004').toUpperCase();
   if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32) {
     throw new DicomFileError(`unsupported BitsAllocated ${bitsAllocated}`);
   }
+  if (bitsStoredValue === null) throw new DicomFileError('BitsStored missing');
+  const bitsStored = bitsStoredValue;
   if (!(bitsStored >= 1 && bitsStored <= bitsAllocated)) {
     throw new DicomFileError(`invalid BitsStored ${bitsStored} (BitsAllocated ${bitsAllocated})`);
+  }
+  if (highBit !== null && highBit !== bitsStored - 1) {
+    throw new DicomFileError(`invalid HighBit ${highBit} (BitsStored ${bitsStored}: must be ${bitsStored - 1})`);
+  }
+  if (pixelRepresentationValue === null) throw new DicomFileError('PixelRepresentation missing');
+  if (pixelRepresentationValue !== 0 && pixelRepresentationValue !== 1) {
+    throw new DicomFileError(`invalid PixelRepresentation ${pixelRepresentationValue} (must be 0 or 1)`);
+  }
+  const pixelRepresentation: 0 | 1 = pixelRepresentationValue;
+  const nf = readNumbers(ds, 'x00280008', true);
+  const perFrameItems = ds.elements.x52009230?.items?.length ?? 0;
+  if (nf.state === 'missing' && perFrameItems > 1) {
+    throw new DicomFileError(`NumberOfFrames missing on a multi-frame image (${perFrameItems} per-frame functional group items)`);
+  }
+  if (nf.state === 'empty' || nf.state === 'invalid') throw new DicomFileError(numberProblem('NumberOfFrames', nf));
+  const numberOfFrames = nf.state === 'ok' ? nf.values[0]! : 1;
+  if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1 || numberOfFrames > MAX_FRAMES) {
+    throw new DicomFileError(`invalid NumberOfFrames ${num(numberOfFrames)}${numberOfFrames > MAX_FRAMES ? ` (limit ${MAX_FRAMES})` : ''}`);
   }
   const frameBytes = rows * columns * Math.max(1, samplesPerPixel) * (bitsAllocated / 8);
   const totalBytes = frameBytes * numberOfFrames;
@@ -292,8 +424,15 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
   const encapsulated = isEncapsulated(transferSyntaxUid) || pixel.hadUndefinedLength === true;
   const pixelDataOffset = inflated ? pixel.dataOffset : pixel.dataOffset + offsetShift;
   const pixelDataLength = encapsulated ? -1 : pixel.length;
-  if (!encapsulated && !inflated) {
-    const available = Math.max(0, Math.min(pixel.length, fileSize - pixelDataOffset));
+  if (!encapsulated) {
+    // Native pixel data holds exactly the declared frames (plus one pad byte when that count is odd).
+    const declared = pixel.length;
+    if (declared > totalBytes + (totalBytes % 2)) {
+      throw new DicomFileError(
+        `pixel data is ${declared} bytes, the header declares ${columns}x${rows} x ${numberOfFrames} frame(s) x ${bitsAllocated / 8} bytes = ${totalBytes} bytes`,
+      );
+    }
+    const available = inflated ? declared : Math.max(0, Math.min(declared, fileSize - pixelDataOffset));
     if (available < totalBytes) {
       throw new DicomFileError(`truncated pixel data (${available} of ${totalBytes} bytes)`);
     }
@@ -313,52 +452,84 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
     throw new DicomFileError(`unsupported transfer syntax ${transferSyntaxName(transferSyntaxUid)} (${transferSyntaxUid})`);
   }
 
-  // Geometry: top level (classic CT) or functional groups (Enhanced CT).
-  const spacing = numbers(ds, 'x00280030') ?? fgNumbers(ds, 0, 'x00289110', 'x00280030');
-  if (!spacing || spacing.length < 2 || !(spacing[0]! > 0) || !(spacing[1]! > 0)) {
-    throw new DicomFileError(`no geometry (${spacing ? 'invalid' : 'missing'} PixelSpacing)`);
+  // Geometry: top level (classic CT) or functional groups (Enhanced CT). Present but invalid is never "missing".
+  const spacingValue = frameNumbers(ds, 0, 'x00289110', 'x00280030');
+  if (spacingValue.state !== 'ok') throw new DicomFileError(spacingValue.state === 'missing' ? 'no geometry (PixelSpacing missing)' : numberProblem('PixelSpacing', spacingValue));
+  const spacing = spacingValue.values;
+  if (spacing.length < 2 || !(spacing[0]! > 0) || !(spacing[1]! > 0) || spacing[0]! > MAX_POSITION_MM || spacing[1]! > MAX_POSITION_MM) {
+    throw new DicomFileError(`no geometry (invalid PixelSpacing ${spacing.join('\\')})`);
   }
-  const iop = numbers(ds, 'x00200037') ?? fgNumbers(ds, 0, 'x00209116', 'x00200037');
-  if (!iop || iop.length < 6) throw new DicomFileError('no geometry (ImageOrientationPatient missing)');
+  const iopValue = frameNumbers(ds, 0, 'x00209116', 'x00200037');
+  if (iopValue.state !== 'ok') {
+    throw new DicomFileError(iopValue.state === 'missing' ? 'no geometry (ImageOrientationPatient missing)' : numberProblem('ImageOrientationPatient', iopValue));
+  }
+  const iop = iopValue.values;
+  if (iop.length < 6) throw new DicomFileError(`no geometry (ImageOrientationPatient has ${iop.length} of 6 values)`);
   const rowDir: Vec3 = [iop[0]!, iop[1]!, iop[2]!];
   const colDir: Vec3 = [iop[3]!, iop[4]!, iop[5]!];
   const nr = norm(rowDir);
   const nc = norm(colDir);
-  if (!(nr > 0.5 && nc > 0.5) || Math.abs(dot(rowDir, colDir)) / (nr * nc) > 0.01 || !(norm(cross(rowDir, colDir)) > 0)) {
+  if (!(nr > 0.5 && nc > 0.5 && nr < 2 && nc < 2) || Math.abs(dot(rowDir, colDir)) / (nr * nc) > 0.01 || !(norm(cross(rowDir, colDir)) > 0)) {
     throw new DicomFileError(`no geometry (invalid ImageOrientationPatient ${iop.join('\\')})`);
   }
   const framePositions: Vec3[] = [];
   const frameRescale: { slope: number; intercept: number }[] = [];
-  const topPos = numbers(ds, 'x00200032');
-  const topSlope = firstNumber(ds, 'x00281053');
-  const topIntercept = firstNumber(ds, 'x00281052');
+  const [storedLo, storedHi] = storedRange(bitsStored, pixelRepresentation === 1);
+  const frameNote = (f: number): string => (numberOfFrames === 1 ? '' : ` of frame ${f + 1}`);
+  let checked: { slope: number; intercept: number } | null = null;
   for (let f = 0; f < numberOfFrames; f++) {
-    const pos = fgNumbers(ds, f, 'x00209113', 'x00200032') ?? (numberOfFrames === 1 || f === 0 ? topPos : null);
-    if (!pos || pos.length < 3) {
-      throw new DicomFileError(
-        numberOfFrames === 1
-          ? 'no geometry (ImagePositionPatient missing)'
-          : `no geometry (ImagePositionPatient of frame ${f + 1} missing)`,
-      );
+    const posValue = groupNumbers(ds, f, 'x00209113', 'x00200032');
+    const pv = posValue.state === 'missing' && (numberOfFrames === 1 || f === 0) ? readNumbers(ds, 'x00200032') : posValue;
+    if (pv.state !== 'ok') {
+      throw new DicomFileError(pv.state === 'missing' ? `no geometry (ImagePositionPatient${frameNote(f)} missing)` : numberProblem(`ImagePositionPatient${frameNote(f)}`, pv));
+    }
+    const pos = pv.values;
+    if (pos.length < 3) throw new DicomFileError(`no geometry (ImagePositionPatient${frameNote(f)} has ${pos.length} of 3 values)`);
+    if (pos.some((v) => Math.abs(v) > MAX_POSITION_MM)) {
+      const text = str(item(item(ds, 'x52009230', f), 'x00209113'), 'x00200032') || str(ds, 'x00200032') || pos.join('\\');
+      throw new DicomFileError(`ImagePositionPatient${frameNote(f)} ${quoted(text)} is outside any scanner (more than ${MAX_POSITION_MM} mm from the origin)`);
     }
     framePositions.push([pos[0]!, pos[1]!, pos[2]!]);
-    const slope = topSlope ?? fgNumbers(ds, f, 'x00289145', 'x00281053')?.[0] ?? 1;
-    const intercept = topIntercept ?? fgNumbers(ds, f, 'x00289145', 'x00281052')?.[0] ?? 0;
-    if (!Number.isFinite(slope) || slope === 0 || !Number.isFinite(intercept)) {
-      throw new DicomFileError(`invalid rescale (slope ${slope}, intercept ${intercept})`);
+    // Rescale: required for CT (Type 1); present but invalid is never re-interpreted.
+    const sv = frameNumbers(ds, f, 'x00289145', 'x00281053');
+    const iv = frameNumbers(ds, f, 'x00289145', 'x00281052');
+    const note = ' (required for CT: HU cannot be known)';
+    if (sv.state === 'missing' && iv.state === 'missing') throw new DicomFileError(`RescaleIntercept and RescaleSlope${frameNote(f)} missing${note}`);
+    if (iv.state !== 'ok') throw new DicomFileError(numberProblem(`RescaleIntercept${frameNote(f)}`, iv, iv.state === 'empty' ? ' (required for CT)' : note));
+    if (sv.state !== 'ok') throw new DicomFileError(numberProblem(`RescaleSlope${frameNote(f)}`, sv, sv.state === 'empty' ? ' (required for CT)' : note));
+    const slope = sv.values[0]!;
+    const intercept = iv.values[0]!;
+    if (checked === null || checked.slope !== slope || checked.intercept !== intercept) {
+      if (slope === 0) throw new DicomFileError(`RescaleSlope${frameNote(f)} 0 (every pixel would be the intercept)`);
+      if (Math.abs(slope) > MAX_RESCALE_SLOPE) {
+        throw new DicomFileError(`RescaleSlope${frameNote(f)} ${num(slope)} is not a CT rescale (more than ${MAX_RESCALE_SLOPE} HU per stored step)`);
+      }
+      const a = storedLo * slope + intercept;
+      const b = storedHi * slope + intercept;
+      const lo = Math.min(a, b);
+      const hi = Math.max(a, b);
+      if (!(Number.isFinite(lo) && Number.isFinite(hi)) || hi < PHYSICAL_HU[0] || lo > PHYSICAL_HU[1]) {
+        throw new DicomFileError(
+          `rescale${frameNote(f)} outside any physical HU range (stored ${storedLo}..${storedHi} gives ${num(lo)}..${num(hi)} HU; CT is within ${PHYSICAL_HU[0]}..${PHYSICAL_HU[1]})`,
+        );
+      }
+      checked = { slope, intercept };
     }
-    frameRescale.push({ slope, intercept });
+    frameRescale.push(checked);
   }
   if (numberOfFrames > 1) {
     // Every frame must share the first frame's orientation (Enhanced CT may carry one per frame).
     for (let f = 1; f < numberOfFrames; f++) {
-      const o = fgNumbers(ds, f, 'x00209116', 'x00200037');
-      if (o && o.some((v, i) => Math.abs(v - iop[i]!) > 1e-4)) {
+      const o = groupNumbers(ds, f, 'x00209116', 'x00200037');
+      if (o.state === 'ok' && o.values.some((v, i) => Math.abs(v - iop[i]!) > 1e-4)) {
         throw new DicomFileError(`not part of a consistent volume (frame ${f + 1} has a different orientation)`);
       }
     }
   }
-  const thickness = firstNumber(ds, 'x00180050') ?? fgNumbers(ds, 0, 'x00289110', 'x00180050')?.[0] ?? null;
+  const thickness = firstNumber(ds, 'x00180050') ?? (() => {
+    const g = groupNumbers(ds, 0, 'x00289110', 'x00180050');
+    return g.state === 'ok' ? g.values[0]! : null;
+  })();
   const seriesNumber = firstNumber(ds, 'x00200011');
   const instanceNumber = firstNumber(ds, 'x00200013');
 

@@ -1,0 +1,388 @@
+/**
+ * Hostile and odd DICOM input: every case either loads correctly or is listed with a one-line reason a
+ * person can act on; never a wrong number without a word, never a hang, never a blow-up. Every file is
+ * generated here (tests/fixtures) into a temporary folder.
+ */
+import { execFileSync } from 'node:child_process';
+import { symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createDeflateRaw } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { writeDicom, type DicomElement } from '../fixtures/dicomWriter';
+import { enhancedCt, j2kCodestreamDeclaring, jpegLsCodestreamDeclaring } from '../fixtures/hostileDicom';
+import { makePhantomSeries, type PhantomOptions } from '../fixtures/phantomSeries';
+import { TS } from '../../src/core/dicom/transferSyntax';
+import { loadFiles, loadSeriesFromFolder, readDicomHeader, scanFolder } from '../../src/node/dicomFiles';
+import { writeTempFiles } from './helpers';
+
+const MIDDLE = 2; // slice index edited in a 5-slice phantom
+
+/** A 5-slice phantom whose middle slice (k = 2) is changed by `edit`; returns the folder and that file's name. */
+async function phantomWithBadMiddle(opts: PhantomOptions): Promise<{ dir: string; bad: string; cleanup: () => Promise<void> }> {
+  const p = makePhantomSeries({ slices: 5, rows: 16, columns: 12, ...opts });
+  const { dir, cleanup } = await writeTempFiles(p.files);
+  return { dir, bad: join(dir, p.files.find((f) => f.slice === MIDDLE)!.name), cleanup };
+}
+
+const replace = (tag: number, value: DicomElement['value'] | null) => (els: DicomElement[], k: number): DicomElement[] =>
+  k !== MIDDLE ? els : value === null ? els.filter((e) => e.tag !== tag) : els.map((e) => (e.tag === tag ? { ...e, value } : e));
+
+/** Scans the folder: the bad file must be the one problem, with this reason; the rest must load right. */
+async function expectOnlyBadListed(opts: PhantomOptions, reason: string | RegExp): Promise<void> {
+  const { dir, bad, cleanup } = await phantomWithBadMiddle(opts);
+  try {
+    const scan = await scanFolder(dir);
+    expect(scan.problems).toEqual([{ path: bad, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) }]);
+    expect(scan.series).toHaveLength(1);
+    expect(scan.series[0]!.slices).toBe(4);
+    const { volume } = await loadSeriesFromFolder(dir);
+    expect(volume.geometry.slices).toBe(4);
+    // Air outside the body is -1000 HU on every slice kept (never re-interpreted).
+    for (let k = 0; k < 4; k++) expect(volume.hu[k * 16 * 12]).toBe(-1000);
+  } finally {
+    await cleanup();
+  }
+}
+
+describe('1. rescale that is missing or not a number', () => {
+  for (const v of ['NaN', '-Infinity', '1e', '1,5', '0x10', 'Infinity', '1\\2x']) {
+    it(`RescaleIntercept '${v}' lists the file, naming the attribute and the value`, async () => {
+      await expectOnlyBadListed({ edit: replace(0x00281052, v) }, `RescaleIntercept '${v}' is not a number`);
+    });
+  }
+  it('an empty RescaleIntercept is "empty", not "missing" and not 0', async () => {
+    await expectOnlyBadListed({ edit: replace(0x00281052, '') }, 'RescaleIntercept is empty (required for CT)');
+  });
+  it('RescaleSlope "1,5" and 0 are refused', async () => {
+    await expectOnlyBadListed({ edit: replace(0x00281053, '1,5') }, `RescaleSlope '1,5' is not a number`);
+    await expectOnlyBadListed({ edit: replace(0x00281053, '0') }, 'RescaleSlope 0 (every pixel would be the intercept)');
+  });
+  it('missing RescaleIntercept and RescaleSlope on a CT slice: refused, said to be missing', async () => {
+    await expectOnlyBadListed(
+      { edit: (els, k) => replace(0x00281053, null)(replace(0x00281052, null)(els, k), k) },
+      'RescaleIntercept and RescaleSlope missing (required for CT: HU cannot be known)',
+    );
+    await expectOnlyBadListed({ edit: replace(0x00281052, null) }, 'RescaleIntercept missing (required for CT: HU cannot be known)');
+  });
+  it('other numbers: present but invalid is never called missing', async () => {
+    await expectOnlyBadListed({ edit: replace(0x00280030, '0x1\\1') }, `PixelSpacing '0x1\\1' is not a number`);
+    await expectOnlyBadListed({ edit: replace(0x00200032, '1\\abc\\3') }, `ImagePositionPatient '1\\abc\\3' is not a number`);
+  });
+});
+
+describe('2. pixel description inconsistent with the pixel data', () => {
+  it('PixelRepresentation 2 or missing', async () => {
+    await expectOnlyBadListed({ edit: replace(0x00280103, 2) }, 'invalid PixelRepresentation 2 (must be 0 or 1)');
+    await expectOnlyBadListed({ edit: replace(0x00280103, null) }, 'PixelRepresentation missing');
+  });
+  it('BitsStored larger than BitsAllocated, HighBit not BitsStored - 1', async () => {
+    await expectOnlyBadListed({ edit: replace(0x00280101, 17) }, 'invalid BitsStored 17 (BitsAllocated 16)');
+    await expectOnlyBadListed({ edit: replace(0x00280102, 11) }, 'invalid HighBit 11 (BitsStored 16: must be 15)');
+  });
+  it('pixel data longer or shorter than Rows x Columns x frames x bytes', async () => {
+    await expectOnlyBadListed(
+      { rawPixelData: (f, k) => (k === MIDDLE ? new Uint8Array(f.length + 64) : undefined) },
+      'pixel data is 448 bytes, the header declares 12x16 x 1 frame(s) x 2 bytes = 384 bytes',
+    );
+    await expectOnlyBadListed(
+      { rawPixelData: (f, k) => (k === MIDDLE ? f.subarray(0, 300) : undefined) },
+      'truncated pixel data (300 of 384 bytes)',
+    );
+  });
+  it('NumberOfFrames invalid or missing on a multi-frame object', async () => {
+    const good = makePhantomSeries({ slices: 3, rows: 4, columns: 4 }).files;
+    const bad = [
+      { name: 'nf-abc.dcm', bytes: enhancedCt({ frames: 3, edit: (els) => els.map((e) => (e.tag === 0x00280008 ? { ...e, value: 'abc' } : e)) }) },
+      { name: 'nf-missing.dcm', bytes: enhancedCt({ frames: 3, edit: (els) => els.filter((e) => e.tag !== 0x00280008) }) },
+      { name: 'nf-zero.dcm', bytes: enhancedCt({ frames: 3, edit: (els) => els.map((e) => (e.tag === 0x00280008 ? { ...e, value: '0' } : e)) }) },
+    ];
+    const { dir, cleanup } = await writeTempFiles([...good, ...bad]);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([
+        { path: join(dir, 'nf-abc.dcm'), reason: `NumberOfFrames 'abc' is not a number` },
+        { path: join(dir, 'nf-missing.dcm'), reason: 'NumberOfFrames missing on a multi-frame image (3 per-frame functional group items)' },
+        { path: join(dir, 'nf-zero.dcm'), reason: 'invalid NumberOfFrames 0' },
+      ]);
+      expect(scan.series.map((s) => s.slices)).toEqual([3]);
+    } finally {
+      await cleanup();
+    }
+  });
+  it('a compressed frame whose codestream declares another size than the header: refused before decoding', async () => {
+    const mk = (ts: string, frame: Uint8Array): Uint8Array =>
+      enhancedCt({ frames: 1, rows: 4, columns: 4, encapsulated: { transferSyntaxUid: ts, frames: [frame] } });
+    const { dir, cleanup } = await writeTempFiles([
+      { name: 'j2k.dcm', bytes: mk(TS.j2kLossless, j2kCodestreamDeclaring(8192, 8192)) },
+      { name: 'jls.dcm', bytes: mk(TS.jpegLsLossless, jpegLsCodestreamDeclaring(8, 4)) },
+    ]);
+    try {
+      await expect(loadFiles([join(dir, 'j2k.dcm')])).rejects.toThrow(/j2k\.dcm: JPEG 2000 frame 1 is 8192x8192, the header says 4x4$/);
+      await expect(loadFiles([join(dir, 'jls.dcm')])).rejects.toThrow(/jls\.dcm: JPEG-LS frame 1 is 8x4, the header says 4x4$/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('3. rescale that leaves any physical HU range', () => {
+  it('intercept 1e9, slope 1e30, and a slope that makes Infinity are refused from the header', async () => {
+    await expectOnlyBadListed({ edit: replace(0x00281052, '1e9') }, /^rescale outside any physical HU range \(stored -32768\.\.32767 gives 999967232\.\.1000032767 HU; CT is within -2000\.\.32767\)$/);
+    await expectOnlyBadListed({ edit: replace(0x00281053, '1e30') }, /^RescaleSlope 1e\+30 is not a CT rescale \(more than 1000 HU per stored step\)$/);
+    await expectOnlyBadListed({ edit: replace(0x00281053, '1e300') }, /^RescaleSlope 1e\+300 is not a CT rescale/);
+  });
+});
+
+describe('4. a slice far off the line of the others', () => {
+  it('ImagePositionPatient x = 1.1e63 on a middle slice: that slice is left out, named', async () => {
+    await expectOnlyBadListed(
+      { edit: (els, k) => (k === MIDDLE ? els.map((e) => (e.tag === 0x00200032 ? { ...e, value: '1.1e63\\-30.25\\106.5' } : e)) : els) },
+      `ImagePositionPatient '1.1e63\\-30.25\\106.5' is outside any scanner (more than 1000000 mm from the origin)`,
+    );
+  });
+  it('a slice 400 mm to the side of the others is left out as off the line of the series', async () => {
+    await expectOnlyBadListed(
+      { edit: (els, k) => (k === MIDDLE ? els.map((e) => (e.tag === 0x00200032 ? { ...e, value: '379.5\\-30.25\\106.5' } : e)) : els) },
+      /^not part of a consistent volume \(position 400 mm off the line of the other slices\)$/,
+    );
+  });
+  it('a gantry-tilted series is not mistaken for slices off the line', async () => {
+    const p = makePhantomSeries({ slices: 5, rows: 16, columns: 12, obliqueDeg: 30 });
+    const { dir, cleanup } = await writeTempFiles(p.files);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      expect(scan.series[0]!.slices).toBe(5);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('5. a multi-frame CT whose frames share a position', () => {
+  it('is one listed problem; scan and load of the folder still work', async () => {
+    const good = makePhantomSeries({ slices: 3, rows: 4, columns: 4 }).files;
+    const same = { name: 'same.dcm', bytes: enhancedCt({ frames: 3, position: () => [0, 0, 7] }) };
+    const { dir, cleanup } = await writeTempFiles([...good, same]);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([{ path: join(dir, 'same.dcm'), reason: 'not part of a consistent volume (frames 1 and 2 share a position)' }]);
+      expect(scan.series).toHaveLength(1);
+      const { volume, problems } = await loadSeriesFromFolder(dir);
+      expect(volume.geometry.slices).toBe(3);
+      expect(problems.map((p) => p.path)).toEqual([join(dir, 'same.dcm')]);
+      // Loading the bad file alone is a one-line input error naming it, not a geometry exception.
+      await expect(loadFiles([join(dir, 'same.dcm')])).rejects.toThrow(/^no usable slice: .*same\.dcm: not part of a consistent volume/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('6. headers of any length', () => {
+  it('Enhanced CT with defined-length sequences and per-frame groups beyond 64 KiB', async () => {
+    for (const definedLength of [true, false]) {
+      const bytes = enhancedCt({ frames: 3000, definedLength });
+      const { dir, cleanup } = await writeTempFiles([{ name: 'enh.dcm', bytes }]);
+      try {
+        const h = await readDicomHeader(join(dir, 'enh.dcm'));
+        expect(h.numberOfFrames).toBe(3000);
+        expect(h.framePositions[2999]).toEqual([0, 0, 7497.5]);
+        expect(h.pixelDataOffset).toBeGreaterThan(200_000);
+      } finally {
+        await cleanup();
+      }
+    }
+  });
+  it('a normal slice with a 100 KB private item in a defined-length sequence', async () => {
+    const item: DicomElement[] = [{ tag: 0x00091011, vr: 'OB', value: new Uint8Array(100_000).fill(7) }];
+    const p = makePhantomSeries({
+      slices: 3,
+      rows: 4,
+      columns: 4,
+      edit: (els) => [...els, { tag: 0x00090010, vr: 'LO', value: 'PRIV' }, { tag: 0x00091010, vr: 'SQ', value: [item], definedLength: true }],
+    });
+    const { dir, cleanup } = await writeTempFiles(p.files);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      expect(scan.series[0]!.slices).toBe(3);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('7. special files in a series folder', () => {
+  it('a FIFO and a symlink to /dev/zero are listed as unusable and never opened', async () => {
+    const p = makePhantomSeries({ slices: 3, rows: 4, columns: 4 });
+    const { dir, cleanup } = await writeTempFiles(p.files);
+    try {
+      execFileSync('mkfifo', [join(dir, 'pipe.dcm')]);
+      await symlink('/dev/zero', join(dir, 'zero.dcm'));
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([
+        { path: join(dir, 'pipe.dcm'), reason: 'not a regular file (FIFO)' },
+        { path: join(dir, 'zero.dcm'), reason: 'not a regular file (character device)' },
+      ]);
+      expect(scan.series[0]!.slices).toBe(3);
+      await expect(readDicomHeader(join(dir, 'pipe.dcm'))).rejects.toThrow('not a regular file (FIFO)');
+      await expect(loadFiles([join(dir, 'zero.dcm')])).rejects.toThrow(/zero\.dcm: not a regular file \(character device\)/);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+/** Raw-deflates `zeros` zero bytes after `head` (streamed: the input never exists in memory). */
+async function deflateZeros(head: Uint8Array, zeros: number, tail: Uint8Array): Promise<Uint8Array> {
+  const z = createDeflateRaw({ level: 9 });
+  const chunks: Buffer[] = [];
+  z.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<void>((res, rej) => {
+    z.on('end', res);
+    z.on('error', rej);
+  });
+  const block = Buffer.alloc(1 << 20);
+  z.write(head);
+  for (let left = zeros; left > 0; left -= block.length) {
+    if (!z.write(left >= block.length ? block : block.subarray(0, left))) await new Promise((r) => z.once('drain', r));
+  }
+  z.end(tail);
+  await done;
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+describe('8. bounded work', () => {
+  it('a deflated file whose header inflates past the header limit is refused after inflating at most that much', async () => {
+    // A 4x4 CT slice whose private OB element, before the pixel data, inflates to 80 MiB of zeros.
+    const base = makePhantomSeries({ slices: 1, rows: 4, columns: 4, encoding: 'explicitLE' }).files[0]!.bytes;
+    const metaEnd = 132 + 12 + new DataView(base.buffer).getUint32(140, true);
+    const body = base.subarray(metaEnd);
+    const pd = body.length - 32 - 12; // Pixel Data element header (12 bytes) + 32 bytes
+    const priv = new Uint8Array(12);
+    const dv = new DataView(priv.buffer);
+    dv.setUint16(0, 0x0029, true);
+    dv.setUint16(2, 0x1010, true);
+    priv.set([0x4f, 0x42], 4);
+    const big = 80 * 1024 * 1024;
+    dv.setUint32(8, big, true);
+    const before = new Uint8Array(pd + 12);
+    before.set(body.subarray(0, pd));
+    before.set(priv, pd);
+    const deflated = await deflateZeros(before, big, body.subarray(pd));
+    // The file meta of the same slice written as Deflated (its transfer syntax UID differs in length).
+    const dflBase = makePhantomSeries({ slices: 1, rows: 4, columns: 4, encoding: 'deflatedLE' }).files[0]!.bytes;
+    const meta = dflBase.subarray(0, 132 + 12 + new DataView(dflBase.buffer).getUint32(140, true));
+    const file = new Uint8Array(meta.length + deflated.length);
+    file.set(meta);
+    file.set(deflated, meta.length);
+    expect(file.length).toBeLessThan(1024 * 1024);
+    const { dir, cleanup } = await writeTempFiles([{ name: 'bomb.dcm', bytes: file }]);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([{ path: join(dir, 'bomb.dcm'), reason: 'header longer than 64 MiB (inflated)' }]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a deflated slice loads, inflating only up to its declared pixel data', async () => {
+    const p = makePhantomSeries({ slices: 3, rows: 8, columns: 6, encoding: 'deflatedLE' });
+    const ref = makePhantomSeries({ slices: 3, rows: 8, columns: 6 });
+    const a = await writeTempFiles(p.files);
+    const b = await writeTempFiles(ref.files);
+    try {
+      const va = await loadSeriesFromFolder(a.dir);
+      const vb = await loadSeriesFromFolder(b.dir);
+      expect(Array.from(va.volume.hu)).toEqual(Array.from(vb.volume.hu));
+      expect(va.problems).toEqual([]);
+    } finally {
+      await a.cleanup();
+      await b.cleanup();
+    }
+  });
+
+  it('12 JPEG 2000 files declaring 8192x8192: the load is refused by the budget before decoding anything', async () => {
+    const files = Array.from({ length: 12 }, (_, k) => ({
+      name: `big${String(k).padStart(2, '0')}.dcm`,
+      bytes: enhancedCt({
+        frames: 1,
+        rows: 8192,
+        columns: 8192,
+        position: () => [0, 0, 2.5 * k],
+        encapsulated: { transferSyntaxUid: TS.j2kLossless, frames: [j2kCodestreamDeclaring(8192, 8192)] },
+        edit: (els) => els.map((e) => (e.tag === 0x00080018 ? { ...e, value: `1.2.3.${k}` } : e)),
+      }),
+    }));
+    const { dir, cleanup } = await writeTempFiles(files);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      expect(scan.series[0]!.slices).toBe(12);
+      await expect(loadFiles(scan.series[0]!.files)).rejects.toThrow(
+        'series too large to load: 12 slices of 8192x8192 need 1.5 GiB (HU volume 1.5 GiB); the limit is 1 GiB',
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('the budget is per load: a series within it loads, the same series with a smaller budget does not', async () => {
+    const p = makePhantomSeries({ slices: 4, rows: 16, columns: 12 });
+    const { dir, cleanup } = await writeTempFiles(p.files);
+    try {
+      const paths = p.files.map((f) => join(dir, f.name));
+      expect((await loadFiles(paths)).volume.geometry.slices).toBe(4);
+      await expect(loadFiles(paths, { maxDecodedBytes: 1000 })).rejects.toThrow(
+        'series too large to load: 4 slices of 12x16 need 1.5 KiB (HU volume 1.5 KiB); the limit is 1000 bytes',
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('9. many frames', () => {
+  it('two 20,000-frame Enhanced CT files of one series lay out (interleaved positions) without quadratic work', async () => {
+    const files = [0, 1].map((i) => ({
+      name: `mf${i}.dcm`,
+      bytes: enhancedCt({ frames: 20000, rows: 2, columns: 2, position: (f) => [0, 0, 2 * f + i], edit: (els) => els.map((e) => (e.tag === 0x00080018 ? { ...e, value: `1.2.3.${i}` } : e)) }),
+    }));
+    const { dir, cleanup } = await writeTempFiles(files);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      expect(scan.series[0]!.slices).toBe(40000);
+      expect(scan.series[0]!.sliceSpacingMm).toBe(1);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+/** Undefined-length sequence nested `depth` deep (raw bytes of the outer sequence's value). */
+function nested(depth: number): Uint8Array {
+  const open = [0x09, 0x00, 0x10, 0x10, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff];
+  const item = [0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff];
+  const close = [0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0];
+  const out: number[] = [...item];
+  for (let d = 0; d < depth; d++) out.push(...open);
+  for (let d = 0; d < depth; d++) out.push(...close);
+  out.push(...close);
+  return Uint8Array.from(out);
+}
+
+describe('10. messages a person can act on', () => {
+  it('a damaged sequence and a header nested too deep give plain reasons, no library internals', async () => {
+    const damaged = Uint8Array.from([0xfe, 0xff, 0x00, 0xe0, 10, 0, 0, 0, 0x10, 0, 0x10, 0, 0x50, 0x4e, 2, 0, 0x41, 0x20, 0x12, 0x34, 0x56, 0x78, 0, 0, 0, 0]);
+    await expectOnlyBadListed(
+      { edit: (els, k) => (k === MIDDLE ? [...els, { tag: 0x00091010, vr: 'SQ', value: damaged }] : els) },
+      'damaged sequence (an item or its delimiter is missing)',
+    );
+    await expectOnlyBadListed(
+      { edit: (els, k) => (k === MIDDLE ? [...els, { tag: 0x00091010, vr: 'SQ', value: nested(20000) }] : els) },
+      'header too deep (sequences nested beyond what can be read)',
+    );
+  });
+});
