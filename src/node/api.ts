@@ -204,6 +204,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
       const proposedLevels: LevelMark[] = found.levels.map((f) => ({ level: f.level, sliceIndex: f.sliceIndex, z: f.z, source: 'proposed', note: f.method }));
       for (const m of found.missing) if (!levels.length || levels.some((l) => l.level === m.level)) problems.push({ path: masksPath, reason: `${m.level}: ${m.reason}` });
       problems.push(...piped.structureProblems.map((p) => ({ path: p.path, reason: p.reason })));
+      problems.push(...piped.notes.map((n) => ({ path: n.path, reason: `note: ${n.reason}` })));
 
       const stamp = now().toISOString();
       const rois: Roi[] = [];

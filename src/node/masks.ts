@@ -16,25 +16,37 @@
  *
  * A multilabel file is split in one pass, allocating masks only for the labels `include` lets through.
  * maskSource() is the MaskSource of the core pipeline (core/masks/pipeline): it reads and inflates a
- * multilabel file once for all its loads.
+ * multilabel file once for all its loads, and returns compact masks (only the slices asked for).
+ *
+ * Hostile input: only regular files are opened (FIFOs, devices, sockets and links to them are listed
+ * as problems, never read); a file is read or inflated only as far as its header declares, and a header
+ * declaring more than MAX_NIFTI_DATA_BYTES of voxels is refused before its data is read; a mask whose
+ * geometry cannot be trusted (untrustedGeometry: no sform/qform, invalid voxel sizes) is refused; the
+ * reader's notes (extra volumes ignored, invalid pixdim ignored) come back in `notes`, naming the file.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import { LABEL_TABLES, labelName, type LabelTableName } from '../core/masks/labels';
-import { isGzip, NiftiError, readNifti, type NiftiImage } from '../core/masks/nifti';
+import { labelVolumeAccumulators } from '../core/masks/labelStats';
+import { isGzip, MAX_NIFTI_DATA_BYTES, NiftiError, NiftiLimitError, niftiLayout, readNifti, untrustedGeometry, type NiftiImage } from '../core/masks/nifti';
 import type { MaskSource } from '../core/masks/pipeline';
-import { MaskOverlapError, resampleLabels, resampleMask } from '../core/masks/resample';
+import { MAX_MASK_BYTES, maskBudgetError, maskBytes, MaskLimitError, MaskOverlapError, resampleLabels, resampleMask } from '../core/masks/resample';
+import type { VolumeAccumulator } from '../core/metrics/definitions';
+import { maskVolumeAccumulator } from '../core/metrics/volumeStats';
+import type { HuVolume } from '../core/volume';
 import { UserError, type Problem } from '../core/errors';
-
-const gunzipAsync = promisify(gunzip);
 
 export interface LoadedMask {
   readonly name: string;
-  /** Binary mask on the CT grid, voxel (i, j, k) at k*rows*columns + j*columns + i; 1 = inside. */
+  /**
+   * Binary mask on the CT grid, voxel (i, j, k) at k*rows*columns + j*columns + i; 1 = inside. With
+   * `slices` set (compact loads), only those slices, the n-th at n*rows*columns.
+   */
   readonly data: Uint8Array;
+  readonly slices?: readonly number[];
 }
 
 /** A mask file that could not be used (the one Problem type of core/errors.ts). */
@@ -43,8 +55,10 @@ export type MaskProblem = Problem;
 export interface LoadMasksOptions {
   /** Label table for a multilabel file. */
   readonly labels?: LabelTableName;
-  /** Fill only these CT slices (the arrays still cover the whole grid). Default: all slices. */
+  /** Fill only these CT slices (the arrays still cover the whole grid unless `compact`). Default: all slices. */
   readonly slices?: number[];
+  /** With `slices`: masks hold only those slices, in that order (LoadedMask.slices). */
+  readonly compact?: boolean;
   /** Load only the structures whose name passes (files of other structures are not even read). */
   readonly include?: (name: string) => boolean;
 }
@@ -52,6 +66,8 @@ export interface LoadMasksOptions {
 export interface LoadMasksResult {
   readonly masks: LoadedMask[];
   readonly problems: MaskProblem[];
+  /** Things to tell the user about files that were used (4-D file, invalid pixdim ignored, ...). */
+  readonly notes?: MaskProblem[];
 }
 
 const NIFTI_EXT = /\.nii(\.gz)?$/i;
@@ -66,21 +82,150 @@ function oneLine(e: unknown): string {
   return msg.split('\n')[0]!.trim();
 }
 
+/** Why a path that is not a regular file is not read. */
+function notRegular(st: Stats): string {
+  const what = st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a folder' : 'a special file';
+  return `not a regular file (${what}); not read`;
+}
+
+function readError(e: unknown): NiftiError {
+  const code = (e as NodeJS.ErrnoException).code;
+  return new NiftiError(undefined, code === 'EACCES' ? 'permission denied' : `cannot read file (${code ?? oneLine(e)})`);
+}
+
+/**
+ * Read a NIfTI file: a regular file only (checked before opening, and again on the open handle, which
+ * is opened non-blocking so that a FIFO swapped in never blocks), and only as much of it as its header
+ * declares (inflated with a stop there). Errors are NiftiErrors without a name (callers add the path).
+ */
 async function readImage(file: string): Promise<NiftiImage> {
-  let bytes: Uint8Array;
+  let st: Stats;
   try {
-    bytes = await readFile(file);
+    st = await stat(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new NiftiError(undefined, code === 'EACCES' ? 'permission denied' : `cannot read file (${code ?? oneLine(e)})`);
+    throw readError(e);
   }
-  if (isGzip(bytes)) {
-    // Native zlib is several times faster than pako on a 100 MB label image; on a corrupt stream
-    // the pure reader below gives the usual error.
-    const raw = await gunzipAsync(bytes).catch(() => undefined);
-    if (raw) return readNifti(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength));
+  if (!st.isFile()) throw new NiftiError(undefined, notRegular(st));
+  let fh: FileHandle;
+  try {
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw readError(e);
   }
-  return readNifti(bytes);
+  try {
+    const fst = await fh.stat();
+    if (!fst.isFile()) throw new NiftiError(undefined, notRegular(fst));
+    const head = await readAt(fh, 0, Math.min(fst.size, 540));
+    if (isGzip(head)) return readNifti(await inflateDeclared(fh), undefined, { adopt: true });
+    // Uncompressed: the header says how much to read (refused here when it declares too much).
+    const layout = niftiLayout(head);
+    return readNifti(await readAt(fh, 0, Math.min(fst.size, layout.totalBytes)), undefined, { adopt: true });
+  } finally {
+    await fh.close().catch(() => {});
+  }
+}
+
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const buf = new Uint8Array(length);
+  let got = 0;
+  try {
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+  } catch (e) {
+    throw readError(e);
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
+/**
+ * Inflate a gzipped file (every member: pigz and bgzip write several) with native zlib, streaming,
+ * only as far as the NIfTI header declares: the header is checked against MAX_NIFTI_DATA_BYTES before
+ * anything more is inflated, the output goes into one buffer of the declared size, and inflating stops
+ * once it is full. Corrupt data is 'gzip data corrupt' (never zlib's own words).
+ */
+function inflateDeclared(fh: FileHandle): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const src = fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false });
+    const gz = createGunzip({ chunkSize: 1 << 20 });
+    let head: Buffer[] = [];
+    let headLen = 0;
+    let out: Uint8Array | undefined;
+    let filled = 0;
+    let done = false;
+    /** A header refused: inflate on (discarding, bounded) to tell damaged gzip data from a bad header. */
+    let refused: unknown;
+    let discarded = 0;
+    const finish = (err: unknown, value?: Uint8Array) => {
+      if (done) return;
+      done = true;
+      src.unpipe(gz);
+      src.destroy();
+      gz.destroy();
+      if (err) reject(err);
+      else resolve(value!);
+    };
+    gz.on('data', (c: Buffer) => {
+      if (done) return;
+      if (refused !== undefined) {
+        discarded += c.length;
+        if (discarded > MAX_NIFTI_DATA_BYTES) finish(refused);
+        return;
+      }
+      try {
+        if (!out) {
+          head.push(c);
+          headLen += c.length;
+          if (headLen < 540) return;
+          const h = Buffer.concat(head, headLen);
+          head = [];
+          let target: number;
+          try {
+            target = niftiLayout(h, undefined, MAX_NIFTI_DATA_BYTES).totalBytes;
+          } catch (e) {
+            if (e instanceof NiftiLimitError) throw e;
+            refused = e;
+            return;
+          }
+          out = new Uint8Array(target);
+          c = h;
+        }
+        const n = Math.min(c.length, out.length - filled);
+        out.set(n === c.length ? c : c.subarray(0, n), filled);
+        filled += n;
+        if (filled >= out.length) finish(undefined, out);
+      } catch (e) {
+        finish(e);
+      }
+    });
+    gz.on('end', () => {
+      if (refused !== undefined) finish(refused);
+      else if (out) finish(undefined, out.subarray(0, filled));
+      else {
+        const h = Buffer.concat(head, headLen);
+        finish(undefined, new Uint8Array(h.buffer, h.byteOffset, h.byteLength));
+      }
+    });
+    gz.on('error', (e: NodeJS.ErrnoException) => {
+      finish(new NiftiError(undefined, e.code === 'Z_BUF_ERROR' ? 'gzip data corrupt (truncated)' : 'gzip data corrupt'));
+    });
+    src.on('error', (e) => finish(readError(e)));
+    src.pipe(gz);
+  });
+}
+
+/** A mask image as read, or the reason it is not used (unreadable, untrusted geometry). */
+async function readMask(file: string): Promise<NiftiImage> {
+  const img = await readImage(file);
+  const bad = untrustedGeometry(img);
+  if (bad) throw new NiftiError(undefined, `${bad}; not used`);
+  return img;
+}
+
+function notesOf(file: string, img: NiftiImage): MaskProblem[] {
+  return img.notes.map((reason) => ({ path: file, reason }));
 }
 
 function reasonOf(e: unknown): string {
@@ -96,27 +241,56 @@ export async function loadMasks(path: string, geometry: VolumeGeometry, opts: Lo
   return load(path, geometry, opts, {});
 }
 
-/** The pipeline's mask source on a folder of masks or a multilabel file (read once for all loads). */
+/**
+ * The pipeline's mask source on a folder of masks or a multilabel file (read once for all loads);
+ * masks loaded on some slices hold only those slices.
+ */
 export function maskSource(path: string, geometry: VolumeGeometry, opts: { readonly labels?: LabelTableName } = {}): MaskSource {
   const cache: ReadCache = {};
   return {
-    load: (include, slices) => load(path, geometry, { ...opts, include, ...(slices ? { slices: [...slices] } : {}) }, cache),
+    load: (include, slices) => load(path, geometry, { ...opts, include, ...(slices ? { slices: [...slices], compact: true } : {}) }, cache),
   };
 }
 
-async function load(path: string, geometry: VolumeGeometry, opts: LoadMasksOptions, cache: ReadCache): Promise<LoadMasksResult> {
-  let info;
+/** stat of the masks path: a folder, a regular file, or a UserError (missing, special file ...). */
+async function kindOf(path: string): Promise<'folder' | 'file'> {
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? 'notFound' : code === 'EACCES' ? 'access' : 'input', code === 'ENOENT' ? `${path}: no such file or folder` : `${path}: cannot read (${code ?? oneLine(e)})`);
   }
-  if (info.isDirectory()) return loadFolder(path, geometry, opts);
+  if (info.isDirectory()) return 'folder';
+  if (!info.isFile()) throw new UserError('input', `${path}: ${notRegular(info)} (expected a folder of masks, or a .nii / .nii.gz file)`);
+  return 'file';
+}
+
+async function load(path: string, geometry: VolumeGeometry, opts: LoadMasksOptions, cache: ReadCache): Promise<LoadMasksResult> {
+  if ((await kindOf(path)) === 'folder') {
+    const masks: LoadedMask[] = [];
+    const bytesEach = maskBytes(geometry, opts);
+    const slices = opts.compact ? opts.slices : undefined;
+    const r = await eachFolderMask(path, geometry, opts.include, (name, img) => {
+      if ((masks.length + 1) * bytesEach > MAX_MASK_BYTES) throw maskBudgetError(path, masks.length + 1, bytesEach);
+      const data = resampleMask(img, geometry, { name, slices: opts.slices, compact: opts.compact === true });
+      masks.push(slices ? { name, data, slices } : { name, data });
+    });
+    return { masks, ...r };
+  }
   return loadMultilabel(path, geometry, opts, cache);
 }
 
-async function loadFolder(folder: string, geometry: VolumeGeometry, opts: LoadMasksOptions): Promise<LoadMasksResult> {
+/**
+ * Read the masks of a folder one at a time (name order) and hand each to `use` (which resamples it;
+ * a MaskOverlapError it throws lists the file as not overlapping, other UserErrors stop the load).
+ */
+async function eachFolderMask(
+  folder: string,
+  geometry: VolumeGeometry,
+  include: ((name: string) => boolean) | undefined,
+  use: (name: string, img: NiftiImage) => void,
+): Promise<{ problems: MaskProblem[]; notes: MaskProblem[] }> {
   let entries;
   try {
     entries = await readdir(folder, { withFileTypes: true });
@@ -129,14 +303,15 @@ async function loadFolder(folder: string, geometry: VolumeGeometry, opts: LoadMa
     .sort();
   if (files.length === 0) throw new UserError('input', `${folder}: no NIfTI masks (*.nii, *.nii.gz) in this folder`);
 
-  const masks: LoadedMask[] = [];
   const problems: MaskProblem[] = [];
+  const notes: MaskProblem[] = [];
   const notOverlapping: string[] = [];
   const seen = new Map<string, string>();
+  let used = 0;
   for (const f of files) {
     const file = join(folder, f);
     const name = maskNameFromFile(f);
-    if (opts.include && !opts.include(name)) continue;
+    if (include && !include(name)) continue;
     const dup = seen.get(name);
     if (dup !== undefined) {
       problems.push({ path: file, reason: `same structure name '${name}' as ${dup}; skipped` });
@@ -144,45 +319,79 @@ async function loadFolder(folder: string, geometry: VolumeGeometry, opts: LoadMa
     }
     let img: NiftiImage;
     try {
-      img = await readImage(file);
+      img = await readMask(file);
     } catch (e) {
       problems.push({ path: file, reason: reasonOf(e) });
       continue;
     }
     try {
-      masks.push({ name, data: resampleMask(img, geometry, { name, slices: opts.slices }) });
+      use(name, img);
+      used++;
       seen.set(name, f);
+      notes.push(...notesOf(file, img));
     } catch (e) {
       if (e instanceof MaskOverlapError) notOverlapping.push(name);
+      else if (e instanceof MaskLimitError) throw e;
       problems.push({ path: file, reason: oneLine(e) });
     }
   }
-  if (masks.length === 0 && notOverlapping.length > 0) {
-    throw new UserError('input', 
+  if (used === 0 && notOverlapping.length > 0) {
+    throw new UserError('input',
       notOverlapping.length === 1
         ? `mask ${notOverlapping[0]} does not overlap the CT`
         : `none of the masks in ${folder} overlaps the CT (${notOverlapping.length} tried, e.g. ${notOverlapping[0]}): are they from another scan?`,
     );
   }
-  return { masks, problems };
+  return { problems, notes };
 }
 
-async function loadMultilabel(file: string, geometry: VolumeGeometry, opts: LoadMasksOptions, cache: ReadCache): Promise<LoadMasksResult> {
+async function readMultilabel(file: string, cache: ReadCache): Promise<NiftiImage> {
   if (!NIFTI_EXT.test(file)) throw new UserError('input', `${file}: not a NIfTI file (expected a folder of masks, or a .nii / .nii.gz file)`);
-  let img: NiftiImage;
   try {
-    img = await (cache.multilabel ??= readImage(file));
+    return await (cache.multilabel ??= readMask(file));
   } catch (e) {
     throw new UserError('input', `${file}: ${reasonOf(e)}`);
   }
+}
+
+async function loadMultilabel(file: string, geometry: VolumeGeometry, opts: LoadMasksOptions, cache: ReadCache): Promise<LoadMasksResult> {
+  const img = await readMultilabel(file, cache);
   const table = opts.labels ? LABEL_TABLES[opts.labels] : undefined;
   const include = opts.include;
   const byLabel = resampleLabels(img, geometry, {
     name: basename(file),
     slices: opts.slices,
+    compact: opts.compact === true,
     ...(include ? { select: (value: number) => include(labelName(value, table)) } : {}),
   });
+  const slices = opts.compact ? opts.slices : undefined;
   const masks: LoadedMask[] = [];
-  for (const [value, data] of byLabel) masks.push({ name: labelName(value, table), data });
-  return { masks, problems: [] };
+  for (const [value, data] of byLabel) masks.push(slices ? { name: labelName(value, table), data, slices } : { name: labelName(value, table), data });
+  return { masks, problems: [], notes: notesOf(file, img) };
+}
+
+export interface MaskVolumeAccumulators {
+  /** Per mask (folder: name order; multilabel: label order), its whole-volume accumulator on the CT. */
+  readonly structures: { readonly name: string; readonly accumulator: VolumeAccumulator }[];
+  readonly problems: MaskProblem[];
+  readonly notes: MaskProblem[];
+}
+
+/**
+ * Whole-volume sums of every mask on the CT (`paraspine stats`) without holding more than one mask
+ * at a time: a folder is read mask by mask, a multilabel file is summed per label in one pass.
+ */
+export async function maskVolumeAccumulators(path: string, volume: HuVolume, opts: { readonly labels?: LabelTableName } = {}): Promise<MaskVolumeAccumulators> {
+  const g = volume.geometry;
+  if ((await kindOf(path)) === 'folder') {
+    const structures: { name: string; accumulator: VolumeAccumulator }[] = [];
+    const r = await eachFolderMask(path, g, undefined, (name, img) => {
+      structures.push({ name, accumulator: maskVolumeAccumulator(volume, resampleMask(img, g, { name })) });
+    });
+    return { structures, ...r };
+  }
+  const img = await readMultilabel(path, {});
+  const table = opts.labels ? LABEL_TABLES[opts.labels] : undefined;
+  const byLabel = labelVolumeAccumulators(img, volume, { name: basename(path) });
+  return { structures: [...byLabel].map(([v, accumulator]) => ({ name: labelName(v, table), accumulator })), problems: [], notes: notesOf(path, img) };
 }

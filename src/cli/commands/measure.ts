@@ -118,6 +118,8 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   const warnings = [...volume.warnings];
   const problems = [...seriesProblems];
   const measurements: MeasurementRecord[] = [];
+  /** Notes on mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
+  const notes: { path: string; reason: string }[] = [];
 
   // Slices to measure masks on: found from the vertebra masks, or given (z, annotation levels).
   let slices: MeasuredSlice[] = [];
@@ -159,6 +161,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
       slices = piped.slices.map((s) => ({ ...s }));
     }
     problems.push(...piped.problems);
+    notes.push(...piped.notes);
     const names = selectStructures(piped.structures.map((m) => m.name), spec);
     for (const name of names) {
       const mask = piped.structures.find((m) => m.name === name)!;
@@ -174,6 +177,8 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   for (const s of slices) note(`${s.level ?? 'slice'}: slice ${s.sliceIndex}, z ${s.z} mm (${s.method})`);
   for (const w of warnings) note(`warning: ${w}`);
   for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
+  for (const n of notes) note(`note ${n.path}: ${n.reason}`);
+  warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
   return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' } };
 }
 

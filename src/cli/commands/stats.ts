@@ -1,8 +1,9 @@
 import { toCsv } from '../../core/format/csv';
 import { VOLUME_METRIC_KEYS } from '../../core/metrics/definitions';
-import { maskVolumeStats, type VolumeStats } from '../../core/metrics/volumeStats';
+import { computeMetrics, DEFAULT_REGISTRY } from '../../core/metrics/definitions';
+import type { VolumeStats } from '../../core/metrics/volumeStats';
 import { loadSeriesFromFolder } from '../../node/dicomFiles';
-import { loadMasks } from '../../node/masks';
+import { maskVolumeAccumulators } from '../../node/masks';
 import { CliError, oneOf, parse } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';
@@ -17,11 +18,13 @@ export const STATS_COLUMNS = ['structure', ...VOLUME_METRIC_KEYS] as const;
 /** Whole-volume statistics per mask (what TotalSegmentator's --statistics reports, for cross-checks). */
 export async function stats(folder: string, masksPath: string, opts: { seriesUid?: string; labels?: 'totalsegmentator' } = {}, note: (l: string) => void = () => {}) {
   const { summary, volume } = await loadSeriesFromFolder(folder, opts.seriesUid);
-  const { masks, problems } = await loadMasks(masksPath, volume.geometry, { labels: opts.labels });
+  // One mask at a time (a multilabel file in one pass): never one whole-grid array per label.
+  const { structures: sums, problems, notes } = await maskVolumeAccumulators(masksPath, volume, { labels: opts.labels });
   for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
   for (const w of volume.warnings) note(`warning: ${w}`);
-  const structures: StructureStats[] = masks.map((m) => ({ structure: m.name, ...maskVolumeStats(volume, m.data) }));
-  return { series: summary, structures, problems };
+  for (const n of notes) note(`note ${n.path}: ${n.reason}`);
+  const structures: StructureStats[] = sums.map((m) => ({ structure: m.name, ...(computeMetrics(DEFAULT_REGISTRY.volume, m.accumulator) as VolumeStats) }));
+  return { series: summary, structures, problems, warnings: notes.map((n) => `${n.path}: ${n.reason}`) };
 }
 
 export async function runStats(argv: string[], out: Output): Promise<void> {
@@ -38,6 +41,6 @@ export async function runStats(argv: string[], out: Output): Promise<void> {
   const text =
     format === 'csv'
       ? toCsv(['seriesInstanceUid', ...STATS_COLUMNS], r.structures.map((s) => ({ seriesInstanceUid: r.series.seriesInstanceUid, ...s })))
-      : JSON.stringify({ series: r.series, structures: r.structures, problems: r.problems }, null, 2) + '\n';
+      : JSON.stringify({ series: r.series, structures: r.structures, problems: r.problems, ...(r.warnings.length ? { warnings: r.warnings } : {}) }, null, 2) + '\n';
   await out.emit(text, values.out);
 }

@@ -67,6 +67,9 @@ export class NiftiError extends UserError {
   }
 }
 
+/** A header that declares more than a reader may take (checked before the data is read). */
+export class NiftiLimitError extends NiftiError {}
+
 const BYTES_PER_TYPE: Record<number, number> = {
   2: 1,
   4: 2,
@@ -84,34 +87,163 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Gunzip; throws NiftiError 'gzip data corrupt' on bad or truncated streams. */
-export function gunzip(bytes: Uint8Array, name?: string): Uint8Array {
-  const inf = new Inflate();
+/**
+ * Largest image a mask file may declare: dims x bytes per voxel of its first 3-D volume (512 MiB,
+ * e.g. 512 x 512 x 2048 uint8 or 512 x 512 x 512 float32). Checked from the header, before the voxel
+ * data is inflated or read; larger files are refused with a reason.
+ */
+export const MAX_NIFTI_DATA_BYTES = 512 * 1024 * 1024;
+
+/** Thrown from the inflater's output callback to stop it (the rest is not inflated). */
+const STOP = Symbol('stop');
+
+/**
+ * Gunzip (every member of a multi-member file, as pigz and bgzip write). Stops once `limit` bytes have
+ * come out, or as many as `want` asks for once it sees the first 540 bytes (the rest is not inflated;
+ * the result may hold up to one output chunk more). `want` may throw to refuse the data: the stream is
+ * then still inflated, output discarded, up to MAX_NIFTI_DATA_BYTES, to tell damaged gzip data from a
+ * bad header (a NiftiLimitError is thrown at once). Throws NiftiError 'gzip data corrupt' (never the
+ * inflater's own words) on bad or truncated streams.
+ */
+export function gunzip(bytes: Uint8Array, name?: string, limit = Infinity, want?: (head: Uint8Array) => number): Uint8Array {
+  // One push of the whole input: pako continues into the next gzip member only within a push.
+  const inf = new Inflate({ chunkSize: 256 * 1024 });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let target = limit;
+  let refused: unknown;
+  let asked = false;
+  inf.onData = (c: Uint8Array) => {
+    total += c.length;
+    if (refused === undefined) chunks.push(c);
+    if (want && !asked && total >= 540) {
+      asked = true;
+      try {
+        target = Math.min(limit, want(concat(chunks, total)));
+      } catch (e) {
+        if (e instanceof NiftiLimitError) throw e;
+        refused = e;
+        chunks.length = 0;
+        target = Math.min(limit, MAX_NIFTI_DATA_BYTES);
+      }
+    }
+    if (total >= target) throw STOP;
+  };
+  inf.onEnd = (status: number) => {
+    // pako's own onEnd records the status in `err` (0 = fine); keep that, without its result copy.
+    (inf as unknown as { err: number }).err = status;
+  };
+  let stopped = false;
   try {
     inf.push(bytes, true);
-  } catch {
-    throw new NiftiError(name, 'gzip data corrupt');
+  } catch (e) {
+    if (e instanceof NiftiError) throw e;
+    if (e !== STOP) throw new NiftiError(name, 'gzip data corrupt');
+    stopped = true;
   }
-  if (inf.err) throw new NiftiError(name, `gzip data corrupt (${inf.msg || `zlib error ${inf.err}`})`);
+  if (!stopped && inf.err) throw new NiftiError(name, 'gzip data corrupt');
+  if (refused !== undefined) throw refused;
   // `ended` exists at runtime (pako 2) but not in @types/pako.
-  const ended = (inf as unknown as { ended?: boolean }).ended === true;
-  if (!ended || !(inf.result instanceof Uint8Array)) throw new NiftiError(name, 'gzip data corrupt (truncated)');
-  return inf.result;
+  if (!stopped && (inf as unknown as { ended?: boolean }).ended !== true) throw new NiftiError(name, 'gzip data corrupt (truncated)');
+  return concat(chunks, total);
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  chunks.length = 0;
+  chunks.push(out);
+  return out;
+}
+
+export interface ReadNiftiOptions {
+  /** Refuse images whose first 3-D volume declares more voxel bytes than this (default MAX_NIFTI_DATA_BYTES). */
+  readonly maxDataBytes?: number;
+  /**
+   * Let `data` view the input bytes instead of a copy when the byte order and alignment allow it
+   * (callers that hand over a buffer they no longer use; default false).
+   */
+  readonly adopt?: boolean;
 }
 
 /**
  * Parse a NIfTI-1 or NIfTI-2 single file (.nii) from bytes; gzipped bytes (.nii.gz) are detected by
- * their magic number and inflated first. `name` prefixes error messages (e.g. 'masks/x.nii.gz').
+ * their magic number and inflated first, only as far as the header declares (never more than
+ * `maxDataBytes` of voxel data: a larger declared image is refused before it is inflated).
+ * `name` prefixes error messages (e.g. 'masks/x.nii.gz').
  */
-export function readNifti(input: Uint8Array, name?: string): NiftiImage {
-  const bytes = isGzip(input) ? gunzip(input, name) : input;
+export function readNifti(input: Uint8Array, name?: string, opts: ReadNiftiOptions = {}): NiftiImage {
+  const max = opts.maxDataBytes ?? MAX_NIFTI_DATA_BYTES;
+  const gz = isGzip(input);
+  const bytes = gz ? gunzip(input, name, Infinity, (head) => niftiLayout(head, name, max).totalBytes) : input;
+  const { h, le } = parseHeader(bytes, name);
+  return finish(bytes, h, le, layoutOf(h, name, max), name, gz || opts.adopt === true);
+}
+
+/** Where the first 3-D volume lies in a NIfTI file, from its header. */
+export interface NiftiLayout {
+  readonly nx: number;
+  readonly ny: number;
+  readonly nz: number;
+  /** Volumes beyond the first (dim[4..7] multiplied). */
+  readonly volumes: number;
+  readonly bytesPerVoxel: number;
+  /** Offset of the voxel data (vox_offset). */
+  readonly dataOffset: number;
+  /** Bytes of the first 3-D volume (nx*ny*nz*bytesPerVoxel). */
+  readonly dataBytes: number;
+  /** dataOffset + dataBytes: what a reader needs of the (inflated) file. */
+  readonly totalBytes: number;
+}
+
+/**
+ * The declared layout from the first bytes of an uncompressed NIfTI file (at least 348 bytes for
+ * NIfTI-1, 540 for NIfTI-2). Throws NiftiError when the header is not NIfTI, is invalid, or declares
+ * more than `maxDataBytes` of voxel data.
+ */
+export function niftiLayout(head: Uint8Array, name?: string, maxDataBytes = MAX_NIFTI_DATA_BYTES): NiftiLayout {
+  return layoutOf(parseHeader(head, name).h, name, maxDataBytes);
+}
+
+function parseHeader(bytes: Uint8Array, name?: string): { h: RawHeader; le: boolean } {
   if (bytes.length < 348) throw new NiftiError(name, 'not a NIfTI file');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const s1le = dv.getInt32(0, true);
   const s1be = dv.getInt32(0, false);
-  if (s1le === 348 || s1be === 348) return parseNifti1(bytes, dv, s1le === 348, name);
-  if (s1le === 540 || s1be === 540) return parseNifti2(bytes, dv, s1le === 540, name);
+  if (s1le === 348 || s1be === 348) return { h: parseNifti1(bytes, dv, s1le === 348, name), le: s1le === 348 };
+  if (s1le === 540 || s1be === 540) return { h: parseNifti2(bytes, dv, s1le === 540, name), le: s1le === 540 };
   throw new NiftiError(name, 'not a NIfTI file');
+}
+
+function mib(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+}
+
+function layoutOf(h: RawHeader, name: string | undefined, maxDataBytes: number): NiftiLayout {
+  const nd = h.dim[0]!;
+  if (!(nd >= 1 && nd <= 7)) throw new NiftiError(name, `invalid dim[0] = ${nd} (the number of dimensions must be 1 to 7)`);
+  const size = (n: number) => (n <= nd ? h.dim[n]! : 1);
+  const nx = size(1);
+  const ny = size(2);
+  const nz = size(3);
+  if (!(nx >= 1 && ny >= 1 && nz >= 1)) throw new NiftiError(name, `invalid dimensions ${nx}x${ny}x${nz}`);
+  let volumes = 1;
+  for (let n = 4; n <= nd; n++) volumes *= Math.max(1, h.dim[n]!);
+  const bpv = BYTES_PER_TYPE[h.datatype];
+  if (bpv === undefined) throw new NiftiError(name, `unsupported NIfTI datatype ${h.datatype}`);
+  const headerSize = h.version === 1 ? 348 : 540;
+  const dataOffset = Math.floor(h.voxOffset);
+  if (!(dataOffset >= headerSize) || !Number.isSafeInteger(dataOffset)) throw new NiftiError(name, `invalid vox_offset ${h.voxOffset}`);
+  const dataBytes = nx * ny * nz * bpv;
+  if (!(dataBytes <= maxDataBytes)) {
+    throw new NiftiLimitError(name, `image of ${nx}x${ny}x${nz} voxels (${mib(dataBytes)}) is larger than the limit of ${mib(maxDataBytes)} per mask file`);
+  }
+  return { nx, ny, nz, volumes, bytesPerVoxel: bpv, dataOffset, dataBytes, totalBytes: dataOffset + dataBytes };
 }
 
 function magicAt(bytes: Uint8Array, off: number, len: number): string {
@@ -136,7 +268,7 @@ interface RawHeader {
   srow: number[]; // 12, row-major 3x4
 }
 
-function parseNifti1(bytes: Uint8Array, dv: DataView, le: boolean, name?: string): NiftiImage {
+function parseNifti1(bytes: Uint8Array, dv: DataView, le: boolean, name?: string): RawHeader {
   const magic = magicAt(bytes, 344, 4);
   if (magic === 'ni1\0') throw new NiftiError(name, 'header-only NIfTI (.hdr/.img pair) is not supported; convert to a single .nii file');
   if (magic !== 'n+1\0') throw new NiftiError(name, 'not a NIfTI file');
@@ -157,10 +289,10 @@ function parseNifti1(bytes: Uint8Array, dv: DataView, le: boolean, name?: string
     qoffset: [f32(268), f32(272), f32(276)],
     srow: Array.from({ length: 12 }, (_, n) => f32(280 + 4 * n)),
   };
-  return finish(bytes, h, le, name);
+  return h;
 }
 
-function parseNifti2(bytes: Uint8Array, dv: DataView, le: boolean, name?: string): NiftiImage {
+function parseNifti2(bytes: Uint8Array, dv: DataView, le: boolean, name?: string): RawHeader {
   if (bytes.length < 540) throw new NiftiError(name, 'not a NIfTI file');
   const magic = magicAt(bytes, 4, 4);
   if (magic === 'ni2\0') throw new NiftiError(name, 'header-only NIfTI-2 (.hdr/.img pair) is not supported; convert to a single .nii file');
@@ -184,34 +316,21 @@ function parseNifti2(bytes: Uint8Array, dv: DataView, le: boolean, name?: string
     qoffset: [f64(376), f64(384), f64(392)],
     srow: Array.from({ length: 12 }, (_, n) => f64(400 + 8 * n)),
   };
-  return finish(bytes, h, le, name);
+  return h;
 }
 
-function finish(bytes: Uint8Array, h: RawHeader, le: boolean, name?: string): NiftiImage {
+function finish(bytes: Uint8Array, h: RawHeader, le: boolean, layout: NiftiLayout, name: string | undefined, adopt: boolean): NiftiImage {
   const notes: string[] = [];
-  const nd = h.dim[0]!;
-  if (!(nd >= 1 && nd <= 7)) throw new NiftiError(name, `invalid dim[0] = ${nd}`);
-  const size = (n: number) => (n <= nd ? h.dim[n]! : 1);
-  const nx = size(1);
-  const ny = size(2);
-  const nz = size(3);
-  if (!(nx >= 1 && ny >= 1 && nz >= 1)) throw new NiftiError(name, `invalid dimensions ${nx}x${ny}x${nz}`);
-  let extra = 1;
-  for (let n = 4; n <= nd; n++) extra *= Math.max(1, h.dim[n]!);
-  if (extra > 1) notes.push(`${extra} volumes in the file; only the first 3-D volume is used`);
-  const bpv = BYTES_PER_TYPE[h.datatype];
-  if (bpv === undefined) throw new NiftiError(name, `unsupported NIfTI datatype ${h.datatype}`);
-  const voxOffset = Math.floor(h.voxOffset);
-  const headerSize = h.version === 1 ? 348 : 540;
-  if (!(voxOffset >= headerSize)) throw new NiftiError(name, `invalid vox_offset ${h.voxOffset}`);
-  const count = nx * ny * nz;
-  const byteLen = count * bpv;
-  if (voxOffset + byteLen > bytes.length) {
-    throw new NiftiError(name, `data shorter than header declares (${bytes.length - voxOffset} of ${byteLen} bytes)`);
+  const { nx, ny, nz, volumes, dataOffset, dataBytes } = layout;
+  if (volumes > 1) notes.push(`${volumes} volumes in the file (dim[4..7]); only the first 3-D volume is used`);
+  if (dataOffset + dataBytes > bytes.length) {
+    throw new NiftiError(name, `data shorter than header declares (${Math.max(0, bytes.length - dataOffset)} of ${dataBytes} bytes)`);
   }
-  const data = decodeData(bytes.subarray(voxOffset, voxOffset + byteLen), h.datatype, count, le);
+  const data = decodeData(bytes.subarray(dataOffset, dataOffset + dataBytes), h.datatype, nx * ny * nz, le, adopt);
   const { affine, source } = chooseAffine(h);
   if (source === 'pixdim') notes.push('no sform or qform: voxel->RAS affine from pixdim scaling only (no orientation, origin 0)');
+  const bad = invalidPixdim(h.pixdim);
+  if (bad && source === 'sform') notes.push(`${bad}; ignored (the sform gives the geometry)`);
   return {
     version: h.version,
     dim: h.dim,
@@ -232,8 +351,12 @@ function finish(bytes: Uint8Array, h: RawHeader, le: boolean, name?: string): Ni
   };
 }
 
-function decodeData(src: Uint8Array, datatype: number, count: number, le: boolean): NiftiData {
+function decodeData(src: Uint8Array, datatype: number, count: number, le: boolean, adopt: boolean): NiftiData {
   const bpv = BYTES_PER_TYPE[datatype]!;
+  if (adopt && (le || bpv === 1) && src.byteOffset % bpv === 0 && datatype !== 1024 && datatype !== 1280) {
+    // A view on bytes nobody else uses (the inflated file): no copy.
+    return view(src, datatype, count);
+  }
   // Copy into a fresh, aligned buffer; swap bytes in place for big-endian files.
   const buf = new Uint8Array(src.length);
   buf.set(src);
@@ -246,28 +369,33 @@ function decodeData(src: Uint8Array, datatype: number, count: number, le: boolea
       }
     }
   }
+  return view(buf, datatype, count);
+}
+
+function view(buf: Uint8Array, datatype: number, count: number): NiftiData {
   const ab = buf.buffer;
+  const o = buf.byteOffset;
   switch (datatype) {
     case 2:
       return buf;
     case 4:
-      return new Int16Array(ab, 0, count);
+      return new Int16Array(ab, o, count);
     case 8:
-      return new Int32Array(ab, 0, count);
+      return new Int32Array(ab, o, count);
     case 16:
-      return new Float32Array(ab, 0, count);
+      return new Float32Array(ab, o, count);
     case 64:
-      return new Float64Array(ab, 0, count);
+      return new Float64Array(ab, o, count);
     case 256:
-      return new Int8Array(ab, 0, count);
+      return new Int8Array(ab, o, count);
     case 512:
-      return new Uint16Array(ab, 0, count);
+      return new Uint16Array(ab, o, count);
     case 768:
-      return new Uint32Array(ab, 0, count);
+      return new Uint32Array(ab, o, count);
     case 1024:
-      return Float64Array.from(new BigInt64Array(ab, 0, count), (v) => Number(v));
+      return Float64Array.from(new BigInt64Array(ab, o, count), (v) => Number(v));
     case 1280:
-      return Float64Array.from(new BigUint64Array(ab, 0, count), (v) => Number(v));
+      return Float64Array.from(new BigUint64Array(ab, o, count), (v) => Number(v));
     default:
       throw new Error(`unreachable datatype ${datatype}`);
   }
@@ -285,6 +413,46 @@ function chooseAffine(h: RawHeader): { affine: Affine4x4; source: 'sform' | 'qfo
     return { affine: quaternToAffine(h.quatern, h.qoffset, [px(1), px(2), px(3)], h.pixdim[0]!), source: 'qform' };
   }
   return { affine: [px(1), 0, 0, 0, 0, px(2), 0, 0, 0, 0, px(3), 0, 0, 0, 0, 1], source: 'pixdim' };
+}
+
+/** Voxel sizes (mm) a mask's geometry may have; outside this range it is not a real image's. */
+export const VOXEL_SIZE_RANGE_MM: readonly [number, number] = [1e-3, 1000];
+
+function validSize(v: number): boolean {
+  return Number.isFinite(v) && v >= VOXEL_SIZE_RANGE_MM[0] && v <= VOXEL_SIZE_RANGE_MM[1];
+}
+
+/** 'pixdim[2] = NaN is not a valid voxel size' for the first of pixdim[1..3] that is not, else undefined. */
+function invalidPixdim(pixdim: readonly number[]): string | undefined {
+  for (let n = 1; n <= 3; n++) {
+    const v = pixdim[n]!;
+    if (!validSize(v)) return `pixdim[${n}] = ${v} is not a valid voxel size (${VOXEL_SIZE_RANGE_MM[0]} to ${VOXEL_SIZE_RANGE_MM[1]} mm)`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a mask's geometry cannot be trusted to place it on a CT, or undefined when it can: no sform or
+ * qform (the position in the patient is unknown: only pixdim scaling from an arbitrary origin), a qform
+ * whose voxel sizes pixdim[1..3] are not valid sizes (NaN, 0, negative, absurd), or an affine that is
+ * not finite or whose voxel sizes (column lengths) are not valid. TotalSegmentator always writes an
+ * sform, so a mask without one is not its output.
+ */
+export function untrustedGeometry(img: Pick<NiftiImage, 'affineSource' | 'pixdim' | 'affine'>): string | undefined {
+  if (img.affineSource === 'pixdim') {
+    return 'no sform or qform (sform_code and qform_code are 0): the position of the mask in the patient is unknown';
+  }
+  if (img.affineSource === 'qform') {
+    const bad = invalidPixdim(img.pixdim);
+    if (bad) return `${bad}, and the qform needs it`;
+  }
+  const a = img.affine;
+  for (let n = 0; n < 12; n++) if (!Number.isFinite(a[n]!)) return `the ${img.affineSource} has a value that is not a finite number`;
+  for (let c = 0; c < 3; c++) {
+    const len = Math.hypot(a[c]!, a[4 + c]!, a[8 + c]!);
+    if (!validSize(len)) return `the ${img.affineSource} gives voxel size ${len} mm along axis ${c + 1} (valid: ${VOXEL_SIZE_RANGE_MM[0]} to ${VOXEL_SIZE_RANGE_MM[1]} mm)`;
+  }
+  return undefined;
 }
 
 /** NIfTI qform (quatern_b/c/d, qoffset, voxel sizes, qfac = pixdim[0]) to a row-major 4x4 affine. */

@@ -16,8 +16,12 @@ import { levelsFromVertebraMasks, vertebraMaskNames, type LevelsResult, type Mis
 
 export interface SourceMask {
   readonly name: string;
-  /** Binary mask on the CT grid (columns*rows*slices), filled on the slices asked for. */
+  /**
+   * Binary mask on the CT grid (columns*rows*slices), filled on the slices asked for; or, when `slices`
+   * is set, only those slices (the n-th at n*rows*columns).
+   */
   readonly data: Uint8Array;
+  readonly slices?: readonly number[];
 }
 
 /** A mask file that could not be used (the one Problem type of core/errors.ts). */
@@ -25,7 +29,7 @@ export type SourceProblem = Problem;
 
 /** Where masks come from. `load` resamples the structures whose name passes `include` onto the grid. */
 export interface MaskSource {
-  load(include: (name: string) => boolean, slices?: readonly number[]): Promise<{ masks: SourceMask[]; problems: SourceProblem[] }>;
+  load(include: (name: string) => boolean, slices?: readonly number[]): Promise<{ masks: SourceMask[]; problems: SourceProblem[]; notes?: SourceProblem[] }>;
 }
 
 export interface ChosenSlice {
@@ -70,6 +74,8 @@ export interface MaskPipelineResult {
   /** ... the same, split by load. */
   readonly vertebraProblems: SourceProblem[];
   readonly structureProblems: SourceProblem[];
+  /** Notes on files that were used (4-D file, invalid pixdim ignored, ...), each once, naming its file. */
+  readonly notes: SourceProblem[];
 }
 
 export function missingLevelWarning(m: MissingLevel): string {
@@ -81,12 +87,21 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
   const vertebraProblems: SourceProblem[] = [];
   const structureProblems: SourceProblem[] = [];
   const warnings: string[] = [];
+  const notes: SourceProblem[] = [];
+  const noted = new Set<string>();
+  const addNotes = (r: { notes?: SourceProblem[] }) => {
+    for (const n of r.notes ?? []) {
+      const key = `${n.path}\0${n.reason}`;
+      if (!noted.has(key)) noted.add(key), notes.push(n);
+    }
+  };
   let found: LevelsResult | undefined;
   if (input.levels) {
     // The vertebra masks these levels may use, on every slice (the level finder needs the whole spine).
     const wanted = new Set(vertebraMaskNames(input.levels));
     const vertebrae = await input.source.load((n) => wanted.has(n));
     vertebraProblems.push(...vertebrae.problems);
+    addNotes(vertebrae);
     if (vertebrae.masks.length === 0) {
       // None of them: look at every vertebra mask on no slice, so that masks of another scan fail
       // with the source's own reason ("does not overlap the CT") rather than "no vertebrae_L3 mask".
@@ -113,12 +128,18 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
     let loaded = await input.source.load(input.include, sliceIdx);
     if (input.fallback && loaded.masks.length === 0) loaded = await input.source.load(input.fallback, sliceIdx);
     structureProblems.push(...loaded.problems);
+    addNotes(loaded);
     const plane = g.rows * g.columns;
     for (const m of loaded.masks) {
-      structures.push({ name: m.name, sliceMasks: sliceIdx.map((k) => m.data.subarray(k * plane, (k + 1) * plane)) });
+      const at = (k: number) => {
+        const n = m.slices ? m.slices.indexOf(k) : k;
+        if (n < 0) throw new RangeError(`mask ${m.name} was loaded without slice ${k}`);
+        return m.data.subarray(n * plane, (n + 1) * plane);
+      };
+      structures.push({ name: m.name, sliceMasks: sliceIdx.map(at) });
     }
   }
-  return { found, slices, structures, warnings, problems: [...vertebraProblems, ...structureProblems], vertebraProblems, structureProblems };
+  return { found, slices, structures, warnings, problems: [...vertebraProblems, ...structureProblems], vertebraProblems, structureProblems, notes };
 }
 
 /** A chosen slice at an index, z from the grid. */

@@ -11,8 +11,13 @@
  * voxels whose centre falls outside the NIfTI volume read 0. The map is affine in i, so each CT row
  * is one start point and one step, and the range of i inside the NIfTI volume is solved per row.
  *
- * Values are compared after scl_slope/scl_inter. A binary mask selects value != 0; a label selects
- * Math.round(value) === label.
+ * Values are compared after scl_slope/scl_inter. A voxel is set only when its value is finite and
+ * non-zero (a NaN or infinite background is never inside): a binary mask selects those; a label
+ * selects Math.round(value) === label.
+ *
+ * Bounded work: a multilabel file yields at most MAX_LABELS distinct labels, and the masks of one load
+ * take at most MAX_MASK_BYTES (refused with a reason past either). With `compact`, a mask holds only
+ * the slices asked for.
  */
 import { UserError } from '../errors';
 import type { VolumeGeometry } from '../geometry/volumeGeometry';
@@ -23,6 +28,36 @@ export interface GridSampleOptions {
   readonly slices?: readonly number[];
   /** Name used in error messages (e.g. the mask's structure name or file name). */
   readonly name?: string;
+  /**
+   * Output only the slices asked for, in the order of `slices` (slices.length*rows*columns), instead
+   * of the whole grid with only those slices filled.
+   */
+  readonly compact?: boolean;
+}
+
+/** Most distinct labels a multilabel file may hold (TotalSegmentator's 'total' task has 117). */
+export const MAX_LABELS = 1000;
+/** Most bytes the masks of one load may take (one byte per CT voxel and mask: 2 GiB). */
+export const MAX_MASK_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** Bytes of one mask on the grid (whole grid, or only the slices asked for when compact). */
+export function maskBytes(g: VolumeGeometry, opts: GridSampleOptions = {}): number {
+  const slices = opts.compact && opts.slices ? opts.slices.length : g.slices;
+  return g.columns * g.rows * slices;
+}
+
+/** A load refused because it would pass a limit (MAX_LABELS, MAX_MASK_BYTES): it stops the whole load. */
+export class MaskLimitError extends UserError {
+  constructor(message: string) {
+    super('input', message);
+    this.name = 'MaskLimitError';
+  }
+}
+
+/** The load that would take more than MAX_MASK_BYTES of masks. */
+export function maskBudgetError(name: string, masks: number, bytesEach: number, limit = MAX_MASK_BYTES): MaskLimitError {
+  const mib = (n: number) => `${Math.round(n / (1024 * 1024))} MiB`;
+  return new MaskLimitError( `${name}: ${masks} masks of ${mib(bytesEach)} on this CT grid would take more than the limit of ${mib(limit)}; ask for fewer structures`);
 }
 
 export interface ResampleOptions extends GridSampleOptions {
@@ -63,7 +98,7 @@ function invert3x4(a: readonly number[], name: string): number[] {
   const det = m00 * c00 + m01 * c10 + m02 * c20;
   const scaleRef = Math.max(Math.abs(m00), Math.abs(m11), Math.abs(m22), Math.abs(m01), Math.abs(m10), 1e-30);
   if (!Number.isFinite(det) || Math.abs(det) < 1e-12 * scaleRef ** 3) {
-    throw new Error(`mask ${name}: NIfTI affine is singular or not finite`);
+    throw new UserError('input', `mask ${name}: NIfTI affine is singular or not finite`);
   }
   const r = 1 / det;
   const inv = [c00 * r, c01 * r, c02 * r, c10 * r, c11 * r, c12 * r, c20 * r, c21 * r, c22 * r];
@@ -221,19 +256,20 @@ export function resampleMask(img: NiftiImage, g: VolumeGeometry, opts: ResampleO
   const name = opts.name ?? 'NIfTI';
   checkSlices(g, opts.slices);
   if (!niftiOverlapsGrid(img, g)) throw new MaskOverlapError(name);
-  const out = new Uint8Array(g.columns * g.rows * g.slices);
+  const out = new Uint8Array(maskBytes(g, opts));
   const data = img.data;
   const scale = scaler(img);
   const label = opts.label;
-  if (label === undefined) {
-    forEachMappedVoxel(img, g, opts.slices, (ct, nv) => {
-      if (scale(data[nv]!) !== 0) out[ct] = 1;
-    }, name);
-  } else {
-    forEachMappedVoxel(img, g, opts.slices, (ct, nv) => {
-      if (Math.round(scale(data[nv]!)) === label) out[ct] = 1;
-    }, name);
-  }
+  const set =
+    label === undefined
+      ? (ct: number, nv: number) => {
+          const v = scale(data[nv]!);
+          if (v !== 0 && Number.isFinite(v)) out[ct] = 1;
+        }
+      : (ct: number, nv: number) => {
+          if (Math.round(scale(data[nv]!)) === label) out[ct] = 1;
+        };
+  forEachGridVoxel(img, g, opts, set, name);
   return out;
 }
 
@@ -243,6 +279,9 @@ export interface LabelSampleOptions extends GridSampleOptions {
    * selected labels, so a 100-label file costs one array per label asked for, not per label present.
    */
   readonly select?: (label: number) => boolean;
+  /** Limits (defaults MAX_LABELS distinct labels in the file, MAX_MASK_BYTES for the masks returned). */
+  readonly maxLabels?: number;
+  readonly maxMaskBytes?: number;
 }
 
 /**
@@ -254,34 +293,79 @@ export function resampleLabels(img: NiftiImage, g: VolumeGeometry, opts: LabelSa
   const name = opts.name ?? 'NIfTI';
   checkSlices(g, opts.slices);
   if (!niftiOverlapsGrid(img, g)) throw new MaskOverlapError(name);
-  const total = g.columns * g.rows * g.slices;
+  const bytesEach = maskBytes(g, opts);
+  const maxBytes = opts.maxMaskBytes ?? MAX_MASK_BYTES;
   const masks = new Map<number, Uint8Array>();
-  /** Decision per raw value: the mask to set, or null (not selected / zero). */
-  const decided = new Map<number, Uint8Array | null>();
   const select = opts.select;
   const data = img.data;
-  const scale = scaler(img);
-  let lastRaw = NaN;
   let lastMask: Uint8Array | null = null;
-  forEachMappedVoxel(img, g, opts.slices, (ct, nv) => {
+  const label = labelDecider(img, name, opts.maxLabels, (v) => {
+    if (select && !select(v)) return null;
+    let m = masks.get(v);
+    if (!m) {
+      if ((masks.size + 1) * bytesEach > maxBytes) throw maskBudgetError(name, masks.size + 1, bytesEach, maxBytes);
+      masks.set(v, (m = new Uint8Array(bytesEach)));
+    }
+    return m;
+  });
+  let lastRaw = NaN;
+  forEachGridVoxel(img, g, opts, (ct, nv) => {
     const raw = data[nv]!;
     if (raw !== lastRaw) {
       lastRaw = raw;
-      let m = decided.get(raw);
-      if (m === undefined) {
-        const v = Math.round(scale(raw));
-        m = null;
-        if (v !== 0 && !Number.isNaN(v) && (!select || select(v))) {
-          m = masks.get(v) ?? null;
-          if (!m) masks.set(v, (m = new Uint8Array(total)));
-        }
-        decided.set(raw, m);
-      }
-      lastMask = m;
+      lastMask = label(raw);
     }
     if (lastMask) lastMask[ct] = 1;
   }, name);
   return new Map([...masks.entries()].sort((a, b) => a[0] - b[0]));
+}
+
+/**
+ * Raw voxel value -> what `onLabel` makes of its label (Math.round of the scaled value), or null for
+ * 0, NaN and infinite values. Decisions are cached per raw value; more than `maxLabels` distinct labels
+ * are refused (UserError naming the file).
+ */
+export function labelDecider<T>(img: NiftiImage, name: string, maxLabels: number | undefined, onLabel: (label: number) => T | null): (raw: number) => T | null {
+  const limit = maxLabels ?? MAX_LABELS;
+  const scale = scaler(img);
+  const decided = new Map<number, T | null>();
+  const labels = new Set<number>();
+  return (raw) => {
+    let m = decided.get(raw);
+    if (m === undefined) {
+      const v = Math.round(scale(raw));
+      m = null;
+      if (v !== 0 && Number.isFinite(v)) {
+        if (!labels.has(v)) {
+          if (labels.size >= limit) {
+            throw new MaskLimitError(`${name}: more than ${limit} distinct labels (the limit for a multilabel file); is it a label image?`);
+          }
+          labels.add(v);
+        }
+        m = onLabel(v);
+      }
+      // Bounded cache: a float image may hold millions of raw values for few labels.
+      if (decided.size >= 65536) decided.clear();
+      decided.set(raw, m);
+    }
+    return m;
+  };
+}
+
+/**
+ * forEachMappedVoxel on the slices of `opts`; with `compact`, CT offsets count within the slices asked
+ * for (n-th slice of `opts.slices` at n*rows*columns).
+ */
+export function forEachGridVoxel(img: NiftiImage, g: VolumeGeometry, opts: GridSampleOptions, visit: (ctOffset: number, niftiOffset: number) => void, name: string): void {
+  if (!opts.compact || !opts.slices) {
+    forEachMappedVoxel(img, g, opts.slices, visit, name);
+    return;
+  }
+  const plane = g.rows * g.columns;
+  opts.slices.forEach((k, n) => {
+    const shift = (n - k) * plane;
+    forEachMappedVoxel(img, g, [k], (ct, nv) => visit(ct + shift, nv), name);
+  });
 }
 
 /** Number of set voxels in a mask, optionally on one slice only. */
