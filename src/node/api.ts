@@ -122,7 +122,8 @@ export function createApi(opts: ApiOptions): ParaspineService {
       if (!st.isDirectory()) throw new ApiError(`${folder}: not a folder`);
       const result = await sources.folder.list(real);
       await settings.addRecentFolder(real);
-      return result;
+      // The folder as scanned (links resolved): the paths of series files and problems lie inside it.
+      return { ...result, root: real };
     },
 
     async 'series:load'(locator) {

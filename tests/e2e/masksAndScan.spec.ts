@@ -4,7 +4,7 @@
  * levels and editable outlines whose numbers (core's and the table's) are the README's reference values,
  * with the lean/fat overlay drawn; the rater name travels into the saved document and the CSV export.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
@@ -14,7 +14,8 @@ import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
 import { collectPageErrors, expectTable, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
 
 const DATA = path.resolve(REPO_ROOT, '../shared/data');
-const MALFORMED = path.join(DATA, 'malformed/pydicom-2.3.1-debian-test_files');
+// As the app reports paths: symbolic links resolved (../shared may itself be a link).
+const MALFORMED = realpathSync(path.join(DATA, 'malformed/pydicom-2.3.1-debian-test_files'));
 const DICOM = path.join(DATA, 'ct-abdomen-3mm/dicom');
 const MASKS = path.join(DATA, 'ct-abdomen-3mm/masks');
 const L3_SLICE = 73;
@@ -45,7 +46,7 @@ test('series browser lists the unusable files of a malformed folder with their r
   const errors = collectPageErrors(page);
   await page.goto(bridge.pageUrl);
   await setWorkspace(page, bridge);
-  await page.getByTestId('folder-input').fill(MALFORMED);
+  await page.getByTestId('folder-input').fill(path.join(DATA, 'malformed/pydicom-2.3.1-debian-test_files')); // typed as the user has it (maybe through a link)
   await page.getByTestId('open-folder').click();
   await expect(page.getByTestId('series-browser')).toBeVisible();
 

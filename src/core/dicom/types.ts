@@ -83,6 +83,8 @@ export interface SeriesSummary {
 }
 
 export interface ScanResult {
+  /** The folder as scanned, symbolic links resolved (set by the API; file paths below lie inside it). */
+  readonly root?: string;
   readonly series: readonly SeriesSummary[];
   readonly problems: readonly FileProblem[];
 }

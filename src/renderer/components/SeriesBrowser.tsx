@@ -47,7 +47,7 @@ export function SeriesBrowser() {
         </tbody>
       </table>
       {loading && <div className="dim pad">Loading series…</div>}
-      {scan.problems.length > 0 && <ScanProblems problems={scan.problems} folder={folder} open={scan.series.length === 0} />}
+      {scan.problems.length > 0 && <ScanProblems problems={scan.problems} folder={scan.root ?? folder} open={scan.series.length === 0} />}
     </div>
   );
 }
