@@ -35,10 +35,33 @@ function huImage(shiftI = 0, shiftJ = 0): Float32Array {
   return hu;
 }
 
+/**
+ * Distance from the nearest pixel centre to the polygon's boundary. Where a centre lies on an edge to
+ * within floating-point precision, the half-open rule's tie is decided by the last bits of the edge
+ * arithmetic, which a translation by whole pixels can flip: the law below holds for exact geometry,
+ * so it is checked on polygons without such near-ties.
+ */
+function nearestCentreToEdge(poly: readonly PointIj[]): number {
+  let best = Infinity;
+  for (let e = 0; e < poly.length; e++) {
+    const [x0, y0] = poly[e]!;
+    const [x1, y1] = poly[(e + 1) % poly.length]!;
+    const dx = x1 - x0;
+    const dy = y1 - y0;
+    const len2 = dx * dx + dy * dy;
+    for (let j = Math.floor(Math.min(y0, y1)) - 1; j <= Math.ceil(Math.max(y0, y1)) + 1; j++)
+      for (let i = Math.floor(Math.min(x0, x1)) - 1; i <= Math.ceil(Math.max(x0, x1)) + 1; i++) {
+        const t = len2 > 0 ? Math.max(0, Math.min(1, ((i - x0) * dx + (j - y0) * dy) / len2)) : 0;
+        best = Math.min(best, Math.hypot(i - (x0 + t * dx), j - (y0 + t * dy)));
+      }
+  }
+  return best;
+}
+
 describe('metric laws (property tests)', () => {
   it('translating ROI and image by whole pixels changes nothing', () => {
     fc.assert(
-      fc.property(starPolygon, fc.integer({ min: -6, max: 6 }), fc.integer({ min: -6, max: 6 }), (poly, di, dj) => {
+      fc.property(starPolygon.filter((p) => nearestCentreToEdge(p) > 1e-9), fc.integer({ min: -6, max: 6 }), fc.integer({ min: -6, max: 6 }), (poly, di, dj) => {
         const a = measureSlice(huImage(), rasterizePolygon(poly, W, H), 1, DEFAULT_RANGES);
         const moved = poly.map(([x, y]) => [x + di, y + dj] as PointIj);
         const b = measureSlice(huImage(di, dj), rasterizePolygon(moved, W, H), 1, DEFAULT_RANGES);
