@@ -84,6 +84,8 @@ export interface PropagateOptions {
   grad?: Float32Array;
   /** Snap radius in pixels (default 2). */
   snapRadiusPx?: number;
+  /** Sub-pixel snap (snapToEdge's parabola refinement; default false). */
+  subpixel?: boolean;
   /** Chaikin iterations after snapping (default 1; 0 = none). */
   smoothIterations?: number;
   /** Area tolerance of the smoothing, relative to the snapped outline (default 0.02). */
@@ -110,7 +112,7 @@ export function propagateContour(
 ): { contour: PointIj[]; snapped: PointIj[]; smoothIterations: number } {
   const grad = options.grad ?? gradientMagnitude(huTarget, columns, rows);
   checkSliceSize(grad.length, columns, rows, 'gradient');
-  const snapped = snapContour(contour, grad, columns, rows, { radiusPx: options.snapRadiusPx ?? 2 });
+  const snapped = snapContour(contour, grad, columns, rows, { radiusPx: options.snapRadiusPx ?? 2, subpixel: options.subpixel ?? false });
   const s = smoothContour(snapped, options.smoothIterations ?? 1, { maxAreaChangeFraction: options.maxAreaChangeFraction ?? 0.02 });
   return { contour: s.contour, snapped, smoothIterations: s.iterations };
 }
