@@ -20,11 +20,11 @@ describe('speed on 512 x 512', () => {
 
   it('region grow + fill holes + contour, gradient, snap, brush stroke, cut, simplify, smooth', () => {
     const t: Record<string, number> = {};
-    let mask = new Uint8Array(0);
+    let mask: Uint8Array = new Uint8Array(0);
     t.regionGrow = ms(() => (mask = regionGrow(hu, N, N, [256, 256], { fillHoles: true }).mask));
     let contour: (readonly [number, number])[] = [];
     t.regionToContour = ms(() => (contour = regionToContour(mask, N, N)!.contour));
-    let grad = new Float32Array(0);
+    let grad: Float32Array = new Float32Array(0);
     t.gradient = ms(() => (grad = gradientMagnitude(hu, N, N)));
     t.snapContour = ms(() => snapContour(circle(256, 256, 199, 400), grad, N, N, { radiusPx: 3, subpixel: true }));
     t.paintStroke = ms(() => paintStroke(mask, N, N, [[10, 10], [500, 480], [20, 300], [400, 30]], 8, { hu }));
