@@ -1,0 +1,188 @@
+import { checkPoint, checkSliceSize, MUSCLE_HU, outlinesLargestFirst, pixelOf, type SliceHu } from './outlines';
+import type { TracedComponent } from './maskToContours';
+import type { PointIj } from './rasterize';
+
+/**
+ * HU-limited region grow ("magic wand") on one slice.
+ *
+ * UNITS: pixel space (i = column, j = row, integer = pixel centre); HU as stored in the slice.
+ *
+ * RULE
+ * - The seed is the pixel holding the continuous point (round half up: pixel i covers [i - 0.5, i + 0.5)).
+ * - A pixel joins when it is connected to the seed (4- or 8-neighbours, option `connectivity`,
+ *   default 8) through pixels that all have loHu <= HU <= hiHu (both inclusive; default the muscle
+ *   range -29..150 HU) and are not set in `barrier` (a user-drawn limit, rows * columns, non-zero =
+ *   may not be entered). So the region stops at fat planes (fat is below -29 HU) and at bone.
+ * - The grow is breadth-first, so when `maxPixels` stops it the region is the maxPixels pixels
+ *   nearest the seed in steps (ties in a fixed neighbour order); `hitMaxPixels` then says so.
+ * - `fillHoles` (default false) then adds every pixel the region encloses (not reachable from the
+ *   slice border through non-region pixels, read with the dual connectivity: 4 for an 8-connected
+ *   region, 8 for a 4-connected one, as maskToContours does), whatever its HU or barrier bit. That is
+ *   exactly the pixel set of the region's outline (regionToContour).
+ * - A seed outside the slice, outside the range or on the barrier gives an empty region (seedAccepted false).
+ *
+ * LIMITS: NaN HU never lies in a range, so NaN pixels stop the grow. The region is one connected
+ * component by construction.
+ *
+ * COST: O(rows * columns) time and memory in the worst case (one Int32Array queue and the output
+ * mask, allocated once per call; nothing per pixel); the grow itself touches only the region and its
+ * border; hole filling scans the region's bounding box.
+ */
+export interface RegionGrowOptions {
+  loHu?: number;
+  hiHu?: number;
+  connectivity?: 4 | 8;
+  barrier?: Uint8Array;
+  maxPixels?: number;
+  fillHoles?: boolean;
+}
+
+export interface RegionGrowResult {
+  /** rows * columns, 1 = in the region. */
+  mask: Uint8Array;
+  /** Pixels set in mask (after hole filling when asked). */
+  pixels: number;
+  /** Pixels grown from the seed, before hole filling. */
+  grownPixels: number;
+  /** True when the grow stopped because it reached maxPixels (the region may continue). */
+  hitMaxPixels: boolean;
+  /** False when the seed pixel is outside the slice, outside the HU range or on the barrier. */
+  seedAccepted: boolean;
+}
+
+export function regionGrow(hu: SliceHu, columns: number, rows: number, seed: PointIj, options: RegionGrowOptions = {}): RegionGrowResult {
+  checkSliceSize(hu.length, columns, rows, 'HU slice');
+  checkPoint(seed, 'seed');
+  const lo = options.loHu ?? MUSCLE_HU[0];
+  const hi = options.hiHu ?? MUSCLE_HU[1];
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new Error(`HU range must be LO <= HI (got ${lo},${hi})`);
+  const conn = options.connectivity ?? 8;
+  if (conn !== 4 && conn !== 8) throw new Error(`connectivity must be 4 or 8 (got ${String(conn)})`);
+  const barrier = options.barrier;
+  if (barrier) checkSliceSize(barrier.length, columns, rows, 'barrier');
+  const maxPixels = options.maxPixels ?? Infinity;
+  if (maxPixels !== Infinity && !(Number.isInteger(maxPixels) && maxPixels >= 1)) throw new Error(`maxPixels must be a whole number >= 1 (got ${maxPixels})`);
+
+  const n = columns * rows;
+  const mask = new Uint8Array(n);
+  const empty: RegionGrowResult = { mask, pixels: 0, grownPixels: 0, hitMaxPixels: false, seedAccepted: false };
+  const [si, sj] = pixelOf(seed);
+  if (si < 0 || sj < 0 || si >= columns || sj >= rows) return empty;
+  const accept = (p: number): boolean => {
+    const v = hu[p]!;
+    return v >= lo && v <= hi && (barrier === undefined || barrier[p] === 0);
+  };
+  const s = sj * columns + si;
+  if (!accept(s)) return empty;
+
+  // Breadth-first: queue[head..tail) holds pixels already in the mask whose neighbours are pending.
+  const queue = new Int32Array(Math.min(n, maxPixels));
+  let head = 0;
+  let tail = 0;
+  mask[s] = 1;
+  queue[tail++] = s;
+  let hit = false;
+  let minI = si;
+  let maxI = si;
+  let minJ = sj;
+  let maxJ = sj;
+  grow: while (head < tail) {
+    const p = queue[head++]!;
+    const i = p % columns;
+    const j = (p - i) / columns;
+    for (let k = 0; k < conn; k++) {
+      const ni = i + NB_I[k]!;
+      const nj = j + NB_J[k]!;
+      if (ni < 0 || nj < 0 || ni >= columns || nj >= rows) continue;
+      const q = nj * columns + ni;
+      if (mask[q] !== 0 || !accept(q)) continue;
+      if (tail >= maxPixels) {
+        hit = true;
+        break grow;
+      }
+      mask[q] = 1;
+      queue[tail++] = q;
+      if (ni < minI) minI = ni;
+      if (ni > maxI) maxI = ni;
+      if (nj < minJ) minJ = nj;
+      if (nj > maxJ) maxJ = nj;
+    }
+  }
+  const grown = tail;
+  const pixels = options.fillHoles ? grown + fillEnclosed(mask, columns, rows, minI, maxI, minJ, maxJ, conn === 4 ? 8 : 4, queue) : grown;
+  return { mask, pixels, grownPixels: grown, hitMaxPixels: hit, seedAccepted: true };
+}
+
+// Neighbour offsets: the first four are the 4-neighbours.
+const NB_I = [1, -1, 0, 0, 1, 1, -1, -1] as const;
+const NB_J = [0, 0, 1, -1, 1, -1, 1, -1] as const;
+
+/**
+ * Set every pixel of the box enclosed by the mask (background not reachable from the box's border,
+ * the box being the mask's bounding box grown by one pixel and clamped to the slice, whose border is
+ * then outside or on the slice edge). Returns how many pixels were added. `scratch` is reused.
+ */
+function fillEnclosed(mask: Uint8Array, columns: number, rows: number, minI: number, maxI: number, minJ: number, maxJ: number, bgConn: 4 | 8, scratch: Int32Array): number {
+  const i0 = Math.max(0, minI - 1);
+  const i1 = Math.min(columns - 1, maxI + 1);
+  const j0 = Math.max(0, minJ - 1);
+  const j1 = Math.min(rows - 1, maxJ + 1);
+  const w = i1 - i0 + 1;
+  const h = j1 - j0 + 1;
+  const outside = new Uint8Array(w * h);
+  // The stack never holds a box pixel twice, so the box size bounds it.
+  const stack = scratch.length >= w * h ? scratch : new Int32Array(w * h);
+  let top = 0;
+  const seedAt = (i: number, j: number) => {
+    const l = (j - j0) * w + (i - i0);
+    if (outside[l] === 0 && mask[j * columns + i] === 0) {
+      outside[l] = 1;
+      stack[top++] = l;
+    }
+  };
+  for (let i = i0; i <= i1; i++) {
+    seedAt(i, j0);
+    seedAt(i, j1);
+  }
+  for (let j = j0; j <= j1; j++) {
+    seedAt(i0, j);
+    seedAt(i1, j);
+  }
+  while (top > 0) {
+    const l = stack[--top]!;
+    const li = l % w;
+    const lj = (l - li) / w;
+    for (let k = 0; k < bgConn; k++) {
+      const ni = li + NB_I[k]!;
+      const nj = lj + NB_J[k]!;
+      if (ni < 0 || nj < 0 || ni >= w || nj >= h) continue;
+      const q = nj * w + ni;
+      if (outside[q] === 0 && mask[(nj + j0) * columns + ni + i0] === 0) {
+        outside[q] = 1;
+        stack[top++] = q;
+      }
+    }
+  }
+  let added = 0;
+  for (let lj = 0; lj < h; lj++) {
+    for (let li = 0; li < w; li++) {
+      const p = (lj + j0) * columns + li + i0;
+      if (outside[lj * w + li] === 0 && mask[p] === 0) {
+        mask[p] = 1;
+        added++;
+      }
+    }
+  }
+  return added;
+}
+
+/**
+ * The outline of a region: the outer contour of its largest connected component (by own pixels) on
+ * pixel edges, via maskToContours with the same connectivity. rasterizePolygon(contour) is exactly
+ * that component with its holes filled (for a regionGrow result with fillHoles: exactly its mask).
+ * Null for an empty mask. O(rows * columns).
+ */
+export function regionToContour(mask: Uint8Array, columns: number, rows: number, connectivity: 4 | 8 = 8): TracedComponent | null {
+  checkSliceSize(mask.length, columns, rows, 'mask');
+  return outlinesLargestFirst(mask, columns, rows, connectivity)[0] ?? null;
+}
