@@ -28,11 +28,11 @@ export function benchRoiTools(runs = 5): void {
     (times[name] ??= []).push(performance.now() - t);
   };
   for (let r = 0; r < runs; r++) {
-    let mask = new Uint8Array(0);
+    let mask: Uint8Array = new Uint8Array(0);
     time('region grow + fill holes', () => (mask = regionGrow(hu, N, N, [256, 256], { fillHoles: true }).mask));
     let contour: (readonly [number, number])[] = [];
     time('region to contour', () => (contour = regionToContour(mask, N, N)!.contour));
-    let grad = new Float32Array(0);
+    let grad: Float32Array = new Float32Array(0);
     time('gradient (Sobel)', () => (grad = gradientMagnitude(hu, N, N)));
     time('snap 400 vertices, r 3', () => snapContour(circle, grad, N, N, { radiusPx: 3, subpixel: true }));
     time('brush stroke r 8', () => paintStroke(mask, N, N, [[10, 10], [500, 480], [20, 300], [400, 30]], 8, { hu }));
