@@ -7,11 +7,12 @@ import { sliceZ } from '../core/geometry/volumeGeometry';
 import { chosenSlice, runMaskPipeline, type MaskSource } from '../core/masks/pipeline';
 import { identifyStructure } from '../core/metrics/records';
 import { isVertebraMask } from '../core/masks/labels';
+import { musclesOnSlice } from '../core/muscles/fromTotalSegmentator';
 import { sliceIjToLps } from '../core/roi/contour';
 import { maskToContours } from '../core/roi/maskToContours';
-import type { HuVolume } from '../core/volume';
+import { sliceView, type HuVolume } from '../core/volume';
 import { toUserError, UserError, type ErrorKind } from '../core/errors';
-import { channels, type AppInfo, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi, type SeriesLocator } from '../shared/contract';
+import { channels, type AppInfo, type MaskImportResult, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi, type SeriesLocator } from '../shared/contract';
 import { FolderAccess } from './access';
 import { oneLine, writeFileAtomic } from './atomicWrite';
 import type { LoadMasksOptions, LoadMasksResult } from './masks';
@@ -199,6 +200,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
         levels: levels.length ? levels.map((l) => l.level) : DEFAULT_LEVELS,
         ...(levels.length ? { slices: levels.map((l) => chosenSlice(g, l.level, l.sliceIndex, 'requested')) } : {}),
         include: (n) => !isVertebraMask(n) && identifyStructure(n).muscle !== null,
+        vertebraeOnSlices: req.splitAutochthon === true, // the spine's position on each slice (core/muscles)
       });
       const found = piped.found!;
       const problems = piped.vertebraProblems.map((p) => ({ path: p.path, reason: p.reason }));
@@ -209,28 +211,55 @@ export function createApi(opts: ApiOptions): ParaspineService {
 
       const stamp = now().toISOString();
       const rois: Roi[] = [];
-      for (const m of piped.structures) {
-        const id = identifyStructure(m.name);
-        if (!id.muscle || !id.side) continue; // not a muscle we measure (vertebrae, organs, ...)
-        for (const [n, t] of piped.slices.entries()) {
-          for (const contour of maskToContours(m.sliceMasks[n]!, g.columns, g.rows, { connectivity: 8 })) {
+      const splits: NonNullable<MaskImportResult['splits']> = [];
+      // With splitAutochthon, TotalSegmentator classes to Paraspine muscles (core/muscles, as `measure
+      // --split-autochthon`): the psoas is the iliopsoas component nearest the spine, each autochthon side
+      // becomes multifidus + erector spinae (the split follows the fat plane, so the HU are read then).
+      // Without it every muscle mask is traced as it is (iliopsoas -> psoas, autochthon -> autochthon).
+      const split = req.splitAutochthon === true;
+      const volume = split && piped.structures.some((m) => identifyStructure(m.name).muscle === 'autochthon') ? (await source.load(locator)).volume : undefined;
+      const hu = (k: number) => (volume ? sliceView(volume, k) : new Float32Array(g.rows * g.columns)); // no autochthon: HU unused
+      for (const [n, t] of piped.slices.entries()) {
+        const structures = piped.structures.map((m) => ({ name: m.name, mask: m.sliceMasks[n]! }));
+        const mapped = split
+          ? musclesOnSlice({
+              columns: g.columns,
+              rows: g.rows,
+              spacing: g,
+              hu: hu(t.sliceIndex),
+              structures,
+              vertebrae: piped.vertebraSlices.map((v) => v.sliceMasks[n]!),
+            })
+          : {
+              parts: structures.flatMap((m) => {
+                const id = identifyStructure(m.name);
+                return id.muscle && id.side ? [{ muscle: id.muscle, side: id.side, derived: false, mask: m.mask }] : [];
+              }),
+              cuts: [],
+            };
+        for (const part of mapped.parts) {
+          const proposed = part.muscle === 'multifidus' || part.muscle === 'erectorSpinae' ? part.derived : false;
+          for (const contour of maskToContours(part.mask, g.columns, g.rows, { connectivity: 8 })) {
             rois.push({
               id: randomUUID(),
               level: t.level!, // every target slice is a level here
-              muscle: id.muscle,
-              side: id.side,
+              muscle: part.muscle,
+              side: part.side,
               sliceIndex: t.sliceIndex,
               z: sliceZ(g, t.sliceIndex),
               pointsLps: sliceIjToLps(g, t.sliceIndex, contour),
-              source: 'imported',
+              source: proposed ? 'proposed' : 'imported',
               createdAt: stamp,
               modifiedAt: stamp,
             });
           }
         }
+        for (const c of mapped.cuts) {
+          if (c.cutIj.length) splits.push({ level: t.level!, side: c.side, sliceIndex: t.sliceIndex, cutLps: sliceIjToLps(g, t.sliceIndex, c.cutIj) });
+        }
       }
       if (rois.length === 0) problems.push({ path: masksPath, reason: 'no psoas/iliopsoas, autochthon or other muscle mask on the level slices' });
-      return { proposedLevels, rois, problems };
+      return { proposedLevels, rois, problems, ...(split ? { splits } : {}) };
     },
 
     async 'export:write'({ format, seriesUid, content }) {

@@ -11,6 +11,8 @@ import type { Problem } from '../core/errors';
 import type { AnnotationDocument, LevelMark, Roi } from '../core/annotations/document';
 import type { ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
+import type { Level, Side } from '../core/anatomy/anatomy';
+import type { Vec3 } from '../core/geometry/vec3';
 
 export interface AppInfo {
   version: string;
@@ -39,9 +41,15 @@ export interface AnnotationsLoadResult {
 export interface MaskImportResult {
   /** Levels proposed from vertebra masks (source 'proposed'). */
   proposedLevels: LevelMark[];
-  /** Outlines traced from the muscle masks on the given level slices (source 'imported'). */
+  /**
+   * Outlines traced from the muscle masks on the given level slices (source 'imported'): the psoas is
+   * the iliopsoas component nearest the spine (core/muscles). With `splitAutochthon`, each autochthon
+   * side becomes multifidus and erectorSpinae outlines (source 'proposed') that partition it.
+   */
   rois: Roi[];
   problems: Problem[];
+  /** With `splitAutochthon`: the multifidus / erector spinae cut per level and side (LPS polyline, ventral to dorsal). */
+  splits?: { level: Level; side: Side; sliceIndex: number; cutLps: Vec3[] }[];
 }
 
 const str = z.string().min(1).max(4096);
@@ -97,6 +105,8 @@ export const channels = {
         masksPath: str,
         labels: z.enum(['totalsegmentator']).optional(),
         levels: z.array(z.object({ level: z.string(), sliceIndex: z.number().int().min(0) })),
+        /** Split autochthon masks into multifidus + erector spinae (reads the HU of the series). */
+        splitAutochthon: z.boolean().optional(),
       }),
     ]),
   },

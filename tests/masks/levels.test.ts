@@ -110,4 +110,65 @@ describe('levelsFromVertebraMasks', () => {
       'would lie at slice 10, not below L3 (slice 5): the vertebra masks are out of anatomical order',
     );
   });
+
+  it('places a disc level midway between the endplates at the bodies\' centre, not where the rims meet', () => {
+    // 30 x 40 pixels of 2 mm, 2 mm slices, rows run posterior. Each vertebra is a body, a disc of radius
+    // 10 pixels around (15, 12), and a posterior element (rows 23..38, columns 13..17) on the body's
+    // central slices. The body's central part (within 6 pixels) ends at the endplate, its rim reaches
+    // further towards the disc (a concave endplate). Upper: centre down to slice 16, rim down to 11.
+    // Lower: centre up to 6, rim up to 9. The window around the body's centre (10 mm around the centroid
+    // of the anterior 40 % of rows 2..38, i.e. of the body) is more than half centre, so the endplates
+    // are 16 and 6: the disc is at 11. The old best-cut rule would give 10 (the only slice without bone).
+    const n = 30;
+    const nr = 40;
+    const g = makeGeometry({
+      columns: n,
+      rows: nr,
+      slices: 30,
+      columnSpacingMm: 2,
+      rowSpacingMm: 2,
+      rowDirection: [1, 0, 0],
+      columnDirection: [0, 1, 0],
+      slicePositions: Array.from({ length: 30 }, (_, k) => [0, 0, 2 * k] as const),
+    });
+    const body = (centreFrom: number, centreTo: number, rimFrom: number, rimTo: number) => {
+      const m = new Uint8Array(n * nr * 30);
+      for (let k = 0; k < 30; k++) {
+        for (let j = 0; j < nr; j++) {
+          for (let i = 0; i < n; i++) {
+            const r = Math.hypot(i - 15, j - 12);
+            const posterior = j >= 23 && j <= 38 && i >= 13 && i <= 17 && k >= centreFrom + 2 && k <= centreTo - 2;
+            const inCentre = r <= 6;
+            if (posterior || (r <= 10 && ((inCentre && k >= centreFrom && k <= centreTo) || (!inCentre && k >= rimFrom && k <= rimTo)))) {
+              m[k * n * nr + j * n + i] = 1;
+            }
+          }
+        }
+      }
+      return m;
+    };
+    const L4 = body(16, 27, 11, 27);
+    const L5 = body(-4, 6, -4, 9);
+    const r = levelsFromVertebraMasks({ vertebrae_L4: L4, vertebrae_L5: L5 }, g, ['L4/L5']);
+    expect(r.missing).toEqual([]);
+    expect(r.levels[0]!.sliceIndex).toBe(11);
+    expect(r.levels[0]!.method).toMatch(/^middle of the disc at the centre of the bodies of vertebrae_L4 and vertebrae_L5: endplates at slices 16 and 6(;|$)/);
+  });
+
+  it('falls back to the best cut when the series is not axial (no anterior-posterior row axis)', () => {
+    const g = makeGeometry({
+      columns: 4,
+      rows: 4,
+      slices: 20,
+      columnSpacingMm: 10,
+      rowSpacingMm: 10,
+      rowDirection: [1, 0, 0],
+      columnDirection: [0, 0.3, 0.95], // rows run mostly head-foot: no anterior-posterior row axis
+      slicePositions: Array.from({ length: 20 }, (_, k) => [0, -1.9 * k, 0.6 * k] as const),
+    });
+    const L4 = mask(g, [[2, 4], [3, 8], [4, 8], [5, 8], [6, 8], [7, 8]]);
+    const L3 = mask(g, [[10, 8], [11, 8], [12, 8], [13, 8], [14, 8], [15, 6]]);
+    const r = levelsFromVertebraMasks({ vertebrae_L3: L3, vertebrae_L4: L4 }, g, ['L3/L4']);
+    expect(r.levels[0]!.method).toMatch(/^best cut between vertebrae_L3 and vertebrae_L4/);
+  });
 });

@@ -76,12 +76,13 @@ describe('abdomen CT: masks onto the DICOM grid', () => {
     const at = Object.fromEntries(r.levels.map((l) => [l.level, l]));
     expect(at['L3']!.sliceIndex).toBe(73);
     expect(at['L3']!.z).toBeCloseTo(313.3018, 3);
-    // Disc slices found by the shared-footprint cut rule (see levels.ts).
-    expect(at['L1/L2']!.sliceIndex).toBe(91);
-    expect(at['L2/L3']!.sliceIndex).toBe(79);
+    // Disc slices: the middle between the endplates at the bodies' centre (see levels.ts); L5/S1 at 44 (L5's
+    // endplate at 43, the sacrum's at 46 behind it: the tilted disc), where the old footprint cut gave 47.
+    expect(at['L1/L2']!.sliceIndex).toBe(92);
+    expect(at['L2/L3']!.sliceIndex).toBe(80);
     expect(at['L3/L4']!.sliceIndex).toBe(67);
-    expect(at['L4/L5']!.sliceIndex).toBe(56);
-    expect(at['L5/S1']!.sliceIndex).toBe(47);
+    expect(at['L4/L5']!.sliceIndex).toBe(55);
+    expect(at['L5/S1']!.sliceIndex).toBe(44);
     // Sanity: each lumbar disc slice holds far fewer voxels of its two vertebrae than either body's centroid slice.
     const pair = (a: string, b: string, k: number) => countVoxels(masks[a]!, g, k) + countVoxels(masks[b]!, g, k);
     for (const [disc, up, low] of [['L2/L3', 'L2', 'L3'], ['L3/L4', 'L3', 'L4'], ['L4/L5', 'L4', 'L5']] as const) {

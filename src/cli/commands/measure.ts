@@ -11,8 +11,9 @@ import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/vol
 import { isVertebraMask } from '../../core/masks/labels';
 import { missingLevelWarning, runMaskPipeline } from '../../core/masks/pipeline';
 import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
+import { musclesOnSlice } from '../../core/muscles/fromTotalSegmentator';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../../core/metrics/records';
-import type { HuVolume } from '../../core/volume';
+import { sliceView, type HuVolume } from '../../core/volume';
 import { loadSeriesFromFolder } from '../../node/dicomFiles';
 import { maskSource } from '../../node/masks';
 import { CliError, oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
@@ -63,7 +64,17 @@ export interface MeasureOptions {
   z?: number[];
   structures?: string;
   ranges?: Partial<HuRanges>;
+  /**
+   * TotalSegmentator classes to Paraspine muscles (core/muscles): iliopsoas -> the psoas component
+   * nearest the spine, autochthon -> multifidus + erector spinae (fat-plane split). Applies to the masks
+   * chosen by 'muscles' or 'all', never to masks named in `structures`, which are measured raw. Every
+   * mask record then carries `source` (the mask and the rule).
+   */
+  splitAutochthon?: boolean;
 }
+
+/** A measurement record with the mask and rule it comes from (only with --split-autochthon). */
+export type SourcedRecord = MeasurementRecord & { source?: string };
 
 async function readAnnotations(file: string): Promise<AnnotationDocument> {
   let text: string;
@@ -105,6 +116,7 @@ function zSlices(volume: HuVolume, zs: readonly number[]): MeasuredSlice[] {
 export async function measure(opts: MeasureOptions, note: (line: string) => void = () => {}): Promise<MeasureResult> {
   if (!opts.masks && !opts.annotations) throw new UsageError('measure needs --masks and/or --annotations');
   if (opts.z && opts.levels) throw new UsageError('use either --z or --levels, not both');
+  if (opts.splitAutochthon && !opts.masks) throw new UsageError('--split-autochthon needs --masks');
   const doc = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
   const ranges: HuRanges = {
     muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
@@ -117,7 +129,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   const g = volume.geometry;
   const warnings = [...volume.warnings];
   const problems = [...seriesProblems];
-  const measurements: MeasurementRecord[] = [];
+  const measurements: SourcedRecord[] = [];
   /** Notes on mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
   const notes: { path: string; reason: string }[] = [];
 
@@ -149,6 +161,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
       ...(findLevels ? { levels: findLevels } : { slices }),
       include: listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
       ...(spec === 'muscles' ? { fallback: (n: string) => !isVertebra(n) } : {}),
+      ...(opts.splitAutochthon && !listed ? { vertebraeOnSlices: true } : {}),
     });
     if (piped.found) {
       for (const m of piped.found.missing) {
@@ -163,10 +176,38 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
     problems.push(...piped.problems);
     notes.push(...piped.notes);
     const names = selectStructures(piped.structures.map((m) => m.name), spec);
-    for (const name of names) {
-      const mask = piped.structures.find((m) => m.name === name)!;
-      const id = identifyStructure(name);
-      slices.forEach((s, n) => measurements.push(measureSliceMask(volume, s.sliceIndex, mask.sliceMasks[n]!, id, s.level, ranges)));
+    if (opts.splitAutochthon && !listed) {
+      // TotalSegmentator classes to Paraspine muscles, slice by slice (core/muscles); masks that are not a
+      // Paraspine muscle ('all') are measured raw.
+      const chosen = names.map((name) => piped.structures.find((m) => m.name === name)!);
+      slices.forEach((s, n) => {
+        const mapped = musclesOnSlice({
+          columns: g.columns,
+          rows: g.rows,
+          spacing: g,
+          hu: sliceView(volume, s.sliceIndex),
+          structures: chosen.map((m) => ({ name: m.name, mask: m.sliceMasks[n]! })),
+          vertebrae: piped.vertebraSlices.map((v) => v.sliceMasks[n]!),
+        });
+        for (const part of mapped.parts) {
+          const id = { structure: part.structure, muscle: part.muscle, side: part.side };
+          measurements.push({ ...measureSliceMask(volume, s.sliceIndex, part.mask, id, s.level, ranges), source: part.source });
+        }
+        for (const m of chosen) {
+          if (mapped.parts.some((p) => p.structure === m.name)) continue;
+          measurements.push({ ...measureSliceMask(volume, s.sliceIndex, m.sliceMasks[n]!, identifyStructure(m.name), s.level, ranges), source: m.name });
+        }
+      });
+    } else {
+      for (const name of names) {
+        const mask = piped.structures.find((m) => m.name === name)!;
+        const id = identifyStructure(name);
+        slices.forEach((s, n) => {
+          const r: SourcedRecord = measureSliceMask(volume, s.sliceIndex, mask.sliceMasks[n]!, id, s.level, ranges);
+          if (opts.splitAutochthon) r.source = name;
+          measurements.push(r);
+        });
+      }
     }
   }
   if (doc) {
@@ -184,7 +225,11 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
 
 /** CSV: the same tidy rows as the app's export (series identity and ranges on every row, record keys, L/R asymmetry). */
 export function measureCsv(result: MeasureResult): string {
-  return toCsv(EXPORT_CSV_COLUMNS, exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance, warnings: result.warnings }));
+  const rows = exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance, warnings: result.warnings });
+  // The `source` column (mask and rule) is added, last, only when records carry it (--split-autochthon):
+  // without the option the columns are exactly those of the app's export.
+  const sourced = (result.measurements as SourcedRecord[]).some((r) => r.source !== undefined);
+  return sourced ? toCsv([...EXPORT_CSV_COLUMNS, 'source'], rows) : toCsv(EXPORT_CSV_COLUMNS, rows);
 }
 
 /** JSON: the one measurements format (core/export/measurementsExport.ts), as the app's JSON export writes it. */
@@ -205,6 +250,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
       levels: { type: 'string' },
       z: { type: 'string' },
       structures: { type: 'string' },
+      'split-autochthon': { type: 'boolean' },
       'muscle-hu': { type: 'string' },
       'fat-hu': { type: 'string' },
       series: { type: 'string' },
@@ -238,6 +284,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
       z: values.z !== undefined ? parseNumberList(values.z, '--z') : undefined,
       structures: values.structures,
       ranges,
+      splitAutochthon: values['split-autochthon'] === true,
     },
     (l) => out.note(l),
   );

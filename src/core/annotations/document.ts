@@ -63,7 +63,11 @@ export interface Roi {
   z: number;
   /** Closed contour, LPS mm, on the slice plane; first vertex is not repeated. */
   pointsLps: Vec3[];
-  source: 'drawn' | 'imported';
+  /**
+   * 'drawn' by the user, 'imported' (traced from a mask), or 'proposed' (made from a mask by a rule the
+   * user should check, e.g. the multifidus / erector spinae split of an autochthon mask).
+   */
+  source: 'drawn' | 'imported' | 'proposed';
   createdAt: string;
   modifiedAt: string;
 }
@@ -122,7 +126,7 @@ export const annotationDocumentSchema = z.object({
       sliceIndex: z.number().int().min(0),
       z: finite,
       pointsLps: z.array(vec3).min(3),
-      source: z.enum(['drawn', 'imported']),
+      source: z.enum(['drawn', 'imported', 'proposed']),
       createdAt: z.string(),
       modifiedAt: z.string(),
     }),

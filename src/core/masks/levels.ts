@@ -17,19 +17,20 @@
  * Rules (slice positions measured along the slice normal, so they hold for any slice order):
  * - Vertebral level (L1..L5): the slice nearest the centroid of the vertebra mask along the normal
  *   (voxel-count-weighted mean slice position).
- * - Disc level (upper/lower): among slices strictly between the two vertebrae's centroid slices,
+ * - Disc level (upper/lower): the middle of the disc at the vertebral bodies' centre
+ *   (discSliceAtBodyCentre: the slice nearest the middle of the two endplates found in a 10 mm window
+ *   around each body's centre). When that gives no slice strictly between the two centroids, or the
+ *   series is not axial, the older rule (discSlice) is used:
+ *   among slices strictly between the two vertebrae's centroid slices,
  *   the slice k that best separates the two masks: it minimises
  *       cost(k) = (upper-vertebra voxels on slice k or below it) + (lower-vertebra voxels on slice k or above it),
  *   i.e. the voxels that lie on the wrong side of, or on, a cut at k, counting only voxels at in-plane
- *   positions (i, j) that both masks cover somewhere (their shared footprint: where the two bones
- *   face each other across the disc). Posterior elements and sacral ala with no counterpart in the
- *   other mask are thereby ignored (if the footprints do not overlap at all, whole masks are used).
- *   The disc (no bone) gives the smallest cost; where the vertebrae interleave in z (the tilted
- *   L5/S1 disc) the cut follows the cross-over of the two slice profiles rather than the single
- *   emptiest slice. Ties go to the tied slice nearest the midpoint of the two centroids. When no
- *   slice lies strictly between the centroid slices, the slice nearest that midpoint is used.
- *   On the abdomen test CT this gives L3/L4 = 67, L4/L5 = 56, L5/S1 = 47 (plain "fewest voxels on
- *   the slice" gave 50 for L5/S1, where L5's body still fills most of the slice).
+ *   positions (i, j) that both masks cover somewhere (their shared footprint). Ties go to the tied slice
+ *   nearest the midpoint of the two centroids. When no slice lies strictly between the centroid slices,
+ *   the slice nearest that midpoint is used.
+ *   On the abdomen test CT the body-centre rule gives L3/L4 = 67, L4/L5 = 55, L5/S1 = 44 (the old
+ *   footprint cut gave 67, 56, 47: L5/S1 followed the cross-over of the tilted disc's rims, 3 slices
+ *   above the disc's centre).
  */
 import { ALL_LEVELS, isDiscLevel, levelVertebrae, type Level, type Vertebra } from '../anatomy/anatomy';
 import { nearestSliceToOffset, pixelAreaMm2, sliceOffsetMm, sliceSpacingMm, sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
@@ -210,7 +211,7 @@ export function levelsFromVertebraMasks(
     }
     const edge = [upperP, lowerP].filter((p) => p.touchesEdge).map((p) => p.name);
     const edgeNote = edge.length ? `; ${edge.join(', ')} touches the end of the scan, so may be cut off` : '';
-    const { slice, method } = discSlice(upperP, lowerP, g);
+    const { slice, method } = discSliceAtBodyCentre(upperP, lowerP, g) ?? discSlice(upperP, lowerP, g);
     found.push({ level, sliceIndex: slice, z: sliceZ(g, slice), method: method + edgeNote });
   }
   return checkOrder(found, missing, g);
@@ -241,6 +242,124 @@ function checkOrder(found: FoundLevel[], missing: MissingLevel[], g: VolumeGeome
     prev = f;
   }
   return { levels: found.filter((f) => !bad.has(f.level)), missing };
+}
+
+/** In-plane radius of the window around a vertebral body's centre in which its endplate is found, mm. */
+export const BODY_WINDOW_RADIUS_MM = 10;
+/** Fraction of the vertebra mask's anterior-posterior extent (from its anterior edge) taken as the body. */
+export const BODY_ANTERIOR_FRACTION = 0.4;
+/** Height of the part of a vertebra mask, next to the disc, in which its body's centre is found, mm. */
+export const BODY_END_HEIGHT_MM = 30;
+/** A slice holds the body at its centre when at least this fraction of the window's pixels is set. */
+export const BODY_WINDOW_OCCUPANCY = 0.5;
+
+/**
+ * In-plane pixels (i + j * columns) of the window around a vertebral body's centre, next to the disc:
+ * - the part of the mask within BODY_END_HEIGHT_MM (along the normal) of its end facing the disc (for
+ *   the sacrum, the S1 segment, not the whole bone);
+ * - of that part, the voxels in the anterior BODY_ANTERIOR_FRACTION of its anterior-posterior extent
+ *   (the body, not the posterior elements); their centroid is the body's centre;
+ * - the window: every pixel centre within BODY_WINDOW_RADIUS_MM of it (at least the pixel nearest it).
+ * Undefined when the rows do not run along the anterior-posterior axis (a non-axial series).
+ */
+function bodyWindow(p: VertebraProfile, g: VolumeGeometry, towardIncreasingSlice: boolean): number[] | undefined {
+  const ap = g.columnDirection[1]; // LPS +y = posterior: the sign says whether increasing j runs posterior
+  if (!(Math.abs(ap) > 0.5) || p.total === 0) return undefined;
+  const plane = g.rows * g.columns;
+  const endOffset = sliceOffsetMm(g, towardIncreasingSlice ? p.lastSlice : p.firstSlice);
+  const slices: number[] = [];
+  for (let k = p.firstSlice; k <= p.lastSlice; k++) {
+    if (p.perSlice[k] !== 0 && Math.abs(sliceOffsetMm(g, k) - endOffset) <= BODY_END_HEIGHT_MM) slices.push(k);
+  }
+  const anteriorness = (j: number) => (ap > 0 ? -j : j);
+  let aMin = Infinity;
+  let aMax = -Infinity;
+  for (const k of slices) {
+    for (let q = 0, o = k * plane; q < plane; q++, o++) {
+      if (p.mask[o] === 0) continue;
+      const a = anteriorness(Math.floor(q / g.columns));
+      if (a < aMin) aMin = a;
+      if (a > aMax) aMax = a;
+    }
+  }
+  const cut = aMax - BODY_ANTERIOR_FRACTION * (aMax - aMin);
+  let si = 0;
+  let sj = 0;
+  let n = 0;
+  for (const k of slices) {
+    for (let q = 0, o = k * plane; q < plane; q++, o++) {
+      if (p.mask[o] === 0) continue;
+      const j = Math.floor(q / g.columns);
+      if (anteriorness(j) < cut) continue;
+      si += q % g.columns;
+      sj += j;
+      n++;
+    }
+  }
+  const ci = si / n;
+  const cj = sj / n;
+  const win: number[] = [];
+  for (let j = 0; j < g.rows; j++) {
+    for (let i = 0; i < g.columns; i++) {
+      if (Math.hypot((i - ci) * g.columnSpacingMm, (j - cj) * g.rowSpacingMm) <= BODY_WINDOW_RADIUS_MM) win.push(i + j * g.columns);
+    }
+  }
+  if (win.length === 0) win.push(Math.min(g.columns - 1, Math.max(0, Math.round(ci))) + Math.min(g.rows - 1, Math.max(0, Math.round(cj))) * g.columns);
+  return win;
+}
+
+/**
+ * The disc level at the vertebral bodies' centre (the rule used first). Each vertebra gets a window
+ * around its body's centre next to the disc (bodyWindow). The upper body's endplate is the slice
+ * nearest the lower vertebra on which the upper mask fills at least half its window; the lower body's
+ * endplate is the slice nearest the upper vertebra on which the lower mask (vertebra or sacrum) fills at
+ * least half its window. The disc level is the slice nearest the middle of the two endplates along the
+ * normal (ties to the slice nearest the midpoint of the two centroids): the centre of the disc between the
+ * two body centres. Where the disc is strongly tilted (L5/S1 on a lordotic spine) the two endplates may
+ * overlap along the normal (L5's centre ends below the top of S1's centre, which lies further back); their
+ * middle is still the disc's centre. Undefined (the caller then uses discSlice) when a body never fills its
+ * window, the middle does not lie strictly between the two centroids, or the series is not axial.
+ */
+function discSliceAtBodyCentre(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeometry): { slice: number; method: string } | undefined {
+  const step = lower.centroidSlice > upper.centroidSlice ? 1 : -1;
+  const winU = bodyWindow(upper, g, step > 0);
+  const winL = bodyWindow(lower, g, step < 0);
+  if (!winU || !winL) return undefined;
+  const plane = g.rows * g.columns;
+  const fills = (p: VertebraProfile, win: number[], k: number) => {
+    if (p.perSlice[k] === 0) return false;
+    let c = 0;
+    for (const q of win) if (p.mask[k * plane + q] !== 0) c++;
+    return c >= BODY_WINDOW_OCCUPANCY * win.length;
+  };
+  let upperEnd = -1;
+  let lowerStart = -1;
+  for (let k = upper.firstSlice; k <= upper.lastSlice; k++) if (fills(upper, winU, k) && (upperEnd < 0 || (k - upperEnd) * step > 0)) upperEnd = k;
+  for (let k = lower.firstSlice; k <= lower.lastSlice; k++) if (fills(lower, winL, k) && (lowerStart < 0 || (k - lowerStart) * step < 0)) lowerStart = k;
+  if (upperEnd < 0 || lowerStart < 0) return undefined;
+  const mid = (sliceOffsetMm(g, upperEnd) + sliceOffsetMm(g, lowerStart)) / 2;
+  // The middle must lie strictly between the two centroids (else these are not two bodies around a disc).
+  const [cLo, cHi] = [Math.min(upper.centroidOffsetMm, lower.centroidOffsetMm), Math.max(upper.centroidOffsetMm, lower.centroidOffsetMm)];
+  if (!(mid > cLo && mid < cHi)) return undefined;
+  const centroidMid = (upper.centroidOffsetMm + lower.centroidOffsetMm) / 2;
+  let best = -1;
+  let bestD = Infinity;
+  let bestTie = Infinity;
+  for (let k = Math.min(upperEnd, lowerStart); k <= Math.max(upperEnd, lowerStart); k++) {
+    const d = Math.abs(sliceOffsetMm(g, k) - mid);
+    const tie = Math.abs(sliceOffsetMm(g, k) - centroidMid);
+    if (d < bestD - 1e-6 || (Math.abs(d - bestD) <= 1e-6 && tie < bestTie)) {
+      best = k;
+      bestD = d;
+      bestTie = tie;
+    }
+  }
+  return {
+    slice: best,
+    method:
+      `middle of the disc at the centre of the bodies of ${upper.name} and ${lower.name}: ` +
+      `endplates at slices ${upperEnd} and ${lowerStart}`,
+  };
 }
 
 function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeometry): { slice: number; method: string } {

@@ -58,6 +58,11 @@ export interface MaskPipelineInput {
   readonly include: (name: string) => boolean;
   /** Used instead of `include` when `include` loads nothing (e.g. no recognised muscle: every non-vertebra). */
   readonly fallback?: (name: string) => boolean;
+  /**
+   * Also load every vertebra (and sacrum) mask on the chosen slices, returned in `vertebraSlices` (the
+   * spine's position on each slice, for core/muscles). They join `structures` only when `include` takes them.
+   */
+  readonly vertebraeOnSlices?: boolean;
 }
 
 export interface MaskPipelineResult {
@@ -67,6 +72,8 @@ export interface MaskPipelineResult {
   readonly slices: ChosenSlice[];
   /** Loaded structures, in the source's order. */
   readonly structures: StructureSlices[];
+  /** Vertebra and sacrum masks on the chosen slices (only with `vertebraeOnSlices`). */
+  readonly vertebraSlices: StructureSlices[];
   /** One line per level not found: `level L5/S1 not found: <reason>`. */
   readonly warnings: string[];
   /** Files that could not be used (vertebra load first, then structures)... */
@@ -122,11 +129,18 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
     }
   }
   const structures: StructureSlices[] = [];
+  const vertebraSlices: StructureSlices[] = [];
   // Nothing to load on when levels were to be found and none was.
   if (input.slices || slices.length > 0) {
     const sliceIdx = slices.map((s) => s.sliceIndex);
-    let loaded = await input.source.load(input.include, sliceIdx);
-    if (input.fallback && loaded.masks.length === 0) loaded = await input.source.load(input.fallback, sliceIdx);
+    const withVertebrae = (f: (n: string) => boolean) => (input.vertebraeOnSlices ? (n: string) => f(n) || isVertebraMask(n) : f);
+    const wanted = (f: (n: string) => boolean) => (m: { name: string }) => f(m.name);
+    let include = input.include;
+    let loaded = await input.source.load(withVertebrae(include), sliceIdx);
+    if (input.fallback && !loaded.masks.some(wanted(include))) {
+      include = input.fallback;
+      loaded = await input.source.load(withVertebrae(include), sliceIdx);
+    }
     structureProblems.push(...loaded.problems);
     addNotes(loaded);
     const plane = g.rows * g.columns;
@@ -136,10 +150,12 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
         if (n < 0) throw new RangeError(`mask ${m.name} was loaded without slice ${k}`);
         return m.data.subarray(n * plane, (n + 1) * plane);
       };
-      structures.push({ name: m.name, sliceMasks: sliceIdx.map(at) });
+      const item = { name: m.name, sliceMasks: sliceIdx.map(at) };
+      if (include(m.name)) structures.push(item);
+      if (input.vertebraeOnSlices && isVertebraMask(m.name)) vertebraSlices.push(item);
     }
   }
-  return { found, slices, structures, warnings, problems: [...vertebraProblems, ...structureProblems], vertebraProblems, structureProblems, notes };
+  return { found, slices, structures, vertebraSlices, warnings, problems: [...vertebraProblems, ...structureProblems], vertebraProblems, structureProblems, notes };
 }
 
 /** A chosen slice at an index, z from the grid. */

@@ -1,0 +1,200 @@
+/** TotalSegmentator classes to Paraspine muscles (src/core/muscles): phantoms with exact expectations, and properties. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { splitAutochthon } from '../../src/core/muscles/autochthonSplit';
+import { components8 } from '../../src/core/muscles/components';
+import { musclesOnSlice, spineCentreOnSlice } from '../../src/core/muscles/fromTotalSegmentator';
+import { psoasComponent } from '../../src/core/muscles/psoas';
+import { rasterizePolygon } from '../../src/core/roi/rasterize';
+
+const count = (m: Uint8Array) => m.reduce((s, v) => s + (v ? 1 : 0), 0);
+function rect(m: Uint8Array | Float32Array, columns: number, i0: number, i1: number, j0: number, j1: number, v = 1) {
+  for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) m[i + j * columns] = v;
+}
+
+describe('psoasComponent', () => {
+  // 60 x 40 slice. Spine (vertebral body) around column 30; psoas beside it (columns 36..41, rows 10..17);
+  // the iliacus along the wing, lateral and larger (columns 48..57, rows 4..15); a 2-pixel speck right
+  // beside the body (columns 33..34, row 20), nearer the spine than the psoas but under 10 % of the mask.
+  const C = 60;
+  const R = 40;
+  const iliopsoas = new Uint8Array(C * R);
+  rect(iliopsoas, C, 36, 41, 10, 17); // psoas: 48 pixels
+  rect(iliopsoas, C, 48, 57, 4, 15); // iliacus: 120 pixels
+  rect(iliopsoas, C, 33, 34, 20, 20); // speck: 2 pixels
+  const body = new Uint8Array(C * R);
+  rect(body, C, 24, 36, 14, 26);
+
+  it('keeps the component nearest the vertebral body and leaves the iliacus (and specks) out', () => {
+    const spine = spineCentreOnSlice([body], C)!;
+    expect(spine).toEqual({ i: 30, j: 20 });
+    const p = psoasComponent(iliopsoas, C, R, spine);
+    const expected = new Uint8Array(C * R);
+    rect(expected, C, 36, 41, 10, 17);
+    expect(p.components).toBe(3);
+    expect(p.keptPixels).toBe(48);
+    expect(p.droppedPixels).toBe(122);
+    expect(Array.from(p.mask)).toEqual(Array.from(expected));
+  });
+
+  it('uses the image left-right centre without a vertebra on the slice, and mm for anisotropic pixels', () => {
+    expect(spineCentreOnSlice([new Uint8Array(C * R)], C)).toBeNull();
+    expect(psoasComponent(iliopsoas, C, R, null).keptPixels).toBe(48);
+    // Distances are in mm: with rows 0.1 mm apart the row offsets shrink and the iliacus becomes nearer.
+    const spine = { i: 52, j: 38 };
+    expect(psoasComponent(iliopsoas, C, R, spine).keptPixels).toBe(48); // psoas centroid (38.5, 13.5) vs iliacus (52.5, 9.5): 27.8 vs 28.5
+    expect(psoasComponent(iliopsoas, C, R, spine, { columnSpacingMm: 1, rowSpacingMm: 0.1 }).keptPixels).toBe(120);
+  });
+
+  it('returns an empty mask for an empty slice, and one component unchanged', () => {
+    expect(psoasComponent(new Uint8Array(C * R), C, R, null)).toMatchObject({ keptPixels: 0, droppedPixels: 0, components: 0 });
+    const one = new Uint8Array(C * R);
+    rect(one, C, 10, 20, 10, 20);
+    expect(Array.from(psoasComponent(one, C, R, { i: 50, j: 5 }).mask)).toEqual(Array.from(one));
+  });
+});
+
+describe('splitAutochthon', () => {
+  // 40 x 30 slice; the left autochthon (patient left = higher columns) spans columns 20..39, rows 5..24,
+  // midline at column 10 (medial = lower columns). Muscle 50 HU, a fat plane (-100 HU) one pixel wide on
+  // column 28 on rows 5..14, then slanting one column laterally per row to column 32 on rows 18..24.
+  const C = 40;
+  const R = 30;
+  const mask = new Uint8Array(C * R);
+  rect(mask, C, 20, 39, 5, 24);
+  const hu = new Float32Array(C * R).fill(-1000);
+  rect(hu, C, 20, 39, 5, 24, 50);
+  const planeCol = (j: number) => (j <= 14 ? 28 : Math.min(32, 28 + (j - 14)));
+  for (let j = 5; j <= 24; j++) hu[planeCol(j) + j * C] = -100;
+
+  it('follows the fat plane: multifidus medial to it, the plane and the rest erector spinae', () => {
+    const s = splitAutochthon(mask, hu, C, R, { midlineI: 10 });
+    expect(s.cutColumns).toEqual(Array.from({ length: 20 }, (_, r) => planeCol(5 + r)));
+    expect(s.firstRow).toBe(5);
+    expect(s.fatPixelsOnCut).toBe(20);
+    for (let j = 5; j <= 24; j++) {
+      for (let i = 20; i <= 39; i++) {
+        expect(s.medial[i + j * C]).toBe(i < planeCol(j) ? 1 : 0);
+        expect(s.lateral[i + j * C]).toBe(i >= planeCol(j) ? 1 : 0);
+      }
+    }
+    // The cut runs along the pixel edges just medial of the plane, ventral to dorsal.
+    expect(s.cutIj).toEqual([
+      [27.5, 4.5], [27.5, 14.5], [28.5, 14.5], [28.5, 15.5], [29.5, 15.5], [29.5, 16.5], [30.5, 16.5], [30.5, 17.5],
+      [31.5, 17.5], [31.5, 24.5],
+    ]);
+  });
+
+  it('keeps to the prior line (45 % of the extent from the medial edge) where there is no fat plane, on either side', () => {
+    const flat = new Float32Array(C * R).fill(40);
+    const left = splitAutochthon(mask, flat, C, R, { midlineI: 10 });
+    // extent 20 columns: t0 = 0.45 * 19 = 8.55 -> t = 9 (column 29); medial 9 columns per row.
+    expect(new Set(left.cutColumns)).toEqual(new Set([29]));
+    expect(count(left.medial)).toBe(9 * 20);
+    // The mirror image (right side, midline at higher columns): medial is towards increasing i.
+    const right = splitAutochthon(mask, flat, C, R, { midlineI: 60 });
+    expect(new Set(right.cutColumns)).toEqual(new Set([30]));
+    expect(count(right.medial)).toBe(9 * 20);
+    for (let j = 5; j <= 24; j++) expect(right.medial[31 + j * C]).toBe(1);
+  });
+
+  it('ignores a fat plane outside the band around the prior', () => {
+    const h = new Float32Array(C * R).fill(40);
+    for (let j = 5; j <= 24; j++) h[21 + j * C] = -150; // 1 column from the medial edge: t = 1, band 4.55..12.55
+    const s = splitAutochthon(mask, h, C, R, { midlineI: 10 });
+    expect(new Set(s.cutColumns)).toEqual(new Set([29]));
+    expect(s.fatPixelsOnCut).toBe(0);
+  });
+
+  it('an empty mask gives empty parts and no cut', () => {
+    const s = splitAutochthon(new Uint8Array(C * R), hu, C, R, { midlineI: 10 });
+    expect([count(s.medial), count(s.lateral), s.cutIj.length]).toEqual([0, 0, 0]);
+  });
+
+  it('property: the two parts partition the mask exactly, and the cut separates them row by row', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.double({ min: -50, max: 80, noNaN: true }),
+        fc.double({ min: 0.05, max: 0.9, noNaN: true }),
+        (C2, R2, seed, midlineI, density) => {
+          let x = seed || 1;
+          const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x / 0x7fffffff);
+          const m = new Uint8Array(C2 * R2);
+          const h = new Float32Array(C2 * R2);
+          for (let p = 0; p < m.length; p++) {
+            m[p] = rnd() < density ? 1 : 0;
+            h[p] = rnd() < 0.1 ? NaN : -200 + 300 * rnd();
+          }
+          const s = splitAutochthon(m, h, C2, R2, { midlineI });
+          for (let p = 0; p < m.length; p++) {
+            if ((s.medial[p]! | s.lateral[p]!) !== m[p] || (s.medial[p]! & s.lateral[p]!) !== 0) return false;
+          }
+          if (count(m) === 0) return s.cutIj.length === 0;
+          // Medial is the midline's side of the mask's centroid column; on each row the medial pixels are
+          // exactly those on that side of the cut pixel, and the cut boundary lies half a pixel that way.
+          let sum = 0;
+          for (let p = 0; p < m.length; p++) if (m[p]) sum += p % C2;
+          const towards = midlineI > sum / count(m) ? 1 : -1;
+          for (let p = 0; p < m.length; p++) {
+            if (!m[p]) continue;
+            const i = p % C2;
+            const cut = s.cutColumns[(p - i) / C2 - s.firstRow]!;
+            if (s.medial[p] !== ((i - cut) * towards > 0 ? 1 : 0)) return false;
+          }
+          for (const [bi, bj] of s.cutIj) {
+            const r = Math.min(s.cutColumns.length - 1, Math.max(0, Math.round(bj - 0.5) - s.firstRow + 1));
+            const r0 = Math.max(0, r - 1);
+            if (bi !== s.cutColumns[r]! + towards * 0.5 && bi !== s.cutColumns[r0]! + towards * 0.5) return false;
+          }
+          // The polyline joins (b, first - 0.5) to (b', last + 0.5) through axis-parallel steps.
+          const ys = s.cutIj.map((q) => q[1]);
+          return s.cutIj.every((q, n) => n === 0 || q[0] === s.cutIj[n - 1]![0] || q[1] === s.cutIj[n - 1]![1]) && Math.min(...ys) === s.firstRow - 0.5;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('musclesOnSlice', () => {
+  it('maps iliopsoas to its psoas component, autochthon to multifidus + erector spinae, other muscles unchanged', () => {
+    const C = 60;
+    const R = 40;
+    const ilio = new Uint8Array(C * R);
+    rect(ilio, C, 36, 41, 10, 17);
+    rect(ilio, C, 48, 57, 4, 15);
+    const auto = new Uint8Array(C * R);
+    rect(auto, C, 34, 45, 28, 37);
+    const ql = new Uint8Array(C * R);
+    rect(ql, C, 44, 47, 20, 24);
+    const body = new Uint8Array(C * R);
+    rect(body, C, 24, 36, 14, 26);
+    const r = musclesOnSlice({
+      columns: C,
+      rows: R,
+      spacing: { columnSpacingMm: 1, rowSpacingMm: 1 },
+      hu: new Float32Array(C * R).fill(40),
+      structures: [
+        { name: 'iliopsoas_left', mask: ilio },
+        { name: 'autochthon_left', mask: auto },
+        { name: 'quadratus_lumborum_left', mask: ql },
+        { name: 'liver', mask: ql },
+      ],
+      vertebrae: [body],
+    });
+    expect(r.parts.map((p) => [p.muscle, p.side, p.source, p.derived, count(p.mask)])).toEqual([
+      ['psoas', 'left', 'iliopsoas_left: psoas component nearest the spine', true, 48],
+      ['multifidus', 'left', 'autochthon_left: medial part (fat-plane split)', true, 5 * 10], // extent 12: t0 = 4.95 -> 5 columns
+      ['erectorSpinae', 'left', 'autochthon_left: lateral part (fat-plane split)', true, 7 * 10],
+      ['quadratusLumborum', 'left', 'quadratus_lumborum_left', false, 20],
+    ]);
+    expect(r.cuts).toEqual([{ side: 'left', structure: 'autochthon_left', cutIj: [[38.5, 27.5], [38.5, 37.5]] }]);
+    expect(components8(r.parts[0]!.mask, C, R)).toHaveLength(1);
+    // The cut outlines the medial part: rasterising the medial part's outline built from the cut gives it back.
+    const outline = [[33.5, 27.5], [38.5, 27.5], [38.5, 37.5], [33.5, 37.5]] as const;
+    expect(Array.from(rasterizePolygon(outline, C, R))).toEqual(Array.from(r.parts[1]!.mask));
+  });
+});
