@@ -3,11 +3,13 @@ import { getApi } from './api/client';
 import { App } from './App';
 import { applyMenuAction } from './state/menu';
 import { attachAutosave, getAppStore } from './state/store';
+import { installPerfMarks } from './perf';
 import type { MenuAction, ParaspinePreloadApi } from '../shared/contract';
 import './styles.css';
 
 const store = getAppStore(getApi);
 const autosave = attachAutosave(store, getApi, 250);
+installPerfMarks(); // opt-in performance marks (npm run bench:ui), off by default
 void store.getState().init();
 
 // Electron application menu actions (absent in browser mode).
