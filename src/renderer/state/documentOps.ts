@@ -133,7 +133,7 @@ export function planMaskImport(doc: AnnotationDocument, result: MaskImportResult
   result.rois.forEach((r, n) => {
     const same = doc.rois.filter((x) => roiKey(x) === roiKey(r));
     if (same.some((x) => x.source !== 'imported' || isEdited(x))) skip.add(n);
-    else replace.push(...same.map((x) => x.id));
+    else for (const x of same) if (!replace.includes(x.id)) replace.push(x.id);
   });
   return { replace, skip };
 }

@@ -13,7 +13,7 @@ import { presetById, WINDOW_PRESETS } from '../state/presets';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { annotationToPointsLps, isContourTool, type ContourAnnotationLike } from './adapters';
-import { cancelDrawing, clearAllContours, drawingInProgress, markFinished, reconcile, setGestureActive } from './annotationSync';
+import { cancelDrawing, clearAllContours, drawingInProgress, drawingVertexCount, markFinished, reconcile, setGestureActive } from './annotationSync';
 import { applyTool, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
 import { registerVolume, unregisterVolume } from './imageLoader';
 
@@ -139,7 +139,11 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   // An unfinished outline never survives a slice change, a tool or level switch, Esc or a question
   // (this runs before the slice effect below, while the viewport still shows the slice it was drawn on).
   useEffect(() => {
-    if (elRef.current) cancelDrawing(elRef.current);
+    const s = store.getState();
+    if (!elRef.current) return;
+    cancelDrawing(elRef.current, new Set(s.doc?.rois.map((r) => r.id) ?? []), s.question?.kind === 'duplicate' ? s.question.outline.id : null);
+    viewport()?.render();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sliceIndex, tool, activeLevel, cancelCounter, question]);
 
   // Test/automation hook: pixel index (i, j) on the current slice <-> page coordinates.
@@ -166,6 +170,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       currentImageIndex: () => viewport()?.getCurrentImageIdIndex() ?? null,
       /** Whether an outline is being drawn (an unfinished polygon), and the contour annotations Cornerstone holds. */
       drawingInProgress,
+      drawingVertexCount,
       contourAnnotationCount: () => (csAnnotation.state.getAllAnnotations() as unknown as ContourAnnotationLike[]).filter((a) => isContourTool(a.metadata?.toolName)).length,
       /** Whether the shown image's pixels are a view on the store's HU array (no copy in Cornerstone's cache). */
       imageSharesVolume(): boolean | null {

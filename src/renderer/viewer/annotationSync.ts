@@ -26,17 +26,33 @@ export function drawingInProgress(): boolean {
   return ROI_TOOL_LIST.some((t) => (tg?.getToolInstance(t.toolName) as { isDrawing?: boolean } | undefined)?.isDrawing === true);
 }
 
+/** The number of vertices of the outline being drawn (0 when none): the clicks Cornerstone has taken so far. */
+export function drawingVertexCount(): number {
+  const tg = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+  for (const t of ROI_TOOL_LIST) {
+    const tool = tg?.getToolInstance(t.toolName) as { isDrawing?: boolean; editData?: { annotation?: ContourAnnotationLike } | null } | undefined;
+    if (tool?.isDrawing) return tool.editData?.annotation?.data.handles?.points?.length ?? tool.editData?.annotation?.data.contour?.polyline?.length ?? 0;
+  }
+  return 0;
+}
+
 /**
  * Cancel an outline being drawn (a slice change, a tool or level switch, Esc): the tool drops its
  * unfinished annotation, so an unfinished polygon never survives onto another slice or level.
  */
-export function cancelDrawing(element: HTMLDivElement): void {
+export function cancelDrawing(element: HTMLDivElement, docIds: ReadonlySet<string>, pendingId: string | null): void {
   const tg = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
   for (const t of ROI_TOOL_LIST) {
     const tool = tg?.getToolInstance(t.toolName) as { isDrawing?: boolean; cancel?(el: HTMLDivElement): unknown } | undefined;
     if (tool?.isDrawing) tool.cancel?.(element);
   }
   if (drawingInProgress()) cancelActiveManipulations(element);
+  // Whatever the tool left behind (an unfinished contour it did not remove) goes too: with nothing being
+  // drawn, every contour on screen is an outline of the document or the one a question is about.
+  if (drawingInProgress()) return;
+  for (const a of allContourAnnotations()) {
+    if (!docIds.has(a.annotationUID!) && a.annotationUID !== pendingId) csAnnotation.state.removeAnnotation(a.annotationUID!);
+  }
 }
 
 /**
