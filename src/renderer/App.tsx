@@ -82,9 +82,16 @@ export function App({ flushSave }: AppProps) {
 function EmptyState() {
   const scanning = useApp((s) => s.scanning);
   const loading = useApp((s) => s.loadingSeries);
+  const failed = useApp((s) => !!s.error && !!s.selectedSeriesUid);
   return (
-    <div className="empty-state">
-      {scanning ? 'Scanning folder…' : loading ? 'Loading series…' : 'Open a folder with a lumbar CT series, then pick the series. Press ? for shortcuts.'}
+    <div className="empty-state" data-testid="empty-state">
+      {scanning
+        ? 'Scanning folder…'
+        : loading
+          ? 'Loading series…'
+          : failed
+            ? 'The series could not be opened (the message above says why). Pick it again or open another folder.'
+            : 'Open a folder with a lumbar CT series, then pick the series. Press ? for shortcuts.'}
     </div>
   );
 }

@@ -321,6 +321,7 @@ test.describe('guard rails', () => {
     await expect(page.getByTestId('slice-input')).toHaveCount(0);
     await expect(vp).toHaveAttribute('data-series', 'none');
     await expect(vp).toBeHidden();
+    await expect(page.getByTestId('empty-state')).toContainText('The series could not be opened');
     expect(await contours(page)).toBe(0);
     await page.screenshot({ path: `${SHOTS}/27-load-failed.png` });
     expect(errors).toEqual([]);
