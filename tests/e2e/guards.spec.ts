@@ -363,6 +363,10 @@ test.describe('guard rails', () => {
       expect(third.rois.filter((r) => r.level === 'L3' && r.muscle === 'psoas' && r.side === 'left').map((r) => r.source)).toEqual(['imported']);
       expect(third.rois).toHaveLength(second.rois.length + 1);
       await page.screenshot({ path: `${SHOTS}/28-masks-imported-twice.png` });
+      // Side check on TotalSegmentator's outlines at every level: only the one moved to the wrong label is flagged.
+      const csv = await exportCsv(page);
+      expect(csv.length).toBeGreaterThanOrEqual(16);
+      expect(csv.filter((r) => /side check/.test(r.flags!)).map((r) => `${r.level} ${r.muscle} ${r.side}`)).toEqual(['L3 quadratusLumborum right']);
     } finally {
       await own.stop();
     }
