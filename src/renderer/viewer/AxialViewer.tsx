@@ -34,6 +34,9 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   const stackRef = useRef<{ imageIds: string[]; volumeKey: string; frameOfReferenceUid: string } | null>(null);
   const [ready, setReady] = useState(0);
   const [cursor, setCursor] = useState<Cursor | null>(null);
+  /** The viewer could not show the series (Cornerstone failed): the image is hidden, never left stale under a message. */
+  const [viewerError, setViewerError] = useState<string | null>(null);
+  const fail = (e: unknown) => setViewerError(e instanceof Error ? e.message : String(e));
   const volume = useApp((s) => s.volume);
   const meta = useApp((s) => s.meta);
   const sliceIndex = useApp((s) => s.sliceIndex);
@@ -196,14 +199,19 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     const ids = { seriesUid: meta.summary.seriesInstanceUid, studyUid: meta.summary.studyInstanceUid };
     const { volumeKey, imageIds } = registerVolume(volume, ids);
     stackRef.current = { imageIds, volumeKey, frameOfReferenceUid: `paraspine-for-${ids.seriesUid}` };
+    setViewerError(null);
     let cancelled = false;
-    void vp.setStack(imageIds, store.getState().sliceIndex).then(() => {
-      if (cancelled) return;
-      const p = presetById(store.getState().preset);
-      vp.setProperties({ voiRange: { lower: p.center - p.width / 2, upper: p.center + p.width / 2 } });
-      vp.render();
-      setReady((r) => r + 1);
-    });
+    vp.setStack(imageIds, store.getState().sliceIndex)
+      .then(() => {
+        if (cancelled) return;
+        const p = presetById(store.getState().preset);
+        vp.setProperties({ voiRange: { lower: p.center - p.width / 2, upper: p.center + p.width / 2 } });
+        vp.render();
+        setReady((r) => r + 1);
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) fail(e);
+      });
     return () => {
       cancelled = true;
       unregisterVolume(volumeKey);
@@ -215,7 +223,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   useEffect(() => {
     const vp = viewport();
     if (!vp || !stackRef.current || vp.getCurrentImageIdIndex() === sliceIndex) return;
-    void vp.setImageIdIndex(sliceIndex);
+    vp.setImageIdIndex(sliceIndex).catch(fail);
   }, [sliceIndex, ready]);
 
   useEffect(() => {
@@ -382,14 +390,19 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     <div className="axial-wrap">
       <div
         ref={elRef}
-        className={`axial-viewport${volume ? '' : ' no-series'}`}
+        className={`axial-viewport${volume && !viewerError ? '' : ' no-series'}`}
         data-testid="axial-viewport"
-        data-series={volume ? 'shown' : 'none'}
+        data-series={!volume ? 'none' : viewerError ? 'failed' : 'shown'}
         onMouseMove={onMouseMove}
         onMouseLeave={() => setCursor(null)}
         onContextMenu={(e) => e.preventDefault()}
       />
-      <canvas ref={overlayRef} className="axial-overlay" data-testid="axial-overlay" />
+      <canvas ref={overlayRef} className={`axial-overlay${viewerError ? ' no-series' : ''}`} data-testid="axial-overlay" />
+      {volume && viewerError && (
+        <div className="empty-state" data-testid="viewer-error">
+          The viewer could not show this series: {viewerError}
+        </div>
+      )}
       {g && (
         <>
           <div className="vp-corner vp-tl" data-testid="slice-readout">
