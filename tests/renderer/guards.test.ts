@@ -204,11 +204,18 @@ describe('side check', () => {
   });
 
   it('flags an outline whose centroid is on the other side of its label (LPS: +x is patient left)', () => {
-    const v: HuVolume = { geometry, hu: new Int16Array(240), warnings: [] };
+    // 40 x 20 pixels, bone in columns 4..7: midline x = 11 mm (the image centre, 39 mm, is not used)
+    const g = makeGeometry({ columns: 40, rows: 20, slices: 1, columnSpacingMm: 2, rowSpacingMm: 2, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: [[0, 0, 0]] });
+    const hu = new Int16Array(800);
+    for (let j = 0; j < 20; j++) for (let i = 4; i <= 7; i++) hu[j * 40 + i] = 700;
+    const v: HuVolume = { geometry: g, hu, warnings: [] };
     expect(centroidX(square(0, 6))).toBe(14);
-    expect(sideFlag(v, 0, { side: 'left', pointsLps: square(0, 6) })).toBeNull(); // x 14 > centre 9: patient left
-    expect(sideFlag(v, 0, { side: 'right', pointsLps: square(0, 6) })).toBe("side check: labelled right but its centre lies 5.0 mm on the patient's left of the midline (image centre)");
-    expect(sideFlag(v, 0, { side: 'left', pointsLps: square(0, 1) })).toMatch(/labelled left .* patient's right/);
+    expect(sideFlag(v, 0, { side: 'left', pointsLps: square(0, 6) })).toBeNull(); // x 14 > 11: patient left
+    expect(sideFlag(v, 0, { side: 'right', pointsLps: square(0, 6) })).toBe("side check: labelled right but its centre lies 3.0 mm on the patient's left of the midline (median x of the bone pixels)");
+    expect(sideFlag(v, 0, { side: 'left', pointsLps: square(0, 1) })).toMatch(/labelled left but its centre lies 7\.0 mm on the patient's right/);
+    // Without bone on the slice (a phantom) the side is not checked: the image centre is no midline to flag by.
+    const noBone: HuVolume = { geometry: g, hu: new Int16Array(800), warnings: [] };
+    expect(sideFlag(noBone, 0, { side: 'right', pointsLps: square(0, 6) })).toBeNull();
   });
 });
 

@@ -6,9 +6,12 @@
  * radiological display). The midline of slice k is the median x of the slice's bone pixels (HU >=
  * BONE_HU): at the lumbar levels these are the vertebra (body, arch, spinous process) plus ribs or
  * iliac wings that come in left/right pairs, so the median falls on the spine even when the patient
- * lies off the centre of the field of view. With fewer than MIN_BONE_PIXELS bone pixels (a phantom,
- * a slice outside the body) the midline is the x of the image's centre. An outline labelled left
- * whose area centroid lies at x < midline (or right with x > midline) is flagged.
+ * lies off the centre of the field of view. An outline labelled left whose area centroid lies at
+ * x < midline (or right with x > midline) is flagged.
+ *
+ * With fewer than MIN_BONE_PIXELS bone pixels on the slice (a phantom, a slice outside the body)
+ * midlineX falls back to the x of the image's centre, but no flag is raised from it: a patient may
+ * lie well off the centre of the field of view, and a flag that is often wrong would be ignored.
  */
 import type { Vec3 } from '../geometry/vec3';
 import { indexToLps, type VolumeGeometry } from '../geometry/volumeGeometry';
@@ -63,13 +66,12 @@ export function centroidX(points: readonly Vec3[]): number {
 
 /** A one-line flag when the outline's centroid lies on the other side of the midline than its label, else null. */
 export function sideFlag(volume: HuVolume, k: number, roi: Pick<Roi, 'side' | 'pointsLps'>, midline: Midline = midlineX(volume, k)): string | null {
-  if (roi.pointsLps.length < 3) return null;
+  if (roi.pointsLps.length < 3 || midline.rule !== 'bone') return null;
   const cx = centroidX(roi.pointsLps);
   const wrong = roi.side === 'left' ? cx < midline.x : cx > midline.x;
   if (!wrong) return null;
   const other = roi.side === 'left' ? 'right' : 'left';
-  const how = midline.rule === 'bone' ? 'median x of the bone pixels' : 'image centre';
-  return `side check: labelled ${roi.side} but its centre lies ${Math.abs(cx - midline.x).toFixed(1)} mm on the patient's ${other} of the midline (${how})`;
+  return `side check: labelled ${roi.side} but its centre lies ${Math.abs(cx - midline.x).toFixed(1)} mm on the patient's ${other} of the midline (median x of the bone pixels)`;
 }
 
 /** A side checker for many outlines of one volume (one midline computation per slice). */
