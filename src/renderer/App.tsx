@@ -4,6 +4,7 @@ import { HelpOverlay } from './components/HelpOverlay';
 import { LevelBar, RoiPanel } from './components/LevelsAndRois';
 import { MetricsPanel } from './components/MetricsPanel';
 import { ReformatView } from './components/ReformatView';
+import { QuestionDialog } from './components/QuestionDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { handleKey } from './keyboard';
 import { WINDOW_PRESETS } from './state/presets';
@@ -72,6 +73,7 @@ export function App({ flushSave }: AppProps) {
         </aside>
       </div>
       <HelpOverlay />
+      <QuestionDialog />
       <Toast />
     </div>
   );
@@ -80,9 +82,16 @@ export function App({ flushSave }: AppProps) {
 function EmptyState() {
   const scanning = useApp((s) => s.scanning);
   const loading = useApp((s) => s.loadingSeries);
+  const failed = useApp((s) => !!s.error && !!s.selectedSeriesUid);
   return (
-    <div className="empty-state">
-      {scanning ? 'Scanning folder…' : loading ? 'Loading series…' : 'Open a folder with a lumbar CT series, then pick the series. Press ? for shortcuts.'}
+    <div className="empty-state" data-testid="empty-state">
+      {scanning
+        ? 'Scanning folder…'
+        : loading
+          ? 'Loading series…'
+          : failed
+            ? 'The series could not be opened (the message above says why). Pick it again or open another folder.'
+            : 'Open a folder with a lumbar CT series, then pick the series. Press ? for shortcuts.'}
     </div>
   );
 }
@@ -184,6 +193,7 @@ function ViewerToolbar() {
   const store = getAppStore(getApi);
   const tool = useApp((s) => s.tool);
   const preset = useApp((s) => s.preset);
+  const voi = useApp((s) => s.voi);
   const overlay = useApp((s) => s.showOverlay);
   const canUndo = useApp((s) => s.history.past.length > 0);
   const canRedo = useApp((s) => s.history.future.length > 0);
@@ -199,7 +209,7 @@ function ViewerToolbar() {
       </div>
       <div className="group">
         {WINDOW_PRESETS.map((p) => (
-          <button key={p.id} className={`small ${preset === p.id ? 'on' : ''}`} onClick={() => store.getState().setPreset(p.id)} title={`W ${p.width} / L ${p.center}${cycleKey ? ` (${cycleKey} cycles)` : ''}`} data-testid={`preset-${p.id}`}>
+          <button key={p.id} className={`small ${(voi ? Math.abs(voi.center - p.center) < 0.5 && Math.abs(voi.width - p.width) < 0.5 : preset === p.id) ? 'on' : ''}`} onClick={() => store.getState().setPreset(p.id)} title={`W ${p.width} / L ${p.center}${cycleKey ? ` (${cycleKey} cycles)` : ''}`} data-testid={`preset-${p.id}`}>
             {p.label}
           </button>
         ))}
@@ -208,7 +218,7 @@ function ViewerToolbar() {
         </button>
       </div>
       <div className="group">
-        <button className={`small ${overlay ? 'on' : ''}`} onClick={() => store.getState().toggleOverlay()} title={withKeyHint('Lean (red) / fat (yellow) pixels inside the outlines', { type: 'toggleOverlay' })}>
+        <button className={`small ${overlay ? 'on' : ''}`} onClick={() => store.getState().toggleOverlay()} title={withKeyHint('Lean (cyan) / fat (magenta) pixels inside the outlines', { type: 'toggleOverlay' })}>
           Lean/fat overlay
         </button>
         <button className="small" disabled={!canUndo} onClick={() => store.getState().undo()} title={withKeyHint('Undo', { type: 'undo' })} data-testid="undo">
@@ -322,5 +332,9 @@ function Toast() {
     return () => clearTimeout(t);
   }, [toast, store]);
   if (!toast) return null;
-  return <div className={`toast ${toast.kind}`}>{toast.text}</div>;
+  return (
+    <div className={`toast ${toast.kind}`} role={toast.kind === 'error' ? 'alert' : 'status'} data-testid="toast">
+      {toast.text}
+    </div>
+  );
 }

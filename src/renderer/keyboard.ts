@@ -24,9 +24,13 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
       s.setHelpOpen(!s.helpOpen);
       return true;
     case 'closeHelp':
-      if (!s.helpOpen) return false;
-      s.setHelpOpen(false);
-      return true;
+      // Esc closes the help; otherwise it cancels an outline being drawn (and is not consumed).
+      if (s.helpOpen) {
+        s.setHelpOpen(false);
+        return true;
+      }
+      if (s.volume) s.cancelDrawing();
+      return false;
     case 'stepSlice':
       s.stepSlice(action.delta);
       return true;
@@ -79,6 +83,8 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
 
 export function handleKey(store: StoreApi<AppState>, e: KeyLike & { target?: EventTarget | null }): boolean {
   if (isTyping(e.target)) return false;
+  // While the app asks a question its dialog has the keyboard (no shortcut may change what it asks about).
+  if (store.getState().question) return false;
   const hit = matchShortcut(e);
   if (!hit || hit.row.scope === 'menu') return false;
   if (!hit.row.global && !store.getState().volume) return false;

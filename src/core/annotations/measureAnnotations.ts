@@ -6,6 +6,7 @@ import { contourMask } from '../roi/contour';
 import type { HuVolume } from '../volume';
 import type { AnnotationDocument, Roi } from './document';
 import { checkLevel, checkRoi, documentGridMismatch } from './checkRoi';
+import { outlineFlagger } from './outlineFlags';
 import { UserError } from '../errors';
 
 /**
@@ -53,8 +54,10 @@ export function measureAnnotationsChecked(
     if (off) warnings.push(off);
   }
   const groups = new Map<string, { rois: Roi[]; k: number; flags: string[] }>();
+  const trust = outlineFlagger(volume, doc);
   for (const roi of doc.rois) {
     const check = checkRoi(g, roi);
+    if (!check.refused) check.flags.push(...trust(roi, check.sliceIndex));
     const what = `${roi.level} ${roi.muscle} ${roi.side} outline ${roi.id}`;
     if (check.refused) {
       warnings.push(`${what} not measured: ${check.refused}`);

@@ -1,5 +1,8 @@
 /** Level bar (mark / jump / confirm proposals) and the per-level ROI checklist with muscle/side pickers. */
+import { useMemo } from 'react';
 import { DEFAULT_LEVELS, MUSCLES } from '../../core/anatomy/anatomy';
+import { roiSlice } from '../../core/annotations/measureAnnotations';
+import { levelSlice, outlineFlagger, roiOrigin } from '../../core/annotations/outlineFlags';
 import { keyHint } from '../../shared/shortcuts';
 import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, isDone } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
@@ -9,6 +12,7 @@ export function LevelBar() {
   const doc = useApp((s) => s.doc);
   const sliceIndex = useApp((s) => s.sliceIndex);
   const activeLevel = useApp((s) => s.activeLevel);
+  const volume = useApp((s) => s.volume);
   const store = getAppStore(getApi);
   const extra = (doc?.levels ?? []).map((l) => l.level).filter((l) => !DEFAULT_LEVELS.includes(l));
   return (
@@ -18,8 +22,11 @@ export function LevelBar() {
         const mark = doc?.levels.find((l) => l.level === level);
         const key = keyHint({ type: 'markLevel', level });
         const here = mark?.sliceIndex === sliceIndex;
+        // Outlines of this level on another slice than its mark (the level was moved and they were kept).
+        const at = mark && volume ? levelSlice(volume, mark) : null;
+        const away = volume && at !== null ? [...new Set((doc?.rois ?? []).filter((r) => r.level === level && roiSlice(volume, r) !== at).map((r) => roiSlice(volume, r)))] : [];
         return (
-          <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''}>
+          <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''} data-inconsistent={away.length > 0 ? 'yes' : 'no'}>
             <button className={`level-name ${mark ? (mark.source === 'proposed' ? 'proposed' : 'set') : ''}`} onClick={() => store.getState().setActiveLevel(level)} title={mark ? `Go to ${level} (slice index ${mark.sliceIndex})` : `Make ${level} active`}>
               {level}
             </button>
@@ -27,6 +34,11 @@ export function LevelBar() {
               {mark ? (
                 <>
                   #{mark.sliceIndex} {mark.source === 'proposed' ? <em className="proposed-tag">proposed</em> : here ? <span className="dim">here</span> : null}
+                  {away.length > 0 && (
+                    <span className="level-warn" title={`Outlines of ${level} lie on slice index ${away.join(', ')}, not on its marked slice ${mark.sliceIndex}: re-mark ${level} there, or move them`} data-testid={`level-inconsistent-${level}`}>
+                      {' '}⚠ outlines on #{away.join(', #')}
+                    </span>
+                  )}
                 </>
               ) : (
                 <span className="dim">not set</span>
@@ -58,7 +70,16 @@ export function RoiPanel() {
   const activeMuscle = useApp((s) => s.activeMuscle);
   const activeSide = useApp((s) => s.activeSide);
   const selectedRoiId = useApp((s) => s.selectedRoiId);
+  const volume = useApp((s) => s.volume);
   const store = getAppStore(getApi);
+  // Each outline's trust flags (level slice, side check), from core.
+  const flags = useMemo(() => {
+    const out = new Map<string, string[]>();
+    if (!doc || !volume) return out;
+    const flag = outlineFlagger(volume, doc);
+    for (const r of doc.rois) if (r.level === activeLevel) out.set(r.id, flag(r, roiSlice(volume, r)));
+    return out;
+  }, [doc, volume, activeLevel]);
   const done = CHECKLIST.filter((t) => isDone(doc, activeLevel, t.muscle, t.side)).length;
   const levelRois = doc?.rois.filter((r) => r.level === activeLevel) ?? [];
   const selected = doc?.rois.find((r) => r.id === selectedRoiId);
@@ -85,10 +106,19 @@ export function RoiPanel() {
       </div>
       <ul className="checklist">
         {CHECKLIST.map((t) => {
-          const roi = levelRois.find((r) => r.muscle === t.muscle && r.side === t.side);
+          const same = levelRois.filter((r) => r.muscle === t.muscle && r.side === t.side);
+          const roi = same[0];
+          const roiFlags = same.flatMap((r) => flags.get(r.id) ?? []);
           const current = t.muscle === activeMuscle && t.side === activeSide;
           return (
-            <li key={`${t.muscle}-${t.side}`} className={`${current ? 'current' : ''} ${roi ? 'done' : ''}`} data-testid={`check-${t.muscle}-${t.side}`} data-done={roi ? 'yes' : 'no'}>
+            <li
+              key={`${t.muscle}-${t.side}`}
+              className={`${current ? 'current' : ''} ${roi ? 'done' : ''}`}
+              data-testid={`check-${t.muscle}-${t.side}`}
+              data-done={roi ? 'yes' : 'no'}
+              data-flags={roiFlags.length ? 'yes' : 'no'}
+              data-origin={same.map((r) => roiOrigin(r)).join(' ')}
+            >
               <button
                 className="check-btn"
                 onClick={() => {
@@ -103,7 +133,14 @@ export function RoiPanel() {
                 <span className="tick">{roi ? '✓' : '○'}</span>
                 <span className="swatch" style={{ background: MUSCLE_COLORS[t.muscle] }} />
                 {MUSCLE_NAMES[t.muscle]} {t.side === 'left' ? 'L' : 'R'}
-                {roi?.source === 'imported' && <em className="dim"> imported</em>}
+                {same.length > 1 && <em className="union-tag"> {same.length} outlines (union)</em>}
+                {roi && roi.source !== 'drawn' && <em className="dim"> {roi.source}</em>}
+                {roi && roiOrigin(roi) === 'edited' && <em className="dim"> edited</em>}
+                {roiFlags.length > 0 && (
+                  <span className="roi-warn" title={roiFlags.join('\n')} data-testid={`check-flag-${t.muscle}-${t.side}`}>
+                    {' '}⚠ {roiFlags.some((f) => f.startsWith('side check')) ? 'side?' : 'check'}
+                  </span>
+                )}
               </button>
             </li>
           );

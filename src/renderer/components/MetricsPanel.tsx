@@ -2,6 +2,7 @@
 import { useMemo, useState } from 'react';
 import { asymmetryTable, measureAnnotationsChecked, type CheckedMeasurements } from '../../core/annotations/measureAnnotations';
 import { errorMessage } from '../../core/errors';
+import { levelSlice } from '../../core/annotations/outlineFlags';
 import { DEFAULT_REGISTRY, formatMetric, metricHeader, metricValue } from '../../core/metrics/definitions';
 import { MetricsLegend } from './MetricsLegend';
 import { RANGE_PRESETS, formatRanges } from '../state/presets';
@@ -74,10 +75,25 @@ export function MetricsPanel() {
       {shown.length === 0 && <div className="dim pad">No outlines yet. Mark a level, pick a muscle and side, and draw.</div>}
       {shown.map((level) => {
         const rows = records.filter((r) => r.level === level);
+        const slices = [...new Set(rows.map((r) => r.sliceIndex))].sort((a, b) => a - b);
+        const mark = doc.levels.find((l) => l.level === level);
+        const markAt = mark && volume ? levelSlice(volume, mark) : null;
+        const off = markAt !== null && slices.some((k) => k !== markAt);
         return (
-          <table key={level ?? 'none'} className="metrics-table" data-testid={`metrics-${level}`}>
+          <table key={level ?? 'none'} className="metrics-table" data-testid={`metrics-${level}`} data-slices={slices.join(' ')} data-inconsistent={off ? 'yes' : 'no'}>
             <caption>
-              {level} <span className="dim">· slice index {rows[0]?.sliceIndex} · muscle {doc.ranges.muscleHu[0]}..{doc.ranges.muscleHu[1]} HU, fat {doc.ranges.fatHu[0]}..{doc.ranges.fatHu[1]} HU</span>
+              {level}{' '}
+              <span className="dim" data-testid={`caption-slices-${level}`}>
+                · measured on slice index {slices.join(', ')}
+              </span>
+              {off && (
+                <span className="level-warn" data-testid={`caption-inconsistent-${level}`}>
+                  {' '}⚠ {level} is marked on slice index {markAt}
+                </span>
+              )}
+              <span className="dim">
+                {' '}· muscle {doc.ranges.muscleHu[0]}..{doc.ranges.muscleHu[1]} HU, fat {doc.ranges.fatHu[0]}..{doc.ranges.fatHu[1]} HU
+              </span>
             </caption>
             <thead>
               <tr>
@@ -97,6 +113,7 @@ export function MetricsPanel() {
                   .sort((a, b) => (a.side === b.side ? 0 : a.side === 'left' ? -1 : 1))
                   .map((r, idx, arr) => {
                     const a = asym.find((x) => x.level === level && x.muscle === m);
+                    const parts = doc.rois.filter((x) => x.level === level && x.muscle === m && x.side === r.side).length;
                     return (
                       <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`}>
                         <td>
@@ -105,6 +122,11 @@ export function MetricsPanel() {
                         </td>
                         <td>
                           {r.side === 'left' ? 'L' : 'R'}
+                          {parts > 1 && (
+                            <span className="union-tag" title={`${parts} outlines of this muscle and side: the row measures their union (pixels inside either)`} data-testid={`union-${level}-${m}-${r.side}`}>
+                              {' '}∪{parts}
+                            </span>
+                          )}
                           {r.warnings.length > 0 && (
                             <span className="flag" title={r.warnings.join('\n')} data-testid={`flag-${level}-${m}-${r.side}`}>
                               {' '}⚠

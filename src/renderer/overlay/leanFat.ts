@@ -9,8 +9,9 @@ import type { HuRanges } from '../../core/metrics/ranges';
 import { contourMask } from '../../core/roi/contour';
 import type { HuVolume } from '../../core/volume';
 
-export const LEAN_RGBA = [235, 70, 70, 115] as const;
-export const FAT_RGBA = [255, 225, 40, 160] as const;
+/** Overlay colours: cyan (lean) and magenta (fat), hues none of the muscle outlines use (checklist MUSCLE_COLORS). */
+export const LEAN_RGBA = [0, 255, 255, 110] as const;
+export const FAT_RGBA = [255, 0, 255, 150] as const;
 
 export interface OverlayCounts {
   lean: number;

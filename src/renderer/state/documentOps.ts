@@ -7,6 +7,7 @@ import type { Level, Side } from '../../core/anatomy/anatomy';
 import type { Vec3 } from '../../core/geometry/vec3';
 import type { HuRanges } from '../../core/metrics/ranges';
 import type { MaskImportResult } from '../../shared/contract';
+import { isEdited } from '../../core/annotations/outlineFlags';
 
 function touch(doc: AnnotationDocument, now: string, patch: Partial<AnnotationDocument>): AnnotationDocument {
   return { ...doc, ...patch, modifiedAt: now };
@@ -18,6 +19,12 @@ export function setLevel(doc: AnnotationDocument, level: Level, sliceIndex: numb
   if (prev && prev.sliceIndex === sliceIndex && prev.source !== 'proposed') return doc;
   const mark: LevelMark = { level, sliceIndex, z, source: prev?.source === 'proposed' && prev.sliceIndex === sliceIndex ? 'confirmed' : 'manual' };
   return touch(doc, now, { levels: sortLevels([...doc.levels.filter((l) => l.level !== level), mark]) });
+}
+
+/** Put a level's mark back as it was (`prev`), or remove it when it had none. */
+export function restoreLevel(doc: AnnotationDocument, level: Level, prev: LevelMark | null, now: string): AnnotationDocument {
+  const levels = doc.levels.filter((l) => l.level !== level);
+  return touch(doc, now, { levels: sortLevels(prev ? [...levels, prev] : levels) });
 }
 
 /** Accept a proposed level where it is. */
@@ -65,6 +72,32 @@ export function assignRoi(doc: AnnotationDocument, id: string, muscle: RoiMuscle
   return touch(doc, now, { rois: doc.rois.map((r) => (r.id === id ? { ...r, muscle, side, modifiedAt: now } : r)) });
 }
 
+/** Delete several outlines at once (one undo step). */
+export function deleteRois(doc: AnnotationDocument, ids: readonly string[], now: string): AnnotationDocument {
+  if (!doc.rois.some((r) => ids.includes(r.id))) return doc;
+  return touch(doc, now, { rois: doc.rois.filter((r) => !ids.includes(r.id)) });
+}
+
+/**
+ * Move outlines to another slice: each outline is translated by the offset between its slice's
+ * position and the target slice's (for an axial stack: its z changes, x and y stay), and takes the
+ * target's slice index and z.
+ */
+export function moveRoisToSlice(doc: AnnotationDocument, ids: readonly string[], from: (roi: Roi) => number, positions: readonly Vec3[], to: number, now: string): AnnotationDocument {
+  const target = positions[to];
+  if (!target) return doc;
+  let changed = false;
+  const rois = doc.rois.map((r) => {
+    if (!ids.includes(r.id)) return r;
+    const src = positions[from(r)];
+    if (!src) return r;
+    const d: Vec3 = [target[0] - src[0], target[1] - src[1], target[2] - src[2]];
+    changed = true;
+    return { ...r, sliceIndex: to, z: target[2], pointsLps: r.pointsLps.map((p) => [p[0] + d[0], p[1] + d[1], p[2] + d[2]] as Vec3), modifiedAt: now };
+  });
+  return changed ? touch(doc, now, { rois }) : doc;
+}
+
 export function deleteRoi(doc: AnnotationDocument, id: string, now: string): AnnotationDocument {
   if (!doc.rois.some((r) => r.id === id)) return doc;
   return touch(doc, now, { rois: doc.rois.filter((r) => r.id !== id) });
@@ -86,12 +119,34 @@ export function setRater(doc: AnnotationDocument, rater: string, now: string): A
   return touch(doc, now, { rater });
 }
 
+/** Outlines of one level, muscle and side share this key (the table shows their union). */
+export const roiKey = (r: Pick<Roi, 'level' | 'muscle' | 'side'>): string => `${r.level}|${r.muscle}|${r.side}`;
+
+/**
+ * What a mask import does to the outlines already there, per level x muscle x side: an imported
+ * outline never edited is replaced by the new import (importing twice does not duplicate); where the
+ * user drew or edited an outline, that one is kept and the imported one is not added ('kept').
+ */
+export function planMaskImport(doc: AnnotationDocument, result: MaskImportResult): { replace: string[]; skip: Set<number> } {
+  const replace: string[] = [];
+  const skip = new Set<number>();
+  result.rois.forEach((r, n) => {
+    const same = doc.rois.filter((x) => roiKey(x) === roiKey(r));
+    if (same.some((x) => x.source !== 'imported' || isEdited(x))) skip.add(n);
+    else for (const x of same) if (!replace.includes(x.id)) replace.push(x.id);
+  });
+  return { replace, skip };
+}
+
 /**
  * Add what masks:import found: proposed levels only where the user has not set that level, and the
- * traced outlines (ids made unique against the document).
+ * traced outlines (ids made unique against the document), replacing unedited imported outlines of
+ * the same level, muscle and side and never overriding drawn or edited ones (planMaskImport).
  */
 export function applyMaskImport(doc: AnnotationDocument, result: MaskImportResult, now: string): AnnotationDocument {
   if (result.proposedLevels.length === 0 && result.rois.length === 0) return doc;
+  const plan = planMaskImport(doc, result);
+  if (plan.replace.length > 0) doc = { ...doc, rois: doc.rois.filter((r) => !plan.replace.includes(r.id)) };
   const levels = [...doc.levels];
   for (const p of result.proposedLevels) {
     const existing = levels.find((l) => l.level === p.level);
@@ -103,7 +158,8 @@ export function applyMaskImport(doc: AnnotationDocument, result: MaskImportResul
   }
   const ids = new Set(doc.rois.map((r) => r.id));
   const rois = [...doc.rois];
-  for (const r of result.rois) {
+  for (const [n, r] of result.rois.entries()) {
+    if (plan.skip.has(n)) continue;
     let id = r.id;
     for (let n = 2; ids.has(id); n++) id = `${r.id}-${n}`;
     ids.add(id);

@@ -4,7 +4,7 @@
  */
 import type { ToolId } from '../../shared/tools';
 import type { StoreApi } from 'zustand/vanilla';
-import type { AnnotationDocument, RoiMuscle } from '../../core/annotations/document';
+import type { AnnotationDocument, LevelMark, RoiMuscle } from '../../core/annotations/document';
 import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
 import type { ScanResult } from '../../core/dicom/types';
 import type { Vec3 } from '../../core/geometry/vec3';
@@ -41,6 +41,12 @@ export interface SessionSlice {
 export interface ViewSlice {
   sliceIndex: number;
   preset: PresetId;
+  /** The window the viewer shows now (set by the viewer: a preset, or a mouse W/L drag); null before the first image. */
+  voi: { center: number; width: number } | null;
+  setVoi(v: { center: number; width: number } | null): void;
+  /** Bumped to ask the viewer to cancel an outline being drawn (Esc). */
+  cancelDrawingCounter: number;
+  cancelDrawing(): void;
   tool: Tool;
   showOverlay: boolean;
   /** Bumped to ask the viewer to reset zoom/pan/window. */
@@ -58,6 +64,40 @@ export interface ViewSlice {
   toggleOverlay(): void;
   resetView(): void;
 }
+
+/** A question the app asks before a change it must not make silently (an in-app dialog answers it). */
+export type Question =
+  | {
+      kind: 'moveLevel';
+      level: Level;
+      /**
+       * The level is already marked on toSlice (the key marks at once, one undo step): the question is
+       * what becomes of its outlines elsewhere. fromSlice / prevMark: where it was (null: not marked).
+       */
+      fromSlice: number | null;
+      prevMark: LevelMark | null;
+      toSlice: number;
+      /** History key of the mark, so the answer's change joins the same undo step. */
+      key: string;
+      /** The level's outlines that lie on another slice than toSlice, and the slices they lie on. */
+      roiIds: string[];
+      roiSlices: number[];
+    }
+  | {
+      kind: 'duplicate';
+      level: Level;
+      muscle: Muscle;
+      side: Side;
+      /** The outlines of this level, muscle and side already in the document. */
+      existingIds: string[];
+      /** The outline just finished (not in the document yet). */
+      outline: { id: string; pointsLps: Vec3[]; sliceIndex: number };
+    };
+
+export type QuestionChoice = 'move' | 'keep' | 'replace' | 'keepBoth' | 'cancel';
+
+/** What became of a finished outline: in the document, refused (with a message), or waiting for an answer. */
+export type OutlineResult = 'added' | 'refused' | 'asked';
 
 export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'error';
 
@@ -82,10 +122,18 @@ export interface AnnotationSlice {
   setActiveMuscle(m: Muscle): void;
   setActiveSide(s: Side): void;
   selectRoi(id: string | null): void;
-  /** A finished outline on the current slice (LPS mm) for the active level/muscle/side. */
-  addOutline(id: string, pointsLps: Vec3[]): void;
+  /**
+   * A finished outline on the current slice (LPS mm) for the active level/muscle/side. Refused (with a
+   * toast) when the active level is marked on another slice; asks when that level x muscle x side
+   * already has an outline.
+   */
+  addOutline(id: string, pointsLps: Vec3[]): OutlineResult;
+  /** The open question (moving a level that has outlines, a second outline of one muscle and side). */
+  question: Question | null;
+  answerQuestion(choice: QuestionChoice): void;
   editOutline(id: string, pointsLps: Vec3[], gestureKey?: string): void;
   deleteRoi(id: string): void;
+  /** Deletes the selected outline only when it lies on the slice shown (otherwise a toast says where it is). */
   deleteSelectedRoi(): void;
   assignSelectedRoi(muscle: RoiMuscle, side: Side): void;
   setRanges(r: HuRanges): void;

@@ -6,14 +6,14 @@ import type { Vec3 } from '../../core/geometry/vec3';
 import { indexToLps, sliceZ } from '../../core/geometry/volumeGeometry';
 import { lpsToSliceIj } from '../../core/roi/contour';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
-import { leanFatOverlay } from '../overlay/leanFat';
+import { FAT_RGBA, LEAN_RGBA, leanFatOverlay } from '../overlay/leanFat';
 import { MUSCLE_COLORS, roiLabel } from '../state/checklist';
 import { huAt } from '../state/huVolume';
-import { presetById } from '../state/presets';
+import { presetById, WINDOW_PRESETS } from '../state/presets';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { annotationToPointsLps, isContourTool, type ContourAnnotationLike } from './adapters';
-import { clearAllContours, reconcile, setGestureActive } from './annotationSync';
+import { cancelDrawing, clearAllContours, drawingInProgress, drawingVertexCount, markFinished, reconcile, setGestureActive } from './annotationSync';
 import { applyTool, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
 import { registerVolume, unregisterVolume } from './imageLoader';
 
@@ -34,6 +34,9 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   const stackRef = useRef<{ imageIds: string[]; volumeKey: string; frameOfReferenceUid: string } | null>(null);
   const [ready, setReady] = useState(0);
   const [cursor, setCursor] = useState<Cursor | null>(null);
+  /** The viewer could not show the series (Cornerstone failed): the image is hidden, never left stale under a message. */
+  const [viewerError, setViewerError] = useState<string | null>(null);
+  const fail = (e: unknown) => setViewerError(e instanceof Error ? e.message : String(e));
   const volume = useApp((s) => s.volume);
   const meta = useApp((s) => s.meta);
   const sliceIndex = useApp((s) => s.sliceIndex);
@@ -43,6 +46,11 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   const selectedRoiId = useApp((s) => s.selectedRoiId);
   const showOverlay = useApp((s) => s.showOverlay);
   const resetCounter = useApp((s) => s.resetCounter);
+  const activeLevel = useApp((s) => s.activeLevel);
+  const cancelCounter = useApp((s) => s.cancelDrawingCounter);
+  const question = useApp((s) => s.question);
+  const voi = useApp((s) => s.voi);
+  const ranges = useApp((s) => s.doc?.ranges);
   const store = getAppStore(getApi);
 
   const viewport = (): Types.IStackViewport | null => {
@@ -80,7 +88,9 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
         if (!pts) csAnnotation.state.removeAnnotation(a.annotationUID!);
         return;
       }
-      s.addOutline(a.annotationUID!, pts);
+      markFinished(a.annotationUID!);
+      // Refused (drawn off its level's slice): the outline is not kept on screen either.
+      if (s.addOutline(a.annotationUID!, pts) === 'refused') csAnnotation.state.removeAnnotation(a.annotationUID!);
       onStrokeEnd();
     };
     const onModified = (evt: Event) => {
@@ -98,6 +108,12 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       const last = [...sel].reverse().find((u) => ids.has(u)) ?? null;
       store.getState().selectRoi(last);
     };
+    // The window shown follows a mouse W/L drag as well as the presets (readout and preset buttons read it).
+    const onVoi = (evt: Event) => {
+      const r = (evt as CustomEvent<{ range?: { lower: number; upper: number } }>).detail.range;
+      if (r && Number.isFinite(r.lower) && Number.isFinite(r.upper)) store.getState().setVoi({ center: (r.lower + r.upper) / 2, width: r.upper - r.lower });
+    };
+    element.addEventListener(CoreEnums.Events.VOI_MODIFIED, onVoi);
     element.addEventListener('mousedown', onDown, true);
     window.addEventListener('mouseup', onUp);
     eventTarget.addEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onCompleted);
@@ -111,6 +127,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     setReady((r) => r + 1);
     return () => {
       ro.disconnect();
+      element.removeEventListener(CoreEnums.Events.VOI_MODIFIED, onVoi);
       element.removeEventListener('mousedown', onDown, true);
       window.removeEventListener('mouseup', onUp);
       eventTarget.removeEventListener(ToolEnums.Events.ANNOTATION_COMPLETED, onCompleted);
@@ -121,6 +138,16 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+
+  // An unfinished outline never survives a slice change, a tool or level switch, Esc or a question
+  // (this runs before the slice effect below, while the viewport still shows the slice it was drawn on).
+  useEffect(() => {
+    const s = store.getState();
+    if (!elRef.current) return;
+    cancelDrawing(elRef.current, new Set(s.doc?.rois.map((r) => r.id) ?? []), s.question?.kind === 'duplicate' ? s.question.outline.id : null);
+    viewport()?.render();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [sliceIndex, tool, activeLevel, cancelCounter, question]);
 
   // Test/automation hook: pixel index (i, j) on the current slice <-> page coordinates.
   useEffect(() => {
@@ -144,6 +171,10 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
         return [ij![0], ij![1]];
       },
       currentImageIndex: () => viewport()?.getCurrentImageIdIndex() ?? null,
+      /** Whether an outline is being drawn (an unfinished polygon), and the contour annotations Cornerstone holds. */
+      drawingInProgress,
+      drawingVertexCount,
+      contourAnnotationCount: () => (csAnnotation.state.getAllAnnotations() as unknown as ContourAnnotationLike[]).filter((a) => isContourTool(a.metadata?.toolName)).length,
       /** Whether the shown image's pixels are a view on the store's HU array (no copy in Cornerstone's cache). */
       imageSharesVolume(): boolean | null {
         const vp = viewport();
@@ -168,14 +199,19 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     const ids = { seriesUid: meta.summary.seriesInstanceUid, studyUid: meta.summary.studyInstanceUid };
     const { volumeKey, imageIds } = registerVolume(volume, ids);
     stackRef.current = { imageIds, volumeKey, frameOfReferenceUid: `paraspine-for-${ids.seriesUid}` };
+    setViewerError(null);
     let cancelled = false;
-    void vp.setStack(imageIds, store.getState().sliceIndex).then(() => {
-      if (cancelled) return;
-      const p = presetById(store.getState().preset);
-      vp.setProperties({ voiRange: { lower: p.center - p.width / 2, upper: p.center + p.width / 2 } });
-      vp.render();
-      setReady((r) => r + 1);
-    });
+    vp.setStack(imageIds, store.getState().sliceIndex)
+      .then(() => {
+        if (cancelled) return;
+        const p = presetById(store.getState().preset);
+        vp.setProperties({ voiRange: { lower: p.center - p.width / 2, upper: p.center + p.width / 2 } });
+        vp.render();
+        setReady((r) => r + 1);
+      })
+      .catch((e: unknown) => {
+        if (!cancelled) fail(e);
+      });
     return () => {
       cancelled = true;
       unregisterVolume(volumeKey);
@@ -187,7 +223,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   useEffect(() => {
     const vp = viewport();
     if (!vp || !stackRef.current || vp.getCurrentImageIdIndex() === sliceIndex) return;
-    void vp.setImageIdIndex(sliceIndex);
+    vp.setImageIdIndex(sliceIndex).catch(fail);
   }, [sliceIndex, ready]);
 
   useEffect(() => {
@@ -219,9 +255,18 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     const st = stackRef.current;
     if (!vp || !st || !elRef.current) return;
     const cam = vp.getCamera();
-    reconcile(elRef.current, doc, volume, st.imageIds, st.frameOfReferenceUid, { viewPlaneNormal: cam.viewPlaneNormal as Vec3, viewUp: cam.viewUp as Vec3 }, selectedRoiId);
+    const pendingId = question?.kind === 'duplicate' ? question.outline.id : null;
+    reconcile(elRef.current, doc, volume, st.imageIds, st.frameOfReferenceUid, { viewPlaneNormal: cam.viewPlaneNormal as Vec3, viewUp: cam.viewUp as Vec3 }, selectedRoiId, pendingId);
     vp.render();
-  }, [doc, volume, ready, selectedRoiId]);
+  }, [doc, volume, ready, selectedRoiId, question]);
+
+  // No series (closed, or its loading failed): nothing of the last one stays on screen.
+  useEffect(() => {
+    if (volume) return;
+    clearAllContours();
+    store.getState().setVoi(null);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [volume]);
 
   // Overlay (lean/fat pixels + labels), redrawn after every Cornerstone render.
   useEffect(() => {
@@ -313,8 +358,10 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
       e.stopPropagation();
-      if (e.deltaY === 0) return;
-      const steps = Math.sign(e.deltaY) * Math.max(1, Math.round(Math.abs(e.deltaY) / 100));
+      // Shift: 10 slices a notch (browsers may turn a Shift+wheel into a horizontal scroll: deltaX).
+      const d = e.deltaY !== 0 ? e.deltaY : e.shiftKey ? e.deltaX : 0;
+      if (d === 0) return;
+      const steps = Math.sign(d) * Math.max(1, Math.round(Math.abs(d) / 100)) * (e.shiftKey ? 10 : 1);
       store.getState().stepSlice(-steps);
     };
     element.addEventListener('wheel', onWheel, { capture: true, passive: false });
@@ -336,17 +383,26 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   };
 
   const g = volume?.geometry;
+  const win = voi ?? { center: presetById(preset).center, width: presetById(preset).width };
+  const winPreset = WINDOW_PRESETS.find((p) => Math.abs(p.center - win.center) < 0.5 && Math.abs(p.width - win.width) < 0.5);
+  const rgba = (c: readonly number[]) => `rgba(${c[0]},${c[1]},${c[2]},${(c[3]! / 255).toFixed(2)})`;
   return (
     <div className="axial-wrap">
       <div
         ref={elRef}
-        className="axial-viewport"
+        className={`axial-viewport${volume && !viewerError ? '' : ' no-series'}`}
         data-testid="axial-viewport"
+        data-series={!volume ? 'none' : viewerError ? 'failed' : 'shown'}
         onMouseMove={onMouseMove}
         onMouseLeave={() => setCursor(null)}
         onContextMenu={(e) => e.preventDefault()}
       />
-      <canvas ref={overlayRef} className="axial-overlay" data-testid="axial-overlay" />
+      <canvas ref={overlayRef} className={`axial-overlay${viewerError ? ' no-series' : ''}`} data-testid="axial-overlay" />
+      {volume && viewerError && (
+        <div className="empty-state" data-testid="viewer-error">
+          The viewer could not show this series: {viewerError}
+        </div>
+      )}
       {g && (
         <>
           <div className="vp-corner vp-tl" data-testid="slice-readout">
@@ -355,8 +411,14 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
             </div>
             <div>z = {sliceZ(g, sliceIndex).toFixed(1)} mm</div>
           </div>
-          <div className="vp-corner vp-tr">
-            {presetById(preset).label} · W {presetById(preset).width} / L {presetById(preset).center}
+          <div className="vp-corner vp-tr" data-testid="window-readout" data-center={Math.round(win.center)} data-width={Math.round(win.width)}>
+            {winPreset ? winPreset.label : 'Custom'} · W {Math.round(win.width)} / L {Math.round(win.center)}
+            {showOverlay && ranges && (
+              <div className="overlay-legend" data-testid="overlay-legend">
+                <span className="legend-swatch" style={{ background: rgba(LEAN_RGBA) }} data-testid="legend-lean" /> lean {ranges.muscleHu[0]}..{ranges.muscleHu[1]} HU{' '}
+                <span className="legend-swatch" style={{ background: rgba(FAT_RGBA) }} data-testid="legend-fat" /> fat {ranges.fatHu[0]}..{ranges.fatHu[1]} HU
+              </div>
+            )}
           </div>
           <div className="vp-corner vp-bl" data-testid="cursor-readout">
             {cursor ? (

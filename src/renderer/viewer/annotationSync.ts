@@ -1,5 +1,7 @@
 /** Keep Cornerstone's annotation state in step with the document (the document is the truth). */
-import { annotation as csAnnotation } from '@cornerstonejs/tools';
+import { annotation as csAnnotation, cancelActiveManipulations, ToolGroupManager } from '@cornerstonejs/tools';
+import { TOOL_GROUP_ID } from './cornerstone';
+import { ROI_TOOL_LIST } from './tools';
 import type { AnnotationDocument } from '../../core/annotations/document';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
 import type { HuVolume } from '../../core/volume';
@@ -12,6 +14,46 @@ type CsAnnotation = Parameters<typeof csAnnotation.state.addAnnotation>[0];
 
 /** UIDs that were ever in the document: only those are removed when the document drops them. */
 const known = new Set<string>();
+/** UIDs of outlines the user finished drawing (handed to the store): removed unless the document takes them or a question holds them. */
+const finished = new Set<string>();
+export function markFinished(uid: string): void {
+  finished.add(uid);
+}
+
+/** Whether an ROI tool is in the middle of drawing an outline (test hook and guards). */
+export function drawingInProgress(): boolean {
+  const tg = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+  return ROI_TOOL_LIST.some((t) => (tg?.getToolInstance(t.toolName) as { isDrawing?: boolean } | undefined)?.isDrawing === true);
+}
+
+/** The number of vertices of the outline being drawn (0 when none): the clicks Cornerstone has taken so far. */
+export function drawingVertexCount(): number {
+  const tg = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+  for (const t of ROI_TOOL_LIST) {
+    const tool = tg?.getToolInstance(t.toolName) as { isDrawing?: boolean; editData?: { annotation?: ContourAnnotationLike } | null } | undefined;
+    if (tool?.isDrawing) return tool.editData?.annotation?.data.handles?.points?.length ?? tool.editData?.annotation?.data.contour?.polyline?.length ?? 0;
+  }
+  return 0;
+}
+
+/**
+ * Cancel an outline being drawn (a slice change, a tool or level switch, Esc): the tool drops its
+ * unfinished annotation, so an unfinished polygon never survives onto another slice or level.
+ */
+export function cancelDrawing(element: HTMLDivElement, docIds: ReadonlySet<string>, pendingId: string | null): void {
+  const tg = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+  for (const t of ROI_TOOL_LIST) {
+    const tool = tg?.getToolInstance(t.toolName) as { isDrawing?: boolean; cancel?(el: HTMLDivElement): unknown } | undefined;
+    if (tool?.isDrawing) tool.cancel?.(element);
+  }
+  if (drawingInProgress()) cancelActiveManipulations(element);
+  // Whatever the tool left behind (an unfinished contour it did not remove) goes too: with nothing being
+  // drawn, every contour on screen is an outline of the document or the one a question is about.
+  if (drawingInProgress()) return;
+  for (const a of allContourAnnotations()) {
+    if (!docIds.has(a.annotationUID!) && a.annotationUID !== pendingId) csAnnotation.state.removeAnnotation(a.annotationUID!);
+  }
+}
 
 /**
  * True while a mouse button is down on the viewport: Cornerstone is then moving handles of an
@@ -35,6 +77,8 @@ export function reconcile(
   frameOfReferenceUid: string,
   camera: { viewPlaneNormal: Vec3; viewUp: Vec3 },
   selectedId: string | null,
+  /** A finished outline waiting for the user's answer (kept on screen). */
+  pendingId: string | null = null,
 ): void {
   const existing = new Map(allContourAnnotations().map((a) => [a.annotationUID!, a]));
   const wanted = new Set<string>();
@@ -63,7 +107,7 @@ export function reconcile(
     }
   }
   for (const [uid] of existing) {
-    if (!wanted.has(uid) && (known.has(uid) || !doc)) csAnnotation.state.removeAnnotation(uid);
+    if (!wanted.has(uid) && uid !== pendingId && (known.has(uid) || finished.has(uid) || !doc)) csAnnotation.state.removeAnnotation(uid);
   }
 }
 

@@ -1,20 +1,55 @@
 /** The annotation document of the open series, its undo history and the checklist pointer. */
 import type { Roi } from '../../../core/annotations/document';
+import { roiSlice } from '../../../core/annotations/measureAnnotations';
+import { levelSlice } from '../../../core/annotations/outlineFlags';
+import type { Level } from '../../../core/anatomy/anatomy';
 import { sliceZ } from '../../../core/geometry/volumeGeometry';
+import { keyHint } from '../../../shared/shortcuts';
 import { validateRanges } from '../../../core/metrics/ranges';
 import { nextTarget } from '../checklist';
 import * as ops from '../documentOps';
 import { emptyHistory, record, redo as historyRedo, undo as historyUndo } from '../history';
 import type { AnnotationSlice, Get, Set, StoreDeps } from '../types';
+import { MUSCLE_NAMES } from '../checklist';
+
+/** 1-based slice number as the viewer shows it ("Slice 74 / 150"). */
+const shown = (k: number) => k + 1;
 import { pointerFor } from '../util';
 
-export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationSlice => ({
+export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationSlice => {
+  /** Mark the current slice as `level` (no questions) and make it active. */
+  let markCount = 0;
+  const markHere = (level: Level, key: string | null = null) => {
+    const { volume, sliceIndex, activeLevel } = get();
+    if (!volume) return;
+    get().change((d, now) => ops.setLevel(d, level, sliceIndex, sliceZ(volume.geometry, sliceIndex), now), key);
+    if (level !== activeLevel) set({ activeLevel: level, ...pointerFor(get().doc, level) });
+  };
+  /** Put a finished outline into the document (replacing `replaceIds`, one undo step), select it, move the checklist on. */
+  const commitOutline = (roi: Roi, replaceIds: readonly string[] = []) => {
+    if (!get().doc?.levels.some((l) => l.level === roi.level)) markHere(roi.level);
+    get().change((d, t) => ops.addRoi(replaceIds.length ? ops.deleteRois(d, replaceIds, t) : d, roi, t));
+    const next = nextTarget(get().doc, roi.level, { muscle: roi.muscle === 'autochthon' ? 'erectorSpinae' : roi.muscle, side: roi.side });
+    set({ selectedRoiId: roi.id, ...(next ? { activeMuscle: next.muscle, activeSide: next.side } : {}) });
+  };
+  /** The selected outline when it lies on the slice shown; otherwise null, and a toast says why nothing happens. */
+  const selectedHere = (what: string) => {
+    const { doc, selectedRoiId, volume, sliceIndex } = get();
+    const roi = doc?.rois.find((r) => r.id === selectedRoiId);
+    if (!roi || !volume) return null;
+    const k = roiSlice(volume, roi);
+    if (k === sliceIndex) return roi;
+    get().showToast(`The selected outline (${MUSCLE_NAMES[roi.muscle]} ${roi.side}, ${roi.level}) is on slice ${shown(k)}, not on this slice: nothing ${what}`, 'error');
+    return null;
+  };
+  return {
   doc: null,
   history: emptyHistory(),
   activeLevel: 'L3',
   activeMuscle: 'psoas',
   activeSide: 'left',
   selectedRoiId: null,
+  question: null,
   loadProblem: null,
   save: { state: 'idle', path: null, error: null, at: null },
   changeCounter: 0,
@@ -26,10 +61,18 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     set({ doc: next, history: record(history, doc, key), changeCounter: get().changeCounter + 1 });
   },
   markLevel(level) {
-    const { volume, sliceIndex, activeLevel } = get();
-    if (!volume) return;
-    get().change((d, now) => ops.setLevel(d, level, sliceIndex, sliceZ(volume.geometry, sliceIndex), now));
-    if (level !== activeLevel) set({ activeLevel: level, ...pointerFor(get().doc, level) });
+    const { volume, sliceIndex, doc } = get();
+    if (!volume || !doc || get().question) return;
+    const mark = doc.levels.find((l) => l.level === level) ?? null;
+    const from = mark ? levelSlice(volume, mark) : null;
+    // Moving a level that has outlines elsewhere asks what becomes of them: never strands them silently.
+    const away = from === sliceIndex ? [] : doc.rois.filter((r) => r.level === level && roiSlice(volume, r) !== sliceIndex);
+    const key = `mark-level-${++markCount}`;
+    markHere(level, key);
+    if (away.length > 0) {
+      const roiSlices = [...new Set(away.map((r) => roiSlice(volume, r)))].sort((a, b) => a - b);
+      set({ question: { kind: 'moveLevel', level, fromSlice: from, prevMark: mark, toSlice: sliceIndex, key, roiIds: away.map((r) => r.id), roiSlices } });
+    }
   },
   confirmLevel(level) {
     get().change((d, now) => ops.confirmLevel(d, level, now));
@@ -53,7 +96,16 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   },
   addOutline(id, pointsLps) {
     const { volume, sliceIndex, activeLevel, activeMuscle, activeSide, doc } = get();
-    if (!volume || !doc || pointsLps.length < 3) return;
+    if (!volume || !doc || pointsLps.length < 3 || get().question) return 'refused';
+    // An outline always lies on its level's slice: one drawn on another slice is not saved.
+    const mark = doc.levels.find((l) => l.level === activeLevel);
+    const at = mark ? levelSlice(volume, mark) : null;
+    if (at !== null && at !== sliceIndex) {
+      const go = keyHint({ type: 'goToLevel', level: activeLevel });
+      const here = keyHint({ type: 'markLevel', level: activeLevel });
+      get().showToast(`${activeLevel} is marked on slice ${shown(at)}; this is slice ${shown(sliceIndex)} — outline not saved: go to ${activeLevel}${go ? ` (${go})` : ''} or re-mark ${activeLevel} here${here ? ` (${here})` : ''}`, 'error');
+      return 'refused';
+    }
     const now = deps.now();
     const roi: Roi = {
       id,
@@ -67,11 +119,33 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
       createdAt: now,
       modifiedAt: now,
     };
+    // One outline per level x muscle x side: a second one asks (replace, or keep both: the table measures their union).
+    const existing = doc.rois.filter((r) => r.level === activeLevel && r.muscle === activeMuscle && r.side === activeSide);
+    if (existing.length > 0) {
+      set({ question: { kind: 'duplicate', level: activeLevel, muscle: activeMuscle, side: activeSide, existingIds: existing.map((r) => r.id), outline: { id, pointsLps, sliceIndex } } });
+      return 'asked';
+    }
     // Drawing on a level that is not marked yet marks it on this slice (one undo step each).
-    if (!doc.levels.some((l) => l.level === activeLevel)) get().markLevel(activeLevel);
-    get().change((d, t) => ops.addRoi(d, roi, t));
-    const next = nextTarget(get().doc, activeLevel, { muscle: activeMuscle, side: activeSide });
-    set({ selectedRoiId: id, ...(next ? { activeMuscle: next.muscle, activeSide: next.side } : {}) });
+    commitOutline(roi);
+    return 'added';
+  },
+  answerQuestion(choice) {
+    const q = get().question;
+    if (!q) return;
+    set({ question: null });
+    if (q.kind === 'moveLevel') {
+      // 'keep': the mark stays where it was put and the outlines where they are (the level is flagged).
+      const volume = get().volume;
+      if (!volume) return;
+      if (choice === 'move') get().change((d, now) => ops.moveRoisToSlice(d, q.roiIds, (r) => roiSlice(volume, r), volume.geometry.slicePositions, q.toSlice, now), q.key);
+      else if (choice === 'cancel') get().change((d, now) => ops.restoreLevel(d, q.level, q.prevMark, now), q.key);
+      return;
+    }
+    const { volume } = get();
+    if (!volume || (choice !== 'replace' && choice !== 'keepBoth')) return; // cancel: the new outline is discarded
+    const now = deps.now();
+    const roi: Roi = { id: q.outline.id, level: q.level, muscle: q.muscle, side: q.side, sliceIndex: q.outline.sliceIndex, z: sliceZ(volume.geometry, q.outline.sliceIndex), pointsLps: q.outline.pointsLps, source: 'drawn', createdAt: now, modifiedAt: now };
+    commitOutline(roi, choice === 'replace' ? q.existingIds : []);
   },
   editOutline(id, pointsLps, gestureKey) {
     get().change((d, now) => ops.updateRoiPoints(d, id, pointsLps, now), gestureKey ?? null);
@@ -81,12 +155,12 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     if (get().selectedRoiId === id) set({ selectedRoiId: null });
   },
   deleteSelectedRoi() {
-    const id = get().selectedRoiId;
-    if (id) get().deleteRoi(id);
+    const roi = selectedHere('deleted');
+    if (roi) get().deleteRoi(roi.id);
   },
   assignSelectedRoi(muscle, side) {
-    const id = get().selectedRoiId;
-    if (id) get().change((d, now) => ops.assignRoi(d, id, muscle, side, now));
+    const roi = selectedHere('changed');
+    if (roi) get().change((d, now) => ops.assignRoi(d, roi.id, muscle, side, now));
   },
   setRanges(r) {
     validateRanges(r);
@@ -121,4 +195,5 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   setSaveState(s) {
     set({ save: { ...get().save, ...s } });
   },
-});
+};
+};

@@ -6,6 +6,7 @@
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../../core/export/measurementsExport';
 import type { Get, ImportExportSlice, Set, StoreDeps } from '../types';
 import { message } from '../util';
+import { planMaskImport } from '../documentOps';
 
 export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): ImportExportSlice => ({
   lastExport: null,
@@ -41,9 +42,13 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
         levels: doc.levels.filter((l) => l.source !== 'proposed').map((l) => ({ level: l.level, sliceIndex: l.sliceIndex })),
       });
       if (get().series !== series) return; // another series was opened meanwhile: not for this one
+      const current = get().doc;
+      const plan = current ? planMaskImport(current, r) : { replace: [], skip: new Set<number>() };
       get().applyMaskImport(r);
+      const replaced = plan.replace.length ? `, ${plan.replace.length} earlier imported outline(s) replaced` : '';
+      const kept = plan.skip.size ? `, ${plan.skip.size} not added where you drew or edited an outline` : '';
       const problems = r.problems.length ? `; problems: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` : '';
-      set({ maskImport: { busy: false, message: `${r.rois.length} outline(s), ${r.proposedLevels.length} proposed level(s)${problems}` } });
+      set({ maskImport: { busy: false, message: `${r.rois.length - plan.skip.size} outline(s), ${r.proposedLevels.length} proposed level(s)${replaced}${kept}${problems}` } });
     } catch (e) {
       if (get().series === series) set({ maskImport: { busy: false, message: `Import failed: ${message(e)}` } });
     } finally {

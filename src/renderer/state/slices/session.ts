@@ -1,6 +1,7 @@
 /** The session: services info, the opened folder and its scan, the open series and its HU volume. */
 import { newAnnotationDocument, seriesIdentity, type AnnotationDocument } from '../../../core/annotations/document';
 import { DEFAULT_RANGES } from '../../../core/metrics/ranges';
+import type { ScanResult } from '../../../core/dicom/types';
 import { folderLocator } from '../../../shared/contract';
 import { emptyHistory } from '../history';
 import { huVolumeFromBytes } from '../huVolume';
@@ -44,15 +45,23 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
     }
   },
   async openFolder(path) {
-    set({ scanning: true, error: null, folder: path, scan: null });
-    get().closeSeries();
+    // Scan first: a mistyped path or a folder without CT never unloads the series being worked on.
+    set({ scanning: true, error: null });
+    let scan: ScanResult;
     try {
-      const scan = await deps.api()['series:scan'](path);
-      set({ scan, scanning: false });
-      if (scan.series.length === 0) set({ error: `No usable CT series in ${path}` });
+      scan = await deps.api()['series:scan'](path);
     } catch (e) {
-      set({ scanning: false, error: message(e) });
+      set({ scanning: false, error: get().series ? `${message(e)} (the open series stays open)` : message(e) });
+      return;
     }
+    if (scan.series.length === 0 && get().series) {
+      const unused = scan.problems.length ? ` (${scan.problems.length} file(s) not usable)` : '';
+      set({ scanning: false, error: `No usable CT series in ${path}${unused}; the open series stays open` });
+      return;
+    }
+    get().closeSeries();
+    set({ scan, scanning: false, folder: path });
+    if (scan.series.length === 0) set({ error: `No usable CT series in ${path}` });
   },
   async pickFolder() {
     try {

@@ -5,6 +5,8 @@ import type { Get, Set, ViewSlice } from '../types';
 export const createViewSlice = (set: Set, get: Get): ViewSlice => ({
   sliceIndex: 0,
   preset: 'soft',
+  voi: null,
+  cancelDrawingCounter: 0,
   tool: 'polygon',
   showOverlay: true,
   resetCounter: 0,
@@ -25,6 +27,14 @@ export const createViewSlice = (set: Set, get: Get): ViewSlice => ({
   },
   stepSlice(delta) {
     get().setSlice(get().sliceIndex + delta);
+  },
+  setVoi(v) {
+    const cur = get().voi;
+    if (v === cur || (v && cur && v.center === cur.center && v.width === cur.width)) return;
+    set({ voi: v });
+  },
+  cancelDrawing() {
+    set({ cancelDrawingCounter: get().cancelDrawingCounter + 1 });
   },
   setPreset(p) {
     set({ preset: p });

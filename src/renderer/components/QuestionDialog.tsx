@@ -1,0 +1,78 @@
+/**
+ * The app's questions (state.question) as an in-app modal dialog: moving a level that has outlines,
+ * a second outline of one level x muscle x side. Keyboard: focus starts on the first answer, Tab /
+ * Shift+Tab cycle the answers, Enter or Space picks one, Esc cancels.
+ */
+import { useEffect, useRef } from 'react';
+import type { Question, QuestionChoice } from '../state/store';
+import { MUSCLE_NAMES } from '../state/checklist';
+import { getAppStore, useApp } from '../state/store';
+import { getApi } from '../api/client';
+
+/** 1-based slice number, as the viewer shows it. */
+const n = (k: number) => k + 1;
+
+function content(q: Question): { title: string; text: string; answers: { choice: QuestionChoice; label: string }[] } {
+  if (q.kind === 'moveLevel') {
+    const where = q.roiSlices.map(n).join(', ');
+    const count = q.roiIds.length;
+    return {
+      title: `${q.level} moved to slice ${n(q.toSlice)}: its outlines?`,
+      text: `${q.level} ${q.fromSlice === null ? 'was not marked' : `was marked on slice ${n(q.fromSlice)}`} and has ${count} outline(s) on slice ${where}. Now that it is marked on slice ${n(q.toSlice)}:`,
+      answers: [
+        { choice: 'move', label: `Move the ${count} outline(s) to slice ${n(q.toSlice)}` },
+        { choice: 'keep', label: `Keep them on slice ${where} (${q.level} flagged as inconsistent)` },
+        { choice: 'cancel', label: q.fromSlice === null ? `Cancel (${q.level} unmarked again)` : `Cancel (${q.level} back on slice ${n(q.fromSlice)})` },
+      ],
+    };
+  }
+  const what = `${MUSCLE_NAMES[q.muscle]} ${q.side}`;
+  return {
+    title: `${q.level} already has a ${what} outline`,
+    text: `You finished a second ${what} outline at ${q.level}. Replace the ${q.existingIds.length === 1 ? 'earlier one' : `${q.existingIds.length} earlier ones`}, or keep both (the table then measures their union: the pixels inside either)?`,
+    answers: [
+      { choice: 'replace', label: 'Replace the earlier outline' },
+      { choice: 'keepBoth', label: 'Keep both (union)' },
+      { choice: 'cancel', label: 'Discard the new outline' },
+    ],
+  };
+}
+
+export function QuestionDialog() {
+  const q = useApp((s) => s.question);
+  const store = getAppStore(getApi);
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (q) ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
+  }, [q]);
+  if (!q) return null;
+  const c = content(q);
+  const answer = (choice: QuestionChoice) => store.getState().answerQuestion(choice);
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      answer('cancel');
+    } else if (e.key === 'Tab') {
+      const buttons = [...(ref.current?.querySelectorAll<HTMLButtonElement>('button') ?? [])];
+      const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+      e.preventDefault();
+      buttons[(at + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length]?.focus();
+    }
+    e.stopPropagation();
+  };
+  return (
+    <div className="dialog-backdrop">
+      <div ref={ref} className="dialog" role="dialog" aria-modal="true" aria-labelledby="question-title" data-testid="question" data-kind={q.kind} onKeyDown={onKeyDown}>
+        <h2 id="question-title">{c.title}</h2>
+        <p>{c.text}</p>
+        <div className="dialog-buttons">
+          {c.answers.map((a) => (
+            <button key={a.choice} className="small" onClick={() => answer(a.choice)} data-testid={`answer-${a.choice}`}>
+              {a.label}
+            </button>
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}
