@@ -58,10 +58,13 @@ function nearestCentreToEdge(poly: readonly PointIj[]): number {
   return best;
 }
 
+/** Star polygons without a pixel centre on an edge to float precision (see nearestCentreToEdge). */
+const untiedStar = starPolygon.filter((p) => nearestCentreToEdge(p) > 1e-9);
+
 describe('metric laws (property tests)', () => {
   it('translating ROI and image by whole pixels changes nothing', () => {
     fc.assert(
-      fc.property(starPolygon.filter((p) => nearestCentreToEdge(p) > 1e-9), fc.integer({ min: -6, max: 6 }), fc.integer({ min: -6, max: 6 }), (poly, di, dj) => {
+      fc.property(untiedStar, fc.integer({ min: -6, max: 6 }), fc.integer({ min: -6, max: 6 }), (poly, di, dj) => {
         const a = measureSlice(huImage(), rasterizePolygon(poly, W, H), 1, DEFAULT_RANGES);
         const moved = poly.map(([x, y]) => [x + di, y + dj] as PointIj);
         const b = measureSlice(huImage(di, dj), rasterizePolygon(moved, W, H), 1, DEFAULT_RANGES);
@@ -120,7 +123,8 @@ describe('metric laws (property tests)', () => {
 
   it('area scales with pixel spacing while pixel counts stay', () => {
     fc.assert(
-      fc.property(starPolygon, fc.double({ min: 0.2, max: 3, noNaN: true }), fc.double({ min: 0.2, max: 3, noNaN: true }), (poly, sx, sy) => {
+      // scaling the vertices to mm and back is not exact in floating point: polygons without near-ties
+      fc.property(untiedStar, fc.double({ min: 0.2, max: 3, noNaN: true }), fc.double({ min: 0.2, max: 3, noNaN: true }), (poly, sx, sy) => {
         const unit = axialGeometry(W, H, 1, 1, 1);
         const scaled = axialGeometry(W, H, 1, sx, sy);
         const hu = huImage();
