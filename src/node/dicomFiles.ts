@@ -16,7 +16,7 @@ import { TS, isEncapsulated } from '../core/dicom/transferSyntax';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { HuVolume } from '../core/volume';
-import { decodeCompressedFrame } from './codecs';
+import { decodeInPool, decoderParallelism } from './decoderPool';
 
 export { DicomFileError } from '../core/dicom/errors';
 
@@ -331,7 +331,7 @@ class FileFrames {
     }
     if (!isEncapsulated(h.transferSyntaxUid)) return nativeFrame(this.bytes, h, frameIndex);
     this.encapsulated ??= encapsulatedFrames(this.bytes, h);
-    return decodeCompressedFrame(this.encapsulated.frame(frameIndex), h, frameIndex);
+    return decodeInPool(this.encapsulated.frame(frameIndex), h, frameIndex);
   }
 }
 
@@ -453,7 +453,8 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
   let done = 0;
   const fail = (h: DicomHeader, e: unknown): Error =>
     new UserError(toUserError(e).kind === 'internal' ? 'input' : toUserError(e).kind, oneLine(`${h.path}: ${e instanceof DicomFileError ? e.message : problemOf(h.path, e).reason}`));
-  const workers = Math.max(1, opts.concurrency ?? LOAD_CONCURRENCY);
+  const compressed = layout.headers.some((h) => isEncapsulated(h.transferSyntaxUid));
+  const workers = Math.max(1, opts.concurrency ?? (compressed ? Math.max(LOAD_CONCURRENCY, decoderParallelism() + 2) : LOAD_CONCURRENCY));
   let nextFile = 0;
   const worker = async (): Promise<void> => {
     let buffer = new Uint8Array(0);
@@ -495,13 +496,20 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
           throw fail(h, e);
         }
         const frames = new FileFrames(bytes, h);
-        for (const { k, frameIndex } of slices) {
-          try {
-            assembler.writeFrame(k, await frames.frame(frameIndex));
-          } catch (e) {
-            throw new UserError('input', oneLine(`${h.path}: ${errorMessage(e)}`));
+        // Frames of a compressed file are decoded on the worker threads, a few at a time.
+        let nextSlice = 0;
+        const decodeSlices = async (): Promise<void> => {
+          while (nextSlice < slices.length) {
+            const { k, frameIndex } = slices[nextSlice++]!;
+            try {
+              assembler.writeFrame(k, await frames.frame(frameIndex));
+            } catch (e) {
+              throw new UserError('input', oneLine(`${h.path}: ${errorMessage(e)}`));
+            }
           }
-        }
+        };
+        const inFile = isEncapsulated(h.transferSyntaxUid) ? Math.min(slices.length, decoderParallelism()) : 1;
+        await Promise.all(Array.from({ length: inFile }, decodeSlices));
       }
       opts.onProgress?.(++done, layout.headers.length);
     }
