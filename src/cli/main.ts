@@ -61,9 +61,18 @@ const defaultOutput: Output = {
   },
 };
 
+/**
+ * The command line is a batch process with nothing else to do while it reads: DICOM files are read with
+ * blocking system calls (no thread-pool round trip per open, stat, read and close).
+ */
+async function batchFileReads(): Promise<void> {
+  (await import('../node/dicomFiles')).useBlockingFileReads(true);
+}
+
 export async function main(argv: string[], out: Output = defaultOutput): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command === 'scan' || command === 'info' || command === 'measure' || command === 'stats') await batchFileReads();
     switch (command) {
       case undefined:
       case '-h':

@@ -2,7 +2,7 @@
  * DICOM files on disk: scanning folders for CT series (headers only) and loading a series into a HU
  * volume. Plain Node; never imports electron.
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -43,15 +43,63 @@ function fileKind(st: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlock
 }
 
 /**
+ * Blocking file reads (open, fstat, read, close as plain system calls, no libuv thread-pool round trips):
+ * for the command line, a batch process with nothing else to do meanwhile. Off by default: the app and the
+ * bridge keep their event loop free. Only reads of regular files change; FIFOs and devices are refused
+ * before any read either way (opened non-blocking, then fstat).
+ */
+let syncReads = false;
+
+/** Reads files with blocking system calls from now on (the command line's start-up), or not. */
+export function useBlockingFileReads(on: boolean): void {
+  syncReads = on;
+}
+
+/** An open regular file: its size at open (fstat) and positioned reads. */
+interface OpenFile {
+  readonly stats: Stats;
+  /** Bytes read into buf[offset..offset+length) from file position `position` (0 at the end). */
+  read(buf: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+function syncFile(fd: number, stats: Stats): OpenFile {
+  return {
+    stats,
+    read: async (buf, offset, length, position) => readSync(fd, buf, offset, length, position),
+    close: async () => closeSync(fd),
+  };
+}
+
+function asyncFile(fh: FileHandle, stats: Stats): OpenFile {
+  return {
+    stats,
+    read: async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead,
+    close: () => fh.close(),
+  };
+}
+
+/**
  * Opens a regular file for reading, never blocking on a FIFO or device: opened non-blocking, then
  * checked with fstat (so a file swapped for a FIFO after a stat is still refused).
  */
-async function openRegular(path: string): Promise<FileHandle> {
+async function openRegular(path: string): Promise<OpenFile> {
+  if (syncReads) {
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new DicomFileError(`not a regular file (${fileKind(st)})`);
+      return syncFile(fd, st);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
   const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new DicomFileError(`not a regular file (${fileKind(st)})`);
-    return fh;
+    return asyncFile(fh, st);
   } catch (e) {
     await fh.close();
     throw e;
@@ -60,7 +108,7 @@ async function openRegular(path: string): Promise<FileHandle> {
 
 /** The stat of a path that must be a regular file (links followed); DicomFileError for anything else. */
 async function statRegular(path: string): Promise<Stats> {
-  const st = await stat(path);
+  const st = syncReads ? statSync(path) : await stat(path);
   if (!st.isFile()) throw new DicomFileError(`not a regular file (${fileKind(st)})`);
   return st;
 }
@@ -99,7 +147,7 @@ async function readPrefix(path: string, length: number): Promise<Uint8Array> {
     const buf = new Uint8Array(length);
     let got = 0;
     while (got < length) {
-      const { bytesRead } = await fh.read(buf, got, length - got, got);
+      const bytesRead = await fh.read(buf, got, length - got, got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
@@ -412,7 +460,7 @@ export async function readFilesHeaders(paths: readonly string[]): Promise<FilesH
 async function readWhole(path: string): Promise<Uint8Array> {
   const fh = await openRegular(path);
   try {
-    const size = (await fh.stat()).size;
+    const size = fh.stats.size;
     const buf = new Uint8Array(size);
     const got = await readAt(fh, buf, size, 0);
     return got.length === size ? buf : buf.subarray(0, got.length);
@@ -422,10 +470,10 @@ async function readWhole(path: string): Promise<Uint8Array> {
 }
 
 /** Reads `length` bytes at `position` of an open file into `buf` (fewer at the end of the file). */
-async function readAt(fh: FileHandle, buf: Uint8Array, length: number, position: number): Promise<Uint8Array> {
+async function readAt(fh: OpenFile, buf: Uint8Array, length: number, position: number): Promise<Uint8Array> {
   let got = 0;
   while (got < length) {
-    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    const bytesRead = await fh.read(buf, got, length - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }
@@ -464,7 +512,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
       if (!isEncapsulated(h.transferSyntaxUid) && h.transferSyntaxUid !== TS.deflatedLE) {
         const frameBytes = nativeFrameBytes(h);
         if (buffer.length < frameBytes) buffer = new Uint8Array(frameBytes);
-        let fh: FileHandle;
+        let fh: OpenFile;
         try {
           fh = await openRegular(h.path);
         } catch (e) {
