@@ -78,7 +78,12 @@ let slots: Slot[] | null = null;
 let broken = false;
 let nextId = 1;
 let turn = 0;
-let forced: number | null = null;
+/** PARASPINE_DECODE_WORKERS=N caps the pool (0: decode in the calling thread); unset: one per core. */
+function fromEnv(): number | null {
+  const v = process.env.PARASPINE_DECODE_WORKERS;
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
+}
+let forced: number | null = fromEnv();
 let onWorkers = 0;
 
 /** Frames decoded on worker threads since the process started (tests and the benchmark). */
@@ -86,9 +91,9 @@ export function framesDecodedOnWorkers(): number {
   return onWorkers;
 }
 
-/** Workers in the pool (0: frames are decoded in the calling thread). For tests and the benchmark. */
+/** Workers in the pool (0: frames are decoded in the calling thread; null: the default). Tests and the benchmark. */
 export function setDecoderWorkers(n: number | null): void {
-  forced = n;
+  forced = n ?? fromEnv();
   closeDecoderPool();
 }
 
