@@ -480,6 +480,44 @@ async function readAt(fh: OpenFile, buf: Uint8Array, length: number, position: n
   return buf.subarray(0, got);
 }
 
+/** Decoded values of compressed frames in flight at once in one load (one frame always may be). */
+const DECODE_IN_FLIGHT_BYTES = 256 * 1024 * 1024;
+
+/** At most `count` holders and `bytes` of weight at once (a single holder may exceed the bytes). */
+class Slots {
+  private used = 0;
+  private weight = 0;
+  private readonly waiting: { w: number; go: () => void }[] = [];
+  constructor(
+    private readonly count: number,
+    private readonly bytes: number,
+  ) {}
+
+  private fits(w: number): boolean {
+    return this.used === 0 || (this.used < this.count && this.weight + w <= this.bytes);
+  }
+
+  async take(w: number): Promise<void> {
+    if (this.waiting.length === 0 && this.fits(w)) {
+      this.used++;
+      this.weight += w;
+      return;
+    }
+    await new Promise<void>((go) => this.waiting.push({ w, go }));
+  }
+
+  give(w: number): void {
+    this.used--;
+    this.weight -= w;
+    while (this.waiting.length > 0 && this.fits(this.waiting[0]!.w)) {
+      const next = this.waiting.shift()!;
+      this.used++;
+      this.weight += next.w;
+      next.go();
+    }
+  }
+}
+
 /**
  * Loads the given files (one series) into a HU volume: headers first (those of an unchanged file from
  * the scan that listed it, else a prefix read), then each file's pixel data once, written straight into
@@ -501,8 +539,12 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
   let done = 0;
   const fail = (h: DicomHeader, e: unknown): Error =>
     new UserError(toUserError(e).kind === 'internal' ? 'input' : toUserError(e).kind, oneLine(`${h.path}: ${e instanceof DicomFileError ? e.message : problemOf(h.path, e).reason}`));
+  // Compressed series: enough files in flight to keep the decoder workers busy, and at most that many
+  // frames (and DECODE_IN_FLIGHT_BYTES of decoded values) in flight across all files.
   const compressed = layout.headers.some((h) => isEncapsulated(h.transferSyntaxUid));
-  const workers = Math.max(1, opts.concurrency ?? (compressed ? Math.max(LOAD_CONCURRENCY, decoderParallelism() + 2) : LOAD_CONCURRENCY));
+  const parallel = decoderParallelism() + 1;
+  const workers = Math.max(1, opts.concurrency ?? (compressed ? Math.max(LOAD_CONCURRENCY, parallel) : LOAD_CONCURRENCY));
+  const decodeSlots = new Slots(parallel, DECODE_IN_FLIGHT_BYTES);
   let nextFile = 0;
   const worker = async (): Promise<void> => {
     let buffer = new Uint8Array(0);
@@ -544,19 +586,24 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
           throw fail(h, e);
         }
         const frames = new FileFrames(bytes, h);
-        // Frames of a compressed file are decoded on the worker threads, a few at a time.
+        // Frames of a compressed file are decoded on the worker threads, several at a time (decodeSlots).
+        const encapsulated = isEncapsulated(h.transferSyntaxUid);
+        const weight = h.rows * h.columns * 4;
         let nextSlice = 0;
         const decodeSlices = async (): Promise<void> => {
           while (nextSlice < slices.length) {
             const { k, frameIndex } = slices[nextSlice++]!;
+            if (encapsulated) await decodeSlots.take(weight);
             try {
               assembler.writeFrame(k, await frames.frame(frameIndex));
             } catch (e) {
               throw new UserError('input', oneLine(`${h.path}: ${errorMessage(e)}`));
+            } finally {
+              if (encapsulated) decodeSlots.give(weight);
             }
           }
         };
-        const inFile = isEncapsulated(h.transferSyntaxUid) ? Math.min(slices.length, decoderParallelism()) : 1;
+        const inFile = encapsulated ? Math.min(slices.length, parallel) : 1;
         await Promise.all(Array.from({ length: inFile }, decodeSlices));
       }
       opts.onProgress?.(++done, layout.headers.length);
