@@ -1,5 +1,6 @@
 /**
- * Benchmark body, bundled by scripts/bench.mjs with esbuild. Generates a clinical-size uncompressed CT
+ * Benchmark body, bundled by scripts/bench.mjs with esbuild (BENCH_RUNS=N runs a figure, BENCH_SLICES=N,
+ * BENCH_ONLY=compressed for the compressed-series figures alone). Generates a clinical-size uncompressed CT
  * series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
  * times reading all bytes, scanning headers and loading the HU volume (median of several runs): after a
  * scan (the scan's headers reused, as the app and the CLI do) and with no headers remembered.
@@ -17,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { framesDecodedOnWorkers, setDecoderWorkers } from '../src/node/decoderPool';
@@ -206,9 +208,22 @@ async function compressedSeries(): Promise<{ dir: string; what: string }> {
   return { dir, what: 'generated RLE series (40 x 512 x 512)' };
 }
 
+/** Wall time (s) of n worker threads each running the same busy loop: the cores this process really gets. */
+async function busyWorkers(n: number): Promise<number> {
+  const code = `let x = 0; for (let i = 0; i < 1e8; i++) x += i % 7; require('node:worker_threads').parentPort.postMessage(x);`;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, () => new Promise((r) => new Worker(code, { eval: true }).once('message', r))));
+  return (performance.now() - t0) / 1000;
+}
+
 async function compressed(): Promise<void> {
   const { dir, what } = await compressedSeries();
-  process.stdout.write(`\nCompressed series: ${what}; ${availableParallelism()} cores\n`);
+  const cores = availableParallelism();
+  const [one, all] = [await busyWorkers(1), await busyWorkers(cores)];
+  process.stdout.write(
+    `\nCompressed series: ${what}; ${cores} cores, of which this process gets about ${Math.min(cores, (cores * one) / all).toFixed(1)} now ` +
+      `(${cores} busy threads take ${(all / one).toFixed(2)}x one; other load on the machine leaves the pool less)\n`,
+  );
   setDecoderWorkers(0);
   const tIn = await time('load, decoded in-thread', () => loadSeriesFromFolder(dir));
   setDecoderWorkers(null);
@@ -231,6 +246,8 @@ async function main(): Promise<void> {
   const dir = join(tmpdir(), `paraspine-bench-${SLICES}x${SIZE}`);
   const masksFile = join(tmpdir(), `paraspine-bench-${SLICES}x${SIZE}-total.nii.gz`);
   if (process.argv[2] === '--measure-once') return measureOnce(dir, masksFile);
+  // BENCH_ONLY=compressed: only the compressed-series figures (a quick re-run on a busy machine).
+  if (process.env.BENCH_ONLY === 'compressed') return compressed();
   process.stdout.write(`Generating ${SLICES} slices ${SIZE}x${SIZE} int16 in ${dir} ...\n`);
   await generate(dir);
   const files = (await readdir(dir)).map((f) => join(dir, f));
