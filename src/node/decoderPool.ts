@@ -146,7 +146,7 @@ function start(): Slot[] | null {
         if (r.ok && r.type && r.buffer && ARRAYS[r.type]) {
           onWorkers++;
           p.resolve(new ARRAYS[r.type](r.buffer));
-        }
+        } else if (r.ok) fallback(p); // a reply this version does not know: decode here instead
         else if (r.dicom) p.reject(new DicomFileError(r.message ?? 'frame cannot be decoded'));
         else p.reject(new Error(r.message ?? 'frame cannot be decoded'));
       });
