@@ -1,23 +1,34 @@
 /**
- * Benchmark body, bundled by scripts/bench.mjs with esbuild. Generates a clinical-size uncompressed CT
+ * Benchmark body, bundled by scripts/bench.mjs with esbuild (BENCH_RUNS=N runs a figure, BENCH_SLICES=N,
+ * BENCH_ONLY=compressed for the compressed-series figures alone). Generates a clinical-size uncompressed CT
  * series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
  * times reading all bytes, scanning headers and loading the HU volume (median of several runs): after a
  * scan (the scan's headers reused, as the app and the CLI do) and with no headers remembered.
+ * Then, in fresh processes side by side (alternating, median of several): `paraspine info --hu-stats`
+ * (the built CLI, bin/paraspine.mjs) against a process that only reads every file's bytes, and against
+ * pydicom + numpy building the same HU volume where python3 has both (a line says so where not).
+ * Then a compressed series (../shared/data/ct-thorax-j2k when present, else a generated RLE series):
+ * load with frames decoded in the calling thread against the decoder worker pool.
  * Then times `paraspine measure` (the CLI's measure()) with a generated TotalSegmentator-style 'total'
  * multilabel .nii.gz on the same grid (~100 labels: vertebrae L1..L5, sacrum, iliopsoas and
  * autochthon left/right, and ~90 small blobs of other labels), once, in a child process so its peak RSS
  * is its own.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { framesDecodedOnWorkers, setDecoderWorkers } from '../src/node/decoderPool';
 import { measure } from '../src/cli/commands/measure';
 import { TOTALSEGMENTATOR_TOTAL } from '../src/core/masks/labels';
 import { writeNifti1 } from '../tests/fixtures/writeNifti';
 import { writeDicom, type DicomElement } from '../tests/fixtures/dicomWriter';
 import { phantomHu } from '../tests/fixtures/phantomSeries';
-import { clearHeaderCache, loadSeries, scanFolder } from '../src/node/dicomFiles';
+import { clearHeaderCache, loadSeries, loadSeriesFromFolder, scanFolder } from '../src/node/dicomFiles';
+import { makePhantomSeries } from '../tests/fixtures/phantomSeries';
 
 const SLICES = Number(process.env.BENCH_SLICES ?? 340);
 const SIZE = 512;
@@ -126,10 +137,117 @@ async function time(label: string, fn: () => Promise<unknown>): Promise<number> 
   return m;
 }
 
+
+/** The repository root (this file is bundled into .bench/bench.mjs). */
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** A fresh process that only reads every file's bytes (readFileSync each), as the baseline. */
+const READ_ALL = `const fs = require('node:fs'), path = require('node:path'); const d = process.argv[1]; let n = 0;
+for (const f of fs.readdirSync(d)) n += fs.readFileSync(path.join(d, f)).length; if (n === 0) process.exit(1);`;
+
+/** pydicom + numpy: the same HU volume (stored values x slope + intercept, stacked), min, max and mean. */
+const PYDICOM = `import os, sys
+import numpy as np, pydicom
+d = sys.argv[1]
+ds = [pydicom.dcmread(os.path.join(d, f)) for f in sorted(os.listdir(d))]
+ds.sort(key=lambda x: float(x.ImagePositionPatient[2]))
+vol = np.stack([x.pixel_array.astype(np.int16) * int(x.RescaleSlope) + int(x.RescaleIntercept) for x in ds]).astype(np.int16)
+print(int(vol.min()), int(vol.max()), float(vol.mean(dtype=np.float64)))
+`;
+
+/** Wall time of one fresh process (s); throws when it fails. */
+function processTime(cmd: string, args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const t = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 2).join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+  return t;
+}
+
+function hasPydicom(): boolean {
+  const r = spawnSync('python3', ['-c', 'import pydicom, numpy'], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+/** Fresh processes side by side, alternating, RUNS each (plus one warm-up round): medians. */
+function sideBySide(runs: { label: string; cmd: string; args: string[] }[]): number[] {
+  for (const r of runs) processTime(r.cmd, r.args);
+  const times = runs.map(() => [] as number[]);
+  for (let i = 0; i < RUNS; i++) runs.forEach((r, j) => times[j]!.push(processTime(r.cmd, r.args)));
+  return runs.map((r, j) => {
+    const m = median(times[j]!);
+    process.stdout.write(`  ${r.label.padEnd(34)} median ${m.toFixed(3)} s  (runs: ${times[j]!.map((x) => x.toFixed(3)).join(', ')})\n`);
+    return m;
+  });
+}
+
+async function wholeProcess(dir: string): Promise<void> {
+  const cli = join(ROOT, 'bin', 'paraspine.mjs');
+  process.stdout.write(`\nWhole process, fresh each run (${RUNS} runs each, alternating):\n`);
+  const runs = [
+    { label: 'read all bytes (node, readFileSync)', cmd: process.execPath, args: ['-e', READ_ALL, dir] },
+    { label: 'paraspine info --hu-stats', cmd: process.execPath, args: [cli, 'info', dir, '--hu-stats'] },
+  ];
+  const py = hasPydicom();
+  if (py) runs.push({ label: 'pydicom + numpy HU volume', cmd: 'python3', args: ['-c', PYDICOM, dir] });
+  const [tRead, tInfo, tPy] = sideBySide(runs);
+  const ratio = tInfo! / tRead!;
+  process.stdout.write(`  info --hu-stats / read bytes: ${ratio.toFixed(2)}x (target <= 3x: ${ratio <= 3 ? 'met' : 'NOT met'})\n`);
+  if (py) process.stdout.write(`  info --hu-stats / pydicom+numpy: ${(tInfo! / tPy!).toFixed(2)}x\n`);
+  else process.stdout.write('  pydicom+numpy: skipped (python3 with pydicom and numpy not found)\n');
+}
+
+/** A compressed series: the shared J2K CT when present, else a generated RLE one (40 slices of 512x512). */
+async function compressedSeries(): Promise<{ dir: string; what: string }> {
+  const j2k = resolve(ROOT, '..', 'shared', 'data', 'ct-thorax-j2k', 'dicom');
+  if (existsSync(j2k)) return { dir: j2k, what: 'ct-thorax-j2k (20 x 512 x 512, JPEG 2000)' };
+  const dir = join(tmpdir(), 'paraspine-bench-rle-40x512');
+  const p = makePhantomSeries({ encoding: 'rle', slices: 40, rows: 512, columns: 512 });
+  await mkdir(dir, { recursive: true });
+  for (const f of p.files) await writeFile(join(dir, f.name), f.bytes);
+  return { dir, what: 'generated RLE series (40 x 512 x 512)' };
+}
+
+/** Wall time (s) of n worker threads each running the same busy loop: the cores this process really gets. */
+async function busyWorkers(n: number): Promise<number> {
+  const code = `let x = 0; for (let i = 0; i < 1e8; i++) x += i % 7; require('node:worker_threads').parentPort.postMessage(x);`;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, () => new Promise((r) => new Worker(code, { eval: true }).once('message', r))));
+  return (performance.now() - t0) / 1000;
+}
+
+async function compressed(): Promise<void> {
+  const { dir, what } = await compressedSeries();
+  const cores = availableParallelism();
+  const [one, all] = [await busyWorkers(1), await busyWorkers(cores)];
+  process.stdout.write(
+    `\nCompressed series: ${what}; ${cores} cores, of which this process gets about ${Math.min(cores, (cores * one) / all).toFixed(1)} now ` +
+      `(${cores} busy threads take ${(all / one).toFixed(2)}x one; other load on the machine leaves the pool less)\n`,
+  );
+  setDecoderWorkers(0);
+  const tIn = await time('load, decoded in-thread', () => loadSeriesFromFolder(dir));
+  setDecoderWorkers(null);
+  const before = framesDecodedOnWorkers();
+  const tPool = await time('load, decoder worker pool', () => loadSeriesFromFolder(dir));
+  const onWorkers = framesDecodedOnWorkers() - before;
+  process.stdout.write(
+    `  worker pool / in-thread: ${(tPool / tIn).toFixed(2)}x (${onWorkers > 0 ? `${onWorkers} frames decoded on workers` : 'NO frame decoded on a worker: out/cli/decodeWorker.mjs missing?'})\n`,
+  );
+  const cli = join(ROOT, 'bin', 'paraspine.mjs');
+  process.stdout.write(`  fresh processes, alternating (PARASPINE_DECODE_WORKERS=0: in-thread):\n`);
+  const [a, b] = sideBySide([
+    { label: 'info --hu-stats, in-thread', cmd: 'env', args: ['PARASPINE_DECODE_WORKERS=0', process.execPath, cli, 'info', dir, '--hu-stats'] },
+    { label: 'info --hu-stats, worker pool', cmd: process.execPath, args: [cli, 'info', dir, '--hu-stats'] },
+  ]);
+  process.stdout.write(`  worker pool / in-thread (fresh process): ${(b! / a!).toFixed(2)}x\n`);
+}
+
 async function main(): Promise<void> {
   const dir = join(tmpdir(), `paraspine-bench-${SLICES}x${SIZE}`);
   const masksFile = join(tmpdir(), `paraspine-bench-${SLICES}x${SIZE}-total.nii.gz`);
   if (process.argv[2] === '--measure-once') return measureOnce(dir, masksFile);
+  // BENCH_ONLY=compressed: only the compressed-series figures (a quick re-run on a busy machine).
+  if (process.env.BENCH_ONLY === 'compressed') return compressed();
   process.stdout.write(`Generating ${SLICES} slices ${SIZE}x${SIZE} int16 in ${dir} ...\n`);
   await generate(dir);
   const files = (await readdir(dir)).map((f) => join(dir, f));
@@ -165,6 +283,9 @@ async function main(): Promise<void> {
   process.stdout.write(`  load, headers not cached:  ${(mb / tCold).toFixed(0)} MB/s\n`);
   const ratio = tLoad / tRead;
   process.stdout.write(`  load/read ratio: ${ratio.toFixed(2)}x (target <= 5x: ${ratio <= 5 ? 'met' : 'NOT met'})\n`);
+
+  await wholeProcess(dir);
+  await compressed();
 
   if (!(await stat(masksFile).catch(() => undefined))) {
     process.stdout.write(`\nGenerating a multilabel mask in ${masksFile} ...\n`);

@@ -8,6 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// The whole-process figures run the built CLI and the decoder pool its worker bundle: build both first.
+process.chdir(root);
+await import('./build-cli.mjs');
 const outDir = join(root, '.bench'); // git-ignored; node_modules may be shared between checkouts
 mkdirSync(outDir, { recursive: true });
 const outfile = join(outDir, 'bench.mjs');

@@ -1,10 +1,17 @@
-// Bundles the command line (src/cli + src/core) into out/cli/paraspine.mjs with esbuild.
+// Bundles the command line (src/cli + src/core) into out/cli/paraspine.mjs with esbuild, plus the
+// decoder worker (out/cli/decodeWorker.mjs, started by src/node/decoderPool.ts). Split into chunks so a
+// command loads only the code and packages it uses (`info` never loads the mask readers or zod).
 // Runs on `npm ci` (prepare) so `npx paraspine` works right after install.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 
+rmSync('out/cli', { recursive: true, force: true });
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'out/cli/paraspine.mjs',
+  entryPoints: { paraspine: 'src/cli/main.ts', decodeWorker: 'src/node/decodeWorker.ts' },
+  outdir: 'out/cli',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

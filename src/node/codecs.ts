@@ -4,13 +4,18 @@
  * initialised once and its decoder reused.
  */
 import { createRequire } from 'node:module';
-import { Decoder as JpegLosslessDecoder } from '@cornerstonejs/jpeg-lossless-decoder-js';
 import type { RawPixels } from '../core/dicom/assembleVolume';
 import { DicomFileError, errorMessage } from '../core/dicom/errors';
 import { declaredFrameSize } from '../core/dicom/codestream';
 import { decodeRleFrame } from '../core/dicom/rle';
 import { pixelEncoding, transferSyntaxName } from '../core/dicom/transferSyntax';
 import type { DicomHeader } from '../core/dicom/types';
+
+/** The header fields decoding a frame reads (all a decoder worker is sent). */
+export type FrameHeader = Pick<DicomHeader, 'transferSyntaxUid' | 'rows' | 'columns' | 'bitsAllocated' | 'bitsStored' | 'pixelRepresentation'>;
+
+/** The JPEG Lossless decoder package, imported on first use (start-up of commands that never decode). */
+let jpegLossless: Promise<typeof import('@cornerstonejs/jpeg-lossless-decoder-js')> | null = null;
 
 const require = createRequire(import.meta.url);
 
@@ -65,7 +70,7 @@ function charls(): Promise<{ module: WasmModule; decoder: WasmDecoder }> {
  * Refuses a frame whose codestream declares another size than the DICOM header, before decoding it (the
  * decoder would allocate and work for the declared size).
  */
-function checkDeclaredSize(bytes: Uint8Array, header: DicomHeader, what: string, frameIndex: number): void {
+function checkDeclaredSize(bytes: Uint8Array, header: FrameHeader, what: string, frameIndex: number): void {
   const d = declaredFrameSize(bytes);
   if (!d || d.height === 0) return; // not recognised (or height given later, DNL): the decoder's result is checked
   if (d.width !== header.columns || d.height !== header.rows || d.components !== 1) {
@@ -75,7 +80,7 @@ function checkDeclaredSize(bytes: Uint8Array, header: DicomHeader, what: string,
 }
 
 /** The decoded frame must hold exactly Rows x Columns values of the header's size. */
-function checkDecoded(out: RawPixels, header: DicomHeader, what: string): RawPixels {
+function checkDecoded(out: RawPixels, header: FrameHeader, what: string): RawPixels {
   const n = header.rows * header.columns;
   if (out.length !== n) {
     throw new DicomFileError(`${what} frame decodes to ${out.length} pixels, the header says ${header.columns}x${header.rows} = ${n}`);
@@ -86,7 +91,7 @@ function checkDecoded(out: RawPixels, header: DicomHeader, what: string): RawPix
   return out;
 }
 
-function wasmDecode(codec: { module: WasmModule; decoder: WasmDecoder }, bytes: Uint8Array, header: DicomHeader, what: string): RawPixels {
+function wasmDecode(codec: { module: WasmModule; decoder: WasmDecoder }, bytes: Uint8Array, header: FrameHeader, what: string): RawPixels {
   const { decoder, module } = codec;
   try {
     decoder.getEncodedBuffer(bytes.length).set(bytes);
@@ -116,7 +121,7 @@ function wasmDecode(codec: { module: WasmModule; decoder: WasmDecoder }, bytes: 
  * Decodes one compressed frame (the bytestream of one frame of encapsulated pixel data) to stored
  * values. Signedness and BitsStored are applied later by the VolumeAssembler.
  */
-export async function decodeCompressedFrame(bytes: Uint8Array, header: DicomHeader, frameIndex = 0): Promise<RawPixels> {
+export async function decodeCompressedFrame(bytes: Uint8Array, header: FrameHeader, frameIndex = 0): Promise<RawPixels> {
   const enc = pixelEncoding(header.transferSyntaxUid);
   switch (enc) {
     case 'rle':
@@ -132,7 +137,8 @@ export async function decodeCompressedFrame(bytes: Uint8Array, header: DicomHead
       let out: Uint8Array | Uint16Array;
       try {
         const copy = Uint8Array.prototype.slice.call(bytes); // a real copy even for a Node Buffer
-        out = new JpegLosslessDecoder().decode(copy.buffer, 0, copy.length, header.bitsAllocated <= 8 ? 1 : 2);
+        const { Decoder } = await (jpegLossless ??= import('@cornerstonejs/jpeg-lossless-decoder-js'));
+        out = new Decoder().decode(copy.buffer, 0, copy.length, header.bitsAllocated <= 8 ? 1 : 2);
       } catch (e) {
         throw new DicomFileError(`JPEG Lossless frame cannot be decoded (${errorMessage(e)})`);
       }

@@ -2,7 +2,7 @@
  * DICOM files on disk: scanning folders for CT series (headers only) and loading a series into a HU
  * volume. Plain Node; never imports electron.
  */
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { TS, isEncapsulated } from '../core/dicom/transferSyntax';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { HuVolume } from '../core/volume';
-import { decodeCompressedFrame } from './codecs';
+import { decodeInPool, decoderParallelism } from './decoderPool';
 
 export { DicomFileError } from '../core/dicom/errors';
 
@@ -43,15 +43,63 @@ function fileKind(st: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlock
 }
 
 /**
+ * Blocking file reads (open, fstat, read, close as plain system calls, no libuv thread-pool round trips):
+ * for the command line, a batch process with nothing else to do meanwhile. Off by default: the app and the
+ * bridge keep their event loop free. Only reads of regular files change; FIFOs and devices are refused
+ * before any read either way (opened non-blocking, then fstat).
+ */
+let syncReads = false;
+
+/** Reads files with blocking system calls from now on (the command line's start-up), or not. */
+export function useBlockingFileReads(on: boolean): void {
+  syncReads = on;
+}
+
+/** An open regular file: its size at open (fstat) and positioned reads. */
+interface OpenFile {
+  readonly stats: Stats;
+  /** Bytes read into buf[offset..offset+length) from file position `position` (0 at the end). */
+  read(buf: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+function syncFile(fd: number, stats: Stats): OpenFile {
+  return {
+    stats,
+    read: async (buf, offset, length, position) => readSync(fd, buf, offset, length, position),
+    close: async () => closeSync(fd),
+  };
+}
+
+function asyncFile(fh: FileHandle, stats: Stats): OpenFile {
+  return {
+    stats,
+    read: async (buf, offset, length, position) => (await fh.read(buf, offset, length, position)).bytesRead,
+    close: () => fh.close(),
+  };
+}
+
+/**
  * Opens a regular file for reading, never blocking on a FIFO or device: opened non-blocking, then
  * checked with fstat (so a file swapped for a FIFO after a stat is still refused).
  */
-async function openRegular(path: string): Promise<FileHandle> {
+async function openRegular(path: string): Promise<OpenFile> {
+  if (syncReads) {
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new DicomFileError(`not a regular file (${fileKind(st)})`);
+      return syncFile(fd, st);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
   const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = await fh.stat();
     if (!st.isFile()) throw new DicomFileError(`not a regular file (${fileKind(st)})`);
-    return fh;
+    return asyncFile(fh, st);
   } catch (e) {
     await fh.close();
     throw e;
@@ -60,7 +108,7 @@ async function openRegular(path: string): Promise<FileHandle> {
 
 /** The stat of a path that must be a regular file (links followed); DicomFileError for anything else. */
 async function statRegular(path: string): Promise<Stats> {
-  const st = await stat(path);
+  const st = syncReads ? statSync(path) : await stat(path);
   if (!st.isFile()) throw new DicomFileError(`not a regular file (${fileKind(st)})`);
   return st;
 }
@@ -99,7 +147,7 @@ async function readPrefix(path: string, length: number): Promise<Uint8Array> {
     const buf = new Uint8Array(length);
     let got = 0;
     while (got < length) {
-      const { bytesRead } = await fh.read(buf, got, length - got, got);
+      const bytesRead = await fh.read(buf, got, length - got, got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }
@@ -331,7 +379,7 @@ class FileFrames {
     }
     if (!isEncapsulated(h.transferSyntaxUid)) return nativeFrame(this.bytes, h, frameIndex);
     this.encapsulated ??= encapsulatedFrames(this.bytes, h);
-    return decodeCompressedFrame(this.encapsulated.frame(frameIndex), h, frameIndex);
+    return decodeInPool(this.encapsulated.frame(frameIndex), h, frameIndex);
   }
 }
 
@@ -412,7 +460,7 @@ export async function readFilesHeaders(paths: readonly string[]): Promise<FilesH
 async function readWhole(path: string): Promise<Uint8Array> {
   const fh = await openRegular(path);
   try {
-    const size = (await fh.stat()).size;
+    const size = fh.stats.size;
     const buf = new Uint8Array(size);
     const got = await readAt(fh, buf, size, 0);
     return got.length === size ? buf : buf.subarray(0, got.length);
@@ -422,14 +470,52 @@ async function readWhole(path: string): Promise<Uint8Array> {
 }
 
 /** Reads `length` bytes at `position` of an open file into `buf` (fewer at the end of the file). */
-async function readAt(fh: FileHandle, buf: Uint8Array, length: number, position: number): Promise<Uint8Array> {
+async function readAt(fh: OpenFile, buf: Uint8Array, length: number, position: number): Promise<Uint8Array> {
   let got = 0;
   while (got < length) {
-    const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+    const bytesRead = await fh.read(buf, got, length - got, position + got);
     if (bytesRead === 0) break;
     got += bytesRead;
   }
   return buf.subarray(0, got);
+}
+
+/** Decoded values of compressed frames in flight at once in one load (one frame always may be). */
+const DECODE_IN_FLIGHT_BYTES = 256 * 1024 * 1024;
+
+/** At most `count` holders and `bytes` of weight at once (a single holder may exceed the bytes). */
+class Slots {
+  private used = 0;
+  private weight = 0;
+  private readonly waiting: { w: number; go: () => void }[] = [];
+  constructor(
+    private readonly count: number,
+    private readonly bytes: number,
+  ) {}
+
+  private fits(w: number): boolean {
+    return this.used === 0 || (this.used < this.count && this.weight + w <= this.bytes);
+  }
+
+  async take(w: number): Promise<void> {
+    if (this.waiting.length === 0 && this.fits(w)) {
+      this.used++;
+      this.weight += w;
+      return;
+    }
+    await new Promise<void>((go) => this.waiting.push({ w, go }));
+  }
+
+  give(w: number): void {
+    this.used--;
+    this.weight -= w;
+    while (this.waiting.length > 0 && this.fits(this.waiting[0]!.w)) {
+      const next = this.waiting.shift()!;
+      this.used++;
+      this.weight += next.w;
+      next.go();
+    }
+  }
 }
 
 /**
@@ -453,7 +539,12 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
   let done = 0;
   const fail = (h: DicomHeader, e: unknown): Error =>
     new UserError(toUserError(e).kind === 'internal' ? 'input' : toUserError(e).kind, oneLine(`${h.path}: ${e instanceof DicomFileError ? e.message : problemOf(h.path, e).reason}`));
-  const workers = Math.max(1, opts.concurrency ?? LOAD_CONCURRENCY);
+  // Compressed series: enough files in flight to keep the decoder workers busy, and at most that many
+  // frames (and DECODE_IN_FLIGHT_BYTES of decoded values) in flight across all files.
+  const compressed = layout.headers.some((h) => isEncapsulated(h.transferSyntaxUid));
+  const parallel = decoderParallelism() + 1;
+  const workers = Math.max(1, opts.concurrency ?? (compressed ? Math.max(LOAD_CONCURRENCY, parallel) : LOAD_CONCURRENCY));
+  const decodeSlots = new Slots(parallel, DECODE_IN_FLIGHT_BYTES);
   let nextFile = 0;
   const worker = async (): Promise<void> => {
     let buffer = new Uint8Array(0);
@@ -463,7 +554,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
       if (!isEncapsulated(h.transferSyntaxUid) && h.transferSyntaxUid !== TS.deflatedLE) {
         const frameBytes = nativeFrameBytes(h);
         if (buffer.length < frameBytes) buffer = new Uint8Array(frameBytes);
-        let fh: FileHandle;
+        let fh: OpenFile;
         try {
           fh = await openRegular(h.path);
         } catch (e) {
@@ -495,13 +586,25 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
           throw fail(h, e);
         }
         const frames = new FileFrames(bytes, h);
-        for (const { k, frameIndex } of slices) {
-          try {
-            assembler.writeFrame(k, await frames.frame(frameIndex));
-          } catch (e) {
-            throw new UserError('input', oneLine(`${h.path}: ${errorMessage(e)}`));
+        // Frames of a compressed file are decoded on the worker threads, several at a time (decodeSlots).
+        const encapsulated = isEncapsulated(h.transferSyntaxUid);
+        const weight = h.rows * h.columns * 4;
+        let nextSlice = 0;
+        const decodeSlices = async (): Promise<void> => {
+          while (nextSlice < slices.length) {
+            const { k, frameIndex } = slices[nextSlice++]!;
+            if (encapsulated) await decodeSlots.take(weight);
+            try {
+              assembler.writeFrame(k, await frames.frame(frameIndex));
+            } catch (e) {
+              throw new UserError('input', oneLine(`${h.path}: ${errorMessage(e)}`));
+            } finally {
+              if (encapsulated) decodeSlots.give(weight);
+            }
           }
-        }
+        };
+        const inFile = encapsulated ? Math.min(slices.length, parallel) : 1;
+        await Promise.all(Array.from({ length: inFile }, decodeSlices));
       }
       opts.onProgress?.(++done, layout.headers.length);
     }

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type { SeriesSummary } from '../../core/dicom/types';
+import { huStats } from '../../core/volume';
 import { loadSeriesFromFolder, pickCtSeries, scanFolder } from '../../node/dicomFiles';
 import { CliError, parse, UsageError } from '../args';
 import type { Output } from '../main';
@@ -65,19 +66,9 @@ export async function runInfo(argv: string[], out: Output): Promise<void> {
   let lines: string[];
   if (values['hu-stats']) {
     const { summary, volume } = await loadSeriesFromFolder(folder, values.series);
-    let min = Infinity;
-    let max = -Infinity;
-    let sum = 0;
-    const hu = volume.hu;
-    for (let p = 0; p < hu.length; p++) {
-      const v = hu[p]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
-      sum += v;
-    }
-    const huStats = { min, max, mean: sum / hu.length, voxels: hu.length };
-    info = { series: summary, huStats, warnings: volume.warnings };
-    lines = [...describeSeries(summary), `    HU min ${fmt(min)}, max ${fmt(max)}, mean ${fmt(huStats.mean)} over ${hu.length} voxels`];
+    const stats = huStats(volume);
+    info = { series: summary, huStats: stats, warnings: volume.warnings };
+    lines = [...describeSeries(summary), `    HU min ${fmt(stats.min)}, max ${fmt(stats.max)}, mean ${fmt(stats.mean)} over ${stats.voxels} voxels`];
   } else {
     const result = await scanFolder(folder);
     const summary = pickCtSeries(result, folder, values.series);

@@ -1,6 +1,7 @@
 import type { HuVolume } from '../volume';
 import type { SeriesLayout } from './groupSeries';
 import { DicomFileError } from './errors';
+import { rescaleInt16 } from './simd16';
 import { TS } from './transferSyntax';
 import type { DicomHeader } from './types';
 
@@ -163,6 +164,22 @@ export class VolumeAssembler {
     const mode: Mode = !fix ? PLAIN : signed ? SIGN_EXTEND : bs >= 32 ? UNSIGNED32 : MASK;
     const shift = 32 - bs;
     const mask = bs >= 32 ? 0 : 2 ** bs - 1;
+    if (
+      this.hu instanceof Int16Array &&
+      slope === 1 &&
+      Number.isInteger(intercept) &&
+      (raw instanceof Int16Array || raw instanceof Uint16Array)
+    ) {
+      // The usual CT case: 16-bit stored values plus an integer intercept, in WebAssembly SIMD.
+      const done = rescaleInt16(this.hu, k * n, raw, n, signed, bs, intercept);
+      if (done === true) {
+        this.written[k] = 1;
+        return;
+      }
+      // A value outside int16 where the declared range is wider: promote, as writeInt16Checked would.
+      if (done === false && this.checkRange) this.promote();
+      // Else (no kernels here, or a value out of a declared range that fits): the loops below, as ever.
+    }
     if (this.checkRange && this.hu instanceof Int16Array) {
       // Declared range wider than int16: write and check in one pass; promote on the first overflow.
       if (writeInt16Checked(this.hu, k * n, raw, n, mode, shift, mask, slope, intercept)) {
