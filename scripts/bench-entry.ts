@@ -14,6 +14,7 @@
  * autochthon left/right, and ~90 small blobs of other labels), once, in a child process so its peak RSS
  * is its own.
  */
+import { benchRoiTools } from './bench-roi-tools';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -294,6 +295,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\nmeasure with a TotalSegmentator-style multilabel file (${((await stat(masksFile)).size / 1e6).toFixed(1)} MB gz), fresh process:\n`);
   const child = spawnSync(process.execPath, [process.argv[1]!, '--measure-once'], { stdio: 'inherit' });
   if (child.status !== 0) process.stdout.write(`  measure failed (exit ${child.status ?? child.signal})\n`);
+
+  benchRoiTools();
 }
 
 main().catch((e) => {
