@@ -59,6 +59,14 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
     case 'setTool':
       s.setTool(action.tool);
       return true;
+    case 'toolSize':
+      // Only while a tool with a size (region grow range, brush radius) is active.
+      if (s.tool !== 'grow' && s.tool !== 'brush' && s.tool !== 'eraser') return false;
+      s.adjustToolSize(action.delta);
+      return true;
+    case 'outlineCommand':
+      s.runOutlineCommand(action.command);
+      return true;
     case 'cyclePreset':
       s.cyclePreset();
       return true;
