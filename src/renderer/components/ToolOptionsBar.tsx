@@ -25,11 +25,13 @@ export function ToolOptionsBar() {
   const range = useApp((s) => s.toolRange);
   const docRange = useApp((s) => s.doc?.ranges.muscleHu);
   const radius = useApp((s) => s.brushRadiusPx);
+  const conn = useApp((s) => s.growConnectivity);
   const barrier = useApp((s) => s.growBarrier);
   const sliceIndex = useApp((s) => s.sliceIndex);
   const hint = useApp((s) => s.toolHint);
   const activeLevel = useApp((s) => s.activeLevel);
-  const marked = useApp((s) => s.doc?.levels.map((l) => l.level) ?? []);
+  const levels = useApp((s) => s.doc?.levels);
+  const marked = (levels ?? []).map((l) => l.level);
   const target = useApp((s) => s.propagateTarget);
   const [lo, hi] = range ?? docRange ?? [-29, 150];
   const setRange = (a: number, b: number) => store.getState().setToolRange([Math.min(a, b), Math.max(a, b)]);
@@ -58,6 +60,11 @@ export function ToolOptionsBar() {
           <input type="range" min={BRUSH_RADIUS_LIMITS[0]} max={BRUSH_RADIUS_LIMITS[1]} value={radius} onChange={(e) => store.getState().setBrushRadius(Number(e.target.value))} data-testid="brush-radius" aria-label="brush radius" />
           <b data-testid="brush-radius-value">{radius} px</b>
         </span>
+      )}
+      {tool === 'grow' && (
+        <label className="group" title="4-connected: the grow does not pass between two pixels that touch only at a corner (stricter where thin fat planes are not resolved)">
+          <input type="checkbox" checked={conn === 4} onChange={(e) => store.getState().setGrowConnectivity(e.target.checked ? 4 : 8)} data-testid="grow-4conn" /> 4-connected
+        </label>
       )}
       {tool === 'grow' && (
         <span className="group dim">

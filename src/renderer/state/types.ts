@@ -197,6 +197,9 @@ export interface OutlineToolsSlice {
   toolRange: [number, number] | null;
   /** Brush and eraser radius in pixels. */
   brushRadiusPx: number;
+  /** Region grow neighbours: 8 (default) or 4 (stricter: does not cross a one-pixel diagonal gap, e.g. partial-volume fat at 3 mm). */
+  growConnectivity: 4 | 8;
+  setGrowConnectivity(c: 4 | 8): void;
   /** The region grow's limit (pixels it may not enter) drawn on slice sliceIndex; cleared on another slice. */
   growBarrier: { sliceIndex: number; mask: Uint8Array; pixels: number } | null;
   /** What the last tool action says (leaked grow, pieces dropped, nothing to act on); null when nothing. */

@@ -103,6 +103,10 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
   return {
     toolRange: null,
     brushRadiusPx: 4,
+    growConnectivity: 8,
+    setGrowConnectivity(c) {
+      set({ growConnectivity: c });
+    },
     growBarrier: null,
     toolHint: null,
     propagateTarget: null,
@@ -139,7 +143,8 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       const g = h.volume.geometry;
       const b = get().growBarrier;
       const maxPixels = Math.ceil(GROW_MAX_AREA_MM2 / (g.columnSpacingMm * g.rowSpacingMm));
-      const r = regionGrow(h.hu, h.columns, h.rows, seed, { loHu, hiHu, connectivity: 8, fillHoles: true, maxPixels, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) });
+      const conn = get().growConnectivity;
+      const r = regionGrow(h.hu, h.columns, h.rows, seed, { loHu, hiHu, connectivity: conn, fillHoles: true, maxPixels, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) });
       if (!r.seedAccepted) {
         const [i, j] = [Math.round(seed[0]), Math.round(seed[1])];
         const inside = i >= 0 && j >= 0 && i < h.columns && j < h.rows;
@@ -150,10 +155,10 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
         hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([) or draw a limit (Shift+drag)`, 'error');
         return 'refused';
       }
-      const traced = regionToContour(r.mask, h.columns, h.rows, 8);
+      const traced = regionToContour(r.mask, h.columns, h.rows, conn);
       if (!traced) return 'refused';
       const res = get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour));
-      if (res !== 'refused') hint(`Grown: ${r.pixels} px in ${loHu}..${hiHu} HU`);
+      if (res !== 'refused') hint(`Grown: ${r.pixels} px in ${loHu}..${hiHu} HU (${conn}-connected)`);
       return res;
     },
     addGrowBarrier(path) {
