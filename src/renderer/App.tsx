@@ -6,6 +6,7 @@ import { MetricsPanel } from './components/MetricsPanel';
 import { ReformatView } from './components/ReformatView';
 import { QuestionDialog } from './components/QuestionDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
+import { ToolOptionsBar } from './components/ToolOptionsBar';
 import { handleKey } from './keyboard';
 import { WINDOW_PRESETS } from './state/presets';
 import { getAppStore, useApp } from './state/store';
@@ -55,6 +56,7 @@ export function App({ flushSave }: AppProps) {
         </aside>
         <section className="center">
           {volume && <ViewerToolbar />}
+          {volume && <ToolOptionsBar />}
           <div className="viewer-area">
             <AxialViewer onStrokeEnd={() => void flushSave()} />
             {!volume && <EmptyState />}

@@ -3,11 +3,15 @@ import type { StoreApi } from 'zustand/vanilla';
 import { matchShortcut, type KeyLike, type ShortcutAction } from '../shared/shortcuts';
 import type { AppState } from './state/store';
 
+const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'range', 'button', 'submit', 'reset', 'color']);
+
 function isTyping(t: EventTarget | null | undefined): boolean {
   const el = t as HTMLElement | null | undefined;
   if (!el || !el.tagName) return false;
   const tag = el.tagName.toLowerCase();
-  return tag === 'input' || tag === 'textarea' || tag === 'select' || el.isContentEditable;
+  // A checkbox, slider or button keeps the shortcuts (the tool-options bar has them); text fields do not.
+  if (tag === 'input') return !NON_TEXT_INPUTS.has(((el as HTMLInputElement).type ?? 'text').toLowerCase());
+  return tag === 'textarea' || tag === 'select' || el.isContentEditable;
 }
 
 /** Do one action of the shortcuts table; false when it does not apply now (the key is then not consumed). */
@@ -58,6 +62,14 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
       return true;
     case 'setTool':
       s.setTool(action.tool);
+      return true;
+    case 'toolSize':
+      // Only while a tool with a size (region grow range, brush radius) is active.
+      if (s.tool !== 'grow' && s.tool !== 'brush' && s.tool !== 'eraser') return false;
+      s.adjustToolSize(action.delta);
+      return true;
+    case 'outlineCommand':
+      s.runOutlineCommand(action.command);
       return true;
     case 'cyclePreset':
       s.cyclePreset();

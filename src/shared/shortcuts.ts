@@ -6,7 +6,7 @@
  * Pure data + small helpers: imports only src/core (and src/shared data), no DOM, no Electron.
  */
 import { DEFAULT_LEVELS, MUSCLES, type Level, type Muscle, type Side } from '../core/anatomy/anatomy';
-import { ROI_TOOL_IDS, ROI_TOOL_INFO, VIEW_TOOL_INFO, type ToolId } from './tools';
+import { PIXEL_TOOL_IDS, PIXEL_TOOL_INFO, ROI_TOOL_IDS, ROI_TOOL_INFO, VIEW_TOOL_INFO, type OutlineCommand, type ToolId } from './tools';
 
 /** What a shortcut does. `type` is the action id; the keyboard handler has one case per id. */
 export type ShortcutAction =
@@ -19,6 +19,9 @@ export type ShortcutAction =
   | { type: 'setMuscle'; muscle: Muscle }
   | { type: 'setSide'; side: Side }
   | { type: 'setTool'; tool: ToolId }
+  /** Grow: widen (+1) / narrow (-1) the HU range; brush and eraser: radius +1 / -1 pixel. */
+  | { type: 'toolSize'; delta: 1 | -1 }
+  | { type: 'outlineCommand'; command: OutlineCommand }
   | { type: 'cyclePreset' }
   | { type: 'resetView' }
   | { type: 'toggleOverlay' }
@@ -132,6 +135,33 @@ export const SHORTCUTS: readonly ShortcutRow[] = [
     group: 'Tools',
     description: `draw tool: ${ROI_TOOL_IDS.map((id) => ROI_TOOL_INFO[id].hint).join(' / ')}`,
     bindings: ROI_TOOL_IDS.flatMap((id) => toolBinding(id, ROI_TOOL_INFO[id].key)),
+  },
+  {
+    id: 'pixel-tools',
+    group: 'Tools',
+    description: `outline tool: ${PIXEL_TOOL_IDS.map((id) => PIXEL_TOOL_INFO[id].hint).join(' / ')}`,
+    bindings: PIXEL_TOOL_IDS.flatMap((id) => toolBinding(id, PIXEL_TOOL_INFO[id].key)),
+  },
+  {
+    id: 'tool-size',
+    group: 'Tools',
+    description: 'region grow: narrow / widen the HU range (also Ctrl+wheel); brush, eraser: smaller / larger radius',
+    bindings: [
+      { key: '[', action: { type: 'toolSize', delta: -1 } },
+      { key: ']', action: { type: 'toolSize', delta: 1 } },
+    ],
+  },
+  {
+    id: 'outline-commands',
+    group: 'Outlines',
+    description: 'selected outline: smooth / simplify / snap vertices to edges / mirror to the other side; propagate the level\'s outlines to the next marked level',
+    bindings: [
+      { key: 'u', action: { type: 'outlineCommand', command: 'smooth' } },
+      { key: 'i', action: { type: 'outlineCommand', command: 'simplify' } },
+      { key: 'n', action: { type: 'outlineCommand', command: 'snap' } },
+      { key: 'h', action: { type: 'outlineCommand', command: 'mirror' } },
+      { key: 'j', action: { type: 'outlineCommand', command: 'propagate' } },
+    ],
   },
   {
     id: 'view-tools',

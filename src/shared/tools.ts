@@ -10,10 +10,19 @@
 export const ROI_TOOL_IDS = ['polygon', 'spline', 'freehand'] as const;
 export type RoiToolId = (typeof ROI_TOOL_IDS)[number];
 
+/**
+ * Pixel outline tools: not Cornerstone tools. While one is active the viewport's Cornerstone tools are
+ * passive and an overlay (src/renderer/viewer/PixelToolOverlay.tsx) takes the primary button, turns the
+ * mouse path into slice pixels and calls the store (src/renderer/state/slices/outlineTools.ts), which
+ * runs core's src/core/roi functions. Modules in src/renderer/viewer/tools/pixelTools.ts.
+ */
+export const PIXEL_TOOL_IDS = ['grow', 'brush', 'eraser', 'scissors'] as const;
+export type PixelToolId = (typeof PIXEL_TOOL_IDS)[number];
+
 export const VIEW_TOOL_IDS = ['pan', 'zoom', 'window'] as const;
 export type ViewToolId = (typeof VIEW_TOOL_IDS)[number];
 
-export type ToolId = RoiToolId | ViewToolId;
+export type ToolId = RoiToolId | PixelToolId | ViewToolId;
 
 export interface ToolInfo<Id extends ToolId = ToolId> {
   id: Id;
@@ -31,15 +40,30 @@ export const ROI_TOOL_INFO: { readonly [Id in RoiToolId]: ToolInfo<Id> } = {
   freehand: { id: 'freehand', label: 'Freehand', key: 'f', hint: 'freehand' },
 };
 
+export const PIXEL_TOOL_INFO: { readonly [Id in PixelToolId]: ToolInfo<Id> } = {
+  grow: { id: 'grow', label: 'Grow', key: 't', hint: 'region grow (click inside a muscle; Shift+drag draws a limit)' },
+  brush: { id: 'brush', label: 'Brush', key: 'b', hint: 'brush (adds pixels in the muscle range to the outline)' },
+  eraser: { id: 'eraser', label: 'Eraser', key: 'x', hint: 'eraser (removes pixels from the outline)' },
+  scissors: { id: 'scissors', label: 'Scissors', key: 'k', hint: 'scissors (drag a line across the outline: it splits in two)' },
+};
+
 export const VIEW_TOOL_INFO: { readonly [Id in ViewToolId]: ToolInfo<Id> } = {
   pan: { id: 'pan', label: 'Pan', key: 'a', hint: 'pan' },
   zoom: { id: 'zoom', label: 'Zoom', key: 'z', hint: 'zoom' },
   window: { id: 'window', label: 'W/L drag', key: null, hint: 'window/level drag' },
 };
 
-/** Toolbar order: the ROI tools, then the view tools. */
-export const TOOLS: readonly ToolInfo[] = [...ROI_TOOL_IDS.map((id) => ROI_TOOL_INFO[id]), ...VIEW_TOOL_IDS.map((id) => VIEW_TOOL_INFO[id])];
+/** Toolbar order: the ROI tools, the pixel tools, then the view tools. */
+export const TOOLS: readonly ToolInfo[] = [...ROI_TOOL_IDS.map((id) => ROI_TOOL_INFO[id]), ...PIXEL_TOOL_IDS.map((id) => PIXEL_TOOL_INFO[id]), ...VIEW_TOOL_IDS.map((id) => VIEW_TOOL_INFO[id])];
 
 export function isRoiToolId(id: string): id is RoiToolId {
   return (ROI_TOOL_IDS as readonly string[]).includes(id);
 }
+
+export function isPixelToolId(id: string): id is PixelToolId {
+  return (PIXEL_TOOL_IDS as readonly string[]).includes(id);
+}
+
+/** One-shot commands on outlines (tool-options bar buttons and shortcuts). */
+export const OUTLINE_COMMANDS = ['smooth', 'simplify', 'snap', 'mirror', 'propagate'] as const;
+export type OutlineCommand = (typeof OUTLINE_COMMANDS)[number];

@@ -135,6 +135,21 @@ const EXPECT: { [Id in ActionId]: { prepare?: (store: StoreApi<AppState>, a: Ext
     prepare: (store) => store.getState().setTool('window'),
     check: (a, _b, s) => expect(s.tool).toBe(a.tool),
   },
+  toolSize: {
+    prepare: (store) => store.getState().setTool('brush'),
+    check: (a, b, s) => expect(s.brushRadiusPx).toBe(b.brushRadiusPx + a.delta),
+  },
+  outlineCommand: {
+    prepare: (store, a) => {
+      // roi-1 is a triangle on slice START; propagate needs its level's outlines and another marked level.
+      if (a.command === 'propagate') store.getState().selectRoi(null);
+    },
+    check: (a, b, s) => {
+      if (a.command === 'mirror' || a.command === 'snap' || a.command === 'propagate') expect(s.toolHint).not.toBeNull();
+      if (a.command === 'propagate') expect(s.doc!.rois.filter((r) => r.level === 'L3/L4')).toHaveLength(1);
+      if (a.command === 'smooth') expect(s.doc!.rois[0]!.pointsLps.length).toBeGreaterThanOrEqual(b.doc!.rois[0]!.pointsLps.length);
+    },
+  },
   cyclePreset: { check: (_a, b, s) => expect(s.preset).toBe(nextPreset(b.preset)) },
   resetView: { check: (_a, b, s) => expect(s.resetCounter).toBe(b.resetCounter + 1) },
   toggleOverlay: { check: (_a, b, s) => expect(s.showOverlay).toBe(!b.showOverlay) },
@@ -229,7 +244,7 @@ describe('shortcuts table', () => {
     expect(press({ key: 'z', code: 'KeyZ', metaKey: true })).toBe(true);
     expect(press({ key: 'y', code: 'KeyY', ctrlKey: true })).toBe(true);
     expect(press({ key: 'Escape', code: 'Escape' })).toBe(false); // help closed: Esc is not consumed
-    expect(press({ key: 'x', code: 'KeyX' })).toBe(false);
+    expect(press({ key: 'v', code: 'KeyV' })).toBe(false);
   });
 
   it('ignores keys typed into a field, and needs a series except for undo/redo and help', async () => {

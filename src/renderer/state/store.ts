@@ -9,6 +9,7 @@ import { seriesIdentity } from '../../core/annotations/document';
 import type { ParaspineApi } from '../../shared/contract';
 import { createAnnotationSlice } from './slices/annotation';
 import { createImportExportSlice } from './slices/importExport';
+import { createOutlineToolsSlice } from './slices/outlineTools';
 import { createSessionSlice } from './slices/session';
 import { createUiSlice } from './slices/ui';
 import { createViewSlice } from './slices/view';
@@ -25,6 +26,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createAnnotationSlice(set, get, deps),
     ...createUiSlice(set),
     ...createImportExportSlice(set, get, deps),
+    ...createOutlineToolsSlice(set, get, deps),
   }));
 }
 

@@ -2,7 +2,8 @@
  * The store's shape: one interface per slice (slices/*.ts make them), composed in store.ts. The store
  * holds serialisable domain data only (the HU volume is a typed array: data, not a viewer object).
  */
-import type { ToolId } from '../../shared/tools';
+import type { OutlineCommand, ToolId } from '../../shared/tools';
+import type { PointIj } from '../../core/roi/rasterize';
 import type { StoreApi } from 'zustand/vanilla';
 import type { AnnotationDocument, LevelMark, RoiMuscle } from '../../core/annotations/document';
 import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
@@ -92,12 +93,23 @@ export type Question =
       existingIds: string[];
       /** The outline just finished (not in the document yet). */
       outline: { id: string; pointsLps: Vec3[]; sliceIndex: number };
+      /** History key the answer's change joins (an outline tool's gesture), when there is one. */
+      key?: string;
     };
 
 export type QuestionChoice = 'move' | 'keep' | 'replace' | 'keepBoth' | 'cancel';
 
 /** What became of a finished outline: in the document, refused (with a message), or waiting for an answer. */
 export type OutlineResult = 'added' | 'refused' | 'asked';
+
+/** Where addOutline puts an outline (default: the active level, muscle and side on the slice shown); key: history gesture key. */
+export interface OutlineTarget {
+  level?: Level;
+  muscle?: Muscle;
+  side?: Side;
+  sliceIndex?: number;
+  key?: string | null;
+}
 
 export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'error';
 
@@ -127,7 +139,7 @@ export interface AnnotationSlice {
    * toast) when the active level is marked on another slice; asks when that level x muscle x side
    * already has an outline.
    */
-  addOutline(id: string, pointsLps: Vec3[]): OutlineResult;
+  addOutline(id: string, pointsLps: Vec3[], target?: OutlineTarget): OutlineResult;
   /** The open question (moving a level that has outlines, a second outline of one muscle and side). */
   question: Question | null;
   answerQuestion(choice: QuestionChoice): void;
@@ -179,7 +191,46 @@ export interface ImportExportSlice {
   importMasks(req: MaskImportRequest): Promise<void>;
 }
 
-export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice;
+/** The pixel outline tools (region grow, brush, eraser, scissors) and the outline commands; slices/outlineTools.ts. */
+export interface OutlineToolsSlice {
+  /** HU range of the region grow and the brush; null: the document's muscle range. */
+  toolRange: [number, number] | null;
+  /** Brush and eraser radius in pixels. */
+  brushRadiusPx: number;
+  /** Region grow neighbours: 8 (default) or 4 (stricter: does not cross a one-pixel diagonal gap, e.g. partial-volume fat at 3 mm). */
+  growConnectivity: 4 | 8;
+  setGrowConnectivity(c: 4 | 8): void;
+  /** The region grow's limit (pixels it may not enter) drawn on slice sliceIndex; cleared on another slice. */
+  growBarrier: { sliceIndex: number; mask: Uint8Array; pixels: number } | null;
+  /** What the last tool action says (leaked grow, pieces dropped, nothing to act on); null when nothing. */
+  toolHint: string | null;
+  /** The level 'propagate' copies to (null: the next marked level after the active one). */
+  propagateTarget: Level | null;
+  /** The range the grow and the brush use now (toolRange or the document's muscle range). */
+  effectiveToolRange(): [number, number];
+  setToolRange(r: [number, number] | null): void;
+  setBrushRadius(px: number): void;
+  /** '[' / ']' and Ctrl+wheel: narrow / widen the grow range by 10 HU each end, or the brush radius by 1 px. */
+  adjustToolSize(delta: 1 | -1): void;
+  /** Region grow from the seed (slice pixel space) on the slice shown, then a new outline through addOutline. */
+  growAt(seed: PointIj): OutlineResult;
+  /** Add a limit polyline (slice pixels, 1 px wide) to the grow barrier on the slice shown. */
+  addGrowBarrier(path: readonly PointIj[]): void;
+  clearGrowBarrier(): void;
+  /**
+   * Brush ('add', only pixels in the range) or eraser ('erase') along path on the target outline (the
+   * selected one on this slice, else the active level/muscle/side's): one undo step per gestureKey.
+   * A brush stroke with no target makes a new outline. False when nothing changed.
+   */
+  paintStroke(path: readonly PointIj[], mode: 'add' | 'erase', gestureKey: string): boolean;
+  /** Scissors: cut the target outline along the polyline; the larger part stays, the other becomes a new outline for the active muscle/side. */
+  cutOutlineAlong(polyline: readonly PointIj[]): boolean;
+  runOutlineCommand(command: OutlineCommand): boolean;
+  setPropagateTarget(level: Level | null): void;
+  setToolHint(text: string | null): void;
+}
+
+export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice;
 
 export interface StoreDeps {
   api: () => ParaspineApi;

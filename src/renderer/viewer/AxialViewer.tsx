@@ -16,6 +16,8 @@ import { annotationToPointsLps, isContourTool, type ContourAnnotationLike } from
 import { cancelDrawing, clearAllContours, drawingInProgress, drawingVertexCount, markFinished, reconcile, setGestureActive } from './annotationSync';
 import { applyTool, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
 import { registerVolume, unregisterVolume } from './imageLoader';
+import { isPixelToolId } from '../../shared/tools';
+import { PixelToolOverlay, type PixelConversion } from './PixelToolOverlay';
 
 interface Cursor {
   i: number;
@@ -149,27 +151,32 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sliceIndex, tool, activeLevel, cancelCounter, question]);
 
+  /** Pixel index (i, j) on the current slice <-> page coordinates (the pixel tools' overlay and the test hook use them). */
+  const conv: PixelConversion = {
+    ijToClient(i, j) {
+      const vp = viewport();
+      const s = store.getState();
+      if (!vp || !s.volume || !elRef.current) return null;
+      const c = vp.worldToCanvas(indexToLps(s.volume.geometry, i, j, vp.getCurrentImageIdIndex()) as Types.Point3);
+      const r = elRef.current.getBoundingClientRect();
+      return [r.left + c[0], r.top + c[1]];
+    },
+    clientToIj(x, y) {
+      const vp = viewport();
+      const s = store.getState();
+      if (!vp || !s.volume || !elRef.current) return null;
+      const r = elRef.current.getBoundingClientRect();
+      const world = vp.canvasToWorld([x - r.left, y - r.top]) as unknown as Vec3;
+      const [ij] = lpsToSliceIj(s.volume.geometry, vp.getCurrentImageIdIndex(), [world]);
+      return [ij![0], ij![1]];
+    },
+  };
+
   // Test/automation hook: pixel index (i, j) on the current slice <-> page coordinates.
   useEffect(() => {
     const w = window as unknown as { __paraspineViewer?: unknown };
     w.__paraspineViewer = {
-      ijToClient(i: number, j: number): [number, number] | null {
-        const vp = viewport();
-        const s = store.getState();
-        if (!vp || !s.volume || !elRef.current) return null;
-        const c = vp.worldToCanvas(indexToLps(s.volume.geometry, i, j, vp.getCurrentImageIdIndex()) as Types.Point3);
-        const r = elRef.current.getBoundingClientRect();
-        return [r.left + c[0], r.top + c[1]];
-      },
-      clientToIj(x: number, y: number): [number, number] | null {
-        const vp = viewport();
-        const s = store.getState();
-        if (!vp || !s.volume || !elRef.current) return null;
-        const r = elRef.current.getBoundingClientRect();
-        const world = vp.canvasToWorld([x - r.left, y - r.top]) as unknown as Vec3;
-        const [ij] = lpsToSliceIj(s.volume.geometry, vp.getCurrentImageIdIndex(), [world]);
-        return [ij![0], ij![1]];
-      },
+      ...conv,
       currentImageIndex: () => viewport()?.getCurrentImageIdIndex() ?? null,
       /** Whether an outline is being drawn (an unfinished polygon), and the contour annotations Cornerstone holds. */
       drawingInProgress,
@@ -398,6 +405,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
         onContextMenu={(e) => e.preventDefault()}
       />
       <canvas ref={overlayRef} className={`axial-overlay${viewerError ? ' no-series' : ''}`} data-testid="axial-overlay" />
+      {volume && !viewerError && isPixelToolId(tool) && <PixelToolOverlay tool={tool} conv={conv} />}
       {volume && viewerError && (
         <div className="empty-state" data-testid="viewer-error">
           The viewer could not show this series: {viewerError}

@@ -11,7 +11,7 @@ import {
   ZoomTool,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
-import { isRoiToolId } from '../../shared/tools';
+import { isPixelToolId, isRoiToolId } from '../../shared/tools';
 import type { Tool } from '../state/store';
 import { registerParaspineLoader } from './imageLoader';
 import { ROI_TOOLS, ROI_TOOL_LIST } from './tools';
@@ -62,7 +62,8 @@ const { MouseBindings } = ToolEnums;
 /** Primary button drives the chosen tool; middle pans and right zooms always; other contour tools stay passive (editable). */
 export function applyTool(tg: ToolTypes.IToolGroup, tool: Tool): void {
   const viewTools = { pan: PanTool.toolName, zoom: ZoomTool.toolName, window: WindowLevelTool.toolName };
-  const primary = isRoiToolId(tool) ? ROI_TOOLS[tool].toolName : viewTools[tool];
+  // A pixel tool (region grow, brush, ...) takes the primary button on its own overlay: every Cornerstone tool stays passive.
+  const primary = isRoiToolId(tool) ? ROI_TOOLS[tool].toolName : isPixelToolId(tool) ? null : viewTools[tool];
   for (const name of [...ROI_TOOL_LIST.map((t) => t.toolName), WindowLevelTool.toolName]) {
     if (name !== primary) tg.setToolPassive(name);
   }
@@ -70,7 +71,7 @@ export function applyTool(tg: ToolTypes.IToolGroup, tool: Tool): void {
   const zoom = [{ mouseButton: MouseBindings.Secondary }];
   tg.setToolActive(PanTool.toolName, { bindings: primary === PanTool.toolName ? [...pan, { mouseButton: MouseBindings.Primary }] : pan });
   tg.setToolActive(ZoomTool.toolName, { bindings: primary === ZoomTool.toolName ? [...zoom, { mouseButton: MouseBindings.Primary }] : zoom });
-  if (primary !== PanTool.toolName && primary !== ZoomTool.toolName) {
+  if (primary && primary !== PanTool.toolName && primary !== ZoomTool.toolName) {
     tg.setToolActive(primary, { bindings: [{ mouseButton: MouseBindings.Primary }] });
   }
 }

@@ -26,9 +26,9 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     if (level !== activeLevel) set({ activeLevel: level, ...pointerFor(get().doc, level) });
   };
   /** Put a finished outline into the document (replacing `replaceIds`, one undo step), select it, move the checklist on. */
-  const commitOutline = (roi: Roi, replaceIds: readonly string[] = []) => {
-    if (!get().doc?.levels.some((l) => l.level === roi.level)) markHere(roi.level);
-    get().change((d, t) => ops.addRoi(replaceIds.length ? ops.deleteRois(d, replaceIds, t) : d, roi, t));
+  const commitOutline = (roi: Roi, replaceIds: readonly string[] = [], key: string | null = null) => {
+    if (!get().doc?.levels.some((l) => l.level === roi.level)) markHere(roi.level, key);
+    get().change((d, t) => ops.addRoi(replaceIds.length ? ops.deleteRois(d, replaceIds, t) : d, roi, t), key);
     const next = nextTarget(get().doc, roi.level, { muscle: roi.muscle === 'autochthon' ? 'erectorSpinae' : roi.muscle, side: roi.side });
     set({ selectedRoiId: roi.id, ...(next ? { activeMuscle: next.muscle, activeSide: next.side } : {}) });
   };
@@ -94,8 +94,10 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   selectRoi(id) {
     set({ selectedRoiId: id });
   },
-  addOutline(id, pointsLps) {
-    const { volume, sliceIndex, activeLevel, activeMuscle, activeSide, doc } = get();
+  addOutline(id, pointsLps, target = {}) {
+    const { volume, doc } = get();
+    // The outline tools (mirror, scissors) add outlines for another label or slice through the same guard rails.
+    const { level: activeLevel = get().activeLevel, muscle: activeMuscle = get().activeMuscle, side: activeSide = get().activeSide, sliceIndex = get().sliceIndex, key = null } = target;
     if (!volume || !doc || pointsLps.length < 3 || get().question) return 'refused';
     // An outline always lies on its level's slice: one drawn on another slice is not saved.
     const mark = doc.levels.find((l) => l.level === activeLevel);
@@ -122,11 +124,11 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     // One outline per level x muscle x side: a second one asks (replace, or keep both: the table measures their union).
     const existing = doc.rois.filter((r) => r.level === activeLevel && r.muscle === activeMuscle && r.side === activeSide);
     if (existing.length > 0) {
-      set({ question: { kind: 'duplicate', level: activeLevel, muscle: activeMuscle, side: activeSide, existingIds: existing.map((r) => r.id), outline: { id, pointsLps, sliceIndex } } });
+      set({ question: { kind: 'duplicate', level: activeLevel, muscle: activeMuscle, side: activeSide, existingIds: existing.map((r) => r.id), outline: { id, pointsLps, sliceIndex }, ...(key ? { key } : {}) } });
       return 'asked';
     }
     // Drawing on a level that is not marked yet marks it on this slice (one undo step each).
-    commitOutline(roi);
+    commitOutline(roi, [], key);
     return 'added';
   },
   answerQuestion(choice) {
@@ -145,7 +147,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     if (!volume || (choice !== 'replace' && choice !== 'keepBoth')) return; // cancel: the new outline is discarded
     const now = deps.now();
     const roi: Roi = { id: q.outline.id, level: q.level, muscle: q.muscle, side: q.side, sliceIndex: q.outline.sliceIndex, z: sliceZ(volume.geometry, q.outline.sliceIndex), pointsLps: q.outline.pointsLps, source: 'drawn', createdAt: now, modifiedAt: now };
-    commitOutline(roi, choice === 'replace' ? q.existingIds : []);
+    commitOutline(roi, choice === 'replace' ? q.existingIds : [], q.key ?? null);
   },
   editOutline(id, pointsLps, gestureKey) {
     get().change((d, now) => ops.updateRoiPoints(d, id, pointsLps, now), gestureKey ?? null);

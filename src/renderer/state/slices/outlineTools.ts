@@ -1,0 +1,297 @@
+/**
+ * The semi-automatic outline tools in the app: region grow, brush, eraser, scissors (pointer tools,
+ * src/renderer/viewer/PixelToolOverlay.tsx hands them slice pixels) and the outline commands smooth,
+ * simplify, snap to edges, mirror and propagate. The computations are core's (src/core/roi); this
+ * slice picks the outline, converts LPS <-> slice pixels and puts the result into the document through
+ * the annotation slice (addOutline's guard rails for new outlines; change/editOutline with one history
+ * key per gesture, so each stroke, cut or command is one undo step).
+ */
+import type { Roi } from '../../../core/annotations/document';
+import { roiSlice } from '../../../core/annotations/measureAnnotations';
+import { levelSlice } from '../../../core/annotations/outlineFlags';
+import { DEFAULT_LEVELS, type Level, type Muscle } from '../../../core/anatomy/anatomy';
+import { sliceZ } from '../../../core/geometry/volumeGeometry';
+import { paintOutline, paintStroke as paintMaskStroke } from '../../../core/roi/brush';
+import { lpsToSliceIj, sliceIjToLps } from '../../../core/roi/contour';
+import { cutOutline } from '../../../core/roi/cut';
+import { gradientMagnitude, snapContour } from '../../../core/roi/edges';
+import { mirrorContour, midlineColumn, propagateContour } from '../../../core/roi/propagate';
+import type { PointIj } from '../../../core/roi/rasterize';
+import { regionGrow, regionToContour } from '../../../core/roi/regionGrow';
+import { simplifyContour, smoothContour } from '../../../core/roi/smooth';
+import { sliceView, type HuVolume } from '../../../core/volume';
+import { MUSCLE_NAMES } from '../checklist';
+import * as ops from '../documentOps';
+import type { Get, OutlineToolsSlice, Set, StoreDeps } from '../types';
+
+/** The largest region a grow may make (about 60 cm², twice a large psoas): beyond it the grow has leaked. */
+export const GROW_MAX_AREA_MM2 = 6000;
+/** Area tolerance of smooth and simplify (fraction of the outline's area). */
+export const SMOOTH_AREA_TOLERANCE = 0.02;
+/** Snap radius (pixels) of "snap vertices to edges" and of propagate. */
+export const SNAP_RADIUS_PX = 2;
+export const BRUSH_RADIUS_LIMITS: readonly [number, number] = [1, 30];
+const RANGE_STEP_HU = 10;
+
+const label = (r: Pick<Roi, 'muscle' | 'side' | 'level'>) => `${MUSCLE_NAMES[r.muscle]} ${r.side}, ${r.level}`;
+
+export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): OutlineToolsSlice => {
+  let gesture = 0;
+  const hint = (text: string | null, kind: 'info' | 'error' = 'info') => {
+    set({ toolHint: text });
+    if (text) get().showToast(text, kind);
+  };
+  /** The slice shown: its HU pixels and grid. */
+  const here = (): { volume: HuVolume; k: number; hu: Int16Array | Float32Array; columns: number; rows: number } | null => {
+    const { volume, sliceIndex } = get();
+    if (!volume || !get().doc || get().question) return null;
+    return { volume, k: sliceIndex, hu: sliceView(volume, sliceIndex), columns: volume.geometry.columns, rows: volume.geometry.rows };
+  };
+  /** The outline the tools act on: the selected one on this slice, else the active level/muscle/side's on this slice. */
+  const target = (): Roi | null => {
+    const { doc, volume, sliceIndex, selectedRoiId, activeLevel, activeMuscle, activeSide } = get();
+    if (!doc || !volume) return null;
+    const onSlice = (r: Roi) => roiSlice(volume, r) === sliceIndex;
+    const sel = doc.rois.find((r) => r.id === selectedRoiId && onSlice(r));
+    return sel ?? doc.rois.find((r) => r.level === activeLevel && r.muscle === activeMuscle && r.side === activeSide && onSlice(r)) ?? null;
+  };
+  const toIj = (volume: HuVolume, roi: Roi) => lpsToSliceIj(volume.geometry, roiSlice(volume, roi), roi.pointsLps);
+  const toLps = (volume: HuVolume, k: number, ij: readonly PointIj[]) => sliceIjToLps(volume.geometry, k, ij);
+  const noTarget = (what: string) => hint(`Select an outline on this slice (or pick the level, muscle and side of one here) to ${what}`, 'error');
+
+  /** Replace a target's points (one undo step per key). */
+  const edit = (roi: Roi, ij: readonly PointIj[], key: string) => {
+    const { volume } = get();
+    if (!volume) return;
+    get().editOutline(roi.id, toLps(volume, roiSlice(volume, roi), ij), key);
+  };
+
+  const command = {
+    smooth(roi: Roi, volume: HuVolume) {
+      const r = smoothContour(toIj(volume, roi), 1, { maxAreaChangeFraction: SMOOTH_AREA_TOLERANCE });
+      if (r.iterations === 0) return hint(`Smoothing would change the area by more than ${SMOOTH_AREA_TOLERANCE * 100}%: simplify first`, 'error'), false;
+      edit(roi, r.contour, `smooth-${++gesture}`);
+      return hint(`Smoothed (${r.contour.length} vertices, area ${signed(r.areaChange)} px²)`), true;
+    },
+    simplify(roi: Roi, volume: HuVolume) {
+      const r = simplifyContour(toIj(volume, roi), SMOOTH_AREA_TOLERANCE);
+      if (r.removed === 0) return hint('Nothing to simplify within the area tolerance'), false;
+      edit(roi, r.contour, `simplify-${++gesture}`);
+      return hint(`Simplified: ${r.removed} vertices removed, ${r.contour.length} left (area ${signed(r.areaChange)} px²)`), true;
+    },
+    snap(roi: Roi, volume: HuVolume) {
+      const k = roiSlice(volume, roi);
+      const g = volume.geometry;
+      const grad = gradientMagnitude(sliceView(volume, k), g.columns, g.rows);
+      edit(roi, snapContour(toIj(volume, roi), grad, g.columns, g.rows, { radiusPx: SNAP_RADIUS_PX }), `snap-${++gesture}`);
+      return hint(`Vertices snapped to the strongest edge within ${SNAP_RADIUS_PX} px`), true;
+    },
+    mirror(roi: Roi, volume: HuVolume) {
+      if (roi.muscle === 'autochthon') return hint('Assign the autochthon outline to a muscle before mirroring it', 'error'), false;
+      const k = roiSlice(volume, roi);
+      const g = volume.geometry;
+      const mid = midlineColumn(sliceView(volume, k), g.columns, g.rows);
+      if (!mid) return hint('No midline found on this slice (no bone in its central third): nothing mirrored', 'error'), false;
+      const side = roi.side === 'left' ? 'right' : 'left';
+      const ij = mirrorContour(toIj(volume, roi), mid.column);
+      const res = get().addOutline(deps.newId(), toLps(volume, k, ij), { level: roi.level, muscle: roi.muscle, side, sliceIndex: k, key: `mirror-${++gesture}` });
+      if (res !== 'refused') hint(`Mirrored to the ${side} across column ${mid.column.toFixed(1)} (${mid.source} midline)`);
+      return res !== 'refused';
+    },
+  };
+
+  return {
+    toolRange: null,
+    brushRadiusPx: 4,
+    growConnectivity: 8,
+    setGrowConnectivity(c) {
+      set({ growConnectivity: c });
+    },
+    growBarrier: null,
+    toolHint: null,
+    propagateTarget: null,
+    effectiveToolRange() {
+      const r = get().toolRange ?? get().doc?.ranges.muscleHu;
+      return r ? [r[0], r[1]] : [-29, 150];
+    },
+    setToolRange(r) {
+      if (r && !(r[0] <= r[1])) return;
+      set({ toolRange: r ? [Math.round(r[0]), Math.round(r[1])] : null });
+    },
+    setBrushRadius(px) {
+      const [lo, hi] = BRUSH_RADIUS_LIMITS;
+      set({ brushRadiusPx: Math.max(lo, Math.min(hi, Math.round(px))) });
+    },
+    adjustToolSize(delta) {
+      const tool = get().tool;
+      if (tool === 'brush' || tool === 'eraser') return get().setBrushRadius(get().brushRadiusPx + delta);
+      const [lo, hi] = get().effectiveToolRange();
+      const step = RANGE_STEP_HU * delta;
+      if (lo - step > hi + step) return;
+      get().setToolRange([lo - step, hi + step]);
+    },
+    setToolHint(text) {
+      set({ toolHint: text });
+    },
+    setPropagateTarget(level) {
+      set({ propagateTarget: level });
+    },
+    growAt(seed) {
+      const h = here();
+      if (!h) return 'refused';
+      const [loHu, hiHu] = get().effectiveToolRange();
+      const g = h.volume.geometry;
+      const b = get().growBarrier;
+      const maxPixels = Math.ceil(GROW_MAX_AREA_MM2 / (g.columnSpacingMm * g.rowSpacingMm));
+      const conn = get().growConnectivity;
+      const r = regionGrow(h.hu, h.columns, h.rows, seed, { loHu, hiHu, connectivity: conn, fillHoles: true, maxPixels, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) });
+      if (!r.seedAccepted) {
+        const [i, j] = [Math.round(seed[0]), Math.round(seed[1])];
+        const inside = i >= 0 && j >= 0 && i < h.columns && j < h.rows;
+        hint(inside ? `The clicked pixel (${h.hu[j * h.columns + i]} HU) is outside the range ${loHu}..${hiHu} HU or on the limit: nothing grown` : 'Click inside the image', 'error');
+        return 'refused';
+      }
+      if (r.hitMaxPixels) {
+        hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([) or draw a limit (Shift+drag)`, 'error');
+        return 'refused';
+      }
+      const traced = regionToContour(r.mask, h.columns, h.rows, conn);
+      if (!traced) return 'refused';
+      const res = get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour));
+      if (res !== 'refused') hint(`Grown: ${r.pixels} px in ${loHu}..${hiHu} HU (${conn}-connected)`);
+      return res;
+    },
+    addGrowBarrier(path) {
+      const h = here();
+      if (!h || path.length === 0) return;
+      const prev = get().growBarrier;
+      const mask = prev && prev.sliceIndex === h.k ? prev.mask.slice() : new Uint8Array(h.columns * h.rows);
+      paintMaskStroke(mask, h.columns, h.rows, path, 0.75);
+      let pixels = 0;
+      for (let p = 0; p < mask.length; p++) pixels += mask[p]!;
+      set({ growBarrier: { sliceIndex: h.k, mask, pixels } });
+    },
+    clearGrowBarrier() {
+      set({ growBarrier: null });
+    },
+    paintStroke(path, mode, gestureKey) {
+      const h = here();
+      if (!h || path.length === 0) return false;
+      const [loHu, hiHu] = get().effectiveToolRange();
+      const brush = mode === 'add' ? { mode, hu: h.hu, loHu, hiHu } : { mode };
+      const roi = target();
+      const radius = get().brushRadiusPx;
+      if (!roi) {
+        if (mode === 'erase') return noTarget('erase'), false;
+        // A brush stroke with nothing to add to starts a new outline (through the guard rails).
+        const mask = new Uint8Array(h.columns * h.rows);
+        if (paintMaskStroke(mask, h.columns, h.rows, path, radius, brush) === 0) return false;
+        const traced = regionToContour(mask, h.columns, h.rows, 8);
+        return !!traced && get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour), { key: gestureKey }) !== 'refused';
+      }
+      const r = paintOutline(toIj(h.volume, roi), h.columns, h.rows, path, radius, brush);
+      if (r.changed === 0) return false;
+      const [first, ...rest] = r.components;
+      if (!first) {
+        get().change((d, now) => ops.deleteRoi(d, roi.id, now), gestureKey);
+        if (get().selectedRoiId === roi.id) set({ selectedRoiId: null });
+        hint(`Erased the whole outline (${label(roi)})`);
+        return true;
+      }
+      edit(roi, first.contour, gestureKey);
+      if (rest.length > 0) hint(`Kept the largest piece (${first.pixels} px); ${rest.length} piece(s) of ${rest.reduce((n, c) => n + c.pixels, 0)} px dropped`);
+      else set({ toolHint: null });
+      return true;
+    },
+    cutOutlineAlong(polyline) {
+      const h = here();
+      if (!h) return false;
+      const roi = target();
+      if (!roi) return noTarget('cut'), false;
+      const { activeMuscle, activeSide } = get();
+      if (activeMuscle === roi.muscle && activeSide === roi.side) {
+        hint(`Pick the muscle and side of the cut-off part first (it is ${label(roi)} now)`, 'error');
+        return false;
+      }
+      const taken = get().doc!.rois.some((r) => r.level === roi.level && r.muscle === activeMuscle && r.side === activeSide);
+      if (taken) {
+        hint(`${label({ level: roi.level, muscle: activeMuscle, side: activeSide })} already has an outline: delete it or pick another muscle/side for the cut-off part`, 'error');
+        return false;
+      }
+      let r;
+      try {
+        r = cutOutline(toIj(h.volume, roi), h.columns, h.rows, polyline, 8);
+      } catch (e) {
+        hint(e instanceof Error ? e.message : String(e), 'error');
+        return false;
+      }
+      const a = r.leftOutlines[0];
+      const b = r.rightOutlines[0];
+      if (!a || !b) return hint('The cut line does not divide the outline: draw it across', 'error'), false;
+      const [keep, other] = a.pixels >= b.pixels ? [a, b] : [b, a];
+      const dropped = [...r.leftOutlines.slice(1), ...r.rightOutlines.slice(1)].reduce((n, c) => n + c.pixels, 0);
+      const key = `cut-${++gesture}`;
+      const k = roiSlice(h.volume, roi);
+      const res = get().addOutline(deps.newId(), toLps(h.volume, k, other.contour), { level: roi.level, muscle: activeMuscle as Muscle, side: activeSide, sliceIndex: k, key });
+      if (res === 'refused') return false;
+      edit(roi, keep.contour, key);
+      hint(`Cut: ${keep.pixels} px stay ${label(roi)}, ${other.pixels} px became ${label({ level: roi.level, muscle: activeMuscle, side: activeSide })}${dropped ? `; ${dropped} px in smaller pieces dropped` : ''}`);
+      return true;
+    },
+    runOutlineCommand(name) {
+      const { volume, doc } = get();
+      if (!volume || !doc || get().question) return false;
+      if (name === 'propagate') return propagate();
+      const roi = target();
+      if (!roi) return noTarget(name), false;
+      return command[name](roi, volume);
+    },
+  };
+
+  /** Copy the active level's outlines to the target level's slice (snap + smooth), one undo step; labels there already outlined are skipped. */
+  function propagate(): boolean {
+    const { volume, doc, activeLevel } = get();
+    if (!volume || !doc) return false;
+    const from = doc.levels.find((l) => l.level === activeLevel);
+    if (!from) return hint(`${activeLevel} is not marked`, 'error'), false;
+    const marked = doc.levels.map((l) => l.level);
+    const picked = get().propagateTarget;
+    const to = picked && picked !== activeLevel && marked.includes(picked) ? picked : nextMarked(marked, activeLevel);
+    const mark = to ? doc.levels.find((l) => l.level === to) : undefined;
+    if (!to || !mark || to === activeLevel) return hint('Mark the level to propagate to first (and pick it in the tool options)', 'error'), false;
+    const kFrom = levelSlice(volume, from);
+    const kTo = levelSlice(volume, mark);
+    const g = volume.geometry;
+    const hu = sliceView(volume, kTo);
+    const grad = gradientMagnitude(hu, g.columns, g.rows);
+    const now = deps.now();
+    const sources = doc.rois.filter((r) => r.level === activeLevel && roiSlice(volume, r) === kFrom);
+    const made: Roi[] = [];
+    let skipped = 0;
+    for (const r of sources) {
+      if (r.muscle !== 'autochthon' && doc.rois.some((x) => x.level === to && x.muscle === r.muscle && x.side === r.side)) {
+        skipped++;
+        continue;
+      }
+      // Pixel-edge outlines (grown, imported) have vertices only at corners: simplify before snapping.
+      const ij = simplifyContour(toIj(volume, r), 0.005).contour;
+      const p = propagateContour(ij, hu, g.columns, g.rows, { grad, snapRadiusPx: SNAP_RADIUS_PX });
+      made.push({ ...r, id: deps.newId(), level: to, sliceIndex: kTo, z: sliceZ(g, kTo), pointsLps: toLps(volume, kTo, p.contour), source: 'drawn', createdAt: now, modifiedAt: now });
+    }
+    if (made.length === 0) return hint(sources.length ? `Every outline of ${activeLevel} already has one at ${to}: nothing propagated` : `${activeLevel} has no outlines on its slice`, 'error'), false;
+    get().change((d, t) => made.reduce((acc, roi) => ops.addRoi(acc, roi, t), d), `propagate-${++gesture}`);
+    hint(`Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice ${kTo + 1})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}`);
+    return true;
+  }
+};
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+}
+
+/** The next marked level after `level` in the default order (else the one before). */
+export function nextMarked(marked: readonly Level[], level: Level): Level | null {
+  const order = DEFAULT_LEVELS.filter((l) => marked.includes(l));
+  const n = order.indexOf(level);
+  return order[n + 1] ?? (n > 0 ? order[n - 1]! : null) ?? null;
+}

@@ -1,0 +1,242 @@
+/**
+ * The pixel outline tools and outline commands through the store (slices/outlineTools.ts) on a phantom:
+ * region grow gives exactly the blob's pixels, the brush adds only in-range pixels, the eraser removes,
+ * scissors partition exactly, mirror reflects across the bone midline; each is one undo step and goes
+ * through the annotation guard rails.
+ */
+import { describe, expect, it } from 'vitest';
+import { measureAnnotations } from '../../src/core/annotations/measureAnnotations';
+import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
+import type { Vec3 } from '../../src/core/geometry/vec3';
+import { contourMask } from '../../src/core/roi/contour';
+import type { LoadedSeriesMeta, ParaspineApi } from '../../src/shared/contract';
+import { createAppStore, type AppState } from '../../src/renderer/state/store';
+import type { StoreApi } from 'zustand/vanilla';
+
+const C = 100;
+const R = 80;
+const S = 3;
+const K = 1; // the slice everything happens on (L3)
+const geometry = makeGeometry({ columns: C, rows: R, slices: S, columnSpacingMm: 1, rowSpacingMm: 1, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: Array.from({ length: S }, (_, k) => [0, 0, 3 * k] as Vec3) });
+const summary = { patientName: 'P', patientId: 'ID', studyInstanceUid: 'st', studyDate: '20200101', studyDescription: '', seriesInstanceUid: 'se', seriesDescription: 'd', seriesNumber: 1, modality: 'CT', slices: S, rows: R, columns: C, pixelSpacing: [1, 1] as const, sliceSpacingMm: 3, sliceThickness: 3, imageOrientation: [1, 0, 0, 0, 1, 0], transferSyntaxUids: [], files: [], warnings: [] };
+const meta: LoadedSeriesMeta = { summary, geometry, huType: 'int16', warnings: [] };
+
+/** Blob A: 50 HU, columns 10..19, rows 20..34 (150 px). Strip: 120 HU, columns 20..24, rows 25..29 (touches A). Bone: 500 HU, columns 49..50 (midline 49.5). Fat elsewhere. */
+const inA = (i: number, j: number) => i >= 10 && i <= 19 && j >= 20 && j <= 34;
+const inStrip = (i: number, j: number) => i >= 20 && i <= 24 && j >= 25 && j <= 29;
+const inBone = (i: number, j: number) => (i === 49 || i === 50) && j >= 50 && j <= 60;
+function huOf(i: number, j: number): number {
+  if (inA(i, j)) return 50;
+  if (inStrip(i, j)) return 120;
+  if (inBone(i, j)) return 500;
+  return -100;
+}
+function volumeBytes(): ArrayBuffer {
+  const hu = new Int16Array(C * R * S);
+  for (let k = 0; k < S; k++) for (let j = 0; j < R; j++) for (let i = 0; i < C; i++) hu[k * C * R + j * C + i] = huOf(i, j);
+  return hu.buffer;
+}
+
+async function openStore(): Promise<StoreApi<AppState>> {
+  let n = 0;
+  const api = {
+    'app:info': async () => ({ version: '1', workspace: '/ws', recentFolders: [], mode: 'web' as const }),
+    'series:scan': async () => ({ series: [summary], problems: [] }),
+    'series:load': async () => meta,
+    'series:volume': async () => volumeBytes(),
+    'annotations:load': async () => ({ document: null, problem: null }),
+    'annotations:save': async () => ({ path: '/ws/se.json' }),
+  } as unknown as ParaspineApi;
+  const store = createAppStore({ api: () => api, now: () => `2024-01-01T00:00:${String(n++).padStart(2, '0')}Z`, newId: () => `id${++n}`, rater: () => 'tester' });
+  await store.getState().init();
+  await store.getState().openFolder('/data');
+  await store.getState().selectSeries('se');
+  store.getState().setSlice(K);
+  store.getState().markLevel('L3');
+  store.getState().setActiveMuscle('psoas');
+  store.getState().setActiveSide('left');
+  return store;
+}
+
+const maskOf = (s: AppState, id: string) => contourMask(geometry, K, s.doc!.rois.find((r) => r.id === id)!.pointsLps);
+const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);
+const pixelsWhere = (f: (i: number, j: number) => boolean) => {
+  const m = new Uint8Array(C * R);
+  for (let j = 0; j < R; j++) for (let i = 0; i < C; i++) m[j * C + i] = f(i, j) ? 1 : 0;
+  return m;
+};
+
+describe('outline tools (store)', () => {
+  it('region grow from a seed in a blob gives exactly that blob as a new outline (one undo step)', async () => {
+    const store = await openStore();
+    const s = () => store.getState();
+    s().setToolRange([0, 100]); // A (50 HU) but not the strip (120 HU)
+    expect(s().growAt([14, 27])).toBe('added');
+    const roi = s().doc!.rois[0]!;
+    expect(roi).toMatchObject({ level: 'L3', muscle: 'psoas', side: 'left', sliceIndex: K, source: 'drawn' });
+    expect(maskOf(s(), roi.id)).toEqual(pixelsWhere(inA));
+    const rec = measureAnnotations(s().volume!, s().doc!).find((r) => r.muscle === 'psoas' && r.side === 'left')!;
+    expect(rec.pixels).toBe(150);
+    expect(rec.meanHu).toBe(50);
+    // The default muscle range takes the strip too; a second grow for the same label asks (guard rail).
+    s().setToolRange(null);
+    s().setActiveMuscle('psoas');
+    s().setActiveSide('left');
+    expect(s().growAt([14, 27])).toBe('asked');
+    s().answerQuestion('replace');
+    expect(count(maskOf(s(), s().doc!.rois[0]!.id))).toBe(150 + 25);
+    s().undo();
+    expect(s().doc!.rois.map((r) => r.id)).toEqual([roi.id]);
+  });
+
+  it('refuses a seed outside the range, reports a leak, and respects a drawn limit', async () => {
+    const store = await openStore();
+    const s = () => store.getState();
+    expect(s().growAt([70, 10])).toBe('refused'); // fat
+    expect(s().toolHint).toMatch(/outside the range/);
+    s().setToolRange([-150, 150]); // fat joins: the whole slice (8000 px > 6000 px guard)
+    expect(s().growAt([70, 10])).toBe('refused');
+    expect(s().toolHint).toMatch(/Leaked/);
+    expect(s().doc!.rois).toEqual([]);
+    // A limit between A and the strip (Shift+drag along column 19.5) keeps the default-range grow in A... minus the limit's pixels.
+    s().setToolRange(null);
+    s().addGrowBarrier([
+      [20, 18],
+      [20, 36],
+    ]);
+    expect(s().growAt([14, 27])).toBe('added');
+    const m = maskOf(s(), s().doc!.rois[0]!.id);
+    expect(m).toEqual(pixelsWhere(inA));
+  });
+
+  it('brush adds only pixels in the range, eraser removes, one undo step per stroke', async () => {
+    const store = await openStore();
+    const s = () => store.getState();
+    s().setToolRange([0, 100]);
+    s().growAt([14, 27]);
+    const id = s().doc!.rois[0]!.id;
+    s().setToolRange(null); // brush with the muscle range -29..150: the strip (120) counts, fat (-100) not
+    s().setBrushRadius(2);
+    const past = s().history.past.length;
+    expect(s().paintStroke([[18, 22]], 'add', 'b1')).toBe(false); // all of it in A already or fat
+    expect(s().paintStroke([[18, 22], [21, 26]], 'add', 'b1')).toBe(true);
+    s().paintStroke([[21, 26], [26, 28]], 'add', 'b1');
+    expect(s().history.past.length).toBe(past + 1);
+    const after = maskOf(s(), id);
+    const a = pixelsWhere(inA);
+    let added = 0;
+    for (let p = 0; p < after.length; p++) {
+      expect(after[p]! >= a[p]!).toBe(true); // nothing of A lost
+      if (after[p] && !a[p]) {
+        added++;
+        const hu = huOf(p % C, Math.floor(p / C));
+        expect(hu).toBeGreaterThanOrEqual(-29);
+        expect(hu).toBeLessThanOrEqual(150);
+      }
+    }
+    expect(added).toBeGreaterThan(0);
+    // Eraser across the middle of A's right part: fewer pixels, one more undo step.
+    s().paintStroke([[15, 20], [15, 34]], 'erase', 'e1');
+    expect(s().history.past.length).toBe(past + 2);
+    const erased = maskOf(s(), id);
+    expect(count(erased)).toBeLessThan(count(after));
+    expect(s().toolHint ?? '').toMatch(/dropped|^$/);
+    s().undo();
+    expect(maskOf(s(), id)).toEqual(after);
+    s().undo();
+    expect(maskOf(s(), id)).toEqual(a);
+  });
+
+  it('scissors split the outline into two outlines that partition its pixels', async () => {
+    const store = await openStore();
+    const s = () => store.getState();
+    s().setActiveMuscle('erectorSpinae');
+    s().setToolRange([0, 100]);
+    s().growAt([14, 27]);
+    const id = s().doc!.rois[0]!.id;
+    const before = maskOf(s(), id);
+    s().selectRoi(id);
+    // Same label as the outline: refused, the user must pick the cut-off part's muscle first.
+    s().setActiveMuscle('erectorSpinae');
+    s().setActiveSide('left');
+    expect(s().cutOutlineAlong([[16.5, 18], [16.5, 37]])).toBe(false);
+    s().setActiveMuscle('multifidus');
+    const past = s().history.past.length;
+    expect(s().cutOutlineAlong([[16.3, 18], [16.7, 37]])).toBe(true);
+    expect(s().history.past.length).toBe(past + 1);
+    const rois = s().doc!.rois;
+    expect(rois).toHaveLength(2);
+    const other = rois.find((r) => r.id !== id)!;
+    expect(other).toMatchObject({ level: 'L3', muscle: 'multifidus', side: 'left' });
+    const m1 = maskOf(s(), id);
+    const m2 = maskOf(s(), other.id);
+    for (let p = 0; p < before.length; p++) expect(m1[p]! + m2[p]!).toBe(before[p]);
+    expect(count(m1)).toBeGreaterThanOrEqual(count(m2)); // the original keeps the larger part
+    expect(count(m1) + count(m2)).toBe(150);
+    s().undo();
+    expect(s().doc!.rois).toHaveLength(1);
+    expect(maskOf(s(), id)).toEqual(before);
+  });
+
+  it('mirror reflects across the bone midline to the other side; smooth/simplify keep the area; propagate copies to another level', async () => {
+    const store = await openStore();
+    const s = () => store.getState();
+    s().setToolRange([0, 100]);
+    s().growAt([14, 27]);
+    const id = s().doc!.rois[0]!.id;
+    s().selectRoi(id);
+    expect(s().runOutlineCommand('mirror')).toBe(true);
+    const mirrored = s().doc!.rois.find((r) => r.id !== id)!;
+    expect(mirrored).toMatchObject({ muscle: 'psoas', side: 'right', level: 'L3' });
+    // Midline column 49.5: i -> 99 - i, so columns 10..19 become 80..89.
+    expect(maskOf(s(), mirrored.id)).toEqual(pixelsWhere((i, j) => inA(99 - i, j)));
+    // A rectangle's corners are too sharp to smooth within 2% of its area, and it has no vertex to spare.
+    s().selectRoi(id);
+    expect(s().runOutlineCommand('smooth')).toBe(false);
+    expect(s().toolHint).toMatch(/more than 2%/);
+    expect(s().runOutlineCommand('simplify')).toBe(false);
+    // Propagate L3's two outlines to L3/L4 (slice 2): one undo step, both there.
+    s().setSlice(2);
+    s().markLevel('L3/L4');
+    s().setActiveLevel('L3');
+    const past = s().history.past.length;
+    expect(s().runOutlineCommand('propagate')).toBe(true);
+    expect(s().history.past.length).toBe(past + 1);
+    const there = s().doc!.rois.filter((r) => r.level === 'L3/L4');
+    expect(there.map((r) => `${r.muscle}-${r.side}-${r.sliceIndex}`).sort()).toEqual(['psoas-left-2', 'psoas-right-2']);
+    // A second propagate skips labels already outlined there.
+    expect(s().runOutlineCommand('propagate')).toBe(false);
+  });
+
+  it('a brush stroke with no outline starts one; simplify and smooth keep its area within 2%; snap moves vertices at most 2 px', async () => {
+    const store = await openStore();
+    const s = () => store.getState();
+    s().setActiveMuscle('quadratusLumborum');
+    s().setBrushRadius(6);
+    s().setToolRange([-200, 200]);
+    expect(s().paintStroke([[60, 30]], 'add', 'new')).toBe(true); // fat is in this range: a full disk
+    const roi = s().doc!.rois[0]!;
+    expect(roi).toMatchObject({ muscle: 'quadratusLumborum', side: 'left', level: 'L3' });
+    expect(count(maskOf(s(), roi.id))).toBe(113); // pixel centres within 6 px: 113
+    const area = (id: string) => {
+      const p = s().doc!.rois.find((r) => r.id === id)!.pointsLps;
+      let a = 0;
+      for (let n = 0; n < p.length; n++) a += p[n]![0] * p[(n + 1) % p.length]![1] - p[(n + 1) % p.length]![0] * p[n]![1];
+      return Math.abs(a / 2);
+    };
+    const a0 = area(roi.id);
+    const n0 = roi.pointsLps.length;
+    s().selectRoi(roi.id);
+    expect(s().runOutlineCommand('simplify')).toBe(true);
+    expect(s().doc!.rois[0]!.pointsLps.length).toBeLessThan(n0);
+    expect(Math.abs(area(roi.id) - a0)).toBeLessThanOrEqual(0.02 * a0 + 1e-9);
+    const a1 = area(roi.id);
+    expect(s().runOutlineCommand('smooth')).toBe(true);
+    expect(Math.abs(area(roi.id) - a1)).toBeLessThanOrEqual(0.02 * a1 + 1e-9);
+    const before = s().doc!.rois[0]!.pointsLps;
+    expect(s().runOutlineCommand('snap')).toBe(true);
+    const after = s().doc!.rois[0]!.pointsLps;
+    expect(after).toHaveLength(before.length);
+    after.forEach((p, n) => expect(Math.hypot(p[0] - before[n]![0], p[1] - before[n]![1])).toBeLessThanOrEqual(2 + 1e-9));
+  });
+});
