@@ -132,7 +132,8 @@ export function planMaskImport(doc: AnnotationDocument, result: MaskImportResult
   const skip = new Set<number>();
   result.rois.forEach((r, n) => {
     const same = doc.rois.filter((x) => roiKey(x) === roiKey(r));
-    if (same.some((x) => x.source !== 'imported' || isEdited(x))) skip.add(n);
+    // Unedited imported outlines and unconfirmed, unedited proposals are replaced; drawn, edited or confirmed ones stay.
+    if (same.some((x) => (x.source !== 'imported' && x.source !== 'proposed') || isEdited(x))) skip.add(n);
     else for (const x of same) if (!replace.includes(x.id)) replace.push(x.id);
   });
   return { replace, skip };

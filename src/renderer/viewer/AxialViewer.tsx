@@ -16,6 +16,7 @@ import { annotationToPointsLps, isContourTool, type ContourAnnotationLike } from
 import { cancelDrawing, clearAllContours, drawingInProgress, drawingVertexCount, markFinished, reconcile, setGestureActive } from './annotationSync';
 import { applyTool, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
 import { registerVolume, unregisterVolume } from './imageLoader';
+import { CutOverlay } from './CutOverlay';
 
 interface Cursor {
   i: number;
@@ -398,6 +399,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
         onContextMenu={(e) => e.preventDefault()}
       />
       <canvas ref={overlayRef} className={`axial-overlay${viewerError ? ' no-series' : ''}`} data-testid="axial-overlay" />
+      {volume && !viewerError && <CutOverlay />}
       {volume && viewerError && (
         <div className="empty-state" data-testid="viewer-error">
           The viewer could not show this series: {viewerError}
