@@ -282,7 +282,7 @@ function ImportExport() {
           {maskImport.busy ? 'Importing…' : 'Import masks'}
         </button>
       </div>
-      <label className="row small-text" title="Psoas: the iliopsoas component nearest the spine. Autochthon: split at the fat plane into multifidus (medial) and erector spinae (lateral), as proposals to check and confirm">
+      <label className="split-option small-text" title="Psoas: the iliopsoas component nearest the spine. Autochthon: split at the fat plane into multifidus (medial) and erector spinae (lateral), as proposals to check and confirm">
         <input type="checkbox" checked={splitAutochthon} onChange={(e) => store.getState().setSplitAutochthon(e.target.checked)} data-testid="split-autochthon" />
         Split autochthon into multifidus / erector spinae
       </label>

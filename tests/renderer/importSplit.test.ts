@@ -12,7 +12,7 @@ import type { Vec3 } from '../../src/core/geometry/vec3';
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../src/core/export/measurementsExport';
 import type { LoadedSeriesMeta, MaskImportResult, ParaspineApi } from '../../src/shared/contract';
 import { runShortcutAction } from '../../src/renderer/keyboard';
-import { boundaryIj, simplifyPolyline, splitPairs } from '../../src/renderer/state/autochthonSplit';
+import { boundaryIj, dragCut, resplitAutochthon, simplifyIndices, simplifyPolyline, splitPairs } from '../../src/renderer/state/autochthonSplit';
 import { createAppStore } from '../../src/renderer/state/store';
 
 // 10 columns x 6 rows x 4 slices, 2 mm pixels, 3 mm slices; x = 2 i, y = 2 j, z = 3 k.
@@ -167,6 +167,21 @@ describe('mask import with the autochthon split', () => {
     await st().importMasks({ masksPath: '/m' });
     expect(st().maskImport.message).toMatch(/1 earlier imported outline\(s\) replaced, 2 not added where you drew or edited an outline/);
     expect(st().doc!.rois.map((r) => r.muscle).sort()).toEqual(['erectorSpinae', 'multifidus', 'psoas']);
+  });
+
+  it('re-splitting along the cut found from the outlines gives the same parts; a dragged handle bends the cut only up to its neighbours', async () => {
+    const { store } = await open();
+    await store.getState().importMasks({ masksPath: '/m' });
+    const st = store.getState;
+    const [pair] = splitPairs(st().doc!, st().volume!);
+    const same = resplitAutochthon(st().doc!, st().volume!, 'L3', 'left', pair!.cutIj, 'now', () => 'x');
+    expect(same).toMatchObject({ ok: true, multifidusPixels: 8, erectorSpinaePixels: 16 });
+    const pts = [[0, 0], [0, 1], [0, 2], [0, 3], [0, 4]] as const;
+    expect(simplifyIndices([[0, 0], [1, 1], [2, 2], [2, 3]], 0.1)).toEqual([0, 2, 3]);
+    // handles at vertices 0, 2, 4: moving vertex 2 by (2, 0) moves 1 and 3 by half of it, 0 and 4 not at all
+    expect(dragCut(pts, [0, 2, 4], 2, [2, 0])).toEqual([[0, 0], [1, 1], [2, 2], [1, 3], [0, 4]]);
+    // an end handle: the vertices beyond it (none) and up to the next handle follow
+    expect(dragCut(pts, [0, 2, 4], 0, [2, 0])).toEqual([[2, 0], [1, 1], [0, 2], [0, 3], [0, 4]]);
   });
 
   it('boundaryIj finds where two masks meet on each row', () => {

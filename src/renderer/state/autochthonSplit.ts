@@ -141,9 +141,9 @@ export function resplitAutochthon(
   };
 }
 
-/** Douglas-Peucker: the vertices of a polyline that keep it within `tolerance` (the drag handles of a cut). */
-export function simplifyPolyline(points: readonly PointIj[], tolerance: number): PointIj[] {
-  if (points.length <= 2) return [...points];
+/** Douglas-Peucker: the indices of the vertices of a polyline that keep it within `tolerance` (the drag handles of a cut), first and last always. */
+export function simplifyIndices(points: readonly PointIj[], tolerance: number): number[] {
+  if (points.length <= 2) return points.map((_, n) => n);
   const keep = new Uint8Array(points.length);
   keep[0] = 1;
   keep[points.length - 1] = 1;
@@ -170,5 +170,30 @@ export function simplifyPolyline(points: readonly PointIj[], tolerance: number):
       stack.push([a, at], [at, b]);
     }
   }
-  return points.filter((_, n) => keep[n]);
+  const out: number[] = [];
+  keep.forEach((k, n) => k && out.push(n));
+  return out;
+}
+
+export function simplifyPolyline(points: readonly PointIj[], tolerance: number): PointIj[] {
+  return simplifyIndices(points, tolerance).map((n) => points[n]!);
+}
+
+/**
+ * A cut with one handle moved: the handle's vertex moves by `delta`, the vertices between it and the
+ * neighbouring handles follow with a weight falling linearly to 0 at those handles, the rest stay (so
+ * rows away from the drag keep their split). `handles`: ascending vertex indices, `h` one of them.
+ */
+export function dragCut(points: readonly PointIj[], handles: readonly number[], h: number, delta: PointIj): PointIj[] {
+  const at = handles.indexOf(h);
+  if (at < 0) return [...points];
+  const a = at > 0 ? handles[at - 1]! : null;
+  const b = at < handles.length - 1 ? handles[at + 1]! : null;
+  return points.map((p, n) => {
+    let w = 0;
+    if (n === h) w = 1;
+    else if (n < h) w = a === null ? 1 : n > a ? (n - a) / (h - a) : 0;
+    else w = b === null ? 1 : n < b ? (b - n) / (b - h) : 0;
+    return w === 0 ? p : ([p[0] + w * delta[0], p[1] + w * delta[1]] as const);
+  });
 }

@@ -1,8 +1,9 @@
 /**
  * The multifidus / erector spinae cut of each proposed autochthon split on the slice shown: an SVG
- * line over the axial viewport where the two proposed outlines meet, with handles (the cut simplified
- * to a few vertices) that can be dragged. Releasing a moved handle re-splits that side's autochthon
- * (the union of its two outlines) along the new line: one undo step, both outlines stay proposals.
+ * line over the axial viewport where the two proposed outlines meet, with handles (the vertices a
+ * simplified cut keeps) that can be dragged: the line bends between the neighbouring handles, the rest
+ * stays. Releasing a moved handle re-splits that side's autochthon (the union of its two outlines)
+ * along the new line: one undo step, both outlines stay proposals.
  * The line comes from the outlines themselves (state/autochthonSplit.ts), so it is what they are.
  */
 import { Enums as CoreEnums, type Types } from '@cornerstonejs/core';
@@ -13,7 +14,7 @@ import { indexToLps } from '../../core/geometry/volumeGeometry';
 import { lpsToSliceIj } from '../../core/roi/contour';
 import type { PointIj } from '../../core/roi/rasterize';
 import { getApi } from '../api/client';
-import { simplifyPolyline, splitPairs } from '../state/autochthonSplit';
+import { dragCut, simplifyIndices, splitPairs } from '../state/autochthonSplit';
 import { getAppStore, useApp } from '../state/store';
 import { AXIAL_VIEWPORT_ID, getEngine } from './cornerstone';
 
@@ -22,8 +23,11 @@ const HANDLE_TOLERANCE_PX = 1;
 
 interface Drag {
   side: Side;
-  index: number;
-  handles: PointIj[];
+  /** The dragged handle: a vertex index of the cut. */
+  vertex: number;
+  /** Where the pointer took it (pixel indices), and how far it has moved since. */
+  start: PointIj;
+  delta: PointIj;
   moved: boolean;
 }
 
@@ -75,18 +79,19 @@ export function CutOverlay() {
   return (
     <svg ref={svgRef} className="cut-overlay" data-testid="cut-overlay">
       {pairs.map((p) => {
-        const handles = drag?.side === p.side ? drag.handles : simplifyPolyline(p.cutIj, HANDLE_TOLERANCE_PX);
+        const handles = simplifyIndices(p.cutIj, HANDLE_TOLERANCE_PX);
+        const mine = drag?.side === p.side ? drag : null;
+        const line = mine?.moved ? dragCut(p.cutIj, handles, mine.vertex, mine.delta) : p.cutIj;
         const label = `${p.level} ${p.side} multifidus / erector spinae cut`;
         return (
           <g key={`${p.level}-${p.side}`} data-testid={`cut-${p.side}`} data-level={p.level} data-handles={handles.length}>
-            {/* the cut as the outlines have it now (hidden while a handle is dragged), and the line the handles make */}
-            {!(drag?.side === p.side && drag.moved) && <polyline points={path(p.cutIj)} fill="none" stroke="#000" strokeOpacity={0.7} strokeWidth={3} />}
-            <polyline points={path(handles)} fill="none" stroke="#ffd400" strokeWidth={1.5} strokeDasharray="5,3" data-testid={`cut-line-${p.side}`} />
-            {handles.map((h, n) => {
-              const [x, y] = toCanvas(h);
+            <polyline points={path(line)} fill="none" stroke="#000" strokeOpacity={0.7} strokeWidth={3} />
+            <polyline points={path(line)} fill="none" stroke="#ffd400" strokeWidth={1.5} strokeDasharray="5,3" data-testid={`cut-line-${p.side}`} />
+            {handles.map((v, n) => {
+              const [x, y] = toCanvas(line[v]!);
               return (
                 <circle
-                  key={n}
+                  key={v}
                   className="cut-handle"
                   cx={x}
                   cy={y}
@@ -97,25 +102,24 @@ export function CutOverlay() {
                   data-testid={`cut-handle-${p.side}-${n}`}
                   onPointerDown={(e) => {
                     if (e.button !== 0) return;
+                    const ij = toIj(e.clientX, e.clientY);
+                    if (!ij) return;
                     e.preventDefault();
                     e.stopPropagation();
                     e.currentTarget.setPointerCapture(e.pointerId);
-                    setDrag({ side: p.side, index: n, handles: [...handles], moved: false });
+                    setDrag({ side: p.side, vertex: v, start: ij, delta: [0, 0], moved: false });
                   }}
                   onPointerMove={(e) => {
-                    if (!drag || drag.side !== p.side || drag.index !== n) return;
+                    if (!mine || mine.vertex !== v) return;
                     const ij = toIj(e.clientX, e.clientY);
                     if (!ij) return;
-                    const next = [...drag.handles];
-                    next[n] = ij;
-                    setDrag({ ...drag, handles: next, moved: true });
+                    setDrag({ ...mine, delta: [ij[0] - mine.start[0], ij[1] - mine.start[1]], moved: true });
                   }}
                   onPointerUp={(e) => {
-                    if (!drag || drag.side !== p.side) return;
+                    if (!mine) return;
                     e.currentTarget.releasePointerCapture(e.pointerId);
-                    const done = drag;
                     setDrag(null);
-                    if (done.moved) store.getState().resplit(p.level, p.side, done.handles);
+                    if (mine.moved) store.getState().resplit(p.level, p.side, dragCut(p.cutIj, handles, mine.vertex, mine.delta));
                   }}
                   onPointerCancel={() => setDrag(null)}
                 >
