@@ -141,6 +141,7 @@ test('import splits the autochthon into proposals; the cut is dragged; confirmed
   await page.getByTestId('confirm-proposals').click();
   await expect(page.getByTestId('proposal-bar')).toHaveAttribute('data-proposed', '0');
   await expect(page.getByTestId('check-proposed-multifidus-left')).toHaveCount(0);
+  await expect(page.getByTestId('level-L3')).toHaveAttribute('data-source', 'confirmed'); // the slice they lie on too
   await expect(page.getByTestId('cut-left')).toHaveCount(0);
   await expect(page.getByTestId('row-L3-multifidus-left')).toHaveAttribute('data-origin', 'edited'); // re-split, then confirmed
   await expect(page.getByTestId('row-L3-multifidus-right')).toHaveAttribute('data-origin', 'confirmed');

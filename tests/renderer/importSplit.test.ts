@@ -91,6 +91,7 @@ describe('mask import with the autochthon split', () => {
     st().confirmProposals('L3');
     expect(st().history.past.length).toBe(past + 1);
     expect(st().doc!.rois.map((r) => [r.id, r.source])).toEqual([['ps', 'imported'], ['mf', 'confirmed'], ['es', 'confirmed']]);
+    expect(st().doc!.levels.find((l) => l.level === 'L3')!.source).toBe('confirmed'); // the slice they lie on too
     expect(origins().map((o) => o[1])).toEqual(['imported', 'confirmed', 'confirmed']);
     // the export says so too: JSON records and the CSV's last two columns
     const json = JSON.parse(exportMeasurementsJson(st().volume!, st().doc!)) as { measurements: { muscle: string; origin: string; roiIds: string[] }[] };

@@ -131,7 +131,7 @@ export function RoiPanel() {
                   }
                 }}
               >
-                <span className="tick">{roi ? '✓' : '○'}</span>
+                <span className={`tick${same.some((r) => r.source === 'proposed') ? ' proposed-tag' : ''}`}>{roi ? (same.some((r) => r.source === 'proposed') ? '?' : '✓') : '○'}</span>
                 <span className="swatch" style={{ background: MUSCLE_COLORS[t.muscle] }} />
                 {MUSCLE_NAMES[t.muscle]} {t.side === 'left' ? 'L' : 'R'}
                 {same.length > 1 && <em className="union-tag"> {same.length} outlines (union)</em>}

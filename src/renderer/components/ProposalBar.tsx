@@ -17,7 +17,7 @@ export function ProposalBar({ level }: { level: Level }) {
           <span>
             <b>{proposed}</b> proposed outline{proposed > 1 ? 's' : ''} at {level} (dashed): check the multifidus / erector spinae cut — drag its handles to move it.
           </span>
-          <button className="small accent" onClick={() => store.getState().confirmProposals(level)} title={`Accept the proposed outlines of ${level} as they are${key ? ` (${key} also confirms a proposed level)` : ''}`} data-testid="confirm-proposals">
+          <button className="small accent" onClick={() => store.getState().confirmProposals(level)} title={`Accept the proposed outlines of ${level} as they are, and ${level}'s slice if it is still proposed${key ? ` (key ${key})` : ''}`} data-testid="confirm-proposals">
             Confirm {level} outlines
           </button>
         </>

@@ -184,7 +184,7 @@ export interface ImportExportSlice {
   setSplitAutochthon(on: boolean): void;
   /** Vertebrae found by the last mask import of this series (labels on the sagittal view; not in the document). */
   vertebrae: { seriesUid: string; list: NonNullable<MaskImportResult['vertebrae']> } | null;
-  /** Accept a level's proposed outlines as they are (one undo step). */
+  /** Accept a level's proposed outlines as they are, and its slice when that is proposed (one undo step). */
   confirmProposals(level: Level): void;
   /** Re-split one side's multifidus + erector spinae along a cut (pixel indices on their slice; one undo step). */
   resplit(level: Level, side: Side, cutIj: readonly (readonly [number, number])[]): boolean;

@@ -6,7 +6,7 @@
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../../core/export/measurementsExport';
 import type { Get, ImportExportSlice, Set, StoreDeps } from '../types';
 import { message } from '../util';
-import { planMaskImport } from '../documentOps';
+import { confirmLevel, planMaskImport } from '../documentOps';
 import { confirmProposedRois, resplitAutochthon } from '../autochthonSplit';
 
 const SPLIT_KEY = 'paraspine-split-autochthon';
@@ -35,7 +35,8 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
   },
 
   confirmProposals(level) {
-    get().change((d, now) => confirmProposedRois(d, level, now));
+    // The outlines lie on the level's slice: accepting them accepts a proposed slice too (one undo step).
+    get().change((d, now) => confirmProposedRois(confirmLevel(d, level, now), level, now));
   },
 
   resplit(level, side, cutIj) {
