@@ -162,6 +162,13 @@ test('import splits the autochthon into proposals; the cut is dragged; confirmed
   expect(sources('L3/L4')).toEqual(['confirmed']);
   expect(sources('L4/L5')).toEqual(['proposed']);
   expect(saved.rois.filter((r) => r.muscle === 'psoas').every((r) => r.source === 'imported')).toBe(true);
+  // At L5/S1 the psoas is the iliopsoas component nearest the spine, one outline per side: 95 / 88 pixels
+  // (core run once: `paraspine measure --levels L5/S1 --split-autochthon`), where the whole iliopsoas
+  // mask, iliacus included, has 201 / 173 (the same command without the option).
+  const psoasL5S1 = saved.rois.filter((r) => r.level === 'L5/S1' && r.muscle === 'psoas');
+  expect(psoasL5S1.map((r) => r.side).sort()).toEqual(['left', 'right']);
+  const l5s1 = measureAnnotations(volume, saved).filter((r) => r.level === 'L5/S1' && r.muscle === 'psoas');
+  expect(l5s1.map((r) => [r.side, r.pixels])).toEqual([['left', 95], ['right', 88]]);
   const p2 = parts(volume, saved, 'L3');
   expect(p2.left).toEqual(p1.left);
 
