@@ -185,6 +185,17 @@ describe('mask import with the autochthon split', () => {
     expect(dragCut(pts, [0, 2, 4], 0, [2, 0])).toEqual([[2, 0], [1, 1], [0, 2], [0, 3], [0, 4]]);
   });
 
+  it('an import with the split replaces an unedited autochthon outline of an earlier import without it, and the other way round', async () => {
+    const { store } = await open();
+    const st = store.getState;
+    // the earlier import: one autochthon outline (imported, unedited) where the split will go
+    st().applyMaskImport({ proposedLevels: [], rois: [{ ...roi('au', 'autochthon', rect(2, 7, 1, 4), 'imported') }], problems: [] });
+    await st().importMasks({ masksPath: '/m' });
+    expect(st().doc!.rois.map((r) => r.muscle).sort()).toEqual(['erectorSpinae', 'multifidus', 'psoas']);
+    st().applyMaskImport({ proposedLevels: [], rois: [{ ...roi('au2', 'autochthon', rect(2, 7, 1, 4), 'imported') }], problems: [] });
+    expect(st().doc!.rois.map((r) => r.muscle).sort()).toEqual(['autochthon', 'psoas']);
+  });
+
   it('boundaryIj finds where two masks meet on each row', () => {
     const a = new Uint8Array([1, 1, 0, 0, 1, 0, 0, 0]);
     const b = new Uint8Array([0, 0, 1, 1, 0, 1, 1, 0]);
