@@ -201,6 +201,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
         ...(levels.length ? { slices: levels.map((l) => chosenSlice(g, l.level, l.sliceIndex, 'requested')) } : {}),
         include: (n) => !isVertebraMask(n) && identifyStructure(n).muscle !== null,
         vertebraeOnSlices: req.splitAutochthon === true, // the spine's position on each slice (core/muscles)
+        vertebraCentroids: true, // labels for the sagittal view
       });
       const found = piped.found!;
       const problems = piped.vertebraProblems.map((p) => ({ path: p.path, reason: p.reason }));
@@ -259,7 +260,13 @@ export function createApi(opts: ApiOptions): ParaspineService {
         }
       }
       if (rois.length === 0) problems.push({ path: masksPath, reason: 'no psoas/iliopsoas, autochthon or other muscle mask on the level slices' });
-      return { proposedLevels, rois, problems, ...(split ? { splits } : {}) };
+      const vertebrae = (piped.vertebraCentroids ?? []).map((v) => ({
+        name: v.name.replace(/^vertebrae_/i, ''),
+        sliceIndex: Math.round(v.sliceIndex),
+        row: Math.round(v.row),
+        column: Math.round(v.column),
+      }));
+      return { proposedLevels, rois, problems, ...(split ? { splits } : {}), vertebrae };
     },
 
     async 'export:write'({ format, seriesUid, content }) {

@@ -262,6 +262,7 @@ function ImportExport() {
   const store = getAppStore(getApi);
   const lastExport = useApp((s) => s.lastExport);
   const maskImport = useApp((s) => s.maskImport);
+  const splitAutochthon = useApp((s) => s.splitAutochthon);
   const [masksPath, setMasksPath] = useState('');
   const [labels, setLabels] = useState<'totalsegmentator' | 'auto'>('totalsegmentator');
   const web = isWebMode();
@@ -283,6 +284,10 @@ function ImportExport() {
           {maskImport.busy ? 'Importing…' : 'Import masks'}
         </button>
       </div>
+      <label className="split-option small-text" title="Psoas: the iliopsoas component nearest the spine. Autochthon: split at the fat plane into multifidus (medial) and erector spinae (lateral), as proposals to check and confirm">
+        <input type="checkbox" checked={splitAutochthon} onChange={(e) => store.getState().setSplitAutochthon(e.target.checked)} data-testid="split-autochthon" />
+        Split autochthon into multifidus / erector spinae
+      </label>
       {maskImport.message && (
         <div className="small-text" data-testid="import-result">
           {maskImport.message}

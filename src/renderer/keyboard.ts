@@ -2,6 +2,8 @@
 import type { StoreApi } from 'zustand/vanilla';
 import { matchShortcut, type KeyLike, type ShortcutAction } from '../shared/shortcuts';
 import type { AppState } from './state/store';
+import { confirmLevel } from './state/documentOps';
+import { confirmProposedRois } from './state/autochthonSplit';
 
 const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'range', 'button', 'submit', 'reset', 'color']);
 
@@ -51,9 +53,12 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
     case 'goToLevel':
       s.setActiveLevel(action.level);
       return true;
-    case 'confirmLevel':
-      s.confirmLevel(s.activeLevel);
+    case 'confirmLevel': {
+      // The active level's proposed mark and its proposed outlines (multifidus / erector spinae split): one undo step.
+      const level = s.activeLevel;
+      s.change((d, now) => confirmProposedRois(confirmLevel(d, level, now), level, now));
       return true;
+    }
     case 'setMuscle':
       s.setActiveMuscle(action.muscle);
       return true;

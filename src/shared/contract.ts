@@ -50,6 +50,12 @@ export interface MaskImportResult {
   problems: Problem[];
   /** With `splitAutochthon`: the multifidus / erector spinae cut per level and side (LPS polyline, ventral to dorsal). */
   splits?: { level: Level; side: Side; sliceIndex: number; cutLps: Vec3[] }[];
+  /**
+   * The vertebra masks found (T11, T12, L1..L6, S1, sacrum, whichever the masks hold and are not empty),
+   * head to feet, each with its short name (`L3`, `sacrum`) and its centroid on the CT grid (slice
+   * index, row and column, rounded): for labelling the sagittal view, so a transitional vertebra is seen.
+   */
+  vertebrae?: { name: string; sliceIndex: number; row: number; column: number }[];
 }
 
 const str = z.string().min(1).max(4096);

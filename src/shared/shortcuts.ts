@@ -113,7 +113,7 @@ export const SHORTCUTS: readonly ShortcutRow[] = [
     keysLabel: `Shift+${LEVEL_DIGITS[0]}..${LEVEL_DIGITS[LEVEL_DIGITS.length - 1]}`,
     bindings: LEVEL_DIGITS.map((key, n) => ({ key, shift: true, action: { type: 'goToLevel', level: DEFAULT_LEVELS[n]! } })),
   },
-  { id: 'level-confirm', group: 'Levels', description: 'confirm the proposed active level', bindings: [{ key: 'c', action: { type: 'confirmLevel' } }] },
+  { id: 'level-confirm', group: 'Levels', description: 'confirm the active level: its proposed slice and proposed outlines', bindings: [{ key: 'c', action: { type: 'confirmLevel' } }] },
   {
     id: 'muscle',
     group: 'Outlines',

@@ -67,8 +67,11 @@ describe('annotation documents that do not fit the series', () => {
     expect(json.warnings.join('\n')).toMatch(/L3 psoas left outline stray not measured: z .* lies off every slice \(nearest: slice 111/);
     const csv = await cli('measure', ABDOMEN, '--annotations', write('off-slice.json', doc), '--format', 'csv');
     const [header, row] = csv.stdout.trimEnd().split('\n');
-    expect(header!.split(',').at(-1)).toBe('flags');
+    const cols = header!.split(',');
+    expect(cols.slice(-3)).toEqual(['flags', 'origin', 'roiIds']);
     expect(row).toMatch(/outline stray not measured/);
+    // where the measured outline came from, and which one it is (the same core as the app's export)
+    expect(row!.split(',').slice(-2)).toEqual(['drawn', 'good']);
   });
 
   it('an outline stored under one slice but lying on the next is measured where it lies, and flagged', async () => {

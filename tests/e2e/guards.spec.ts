@@ -340,7 +340,7 @@ test.describe('guard rails', () => {
       await importMasks();
       const first = await savedDoc(page);
       const imported = first.rois.map((r) => `${r.level} ${r.muscle} ${r.side} ${r.source}`).sort();
-      expect(imported).toEqual(expect.arrayContaining(['L3 autochthon left imported', 'L3 autochthon right imported', 'L3 psoas left imported', 'L3 psoas right imported']));
+      expect(imported).toEqual(expect.arrayContaining(['L3 erectorSpinae left proposed', 'L3 erectorSpinae right proposed', 'L3 multifidus left proposed', 'L3 multifidus right proposed', 'L3 psoas left imported', 'L3 psoas right imported']));
       await expect(page.getByTestId('check-psoas-left')).toHaveAttribute('data-origin', 'imported');
       await importMasks();
       await expect(page.getByTestId('import-result')).toContainText(`${imported.length} earlier imported outline(s) replaced`);

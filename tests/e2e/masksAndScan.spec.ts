@@ -117,12 +117,17 @@ test('masks import: proposed levels, outlines at L3, table and core == reference
   await expect(l3).toHaveAttribute('data-source', 'confirmed');
   await expect(l3).toHaveAttribute('data-slice', String(L3_SLICE));
 
-  // Outlines at L3: iliopsoas -> psoas, autochthon -> autochthon (to split later), on the L3 slice.
+  // Outlines at L3 (the import asks for the four muscles by default): iliopsoas -> the psoas component
+  // nearest the spine, autochthon -> multifidus + erector spinae proposals, on the L3 slice. Confirming
+  // the level's slice leaves the outline proposals to be confirmed on their own.
+  await expect(page.getByTestId('split-autochthon')).toBeChecked();
   const doc = (await getDoc(page))!;
   const atL3 = doc.rois.filter((r) => r.level === 'L3');
   expect(atL3.map((r) => `${r.muscle} ${r.side} ${r.sliceIndex} ${r.source}`).sort()).toEqual([
-    `autochthon left ${L3_SLICE} imported`,
-    `autochthon right ${L3_SLICE} imported`,
+    `erectorSpinae left ${L3_SLICE} proposed`,
+    `erectorSpinae right ${L3_SLICE} proposed`,
+    `multifidus left ${L3_SLICE} proposed`,
+    `multifidus right ${L3_SLICE} proposed`,
     `psoas left ${L3_SLICE} imported`,
     `psoas right ${L3_SLICE} imported`,
   ]);
@@ -145,31 +150,54 @@ test('masks import: proposed levels, outlines at L3, table and core == reference
   const REFERENCE = {
     'psoas left': { pixels: 79, areaMm2: 711, leanAreaMm2: 666, fatAreaMm2: 45, meanHu: 27.0506, sdHu: 27.0517, leanMeanHu: 32.0946 },
     'psoas right': { pixels: 78, areaMm2: 702, leanAreaMm2: 702, fatAreaMm2: 0, meanHu: 33.2949, sdHu: 17.8599, leanMeanHu: 33.2949 },
-    'autochthon left': { pixels: 282, areaMm2: 2538, leanAreaMm2: 2394, fatAreaMm2: 144, meanHu: 16.5, sdHu: 21.6745, leanMeanHu: 20.0827 },
-    'autochthon right': { pixels: 263, areaMm2: 2367, leanAreaMm2: 2133, fatAreaMm2: 234, meanHu: 7.5703, sdHu: 26.5936, leanMeanHu: 14.0211 },
   };
-  expect(records.map((r) => `${r.muscle} ${r.side}`).sort()).toEqual(Object.keys(REFERENCE).sort());
-  for (const r of records) {
+  // Multifidus + erector spinae partition the autochthon: their counts add up to the README's
+  // autochthon reference exactly (pixels 282 / 263, lean 2394 / 2133 mm², fat 144 / 234 mm²), and their
+  // means, weighted by pixels, give its mean HU (16.5 / 7.5703). The split itself (values from core's
+  // fat-plane rule, run once: `paraspine measure --split-autochthon`) is checked below in the table.
+  const AUTOCHTHON = {
+    left: { pixels: 282, areaMm2: 2538, leanAreaMm2: 2394, fatAreaMm2: 144, meanHu: 16.5 },
+    right: { pixels: 263, areaMm2: 2367, leanAreaMm2: 2133, fatAreaMm2: 234, meanHu: 7.5703 },
+  };
+  for (const side of ['left', 'right'] as const) {
+    const parts = records.filter((r) => r.side === side && (r.muscle === 'multifidus' || r.muscle === 'erectorSpinae'));
+    expect(parts).toHaveLength(2);
+    const sum = (k: 'pixels' | 'areaMm2' | 'leanAreaMm2' | 'fatAreaMm2') => parts.reduce((a, r) => a + r[k], 0);
+    const want = AUTOCHTHON[side];
+    expect({ pixels: sum('pixels'), areaMm2: sum('areaMm2'), leanAreaMm2: sum('leanAreaMm2'), fatAreaMm2: sum('fatAreaMm2') }).toEqual({ pixels: want.pixels, areaMm2: want.areaMm2, leanAreaMm2: want.leanAreaMm2, fatAreaMm2: want.fatAreaMm2 });
+    expect(parts.reduce((a, r) => a + r.pixels * r.meanHu!, 0) / want.pixels).toBeCloseTo(want.meanHu, 3);
+    expect(parts.every((r) => r.origin === 'proposed')).toBe(true);
+  }
+  expect(records.map((r) => `${r.muscle} ${r.side}`).sort()).toEqual([...Object.keys(REFERENCE), 'erectorSpinae left', 'erectorSpinae right', 'multifidus left', 'multifidus right'].sort());
+  for (const r of records.filter((x) => x.muscle === 'psoas')) {
     const { meanHu, sdHu, leanMeanHu, ...counts } = REFERENCE[`${r.muscle} ${r.side}` as keyof typeof REFERENCE];
     expect(r).toMatchObject(counts);
     expect(r.meanHu!).toBeCloseTo(meanHu, 3);
     expect(r.sdHu!).toBeCloseTo(sdHu, 3);
     expect(r.leanMeanHu!).toBeCloseTo(leanMeanHu, 3);
   }
-  // The same reference values as the table shows them, worked out by hand: CSA and fCSA = area / 100 (cm²);
-  // fat % = 100 x fat area / area (45/711 = 6.33 %, 144/2538 = 5.67 %, 234/2367 = 9.89 %); HU to 1 decimal;
-  // asymmetry = 100 (L - R) / mean(L, R): psoas 900/706.5 = 1.27 %, autochthon 17100/2452.5 = 6.97 %.
+  // The same values as the table shows them, worked out by hand: CSA and fCSA = area / 100 (cm²);
+  // fat % = 100 x fat area / area (psoas: 45/711 = 6.33 %; erector spinae 90/1548 = 5.81 %, 99/1305 =
+  // 7.59 %; multifidus 54/990 = 5.45 %, 135/1062 = 12.71 %); HU to 1 decimal; asymmetry = 100 (L - R) /
+  // mean(L, R): psoas 900/706.5 = 1.27 %, erector spinae 24300/1426.5 = 17.03 %, multifidus -7200/1026 = -7.02 %.
+  // Psoas from the README; the multifidus / erector spinae split from core run once (see above), their
+  // sums being the README's autochthon (1548 + 990 = 2538, 1305 + 1062 = 2367 mm²).
   await expectTable(
     page,
     'L3',
     {
       'psoas left': { csa: '7.11', fcsa: '6.66', fat: '6.3', mean: '27.1', lean: '32.1' },
       'psoas right': { csa: '7.02', fcsa: '7.02', fat: '0.0', mean: '33.3', lean: '33.3' },
-      'autochthon left': { csa: '25.38', fcsa: '23.94', fat: '5.7', mean: '16.5', lean: '20.1' },
-      'autochthon right': { csa: '23.67', fcsa: '21.33', fat: '9.9', mean: '7.6', lean: '14.0' },
+      'erectorSpinae left': { csa: '15.48', fcsa: '14.58', fat: '5.8', mean: '15.7', lean: '19.3' },
+      'erectorSpinae right': { csa: '13.05', fcsa: '12.06', fat: '7.6', mean: '10.6', lean: '15.3' },
+      'multifidus left': { csa: '9.90', fcsa: '9.36', fat: '5.5', mean: '17.8', lean: '21.3' },
+      'multifidus right': { csa: '10.62', fcsa: '9.27', fat: '12.7', mean: '3.8', lean: '12.3' },
     },
-    { psoas: '1.3', autochthon: '7.0' },
+    { psoas: '1.3', erectorSpinae: '17.0', multifidus: '-7.0' },
   );
+  // Proposals are marked in the table until confirmed.
+  await expect(page.getByTestId('proposed-L3-multifidus-left')).toBeVisible();
+  await expect(page.getByTestId('row-L3-psoas-left')).toHaveAttribute('data-origin', 'imported');
   await expect(page.getByTestId('metrics-L3').locator('th[data-col="areaMm2"]')).toHaveText('CSA cm²');
   await expect(page.getByTestId('metrics-L3').locator('th[data-col="fatFraction"]')).toHaveText('Fat %');
   // The legend lists every metric, the ones not in the table too.

@@ -191,8 +191,15 @@ describe('api over the services', () => {
     for (let j = 5; j <= 7; j++) for (let i = 4; i <= 6; i++) psoasFilled[j * g.columns + i] = 1;
     const expectPsoas = measureSliceMask(volume, 1, psoasFilled, { structure: 'psoas_left', muscle: 'psoas', side: 'left' }, 'L3', DEFAULT_RANGES);
     const expectAuto = measureSliceMask(volume, 1, auto.slice(plane, 2 * plane), { structure: 'autochthon_right', muscle: 'autochthon', side: 'right' }, 'L3', DEFAULT_RANGES);
-    expect(recs).toEqual([expectPsoas, expectAuto]);
+    // (the records also say which outlines they measured and where those came from)
+    expect(recs.map(({ roiIds: _ids, origin: _origin, ...r }) => r)).toEqual([expectPsoas, expectAuto]);
+    expect(recs.map((r) => [r.origin, r.roiIds])).toEqual([
+      ['imported', byMuscle('psoas').map((r) => r.id)],
+      ['imported', byMuscle('autochthon').map((r) => r.id)],
+    ]);
     expect(expectPsoas.pixels).toBe(49 + 2);
+    // The vertebra masks found, with their centroids (for the sagittal labels): L3 fills slice 1.
+    expect(res.vertebrae).toEqual([{ name: 'L3', sliceIndex: 1, row: Math.round((g.rows - 1) / 2), column: Math.round((g.columns - 1) / 2) }]);
   });
 
   it('masks:import refuses a masks path outside the picked folders in electron mode', async () => {

@@ -167,8 +167,8 @@ describe('store: mask import and folder picking', () => {
     await openWithOutline(s);
     await s.store.getState().importMasks({ masksPath: ' /seg ', labels: 'totalsegmentator' });
     expect(s.of('masks:import').map((c) => c.args[0])).toEqual([
-      { series: { kind: 'folder', path: '/data', seriesUid: 'se' }, masksPath: '/seg', labels: 'totalsegmentator', levels: [{ level: 'L3', sliceIndex: 1 }] },
-    ]);
+      { series: { kind: 'folder', path: '/data', seriesUid: 'se' }, masksPath: '/seg', labels: 'totalsegmentator', splitAutochthon: true, levels: [{ level: 'L3', sliceIndex: 1 }] },
+    ]); // the four muscles (autochthon split) are asked for by default
     const st = s.store.getState();
     expect(st.doc!.rois.map((r) => r.id).sort()).toEqual(['a', 'm1']);
     expect(st.doc!.levels.map((l) => l.level)).toEqual(['L3', 'L4/L5']);

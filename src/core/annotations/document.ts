@@ -65,9 +65,10 @@ export interface Roi {
   pointsLps: Vec3[];
   /**
    * 'drawn' by the user, 'imported' (traced from a mask), or 'proposed' (made from a mask by a rule the
-   * user should check, e.g. the multifidus / erector spinae split of an autochthon mask).
+   * user should check, e.g. the multifidus / erector spinae split of an autochthon mask), or 'confirmed'
+   * (a proposal the user accepted).
    */
-  source: 'drawn' | 'imported' | 'proposed';
+  source: 'drawn' | 'imported' | 'proposed' | 'confirmed';
   createdAt: string;
   modifiedAt: string;
 }
@@ -126,7 +127,7 @@ export const annotationDocumentSchema = z.object({
       sliceIndex: z.number().int().min(0),
       z: finite,
       pointsLps: z.array(vec3).min(3),
-      source: z.enum(['drawn', 'imported', 'proposed']),
+      source: z.enum(['drawn', 'imported', 'proposed', 'confirmed']),
       createdAt: z.string(),
       modifiedAt: z.string(),
     }),

@@ -6,7 +6,7 @@ import { contourMask } from '../roi/contour';
 import type { HuVolume } from '../volume';
 import type { AnnotationDocument, Roi } from './document';
 import { checkLevel, checkRoi, documentGridMismatch } from './checkRoi';
-import { outlineFlagger } from './outlineFlags';
+import { groupOrigin, outlineFlagger } from './outlineFlags';
 import { UserError } from '../errors';
 
 /**
@@ -84,6 +84,8 @@ export function measureAnnotationsChecked(
     }
     const record = measureSliceMask(volume, k, mask, { structure: `${first.muscle}_${first.side}`, muscle: first.muscle, side: first.side }, first.level, ranges, registry);
     record.warnings = [...new Set(flags)];
+    record.roiIds = rois.map((r) => r.id);
+    record.origin = groupOrigin(rois);
     out.push(record);
   }
   return { records: sortRecords(out), warnings };

@@ -8,7 +8,11 @@ import type { HuVolume } from '../volume';
 import type { AnnotationDocument, Roi } from './document';
 import { sideChecker } from './sideCheck';
 
-/** Where an outline came from: its source, or 'edited' once its points or label were changed after it was made. */
+/**
+ * Where an outline came from: 'proposed' while it is an unconfirmed proposal (even after a re-split);
+ * otherwise 'edited' once its points or label were changed after it was made, else its source
+ * (drawn, imported, confirmed).
+ */
 export type RoiOrigin = Roi['source'] | 'edited';
 
 /** An outline is edited when it was changed after it was created (modifiedAt later than createdAt; old documents need nothing new). */
@@ -17,7 +21,13 @@ export function isEdited(roi: Pick<Roi, 'createdAt' | 'modifiedAt'>): boolean {
 }
 
 export function roiOrigin(roi: Pick<Roi, 'source' | 'createdAt' | 'modifiedAt'>): RoiOrigin {
+  if (roi.source === 'proposed') return 'proposed';
   return isEdited(roi) ? 'edited' : roi.source;
+}
+
+/** The origin of a group of outlines measured together: their origins, distinct, joined with '+' (in first-seen order). */
+export function groupOrigin(rois: readonly Pick<Roi, 'source' | 'createdAt' | 'modifiedAt'>[]): string {
+  return [...new Set(rois.map(roiOrigin))].join('+');
 }
 
 /** The slice a level mark stands on in this volume (its slice index, or the slice nearest its z when the series changed). */

@@ -36,12 +36,19 @@ export const EXPORT_ID_COLUMNS = [
  */
 export const FLAGS_COLUMN = 'flags';
 
-/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags. */
-export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN] as const;
+/**
+ * Appended after flags: where the outlines measured came from (`origin`: drawn, imported, proposed,
+ * confirmed, edited, '+'-joined when a union mixes them) and their ids (`roiIds`, space-separated).
+ * Empty for mask records (the command line's --masks).
+ */
+export const PROVENANCE_COLUMNS = ['origin', 'roiIds'] as const;
+
+/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags, origin, roiIds. */
+export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN, ...PROVENANCE_COLUMNS] as const;
 
 /** The CSV columns a registry produces (EXPORT_CSV_COLUMNS for the default one). */
 export function exportCsvColumns(registry: MetricRegistry = DEFAULT_REGISTRY): string[] {
-  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN];
+  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN, ...PROVENANCE_COLUMNS];
   const dup = cols.find((c, i) => cols.indexOf(c) !== i);
   if (dup) throw new Error(`metric key '${dup}' collides with an export column`);
   return cols;
@@ -179,9 +186,9 @@ export function exportRows(
     const pair: Record<string, unknown> = {};
     for (const d of registry.asymmetry) pair[d.key] = a?.[d.key] ?? null;
     const flags = [...(r.warnings ?? []), ...(ctx.warnings ?? [])].join(' | ');
-    const { warnings: _recordWarnings, ...cells } = r;
+    const { warnings: _recordWarnings, roiIds, origin, ...cells } = r;
     void _recordWarnings;
-    return { ...id, ...cells, ...pair, [FLAGS_COLUMN]: flags } as unknown as Record<ExportCsvColumn, unknown>;
+    return { ...id, ...cells, ...pair, [FLAGS_COLUMN]: flags, origin: origin ?? '', roiIds: (roiIds ?? []).join(' ') } as unknown as Record<ExportCsvColumn, unknown>;
   });
 }
 

@@ -63,6 +63,46 @@ export interface MaskPipelineInput {
    * spine's position on each slice, for core/muscles). They join `structures` only when `include` takes them.
    */
   readonly vertebraeOnSlices?: boolean;
+  /**
+   * Also load the lower thoracic, lumbar and sacral vertebra masks (T11, T12, L1..L6, S1, sacrum) with
+   * the ones the levels need, and return each non-empty one's centroid in `vertebraCentroids` (so a
+   * viewer can label the vertebrae and a transitional one is seen). Only with `levels`.
+   */
+  readonly vertebraCentroids?: boolean;
+}
+
+/** A vertebra mask's centroid on the CT grid (voxel indices, not rounded) and its voxel count. */
+export interface VertebraCentroid {
+  readonly name: string;
+  readonly sliceIndex: number;
+  readonly row: number;
+  readonly column: number;
+  readonly voxels: number;
+}
+
+/** The vertebra masks labelled for the viewer (vertebraCentroids). */
+export function isLabelledVertebra(name: string): boolean {
+  return /^(vertebrae_(T1[12]|L[1-6]|S1)|sacrum)$/i.test(name);
+}
+
+/** Centroid of a whole-volume mask (index k * rows * columns + j * columns + i); null when empty. */
+export function maskCentroid(name: string, data: Uint8Array, g: VolumeGeometry): VertebraCentroid | null {
+  const plane = g.rows * g.columns;
+  let n = 0;
+  let si = 0;
+  let sj = 0;
+  let sk = 0;
+  for (let p = 0; p < data.length; p++) {
+    if (data[p] === 0) continue;
+    const k = Math.floor(p / plane);
+    const r = p - k * plane;
+    const j = Math.floor(r / g.columns);
+    n++;
+    sk += k;
+    sj += j;
+    si += r - j * g.columns;
+  }
+  return n === 0 ? null : { name, sliceIndex: sk / n, row: sj / n, column: si / n, voxels: n };
 }
 
 export interface MaskPipelineResult {
@@ -83,6 +123,8 @@ export interface MaskPipelineResult {
   readonly structureProblems: SourceProblem[];
   /** Notes on files that were used (4-D file, invalid pixdim ignored, ...), each once, naming its file. */
   readonly notes: SourceProblem[];
+  /** With `vertebraCentroids`: the centroid of each non-empty vertebra mask loaded, head to feet. */
+  readonly vertebraCentroids?: VertebraCentroid[];
 }
 
 export function missingLevelWarning(m: MissingLevel): string {
@@ -103,10 +145,11 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
     }
   };
   let found: LevelsResult | undefined;
+  let vertebraCentroids: VertebraCentroid[] | undefined;
   if (input.levels) {
     // The vertebra masks these levels may use, on every slice (the level finder needs the whole spine).
     const wanted = new Set(vertebraMaskNames(input.levels));
-    const vertebrae = await input.source.load((n) => wanted.has(n));
+    const vertebrae = await input.source.load((n) => wanted.has(n) || (input.vertebraCentroids === true && isLabelledVertebra(n)));
     vertebraProblems.push(...vertebrae.problems);
     addNotes(vertebrae);
     if (vertebrae.masks.length === 0) {
@@ -118,6 +161,9 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
     const byName: Record<string, Uint8Array> = {};
     for (const m of vertebrae.masks) byName[m.name] = m.data;
     found = levelsFromVertebraMasks(byName, g, input.levels);
+    if (input.vertebraCentroids) {
+      vertebraCentroids = vertebrae.masks.flatMap((m) => (isLabelledVertebra(m.name) ? (maskCentroid(m.name, m.data, g) ?? []) : [])).sort((a, b) => b.sliceIndex - a.sliceIndex);
+    }
     warnings.push(...found.missing.map(missingLevelWarning));
   }
   const slices: ChosenSlice[] = input.slices
@@ -155,7 +201,18 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
       if (input.vertebraeOnSlices && isVertebraMask(m.name)) vertebraSlices.push(item);
     }
   }
-  return { found, slices, structures, vertebraSlices, warnings, problems: [...vertebraProblems, ...structureProblems], vertebraProblems, structureProblems, notes };
+  return {
+    found,
+    slices,
+    structures,
+    vertebraSlices,
+    warnings,
+    problems: [...vertebraProblems, ...structureProblems],
+    vertebraProblems,
+    structureProblems,
+    notes,
+    ...(vertebraCentroids ? { vertebraCentroids } : {}),
+  };
 }
 
 /** A chosen slice at an index, z from the grid. */

@@ -21,6 +21,13 @@ export interface MeasurementRecord extends SliceMetrics {
    * the series' warnings.
    */
   warnings: string[];
+  /**
+   * Outlines only (measureAnnotationsChecked): the ids of the outlines measured (their union), and where
+   * they came from (roiOrigin: drawn, imported, proposed, confirmed, edited; several different ones
+   * joined with '+'). Absent on mask records.
+   */
+  roiIds?: string[];
+  origin?: string;
 }
 
 /** The columns that say what was measured where; the metric columns follow (SLICE_METRICS, in order). */

@@ -7,6 +7,7 @@ import { keyHint } from '../../shared/shortcuts';
 import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, isDone } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
+import { ProposalBar } from './ProposalBar';
 
 export function LevelBar() {
   const doc = useApp((s) => s.doc);
@@ -130,11 +131,16 @@ export function RoiPanel() {
                   }
                 }}
               >
-                <span className="tick">{roi ? '✓' : '○'}</span>
+                <span className={`tick${same.some((r) => r.source === 'proposed') ? ' proposed-tag' : ''}`}>{roi ? (same.some((r) => r.source === 'proposed') ? '?' : '✓') : '○'}</span>
                 <span className="swatch" style={{ background: MUSCLE_COLORS[t.muscle] }} />
                 {MUSCLE_NAMES[t.muscle]} {t.side === 'left' ? 'L' : 'R'}
                 {same.length > 1 && <em className="union-tag"> {same.length} outlines (union)</em>}
-                {roi && roi.source !== 'drawn' && <em className="dim"> {roi.source}</em>}
+                {roi && roi.source === 'proposed' && (
+                  <em className="proposed-tag" title="Made from the autochthon mask by the fat-plane rule: check the cut (drag it on the image) and confirm" data-testid={`check-proposed-${t.muscle}-${t.side}`}>
+                    {' '}proposed
+                  </em>
+                )}
+                {roi && roi.source !== 'drawn' && roi.source !== 'proposed' && <em className="dim"> {roi.source}</em>}
                 {roi && roiOrigin(roi) === 'edited' && <em className="dim"> edited</em>}
                 {roiFlags.length > 0 && (
                   <span className="roi-warn" title={roiFlags.join('\n')} data-testid={`check-flag-${t.muscle}-${t.side}`}>
@@ -157,6 +163,7 @@ export function RoiPanel() {
             </li>
           ))}
       </ul>
+      <ProposalBar level={activeLevel} />
       <div className="roi-actions">
         <button className="small" disabled={!selected} onClick={() => store.getState().assignSelectedRoi(activeMuscle, activeSide)} title="Give the selected outline the chosen muscle and side">
           Assign selected → {MUSCLE_SHORT[activeMuscle]} {activeSide === 'left' ? 'L' : 'R'}

@@ -115,7 +115,7 @@ export function MetricsPanel() {
                     const a = asym.find((x) => x.level === level && x.muscle === m);
                     const parts = doc.rois.filter((x) => x.level === level && x.muscle === m && x.side === r.side).length;
                     return (
-                      <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`}>
+                      <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`} data-origin={r.origin ?? ''} className={r.origin?.includes('proposed') ? 'proposed-row' : undefined}>
                         <td>
                           <span className="swatch" style={{ background: MUSCLE_COLORS[m] }} />
                           {MUSCLE_NAMES[m]}
@@ -125,6 +125,11 @@ export function MetricsPanel() {
                           {parts > 1 && (
                             <span className="union-tag" title={`${parts} outlines of this muscle and side: the row measures their union (pixels inside either)`} data-testid={`union-${level}-${m}-${r.side}`}>
                               {' '}∪{parts}
+                            </span>
+                          )}
+                          {r.origin?.includes('proposed') && (
+                            <span className="proposed-tag" title="A proposal (multifidus / erector spinae split of the autochthon mask): check the cut and confirm it (Confirm in the outline list, or c)" data-testid={`proposed-${level}-${m}-${r.side}`}>
+                              {' '}◌
                             </span>
                           )}
                           {r.warnings.length > 0 && (

@@ -10,6 +10,7 @@ import { presetById } from '../state/presets';
 import { reformatCount, reformatImage, reformatPixelMm, reformatWidth, type ReformatPlane } from '../state/reformat';
 import { useApp, getAppStore } from '../state/store';
 import { getApi } from '../api/client';
+import { VertebraLabels } from './VertebraLabels';
 
 const LABELS: Record<ReformatPlane, { title: string; index: string; left: string; right: string }> = {
   sagittal: { title: 'Sagittal', index: 'column', left: 'A', right: 'P' },
@@ -163,6 +164,7 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
             One slice: no {plane} reformat
           </div>
         )}
+        {plane === 'sagittal' && volume && layout && <VertebraLabels volume={volume} layout={layout} />}
         <canvas
           ref={canvasRef}
           data-testid={plane}

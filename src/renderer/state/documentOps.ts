@@ -122,17 +122,27 @@ export function setRater(doc: AnnotationDocument, rater: string, now: string): A
 /** Outlines of one level, muscle and side share this key (the table shows their union). */
 export const roiKey = (r: Pick<Roi, 'level' | 'muscle' | 'side'>): string => `${r.level}|${r.muscle}|${r.side}`;
 
+/** Multifidus / erector spinae from a split (proposed or confirmed) and an autochthon outline of the same level and side cover the same muscle. */
+function coversSameMuscle(a: Pick<Roi, 'level' | 'muscle' | 'side' | 'source'>, b: Pick<Roi, 'level' | 'muscle' | 'side' | 'source'>): boolean {
+  if (a.level !== b.level || a.side !== b.side) return false;
+  const split = (r: typeof a) => (r.muscle === 'multifidus' || r.muscle === 'erectorSpinae') && (r.source === 'proposed' || r.source === 'confirmed');
+  return (a.muscle === 'autochthon' && split(b)) || (b.muscle === 'autochthon' && split(a));
+}
+
 /**
  * What a mask import does to the outlines already there, per level x muscle x side: an imported
  * outline never edited is replaced by the new import (importing twice does not duplicate); where the
- * user drew or edited an outline, that one is kept and the imported one is not added ('kept').
+ * user drew or edited an outline, that one is kept and the imported one is not added ('kept'). An
+ * autochthon outline and a multifidus / erector spinae split of it count as the same muscle, so an
+ * import with the split replaces an earlier one without it (and the other way round).
  */
 export function planMaskImport(doc: AnnotationDocument, result: MaskImportResult): { replace: string[]; skip: Set<number> } {
   const replace: string[] = [];
   const skip = new Set<number>();
   result.rois.forEach((r, n) => {
-    const same = doc.rois.filter((x) => roiKey(x) === roiKey(r));
-    if (same.some((x) => x.source !== 'imported' || isEdited(x))) skip.add(n);
+    const same = doc.rois.filter((x) => roiKey(x) === roiKey(r) || coversSameMuscle(x, r));
+    // Unedited imported outlines and unconfirmed, unedited proposals are replaced; drawn, edited or confirmed ones stay.
+    if (same.some((x) => (x.source !== 'imported' && x.source !== 'proposed') || isEdited(x))) skip.add(n);
     else for (const x of same) if (!replace.includes(x.id)) replace.push(x.id);
   });
   return { replace, skip };

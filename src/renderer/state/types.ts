@@ -176,6 +176,8 @@ export interface LastExport {
 export interface MaskImportRequest {
   masksPath: string;
   labels?: 'totalsegmentator';
+  /** Ask for the four muscles (psoas component, autochthon split into multifidus / erector spinae); default: the remembered setting. */
+  splitAutochthon?: boolean;
 }
 
 export interface ImportExportSlice {
@@ -189,6 +191,15 @@ export interface ImportExportSlice {
   exportMeasurements(format: 'csv' | 'json'): Promise<void>;
   /** Masks of the open series -> proposed levels and outlines (one undo step). */
   importMasks(req: MaskImportRequest): Promise<void>;
+  /** Whether mask import splits the autochthon into multifidus / erector spinae (on by default, remembered). */
+  splitAutochthon: boolean;
+  setSplitAutochthon(on: boolean): void;
+  /** Vertebrae found by the last mask import of this series (labels on the sagittal view; not in the document). */
+  vertebrae: { seriesUid: string; list: NonNullable<MaskImportResult['vertebrae']> } | null;
+  /** Accept a level's proposed outlines as they are, and its slice when that is proposed (one undo step). */
+  confirmProposals(level: Level): void;
+  /** Re-split one side's multifidus + erector spinae along a cut (pixel indices on their slice; one undo step). */
+  resplit(level: Level, side: Side, cutIj: readonly (readonly [number, number])[]): boolean;
 }
 
 /** The pixel outline tools (region grow, brush, eraser, scissors) and the outline commands; slices/outlineTools.ts. */

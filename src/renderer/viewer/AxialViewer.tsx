@@ -18,6 +18,7 @@ import { applyTool, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornersto
 import { registerVolume, unregisterVolume } from './imageLoader';
 import { isPixelToolId } from '../../shared/tools';
 import { PixelToolOverlay, type PixelConversion } from './PixelToolOverlay';
+import { CutOverlay } from './CutOverlay';
 
 interface Cursor {
   i: number;
@@ -406,6 +407,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       />
       <canvas ref={overlayRef} className={`axial-overlay${viewerError ? ' no-series' : ''}`} data-testid="axial-overlay" />
       {volume && !viewerError && isPixelToolId(tool) && <PixelToolOverlay tool={tool} conv={conv} />}
+      {volume && !viewerError && <CutOverlay />}
       {volume && viewerError && (
         <div className="empty-state" data-testid="viewer-error">
           The viewer could not show this series: {viewerError}

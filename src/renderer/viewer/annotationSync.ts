@@ -103,6 +103,8 @@ export function reconcile(
         colorHighlighted: '#ffffff',
         colorSelected: '#ffffff',
         lineWidth: roi.id === selectedId ? '3' : '2',
+        // Proposals (multifidus / erector spinae split) are dashed until confirmed.
+        lineDash: roi.source === 'proposed' ? '6,4' : '',
       } as unknown as Parameters<typeof csAnnotation.config.style.setAnnotationStyles>[1]);
     }
   }

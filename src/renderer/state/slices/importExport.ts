@@ -6,11 +6,50 @@
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../../core/export/measurementsExport';
 import type { Get, ImportExportSlice, Set, StoreDeps } from '../types';
 import { message } from '../util';
-import { planMaskImport } from '../documentOps';
+import { confirmLevel, planMaskImport } from '../documentOps';
+import { confirmProposedRois, resplitAutochthon } from '../autochthonSplit';
+
+const SPLIT_KEY = 'paraspine-split-autochthon';
+/** The remembered import setting (on unless turned off; no storage: on). */
+function rememberedSplit(): boolean {
+  try {
+    return typeof localStorage === 'undefined' || localStorage.getItem(SPLIT_KEY) !== 'off';
+  } catch {
+    return true;
+  }
+}
 
 export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): ImportExportSlice => ({
   lastExport: null,
   maskImport: { busy: false, message: null },
+  splitAutochthon: rememberedSplit(),
+  vertebrae: null,
+
+  setSplitAutochthon(on) {
+    set({ splitAutochthon: on });
+    try {
+      if (typeof localStorage !== 'undefined') localStorage.setItem(SPLIT_KEY, on ? 'on' : 'off');
+    } catch {
+      /* storage unavailable: the setting lasts this session */
+    }
+  },
+
+  confirmProposals(level) {
+    // The outlines lie on the level's slice: accepting them accepts a proposed slice too (one undo step).
+    get().change((d, now) => confirmProposedRois(confirmLevel(d, level, now), level, now));
+  },
+
+  resplit(level, side, cutIj) {
+    const { doc, volume } = get();
+    if (!doc || !volume) return false;
+    const r = resplitAutochthon(doc, volume, level, side, cutIj, deps.now(), deps.newId);
+    if (!r.ok) {
+      get().showToast(`Re-split not done: ${r.reason}`, 'error');
+      return false;
+    }
+    get().change(() => r.doc);
+    return true;
+  },
 
   async exportMeasurements(format) {
     const { doc, volume } = get();
@@ -34,21 +73,26 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
     const masksPath = req.masksPath.trim();
     if (!series || !doc || !masksPath || get().maskImport.busy) return;
     set({ maskImport: { busy: true, message: null } });
+    const splitAutochthon = req.splitAutochthon ?? get().splitAutochthon;
     try {
       const r = await deps.api()['masks:import']({
         series,
         masksPath,
         ...(req.labels ? { labels: req.labels } : {}),
+        splitAutochthon,
         levels: doc.levels.filter((l) => l.source !== 'proposed').map((l) => ({ level: l.level, sliceIndex: l.sliceIndex })),
       });
       if (get().series !== series) return; // another series was opened meanwhile: not for this one
       const current = get().doc;
       const plan = current ? planMaskImport(current, r) : { replace: [], skip: new Set<number>() };
       get().applyMaskImport(r);
+      set({ vertebrae: r.vertebrae ? { seriesUid: doc.series.seriesInstanceUid, list: r.vertebrae } : null });
       const replaced = plan.replace.length ? `, ${plan.replace.length} earlier imported outline(s) replaced` : '';
       const kept = plan.skip.size ? `, ${plan.skip.size} not added where you drew or edited an outline` : '';
       const problems = r.problems.length ? `; problems: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` : '';
-      set({ maskImport: { busy: false, message: `${r.rois.length - plan.skip.size} outline(s), ${r.proposedLevels.length} proposed level(s)${replaced}${kept}${problems}` } });
+      const proposedRois = r.rois.filter((x, n) => x.source === 'proposed' && !plan.skip.has(n)).length;
+      const toCheck = proposedRois ? ` (${proposedRois} proposed multifidus / erector spinae: check and confirm them)` : '';
+      set({ maskImport: { busy: false, message: `${r.rois.length - plan.skip.size} outline(s)${toCheck}, ${r.proposedLevels.length} proposed level(s)${replaced}${kept}${problems}` } });
     } catch (e) {
       if (get().series === series) set({ maskImport: { busy: false, message: `Import failed: ${message(e)}` } });
     } finally {
