@@ -72,6 +72,8 @@ test('region grow, brush, eraser and scissors on the 3 mm CT; the saved document
   const cols = volume.geometry.columns;
 
   await page.getByTestId('masks-path').fill(MASKS);
+  // The scissors below split the raw autochthon by hand: import it unsplit.
+  await page.getByTestId('split-autochthon').uncheck();
   await page.getByTestId('import-masks').click();
   await expect(page.getByTestId('import-result')).toHaveText(/outline\(s\)/, { timeout: 60_000 });
   const l3 = page.getByTestId('level-L3');
