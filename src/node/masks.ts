@@ -32,22 +32,18 @@ import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import { LABEL_TABLES, labelName, type LabelTableName } from '../core/masks/labels';
 import { labelVolumeAccumulators } from '../core/masks/labelStats';
 import { isGzip, MAX_NIFTI_DATA_BYTES, NiftiError, NiftiLimitError, niftiLayout, readNifti, untrustedGeometry, type NiftiImage } from '../core/masks/nifti';
-import type { MaskSource } from '../core/masks/pipeline';
+import type { MaskSource, SourceMask } from '../core/masks/pipeline';
 import { MAX_MASK_BYTES, maskBudgetError, maskBytes, MaskLimitError, MaskOverlapError, resampleLabels, resampleMask } from '../core/masks/resample';
 import type { VolumeAccumulator } from '../core/metrics/definitions';
 import { maskVolumeAccumulator } from '../core/metrics/volumeStats';
 import type { HuVolume } from '../core/volume';
 import { UserError, type Problem } from '../core/errors';
 
-export interface LoadedMask {
-  readonly name: string;
-  /**
-   * Binary mask on the CT grid, voxel (i, j, k) at k*rows*columns + j*columns + i; 1 = inside. With
-   * `slices` set (compact loads), only those slices, the n-th at n*rows*columns.
-   */
-  readonly data: Uint8Array;
-  readonly slices?: readonly number[];
-}
+/**
+ * A mask on the CT grid (the pipeline's SourceMask): voxel (i, j, k) at k*rows*columns + j*columns + i,
+ * 1 = inside; with `slices` set (compact loads), only those slices, the n-th at n*rows*columns.
+ */
+export type LoadedMask = SourceMask;
 
 /** A mask file that could not be used (the one Problem type of core/errors.ts). */
 export type MaskProblem = Problem;
