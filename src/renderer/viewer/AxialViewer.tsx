@@ -263,6 +263,8 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     const st = stackRef.current;
     if (!vp || !st || !elRef.current) return;
     const cam = vp.getCamera();
+    // The CPU path has no camera before its first image (setStack resolving bumps `ready`: this runs again then).
+    if (!cam.viewPlaneNormal || !cam.viewUp) return;
     const pendingId = question?.kind === 'duplicate' ? question.outline.id : null;
     reconcile(elRef.current, doc, volume, st.imageIds, st.frameOfReferenceUid, { viewPlaneNormal: cam.viewPlaneNormal as Vec3, viewUp: cam.viewUp as Vec3 }, selectedRoiId, pendingId);
     vp.render();
@@ -302,7 +304,8 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       const s = store.getState();
-      if (!vp || !s.volume || !s.doc || !stackRef.current) return mark('none');
+      // No image shown yet (the CPU rendering path has no canvas <-> world transform before one).
+      if (!vp || !s.volume || !s.doc || !stackRef.current || !vp.getImageData()) return mark('none');
       const k = vp.getCurrentImageIdIndex();
       const g = s.volume.geometry;
       const rois = s.doc.rois.filter((r) => roiSlice(s.volume!, r) === k);

@@ -1,5 +1,5 @@
 /** Cornerstone3D start-up: core + tools, our image loader, and the tool group of the axial viewport. */
-import { init as csInit, RenderingEngine } from '@cornerstonejs/core';
+import { getRenderingCapabilities, init as csInit, RenderingEngine, setUseCPURendering } from '@cornerstonejs/core';
 import {
   addTool,
   annotation as csAnnotation,
@@ -27,6 +27,11 @@ export function initCornerstone(): void {
   if (initialised) return;
   initialised = true;
   csInit();
+  // WebGL on a software rasterizer (SwiftShader, llvmpipe: no GPU, or the GPU disabled): every frame
+  // Cornerstone renders the slice with WebGL off screen and reads it back into the viewport's 2D
+  // canvas, about 40 ms a 512² slice on such a rasterizer. Its CPU path (the slice through a LUT into
+  // a 2D canvas) takes a few ms, so scrolling keeps up; with a real GPU nothing changes.
+  if (getRenderingCapabilities().softwareRasterizer) setUseCPURendering(true, false);
   toolsInit();
   registerParaspineLoader();
   addTool(PanTool);

@@ -45,21 +45,33 @@ export function registerVolume(volume: HuVolume, ids: { seriesUid: string; study
   return { volumeKey, imageIds };
 }
 
+/**
+ * Metadata of unregistered volumes (geometry and uids, no pixels): a load Cornerstone started before
+ * its volume went away still finds its metadata when it completes (the CPU rendering path reads it
+ * then and throws on none); the loader itself never serves them.
+ */
+const retired = new Map<string, Registered>();
+
 export function unregisterVolume(volumeKey: string): void {
+  const reg = registry.get(volumeKey);
   registry.delete(volumeKey);
+  if (reg) {
+    const hu = reg.volume.hu instanceof Int16Array ? new Int16Array(0) : new Float32Array(0);
+    retired.set(volumeKey, { ...reg, volume: { ...reg.volume, hu } as HuVolume });
+  }
 }
 
-function lookup(imageId: string): { reg: Registered; k: number } | null {
+function lookup(imageId: string, orRetired = false): { reg: Registered; k: number } | null {
   const p = parseImageId(imageId);
   if (!p) return null;
-  const reg = registry.get(p.volumeKey);
+  const reg = registry.get(p.volumeKey) ?? (orRetired ? retired.get(p.volumeKey) : undefined);
   if (!reg || p.k < 0 || p.k >= reg.volume.geometry.slices) return null;
   return { reg, k: p.k };
 }
 
 /** Metadata for one of our images (exported for unit tests). */
 export function paraspineMetadata(type: string, imageId: string): Record<string, unknown> | undefined {
-  const found = lookup(imageId);
+  const found = lookup(imageId, true);
   if (!found) return undefined;
   const { reg, k } = found;
   const g = reg.volume.geometry;
