@@ -1,4 +1,5 @@
 /** The axial stack viewport (Cornerstone3D) with the lean/fat overlay, ROI labels and the cursor readout. */
+import { fitAndClearCanvas } from './fitCanvas';
 import { cache, Enums as CoreEnums, eventTarget, type Types } from '@cornerstonejs/core';
 import { annotation as csAnnotation, Enums as ToolEnums } from '@cornerstonejs/tools';
 import { useEffect, useRef, useState } from 'react';
@@ -294,15 +295,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       const vp = viewport();
       const ctx = canvas.getContext('2d');
       if (!ctx) return;
-      const dpr = window.devicePixelRatio || 1;
-      const w = element.clientWidth;
-      const h = element.clientHeight;
-      if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-        canvas.width = Math.round(w * dpr);
-        canvas.height = Math.round(h * dpr);
-      }
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      const dpr = fitAndClearCanvas(canvas, ctx, element.clientWidth, element.clientHeight);
       const s = store.getState();
       // No image shown yet (the CPU rendering path has no canvas <-> world transform before one).
       if (!vp || !s.volume || !s.doc || !stackRef.current || !vp.getImageData()) return mark('none');

@@ -6,6 +6,7 @@
  * become slice pixels through the viewer's conversion (AxialViewer's `conv`). It draws the gesture's
  * preview (brush disk, cut line, grow limit) on its own canvas.
  */
+import { fitAndClearCanvas } from './fitCanvas';
 import { useEffect, useRef } from 'react';
 import type { PointIj } from '../../core/roi/rasterize';
 import type { PixelToolId } from '../../shared/tools';
@@ -34,15 +35,7 @@ export function PixelToolOverlay({ tool, conv }: { tool: PixelToolId; conv: Pixe
     const wrap = canvas?.parentElement;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !wrap || !ctx) return;
-    const dpr = window.devicePixelRatio || 1;
-    const w = wrap.clientWidth;
-    const h = wrap.clientHeight;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-    }
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const dpr = fitAndClearCanvas(canvas, ctx, wrap.clientWidth, wrap.clientHeight);
     const r = wrap.getBoundingClientRect();
     const at = (p: PointIj): [number, number] | null => {
       const c = convRef.current.ijToClient(p[0], p[1]);
