@@ -16,7 +16,7 @@ import { channels, type AppInfo, type MaskImportResult, type Channel, type Chann
 import { FolderAccess } from './access';
 import { oneLine, writeFileAtomic } from './atomicWrite';
 import type { LoadMasksOptions, LoadMasksResult } from './masks';
-import { sourceFor, type SeriesSource, type SeriesSources } from './seriesSource';
+import { sourceFor, type OpenedSeries, type SeriesSource, type SeriesSources } from './seriesSource';
 import type { SettingsStore } from './settings';
 import { documentStem, loadDocument, saveDocument } from './workspace';
 
@@ -56,12 +56,10 @@ export class ApiError extends UserError {
 export interface ParaspineService extends ParaspineApi {
   /** Validate raw arguments (from IPC or HTTP) for a channel name and call it; every failure is a one-line UserError with its kind. */
   dispatch(channel: string, args: unknown): Promise<unknown>;
-  /**
-   * The volume series:load prepared and series:volume has not handed over yet (tests); null once it
-   * was served: the services keep no HU volume after that.
-   */
-  heldVolume(): { locator: SeriesLocator; volume: HuVolume } | null;
 }
+
+/** Series kept open (headers, no HU) for series:slices: the last few series:load opened. */
+const OPEN_SERIES = 2;
 
 export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(channels, name);
@@ -85,8 +83,27 @@ export function createApi(opts: ApiOptions): ParaspineService {
   const { access, settings, sources, masks } = opts;
   const now = opts.now ?? (() => new Date());
   const userTyped = opts.mode === 'web'; // in web mode a typed path is the user's pick
-  /** Loaded by series:load, dropped when series:volume hands it over. */
-  let held: { key: string; locator: SeriesLocator; volume: HuVolume } | null = null;
+  /**
+   * Series opened by series:load (their layout from the headers: no pixel data, no HU), most recent
+   * last, for the series:slices calls that follow; a series not open (a bridge restarted) is opened then.
+   */
+  const opened = new Map<string, Promise<OpenedSeries>>();
+  const openSeries = (key: string, locator: SeriesLocator, source: SeriesSource<SeriesLocator>, fresh: boolean): Promise<OpenedSeries> => {
+    const known = fresh ? undefined : opened.get(key);
+    if (known) {
+      opened.delete(key); // most recently used goes last
+      opened.set(key, known);
+      return known;
+    }
+    const p = source.open(locator);
+    opened.delete(key);
+    opened.set(key, p);
+    while (opened.size > OPEN_SERIES) opened.delete(opened.keys().next().value!);
+    p.catch(() => {
+      if (opened.get(key) === p) opened.delete(key);
+    });
+    return p;
+  };
 
   const appInfo = (): AppInfo => {
     const s = settings.get();
@@ -129,32 +146,30 @@ export function createApi(opts: ApiOptions): ParaspineService {
 
     async 'series:load'(locator) {
       const { locator: real, source, key } = await resolve(locator);
-      held = null; // never two volumes at once
-      const r = await source.load(real);
-      held = { key, locator: real, volume: r.volume };
+      // Headers only (read again: the files may have changed since the scan); the pixels come with series:slices.
+      const r = await openSeries(key, real, source, true);
       return {
         summary: r.summary,
-        geometry: r.volume.geometry,
-        huType: r.volume.hu instanceof Int16Array ? 'int16' : 'float32',
+        geometry: r.geometry,
+        huType: r.huType,
         // The series' own notes (its files left out are in them); folder-wide problems are in the scan result.
-        warnings: [...r.volume.warnings],
+        warnings: [...r.warnings],
       };
     },
 
     async 'series:volume'(locator) {
+      const { locator: real, source } = await resolve(locator);
+      // Loaded for this call and handed over: the renderer holds the one copy from now on.
+      return wholeBuffer((await source.load(real)).volume.hu);
+    },
+
+    async 'series:slices'(locator, { start, count }) {
       const { locator: real, source, key } = await resolve(locator);
-      let v: HuVolume;
-      if (held && held.key === key) {
-        v = held.volume;
-      } else {
-        held = null;
-        v = (await source.load(real)).volume;
-      }
-      held = null; // handed over: the renderer holds the one copy from now on
-      const hu = v.hu;
-      // The voxel bytes without a copy when the array spans its whole buffer (it does for loaded volumes).
-      if (hu.byteOffset === 0 && hu.byteLength === hu.buffer.byteLength && hu.buffer instanceof ArrayBuffer) return hu.buffer;
-      return hu.buffer.slice(hu.byteOffset, hu.byteOffset + hu.byteLength) as ArrayBuffer;
+      const series = await openSeries(key, real, source, false);
+      const n = series.geometry.slices;
+      if (start + count > n) throw new ApiError(`series:slices: slices ${start}..${start + count - 1} are outside the series' slices 0..${n - 1}`);
+      const hu = await series.readSlices(start, count);
+      return { start, count, huType: hu instanceof Int16Array ? 'int16' : 'float32', bytes: wholeBuffer(hu) };
     },
 
     async 'workspace:set'(folder) {
@@ -303,8 +318,13 @@ export function createApi(opts: ApiOptions): ParaspineService {
     }
   };
 
-  const heldVolume = () => (held ? { locator: held.locator, volume: held.volume } : null);
-  return Object.assign(Object.create(null) as object, api, { dispatch, heldVolume }) as ParaspineService;
+  return Object.assign(Object.create(null) as object, api, { dispatch }) as ParaspineService;
+}
+
+/** The bytes of a typed array, without a copy when it spans its whole buffer (loaded HU always do). */
+function wholeBuffer(hu: Int16Array | Float32Array): ArrayBuffer {
+  if (hu.byteOffset === 0 && hu.byteLength === hu.buffer.byteLength && hu.buffer instanceof ArrayBuffer) return hu.buffer;
+  return hu.buffer.slice(hu.byteOffset, hu.byteOffset + hu.byteLength) as ArrayBuffer;
 }
 
 /** Whether a real path is the real folder `root` or inside it. */

@@ -269,14 +269,18 @@ export async function readDicomHeader(path: string): Promise<DicomHeader> {
   }
 }
 
-/** The header of a file: the one a scan read when the file has not changed since, else read now. */
-async function headerForLoad(path: string): Promise<DicomHeader> {
+/**
+ * The header of a file: the one a scan read when the file has not changed since, else read now; with
+ * the file's identity when it was read (pixel reads check the file is still that one).
+ */
+async function headerForLoad(path: string): Promise<{ header: DicomHeader; stamp: FileStamp }> {
   const st = await statRegular(path);
+  const stamp: FileStamp = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
   const known = recallHeader(path, st);
-  if (known) return known;
+  if (known) return { header: known, stamp };
   const header = await readHeaderPrefix(path, st.size);
   rememberHeader(path, st, header);
-  return header;
+  return { header, stamp };
 }
 
 function problemOf(path: string, e: unknown): FileProblem {
@@ -418,13 +422,23 @@ export interface LoadedFiles {
   readonly problems: readonly FileProblem[];
 }
 
+/** A series' layout from its files' headers, the files left out, and each kept file's identity. */
+interface LaidOut {
+  readonly layout: SeriesLayout;
+  readonly problems: FileProblem[];
+  readonly stamps: ReadonlyMap<DicomHeader, FileStamp>;
+}
+
 /** The slice layout (geometry, frame order) of one series' files from their headers alone. */
-async function layoutFiles(paths: readonly string[]): Promise<{ layout: SeriesLayout; problems: FileProblem[] }> {
+async function layoutFiles(paths: readonly string[]): Promise<LaidOut> {
   const problems: FileProblem[] = [];
   const headers: DicomHeader[] = [];
+  const stamps = new Map<DicomHeader, FileStamp>();
   await pool(paths, 16, async (path) => {
     try {
-      headers.push(await headerForLoad(path));
+      const { header, stamp } = await headerForLoad(path);
+      headers.push(header);
+      stamps.set(header, stamp);
     } catch (e) {
       problems.push(problemOf(path, e));
     }
@@ -436,7 +450,7 @@ async function layoutFiles(paths: readonly string[]): Promise<{ layout: SeriesLa
   if (groups.size > 1) throw new UserError('input', `the files belong to ${groups.size} different series`);
   const layout = layoutSeries(headers);
   problems.push(...layout.problems);
-  return { layout, problems };
+  return { layout, problems, stamps };
 }
 
 /** What the headers of one series' files say (no pixel data read): the geometry its volume will have. */
@@ -456,10 +470,16 @@ export async function readFilesHeaders(paths: readonly string[]): Promise<FilesH
   return { summary: summarise(layout), geometry: layout.geometry, warnings: layout.warnings, problems };
 }
 
+/** Throws when an opened file is no longer the one whose header was read (it changed on disk since). */
+function checkUnchanged(fh: OpenFile, stamp: FileStamp | undefined): void {
+  if (stamp && !sameFile(stamp, fh.stats)) throw new DicomFileError('changed on disk since the series was opened: open the series again');
+}
+
 /** The whole of a regular file (never a FIFO or device), as a plain Uint8Array. */
-async function readWhole(path: string): Promise<Uint8Array> {
+async function readWhole(path: string, stamp?: FileStamp): Promise<Uint8Array> {
   const fh = await openRegular(path);
   try {
+    checkUnchanged(fh, stamp);
     const size = fh.stats.size;
     const buf = new Uint8Array(size);
     const got = await readAt(fh, buf, size, 0);
@@ -519,38 +539,71 @@ class Slots {
 }
 
 /**
- * Loads the given files (one series) into a HU volume: headers first (those of an unchanged file from
- * the scan that listed it, else a prefix read), then each file's pixel data once, written straight into
- * one preallocated volume in slice order along the normal. Uncompressed files are read frame by frame
- * into a buffer reused across files (the header bytes are not read again); compressed and deflated
- * files are read whole. Throws an Error with a one-line message when no file is usable or a frame
- * cannot be decoded.
+ * Compressed or Deflated files of a series, read whole and kept for the next ranges of the same series
+ * (a multi-frame file then is read once, not once per range), up to a byte budget, oldest out first.
  */
-export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedFiles> {
-  const { layout, problems } = await layoutFiles(paths);
-  checkBudget(layout, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
-  const assembler = new VolumeAssembler(layout);
+class WholeFiles {
+  private readonly files = new Map<DicomHeader, { frames: FileFrames; bytes: number }>();
+  private bytes = 0;
+  constructor(private readonly budget: number) {}
+
+  get(h: DicomHeader): FileFrames | undefined {
+    return this.files.get(h)?.frames;
+  }
+
+  put(h: DicomHeader, frames: FileFrames, bytes: number): void {
+    if (h.numberOfFrames < 2 || bytes > this.budget) return; // a single frame is never read again
+    this.files.set(h, { frames, bytes });
+    this.bytes += bytes;
+    for (const [key, f] of this.files) {
+      if (this.bytes <= this.budget) break;
+      this.files.delete(key);
+      this.bytes -= f.bytes;
+    }
+  }
+}
+
+/** How one read of slices goes (loadFiles: the whole series; SeriesFiles.readSlices: a range). */
+interface ReadContext {
+  readonly stamps: ReadonlyMap<DicomHeader, FileStamp>;
+  readonly concurrency?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly wholeFiles?: WholeFiles;
+}
+
+/**
+ * Reads the frames of the assembler's slices (its range) and writes them into it: each file once,
+ * uncompressed files frame by frame into a buffer reused across files (the header bytes are not read
+ * again), compressed and deflated files whole, their frames decoded on the decoder workers. Throws a
+ * UserError with a one-line message naming the file when a file cannot be read or a frame decoded.
+ */
+async function readInto(layout: SeriesLayout, assembler: VolumeAssembler, ctx: ReadContext): Promise<void> {
+  const { start, count } = assembler.range;
+  // The files of the range in slice order of their first frame there, with their slices.
   const slicesOf = new Map<DicomHeader, { k: number; frameIndex: number }[]>();
-  layout.frames.forEach((fr, k) => {
+  for (let k = start; k < start + count; k++) {
+    const fr = layout.frames[k]!;
     const list = slicesOf.get(fr.header);
     if (list) list.push({ k, frameIndex: fr.frameIndex });
     else slicesOf.set(fr.header, [{ k, frameIndex: fr.frameIndex }]);
-  });
+  }
+  const files = [...slicesOf.keys()];
   let done = 0;
   const fail = (h: DicomHeader, e: unknown): Error =>
     new UserError(toUserError(e).kind === 'internal' ? 'input' : toUserError(e).kind, oneLine(`${h.path}: ${e instanceof DicomFileError ? e.message : problemOf(h.path, e).reason}`));
   // Compressed series: enough files in flight to keep the decoder workers busy, and at most that many
   // frames (and DECODE_IN_FLIGHT_BYTES of decoded values) in flight across all files.
-  const compressed = layout.headers.some((h) => isEncapsulated(h.transferSyntaxUid));
+  const compressed = files.some((h) => isEncapsulated(h.transferSyntaxUid));
   const parallel = decoderParallelism() + 1;
-  const workers = Math.max(1, opts.concurrency ?? (compressed ? Math.max(LOAD_CONCURRENCY, parallel) : LOAD_CONCURRENCY));
+  const workers = Math.max(1, ctx.concurrency ?? (compressed ? Math.max(LOAD_CONCURRENCY, parallel) : LOAD_CONCURRENCY));
   const decodeSlots = new Slots(parallel, DECODE_IN_FLIGHT_BYTES);
   let nextFile = 0;
   const worker = async (): Promise<void> => {
     let buffer = new Uint8Array(0);
-    while (nextFile < layout.headers.length) {
-      const h = layout.headers[nextFile++]!;
+    while (nextFile < files.length) {
+      const h = files[nextFile++]!;
       const slices = slicesOf.get(h)!;
+      const stamp = ctx.stamps.get(h);
       if (!isEncapsulated(h.transferSyntaxUid) && h.transferSyntaxUid !== TS.deflatedLE) {
         const frameBytes = nativeFrameBytes(h);
         if (buffer.length < frameBytes) buffer = new Uint8Array(frameBytes);
@@ -561,6 +614,11 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
           throw fail(h, e);
         }
         try {
+          try {
+            checkUnchanged(fh, stamp);
+          } catch (e) {
+            throw fail(h, e);
+          }
           for (const { k, frameIndex } of slices) {
             const start = h.pixelDataOffset + frameIndex * frameBytes;
             let data: Uint8Array;
@@ -579,13 +637,18 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
           await fh.close();
         }
       } else {
-        let bytes: Uint8Array;
-        try {
-          bytes = await readWhole(h.path);
-        } catch (e) {
-          throw fail(h, e);
+        let frames = ctx.wholeFiles?.get(h);
+        if (!frames) {
+          let bytes: Uint8Array;
+          try {
+            bytes = await readWhole(h.path, stamp);
+          } catch (e) {
+            throw fail(h, e);
+          }
+          frames = new FileFrames(bytes, h);
+          ctx.wholeFiles?.put(h, frames, bytes.length);
         }
-        const frames = new FileFrames(bytes, h);
+        const fileFrames = frames;
         // Frames of a compressed file are decoded on the worker threads, several at a time (decodeSlots).
         const encapsulated = isEncapsulated(h.transferSyntaxUid);
         const weight = h.rows * h.columns * 4;
@@ -595,7 +658,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
             const { k, frameIndex } = slices[nextSlice++]!;
             if (encapsulated) await decodeSlots.take(weight);
             try {
-              assembler.writeFrame(k, await frames.frame(frameIndex));
+              assembler.writeFrame(k, await fileFrames.frame(frameIndex));
             } catch (e) {
               throw new UserError('input', oneLine(`${h.path}: ${errorMessage(e)}`));
             } finally {
@@ -606,16 +669,88 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
         const inFile = encapsulated ? Math.min(slices.length, parallel) : 1;
         await Promise.all(Array.from({ length: inFile }, decodeSlices));
       }
-      opts.onProgress?.(++done, layout.headers.length);
+      ctx.onProgress?.(++done, files.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(workers, layout.headers.length) }, worker));
-  const volume = assembler.result();
+  await Promise.all(Array.from({ length: Math.min(workers, files.length) }, worker));
+}
+
+/** The warnings of a loaded series: the layout's notes and the files left out. */
+function seriesWarnings(layout: SeriesLayout, problems: readonly FileProblem[]): string[] {
   const left = problems.length > 0 ? [`${problems.length} file(s) left out: ${problems.map((p) => `${p.path} (${p.reason})`).join('; ')}`] : [];
+  return [...layout.warnings, ...left.map((s) => oneLine(s, 1000))];
+}
+
+/**
+ * Loads the given files (one series) into a HU volume: headers first (those of an unchanged file from
+ * the scan that listed it, else a prefix read), then each file's pixel data once, written straight into
+ * one preallocated volume in slice order along the normal (see readInto). Throws an Error with a
+ * one-line message when no file is usable or a frame cannot be decoded.
+ */
+export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadedFiles> {
+  const { layout, problems, stamps } = await layoutFiles(paths);
+  checkBudget(layout, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
+  const assembler = new VolumeAssembler(layout);
+  await readInto(layout, assembler, { stamps, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  const volume = assembler.result();
   return {
-    volume: { ...volume, warnings: [...volume.warnings, ...left.map((s) => oneLine(s, 1000))] },
+    volume: { ...volume, warnings: seriesWarnings(layout, problems) },
     summary: summarise(layout),
     problems,
+  };
+}
+
+/** Compressed multi-frame files an open series keeps between ranges (bytes). */
+const WHOLE_FILES_BUDGET = 128 * 1024 * 1024;
+
+/**
+ * A series opened for reading slices a range at a time: its layout from the headers (no pixel data read
+ * yet), then the HU of any range of slices, each read and decoded when asked for (never the whole
+ * series first). It keeps no HU; only compressed multi-frame files, read whole, stay for the next ranges.
+ */
+export interface SeriesFiles {
+  readonly summary: SeriesSummary;
+  readonly geometry: VolumeGeometry;
+  /** The series' notes and its files left out: what loadFiles gives as the volume's warnings. */
+  readonly warnings: readonly string[];
+  readonly problems: readonly FileProblem[];
+  /**
+   * Element type of the HU of the whole series as loadFiles would give it: 'float32' when a rescale is
+   * not an integer, else 'int16' (a range holding a value outside int16 still comes as Float32Array).
+   */
+  readonly huType: 'int16' | 'float32';
+  /**
+   * HU of slices start..start+count-1 (feet to head), slice after slice: the same values as those
+   * slices of loadFiles' volume. A range outside the series is a 'usage' UserError; a file that cannot
+   * be read or decoded, or changed on disk since the series was opened, an 'input' one naming the file.
+   */
+  readSlices(start: number, count: number): Promise<Int16Array | Float32Array>;
+}
+
+/**
+ * Opens one series' files for reading by ranges (see SeriesFiles): headers only, and the load budget
+ * checked (the whole volume's, since a viewer fetches every slice in the end) before any pixel is read.
+ */
+export async function openFiles(paths: readonly string[], opts: Pick<LoadOptions, 'maxDecodedBytes' | 'concurrency'> = {}): Promise<SeriesFiles> {
+  const { layout, problems, stamps } = await layoutFiles(paths);
+  checkBudget(layout, opts.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
+  const wholeFiles = new WholeFiles(WHOLE_FILES_BUDGET);
+  const slices = layout.geometry.slices;
+  return {
+    summary: summarise(layout),
+    geometry: layout.geometry,
+    warnings: seriesWarnings(layout, problems),
+    problems,
+    huType: fitsInt16(layout).integer ? 'int16' : 'float32',
+    async readSlices(start, count) {
+      if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > slices) {
+        const what = Number.isInteger(start) && Number.isInteger(count) && count >= 1 ? `slices ${start}..${start + count - 1}` : `start ${start}, count ${count}`;
+        throw new UserError('usage', `${what}: outside the series' slices 0..${slices - 1}`);
+      }
+      const assembler = new VolumeAssembler(layout, { start, count });
+      await readInto(layout, assembler, { stamps, wholeFiles, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+      return assembler.values();
+    },
   };
 }
 

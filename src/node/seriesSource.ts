@@ -17,6 +17,21 @@ export interface SeriesHeaders {
   readonly warnings: readonly string[];
 }
 
+/**
+ * A series opened for reading its slices a range at a time (headers read, no pixel data yet): what
+ * series:load describes and series:slices serves. It keeps no HU between calls.
+ */
+export interface OpenedSeries {
+  readonly summary: SeriesSummary;
+  readonly geometry: VolumeGeometry;
+  /** The series' own notes, its files left out among them. */
+  readonly warnings: readonly string[];
+  /** Element type of the whole volume's HU ('int16' unless a rescale is not an integer); see dicomFiles.SeriesFiles. */
+  readonly huType: 'int16' | 'float32';
+  /** HU of slices start..start+count-1, decoded when asked for (those slices only). */
+  readSlices(start: number, count: number): Promise<Int16Array | Float32Array>;
+}
+
 /** A loaded series. `problems` are this series' files that were left out, never the rest of the source. */
 export interface LoadedSeries {
   readonly summary: SeriesSummary;
@@ -36,6 +51,8 @@ export interface SeriesSource<L extends SeriesLocator = SeriesLocator> {
   headers(locator: L): Promise<SeriesHeaders>;
   /** A series' HU volume. The source keeps no reference to it. */
   load(locator: L): Promise<LoadedSeries>;
+  /** Opens a series for reading by ranges of slices: headers only (the load budget checked), no pixel data. */
+  open(locator: L): Promise<OpenedSeries>;
 }
 
 /** The dicomFiles functions the folder source uses (tests inject counting or fake ones). */
@@ -43,12 +60,14 @@ export interface FolderFiles {
   scanFolder(folder: string): Promise<ScanResult>;
   readFilesHeaders(paths: readonly string[]): Promise<{ summary: SeriesSummary; geometry: VolumeGeometry; warnings: readonly string[] }>;
   loadFiles(paths: readonly string[]): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly FileProblem[] }>;
+  openFiles(paths: readonly string[]): Promise<dicomFiles.SeriesFiles>;
 }
 
 const realFiles: FolderFiles = {
   scanFolder: (f) => dicomFiles.scanFolder(f),
   readFilesHeaders: (p) => dicomFiles.readFilesHeaders(p),
   loadFiles: (p) => dicomFiles.loadFiles(p),
+  openFiles: (p) => dicomFiles.openFiles(p),
 };
 
 /**
@@ -98,6 +117,12 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
     const s = await this.series(locator);
     const r = await this.files.loadFiles(s.files);
     return { summary: s, volume: r.volume, problems: r.problems };
+  }
+
+  async open(locator: FolderSeriesLocator): Promise<OpenedSeries> {
+    const s = await this.series(locator);
+    const r = await this.files.openFiles(s.files);
+    return { summary: s, geometry: r.geometry, warnings: r.warnings, huType: r.huType, readSlices: (start, count) => r.readSlices(start, count) };
   }
 }
 

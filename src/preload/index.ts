@@ -16,6 +16,7 @@ const CHANNELS = [
   'series:scan',
   'series:load',
   'series:volume',
+  'series:slices',
   'workspace:set',
   'annotations:load',
   'annotations:save',

@@ -26,10 +26,35 @@ export interface AppInfo {
 export interface LoadedSeriesMeta {
   summary: SeriesSummary;
   geometry: VolumeGeometry;
-  /** Element type of the HU array fetched with series:volume. */
+  /**
+   * Element type of the series' HU (series:volume, series:slices), from the headers: 'float32' when a
+   * rescale is not an integer, else 'int16'. Where the declared stored range is wider than int16, a
+   * range of slices holding a value outside it comes as 'float32' (SeriesSlices.huType), and so does
+   * the whole volume then.
+   */
   huType: 'int16' | 'float32';
   warnings: string[];
 }
+
+/** HU of a range of slices of a series (series:slices). */
+export interface SeriesSlices {
+  /** The range asked for: first slice index (0-based, feet to head) and number of slices. */
+  start: number;
+  count: number;
+  /** Element type of `bytes`: the series' huType, or 'float32' when a value of these slices does not fit int16. */
+  huType: 'int16' | 'float32';
+  /** count x rows x columns HU values (little-endian), slice after slice, each slice row after row. */
+  bytes: ArrayBuffer;
+}
+
+/**
+ * The browser bridge sends a result object with an ArrayBuffer `bytes` (SeriesSlices) as
+ * application/octet-stream: the bytes as the body, the other fields as URI-encoded JSON in this header.
+ */
+export const BINARY_FIELDS_HEADER = 'x-paraspine-fields';
+
+/** Largest count of one series:slices call (the load budget bounds a series far below it). */
+export const MAX_SLICES_PER_CALL = 100_000;
 
 export interface AnnotationsLoadResult {
   /** null when nothing was saved for this series yet, or the saved document was unusable. */
@@ -91,15 +116,25 @@ export const channels = {
   'folder:pick': { args: z.tuple([]) },
   'series:scan': { args: z.tuple([str]) },
   /**
-   * Loads a series of the last scan (the scan's file list is reused: the folder is not walked again)
-   * and returns its metadata. Warnings are this series' own; folder-wide problems are in the scan result.
+   * Opens a series of the last scan (the scan's file list is reused: the folder is not walked again)
+   * and returns its metadata, from the headers only (no pixel data is read; a series over the load
+   * budget is refused here). Warnings are this series' own; folder-wide problems are in the scan result.
    */
   'series:load': { args: z.tuple([seriesLocatorSchema]) },
   /**
-   * HU voxels of a series, as raw little-endian bytes (Int16 or Float32 per huType). The volume
-   * series:load prepared is handed over and dropped: the services keep no copy once it is served.
+   * HU voxels of a whole series, as raw little-endian bytes (Int16 or Float32; see huType), decoded
+   * for this call; the services keep no copy once it is served.
    */
   'series:volume': { args: z.tuple([seriesLocatorSchema]) },
+  /**
+   * HU of slices start..start+count-1 of a series (SeriesSlices): only those slices are read and
+   * decoded (on the decoder workers), so a viewer can show one slice long before the rest is in. The
+   * values are those of the same slices of series:volume. A range outside the series is refused
+   * (usage); the services keep no HU between calls.
+   */
+  'series:slices': {
+    args: z.tuple([seriesLocatorSchema, z.object({ start: z.number().int().min(0), count: z.number().int().min(1).max(MAX_SLICES_PER_CALL) })]),
+  },
   'workspace:set': { args: z.tuple([str]) },
   'annotations:load': { args: z.tuple([str]) },
   'annotations:save': { args: z.tuple([z.unknown()]) },
@@ -134,6 +169,7 @@ export interface ChannelResults {
   'series:scan': ScanResult;
   'series:load': LoadedSeriesMeta;
   'series:volume': ArrayBuffer;
+  'series:slices': SeriesSlices;
   'workspace:set': AppInfo;
   'annotations:load': AnnotationsLoadResult;
   /** problem: set when an unusable file already there had to be moved aside (never overwritten). */

@@ -24,6 +24,7 @@ async function setup(mode: 'electron' | 'web', masks?: MaskService) {
   const access = new FolderAccess();
   const volume = phantomVolume();
   const loads: string[] = [];
+  const opens: string[] = [];
   const headerReads: string[] = [];
   const folder: SeriesSource<FolderSeriesLocator> = {
     kind: 'folder',
@@ -38,6 +39,12 @@ async function setup(mode: 'electron' | 'web', masks?: MaskService) {
       if (loc.seriesUid !== SERIES_UID) throw new Error(`series ${loc.seriesUid} not found in ${loc.path}`);
       return { summary: phantomSummary(volume), volume, problems: [] };
     },
+    open: async (loc) => {
+      opens.push(loc.path);
+      if (loc.seriesUid !== SERIES_UID) throw new Error(`series ${loc.seriesUid} not found in ${loc.path}`);
+      const n = volume.geometry.rows * volume.geometry.columns;
+      return { summary: phantomSummary(volume), geometry: volume.geometry, warnings: [], huType: 'int16', readSlices: async (start, count) => volume.hu.slice(start * n, (start + count) * n) };
+    },
   };
   const api = createApi({
     mode,
@@ -48,7 +55,7 @@ async function setup(mode: 'electron' | 'web', masks?: MaskService) {
     masks: masks ?? { loadMasks: async () => ({ masks: [], problems: [] }) },
     now: () => new Date('2024-03-04T05:06:07.000Z'),
   });
-  return { root, ct, ws, settings, access, api, volume, loads, headerReads };
+  return { root, ct, ws, settings, access, api, volume, loads, opens, headerReads };
 }
 
 describe('argument validation', () => {
@@ -106,17 +113,23 @@ describe('api over the services', () => {
     await expect(w.api.dispatch('series:load', [folderLocator(w.ws, SERIES_UID)])).rejects.toThrow(/outside the folders/);
   });
 
-  it('series:load returns metadata; series:volume the HU bytes of the cached volume', async () => {
-    const { api, ct, volume, loads } = await setup('web');
+  it('series:load returns metadata (no pixels); series:volume the HU bytes; series:slices those of a range', async () => {
+    const { api, ct, volume, loads, opens } = await setup('web');
     await api.dispatch('series:scan', [ct]);
     const meta = (await api.dispatch('series:load', [folderLocator(ct, SERIES_UID)])) as { huType: string; geometry: HuVolume['geometry']; summary: { seriesInstanceUid: string } };
     expect(meta.huType).toBe('int16');
     expect(meta.geometry.columns).toBe(32);
     expect(meta.summary.seriesInstanceUid).toBe(SERIES_UID);
+    expect(loads).toHaveLength(0); // headers only
+    expect(opens).toHaveLength(1);
     const buf = (await api.dispatch('series:volume', [folderLocator(ct, SERIES_UID)])) as ArrayBuffer;
     expect(buf).toBeInstanceOf(ArrayBuffer);
     expect(new Int16Array(buf)).toEqual(volume.hu);
-    expect(loads).toHaveLength(1); // served from the cache
+    expect(loads).toHaveLength(1);
+    const part = (await api.dispatch('series:slices', [folderLocator(ct, SERIES_UID), { start: 1, count: 2 }])) as { start: number; count: number; huType: string; bytes: ArrayBuffer };
+    expect([part.start, part.count, part.huType]).toEqual([1, 2, 'int16']);
+    expect(new Int16Array(part.bytes)).toEqual(volume.hu.subarray(32 * 24, 3 * 32 * 24));
+    expect(opens).toHaveLength(1); // the series series:load opened
     await expect(api.dispatch('series:load', [folderLocator(ct, '9.9')])).rejects.toThrow(/series 9\.9 not found/);
   });
 

@@ -126,6 +126,22 @@ describe('browser bridge', () => {
     expect(v.body.length).toBe(meta.geometry.rows * meta.geometry.columns * meta.geometry.slices * bytesPer);
   });
 
+  it.skipIf(!existsSync(CT))('series:slices: the bytes as application/octet-stream, the other fields in x-paraspine-fields', async () => {
+    const scan = JSON.parse((await api('series:scan', [CT])).body.toString()) as ScanResult;
+    const loc = folderLocator(CT, scan.series[0]!.seriesInstanceUid);
+    const meta = JSON.parse((await api('series:load', [loc])).body.toString()) as { huType: string; geometry: { rows: number; columns: number; slices: number } };
+    const whole = (await api('series:volume', [loc])).body;
+    const r = await api('series:slices', [loc, { start: 70, count: 5 }]);
+    expect(r.status, r.body.toString()).toBe(200);
+    expect(r.headers['content-type']).toBe('application/octet-stream');
+    expect(JSON.parse(decodeURIComponent(r.headers['x-paraspine-fields'] as string))).toEqual({ start: 70, count: 5, huType: meta.huType });
+    const sliceBytes = meta.geometry.rows * meta.geometry.columns * (meta.huType === 'int16' ? 2 : 4);
+    expect(r.body.equals(whole.subarray(70 * sliceBytes, 75 * sliceBytes))).toBe(true);
+    const bad = await api('series:slices', [loc, { start: meta.geometry.slices - 1, count: 2 }]);
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body.toString()).error).toMatch(/outside the series' slices 0\.\./);
+  });
+
   it('serves the page only with the token, with a strict CSP and the token script injected', async () => {
     const noToken = await request(bridge, 'GET', '/');
     expect(noToken.status).toBe(401);

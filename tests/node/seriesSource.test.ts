@@ -1,7 +1,7 @@
 /**
  * The services over real DICOM files (the analytic phantom written to a temporary folder): the scan's
  * series list is reused by series:load, folder-wide problems stay out of the series' warnings, no HU
- * volume is kept once served, masks:import reads only the headers, and export:write writes exactly the
+ * volume is kept, masks:import reads only the headers, and export:write writes exactly the
  * bytes it is given, atomically, inside the workspace only.
  */
 import { promises as fs, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const SLICES = 5;
 
 /** The real dicomFiles functions, counted. */
 function countingFiles() {
-  const calls = { scanFolder: 0, readFilesHeaders: [] as string[][], loadFiles: [] as string[][] };
+  const calls = { scanFolder: 0, readFilesHeaders: [] as string[][], loadFiles: [] as string[][], openFiles: [] as string[][] };
   const files: FolderFiles = {
     scanFolder: (f) => {
       calls.scanFolder++;
@@ -34,6 +34,10 @@ function countingFiles() {
     loadFiles: (p) => {
       calls.loadFiles.push([...p]);
       return dicomFiles.loadFiles(p);
+    },
+    openFiles: (p) => {
+      calls.openFiles.push([...p]);
+      return dicomFiles.openFiles(p);
     },
   };
   return { files, calls };
@@ -74,7 +78,8 @@ describe('series from a folder source', () => {
     expect(s.files).toHaveLength(SLICES);
     const meta = (await api.dispatch('series:load', [folderLocator(ct, s.seriesInstanceUid)])) as LoadedSeriesMeta;
     expect(calls.scanFolder).toBe(1); // not walked again
-    expect(calls.loadFiles).toEqual([[...s.files]]);
+    expect(calls.openFiles).toEqual([[...s.files]]);
+    expect(calls.loadFiles).toEqual([]); // headers only
     expect(meta.geometry.slices).toBe(SLICES);
     expect(meta.summary.seriesInstanceUid).toBe('1.2.826.0.1.3680043.8.498.77');
     // HU exactly as the phantom defines them.
@@ -120,19 +125,17 @@ describe('series from a folder source', () => {
     await expect(source.load(folderLocator(ct, '9.9.9'))).rejects.toThrow(/series 9\.9\.9 not found/);
   });
 
-  it('the node API holds no volume after series:volume served it', async () => {
+  it('the node API keeps no volume: series:load reads headers only, every series:volume loads again', async () => {
     const { api, ct, calls } = await setup();
     const scan = (await api.dispatch('series:scan', [ct])) as ScanResult;
     const loc = folderLocator(ct, scan.series[0]!.seriesInstanceUid);
     await api.dispatch('series:load', [loc]);
-    expect(api.heldVolume()?.volume.geometry.slices).toBe(SLICES);
+    expect(calls.loadFiles).toHaveLength(0);
     const bytes = (await api.dispatch('series:volume', [loc])) as ArrayBuffer;
     expect(bytes.byteLength).toBe(24 * 20 * SLICES * 2);
-    expect(api.heldVolume()).toBeNull();
-    // Asking again reads the files again (nothing was kept), and keeps nothing either.
+    // Asking again reads the files again (nothing was kept).
     await api.dispatch('series:volume', [loc]);
     expect(calls.loadFiles).toHaveLength(2);
-    expect(api.heldVolume()).toBeNull();
   });
 
   it('masks:import reads the geometry from the headers, without loading HU', async () => {
@@ -150,7 +153,6 @@ describe('series from a folder source', () => {
     const r = (await api.dispatch('masks:import', [{ series: folderLocator(ct, scan.series[0]!.seriesInstanceUid), masksPath: seg, levels: [] }])) as MaskImportResult;
     expect(calls.loadFiles).toEqual([]); // no HU load, before or during the import
     expect(calls.readFilesHeaders).toHaveLength(1);
-    expect(api.heldVolume()).toBeNull();
     expect(r.rois).toEqual([]);
     expect(geometries.length).toBeGreaterThan(0);
     expect(geometries[0]).toEqual(phantom.expected.geometry);

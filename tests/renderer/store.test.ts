@@ -242,6 +242,10 @@ describe('bridge client', () => {
       fetch: async (url, init) => {
         calls.push({ url, init });
         if (url.endsWith('series:volume')) return new Response(new Uint8Array([1, 2]), { headers: { 'content-type': 'application/octet-stream' } });
+        if (url.endsWith('series:slices')) {
+          const fields = encodeURIComponent(JSON.stringify({ start: 3, count: 1, huType: 'int16' }));
+          return new Response(new Uint8Array([5, 6]), { headers: { 'content-type': 'application/octet-stream', 'x-paraspine-fields': fields } });
+        }
         if (url.endsWith('series:scan')) return new Response(JSON.stringify({ error: 'folder not found' }), { status: 400, headers: { 'content-type': 'application/json' } });
         return new Response(JSON.stringify({ version: '1' }), { headers: { 'content-type': 'application/json' } });
       },
@@ -254,6 +258,9 @@ describe('bridge client', () => {
     expect(new Uint8Array(bytes)).toEqual(new Uint8Array([1, 2]));
     expect(calls[1]!.init.body).toBe('[{"kind":"folder","path":"/f","seriesUid":"u"}]');
     await expect(client['series:scan']('/x')).rejects.toThrow('folder not found');
+    const part = await client['series:slices']({ kind: 'folder', path: '/f', seriesUid: 'u' }, { start: 3, count: 1 });
+    expect({ ...part, bytes: Array.from(new Uint8Array(part.bytes)) }).toEqual({ start: 3, count: 1, huType: 'int16', bytes: [5, 6] });
+    expect(calls[3]!.init.body).toBe('[{"kind":"folder","path":"/f","seriesUid":"u"},{"start":3,"count":1}]');
   });
 
   it('finds the token in the query, then the injected global', () => {

@@ -121,26 +121,44 @@ export function fitsInt16(layout: SeriesLayout): { integer: boolean; declaredRan
   return { integer, declaredRangeFits };
 }
 
+/** Slices start..start+count-1 of a series (slice indices feet to head). */
+export interface SliceRange {
+  readonly start: number;
+  readonly count: number;
+}
+
 /**
- * Writes frames of a laid-out series into one preallocated HU volume. Int16Array when every rescale is
- * an integer and the values fit (checked against the declared BitsStored range, or frame by frame when
- * that range is wider than int16: the volume is promoted to Float32Array on the first value out of range);
- * Float32Array otherwise.
+ * Writes frames of a laid-out series into one preallocated HU volume (or into the slices of one range
+ * of it). Int16Array when every rescale of the series is an integer and the values fit (checked against
+ * the declared BitsStored range, or frame by frame when that range is wider than int16: the values are
+ * promoted to Float32Array on the first value out of range); Float32Array otherwise. The choice is the
+ * series' (every frame's rescale), so a range comes out in the type the whole volume would have, except
+ * that a range is promoted only when one of its own values does not fit.
  */
 export class VolumeAssembler {
   private hu: Int16Array | Float32Array;
   private readonly checkRange: boolean;
   private readonly written: Uint8Array;
   readonly frameLength: number;
+  /** The slices this assembler holds (the whole series unless a range was given). */
+  readonly range: SliceRange;
 
-  constructor(readonly layout: SeriesLayout) {
+  constructor(
+    readonly layout: SeriesLayout,
+    range?: SliceRange,
+  ) {
     const g = layout.geometry;
+    const r = range ?? { start: 0, count: g.slices };
+    if (!Number.isInteger(r.start) || !Number.isInteger(r.count) || r.start < 0 || r.count < 1 || r.start + r.count > g.slices) {
+      throw new RangeError(`slices ${r.start}..${r.start + r.count - 1} are outside 0..${g.slices - 1}`);
+    }
+    this.range = { start: r.start, count: r.count };
     this.frameLength = g.rows * g.columns;
-    const total = this.frameLength * g.slices;
+    const total = this.frameLength * r.count;
     const { integer, declaredRangeFits } = fitsInt16(layout);
     this.hu = integer ? new Int16Array(total) : new Float32Array(total);
     this.checkRange = integer && !declaredRangeFits;
-    this.written = new Uint8Array(g.slices);
+    this.written = new Uint8Array(r.count);
   }
 
   /**
@@ -150,8 +168,11 @@ export class VolumeAssembler {
   writeFrame(k: number, raw: RawPixels): void {
     const fr = this.layout.frames[k];
     if (!fr) throw new RangeError(`slice ${k} is outside 0..${this.layout.frames.length - 1}`);
+    const { start, count } = this.range;
+    if (k < start || k >= start + count) throw new RangeError(`slice ${k} is outside the range ${start}..${start + count - 1}`);
     const h = fr.header;
     const n = this.frameLength;
+    const at = k - start; // the slice's place in this assembler's values
     if (raw.length < n) {
       throw new DicomFileError(`${h.path}: frame ${fr.frameIndex + 1} has ${raw.length} pixels, expected ${h.columns}x${h.rows}`);
     }
@@ -171,9 +192,9 @@ export class VolumeAssembler {
       (raw instanceof Int16Array || raw instanceof Uint16Array)
     ) {
       // The usual CT case: 16-bit stored values plus an integer intercept, in WebAssembly SIMD.
-      const done = rescaleInt16(this.hu, k * n, raw, n, signed, bs, intercept);
+      const done = rescaleInt16(this.hu, at * n, raw, n, signed, bs, intercept);
       if (done === true) {
-        this.written[k] = 1;
+        this.written[at] = 1;
         return;
       }
       // A value outside int16 where the declared range is wider: promote, as writeInt16Checked would.
@@ -182,16 +203,16 @@ export class VolumeAssembler {
     }
     if (this.checkRange && this.hu instanceof Int16Array) {
       // Declared range wider than int16: write and check in one pass; promote on the first overflow.
-      if (writeInt16Checked(this.hu, k * n, raw, n, mode, shift, mask, slope, intercept)) {
-        this.written[k] = 1;
+      if (writeInt16Checked(this.hu, at * n, raw, n, mode, shift, mask, slope, intercept)) {
+        this.written[at] = 1;
         return;
       }
       this.promote();
     }
     const out = this.hu;
-    if (out instanceof Int16Array) writeInt16(out, k * n, raw, n, mode, shift, mask, slope, intercept);
-    else writeFloat32(out, k * n, raw, n, mode, shift, mask, slope, intercept);
-    this.written[k] = 1;
+    if (out instanceof Int16Array) writeInt16(out, at * n, raw, n, mode, shift, mask, slope, intercept);
+    else writeFloat32(out, at * n, raw, n, mode, shift, mask, slope, intercept);
+    this.written[at] = 1;
   }
 
   private promote(): void {
@@ -201,11 +222,17 @@ export class VolumeAssembler {
     this.hu = f;
   }
 
-  /** The volume; throws when a slice was never written. */
+  /** The volume; throws when a slice was never written, or when this assembler holds a range only. */
   result(): HuVolume {
+    if (this.range.count !== this.layout.geometry.slices) throw new Error('result() of a range: use values()');
+    return { geometry: this.layout.geometry, hu: this.values(), warnings: this.layout.warnings };
+  }
+
+  /** The HU of the range's slices, slice after slice; throws when a slice was never written. */
+  values(): Int16Array | Float32Array {
     const missing = this.written.indexOf(0);
-    if (missing >= 0) throw new Error(`slice ${missing} was not written`);
-    return { geometry: this.layout.geometry, hu: this.hu, warnings: this.layout.warnings };
+    if (missing >= 0) throw new Error(`slice ${this.range.start + missing} was not written`);
+    return this.hu;
   }
 }
 

@@ -15,7 +15,9 @@ import { oneLine } from '../atomicWrite';
  * - A random token per start. API calls need it as the `x-paraspine-token` header,
  *   `Authorization: Bearer <token>`, or a `?token=` query. Wrong or missing: 401.
  * - POST /api/<channel> with a JSON array of arguments -> 200 with the JSON result, or
- *   application/octet-stream for ArrayBuffer results (series:volume); errors -> JSON { error, kind } (one
+ *   application/octet-stream for ArrayBuffer results (series:volume) and for results with an ArrayBuffer
+ *   `bytes` (series:slices: the other fields as URI-encoded JSON in the x-paraspine-fields header);
+ *   errors -> JSON { error, kind } (one
  *   line) with the status of the error's kind (core/errors.ts HTTP_STATUS: usage 400, input 422, access
  *   403, notFound 404 (also an unknown channel), internal 500); 401 without the token.
  * - Serves the built renderer (out/renderer) with a strict CSP. The page itself needs the token
@@ -26,6 +28,7 @@ import { oneLine } from '../atomicWrite';
  */
 
 import { CSP } from '../../shared/csp';
+import { BINARY_FIELDS_HEADER } from '../../shared/contract';
 
 export { CSP };
 
@@ -197,6 +200,16 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         if (result instanceof ArrayBuffer) {
           res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': result.byteLength, 'Cache-Control': 'no-store' });
           res.end(Buffer.from(result));
+        } else if (isBinaryRecord(result)) {
+          // An object with bytes (series:slices): the bytes as the body, the other fields in a header.
+          const { bytes, ...fields } = result;
+          res.writeHead(200, {
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': bytes.byteLength,
+            'Cache-Control': 'no-store',
+            [BINARY_FIELDS_HEADER]: encodeURIComponent(JSON.stringify(fields)),
+          });
+          res.end(Buffer.from(bytes));
         } else {
           sendJson(res, 200, result ?? null);
         }
@@ -307,6 +320,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         server.close((e) => (e ? reject(e) : resolve()));
       }),
   };
+}
+
+/** A result object carrying an ArrayBuffer `bytes` (SeriesSlices) beside plain JSON fields. */
+function isBinaryRecord(v: unknown): v is { bytes: ArrayBuffer } & Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { bytes?: unknown }).bytes instanceof ArrayBuffer;
 }
 
 /** Add the same-origin token script before any other script of the page (no inline code). */

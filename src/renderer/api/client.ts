@@ -2,11 +2,11 @@
  * The renderer's one way to reach the main-process services (see src/shared/contract.ts).
  * In Electron the preload exposes `window.paraspine`; in a plain browser (`npm run web`) the same
  * channels are reached through the local HTTP bridge: POST /api/<channel> with a JSON array of
- * arguments and the per-start token; binary results (series:volume) come back as
- * application/octet-stream, everything else as JSON.
+ * arguments and the per-start token; binary results (series:volume, and series:slices with its other
+ * fields in a header) come back as application/octet-stream, everything else as JSON.
  */
 import type { Channel, ChannelArgs, ChannelResults, ParaspineApi } from '../../shared/contract';
-import { channels } from '../../shared/contract';
+import { BINARY_FIELDS_HEADER, channels } from '../../shared/contract';
 
 declare global {
   interface Window {
@@ -85,7 +85,20 @@ export function createBridgeClient(opts: { baseUrl: string; token: string | null
       }
       throw new BridgeError(msg, res.status);
     }
-    if (type.includes('application/octet-stream')) return (await res.arrayBuffer()) as ChannelResults[C];
+    if (type.includes('application/octet-stream')) {
+      const bytes = await res.arrayBuffer();
+      // A result with bytes and fields (series:slices): the fields come in a header.
+      const fields = res.headers.get(BINARY_FIELDS_HEADER);
+      if (fields === null) return bytes as ChannelResults[C];
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(decodeURIComponent(fields));
+      } catch {
+        throw new BridgeError(`${channel}: unreadable ${BINARY_FIELDS_HEADER} header`, res.status);
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BridgeError(`${channel}: unreadable ${BINARY_FIELDS_HEADER} header`, res.status);
+      return { ...(parsed as object), bytes } as ChannelResults[C];
+    }
     const json = (await res.json()) as unknown;
     // The bridge may wrap results as { result } or { ok, result }; accept both shapes.
     if (json && typeof json === 'object' && !Array.isArray(json) && 'result' in json && Object.keys(json).every((k) => k === 'result' || k === 'ok')) {
