@@ -21,6 +21,7 @@ export interface AppProps {
 export function App({ flushSave }: AppProps) {
   const store = getAppStore(getApi);
   const volume = useApp((s) => s.volume);
+  const shown = useApp((s) => s.shown);
   const error = useApp((s) => s.error);
   const helpOpen = useApp((s) => s.helpOpen);
   void helpOpen;
@@ -53,15 +54,17 @@ export function App({ flushSave }: AppProps) {
           <SeriesBrowser />
           {volume && <LevelBar />}
           {volume && <RoiPanel />}
+          <LoadingSlices waiting="Levels and outlines" />
         </aside>
         <section className="center">
           {volume && <ViewerToolbar />}
           {volume && <ToolOptionsBar />}
           <div className="viewer-area">
             <AxialViewer onStrokeEnd={() => void flushSave()} />
-            {!volume && <EmptyState />}
+            {!shown && <EmptyState />}
           </div>
           {volume && <SliceSlider />}
+          <LoadingBar />
         </section>
         <aside className="right">
           {volume && (
@@ -72,6 +75,7 @@ export function App({ flushSave }: AppProps) {
           )}
           {volume && <MetricsPanel />}
           {volume && <ImportExport />}
+          <LoadingSlices waiting="The sagittal and coronal views, the measurements, mask import and export" />
         </aside>
       </div>
       <HelpOverlay />
@@ -94,6 +98,38 @@ function EmptyState() {
           : failed
             ? 'The series could not be opened (the message above says why). Pick it again or open another folder.'
             : 'Open a folder with a lumbar CT series, then pick the series. Press ? for shortcuts.'}
+    </div>
+  );
+}
+
+/**
+ * While a series' slices load (the axial view shows those already in): what needs every slice waits,
+ * and says so, in the place it will take.
+ */
+function LoadingSlices({ waiting }: { waiting: string }) {
+  const load = useApp((s) => s.sliceLoad);
+  if (!load) return null;
+  return (
+    <div className="slice-load-panel" data-testid="slice-load-panel">
+      <div className="panel-title">
+        Loading slices {load.loaded} / {load.total}
+      </div>
+      <div className="dim small-text">{waiting}: when every slice is in.</div>
+    </div>
+  );
+}
+
+/** In place of the slice slider while the slices load (the wheel and the arrow keys scroll meanwhile). */
+function LoadingBar() {
+  const load = useApp((s) => s.sliceLoad);
+  if (!load) return null;
+  return (
+    <div className="slider-row slice-load" data-testid="slice-load" data-loaded={load.loaded} data-total={load.total}>
+      <span>
+        Loading slices {load.loaded} / {load.total}
+      </span>
+      <progress max={load.total} value={load.loaded} aria-label="Slices loaded" />
+      <span className="dim">scroll with the wheel or the arrow keys meanwhile</span>
     </div>
   );
 }

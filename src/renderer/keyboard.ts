@@ -4,6 +4,7 @@ import { matchShortcut, type KeyLike, type ShortcutAction } from '../shared/shor
 import type { AppState } from './state/store';
 import { confirmLevel } from './state/documentOps';
 import { confirmProposedRois } from './state/autochthonSplit';
+import { geometryOf } from './state/slices/view';
 
 const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'range', 'button', 'submit', 'reset', 'color']);
 
@@ -35,7 +36,7 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
         s.setHelpOpen(false);
         return true;
       }
-      if (s.volume) s.cancelDrawing();
+      if (s.shown) s.cancelDrawing();
       return false;
     case 'stepSlice':
       s.stepSlice(action.delta);
@@ -43,10 +44,12 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
     case 'firstSlice':
       s.setSlice(0);
       return true;
-    case 'lastSlice':
-      if (!s.volume) return false;
-      s.setSlice(s.volume.geometry.slices - 1);
+    case 'lastSlice': {
+      const g = geometryOf(s);
+      if (!g) return false;
+      s.setSlice(g.slices - 1);
       return true;
+    }
     case 'markLevel':
       s.markLevel(action.level);
       return true;
@@ -104,6 +107,6 @@ export function handleKey(store: StoreApi<AppState>, e: KeyLike & { target?: Eve
   if (store.getState().question) return false;
   const hit = matchShortcut(e);
   if (!hit || hit.row.scope === 'menu') return false;
-  if (!hit.row.global && !store.getState().volume) return false;
+  if (!hit.row.global && !store.getState().shown) return false; // no series shown (while its slices load: scrolling works, edits are refused)
   return runShortcutAction(store, hit.binding.action);
 }

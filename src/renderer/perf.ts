@@ -5,7 +5,8 @@
  * (read them with performance.getEntriesByName(name)) and `window.__paraspinePerf` gives the store.
  *
  *   paraspine:select-series  the store's selected series changed (the series row was clicked)
- *   paraspine:volume-ready   the store holds the new series' HU volume (load + decode done)
+ *   paraspine:first-slice    the new series' first slice is in and handed to the viewer (the rest loads behind it)
+ *   paraspine:volume-ready   the store holds the new series' whole HU volume (every slice loaded and decoded)
  *   paraspine:slice          the store's slice index changed (detail: { index })
  *   paraspine:doc            the store's annotation document was replaced (detail: { changeCounter })
  *   paraspine:rendered       Cornerstone rendered the axial viewport (IMAGE_RENDERED: its canvas holds the
@@ -47,7 +48,7 @@ function wanted(): boolean {
   }
 }
 
-const NAMES = ['paraspine:select-series', 'paraspine:volume-ready', 'paraspine:slice', 'paraspine:doc', 'paraspine:rendered'];
+const NAMES = ['paraspine:select-series', 'paraspine:first-slice', 'paraspine:volume-ready', 'paraspine:slice', 'paraspine:doc', 'paraspine:rendered'];
 
 export function installPerfMarks(): void {
   if (!wanted()) return;
@@ -55,6 +56,7 @@ export function installPerfMarks(): void {
   const mark = (name: string, detail?: unknown) => performance.mark(name, detail === undefined ? undefined : { detail });
   store.subscribe((s, prev) => {
     if (s.selectedSeriesUid !== prev.selectedSeriesUid && s.selectedSeriesUid) mark('paraspine:select-series', { uid: s.selectedSeriesUid });
+    if (s.shown && !prev.shown) mark('paraspine:first-slice');
     if (s.volume !== prev.volume && s.volume) mark('paraspine:volume-ready');
     if (s.sliceIndex !== prev.sliceIndex) mark('paraspine:slice', { index: s.sliceIndex });
     if (s.doc !== prev.doc && s.doc) mark('paraspine:doc', { changeCounter: s.changeCounter });

@@ -17,6 +17,7 @@ import { applyMaskImport } from '../../src/renderer/state/documentOps';
 import { MUSCLE_COLORS } from '../../src/renderer/state/checklist';
 import { FAT_RGBA, LEAN_RGBA } from '../../src/renderer/overlay/leanFat';
 import { createAppStore } from '../../src/renderer/state/store';
+import { slicesFrom } from './sliceApi';
 
 // 10 columns x 6 rows x 4 slices, 2 mm pixels, 3 mm slices; x = 2 i, y = 2 j, z = 3 k.
 const geometry = makeGeometry({ columns: 10, rows: 6, slices: 4, columnSpacingMm: 2, rowSpacingMm: 2, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: [[0, 0, 0], [0, 0, 3], [0, 0, 6], [0, 0, 9]] });
@@ -32,7 +33,7 @@ async function open(existing: AnnotationDocument | null = null) {
       return { series: p === '/empty' ? [] : [summary], problems: [] };
     },
     'series:load': async () => meta,
-    'series:volume': async () => new Int16Array(10 * 6 * 4).fill(40).buffer,
+    'series:slices': slicesFrom(() => new Int16Array(10 * 6 * 4).fill(40).buffer, meta),
     'annotations:load': async () => ({ document: existing, problem: null }),
     'annotations:save': async () => ({ path: '/ws/se.json' }),
   } as unknown as ParaspineApi;

@@ -10,6 +10,7 @@ import type { Vec3 } from '../../src/core/geometry/vec3';
 import { applyMenuAction } from '../../src/renderer/state/menu';
 import { createAppStore } from '../../src/renderer/state/store';
 import type { LoadedSeriesMeta, MaskImportResult, ParaspineApi } from '../../src/shared/contract';
+import { slicesFrom } from './sliceApi';
 
 const geometry: VolumeGeometry = makeGeometry({ columns: 8, rows: 6, slices: 3, columnSpacingMm: 2, rowSpacingMm: 2, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: [[0, 0, 0], [0, 0, 3], [0, 0, 6]] });
 const summary = { patientName: 'P', patientId: 'ID', studyInstanceUid: 'st', studyDate: '20200101', studyDescription: '', seriesInstanceUid: 'se', seriesDescription: 'd', seriesNumber: 1, modality: 'CT', slices: 3, rows: 6, columns: 8, pixelSpacing: [2, 2] as const, sliceSpacingMm: 3, sliceThickness: 3, imageOrientation: [1, 0, 0, 0, 1, 0], transferSyntaxUids: [], files: [], warnings: [] };
@@ -43,8 +44,8 @@ function setup(opts: { exportFails?: boolean; picked?: string | null } = {}) {
         return { series: [summary], problems: [] };
       case 'series:load':
         return meta;
-      case 'series:volume':
-        return volumeBytes();
+      case 'series:slices':
+        return slicesFrom(volumeBytes, meta)(args[0], args[1] as { start: number; count: number });
       case 'annotations:load':
         return { document: null, problem: null };
       case 'annotations:save':
@@ -89,6 +90,17 @@ function csvRows(text: string): Record<string, string>[] {
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v])));
 }
 
+/** Every slice index asked for with series:slices so far, sorted (a slice asked twice shows twice). */
+function slicesAsked(s: ReturnType<typeof setup>): number[] {
+  return s
+    .of('series:slices')
+    .flatMap((c) => {
+      const r = c.args[1] as { start: number; count: number };
+      return Array.from({ length: r.count }, (_, i) => r.start + i);
+    })
+    .sort((a, b) => a - b);
+}
+
 describe('store: series by locator', () => {
   it('loads the series by its locator (kind, folder, uid), not by a bare folder', async () => {
     const s = setup();
@@ -97,7 +109,10 @@ describe('store: series by locator', () => {
     await s.store.getState().selectSeries('se');
     const loc = { kind: 'folder', path: '/data', seriesUid: 'se' };
     expect(s.of('series:load').map((c) => c.args)).toEqual([[loc]]);
-    expect(s.of('series:volume').map((c) => c.args)).toEqual([[loc]]);
+    // The slice shown first (the middle one: no level marked yet) alone, then the others; each slice once.
+    expect(s.of('series:slices').map((c) => c.args[0])).toEqual([loc, loc, loc]);
+    expect(s.of('series:slices')[0]!.args[1]).toEqual({ start: 1, count: 1 });
+    expect(slicesAsked(s)).toEqual([0, 1, 2]);
     expect(s.store.getState().series).toEqual(loc);
   });
 });
@@ -128,7 +143,8 @@ describe('store: export computed in the renderer', () => {
     expect(Number(r.leanMeanHu)).toBeCloseTo(50, 10);
     expect(r.rater).toBe('R');
     // Only the export was asked of the services: no second volume, no services-side measuring.
-    expect(s.of('series:volume')).toHaveLength(1);
+    expect(slicesAsked(s)).toEqual([0, 1, 2]);
+    expect(s.of('series:volume')).toHaveLength(0);
     expect(s.store.getState().lastExport).toEqual({ path: '/ws/exports/se.measurements.csv', format: 'csv', content: arg.content });
   });
 
@@ -173,7 +189,8 @@ describe('store: mask import and folder picking', () => {
     expect(st.doc!.rois.map((r) => r.id).sort()).toEqual(['a', 'm1']);
     expect(st.doc!.levels.map((l) => l.level)).toEqual(['L3', 'L4/L5']);
     expect(st.maskImport).toEqual({ busy: false, message: '1 outline(s), 1 proposed level(s); problems: /seg/vertebrae_L5.nii.gz: empty' });
-    expect(s.of('series:volume')).toHaveLength(1); // the import needs no HU
+    expect(slicesAsked(s)).toEqual([0, 1, 2]); // the import needs no HU
+    expect(s.of('series:volume')).toHaveLength(0);
     st.undo();
     expect(s.store.getState().doc!.rois.map((r) => r.id)).toEqual(['a']);
   });

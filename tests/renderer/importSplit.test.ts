@@ -14,6 +14,7 @@ import type { LoadedSeriesMeta, MaskImportResult, ParaspineApi } from '../../src
 import { runShortcutAction } from '../../src/renderer/keyboard';
 import { boundaryIj, dragCut, resplitAutochthon, simplifyIndices, simplifyPolyline, splitPairs } from '../../src/renderer/state/autochthonSplit';
 import { createAppStore } from '../../src/renderer/state/store';
+import { slicesFrom } from './sliceApi';
 
 // 10 columns x 6 rows x 4 slices, 2 mm pixels, 3 mm slices; x = 2 i, y = 2 j, z = 3 k.
 const geometry = makeGeometry({ columns: 10, rows: 6, slices: 4, columnSpacingMm: 2, rowSpacingMm: 2, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: [[0, 0, 0], [0, 0, 3], [0, 0, 6], [0, 0, 9]] });
@@ -47,7 +48,7 @@ async function open() {
     'app:info': async () => ({ version: '1', workspace: '/ws', recentFolders: [], mode: 'web' as const }),
     'series:scan': async () => ({ series: [summary], problems: [] }),
     'series:load': async () => meta,
-    'series:volume': async () => new Int16Array(10 * 6 * 4).fill(40).buffer,
+    'series:slices': slicesFrom(() => new Int16Array(10 * 6 * 4).fill(40).buffer, meta),
     'annotations:load': async () => ({ document: null, problem: null }),
     'annotations:save': async () => ({ path: '/ws/se.json' }),
     'masks:import': async (req: unknown) => {

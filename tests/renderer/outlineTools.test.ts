@@ -12,6 +12,7 @@ import { contourMask } from '../../src/core/roi/contour';
 import type { LoadedSeriesMeta, ParaspineApi } from '../../src/shared/contract';
 import { createAppStore, type AppState } from '../../src/renderer/state/store';
 import type { StoreApi } from 'zustand/vanilla';
+import { slicesFrom } from './sliceApi';
 
 const C = 100;
 const R = 80;
@@ -43,7 +44,7 @@ async function openStore(): Promise<StoreApi<AppState>> {
     'app:info': async () => ({ version: '1', workspace: '/ws', recentFolders: [], mode: 'web' as const }),
     'series:scan': async () => ({ series: [summary], problems: [] }),
     'series:load': async () => meta,
-    'series:volume': async () => volumeBytes(),
+    'series:slices': slicesFrom(volumeBytes, meta),
     'annotations:load': async () => ({ document: null, problem: null }),
     'annotations:save': async () => ({ path: '/ws/se.json' }),
   } as unknown as ParaspineApi;

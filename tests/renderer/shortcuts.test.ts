@@ -18,6 +18,7 @@ import { createAppStore, getAppStore, type AppState } from '../../src/renderer/s
 import type { StoreApi } from 'zustand/vanilla';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { Vec3 } from '../../src/core/geometry/vec3';
+import { slicesFrom } from './sliceApi';
 
 // Server rendering reads a zustand store's initial state; read the live one so the overlay can be open.
 vi.mock('../../src/renderer/state/store', async (importOriginal) => {
@@ -44,7 +45,7 @@ function fakeApi(): ParaspineApi {
     'app:info': async () => ({ version: '1', workspace: '/ws', recentFolders: [], mode: 'web' as const }),
     'series:scan': async () => ({ series: [summary], problems: [] }),
     'series:load': async () => meta,
-    'series:volume': async () => new Int16Array(8 * 6 * SLICES).buffer,
+    'series:slices': slicesFrom(() => new Int16Array(8 * 6 * SLICES).buffer, meta),
     'annotations:load': async () => ({ document: null, problem: null }),
     'annotations:save': async () => ({ path: '/ws/se.json' }),
   } as unknown as ParaspineApi;

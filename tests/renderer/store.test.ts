@@ -12,6 +12,7 @@ import { attachAutosave, createAppStore } from '../../src/renderer/state/store';
 import { leanFatOverlay } from '../../src/renderer/overlay/leanFat';
 import { createBridgeClient, findBridgeToken } from '../../src/renderer/api/client';
 import type { Vec3 } from '../../src/core/geometry/vec3';
+import { slicesFrom } from './sliceApi';
 
 const geometry = makeGeometry({ columns: 8, rows: 6, slices: 3, columnSpacingMm: 2, rowSpacingMm: 2, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: [[0, 0, 0], [0, 0, 3], [0, 0, 6]] });
 const summary = { patientName: 'P', patientId: 'ID', studyInstanceUid: 'st', studyDate: '20200101', studyDescription: '', seriesInstanceUid: 'se', seriesDescription: 'd', seriesNumber: 1, modality: 'CT', slices: 3, rows: 6, columns: 8, pixelSpacing: [2, 2] as const, sliceSpacingMm: 3, sliceThickness: 3, imageOrientation: [1, 0, 0, 0, 1, 0], transferSyntaxUids: [], files: [], warnings: [] };
@@ -28,7 +29,7 @@ function fakeApi(saved: unknown[], existing: AnnotationDocument | null = null): 
     'app:info': async () => ({ version: '9.9.9', workspace: '/ws', recentFolders: [], mode: 'web' as const }),
     'series:scan': async () => ({ series: [summary], problems: [] }),
     'series:load': async () => meta,
-    'series:volume': async () => volumeBytes(),
+    'series:slices': slicesFrom(volumeBytes, meta),
     'annotations:load': async () => ({ document: existing, problem: existing ? null : 'old.json: invalid annotation document' }),
     'annotations:save': async (doc: unknown) => {
       saved.push(structuredClone(doc));

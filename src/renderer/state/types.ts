@@ -13,6 +13,7 @@ import type { HuRanges } from '../../core/metrics/ranges';
 import type { HuVolume } from '../../core/volume';
 import type { AppInfo, LoadedSeriesMeta, MaskImportResult, ParaspineApi, SeriesLocator } from '../../shared/contract';
 import type { History } from './history';
+import type { SliceAvailability } from './progressiveVolume';
 import type { PresetId } from './presets';
 
 /** The active tool: an ROI tool or a view tool (ids in src/shared/tools.ts). */
@@ -27,7 +28,20 @@ export interface SessionSlice {
   /** Where the open series' frames come from (the services speak of locators, not folders). */
   series: SeriesLocator | null;
   meta: LoadedSeriesMeta | null;
+  /**
+   * The open series' HU volume once every slice is in (null before): the metrics, exports, reformats,
+   * outline tools and every edit of the document use it, so nothing is computed from slices not loaded.
+   */
   volume: HuVolume | null;
+  /**
+   * What the axial viewer shows while the slices arrive (nearest the slice shown first): the volume
+   * being filled and which slices are in. Set as soon as the first slice is in; the same HU array as
+   * `volume` once complete (replaced only when the load promotes it to float32). null without a series.
+   */
+  shown: { volume: HuVolume; slices: SliceAvailability } | null;
+  /** Slices in so far while a series loads ("Loading slices n / N"); null when no series is loading. */
+  sliceLoad: { loaded: number; total: number } | null;
+  /** True from picking a series until every slice is in (or the load failed). */
   loadingSeries: boolean;
   error: string | null;
   init(): Promise<void>;

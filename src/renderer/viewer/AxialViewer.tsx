@@ -15,7 +15,8 @@ import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { annotationToPointsLps, isContourTool, type ContourAnnotationLike } from './adapters';
 import { cancelDrawing, clearAllContours, drawingInProgress, drawingVertexCount, markFinished, reconcile, setGestureActive } from './annotationSync';
-import { applyTool, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
+import { applyTool, applyViewOnly, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
+import { SliceLoadStopped } from '../state/progressiveVolume';
 import { registerVolume, unregisterVolume } from './imageLoader';
 import { isPixelToolId } from '../../shared/tools';
 import { PixelToolOverlay, type PixelConversion } from './PixelToolOverlay';
@@ -41,7 +42,22 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   /** The viewer could not show the series (Cornerstone failed): the image is hidden, never left stale under a message. */
   const [viewerError, setViewerError] = useState<string | null>(null);
   const fail = (e: unknown) => setViewerError(e instanceof Error ? e.message : String(e));
+  /** A failure of an image of the stack that is shown (a wait for a slice of a load that stopped, or of a stack gone, is no failure). */
+  const failFor = (stack: typeof stackRef.current) => (e: unknown) => {
+    if (e instanceof SliceLoadStopped || stackRef.current !== stack) return;
+    fail(e);
+  };
+  /**
+   * The slice asked for is not on screen yet because it is not loaded: the image is hidden (never the
+   * last slice's image under this slice's number) until Cornerstone shows the slice asked for.
+   */
+  const [pending, setPending] = useState<number | null>(null);
+  /** The whole volume (every slice in): what the pixel tools and the cut overlay need. */
   const volume = useApp((s) => s.volume);
+  /** What is shown: the volume being filled while its slices load (the loader waits for a slice not in yet). */
+  const shown = useApp((s) => s.shown);
+  const sliceLoad = useApp((s) => s.sliceLoad);
+  const loading = !!shown && !volume;
   const meta = useApp((s) => s.meta);
   const sliceIndex = useApp((s) => s.sliceIndex);
   const preset = useApp((s) => s.preset);
@@ -157,19 +173,19 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   const conv: PixelConversion = {
     ijToClient(i, j) {
       const vp = viewport();
-      const s = store.getState();
-      if (!vp || !s.volume || !elRef.current) return null;
-      const c = vp.worldToCanvas(indexToLps(s.volume.geometry, i, j, vp.getCurrentImageIdIndex()) as Types.Point3);
+      const g = store.getState().shown?.volume.geometry;
+      if (!vp || !g || !elRef.current) return null;
+      const c = vp.worldToCanvas(indexToLps(g, i, j, vp.getCurrentImageIdIndex()) as Types.Point3);
       const r = elRef.current.getBoundingClientRect();
       return [r.left + c[0], r.top + c[1]];
     },
     clientToIj(x, y) {
       const vp = viewport();
-      const s = store.getState();
-      if (!vp || !s.volume || !elRef.current) return null;
+      const g = store.getState().shown?.volume.geometry;
+      if (!vp || !g || !elRef.current) return null;
       const r = elRef.current.getBoundingClientRect();
       const world = vp.canvasToWorld([x - r.left, y - r.top]) as unknown as Vec3;
-      const [ij] = lpsToSliceIj(s.volume.geometry, vp.getCurrentImageIdIndex(), [world]);
+      const [ij] = lpsToSliceIj(g, vp.getCurrentImageIdIndex(), [world]);
       return [ij![0], ij![1]];
     },
   };
@@ -188,9 +204,9 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       imageSharesVolume(): boolean | null {
         const vp = viewport();
         const s = store.getState();
-        if (!vp || !s.volume) return null;
+        if (!vp || !s.shown) return null;
         const px = cache.getImage(vp.getCurrentImageId())?.voxelManager?.getScalarData() as ArrayLike<number> & { buffer?: ArrayBufferLike };
-        return px?.buffer ? px.buffer === s.volume.hu.buffer : null;
+        return px?.buffer ? px.buffer === s.shown.volume.hu.buffer : null;
       },
     };
     return () => {
@@ -199,16 +215,17 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  // A new volume: register its slices as images and show them.
+  // A new volume (shown as soon as its first slice is in): register its slices as images and show them.
   useEffect(() => {
     const vp = viewport();
-    if (!vp || !volume || !meta) return;
+    if (!vp || !shown || !meta) return;
     clearAllContours();
     cache.purgeCache();
     const ids = { seriesUid: meta.summary.seriesInstanceUid, studyUid: meta.summary.studyInstanceUid };
-    const { volumeKey, imageIds } = registerVolume(volume, ids);
+    const { volumeKey, imageIds } = registerVolume(shown.volume, ids, shown.slices);
     stackRef.current = { imageIds, volumeKey, frameOfReferenceUid: `paraspine-for-${ids.seriesUid}` };
     setViewerError(null);
+    setPending(null);
     let cancelled = false;
     vp.setStack(imageIds, store.getState().sliceIndex)
       .then(() => {
@@ -219,7 +236,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
         setReady((r) => r + 1);
       })
       .catch((e: unknown) => {
-        if (!cancelled) fail(e);
+        if (!cancelled && !(e instanceof SliceLoadStopped)) fail(e);
       });
     return () => {
       cancelled = true;
@@ -227,13 +244,31 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       stackRef.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [volume, meta]);
+  }, [shown, meta]);
 
   useEffect(() => {
     const vp = viewport();
     if (!vp || !stackRef.current || vp.getCurrentImageIdIndex() === sliceIndex) return;
-    vp.setImageIdIndex(sliceIndex).catch(fail);
+    vp.setImageIdIndex(sliceIndex).catch(failFor(stackRef.current));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [sliceIndex, ready]);
+
+  // A slice not loaded yet: its image is hidden until Cornerstone shows that slice (STACK_NEW_IMAGE).
+  useEffect(() => {
+    if (shown && !shown.slices.has(sliceIndex)) setPending(sliceIndex);
+  }, [shown, sliceIndex, sliceLoad]);
+  useEffect(() => {
+    const element = elRef.current!;
+    const onNewImage = (evt: Event) => {
+      const d = (evt as CustomEvent<{ imageIdIndex?: number; imageId?: string }>).detail;
+      const st = stackRef.current;
+      if (!st || d.imageId !== st.imageIds[d.imageIdIndex ?? -1]) return;
+      if (d.imageIdIndex === store.getState().sliceIndex) setPending(null);
+    };
+    element.addEventListener(CoreEnums.Events.STACK_NEW_IMAGE, onNewImage);
+    return () => element.removeEventListener(CoreEnums.Events.STACK_NEW_IMAGE, onNewImage);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   useEffect(() => {
     const vp = viewport();
@@ -255,8 +290,10 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
 
   useEffect(() => {
     const tg = createToolGroup();
-    applyTool(tg, tool);
-  }, [tool]);
+    // While the slices load nothing may be drawn or edited: outlines are only shown.
+    if (loading) applyViewOnly(tg);
+    else applyTool(tg, tool);
+  }, [tool, loading]);
 
   // Document -> Cornerstone annotations.
   useEffect(() => {
@@ -267,17 +304,19 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     // The CPU path has no camera before its first image (setStack resolving bumps `ready`: this runs again then).
     if (!cam.viewPlaneNormal || !cam.viewUp) return;
     const pendingId = question?.kind === 'duplicate' ? question.outline.id : null;
-    reconcile(elRef.current, doc, volume, st.imageIds, st.frameOfReferenceUid, { viewPlaneNormal: cam.viewPlaneNormal as Vec3, viewUp: cam.viewUp as Vec3 }, selectedRoiId, pendingId);
+    // The outlines' slices need the geometry only: they are shown while the slices load too.
+    reconcile(elRef.current, doc, shown?.volume ?? null, st.imageIds, st.frameOfReferenceUid, { viewPlaneNormal: cam.viewPlaneNormal as Vec3, viewUp: cam.viewUp as Vec3 }, selectedRoiId, pendingId);
     vp.render();
-  }, [doc, volume, ready, selectedRoiId, question]);
+  }, [doc, shown, ready, selectedRoiId, question]);
 
   // No series (closed, or its loading failed): nothing of the last one stays on screen.
   useEffect(() => {
-    if (volume) return;
+    if (shown) return;
     clearAllContours();
+    setPending(null);
     store.getState().setVoi(null);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [volume]);
+  }, [shown]);
 
   // Overlay (lean/fat pixels + labels), redrawn after every Cornerstone render.
   useEffect(() => {
@@ -297,11 +336,14 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       if (!ctx) return;
       const dpr = fitAndClearCanvas(canvas, ctx, element.clientWidth, element.clientHeight);
       const s = store.getState();
+      const v = s.shown?.volume;
       // No image shown yet (the CPU rendering path has no canvas <-> world transform before one).
-      if (!vp || !s.volume || !s.doc || !stackRef.current || !vp.getImageData()) return mark('none');
+      if (!vp || !v || !s.doc || !stackRef.current || !vp.getImageData()) return mark('none');
       const k = vp.getCurrentImageIdIndex();
-      const g = s.volume.geometry;
-      const rois = s.doc.rois.filter((r) => roiSlice(s.volume!, r) === k);
+      // The lean/fat pixels come from this slice's HU: only once it is in.
+      if (!s.shown!.slices.has(k)) return mark('none');
+      const g = v.geometry;
+      const rois = s.doc.rois.filter((r) => roiSlice(v, r) === k);
       if (rois.length === 0) return mark(s.showOverlay ? 'on' : 'off');
       const c00 = vp.worldToCanvas(indexToLps(g, 0, 0, k) as Types.Point3);
       const c10 = vp.worldToCanvas(indexToLps(g, 1, 0, k) as Types.Point3);
@@ -311,7 +353,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       if (s.showOverlay) {
         const key = `${k}|${JSON.stringify(s.doc.ranges)}|${rois.map((r) => `${r.id}:${r.modifiedAt}:${r.pointsLps.length}`).join(',')}`;
         if (!overlayCache || overlayCache.key !== key) {
-          const { rgba, counts } = leanFatOverlay(s.volume, rois, k, s.doc.ranges);
+          const { rgba, counts } = leanFatOverlay(v, rois, k, s.doc.ranges);
           const off = document.createElement('canvas');
           off.width = g.columns;
           off.height = g.rows;
@@ -353,7 +395,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     draw();
     return () => element.removeEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [doc, showOverlay, sliceIndex, ready, volume]);
+  }, [doc, showOverlay, sliceIndex, ready, shown]);
 
   // Wheel scrolls slices (the store is the truth for the current slice).
   useEffect(() => {
@@ -375,18 +417,20 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
 
   const onMouseMove = (e: React.MouseEvent) => {
     const vp = viewport();
-    const s = store.getState();
-    if (!vp || !s.volume || !stackRef.current) return;
+    const sh = store.getState().shown;
+    if (!vp || !sh || !stackRef.current) return;
     const rect = elRef.current!.getBoundingClientRect();
     const world = vp.canvasToWorld([e.clientX - rect.left, e.clientY - rect.top]) as unknown as Vec3;
     const k = vp.getCurrentImageIdIndex();
-    const [ij] = lpsToSliceIj(s.volume.geometry, k, [world]);
+    const [ij] = lpsToSliceIj(sh.volume.geometry, k, [world]);
     const i = Math.round(ij![0]);
     const j = Math.round(ij![1]);
-    setCursor({ i, j, hu: huAt(s.volume, i, j, k), lps: world });
+    // No HU of a slice not loaded yet.
+    setCursor({ i, j, hu: sh.slices.has(k) ? huAt(sh.volume, i, j, k) : null, lps: world });
   };
 
-  const g = volume?.geometry;
+  const g = shown?.volume.geometry;
+  const waiting = pending !== null || (!!shown && !shown.slices.has(sliceIndex));
   const win = voi ?? { center: presetById(preset).center, width: presetById(preset).width };
   const winPreset = WINDOW_PRESETS.find((p) => Math.abs(p.center - win.center) < 0.5 && Math.abs(p.width - win.width) < 0.5);
   const rgba = (c: readonly number[]) => `rgba(${c[0]},${c[1]},${c[2]},${(c[3]! / 255).toFixed(2)})`;
@@ -394,9 +438,9 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     <div className="axial-wrap">
       <div
         ref={elRef}
-        className={`axial-viewport${volume && !viewerError ? '' : ' no-series'}`}
+        className={`axial-viewport${shown && !viewerError ? '' : ' no-series'}${waiting ? ' slice-pending' : ''}`}
         data-testid="axial-viewport"
-        data-series={!volume ? 'none' : viewerError ? 'failed' : 'shown'}
+        data-series={!shown ? 'none' : viewerError ? 'failed' : volume ? 'shown' : 'loading'}
         onMouseMove={onMouseMove}
         onMouseLeave={() => setCursor(null)}
         onContextMenu={(e) => e.preventDefault()}
@@ -404,7 +448,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       <canvas ref={overlayRef} className={`axial-overlay${viewerError ? ' no-series' : ''}`} data-testid="axial-overlay" />
       {volume && !viewerError && isPixelToolId(tool) && <PixelToolOverlay tool={tool} conv={conv} />}
       {volume && !viewerError && <CutOverlay />}
-      {volume && viewerError && (
+      {shown && viewerError && (
         <div className="empty-state" data-testid="viewer-error">
           The viewer could not show this series: {viewerError}
         </div>
@@ -416,6 +460,12 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
               Slice <b data-testid="slice-number">{sliceIndex + 1}</b> / {g.slices} <span className="dim">(index {sliceIndex})</span>
             </div>
             <div>z = {sliceZ(g, sliceIndex).toFixed(1)} mm</div>
+            {sliceLoad && (
+              <div className="slice-load-line" data-testid="viewer-slice-load">
+                Loading slices {sliceLoad.loaded} / {sliceLoad.total}
+                {waiting && <span data-testid="slice-pending"> · this slice is loading…</span>}
+              </div>
+            )}
           </div>
           <div className="vp-corner vp-tr" data-testid="window-readout" data-center={Math.round(win.center)} data-width={Math.round(win.width)}>
             {winPreset ? winPreset.label : 'Custom'} · W {Math.round(win.width)} / L {Math.round(win.center)}

@@ -80,3 +80,14 @@ export function applyTool(tg: ToolTypes.IToolGroup, tool: Tool): void {
     tg.setToolActive(primary, { bindings: [{ mouseButton: MouseBindings.Primary }] });
   }
 }
+
+/**
+ * While a series' slices load: outlines are drawn but none can be drawn or edited (nothing in the
+ * document changes until every slice is in); the middle button pans and the right one zooms.
+ */
+export function applyViewOnly(tg: ToolTypes.IToolGroup): void {
+  for (const t of ROI_TOOL_LIST) tg.setToolEnabled(t.toolName);
+  tg.setToolPassive(WindowLevelTool.toolName);
+  tg.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
+  tg.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
+}

@@ -9,11 +9,14 @@
  */
 import { imageLoader, metaData, utilities, type Types } from '@cornerstonejs/core';
 import type { HuVolume } from '../../core/volume';
+import type { SliceAvailability } from '../state/progressiveVolume';
 
 export const SCHEME = 'paraspine';
 
 interface Registered {
   volume: HuVolume;
+  /** Which slices are in while the series loads (absent: all of them); an image waits for its slice. */
+  slices?: SliceAvailability;
   frameOfReferenceUid: string;
   seriesUid: string;
   studyUid: string;
@@ -32,11 +35,19 @@ export function parseImageId(imageId: string): { volumeKey: string; k: number } 
   return { volumeKey: m[1]!, k: Number(m[2]) };
 }
 
-/** Make a volume available to Cornerstone; returns its key and one imageId per slice. */
-export function registerVolume(volume: HuVolume, ids: { seriesUid: string; studyUid: string; frameOfReferenceUid?: string }): { volumeKey: string; imageIds: string[] } {
+/**
+ * Make a volume available to Cornerstone; returns its key and one imageId per slice. With `slices`
+ * (a volume still loading), the image of a slice not in yet is served once it is in, never before.
+ */
+export function registerVolume(
+  volume: HuVolume,
+  ids: { seriesUid: string; studyUid: string; frameOfReferenceUid?: string },
+  slices?: SliceAvailability,
+): { volumeKey: string; imageIds: string[] } {
   const volumeKey = `v${++counter}`;
   registry.set(volumeKey, {
     volume,
+    ...(slices ? { slices } : {}),
     seriesUid: ids.seriesUid,
     studyUid: ids.studyUid,
     frameOfReferenceUid: ids.frameOfReferenceUid ?? `paraspine-for-${ids.seriesUid}`,
@@ -57,7 +68,7 @@ export function unregisterVolume(volumeKey: string): void {
   registry.delete(volumeKey);
   if (reg) {
     const hu = reg.volume.hu instanceof Int16Array ? new Int16Array(0) : new Float32Array(0);
-    retired.set(volumeKey, { ...reg, volume: { ...reg.volume, hu } as HuVolume });
+    retired.set(volumeKey, { volume: { ...reg.volume, hu } as HuVolume, seriesUid: reg.seriesUid, studyUid: reg.studyUid, frameOfReferenceUid: reg.frameOfReferenceUid });
   }
 }
 
@@ -122,6 +133,12 @@ function loadParaspineImage(imageId: string): Types.IImageLoadObject {
     const found = lookup(imageId);
     if (!found) throw new Error(`unknown image ${imageId}`);
     const { reg, k } = found;
+    if (reg.slices && !reg.slices.has(k)) {
+      // A series still loading: wait for this slice (its range is asked for first when it is the one shown).
+      await reg.slices.whenLoaded(k);
+      // Unregistered meanwhile (another series), or its array replaced (promoted to float32): not this image.
+      if (lookup(imageId)?.reg !== reg || reg.slices.volume.hu !== reg.volume.hu) throw new Error(`image ${imageId} is no longer shown`);
+    }
     const g = reg.volume.geometry;
     const n = g.rows * g.columns;
     // A view on the store's volume, not a copy: the store's HU array is the one copy in this window.

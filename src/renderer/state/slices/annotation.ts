@@ -32,6 +32,16 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     const next = nextTarget(get().doc, roi.level, { muscle: roi.muscle === 'autochthon' ? 'erectorSpinae' : roi.muscle, side: roi.side });
     set({ selectedRoiId: roi.id, ...(next ? { activeMuscle: next.muscle, activeSide: next.side } : {}) });
   };
+  /**
+   * While the slices load, nothing in the document changes (the guard rails and the numbers need every
+   * slice): true, and a toast says so. The document on screen is the one on disk until then.
+   */
+  const refusedWhileLoading = (): boolean => {
+    const load = get().sliceLoad;
+    if (!load) return false;
+    get().showToast(`Loading slices ${load.loaded} / ${load.total}: marking, outlining and editing start when every slice is in`, 'error');
+    return true;
+  };
   /** The selected outline when it lies on the slice shown; otherwise null, and a toast says why nothing happens. */
   const selectedHere = (what: string) => {
     const { doc, selectedRoiId, volume, sliceIndex } = get();
@@ -55,14 +65,14 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   changeCounter: 0,
   change(fn, key = null) {
     const { doc, history } = get();
-    if (!doc) return;
+    if (!doc || refusedWhileLoading()) return;
     const next = fn(doc, deps.now());
     if (next === doc) return;
     set({ doc: next, history: record(history, doc, key), changeCounter: get().changeCounter + 1 });
   },
   markLevel(level) {
     const { volume, sliceIndex, doc } = get();
-    if (!volume || !doc || get().question) return;
+    if (refusedWhileLoading() || !volume || !doc || get().question) return;
     const mark = doc.levels.find((l) => l.level === level) ?? null;
     const from = mark ? levelSlice(volume, mark) : null;
     // Moving a level that has outlines elsewhere asks what becomes of them: never strands them silently.
@@ -98,7 +108,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     const { volume, doc } = get();
     // The outline tools (mirror, scissors) add outlines for another label or slice through the same guard rails.
     const { level: activeLevel = get().activeLevel, muscle: activeMuscle = get().activeMuscle, side: activeSide = get().activeSide, sliceIndex = get().sliceIndex, key = null } = target;
-    if (!volume || !doc || pointsLps.length < 3 || get().question) return 'refused';
+    if (refusedWhileLoading() || !volume || !doc || pointsLps.length < 3 || get().question) return 'refused';
     // An outline always lies on its level's slice: one drawn on another slice is not saved.
     const mark = doc.levels.find((l) => l.level === activeLevel);
     const at = mark ? levelSlice(volume, mark) : null;

@@ -1,10 +1,10 @@
-/** The session: services info, the opened folder and its scan, the open series and its HU volume. */
+/** The open series: its metadata, the annotation document, its HU slices as they arrive. */
 import { newAnnotationDocument, seriesIdentity, type AnnotationDocument } from '../../../core/annotations/document';
 import { DEFAULT_RANGES } from '../../../core/metrics/ranges';
 import type { ScanResult } from '../../../core/dicom/types';
-import { folderLocator } from '../../../shared/contract';
+import { folderLocator, type SeriesSlices } from '../../../shared/contract';
 import { emptyHistory } from '../history';
-import { huVolumeFromBytes } from '../huVolume';
+import { chunkSlices, ProgressiveVolume, SlicePlan } from '../progressiveVolume';
 import { spineRow } from '../reformat';
 import type { Get, SessionSlice, Set, StoreDeps } from '../types';
 import { message, pointerFor } from '../util';
@@ -18,8 +18,29 @@ function readLastOpen(): { folder: string; uid: string } | null {
   }
 }
 
+/** series:slices calls in flight at once after the first slice (one decodes while the other travels). */
+const IN_FLIGHT = 2;
 
-export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice => ({
+/** A range of slices that could not be loaded: its message names them (1-based, as the viewer counts). */
+class SlicesNotLoaded extends Error {
+  constructor(start: number, count: number, total: number, cause: unknown) {
+    const what = count === 1 ? `Slice ${start + 1}` : `Slices ${start + 1}..${start + count}`;
+    super(`${what} of ${total} could not be loaded: ${message(cause)}`.replace(/\s*[\r\n]+\s*/g, ' '));
+    this.name = 'SlicesNotLoaded';
+  }
+}
+
+export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): SessionSlice => {
+  /** Bumped by every series opened or closed: a load that is not the latest one stops and writes nothing. */
+  let loadSeq = 0;
+  /** The volume being filled (its waits are ended when its load is cancelled). */
+  let current: ProgressiveVolume | null = null;
+  const cancelLoad = (reason: string): number => {
+    current?.stop(reason);
+    current = null;
+    return ++loadSeq;
+  };
+  return {
   appInfo: null,
   folder: null,
   scan: null,
@@ -28,6 +49,8 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
   series: null,
   meta: null,
   volume: null,
+  shown: null,
+  sliceLoad: null,
   loadingSeries: false,
   error: null,
   async init() {
@@ -74,49 +97,124 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
   async selectSeries(uid) {
     const folder = get().folder;
     if (!folder) return;
+    const seq = cancelLoad('another series was opened');
+    const live = () => seq === loadSeq;
     const series = folderLocator(folder, uid);
-    set({ loadingSeries: true, error: null, selectedSeriesUid: uid, series, meta: null, volume: null, doc: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null, lastExport: null, maskImport: { busy: false, message: null } });
+    set({ loadingSeries: true, error: null, selectedSeriesUid: uid, series, meta: null, volume: null, shown: null, sliceLoad: null, doc: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null, lastExport: null, maskImport: { busy: false, message: null } });
+    let pv: ProgressiveVolume | null = null;
     try {
       const api = deps.api();
+      // The document is small and says which slice to show first: it comes with the metadata, before any pixel.
+      const docLoad = api['annotations:load'](uid).then(
+        (r) => ({ ok: true as const, r }),
+        (e: unknown) => ({ ok: false as const, e }),
+      );
       const meta = await api['series:load'](series);
-      const bytes = await api['series:volume'](series);
-      const volume = huVolumeFromBytes(bytes, meta);
-      const planes = { sagittalColumn: Math.floor(meta.geometry.columns / 2), coronalRow: spineRow(volume) };
-      let loaded: { document: AnnotationDocument | null; problem: string | null };
-      try {
-        loaded = await api['annotations:load'](uid);
-      } catch (e) {
-        // Without the saved document nothing may be edited (a new one could overwrite it): view only.
-        set({ meta, volume, ...planes, loadingSeries: false, sliceIndex: Math.floor(meta.geometry.slices / 2), error: `Annotations cannot be opened: ${message(e)}` });
-        return;
-      }
+      const loaded = await docLoad;
+      if (!live()) return;
+      const g = meta.geometry;
       const info = get().appInfo;
-      const doc = loaded.document ?? newAnnotationDocument(seriesIdentity(meta.summary), DEFAULT_RANGES, info?.version ?? '0.0.0', get().rater, deps.now());
-      const firstLevel = doc.levels[0];
+      // Without the saved document nothing may be edited (a new one could overwrite it): view only.
+      const doc: AnnotationDocument | null = loaded.ok ? (loaded.r.document ?? newAnnotationDocument(seriesIdentity(meta.summary), DEFAULT_RANGES, info?.version ?? '0.0.0', get().rater, deps.now())) : null;
+      const firstLevel = doc?.levels[0];
+      const first = firstLevel ? Math.max(0, Math.min(firstLevel.sliceIndex, g.slices - 1)) : Math.floor(g.slices / 2);
+      const progressive = new ProgressiveVolume(meta);
+      pv = progressive;
+      current = progressive;
+      const fetchSlices = async (start: number, count: number): Promise<SeriesSlices> => {
+        try {
+          return await api['series:slices'](series, { start, count });
+        } catch (e) {
+          throw new SlicesNotLoaded(start, count, g.slices, e);
+        }
+      };
+      const write = (r: SeriesSlices, start: number, count: number) => {
+        if (r.start !== start || r.count !== count) throw new SlicesNotLoaded(start, count, g.slices, new Error(`the services sent slices ${r.start + 1}..${r.start + r.count}`));
+        try {
+          return progressive.write(r);
+        } catch (e) {
+          throw new SlicesNotLoaded(start, count, g.slices, e);
+        }
+      };
+
+      // The slice shown first: on screen as soon as it is decoded.
+      const firstSlice = await fetchSlices(first, 1);
+      if (!live()) return;
+      write(firstSlice, first, 1);
       const activeLevel = firstLevel?.level ?? get().activeLevel;
       set({
         meta,
-        volume,
-        ...planes,
+        shown: { volume: progressive.volume, slices: progressive },
+        sliceLoad: { loaded: progressive.loadedCount, total: progressive.total },
+        sagittalColumn: Math.floor(g.columns / 2),
+        coronalRow: Math.floor(g.rows / 2),
+        sliceIndex: first,
         doc,
-        loadProblem: loaded.problem,
-        loadingSeries: false,
-        sliceIndex: firstLevel ? Math.min(firstLevel.sliceIndex, meta.geometry.slices - 1) : Math.floor(meta.geometry.slices / 2),
-        activeLevel,
-        ...pointerFor(doc, activeLevel),
+        loadProblem: loaded.ok ? loaded.r.problem : null,
+        ...(doc ? { activeLevel, ...pointerFor(doc, activeLevel) } : {}),
         save: { state: 'idle', path: null, error: null, at: null },
+        ...(loaded.ok ? {} : { error: `Annotations cannot be opened: ${message(loaded.e)}` }),
       });
       try {
         globalThis.sessionStorage?.setItem('paraspine-open', JSON.stringify({ folder, uid }));
       } catch {
         /* no session storage (tests) */
       }
+
+      // The rest behind it, nearest the slice shown first (it follows scrolling), IN_FLIGHT calls at a time.
+      const plan = new SlicePlan(g.slices, chunkSlices(meta));
+      plan.take(first, 1);
+      await new Promise<void>((resolve, reject) => {
+        let inFlight = 0;
+        let failed = false;
+        const pump = () => {
+          while (inFlight < IN_FLIGHT && !failed && live()) {
+            const r = plan.next(get().sliceIndex);
+            if (!r) break;
+            inFlight++;
+            fetchSlices(r.start, r.count).then(
+              (chunk) => {
+                inFlight--;
+                if (failed) return;
+                if (!live()) return resolve();
+                try {
+                  const promoted = write(chunk, r.start, r.count);
+                  set({ sliceLoad: { loaded: progressive.loadedCount, total: progressive.total }, ...(promoted ? { shown: { volume: progressive.volume, slices: progressive } } : {}) });
+                } catch (e) {
+                  failed = true;
+                  return reject(e);
+                }
+                if (progressive.complete) resolve();
+                else pump();
+              },
+              (e: unknown) => {
+                inFlight--;
+                if (failed) return;
+                failed = true;
+                reject(e);
+              },
+            );
+          }
+          if (!live() || (inFlight === 0 && progressive.complete)) resolve();
+        };
+        pump();
+      });
+      if (!live()) return;
+      // Every slice is in: what needs the whole volume may run now.
+      const volume = progressive.volume;
+      set({ volume, shown: get().shown?.volume === volume ? get().shown : { volume, slices: progressive }, sliceLoad: null, loadingSeries: false, coronalRow: spineRow(volume) });
+      if (current === progressive) current = null;
     } catch (e) {
-      set({ loadingSeries: false, error: message(e) });
+      if (!live()) return;
+      pv?.stop(message(e));
+      if (current === pv) current = null;
+      // No image of a series that did not load stays on screen, and no document of it is edited.
+      set({ loadingSeries: false, error: message(e), meta: null, shown: null, volume: null, sliceLoad: null, doc: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null });
     }
   },
   closeSeries() {
-    set({ selectedSeriesUid: null, series: null, lastExport: null, meta: null, volume: null, doc: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null });
+    cancelLoad('the series was closed');
+    set({ selectedSeriesUid: null, series: null, lastExport: null, meta: null, volume: null, shown: null, sliceLoad: null, loadingSeries: false, doc: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null });
   },
   async setWorkspace(path) {
     try {
@@ -127,4 +225,5 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
       set({ error: message(e) });
     }
   },
-});
+};
+};

@@ -1,6 +1,12 @@
 /** What the viewers show: slice, window preset, tool, overlay, reformat planes. */
 import { nextPreset } from '../presets';
-import type { Get, Set, ViewSlice } from '../types';
+import type { AppState, Get, Set, ViewSlice } from '../types';
+import type { VolumeGeometry } from '../../../core/geometry/volumeGeometry';
+
+/** The open series' geometry: of its whole volume, or of the one being filled while its slices load. */
+export function geometryOf(s: Pick<AppState, 'volume' | 'shown'>): VolumeGeometry | null {
+  return (s.volume ?? s.shown?.volume)?.geometry ?? null;
+}
 
 export const createViewSlice = (set: Set, get: Get): ViewSlice => ({
   sliceIndex: 0,
@@ -13,15 +19,16 @@ export const createViewSlice = (set: Set, get: Get): ViewSlice => ({
   sagittalColumn: 0,
   coronalRow: 0,
   setSagittalColumn(i) {
-    const n = get().volume?.geometry.columns ?? 1;
+    const n = geometryOf(get())?.columns ?? 1;
     set({ sagittalColumn: Math.max(0, Math.min(n - 1, Math.round(i))) });
   },
   setCoronalRow(j) {
-    const n = get().volume?.geometry.rows ?? 1;
+    const n = geometryOf(get())?.rows ?? 1;
     set({ coronalRow: Math.max(0, Math.min(n - 1, Math.round(j))) });
   },
   setSlice(k) {
-    const n = get().volume?.geometry.slices ?? 1;
+    // While the slices load too: the viewer waits for a slice not in yet, and the loading follows it.
+    const n = geometryOf(get())?.slices ?? 1;
     const clamped = Math.max(0, Math.min(n - 1, Math.round(k)));
     if (clamped !== get().sliceIndex) set({ sliceIndex: clamped });
   },
