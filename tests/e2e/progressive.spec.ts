@@ -98,8 +98,8 @@ test('the first slice is shown while the others load; the finished volume is the
   expect(slices.seen[0]).toEqual({ start: FIRST, count: 1 });
   expect(slices.seen.slice(1)).toEqual([
     { start: FIRST + 1, count: 5 },
-    { start: 8, count: 2 },
-  ]); // the ranges nearest the slice shown
+    { start: 0, count: 10 },
+  ]); // the ranges nearest the slice shown (8 slices on a grid of 8, then of 16)
   await expect(page.getByTestId('slice-number')).toHaveText(String(FIRST + 1));
   await expect.poll(() => page.evaluate(() => (window as unknown as { __paraspineViewer: { currentImageIndex(): number | null } }).__paraspineViewer.currentImageIndex())).toBe(FIRST);
   await expect.poll(() => page.evaluate(() => (window as unknown as { __paraspineViewer: { imageSharesVolume(): boolean | null } }).__paraspineViewer.imageSharesVolume())).toBe(true);

@@ -41,6 +41,9 @@ async function importMasks(splitAutochthon?: boolean): Promise<MaskImportResult>
       loads++;
       return { summary, volume, problems: [] };
     },
+    open: async () => {
+      throw new Error('masks:import opens no series for slices');
+    },
   };
   const api = createApi({ mode: 'web', version: '0.0.0', settings, access: new FolderAccess(), sources: { folder }, masks: { loadMasks } });
   await api.dispatch('series:scan', [DICOM]);

@@ -138,7 +138,7 @@ describe('opening a series slice by slice', () => {
     const near = f.pending.map((p) => [p.start, p.count]);
     expect(near).toEqual([
       [32, 8],
-      [24, 7],
+      [16, 15],
     ]);
 
     await releaseAll(f);
@@ -186,7 +186,7 @@ describe('opening a series slice by slice', () => {
     store.getState().markLevel('L3');
     expect(store.getState().doc!.levels.map((l) => [l.level, l.sliceIndex])).toEqual([['L3', 2]]);
     const order = f.log.filter((l) => l.startsWith('slices A')).slice(3, 4);
-    expect(order).toEqual(['slices A 0+8']); // asked after the jump to slice 2: the range holding it
+    expect(order).toEqual(['slices A 0+16']); // asked after the jump to slice 2: the range holding it
   });
 
   it('switching series while loading cancels it cleanly: no slice of the first series reaches the second', async () => {
@@ -303,11 +303,11 @@ describe('ProgressiveVolume and SlicePlan', () => {
     await expect(pv.whenLoaded(4)).resolves.toBeUndefined();
   });
 
-  it('the plan asks for every slice once, nearest the slice shown first, in ranges on a fixed grid', () => {
-    const plan = new SlicePlan(20, 4);
-    plan.take(9, 1);
+  it('the plan asks for every slice once, nearest the slice shown first, in ranges on a grid that grows', () => {
+    const fixed = new SlicePlan(20, 4);
+    fixed.take(9, 1);
     const got: [number, number][] = [];
-    for (let r = plan.next(9); r; r = plan.next(9)) got.push([r.start, r.count]);
+    for (let r = fixed.next(9); r; r = fixed.next(9)) got.push([r.start, r.count]);
     expect(got).toEqual([
       [10, 2],
       [8, 1],
@@ -316,13 +316,36 @@ describe('ProgressiveVolume and SlicePlan', () => {
       [0, 4],
       [16, 4],
     ]);
+    const growing = new SlicePlan(100, 4, 16);
+    growing.take(50, 1);
+    const sizes: [number, number][] = [];
+    const seen = new Uint8Array(100);
+    seen[50] = 1;
+    for (let r = growing.next(50); r; r = growing.next(50)) {
+      sizes.push([r.start, r.count]);
+      for (let k = r.start; k < r.start + r.count; k++) seen[k] = seen[k]! + 1;
+    }
+    // Sizes 4, 8, 16, then 16 (the most): each range on its size's grid, only slices not asked yet, nearest 50 first.
+    expect(sizes).toEqual([
+      [51, 1],
+      [48, 2],
+      [52, 12],
+      [32, 16],
+      [64, 16],
+      [16, 16],
+      [80, 16],
+      [0, 16],
+      [96, 4],
+    ]);
+    expect(Array.from(seen).every((n) => n === 1)).toBe(true);
   });
 
-  it('range size: a few slices of a compressed series, about 8 MiB of an uncompressed one', () => {
-    expect(chunkSlices({ ...metaOf('A'), summary: summaryOf('A', N, ['1.2.840.10008.1.2.4.90']) })).toBe(8);
+  it('range size: a few slices of a compressed series (JPEG ones stay small), about 8 MiB of an uncompressed one', () => {
+    expect(chunkSlices({ ...metaOf('A'), summary: summaryOf('A', N, ['1.2.840.10008.1.2.4.90']) })).toEqual({ first: 8, most: 16 });
+    const big = { ...metaOf('A'), geometry: { ...geometry, rows: 512, columns: 512 } };
+    expect(chunkSlices({ ...big, summary: summaryOf('A', N, ['1.2.840.10008.1.2.5']) })).toEqual({ first: 8, most: 64 });
     const plain = summaryOf('A', N, ['1.2.840.10008.1.2.1']);
-    const big = { ...metaOf('A'), summary: plain, geometry: { ...geometry, rows: 512, columns: 512 } };
-    expect(chunkSlices(big)).toBe(16);
-    expect(chunkSlices({ ...metaOf('A'), summary: plain })).toBe(Math.floor((8 * 1024 * 1024) / (PIX * 2)));
+    expect(chunkSlices({ ...big, summary: plain })).toEqual({ first: 16, most: 64 });
+    expect(chunkSlices({ ...metaOf('A'), summary: plain })).toEqual({ first: Math.floor((8 * 1024 * 1024) / (PIX * 2)), most: Math.floor((32 * 1024 * 1024) / (PIX * 2)) });
   });
 });

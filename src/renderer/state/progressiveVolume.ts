@@ -5,7 +5,7 @@
  * volume: the store hands the volume to the metrics, reformats and tools only once `complete`.
  */
 import type { SliceRange } from '../../core/dicom/assembleVolume';
-import { isEncapsulated } from '../../core/dicom/transferSyntax';
+import { isEncapsulated, TS } from '../../core/dicom/transferSyntax';
 import type { HuVolume } from '../../core/volume';
 import type { LoadedSeriesMeta, SeriesSlices } from '../../shared/contract';
 
@@ -134,29 +134,43 @@ export class ProgressiveVolume implements SliceAvailability {
   }
 }
 
-/** Slices of one series:slices call after the first: a few frames of a compressed series, about 8 MiB of HU otherwise. */
-export function chunkSlices(meta: Pick<LoadedSeriesMeta, 'geometry' | 'huType' | 'summary'>): number {
-  const compressed = meta.summary.transferSyntaxUids.some((ts) => isEncapsulated(ts));
-  if (compressed) return 8; // decoding dominates: small ranges keep the nearest slices first and a switch cheap
-  const sliceBytes = meta.geometry.rows * meta.geometry.columns * (meta.huType === 'int16' ? 2 : 4);
-  return Math.max(8, Math.floor((8 * 1024 * 1024) / Math.max(1, sliceBytes)));
+/**
+ * Slices of the series:slices calls after the first slice: `first` for the ranges nearest the slice
+ * shown, growing (doubling each call) up to `most` for the rest, so that the neighbourhood comes in
+ * small ranges and the whole in few calls (each call costs a round trip and a copy into the volume).
+ * Compressed series start with 8 slices; JPEG-family frames decode slowly, so their ranges stay at
+ * most 16 (a jump to a far slice waits for little); RLE and uncompressed ranges grow to 32 MiB of HU
+ * (64 slices of 512 x 512), uncompressed ones start at about 8 MiB.
+ */
+export function chunkSlices(meta: Pick<LoadedSeriesMeta, 'geometry' | 'huType' | 'summary'>): { first: number; most: number } {
+  const syntaxes = meta.summary.transferSyntaxUids;
+  const compressed = syntaxes.some((ts) => isEncapsulated(ts));
+  const slowCodec = syntaxes.some((ts) => isEncapsulated(ts) && ts !== TS.rle);
+  const sliceBytes = Math.max(1, meta.geometry.rows * meta.geometry.columns * (meta.huType === 'int16' ? 2 : 4));
+  const most = Math.max(8, Math.min(slowCodec ? 16 : Infinity, Math.floor((32 * 1024 * 1024) / sliceBytes)));
+  const first = compressed ? 8 : Math.max(8, Math.floor((8 * 1024 * 1024) / sliceBytes));
+  return { first: Math.min(first, most), most };
 }
 
 /**
- * The order slices are asked for: ranges on a grid of `chunk` slices, each time the one holding the
- * slice not asked for yet that is nearest `near` (the slice shown: scrolling or jumping to a level
- * moves the loading there), only the slices of it not asked for yet.
+ * The order slices are asked for: each time the range holding the slice not asked for yet that is
+ * nearest `near` (the slice shown: scrolling or jumping to a level moves the loading there), on a grid
+ * of the range size, only the slices of it not asked for yet. The size starts at `first` and doubles
+ * with each range up to `most`.
  */
 export class SlicePlan {
   private readonly asked: Uint8Array;
   private left: number;
+  private size: number;
 
   constructor(
     readonly total: number,
-    readonly chunk: number,
+    first: number,
+    readonly most: number = first,
   ) {
     this.asked = new Uint8Array(total);
     this.left = total;
+    this.size = Math.max(1, first);
   }
 
   /** Marks slices as asked for (the first slice, fetched on its own). */
@@ -185,8 +199,10 @@ export class SlicePlan {
       }
     }
     if (k < 0) return null;
-    const lo = Math.floor(k / this.chunk) * this.chunk;
-    const hi = Math.min(this.total, lo + this.chunk);
+    const size = this.size;
+    this.size = Math.min(Math.max(this.most, 1), size * 2);
+    const lo = Math.floor(k / size) * size;
+    const hi = Math.min(this.total, lo + size);
     let start = k;
     while (start > lo && this.asked[start - 1] === 0) start--;
     let end = k + 1;

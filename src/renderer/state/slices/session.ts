@@ -162,7 +162,8 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
       }
 
       // The rest behind it, nearest the slice shown first (it follows scrolling), IN_FLIGHT calls at a time.
-      const plan = new SlicePlan(g.slices, chunkSlices(meta));
+      const sizes = chunkSlices(meta);
+      const plan = new SlicePlan(g.slices, sizes.first, sizes.most);
       plan.take(first, 1);
       await new Promise<void>((resolve, reject) => {
         let inFlight = 0;
