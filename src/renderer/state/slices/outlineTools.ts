@@ -14,7 +14,7 @@ import { sliceZ } from '../../../core/geometry/volumeGeometry';
 import { paintOutline, paintStroke as paintMaskStroke } from '../../../core/roi/brush';
 import { lpsToSliceIj, sliceIjToLps } from '../../../core/roi/contour';
 import { cutOutline } from '../../../core/roi/cut';
-import { gradientMagnitude, snapContour } from '../../../core/roi/edges';
+import { gradientMagnitude, SNAP_CLAMP_HU, snapContourChecked } from '../../../core/roi/edges';
 import { mirrorContour, midlineColumn, propagateContour } from '../../../core/roi/propagate';
 import type { PointIj } from '../../../core/roi/rasterize';
 import { regionGrow, regionToContour } from '../../../core/roi/regionGrow';
@@ -82,9 +82,12 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     snap(roi: Roi, volume: HuVolume) {
       const k = roiSlice(volume, roi);
       const g = volume.geometry;
-      const grad = gradientMagnitude(sliceView(volume, k), g.columns, g.rows);
-      edit(roi, snapContour(toIj(volume, roi), grad, g.columns, g.rows, { radiusPx: SNAP_RADIUS_PX }), `snap-${++gesture}`);
-      return hint(`Vertices snapped to the strongest edge within ${SNAP_RADIUS_PX} px`), true;
+      const grad = gradientMagnitude(sliceView(volume, k), g.columns, g.rows, { clampHu: SNAP_CLAMP_HU });
+      const r = snapContourChecked(toIj(volume, roi), grad, g.columns, g.rows, { radiusPx: SNAP_RADIUS_PX });
+      const folds = r.kept ? `; ${r.kept} kept in place (moving them would fold the outline)` : '';
+      if (r.moved === 0) return hint(`No vertex has a stronger edge within ${SNAP_RADIUS_PX} px${folds}`), false;
+      edit(roi, r.contour, `snap-${++gesture}`);
+      return hint(`${r.moved} of ${r.contour.length} vertices snapped to the strongest edge within ${SNAP_RADIUS_PX} px${folds}`), true;
     },
     mirror(roi: Roi, volume: HuVolume) {
       if (roi.muscle === 'autochthon') return hint('Assign the autochthon outline to a muscle before mirroring it', 'error'), false;
@@ -263,7 +266,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     const kTo = levelSlice(volume, mark);
     const g = volume.geometry;
     const hu = sliceView(volume, kTo);
-    const grad = gradientMagnitude(hu, g.columns, g.rows);
+    const grad = gradientMagnitude(hu, g.columns, g.rows, { clampHu: SNAP_CLAMP_HU });
     const now = deps.now();
     const sources = doc.rois.filter((r) => r.level === activeLevel && roiSlice(volume, r) === kFrom);
     const made: Roi[] = [];
