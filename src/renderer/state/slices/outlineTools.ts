@@ -69,7 +69,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
   const command = {
     smooth(roi: Roi, volume: HuVolume) {
       const r = smoothContour(toIj(volume, roi), 1, { maxAreaChangeFraction: SMOOTH_AREA_TOLERANCE });
-      if (r.iterations === 0) return hint(`Smoothing would change the area by more than ${SMOOTH_AREA_TOLERANCE * 100}%: simplify first`, 'error'), false;
+      if (r.iterations === 0) return hint(`Smoothing would change the area by more than ${SMOOTH_AREA_TOLERANCE * 100}% (its corners are sharp for its size): nothing changed`, 'error'), false;
       edit(roi, r.contour, `smooth-${++gesture}`);
       return hint(`Smoothed (${r.contour.length} vertices, area ${signed(r.areaChange)} px²)`), true;
     },
