@@ -234,6 +234,14 @@ export interface OutlineToolsSlice {
    * A brush stroke with no target makes a new outline. False when nothing changed.
    */
   paintStroke(path: readonly PointIj[], mode: 'add' | 'erase', gestureKey: string): boolean;
+  /**
+   * Esc during a pixel-tool gesture: says `message` (default 'Stroke cancelled'). With the key of a brush
+   * or eraser stroke, puts the document, its undo history and the selection back as they were before the
+   * stroke's first paintStroke (the stroke leaves no undo step; a duplicate-outline question it asked is
+   * dropped). True when the document was reverted. When another change came after the stroke's, nothing
+   * is reverted (the message says to undo).
+   */
+  cancelStroke(gestureKey: string | null, message?: string): boolean;
   /** Scissors: cut the target outline along the polyline; the larger part stays, the other becomes a new outline for the active muscle/side. */
   cutOutlineAlong(polyline: readonly PointIj[]): boolean;
   runOutlineCommand(command: OutlineCommand): boolean;

@@ -20,9 +20,10 @@ import type { PointIj } from '../../../core/roi/rasterize';
 import { regionGrow, regionToContour } from '../../../core/roi/regionGrow';
 import { simplifyContour, smoothContour } from '../../../core/roi/smooth';
 import { sliceView, type HuVolume } from '../../../core/volume';
+import { keyHint } from '../../../shared/shortcuts';
 import { MUSCLE_NAMES } from '../checklist';
 import * as ops from '../documentOps';
-import type { Get, OutlineToolsSlice, Set, StoreDeps } from '../types';
+import type { AppState, Get, OutlineToolsSlice, Set, StoreDeps } from '../types';
 
 /** The largest region a grow may make (about 60 cm², twice a large psoas): beyond it the grow has leaked. */
 export const GROW_MAX_AREA_MM2 = 6000;
@@ -37,6 +38,8 @@ const label = (r: Pick<Roi, 'muscle' | 'side' | 'level'>) => `${MUSCLE_NAMES[r.m
 
 export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): OutlineToolsSlice => {
   let gesture = 0;
+  /** The state before the current brush / eraser stroke (its first paintStroke), for cancelStroke. */
+  let strokeStart: { key: string; doc: AppState['doc']; history: AppState['history']; selectedRoiId: string | null } | null = null;
   const hint = (text: string | null, kind: 'info' | 'error' = 'info') => {
     set({ toolHint: text });
     if (text) get().showToast(text, kind);
@@ -178,6 +181,10 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       set({ growBarrier: null });
     },
     paintStroke(path, mode, gestureKey) {
+      if (strokeStart?.key !== gestureKey) {
+        const { doc, history, selectedRoiId } = get();
+        strokeStart = { key: gestureKey, doc, history, selectedRoiId };
+      }
       const h = here();
       if (!h || path.length === 0) return false;
       const [loHu, hiHu] = get().effectiveToolRange();
@@ -204,6 +211,21 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       edit(roi, first.contour, gestureKey);
       if (rest.length > 0) hint(`Kept the largest piece (${first.pixels} px); ${rest.length} piece(s) of ${rest.reduce((n, c) => n + c.pixels, 0)} px dropped`);
       else set({ toolHint: null });
+      return true;
+    },
+    cancelStroke(gestureKey, message = 'Stroke cancelled') {
+      const start = strokeStart?.key === gestureKey ? strokeStart : null;
+      if (gestureKey !== null) strokeStart = null;
+      const q = get().question;
+      // A brush stroke that started an outline where one of its label exists asked; the question goes with the stroke.
+      if (gestureKey !== null && q?.kind === 'duplicate' && q.key === gestureKey) set({ question: null });
+      const { doc, history } = get();
+      if (!start || !doc || !start.doc || doc === start.doc) return hint(message), false;
+      if (history.lastKey !== gestureKey) return hint(`${message}; the document changed after the stroke: undo it with ${keyHint({ type: 'undo' }) ?? 'undo'}`, 'error'), false;
+      // The rater is not part of the undo history (as in undo): the restored document keeps the current name.
+      const back = start.doc.rater === doc.rater ? start.doc : { ...start.doc, rater: doc.rater };
+      set({ doc: back, history: start.history, selectedRoiId: start.selectedRoiId, changeCounter: get().changeCounter + 1 });
+      hint(message);
       return true;
     },
     cutOutlineAlong(polyline) {
