@@ -1,5 +1,6 @@
 /**
- * The outline commands in Chromium on the 3 mm CT: the left psoas at L3 is region-grown, then smooth
+ * The outline commands in Chromium on the 3 mm CT: the left psoas at L3 is region-grown (the default
+ * range leaks; cutting bridges up to 4 px wide leaves the psoas, checked against the mask), then smooth
  * (`u`) and simplify (`i`) keep its area within 2%, snap (`n`) moves vertices by at most 2 px, mirror
  * (`h`) copies it to the right across the spine, propagate (`j`) copies both psoas outlines to the
  * L3/L4 slice. Each step is read back from the document (the last from the file on disk) and checked
@@ -81,24 +82,29 @@ test('smooth, simplify, snap, mirror and propagate on the 3 mm CT; the saved doc
     await expect.poll(async () => (await getState(page)).sliceIndex).toBe(k);
   };
 
-  // --- L3 on slice 73; grow the left psoas 4-connected in 0..150 HU from the mask's most central pixel.
+  // --- L3 on slice 73; grow the left psoas from the mask's most central pixel with the default range
+  // (-29..150 HU, 8-connected): at 3 mm it leaks into its neighbours and is refused; cutting bridges up
+  // to 4 px wide leaves the psoas.
   await goTo(L3_SLICE);
   await page.keyboard.press('1');
   const psoasL3 = maskPx('iliopsoas_left', L3_SLICE);
   const [ci, cj] = centroid(volume, psoasL3);
   const seed = [...psoasL3].filter((p) => volume.hu[L3_SLICE * g.rows * g.columns + p]! >= 0).sort((a, b) => Math.hypot((a % g.columns) - ci, Math.floor(a / g.columns) - cj) - Math.hypot((b % g.columns) - ci, Math.floor(b / g.columns) - cj))[0]!;
   await page.keyboard.press('t');
-  await page.getByTestId('tool-range-lo').evaluate((el) => {
-    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(el, '0');
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-  await page.getByTestId('grow-4conn').check();
+  await expect(page.getByTestId('tool-range')).toHaveText('-29..150 HU');
   await page.keyboard.press('p');
   await page.keyboard.press('l');
   const [sx, sy] = await page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [seed % g.columns, Math.floor(seed / g.columns)]);
   await page.mouse.click(sx, sy);
+  await expect(page.getByTestId('tool-hint')).toContainText('Leaked');
+  expect((await getDoc(page))?.rois ?? []).toEqual([]);
+  await page.getByTestId('grow-bridge-cut').selectOption('2');
+  await page.mouse.click(sx, sy);
   await expect.poll(async () => (await getDoc(page))?.rois.length).toBe(1);
   const grown = one(await getDoc(page), 'L3', 'psoas', 'left');
+  const grownPx = pixels(volume, grown);
+  expect((2 * [...grownPx].filter((p) => psoasL3.has(p)).length) / (grownPx.size + psoasL3.size)).toBeGreaterThanOrEqual(0.85);
+  await shot(page, 'grow-cut-bridges');
   await page.getByTestId('check-psoas-left').getByRole('button').click();
   await expect.poll(async () => (await getState(page) as unknown as { selectedRoiId: string }).selectedRoiId).toBe(grown.id);
   await shot(page, 'smooth-before');

@@ -190,11 +190,15 @@ describe('outline tools (store)', () => {
     expect(mirrored).toMatchObject({ muscle: 'psoas', side: 'right', level: 'L3' });
     // Midline column 49.5: i -> 99 - i, so columns 10..19 become 80..89.
     expect(maskOf(s(), mirrored.id)).toEqual(pixelsWhere((i, j) => inA(99 - i, j)));
-    // A rectangle's corners are too sharp to smooth within 2% of its area, and it has no vertex to spare.
+    // A rectangle has no vertex to spare; smoothing cuts its four corners (8 vertices) and scales the
+    // result back to the rectangle's area (10 x 15 pixels of 1 mm²).
     s().selectRoi(id);
-    expect(s().runOutlineCommand('smooth')).toBe(false);
-    expect(s().toolHint).toMatch(/more than 2%/);
     expect(s().runOutlineCommand('simplify')).toBe(false);
+    expect(s().runOutlineCommand('smooth')).toBe(true);
+    const sm = s().doc!.rois.find((r) => r.id === id)!.pointsLps;
+    expect(sm).toHaveLength(8);
+    const shoelace = Math.abs(sm.reduce((a, p, n) => a + p[0] * sm[(n + 1) % sm.length]![1] - sm[(n + 1) % sm.length]![0] * p[1], 0)) / 2;
+    expect(shoelace).toBeCloseTo(150, 6);
     // Propagate L3's two outlines to L3/L4 (slice 2): one undo step, both there.
     s().setSlice(2);
     s().markLevel('L3/L4');

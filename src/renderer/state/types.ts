@@ -211,6 +211,9 @@ export interface OutlineToolsSlice {
   /** Region grow neighbours: 8 (default) or 4 (stricter: does not cross a one-pixel diagonal gap, e.g. partial-volume fat at 3 mm). */
   growConnectivity: 4 | 8;
   setGrowConnectivity(c: 4 | 8): void;
+  /** Region grow: cut bridges up to 2 x this many pixels wide off the grown region (0 = off; core cutBridges). */
+  growBridgeCutPx: 0 | 1 | 2;
+  setGrowBridgeCut(px: 0 | 1 | 2): void;
   /** The region grow's limit (pixels it may not enter) drawn on slice sliceIndex; cleared on another slice. */
   growBarrier: { sliceIndex: number; mask: Uint8Array; pixels: number } | null;
   /** What the last tool action says (leaked grow, pieces dropped, nothing to act on); null when nothing. */

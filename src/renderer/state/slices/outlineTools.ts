@@ -17,7 +17,7 @@ import { cutOutline } from '../../../core/roi/cut';
 import { gradientMagnitude, SNAP_CLAMP_HU, snapContourChecked } from '../../../core/roi/edges';
 import { mirrorContour, midlineColumn, propagateContour } from '../../../core/roi/propagate';
 import type { PointIj } from '../../../core/roi/rasterize';
-import { regionGrow, regionToContour } from '../../../core/roi/regionGrow';
+import { cutBridges, regionGrow, regionToContour } from '../../../core/roi/regionGrow';
 import { simplifyContour, smoothContour } from '../../../core/roi/smooth';
 import { sliceView, type HuVolume } from '../../../core/volume';
 import { keyHint } from '../../../shared/shortcuts';
@@ -71,7 +71,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
 
   const command = {
     smooth(roi: Roi, volume: HuVolume) {
-      const r = smoothContour(toIj(volume, roi), 1, { maxAreaChangeFraction: SMOOTH_AREA_TOLERANCE });
+      const r = smoothContour(toIj(volume, roi), 1, { maxAreaChangeFraction: SMOOTH_AREA_TOLERANCE, restoreArea: true });
       if (r.iterations === 0) return hint(`Smoothing would change the area by more than ${SMOOTH_AREA_TOLERANCE * 100}% (its corners are sharp for its size): nothing changed`, 'error'), false;
       edit(roi, r.contour, `smooth-${++gesture}`);
       return hint(`Smoothed (${r.contour.length} vertices, area ${signed(r.areaChange)} px²)`), true;
@@ -113,6 +113,10 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     setGrowConnectivity(c) {
       set({ growConnectivity: c });
     },
+    growBridgeCutPx: 0,
+    setGrowBridgeCut(px) {
+      set({ growBridgeCutPx: px });
+    },
     growBarrier: null,
     toolHint: null,
     propagateTarget: null,
@@ -150,21 +154,32 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       const b = get().growBarrier;
       const maxPixels = Math.ceil(GROW_MAX_AREA_MM2 / (g.columnSpacingMm * g.rowSpacingMm));
       const conn = get().growConnectivity;
-      const r = regionGrow(h.hu, h.columns, h.rows, seed, { loHu, hiHu, connectivity: conn, fillHoles: true, maxPixels, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) });
+      const cut = get().growBridgeCutPx;
+      // With a bridge cut the grow may run far beyond the muscle (that is what the cut takes off): the
+      // leak guard applies to what is left; the grow itself stops at a quarter of the slice.
+      const growCap = cut > 0 ? Math.max(maxPixels, Math.ceil((h.columns * h.rows) / 4)) : maxPixels;
+      const r = regionGrow(h.hu, h.columns, h.rows, seed, { loHu, hiHu, connectivity: conn, fillHoles: true, maxPixels: growCap, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) });
       if (!r.seedAccepted) {
         const [i, j] = [Math.round(seed[0]), Math.round(seed[1])];
         const inside = i >= 0 && j >= 0 && i < h.columns && j < h.rows;
         hint(inside ? `The clicked pixel (${h.hu[j * h.columns + i]} HU) is outside the range ${loHu}..${hiHu} HU or on the limit: nothing grown` : 'Click inside the image', 'error');
         return 'refused';
       }
-      if (r.hitMaxPixels) {
-        hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([) or draw a limit (Shift+drag)`, 'error');
-        return 'refused';
+      const leaked = () => (hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([), ${cut < 2 ? 'cut wider bridges, ' : ''}or draw a limit (Shift+drag)`, 'error'), 'refused' as const);
+      if (r.hitMaxPixels) return leaked();
+      let region = r.mask;
+      let pixels = r.pixels;
+      if (cut > 0) {
+        const c = cutBridges(r.mask, h.columns, h.rows, seed, cut);
+        if (c.pixels === 0) return hint(`Nothing left after cutting bridges up to ${2 * cut} px wide: the clicked pixel lies in a thinner part (cut less)`, 'error'), 'refused';
+        region = c.mask;
+        pixels = c.pixels;
       }
-      const traced = regionToContour(r.mask, h.columns, h.rows, conn);
+      if (pixels >= maxPixels) return leaked();
+      const traced = regionToContour(region, h.columns, h.rows, conn);
       if (!traced) return 'refused';
       const res = get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour));
-      if (res !== 'refused') hint(`Grown: ${r.pixels} px in ${loHu}..${hiHu} HU (${conn}-connected)`);
+      if (res !== 'refused') hint(`Grown: ${pixels} px in ${loHu}..${hiHu} HU (${conn}-connected${cut > 0 ? `; bridges up to ${2 * cut} px cut: ${r.pixels - pixels} px off` : ''})`);
       return res;
     },
     addGrowBarrier(path) {
