@@ -1,12 +1,13 @@
 /**
  * Benchmark body, bundled by scripts/bench.mjs with esbuild (BENCH_RUNS=N runs a figure, BENCH_SLICES=N,
- * BENCH_ONLY=compressed for the compressed-series figures alone). Generates a clinical-size uncompressed CT
- * series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
+ * BENCH_ONLY=compressed for the compressed-series figures alone, BENCH_ONLY=whole for the whole-process
+ * ones). Generates a clinical-size uncompressed CT series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
  * times reading all bytes, scanning headers and loading the HU volume (median of several runs): after a
  * scan (the scan's headers reused, as the app and the CLI do) and with no headers remembered.
  * Then, in fresh processes side by side (alternating, median of several): `paraspine info --hu-stats`
  * (the built CLI, bin/paraspine.mjs) against a process that only reads every file's bytes, and against
- * pydicom + numpy building the same HU volume where python3 has both (a line says so where not).
+ * pydicom + numpy doing the same job (scripts/bench_pydicom.py) where `python3` or /usr/bin/python3 has
+ * both (a line says so where not), with a check that the two give the same statistics.
  * Then a compressed series (../shared/data/ct-thorax-j2k when present, else a generated RLE series):
  * load with frames decoded in the calling thread against the decoder worker pool.
  * Then times `paraspine measure` (the CLI's measure()) with a generated TotalSegmentator-style 'total'
@@ -146,15 +147,11 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const READ_ALL = `const fs = require('node:fs'), path = require('node:path'); const d = process.argv[1]; let n = 0;
 for (const f of fs.readdirSync(d)) n += fs.readFileSync(path.join(d, f)).length; if (n === 0) process.exit(1);`;
 
-/** pydicom + numpy: the same HU volume (stored values x slope + intercept, stacked), min, max and mean. */
-const PYDICOM = `import os, sys
-import numpy as np, pydicom
-d = sys.argv[1]
-ds = [pydicom.dcmread(os.path.join(d, f)) for f in sorted(os.listdir(d))]
-ds.sort(key=lambda x: float(x.ImagePositionPatient[2]))
-vol = np.stack([x.pixel_array.astype(np.int16) * int(x.RescaleSlope) + int(x.RescaleIntercept) for x in ds]).astype(np.int16)
-print(int(vol.min()), int(vol.max()), float(vol.mean(dtype=np.float64)))
-`;
+/**
+ * pydicom + numpy doing the job of `info --hu-stats` (scripts/bench_pydicom.py: every file read with
+ * pydicom, pixel_array, each slice's slope and intercept, the HU volume stacked, min / max / mean / voxels).
+ */
+const PYDICOM_SCRIPT = join(ROOT, 'scripts', 'bench_pydicom.py');
 
 /** Wall time of one fresh process (s); throws when it fails. */
 function processTime(cmd: string, args: string[]): number {
@@ -165,10 +162,35 @@ function processTime(cmd: string, args: string[]): number {
   return t;
 }
 
-function hasPydicom(): boolean {
-  const r = spawnSync('python3', ['-c', 'import pydicom, numpy'], { stdio: 'ignore' });
-  return r.status === 0;
+/** The first of `python3` (PATH; may be a pyenv Python without them) and /usr/bin/python3 that can import pydicom and numpy. */
+function findPydicomPython(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    const r = spawnSync(py, ['-c', 'import pydicom, numpy'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return null;
 }
+
+/** One run's stdout, parsed as JSON (for the statistics check, outside the timed runs). */
+function jsonOf(cmd: string, args: string[]): unknown {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 2).join(' ')} failed: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+  return JSON.parse(r.stdout);
+}
+
+interface Stats {
+  min: number;
+  max: number;
+  mean: number;
+  voxels: number;
+}
+
+/** Same voxel count, min and max, and means within float rounding. */
+function statsAgree(a: Stats, b: Stats): boolean {
+  return a.voxels === b.voxels && a.min === b.min && a.max === b.max && Math.abs(a.mean - b.mean) <= 1e-9 * Math.max(1, Math.abs(a.mean));
+}
+
+const fmtStats = (s: Stats) => `min ${s.min}, max ${s.max}, mean ${s.mean.toFixed(4)}, ${s.voxels} voxels`;
 
 /** Fresh processes side by side, alternating, RUNS each (plus one warm-up round): medians. */
 function sideBySide(runs: { label: string; cmd: string; args: string[] }[]): number[] {
@@ -189,13 +211,21 @@ async function wholeProcess(dir: string): Promise<void> {
     { label: 'read all bytes (node, readFileSync)', cmd: process.execPath, args: ['-e', READ_ALL, dir] },
     { label: 'paraspine info --hu-stats', cmd: process.execPath, args: [cli, 'info', dir, '--hu-stats'] },
   ];
-  const py = hasPydicom();
-  if (py) runs.push({ label: 'pydicom + numpy HU volume', cmd: 'python3', args: ['-c', PYDICOM, dir] });
+  const py = findPydicomPython();
+  if (py) runs.push({ label: `pydicom + numpy (${py})`, cmd: py, args: [PYDICOM_SCRIPT, dir] });
   const [tRead, tInfo, tPy] = sideBySide(runs);
   const ratio = tInfo! / tRead!;
   process.stdout.write(`  info --hu-stats / read bytes: ${ratio.toFixed(2)}x (target <= 3x: ${ratio <= 3 ? 'met' : 'NOT met'})\n`);
-  if (py) process.stdout.write(`  info --hu-stats / pydicom+numpy: ${(tInfo! / tPy!).toFixed(2)}x\n`);
-  else process.stdout.write('  pydicom+numpy: skipped (python3 with pydicom and numpy not found)\n');
+  if (!py) {
+    process.stdout.write('  paraspine / pydicom+numpy: skipped: no python3 with pydicom and numpy\n');
+    return;
+  }
+  process.stdout.write(`  paraspine / pydicom+numpy: ${(tInfo! / tPy!).toFixed(2)}x\n`);
+  // The same numbers? One more run of each, outside the timing, compared.
+  const ours = (jsonOf(process.execPath, [cli, 'info', dir, '--hu-stats', '--json']) as { huStats: Stats }).huStats;
+  const theirs = jsonOf(py, [PYDICOM_SCRIPT, dir]) as Stats;
+  if (statsAgree(ours, theirs)) process.stdout.write(`  statistics agree: ${fmtStats(ours)}\n`);
+  else process.stdout.write(`  statistics DISAGREE: paraspine ${fmtStats(ours)}; pydicom+numpy ${fmtStats(theirs)}\n`);
 }
 
 /** A compressed series: the shared J2K CT when present, else a generated RLE one (40 slices of 512x512). */
@@ -251,6 +281,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'compressed') return compressed();
   process.stdout.write(`Generating ${SLICES} slices ${SIZE}x${SIZE} int16 in ${dir} ...\n`);
   await generate(dir);
+  // BENCH_ONLY=whole: only the whole-process figures (paraspine, read bytes, pydicom+numpy).
+  if (process.env.BENCH_ONLY === 'whole') return wholeProcess(dir);
   const files = (await readdir(dir)).map((f) => join(dir, f));
   let totalBytes = 0;
   for (const f of files) totalBytes += (await stat(f)).size;

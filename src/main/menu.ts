@@ -1,11 +1,15 @@
 /**
  * The application menu's template, as a pure function (no Electron import at run time, so tests can
  * check it). Accelerators come from the shortcuts table (src/shared/shortcuts.ts); the View presets
- * have none: bare digits mark levels in the viewer (the 'w' key cycles presets).
+ * have none: bare digits mark levels in the viewer (the 'w' key cycles presets). The Tools and Outline
+ * menus list every tool and outline command of src/shared/tools.ts (a tool added there appears here)
+ * and send the action its key does; they bind no accelerator (single keys stay with the viewer's
+ * keyboard handler) and show the key in the label instead.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { MenuAction, ViewPreset } from '../shared/contract';
-import { acceleratorFor, keyHint } from '../shared/shortcuts';
+import type { MenuAction, MenuShortcutAction, ViewPreset } from '../shared/contract';
+import { acceleratorFor, keyHint, withKeyHint } from '../shared/shortcuts';
+import { OUTLINE_COMMANDS, PIXEL_TOOL_IDS, PIXEL_TOOL_INFO, ROI_TOOL_IDS, ROI_TOOL_INFO, type OutlineCommand, type ToolId, type ToolInfo } from '../shared/tools';
 
 export interface MenuEnv {
   recentFolders: readonly string[];
@@ -29,6 +33,29 @@ const PRESETS: { preset: ViewPreset; label: string }[] = [
   { preset: 'bone', label: 'Bone' },
   { preset: 'fat', label: 'Fat' },
 ];
+
+/**
+ * Outline menu labels: the commands act on the selected outline (propagate: the active level's outlines,
+ * to the level picked in the tool options, else the next marked one). Every command of
+ * src/shared/tools.ts has one (the type checker sees to it).
+ */
+export const OUTLINE_COMMAND_LABELS: { readonly [C in OutlineCommand]: string } = {
+  smooth: 'Smooth',
+  simplify: 'Simplify',
+  snap: 'Snap to Edges',
+  mirror: 'Mirror to the Other Side',
+  propagate: 'Propagate to Another Level',
+};
+
+/** Tools menu labels where the toolbar's short label says too little. */
+const TOOL_MENU_LABELS: { readonly [Id in ToolId]?: string } = { grow: 'Region Grow' };
+
+/** A menu item that does what `action`'s key does, the key shown in its label (never an accelerator). */
+function shortcutItem(label: string, action: MenuShortcutAction, h: MenuHandlers): MenuItemConstructorOptions {
+  return { label: withKeyHint(label, action), click: () => h.send({ type: 'shortcut', action }) };
+}
+
+const toolItem = (t: ToolInfo, h: MenuHandlers) => shortcutItem(TOOL_MENU_LABELS[t.id] ?? t.label, { type: 'setTool', tool: t.id }, h);
 
 /** An `accelerator` property only when the table gives one for this platform. */
 function acc(accelerator: string | undefined): { accelerator?: string } {
@@ -74,6 +101,18 @@ export function menuTemplate(env: MenuEnv, h: MenuHandlers): MenuItemConstructor
         { role: 'togglefullscreen' },
         ...(env.isPackaged ? [] : [{ role: 'toggleDevTools' } as MenuItemConstructorOptions]),
       ],
+    },
+    {
+      label: 'Tools',
+      submenu: [
+        ...ROI_TOOL_IDS.map((id) => toolItem(ROI_TOOL_INFO[id], h)),
+        { type: 'separator' },
+        ...PIXEL_TOOL_IDS.map((id) => toolItem(PIXEL_TOOL_INFO[id], h)),
+      ],
+    },
+    {
+      label: 'Outline',
+      submenu: OUTLINE_COMMANDS.map((command) => shortcutItem(OUTLINE_COMMAND_LABELS[command], { type: 'outlineCommand', command }, h)),
     },
     {
       label: 'Help',

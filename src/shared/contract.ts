@@ -13,6 +13,7 @@ import type { ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { Level, Side } from '../core/anatomy/anatomy';
 import type { Vec3 } from '../core/geometry/vec3';
+import type { ShortcutAction } from './shortcuts';
 
 export interface AppInfo {
   version: string;
@@ -193,12 +194,17 @@ export const MENU_ACTION_EVENT = 'menu:action';
 /** Same ids as the renderer's window presets (src/renderer/state/presets.ts). */
 export type ViewPreset = 'soft' | 'muscle' | 'bone' | 'fat';
 
+/** Shortcut-table actions the application menu sends as they are (the Tools and Outline menus). */
+export type MenuShortcutAction = Extract<ShortcutAction, { type: 'setTool' | 'outlineCommand' }>;
+
 export type MenuAction =
   | { type: 'open-folder'; folder: string }
   | { type: 'export'; format: 'csv' | 'json' }
   | { type: 'undo' }
   | { type: 'redo' }
-  | { type: 'preset'; preset: ViewPreset };
+  | { type: 'preset'; preset: ViewPreset }
+  /** What the action's key does in the viewer (the renderer runs it through the keyboard handler's runShortcutAction). */
+  | { type: 'shortcut'; action: MenuShortcutAction };
 
 export interface ParaspineEvents {
   /** Subscribe to application-menu actions; returns an unsubscribe function. */

@@ -184,7 +184,13 @@ export const SHORTCUTS: readonly ShortcutRow[] = [
     ],
   },
   { id: 'help', group: 'Help', description: 'this help', global: true, bindings: [{ key: '?', action: { type: 'toggleHelp' } }] },
-  { id: 'help-close', group: 'Help', description: 'close this help; cancel the outline being drawn', global: true, bindings: [{ key: 'Escape', action: { type: 'closeHelp' } }] },
+  {
+    id: 'help-close',
+    group: 'Help',
+    description: 'close this help; cancel the outline being drawn; with the button held, cancel a pixel-tool drag (a brush or eraser stroke is taken back, a scissors or limit line dropped)',
+    global: true,
+    bindings: [{ key: 'Escape', action: { type: 'closeHelp' } }],
+  },
   { id: 'open-folder', group: 'Desktop app menu', description: 'open a folder', scope: 'menu', global: true, bindings: [{ key: 'o', mod: true, action: { type: 'openFolder' }, menu: 'all' }] },
   { id: 'export-csv', group: 'Desktop app menu', description: 'export CSV', scope: 'menu', global: true, bindings: [{ key: 'e', mod: true, action: { type: 'exportCsv' }, menu: 'all' }] },
 ];

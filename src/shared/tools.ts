@@ -7,7 +7,7 @@
  * A new ROI tool (brush, region grow, ...) gets an entry here and a module in viewer/tools/.
  */
 
-export const ROI_TOOL_IDS = ['polygon', 'spline', 'freehand'] as const;
+export const ROI_TOOL_IDS = ['polygon', 'spline', 'freehand', 'livewire'] as const;
 export type RoiToolId = (typeof ROI_TOOL_IDS)[number];
 
 /**
@@ -38,6 +38,7 @@ export const ROI_TOOL_INFO: { readonly [Id in RoiToolId]: ToolInfo<Id> } = {
   polygon: { id: 'polygon', label: 'Polygon', key: 'g', hint: 'polygon (click points, click the first to close)' },
   spline: { id: 'spline', label: 'Spline', key: 's', hint: 'spline' },
   freehand: { id: 'freehand', label: 'Freehand', key: 'f', hint: 'freehand' },
+  livewire: { id: 'livewire', label: 'Livewire', key: 'v', hint: 'livewire (the line follows edges between clicks; click the first point to close)' },
 };
 
 export const PIXEL_TOOL_INFO: { readonly [Id in PixelToolId]: ToolInfo<Id> } = {

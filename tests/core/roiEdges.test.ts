@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gradientMagnitude, snapContour, snapToEdge } from '../../src/core/roi/edges';
+import { gradientMagnitude, SNAP_CLAMP_HU, snapContour, snapContourChecked, snapToEdge } from '../../src/core/roi/edges';
+import { rasterizePolygon } from '../../src/core/roi/rasterize';
 import { maskToContours } from '../../src/core/roi/maskToContours';
 import { maskOf, phantom, PH, slice } from './roiPhantom';
 
@@ -16,6 +17,40 @@ describe('gradientMagnitude', () => {
     const hu = slice(20, 6, (i) => (i < 10 ? -100 : 50));
     const g = gradientMagnitude(hu, 20, 6);
     for (let j = 0; j < 6; j++) for (let i = 0; i < 20; i++) expect(g[j * 20 + i]).toBe(i === 9 || i === 10 ? 75 : 0);
+  });
+});
+
+describe('gradientMagnitude with a HU clamp (the soft-tissue window)', () => {
+  // Fat -100 | muscle 50 | bone 1000, 6 columns each: fat/muscle 150 HU, muscle/bone 950 HU.
+  const hu = slice(18, 5, (i) => (i < 6 ? -100 : i < 12 ? 50 : 1000));
+  it('without the clamp bone beside muscle is the stronger edge; clamped to -160..240 the two edges are 75 and 95', () => {
+    const raw = gradientMagnitude(hu, 18, 5);
+    expect([raw[2 * 18 + 5], raw[2 * 18 + 11]]).toEqual([75, 475]);
+    const c = gradientMagnitude(hu, 18, 5, { clampHu: SNAP_CLAMP_HU });
+    expect([c[2 * 18 + 5], c[2 * 18 + 6], c[2 * 18 + 11], c[2 * 18 + 12]]).toEqual([75, 75, 95, 95]);
+    expect(() => gradientMagnitude(hu, 18, 5, { clampHu: [10, -10] })).toThrow(/clampHu/);
+  });
+});
+
+describe('snapContourChecked: no folds', () => {
+  it('a vertex whose snap would cross the opposite side of a narrow outline stays in place', () => {
+    // A narrow U: two long sides at rows 4 and 6; snapping the middle vertex of the lower side (row 6, col 12)
+    // to a strong edge at row 3 would cross the upper side.
+    const hu2 = slice(20, 12, (_i, j) => (j <= 3 ? 1000 : 0));
+    const g2 = gradientMagnitude(hu2, 20, 12);
+    const c = [
+      [2, 4],
+      [18, 4],
+      [18, 6],
+      [12, 6],
+      [2, 6],
+    ] as const;
+    expect(snapToEdge(g2, 20, 12, c[3], { radiusPx: 3 })).toEqual([12, 4]); // the free snap lands on the upper side
+    const r = snapContourChecked(c, g2, 20, 12, { radiusPx: 3 });
+    expect(r.contour[3]).toEqual([12, 6]);
+    expect(r.kept).toBeGreaterThanOrEqual(1);
+    // The outline still covers pixels (a folded one would count some twice or none).
+    expect(rasterizePolygon(r.contour, 20, 12).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 });
 

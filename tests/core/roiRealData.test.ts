@@ -6,7 +6,7 @@ import { gradientMagnitude, snapContour } from '../../src/core/roi/edges';
 import { maskToContours } from '../../src/core/roi/maskToContours';
 import { midlineColumn, mirrorContour, propagateContour } from '../../src/core/roi/propagate';
 import { polygonArea, rasterizePolygon, type PointIj } from '../../src/core/roi/rasterize';
-import { regionGrow, regionToContour } from '../../src/core/roi/regionGrow';
+import { cutBridges, regionGrow, regionToContour } from '../../src/core/roi/regionGrow';
 import { simplifyContour, smoothContour } from '../../src/core/roi/smooth';
 import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
 import { loadMasks } from '../../src/node/masks';
@@ -82,6 +82,21 @@ describe('outline tools on the real CT at L3 (slice 73)', () => {
     // Its outline rasterises back to exactly the region.
     const c = regionToContour(r.mask, W, H, 4)!;
     expect(differing(rasterizePolygon(c.contour, W, H), r.mask)).toBe(0);
+  });
+
+  it('region grow with the default range leaks from both psoas; cutting bridges up to 4 px wide leaves each psoas', () => {
+    const rows: Record<string, unknown> = {};
+    for (const name of ['iliopsoas_left', 'iliopsoas_right']) {
+      const m = masks[name]!;
+      const seed = seedIn(m, -29, 150);
+      const r = regionGrow(hu, W, H, seed, { fillHoles: true }); // -29..150, 8-connected: the app's defaults
+      expect(r.pixels, name).toBeGreaterThan(4 * count(m));
+      const c = cutBridges(r.mask, W, H, seed, 2);
+      const d = dice(c.mask, m);
+      rows[name] = { grown: r.pixels, afterCut: c.pixels, mask: count(m), dice: +d.toFixed(3) };
+      expect(d, name).toBeGreaterThanOrEqual(0.85);
+    }
+    NUMBERS.cutBridges = rows;
   });
 
   it('snapping the mask outlines to edges moves every vertex by at most the radius', () => {

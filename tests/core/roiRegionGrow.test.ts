@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { regionGrow, regionToContour } from '../../src/core/roi/regionGrow';
+import { cutBridges, regionGrow, regionToContour } from '../../src/core/roi/regionGrow';
 import { count, differing, maskOf, phantom, PH, raster, slice } from './roiPhantom';
 
 const { columns: W, rows: H } = PH;
@@ -133,6 +133,52 @@ describe('regionGrow properties on random slices', () => {
         }
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('cutBridges', () => {
+  // Two 8 x 8 blocks (columns 2..9 and 14..21, rows 3..10) joined by a bridge at columns 10..13 of width w rows.
+  const C = 24;
+  const R = 14;
+  const blocks = (w: number) => maskOf(C, R, (i, j) => (j >= 3 && j <= 10 && ((i >= 2 && i <= 9) || (i >= 14 && i <= 21))) || (i >= 10 && i <= 13 && j >= 6 && j < 6 + w));
+  const left = maskOf(C, R, (i, j) => j >= 3 && j <= 10 && i >= 2 && i <= 9);
+
+  it('a 1- or 2-pixel bridge is cut at radius 1: the seed block alone, exactly', () => {
+    for (const w of [1, 2]) {
+      const r = cutBridges(blocks(w), C, R, [4, 5], 1);
+      expect(r.pixels, `bridge ${w}`).toBe(64);
+      expect(differing(r.mask, left)).toBe(0);
+    }
+  });
+
+  it('a 3-pixel bridge survives radius 1 and goes at radius 2; a seed in the other block keeps that block', () => {
+    const three = blocks(3);
+    expect(cutBridges(three, C, R, [4, 5], 1).pixels).toBe(64 + 64 + 4 * 3);
+    expect(cutBridges(three, C, R, [4, 5], 2).pixels).toBe(64);
+    const right = cutBridges(three, C, R, [18, 8], 2);
+    expect(differing(right.mask, maskOf(C, R, (i, j) => j >= 3 && j <= 10 && i >= 14 && i <= 21))).toBe(0);
+  });
+
+  it('a region without bridges comes back as itself; a seed in a spur thinner than the opening leaves nothing', () => {
+    expect(differing(cutBridges(left, C, R, [5, 5], 2).mask, left)).toBe(0);
+    const spur = maskOf(C, R, (i, j) => (j >= 3 && j <= 10 && i >= 2 && i <= 9) || (j === 6 && i >= 10 && i <= 20));
+    expect(cutBridges(spur, C, R, [19, 6], 1).pixels).toBe(0);
+    expect(() => cutBridges(left, C, R, [5, 5], 0)).toThrow(/bridge cut/);
+  });
+
+  it('property: the result is a subset of the region plus its enclosed holes, and holds the seed when the seed survives erosion', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { minLength: C * R, maxLength: C * R }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: C * R - 1 }), (bits, radius, seed) => {
+        const region = Uint8Array.from(bits, (b) => (b ? 1 : 0));
+        const r = cutBridges(region, C, R, [seed % C, Math.floor(seed / C)], radius);
+        expect(r.pixels).toBe(count(r.mask));
+        // Every result pixel is in the region, or enclosed by result pixels (a filled hole): not on the border.
+        r.mask.forEach((v, p) => {
+          if (v && !region[p]) expect(p % C > 0 && p % C < C - 1 && p >= C && p < C * (R - 1)).toBe(true);
+        });
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -139,3 +139,25 @@ describe('propagateContour', () => {
     adapted.snapped.forEach((q, k) => expect(Math.hypot(q[0] - source[k]![0], q[1] - source[k]![1])).toBeLessThanOrEqual(3));
   });
 });
+
+describe('smoothContour with restoreArea', () => {
+  it('a 10 x 4 rectangle: plain Chaikin loses more than 2 % and is refused; restoring the area rounds its corners at the same area', () => {
+    const rect = [
+      [0, 0],
+      [10, 0],
+      [10, 4],
+      [0, 4],
+    ] as const;
+    // Plain: each corner cut takes (2.5 x 1) / 2 = 1.25 px², 5 px² of 40 in all (12.5 %).
+    expect(smoothContour(rect, 1).iterations).toBe(0);
+    const r = smoothContour(rect, 2, { restoreArea: true });
+    expect(r.iterations).toBe(2);
+    expect(r.contour).toHaveLength(16);
+    expect(Math.abs(r.areaChange)).toBeLessThan(1e-9);
+    // Scaled about the centre (5, 2): still centred there, and symmetric.
+    const cx = r.contour.reduce((a, p) => a + p[0], 0) / r.contour.length;
+    const cy = r.contour.reduce((a, p) => a + p[1], 0) / r.contour.length;
+    expect(cx).toBeCloseTo(5, 9);
+    expect(cy).toBeCloseTo(2, 9);
+  });
+});

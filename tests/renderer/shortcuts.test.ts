@@ -245,7 +245,9 @@ describe('shortcuts table', () => {
     expect(press({ key: 'z', code: 'KeyZ', metaKey: true })).toBe(true);
     expect(press({ key: 'y', code: 'KeyY', ctrlKey: true })).toBe(true);
     expect(press({ key: 'Escape', code: 'Escape' })).toBe(false); // help closed: Esc is not consumed
-    expect(press({ key: 'v', code: 'KeyV' })).toBe(false);
+    expect(press({ key: 'd', code: 'KeyD' })).toBe(false); // no binding
+    expect(press({ key: 'v', code: 'KeyV' })).toBe(true);
+    expect(s.getState().tool).toBe('livewire');
   });
 
   it('ignores keys typed into a field, and needs a series except for undo/redo and help', async () => {

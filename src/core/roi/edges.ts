@@ -14,10 +14,23 @@ import type { PointIj } from './rasterize';
  * gy likewise for rows, magnitude sqrt(gx² + gy²): a linear ramp of s HU per pixel gives s, a step of
  * h HU gives h / 2 on the two pixels beside it. Borders replicate the edge pixels (clamp), so a
  * constant slice is 0 everywhere. NaN HU propagates to its neighbours.
- * COST: O(rows * columns), one Float32Array.
+ * With `clampHu`, HU are first clamped to that range: edges are then measured as a window shows them
+ * (with the soft-tissue window -160..240 HU, bone next to muscle is no longer a ten times stronger edge
+ * than fat next to muscle, so a snap near both does not always jump to the bone).
+ * COST: O(rows * columns), one Float32Array (two with clampHu).
  */
-export function gradientMagnitude(hu: SliceHu, columns: number, rows: number): Float32Array {
+export function gradientMagnitude(hu: SliceHu, columns: number, rows: number, options: GradientOptions = {}): Float32Array {
   checkSliceSize(hu.length, columns, rows, 'HU slice');
+  const clamp = options.clampHu;
+  if (clamp && !(Number.isFinite(clamp[0]) && Number.isFinite(clamp[1]) && clamp[0] < clamp[1])) throw new Error(`clampHu must be two finite HU values, low < high (got ${clamp[0]}..${clamp[1]})`);
+  if (clamp) {
+    const c = new Float32Array(hu.length);
+    for (let p = 0; p < hu.length; p++) {
+      const v = hu[p]!;
+      c[p] = v < clamp[0] ? clamp[0] : v > clamp[1] ? clamp[1] : v; // NaN stays NaN
+    }
+    hu = c;
+  }
   const g = new Float32Array(columns * rows);
   for (let j = 0; j < rows; j++) {
     const up = Math.max(0, j - 1) * columns;
@@ -33,6 +46,14 @@ export function gradientMagnitude(hu: SliceHu, columns: number, rows: number): F
   }
   return g;
 }
+
+export interface GradientOptions {
+  /** Clamp HU to [low, high] before the Sobel differences (e.g. SNAP_CLAMP_HU). Default: no clamp. */
+  clampHu?: readonly [number, number];
+}
+
+/** The soft-tissue window (W 400 / L 40) as a clamp: the edges a user sees on the default window. */
+export const SNAP_CLAMP_HU: readonly [number, number] = [-160, 240];
 
 export interface SnapOptions {
   /** Search radius in pixels (pixel centres with distance <= radius are candidates). */
@@ -99,10 +120,74 @@ export function snapToEdge(grad: Float32Array, columns: number, rows: number, po
 
 /**
  * Snap every vertex of a contour (snapToEdge with the same options). Vertex k of the result is the
- * snap of vertex k (same count, order kept), so each moves by at most radiusPx. Neighbouring
- * vertices may land on the same pixel (harmless for rasterizePolygon and polygonArea) and a large
- * radius can fold the outline; keep the radius small (2-3 pixels). COST: O(vertices * radiusPx²).
+ * snap of vertex k or vertex k itself (same count, order kept), so each moves by at most radiusPx.
+ * Neighbouring vertices may land on the same pixel (harmless for rasterizePolygon and polygonArea).
+ *
+ * NO FOLDS: vertices are moved one after another, in order, and a move is kept only when it adds no
+ * crossing: the two edges at the moved vertex cross no more of the contour's other edges (as it is at
+ * that moment) than they did before (edges that only touch at a shared vertex do not count). So a
+ * simple contour stays simple; two vertices snapping past each other onto the same edge from both
+ * sides would fold the outline into a bow tie, and the second of them stays where it was.
+ * `kept` counts the vertices left in place for that reason.
+ * COST: O(vertices * radiusPx²) for the snaps plus O(vertices²) for the crossing checks.
  */
 export function snapContour(contour: readonly PointIj[], grad: Float32Array, columns: number, rows: number, options: SnapOptions): PointIj[] {
-  return contour.map((p) => snapToEdge(grad, columns, rows, p, options));
+  return snapContourChecked(contour, grad, columns, rows, options).contour;
+}
+
+/** snapContour, with how many vertices moved and how many stayed because their move would fold the outline. */
+export function snapContourChecked(contour: readonly PointIj[], grad: Float32Array, columns: number, rows: number, options: SnapOptions): { contour: PointIj[]; moved: number; kept: number } {
+  const out: PointIj[] = contour.map((p) => [p[0], p[1]] as const);
+  const n = out.length;
+  let moved = 0;
+  let kept = 0;
+  for (let k = 0; k < n; k++) {
+    const from = out[k]!;
+    const to = snapToEdge(grad, columns, rows, from, options);
+    if (to[0] === from[0] && to[1] === from[1]) continue;
+    if (n >= 4) {
+      const before = crossingsAt(out, k);
+      out[k] = to;
+      if (crossingsAt(out, k) > before) {
+        out[k] = from;
+        kept++;
+        continue;
+      }
+    } else out[k] = to;
+    moved++;
+  }
+  return { contour: out, moved, kept };
+}
+
+/** How many proper crossings the two edges at vertex k have with the polygon's other edges (not their neighbours). */
+function crossingsAt(pts: readonly PointIj[], k: number): number {
+  const n = pts.length;
+  const prev = (k + n - 1) % n;
+  const next = (k + 1) % n;
+  let count = 0;
+  for (const [a, b] of [
+    [prev, k],
+    [k, next],
+  ] as const) {
+    for (let e = 0; e < n; e++) {
+      const f = (e + 1) % n;
+      // Skip the edge itself and the edges that share a vertex with it.
+      if (e === a || e === b || f === a || f === b) continue;
+      if (segmentsCross(pts[a]!, pts[b]!, pts[e]!, pts[f]!)) count++;
+    }
+  }
+  return count;
+}
+
+const orient = (a: PointIj, b: PointIj, c: PointIj) => Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
+
+/** Whether segments ab and cd cross or touch (collinear overlaps included): a fold in the making. */
+function segmentsCross(a: PointIj, b: PointIj, c: PointIj, d: PointIj): boolean {
+  const o1 = orient(a, b, c);
+  const o2 = orient(a, b, d);
+  const o3 = orient(c, d, a);
+  const o4 = orient(c, d, b);
+  if (o1 !== o2 && o3 !== o4) return true;
+  const on = (p: PointIj, q: PointIj, r: PointIj) => Math.min(p[0], q[0]) <= r[0] && r[0] <= Math.max(p[0], q[0]) && Math.min(p[1], q[1]) <= r[1] && r[1] <= Math.max(p[1], q[1]);
+  return (o1 === 0 && on(a, b, c)) || (o2 === 0 && on(a, b, d)) || (o3 === 0 && on(c, d, a)) || (o4 === 0 && on(c, d, b));
 }

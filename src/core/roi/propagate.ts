@@ -1,4 +1,4 @@
-import { gradientMagnitude, snapContour } from './edges';
+import { gradientMagnitude, SNAP_CLAMP_HU, snapContour } from './edges';
 import { checkPoint, checkSliceSize, type SliceHu } from './outlines';
 import type { PointIj } from './rasterize';
 import { smoothContour } from './smooth';
@@ -110,7 +110,7 @@ export function propagateContour(
   rows: number,
   options: PropagateOptions = {},
 ): { contour: PointIj[]; snapped: PointIj[]; smoothIterations: number } {
-  const grad = options.grad ?? gradientMagnitude(huTarget, columns, rows);
+  const grad = options.grad ?? gradientMagnitude(huTarget, columns, rows, { clampHu: SNAP_CLAMP_HU });
   checkSliceSize(grad.length, columns, rows, 'gradient');
   const snapped = snapContour(contour, grad, columns, rows, { radiusPx: options.snapRadiusPx ?? 2, subpixel: options.subpixel ?? false });
   const s = smoothContour(snapped, options.smoothIterations ?? 1, { maxAreaChangeFraction: options.maxAreaChangeFraction ?? 0.02 });

@@ -113,6 +113,114 @@ export function regionGrow(hu: SliceHu, columns: number, rows: number, seed: Poi
   return { mask, pixels, grownPixels: grown, hitMaxPixels: hit, seedAccepted: true };
 }
 
+/**
+ * Cut thin bridges off a grown region: a morphological opening kept to the region and to the seed's part.
+ *
+ * RULE: erode the region `radiusPx` times with the 3 x 3 square (a pixel stays when its 8 neighbours
+ * are all in; pixels on the slice border go), keep the 4-connected part of the eroded region that holds
+ * the seed pixel (or, when the seed was eroded away, the part of the eroded pixel nearest the seed
+ * within radiusPx + 1 pixels; ties in raster order), dilate that part back `radiusPx` times with the
+ * 3 x 3 square but never outside the region, and fill its holes (8-connected background, as a 4-connected
+ * region's). So a part joined to the seed's only through a passage at most 2 * radiusPx pixels wide is
+ * cut off, and so are spurs that thin; the seed's part keeps its outline elsewhere (a region that the
+ * erosion does not split comes back as itself, less spurs and corners thinner than the opening).
+ * The result is a subset of the region (before its holes are filled) and one 8-connected piece.
+ * pixels = 0 when nothing is left (the seed sat in a part thinner than the opening).
+ * COST: O(radiusPx * rows * columns).
+ */
+export function cutBridges(region: Uint8Array, columns: number, rows: number, seed: PointIj, radiusPx: number): { mask: Uint8Array; pixels: number } {
+  checkSliceSize(region.length, columns, rows, 'region');
+  checkPoint(seed, 'seed');
+  if (!(Number.isInteger(radiusPx) && radiusPx >= 1 && radiusPx <= 10)) throw new Error(`bridge cut must be a whole number of pixels, 1 to 10 (got ${radiusPx})`);
+  const n = columns * rows;
+  let cur: Uint8Array = region.slice();
+  for (let r = 0; r < radiusPx; r++) {
+    const next = new Uint8Array(n);
+    for (let j = 1; j < rows - 1; j++) {
+      for (let i = 1; i < columns - 1; i++) {
+        const p = j * columns + i;
+        if (cur[p] && cur[p - 1] && cur[p + 1] && cur[p - columns] && cur[p + columns] && cur[p - columns - 1] && cur[p - columns + 1] && cur[p + columns - 1] && cur[p + columns + 1]) next[p] = 1;
+      }
+    }
+    cur = next;
+  }
+  const [si, sj] = pixelOf(seed);
+  let start = -1;
+  if (si >= 0 && sj >= 0 && si < columns && sj < rows && cur[sj * columns + si]) start = sj * columns + si;
+  else {
+    let best = Infinity;
+    const reach = radiusPx + 1;
+    for (let j = Math.max(0, sj - reach); j <= Math.min(rows - 1, sj + reach); j++) {
+      for (let i = Math.max(0, si - reach); i <= Math.min(columns - 1, si + reach); i++) {
+        const d = (i - si) ** 2 + (j - sj) ** 2;
+        if (cur[j * columns + i] && d <= reach * reach && d < best) {
+          best = d;
+          start = j * columns + i;
+        }
+      }
+    }
+  }
+  const out = new Uint8Array(n);
+  if (start < 0) return { mask: out, pixels: 0 };
+  const stack = new Int32Array(n);
+  let top = 0;
+  out[start] = 1;
+  stack[top++] = start;
+  while (top > 0) {
+    const p = stack[--top]!;
+    const i = p % columns;
+    const j = (p - i) / columns;
+    for (let k = 0; k < 4; k++) {
+      const ni = i + NB_I[k]!;
+      const nj = j + NB_J[k]!;
+      if (ni < 0 || nj < 0 || ni >= columns || nj >= rows) continue;
+      const q = nj * columns + ni;
+      if (cur[q] && !out[q]) {
+        out[q] = 1;
+        stack[top++] = q;
+      }
+    }
+  }
+  let part: Uint8Array = out;
+  for (let r = 0; r < radiusPx; r++) {
+    const next = part.slice();
+    for (let j = 0; j < rows; j++) {
+      for (let i = 0; i < columns; i++) {
+        const p = j * columns + i;
+        if (next[p] || !region[p]) continue;
+        near: for (let dj = -1; dj <= 1; dj++) {
+          for (let di = -1; di <= 1; di++) {
+            const ni = i + di;
+            const nj = j + dj;
+            if (ni >= 0 && nj >= 0 && ni < columns && nj < rows && part[nj * columns + ni]) {
+              next[p] = 1;
+              break near;
+            }
+          }
+        }
+      }
+    }
+    part = next;
+  }
+  let minI = columns;
+  let maxI = -1;
+  let minJ = rows;
+  let maxJ = -1;
+  let pixels = 0;
+  for (let p = 0; p < n; p++) {
+    if (!part[p]) continue;
+    pixels++;
+    const i = p % columns;
+    const j = (p - i) / columns;
+    if (i < minI) minI = i;
+    if (i > maxI) maxI = i;
+    if (j < minJ) minJ = j;
+    if (j > maxJ) maxJ = j;
+  }
+  pixels += fillEnclosed(part, columns, rows, minI, maxI, minJ, maxJ, 8, stack);
+  return { mask: part, pixels };
+}
+
 // Neighbour offsets: the first four are the 4-neighbours.
 const NB_I = [1, -1, 0, 0, 1, 1, -1, -1] as const;
 const NB_J = [0, 0, 1, -1, 1, -1, 1, -1] as const;

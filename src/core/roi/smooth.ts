@@ -88,8 +88,13 @@ export interface SmoothResult {
  * (default 0.02) is not done and smoothing stops there. Limits: iterations at most 8 (256 x the
  * vertices); a sharp corner of long edges (a rectangle) loses a lot of area per iteration, so
  * smooth after simplifying rather than on long straight runs. COST: O(n 2^iterations).
+ *
+ * With `restoreArea`, each iteration's polygon is then scaled about its area centroid by
+ * sqrt(area before / area after), so its area is the input's again (to rounding) and the tolerance only
+ * guards against rounding: corners are rounded without the outline shrinking, which on a small outline
+ * at 3 mm (a psoas of 80 pixels with a dozen corners) otherwise costs more than 2 % at the first cut.
  */
-export function smoothContour(contour: readonly PointIj[], iterations = 1, options: { maxAreaChangeFraction?: number } = {}): SmoothResult {
+export function smoothContour(contour: readonly PointIj[], iterations = 1, options: { maxAreaChangeFraction?: number; restoreArea?: boolean } = {}): SmoothResult {
   checkContour(contour);
   const tol = options.maxAreaChangeFraction ?? 0.02;
   checkTolerance(tol);
@@ -105,10 +110,32 @@ export function smoothContour(contour: readonly PointIj[], iterations = 1, optio
       const [qx, qy] = cur[(k + 1) % cur.length]!;
       nxt.push([0.75 * px + 0.25 * qx, 0.75 * py + 0.25 * qy], [0.25 * px + 0.75 * qx, 0.25 * py + 0.75 * qy]);
     }
-    if (Math.abs(polygonArea(nxt) - a0) > budget) break;
-    cur = nxt;
+    const fixed = options.restoreArea ? scaledToArea(nxt, a0) : nxt;
+    if (!fixed || Math.abs(polygonArea(fixed) - a0) > budget) break;
+    cur = fixed;
   }
   return { contour: cur, iterations: done, areaChange: polygonArea(cur) - a0 };
+}
+
+/** The polygon scaled about its area centroid to the signed area `target` (null when it has no area or the sign differs). */
+function scaledToArea(pts: PointIj[], target: number): PointIj[] | null {
+  let a = 0;
+  let cx = 0;
+  let cy = 0;
+  for (let k = 0; k < pts.length; k++) {
+    const [x0, y0] = pts[k]!;
+    const [x1, y1] = pts[(k + 1) % pts.length]!;
+    const c = x0 * y1 - x1 * y0;
+    a += c;
+    cx += (x0 + x1) * c;
+    cy += (y0 + y1) * c;
+  }
+  a /= 2;
+  if (!(a !== 0 && a * target > 0)) return null;
+  cx /= 6 * a;
+  cy /= 6 * a;
+  const f = Math.sqrt(target / a);
+  return pts.map(([x, y]) => [cx + f * (x - cx), cy + f * (y - cy)] as const);
 }
 
 function checkContour(contour: readonly PointIj[]): void {

@@ -26,6 +26,7 @@ export function ToolOptionsBar() {
   const docRange = useApp((s) => s.doc?.ranges.muscleHu);
   const radius = useApp((s) => s.brushRadiusPx);
   const conn = useApp((s) => s.growConnectivity);
+  const bridgeCut = useApp((s) => s.growBridgeCutPx);
   const barrier = useApp((s) => s.growBarrier);
   const sliceIndex = useApp((s) => s.sliceIndex);
   const hint = useApp((s) => s.toolHint);
@@ -64,6 +65,16 @@ export function ToolOptionsBar() {
       {tool === 'grow' && (
         <label className="group" title="4-connected: the grow does not pass between two pixels that touch only at a corner (stricter where thin fat planes are not resolved)">
           <input type="checkbox" checked={conn === 4} onChange={(e) => store.getState().setGrowConnectivity(e.target.checked ? 4 : 8)} data-testid="grow-4conn" /> 4-connected
+        </label>
+      )}
+      {tool === 'grow' && (
+        <label className="group" title="Cut off what the grow reached only through a passage this narrow (a thin fat plane the 3 mm pixels blur): an opening of the grown region, kept to the clicked part">
+          cut bridges
+          <select value={bridgeCut} onChange={(e) => store.getState().setGrowBridgeCut(Number(e.target.value) as 0 | 1 | 2)} data-testid="grow-bridge-cut" aria-label="cut bridges">
+            <option value={0}>off</option>
+            <option value={1}>≤ 2 px</option>
+            <option value={2}>≤ 4 px</option>
+          </select>
         </label>
       )}
       {tool === 'grow' && (

@@ -1,6 +1,7 @@
 /** Electron application-menu actions (src/main sends them) as store actions. */
 import type { StoreApi } from 'zustand/vanilla';
 import type { MenuAction } from '../../shared/contract';
+import { runShortcutAction } from '../keyboard';
 import type { AppState } from './types';
 
 export function applyMenuAction(store: StoreApi<AppState>, a: MenuAction): void {
@@ -21,5 +22,14 @@ export function applyMenuAction(store: StoreApi<AppState>, a: MenuAction): void 
     case 'preset':
       s.setPreset(a.preset);
       return;
+    case 'shortcut':
+      // Tools and outline commands, as their keys do them: with a series open and no question asked.
+      if (!s.volume || s.question) return;
+      runShortcutAction(store, a.action);
+      return;
+    default: {
+      const never: never = a;
+      return never;
+    }
   }
 }

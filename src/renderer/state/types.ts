@@ -225,6 +225,9 @@ export interface OutlineToolsSlice {
   /** Region grow neighbours: 8 (default) or 4 (stricter: does not cross a one-pixel diagonal gap, e.g. partial-volume fat at 3 mm). */
   growConnectivity: 4 | 8;
   setGrowConnectivity(c: 4 | 8): void;
+  /** Region grow: cut bridges up to 2 x this many pixels wide off the grown region (0 = off; core cutBridges). */
+  growBridgeCutPx: 0 | 1 | 2;
+  setGrowBridgeCut(px: 0 | 1 | 2): void;
   /** The region grow's limit (pixels it may not enter) drawn on slice sliceIndex; cleared on another slice. */
   growBarrier: { sliceIndex: number; mask: Uint8Array; pixels: number } | null;
   /** What the last tool action says (leaked grow, pieces dropped, nothing to act on); null when nothing. */
@@ -248,6 +251,14 @@ export interface OutlineToolsSlice {
    * A brush stroke with no target makes a new outline. False when nothing changed.
    */
   paintStroke(path: readonly PointIj[], mode: 'add' | 'erase', gestureKey: string): boolean;
+  /**
+   * Esc during a pixel-tool gesture: says `message` (default 'Stroke cancelled'). With the key of a brush
+   * or eraser stroke, puts the document, its undo history and the selection back as they were before the
+   * stroke's first paintStroke (the stroke leaves no undo step; a duplicate-outline question it asked is
+   * dropped). True when the document was reverted. When another change came after the stroke's, nothing
+   * is reverted (the message says to undo).
+   */
+  cancelStroke(gestureKey: string | null, message?: string): boolean;
   /** Scissors: cut the target outline along the polyline; the larger part stays, the other becomes a new outline for the active muscle/side. */
   cutOutlineAlong(polyline: readonly PointIj[]): boolean;
   runOutlineCommand(command: OutlineCommand): boolean;

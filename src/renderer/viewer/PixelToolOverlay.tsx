@@ -4,7 +4,8 @@
  * viewer's wrapper in the capture phase and takes only the primary button (and Ctrl+wheel), so the
  * middle-drag pan, right-drag zoom and wheel slice stepping keep working underneath. Page coordinates
  * become slice pixels through the viewer's conversion (AxialViewer's `conv`). It draws the gesture's
- * preview (brush disk, cut line, grow limit) on its own canvas.
+ * preview (brush disk, cut line, grow limit) on its own canvas. Esc while the button is held cancels
+ * the gesture (PixelGesture.cancel: a live brush / eraser stroke is reverted).
  */
 import { fitAndClearCanvas } from './fitCanvas';
 import { useEffect, useRef } from 'react';
@@ -89,20 +90,36 @@ export function PixelToolOverlay({ tool, conv }: { tool: PixelToolId; conv: Pixe
       }
       draw();
     };
-    const onUp = (e: MouseEvent) => {
-      if (e.button !== 0 || !gesture) return;
-      const g = gesture;
-      const path = stateRef.current.path;
+    /** The gesture is over (released or cancelled): stop following the pointer and the keyboard. */
+    const finish = () => {
       gesture = null;
       stateRef.current = { ...stateRef.current, path: [], preview: null };
       window.removeEventListener('mousemove', onMove, true);
       window.removeEventListener('mouseup', onUp, true);
+      window.removeEventListener('keydown', onKey, true);
+    };
+    const onUp = (e: MouseEvent) => {
+      if (e.button !== 0 || !gesture) return;
+      const g = gesture;
+      const path = stateRef.current.path;
+      finish();
       if (g.preview === 'limit' && path.length > 1) {
         const k = store.getState().sliceIndex;
         if (limitsRef.current.slice !== k) limitsRef.current = { slice: k, paths: [] };
         limitsRef.current.paths.push(path);
       }
       g.end(path);
+      draw();
+    };
+    // Esc with the button held ends the gesture without effect (a brush / eraser stroke is reverted); the
+    // release that follows finds no gesture and does nothing. Captured before the app's keyboard handler.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || !gesture) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const g = gesture;
+      finish();
+      g.cancel();
       draw();
     };
     const onDown = (e: MouseEvent) => {
@@ -116,6 +133,7 @@ export function PixelToolOverlay({ tool, conv }: { tool: PixelToolId; conv: Pixe
       stateRef.current.preview = gesture.preview;
       window.addEventListener('mousemove', onMove, true);
       window.addEventListener('mouseup', onUp, true);
+      window.addEventListener('keydown', onKey, true);
       draw();
     };
     const stopPointer = (e: PointerEvent) => {
@@ -151,6 +169,7 @@ export function PixelToolOverlay({ tool, conv }: { tool: PixelToolId; conv: Pixe
       wrap.removeEventListener('mouseleave', onLeave);
       window.removeEventListener('mousemove', onMove, true);
       window.removeEventListener('mouseup', onUp, true);
+      window.removeEventListener('keydown', onKey, true);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tool]);

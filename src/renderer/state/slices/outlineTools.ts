@@ -14,15 +14,16 @@ import { sliceZ } from '../../../core/geometry/volumeGeometry';
 import { paintOutline, paintStroke as paintMaskStroke } from '../../../core/roi/brush';
 import { lpsToSliceIj, sliceIjToLps } from '../../../core/roi/contour';
 import { cutOutline } from '../../../core/roi/cut';
-import { gradientMagnitude, snapContour } from '../../../core/roi/edges';
+import { gradientMagnitude, SNAP_CLAMP_HU, snapContourChecked } from '../../../core/roi/edges';
 import { mirrorContour, midlineColumn, propagateContour } from '../../../core/roi/propagate';
 import type { PointIj } from '../../../core/roi/rasterize';
-import { regionGrow, regionToContour } from '../../../core/roi/regionGrow';
+import { cutBridges, regionGrow, regionToContour } from '../../../core/roi/regionGrow';
 import { simplifyContour, smoothContour } from '../../../core/roi/smooth';
 import { sliceView, type HuVolume } from '../../../core/volume';
+import { keyHint } from '../../../shared/shortcuts';
 import { MUSCLE_NAMES } from '../checklist';
 import * as ops from '../documentOps';
-import type { Get, OutlineToolsSlice, Set, StoreDeps } from '../types';
+import type { AppState, Get, OutlineToolsSlice, Set, StoreDeps } from '../types';
 
 /** The largest region a grow may make (about 60 cm², twice a large psoas): beyond it the grow has leaked. */
 export const GROW_MAX_AREA_MM2 = 6000;
@@ -37,6 +38,8 @@ const label = (r: Pick<Roi, 'muscle' | 'side' | 'level'>) => `${MUSCLE_NAMES[r.m
 
 export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): OutlineToolsSlice => {
   let gesture = 0;
+  /** The state before the current brush / eraser stroke (its first paintStroke), for cancelStroke. */
+  let strokeStart: { key: string; doc: AppState['doc']; history: AppState['history']; selectedRoiId: string | null } | null = null;
   const hint = (text: string | null, kind: 'info' | 'error' = 'info') => {
     set({ toolHint: text });
     if (text) get().showToast(text, kind);
@@ -68,8 +71,8 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
 
   const command = {
     smooth(roi: Roi, volume: HuVolume) {
-      const r = smoothContour(toIj(volume, roi), 1, { maxAreaChangeFraction: SMOOTH_AREA_TOLERANCE });
-      if (r.iterations === 0) return hint(`Smoothing would change the area by more than ${SMOOTH_AREA_TOLERANCE * 100}%: simplify first`, 'error'), false;
+      const r = smoothContour(toIj(volume, roi), 1, { maxAreaChangeFraction: SMOOTH_AREA_TOLERANCE, restoreArea: true });
+      if (r.iterations === 0) return hint(`Smoothing would change the area by more than ${SMOOTH_AREA_TOLERANCE * 100}% (its corners are sharp for its size): nothing changed`, 'error'), false;
       edit(roi, r.contour, `smooth-${++gesture}`);
       return hint(`Smoothed (${r.contour.length} vertices, area ${signed(r.areaChange)} px²)`), true;
     },
@@ -82,9 +85,12 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     snap(roi: Roi, volume: HuVolume) {
       const k = roiSlice(volume, roi);
       const g = volume.geometry;
-      const grad = gradientMagnitude(sliceView(volume, k), g.columns, g.rows);
-      edit(roi, snapContour(toIj(volume, roi), grad, g.columns, g.rows, { radiusPx: SNAP_RADIUS_PX }), `snap-${++gesture}`);
-      return hint(`Vertices snapped to the strongest edge within ${SNAP_RADIUS_PX} px`), true;
+      const grad = gradientMagnitude(sliceView(volume, k), g.columns, g.rows, { clampHu: SNAP_CLAMP_HU });
+      const r = snapContourChecked(toIj(volume, roi), grad, g.columns, g.rows, { radiusPx: SNAP_RADIUS_PX });
+      const folds = r.kept ? `; ${r.kept} kept in place (moving them would fold the outline)` : '';
+      if (r.moved === 0) return hint(`No vertex has a stronger edge within ${SNAP_RADIUS_PX} px${folds}`), false;
+      edit(roi, r.contour, `snap-${++gesture}`);
+      return hint(`${r.moved} of ${r.contour.length} vertices snapped to the strongest edge within ${SNAP_RADIUS_PX} px${folds}`), true;
     },
     mirror(roi: Roi, volume: HuVolume) {
       if (roi.muscle === 'autochthon') return hint('Assign the autochthon outline to a muscle before mirroring it', 'error'), false;
@@ -106,6 +112,10 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     growConnectivity: 8,
     setGrowConnectivity(c) {
       set({ growConnectivity: c });
+    },
+    growBridgeCutPx: 0,
+    setGrowBridgeCut(px) {
+      set({ growBridgeCutPx: px });
     },
     growBarrier: null,
     toolHint: null,
@@ -144,21 +154,32 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       const b = get().growBarrier;
       const maxPixels = Math.ceil(GROW_MAX_AREA_MM2 / (g.columnSpacingMm * g.rowSpacingMm));
       const conn = get().growConnectivity;
-      const r = regionGrow(h.hu, h.columns, h.rows, seed, { loHu, hiHu, connectivity: conn, fillHoles: true, maxPixels, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) });
+      const cut = get().growBridgeCutPx;
+      // With a bridge cut the grow may run far beyond the muscle (that is what the cut takes off): the
+      // leak guard applies to what is left; the grow itself stops at a quarter of the slice.
+      const growCap = cut > 0 ? Math.max(maxPixels, Math.ceil((h.columns * h.rows) / 4)) : maxPixels;
+      const r = regionGrow(h.hu, h.columns, h.rows, seed, { loHu, hiHu, connectivity: conn, fillHoles: true, maxPixels: growCap, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) });
       if (!r.seedAccepted) {
         const [i, j] = [Math.round(seed[0]), Math.round(seed[1])];
         const inside = i >= 0 && j >= 0 && i < h.columns && j < h.rows;
         hint(inside ? `The clicked pixel (${h.hu[j * h.columns + i]} HU) is outside the range ${loHu}..${hiHu} HU or on the limit: nothing grown` : 'Click inside the image', 'error');
         return 'refused';
       }
-      if (r.hitMaxPixels) {
-        hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([) or draw a limit (Shift+drag)`, 'error');
-        return 'refused';
+      const leaked = () => (hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([), ${cut < 2 ? 'cut wider bridges, ' : ''}or draw a limit (Shift+drag)`, 'error'), 'refused' as const);
+      if (r.hitMaxPixels) return leaked();
+      let region = r.mask;
+      let pixels = r.pixels;
+      if (cut > 0) {
+        const c = cutBridges(r.mask, h.columns, h.rows, seed, cut);
+        if (c.pixels === 0) return hint(`Nothing left after cutting bridges up to ${2 * cut} px wide: the clicked pixel lies in a thinner part (cut less)`, 'error'), 'refused';
+        region = c.mask;
+        pixels = c.pixels;
       }
-      const traced = regionToContour(r.mask, h.columns, h.rows, conn);
+      if (pixels >= maxPixels) return leaked();
+      const traced = regionToContour(region, h.columns, h.rows, conn);
       if (!traced) return 'refused';
       const res = get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour));
-      if (res !== 'refused') hint(`Grown: ${r.pixels} px in ${loHu}..${hiHu} HU (${conn}-connected)`);
+      if (res !== 'refused') hint(`Grown: ${pixels} px in ${loHu}..${hiHu} HU (${conn}-connected${cut > 0 ? `; bridges up to ${2 * cut} px cut: ${r.pixels - pixels} px off` : ''})`);
       return res;
     },
     addGrowBarrier(path) {
@@ -175,6 +196,10 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       set({ growBarrier: null });
     },
     paintStroke(path, mode, gestureKey) {
+      if (strokeStart?.key !== gestureKey) {
+        const { doc, history, selectedRoiId } = get();
+        strokeStart = { key: gestureKey, doc, history, selectedRoiId };
+      }
       const h = here();
       if (!h || path.length === 0) return false;
       const [loHu, hiHu] = get().effectiveToolRange();
@@ -201,6 +226,21 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       edit(roi, first.contour, gestureKey);
       if (rest.length > 0) hint(`Kept the largest piece (${first.pixels} px); ${rest.length} piece(s) of ${rest.reduce((n, c) => n + c.pixels, 0)} px dropped`);
       else set({ toolHint: null });
+      return true;
+    },
+    cancelStroke(gestureKey, message = 'Stroke cancelled') {
+      const start = strokeStart?.key === gestureKey ? strokeStart : null;
+      if (gestureKey !== null) strokeStart = null;
+      const q = get().question;
+      // A brush stroke that started an outline where one of its label exists asked; the question goes with the stroke.
+      if (gestureKey !== null && q?.kind === 'duplicate' && q.key === gestureKey) set({ question: null });
+      const { doc, history } = get();
+      if (!start || !doc || !start.doc || doc === start.doc) return hint(message), false;
+      if (history.lastKey !== gestureKey) return hint(`${message}; the document changed after the stroke: undo it with ${keyHint({ type: 'undo' }) ?? 'undo'}`, 'error'), false;
+      // The rater is not part of the undo history (as in undo): the restored document keeps the current name.
+      const back = start.doc.rater === doc.rater ? start.doc : { ...start.doc, rater: doc.rater };
+      set({ doc: back, history: start.history, selectedRoiId: start.selectedRoiId, changeCounter: get().changeCounter + 1 });
+      hint(message);
       return true;
     },
     cutOutlineAlong(polyline) {
@@ -263,7 +303,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     const kTo = levelSlice(volume, mark);
     const g = volume.geometry;
     const hu = sliceView(volume, kTo);
-    const grad = gradientMagnitude(hu, g.columns, g.rows);
+    const grad = gradientMagnitude(hu, g.columns, g.rows, { clampHu: SNAP_CLAMP_HU });
     const now = deps.now();
     const sources = doc.rois.filter((r) => r.level === activeLevel && roiSlice(volume, r) === kFrom);
     const made: Roi[] = [];

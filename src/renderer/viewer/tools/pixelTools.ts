@@ -16,6 +16,8 @@ export interface PixelGesture {
   move?(from: PointIj, to: PointIj): void;
   /** The button was released; path = every point of the gesture (at least the press point). */
   end(path: readonly PointIj[]): void;
+  /** Esc while the button is held: the gesture ends without effect (a live stroke is reverted); its release then does nothing. */
+  cancel(): void;
 }
 
 export interface PixelToolModule<Id extends PixelToolId = PixelToolId> extends ToolInfo<Id> {
@@ -27,14 +29,22 @@ export interface PixelToolModule<Id extends PixelToolId = PixelToolId> extends T
 
 let strokes = 0;
 
-/** Brush and eraser: the first disk at the press, then each mouse segment, all under one history key (one undo step per stroke). */
+/**
+ * Brush and eraser: the first disk at the press, then each mouse segment, all under one history key (one
+ * undo step per stroke). Esc during the stroke puts the document back as it was before it (no undo step).
+ */
 const paintTool = <Id extends 'brush' | 'eraser'>(id: Id, mode: 'add' | 'erase'): PixelToolModule<Id> => ({
   ...PIXEL_TOOL_INFO[id],
   showsRadius: true,
   start(state, p) {
     const key = `${id}-stroke-${++strokes}`;
     state().paintStroke([p], mode, key);
-    return { preview: 'disk', move: (from, to) => void state().paintStroke([from, to], mode, key), end: () => {} };
+    return {
+      preview: 'disk',
+      move: (from, to) => void state().paintStroke([from, to], mode, key),
+      end: () => {},
+      cancel: () => void state().cancelStroke(key),
+    };
   },
 });
 
@@ -43,7 +53,10 @@ export const PIXEL_TOOLS: { readonly [Id in PixelToolId]: PixelToolModule<Id> } 
     ...PIXEL_TOOL_INFO.grow,
     showsRadius: false,
     // Click: grow from the pressed pixel. Shift+drag: draw a limit the next grow may not cross.
-    start: (state, p, shift) => (shift ? { preview: 'limit', end: (path) => state().addGrowBarrier(path) } : { preview: 'none', end: () => void state().growAt(p) }),
+    start: (state, p, shift) =>
+      shift
+        ? { preview: 'limit', end: (path) => state().addGrowBarrier(path), cancel: () => void state().cancelStroke(null, 'Limit line cancelled') }
+        : { preview: 'none', end: () => void state().growAt(p), cancel: () => void state().cancelStroke(null, 'Grow cancelled') },
   },
   brush: paintTool('brush', 'add'),
   eraser: paintTool('eraser', 'erase'),
@@ -51,7 +64,11 @@ export const PIXEL_TOOLS: { readonly [Id in PixelToolId]: PixelToolModule<Id> } 
     ...PIXEL_TOOL_INFO.scissors,
     showsRadius: false,
     // Drag a line across the outline; on release it is cut along the line (its ends extended).
-    start: (state) => ({ preview: 'line', end: (path) => void (path.length >= 2 && state().cutOutlineAlong(path)) }),
+    start: (state) => ({
+      preview: 'line',
+      end: (path) => void (path.length >= 2 && state().cutOutlineAlong(path)),
+      cancel: () => void state().cancelStroke(null, 'Cut line cancelled'),
+    }),
   },
 };
 
