@@ -15,6 +15,7 @@ import { createAppStore, type AppState } from '../../src/renderer/state/store';
 import type { LoadedSeriesMeta, MenuAction, MenuShortcutAction, ParaspineApi } from '../../src/shared/contract';
 import { keyHint } from '../../src/shared/shortcuts';
 import { OUTLINE_COMMANDS, PIXEL_TOOL_IDS, ROI_TOOL_IDS, ROI_TOOL_INFO, type OutlineCommand, type ToolId } from '../../src/shared/tools';
+import { slicesFrom } from './sliceApi';
 
 const geometry = makeGeometry({ columns: 8, rows: 6, slices: 3, columnSpacingMm: 2, rowSpacingMm: 2, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: [[0, 0, 0], [0, 0, 3], [0, 0, 6]] as Vec3[] });
 const summary = { patientName: 'P', patientId: 'ID', studyInstanceUid: 'st', studyDate: '20200101', studyDescription: '', seriesInstanceUid: 'se', seriesDescription: 'd', seriesNumber: 1, modality: 'CT', slices: 3, rows: 6, columns: 8, pixelSpacing: [2, 2] as const, sliceSpacingMm: 3, sliceThickness: 3, imageOrientation: [1, 0, 0, 0, 1, 0], transferSyntaxUids: [], files: [], warnings: [] };
@@ -25,7 +26,7 @@ function newStore(): StoreApi<AppState> {
     'app:info': async () => ({ version: '1', workspace: '/ws', recentFolders: [], mode: 'electron' as const }),
     'series:scan': async () => ({ series: [summary], problems: [] }),
     'series:load': async () => meta,
-    'series:volume': async () => new Int16Array(8 * 6 * 3).buffer,
+    'series:slices': slicesFrom(() => new Int16Array(8 * 6 * 3).buffer, meta),
     'annotations:load': async () => ({ document: null, problem: null }),
     'annotations:save': async () => ({ path: '/ws/se.json' }),
   } as unknown as ParaspineApi;

@@ -13,6 +13,7 @@ import type { PointIj } from '../../src/core/roi/rasterize';
 import type { LoadedSeriesMeta, ParaspineApi } from '../../src/shared/contract';
 import { createAppStore, type AppState } from '../../src/renderer/state/store';
 import { PIXEL_TOOLS } from '../../src/renderer/viewer/tools/pixelTools';
+import { slicesFrom } from './sliceApi';
 
 const C = 100;
 const R = 80;
@@ -37,7 +38,7 @@ async function openStore(): Promise<StoreApi<AppState>> {
     'app:info': async () => ({ version: '1', workspace: '/ws', recentFolders: [], mode: 'web' as const }),
     'series:scan': async () => ({ series: [summary], problems: [] }),
     'series:load': async () => meta,
-    'series:volume': async () => volumeBytes(),
+    'series:slices': slicesFrom(volumeBytes, meta),
     'annotations:load': async () => ({ document: null, problem: null }),
     'annotations:save': async () => ({ path: '/ws/se.json' }),
   } as unknown as ParaspineApi;
