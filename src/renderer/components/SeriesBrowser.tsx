@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import type { FileProblem } from '../../core/dicom/types';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
@@ -20,13 +21,12 @@ export function SeriesBrowser() {
             <th>Description</th>
             <th>Slices</th>
             <th title="column × row × slice spacing, mm">mm</th>
-            <th>Notes</th>
           </tr>
         </thead>
         <tbody>
           {scan.series.map((s) => (
+            <Fragment key={s.seriesInstanceUid}>
             <tr
-              key={s.seriesInstanceUid}
               className={s.seriesInstanceUid === selected ? 'selected' : ''}
               onClick={() => void store.getState().selectSeries(s.seriesInstanceUid)}
               data-testid="series-row"
@@ -41,8 +41,16 @@ export function SeriesBrowser() {
               <td>
                 {s.pixelSpacing[1].toFixed(1)}×{s.pixelSpacing[0].toFixed(1)}×{s.sliceSpacingMm?.toFixed(1) ?? '—'}
               </td>
-              <td className="warn">{s.warnings.join('; ')}</td>
             </tr>
+            {/* Notes on a line of their own under the series (a derived UID is long): the table keeps the panel's width. */}
+            {s.warnings.length > 0 && (
+              <tr className={`series-notes ${s.seriesInstanceUid === selected ? 'selected' : ''}`} onClick={() => void store.getState().selectSeries(s.seriesInstanceUid)} data-testid="series-notes">
+                <td colSpan={5} className="warn">
+                  {s.warnings.join('; ')}
+                </td>
+              </tr>
+            )}
+            </Fragment>
           ))}
         </tbody>
       </table>
