@@ -153,3 +153,14 @@ export function collectPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Open the page, set the workspace, open `folder` and its first series; the HU volume as the app builds it. */
+export async function openSeries(page: Page, bridge: RunningBridge, folder: string): Promise<HuVolume> {
+  await page.goto(bridge.pageUrl);
+  await setWorkspace(page, bridge);
+  await page.getByTestId('folder-input').fill(folder);
+  await page.getByTestId('open-folder').click();
+  await page.getByTestId('series-row').first().click();
+  await expect(page.getByTestId('slice-input')).toBeVisible();
+  return loadVolume(bridge, folder, (await getState(page)).seriesUid);
+}

@@ -13,7 +13,7 @@ import type { AnnotationDocument } from '../../src/core/annotations/document';
 import { measureAnnotations } from '../../src/core/annotations/measureAnnotations';
 import type { HuVolume } from '../../src/core/volume';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
 
 const DATA = path.resolve(REPO_ROOT, '../shared/data');
 const DICOM = path.join(DATA, 'ct-abdomen-3mm/dicom');
@@ -49,13 +49,7 @@ function parts(volume: HuVolume, doc: AnnotationDocument, level: string) {
 
 test('import splits the autochthon into proposals; the cut is dragged; confirmed proposals and origins reach the document and the exports', async ({ page }) => {
   const errors = collectPageErrors(page);
-  await page.goto(bridge.pageUrl);
-  await setWorkspace(page, bridge);
-  await page.getByTestId('folder-input').fill(DICOM);
-  await page.getByTestId('open-folder').click();
-  await page.getByTestId('series-row').first().click();
-  await expect(page.getByTestId('slice-input')).toBeVisible();
-  const volume = await loadVolume(bridge, DICOM, (await getState(page)).seriesUid);
+  const volume = await openSeries(page, bridge, DICOM);
 
   // The four-muscle mapping is on by default.
   await expect(page.getByTestId('split-autochthon')).toBeChecked();

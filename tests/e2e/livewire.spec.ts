@@ -18,7 +18,7 @@ import { rasterizePolygon, type PointIj } from '../../src/core/roi/rasterize';
 import { loadMasks } from '../../src/node/masks';
 import { BOXES, MP, writeMusclePhantom } from '../fixtures/musclePhantom';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 
@@ -40,13 +40,7 @@ test('livewire: clicks beside the vertebral body trace its edges; the saved outl
   const errors = collectPageErrors(page);
   const { dicom } = writeMusclePhantom(dir);
   mkdirSync(SHOTS, { recursive: true });
-  await page.goto(bridge.pageUrl);
-  await setWorkspace(page, bridge);
-  await page.getByTestId('folder-input').fill(dicom);
-  await page.getByTestId('open-folder').click();
-  await page.getByTestId('series-row').first().click();
-  await expect(page.getByTestId('slice-input')).toBeVisible();
-  const volume = await loadVolume(bridge, dicom, (await getState(page)).seriesUid);
+  const volume = await openSeries(page, bridge, dicom);
   const k = (await getState(page)).sliceIndex;
 
   await page.keyboard.press('v');
@@ -122,13 +116,7 @@ test('livewire on the 3 mm CT: eight clicks round each of four muscles at L3 out
   const DICOM = path.resolve(REPO_ROOT, '../shared/data/ct-abdomen-3mm/dicom');
   const MASKS = path.resolve(REPO_ROOT, '../shared/data/ct-abdomen-3mm/masks');
   const L3_SLICE = 73; // data README
-  await page.goto(bridge.pageUrl);
-  await setWorkspace(page, bridge);
-  await page.getByTestId('folder-input').fill(DICOM);
-  await page.getByTestId('open-folder').click();
-  await page.getByTestId('series-row').first().click();
-  await expect(page.getByTestId('slice-input')).toBeVisible();
-  const volume = await loadVolume(bridge, DICOM, (await getState(page)).seriesUid);
+  const volume = await openSeries(page, bridge, DICOM);
   const g = volume.geometry;
   const N = g.rows * g.columns;
   const { masks } = await loadMasks(MASKS, g, { include: (n) => /^(iliopsoas|autochthon)_/.test(n), slices: [L3_SLICE] });

@@ -16,7 +16,7 @@ import { contourMask, lpsToSliceIj } from '../../src/core/roi/contour';
 import type { HuVolume } from '../../src/core/volume';
 import { loadMasks } from '../../src/node/masks';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
 
 const DATA = path.resolve(REPO_ROOT, '../shared/data');
 const DICOM = path.join(DATA, 'ct-abdomen-3mm/dicom');
@@ -61,13 +61,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/cmd
 
 test('smooth, simplify, snap, mirror and propagate on the 3 mm CT; the saved document holds what they made', async ({ page }) => {
   const errors = collectPageErrors(page);
-  await page.goto(bridge.pageUrl);
-  await setWorkspace(page, bridge);
-  await page.getByTestId('folder-input').fill(DICOM);
-  await page.getByTestId('open-folder').click();
-  await page.getByTestId('series-row').first().click();
-  await expect(page.getByTestId('slice-input')).toBeVisible();
-  const volume = await loadVolume(bridge, DICOM, (await getState(page)).seriesUid);
+  const volume = await openSeries(page, bridge, DICOM);
   const g = volume.geometry;
   const { masks } = await loadMasks(MASKS, g, { include: (n) => n.startsWith('iliopsoas_'), slices: [L3_SLICE, L3L4_SLICE] });
   const maskPx = (name: string, k: number) => {

@@ -11,7 +11,7 @@ import type { AnnotationDocument, Roi } from '../../src/core/annotations/documen
 import { contourMask } from '../../src/core/roi/contour';
 import type { HuVolume } from '../../src/core/volume';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
 
 const DATA = path.resolve(REPO_ROOT, '../shared/data');
 const DICOM = path.join(DATA, 'ct-abdomen-3mm/dicom');
@@ -62,13 +62,7 @@ async function setSlider(page: Page, testId: string, value: number) {
 
 test('region grow, brush, eraser and scissors on the 3 mm CT; the saved document holds their outlines', async ({ page }) => {
   const errors = collectPageErrors(page);
-  await page.goto(bridge.pageUrl);
-  await setWorkspace(page, bridge);
-  await page.getByTestId('folder-input').fill(DICOM);
-  await page.getByTestId('open-folder').click();
-  await page.getByTestId('series-row').first().click();
-  await expect(page.getByTestId('slice-input')).toBeVisible();
-  const volume = await loadVolume(bridge, DICOM, (await getState(page)).seriesUid);
+  const volume = await openSeries(page, bridge, DICOM);
   const cols = volume.geometry.columns;
 
   await page.getByTestId('masks-path').fill(MASKS);
