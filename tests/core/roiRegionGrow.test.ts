@@ -167,15 +167,14 @@ describe('cutBridges', () => {
     expect(() => cutBridges(left, C, R, [5, 5], 0)).toThrow(/bridge cut/);
   });
 
-  it('property: the result is a subset of the region plus its enclosed holes, and holds the seed when the seed survives erosion', () => {
+  it('property: the result is a subset of the region, and pixels counts it', () => {
     fc.assert(
       fc.property(fc.array(fc.boolean(), { minLength: C * R, maxLength: C * R }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: C * R - 1 }), (bits, radius, seed) => {
         const region = Uint8Array.from(bits, (b) => (b ? 1 : 0));
         const r = cutBridges(region, C, R, [seed % C, Math.floor(seed / C)], radius);
         expect(r.pixels).toBe(count(r.mask));
-        // Every result pixel is in the region, or enclosed by result pixels (a filled hole): not on the border.
         r.mask.forEach((v, p) => {
-          if (v && !region[p]) expect(p % C > 0 && p % C < C - 1 && p >= C && p < C * (R - 1)).toBe(true);
+          if (v) expect(region[p]).toBe(1);
         });
       }),
       { numRuns: 200 },

@@ -120,11 +120,11 @@ export function regionGrow(hu: SliceHu, columns: number, rows: number, seed: Poi
  * are all in; pixels on the slice border go), keep the 4-connected part of the eroded region that holds
  * the seed pixel (or, when the seed was eroded away, the part of the eroded pixel nearest the seed
  * within radiusPx + 1 pixels; ties in raster order), dilate that part back `radiusPx` times with the
- * 3 x 3 square but never outside the region, and fill its holes (8-connected background, as a 4-connected
- * region's). So a part joined to the seed's only through a passage at most 2 * radiusPx pixels wide is
- * cut off, and so are spurs that thin; the seed's part keeps its outline elsewhere (a region that the
- * erosion does not split comes back as itself, less spurs and corners thinner than the opening).
- * The result is a subset of the region (before its holes are filled) and one 8-connected piece.
+ * 3 x 3 square but never outside the region. So a part joined to the seed's only through a passage at
+ * most 2 * radiusPx pixels wide is cut off, and so are spurs that thin; the seed's part keeps its outline
+ * elsewhere (a region that the erosion does not split comes back as itself, less spurs and corners
+ * thinner than the opening). The result is a subset of the region and one 8-connected piece; holes are
+ * not filled here (regionToContour's outline fills them, as for any grown region).
  * pixels = 0 when nothing is left (the seed sat in a part thinner than the opening).
  * COST: O(radiusPx * rows * columns).
  */
@@ -202,22 +202,8 @@ export function cutBridges(region: Uint8Array, columns: number, rows: number, se
     }
     part = next;
   }
-  let minI = columns;
-  let maxI = -1;
-  let minJ = rows;
-  let maxJ = -1;
   let pixels = 0;
-  for (let p = 0; p < n; p++) {
-    if (!part[p]) continue;
-    pixels++;
-    const i = p % columns;
-    const j = (p - i) / columns;
-    if (i < minI) minI = i;
-    if (i > maxI) maxI = i;
-    if (j < minJ) minJ = j;
-    if (j > maxJ) maxJ = j;
-  }
-  pixels += fillEnclosed(part, columns, rows, minI, maxI, minJ, maxJ, 8, stack);
+  for (let p = 0; p < n; p++) pixels += part[p]!;
   return { mask: part, pixels };
 }
 

@@ -168,16 +168,16 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       const leaked = () => (hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([), ${cut < 2 ? 'cut wider bridges, ' : ''}or draw a limit (Shift+drag)`, 'error'), 'refused' as const);
       if (r.hitMaxPixels) return leaked();
       let region = r.mask;
-      let pixels = r.pixels;
       if (cut > 0) {
         const c = cutBridges(r.mask, h.columns, h.rows, seed, cut);
         if (c.pixels === 0) return hint(`Nothing left after cutting bridges up to ${2 * cut} px wide: the clicked pixel lies in a thinner part (cut less)`, 'error'), 'refused';
         region = c.mask;
-        pixels = c.pixels;
       }
-      if (pixels >= maxPixels) return leaked();
       const traced = regionToContour(region, h.columns, h.rows, conn);
       if (!traced) return 'refused';
+      // The outline's own pixels (what the table will measure), whichever way the region was made.
+      const pixels = traced.filledPixels;
+      if (pixels >= maxPixels) return leaked();
       const res = get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour));
       if (res !== 'refused') hint(`Grown: ${pixels} px in ${loHu}..${hiHu} HU (${conn}-connected${cut > 0 ? `; bridges up to ${2 * cut} px cut: ${r.pixels - pixels} px off` : ''})`);
       return res;
