@@ -6,7 +6,8 @@ import { getApi } from '../api/client';
 export function SeriesBrowser() {
   const scan = useApp((s) => s.scan);
   const selected = useApp((s) => s.selectedSeriesUid);
-  const loading = useApp((s) => s.loadingSeries);
+  // Until the first slice is on screen (the viewer says how many slices are in after that).
+  const loading = useApp((s) => s.loadingSeries && !s.shown);
   const folder = useApp((s) => s.folder);
   const store = getAppStore(getApi);
   if (!scan) return null;

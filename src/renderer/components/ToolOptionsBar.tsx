@@ -105,11 +105,10 @@ export function ToolOptionsBar() {
           ))}
         </select>
       </span>
-      {hint && (
-        <span className="tool-hint" data-testid="tool-hint">
-          {hint}
-        </span>
-      )}
+      {/* Always there, one line high (the full text in its tooltip): the image below never shifts when a message comes, goes or grows. */}
+      <span className="tool-hint" data-testid="tool-hint" title={hint ?? ''}>
+        {hint ?? ' '}
+      </span>
     </div>
   );
 }

@@ -111,6 +111,12 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       markFinished(a.annotationUID!);
       // Refused (drawn off its level's slice): the outline is not kept on screen either.
       if (s.addOutline(a.annotationUID!, pts) === 'refused') csAnnotation.state.removeAnnotation(a.annotationUID!);
+      // The livewire leaves its finished outline highlighted (drawn white with its handles, as if
+      // selected): it is an outline like the others now, in its muscle's colour.
+      else if (a.highlighted === true) {
+        a.highlighted = false;
+        viewport()?.render();
+      }
       onStrokeEnd();
     };
     const onModified = (evt: Event) => {

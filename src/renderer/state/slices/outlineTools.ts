@@ -16,7 +16,7 @@ import { lpsToSliceIj, sliceIjToLps } from '../../../core/roi/contour';
 import { cutOutline } from '../../../core/roi/cut';
 import { gradientMagnitude, SNAP_CLAMP_HU, snapContourChecked } from '../../../core/roi/edges';
 import { mirrorContour, midlineColumn, propagateContour } from '../../../core/roi/propagate';
-import type { PointIj } from '../../../core/roi/rasterize';
+import { rasterizePolygon, type PointIj } from '../../../core/roi/rasterize';
 import { cutBridges, regionGrow, regionToContour } from '../../../core/roi/regionGrow';
 import { simplifyContour, smoothContour } from '../../../core/roi/smooth';
 import { sliceView, type HuVolume } from '../../../core/volume';
@@ -73,14 +73,16 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     smooth(roi: Roi, volume: HuVolume) {
       const r = smoothContour(toIj(volume, roi), 1, { maxAreaChangeFraction: SMOOTH_AREA_TOLERANCE, restoreArea: true });
       if (r.iterations === 0) return hint(`Smoothing would change the area by more than ${SMOOTH_AREA_TOLERANCE * 100}% (its corners are sharp for its size): nothing changed`, 'error'), false;
+      const before = pixelsIn(volume, toIj(volume, roi));
       edit(roi, r.contour, `smooth-${++gesture}`);
-      return hint(`Smoothed (${r.contour.length} vertices, area ${signed(r.areaChange)} px²)`), true;
+      return hint(`Smoothed: ${r.contour.length} vertices, area kept; ${before} → ${pixelsIn(volume, r.contour)} pixels (centres on the edge change sides)`), true;
     },
     simplify(roi: Roi, volume: HuVolume) {
       const r = simplifyContour(toIj(volume, roi), SMOOTH_AREA_TOLERANCE);
       if (r.removed === 0) return hint('Nothing to simplify within the area tolerance'), false;
+      const before = pixelsIn(volume, toIj(volume, roi));
       edit(roi, r.contour, `simplify-${++gesture}`);
-      return hint(`Simplified: ${r.removed} vertices removed, ${r.contour.length} left (area ${signed(r.areaChange)} px²)`), true;
+      return hint(`Simplified: ${r.removed} vertices removed, ${r.contour.length} left; ${before} → ${pixelsIn(volume, r.contour)} pixels`), true;
     },
     snap(roi: Roi, volume: HuVolume) {
       const k = roiSlice(volume, roi);
@@ -165,7 +167,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
         hint(inside ? `The clicked pixel (${h.hu[j * h.columns + i]} HU) is outside the range ${loHu}..${hiHu} HU or on the limit: nothing grown` : 'Click inside the image', 'error');
         return 'refused';
       }
-      const leaked = () => (hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([), ${cut < 2 ? 'cut wider bridges, ' : ''}or draw a limit (Shift+drag)`, 'error'), 'refused' as const);
+      const leaked = () => (hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([), ${cut === 0 ? 'cut bridges, ' : cut === 1 ? 'cut wider bridges, ' : ''}or draw a limit (Shift+drag)`, 'error'), 'refused' as const);
       if (r.hitMaxPixels) return leaked();
       let region = r.mask;
       if (cut > 0) {
@@ -320,13 +322,14 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     }
     if (made.length === 0) return hint(sources.length ? `Every outline of ${activeLevel} already has one at ${to}: nothing propagated` : `${activeLevel} has no outlines on its slice`, 'error'), false;
     get().change((d, t) => made.reduce((acc, roi) => ops.addRoi(acc, roi, t), d), `propagate-${++gesture}`);
-    hint(`Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice ${kTo + 1})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}`);
+    hint(`Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice index ${kTo})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}`);
     return true;
   }
 };
 
-function signed(x: number): string {
-  return `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+/** Pixels an outline (slice pixel coordinates) covers by the pixel-centre rule: what the table will count. */
+function pixelsIn(volume: HuVolume, ij: readonly PointIj[]): number {
+  return rasterizePolygon(ij, volume.geometry.columns, volume.geometry.rows).reduce((a, b) => a + b, 0);
 }
 
 /** The next marked level after `level` in the default order (else the one before). */

@@ -50,7 +50,8 @@ export const createViewSlice = (set: Set, get: Get): ViewSlice => ({
     set({ preset: nextPreset(get().preset) });
   },
   setTool(t) {
-    set({ tool: t });
+    // The last action's message was about the previous tool: it goes with it.
+    set(t === get().tool ? { tool: t } : { tool: t, toolHint: null });
   },
   toggleOverlay() {
     set({ showOverlay: !get().showOverlay });
