@@ -6,19 +6,10 @@ import { contourMask } from '../roi/contour';
 import type { HuVolume } from '../volume';
 import type { AnnotationDocument, Roi } from './document';
 import { checkLevel, checkRoi, documentGridMismatch } from './checkRoi';
-import { groupOrigin, outlineFlagger } from './outlineFlags';
+import { groupOrigin, outlineFlagger, roiSlice } from './outlineFlags';
 import { UserError } from '../errors';
 
-/**
- * The slice an ROI lies on: its stored sliceIndex when that slice's z matches the stored z
- * (within 1e-3 mm), otherwise the slice nearest its z (a series reloaded with other files).
- */
-export function roiSlice(volume: HuVolume, roi: Pick<Roi, 'sliceIndex' | 'z'>): number {
-  const g = volume.geometry;
-  const pos = g.slicePositions[roi.sliceIndex];
-  if (pos && Math.abs(pos[2] - roi.z) < 1e-3) return roi.sliceIndex;
-  return nearestSliceToZ(g, roi.z);
-}
+export { roiSlice } from './outlineFlags';
 
 /** Measure one ROI contour through the same path as masks (unchecked: see measureAnnotationsChecked). */
 export function measureRoi(volume: HuVolume, roi: Roi, ranges: HuRanges, registry: MetricRegistry = DEFAULT_REGISTRY): MeasurementRecord {
