@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { z } from 'zod';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LEVELS, isLevel, type Level } from '../core/anatomy/anatomy';
@@ -18,7 +19,7 @@ import { oneLine, writeFileAtomic } from './atomicWrite';
 import type { LoadMasksOptions, LoadMasksResult } from './masks';
 import { sourceFor, type OpenedSeries, type SeriesSource, type SeriesSources } from './seriesSource';
 import type { SettingsStore } from './settings';
-import { documentStem, loadDocument, saveDocument } from './workspace';
+import { documentStem, loadDocument, saveDocument, saveDocumentCopy } from './workspace';
 
 /**
  * Every channel of ParaspineApi over the Node services. Electron IPC (src/main/index.ts) and the
@@ -68,8 +69,14 @@ export function isChannel(name: string): name is Channel {
 /** Validate raw args for a channel; throws ApiError naming the argument and the problem. */
 export function validateArgs<C extends Channel>(channel: C, args: unknown): ChannelArgs<C> {
   if (!Array.isArray(args)) throw new ApiError(`${channel}: arguments must be an array`);
-  const expected = channels[channel].args.def.items.length;
-  if (args.length !== expected) throw new ApiError(`${channel}: expects ${expected} argument(s), got ${args.length}`);
+  const items: readonly unknown[] = channels[channel].args.def.items;
+  const expected = items.length;
+  // Trailing optional arguments (added to a channel later) may be left out.
+  let required = expected;
+  while (required > 0 && items[required - 1] instanceof z.ZodOptional) required--;
+  if (args.length > expected || args.length < required) {
+    throw new ApiError(`${channel}: expects ${required === expected ? expected : `${required} to ${expected}`} argument(s), got ${args.length}`);
+  }
   const r = channels[channel].args.safeParse(args);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -183,12 +190,17 @@ export function createApi(opts: ApiOptions): ParaspineService {
     async 'annotations:load'(seriesUid) {
       const ws = await workspace();
       const r = await loadDocument(ws, seriesUid, now);
-      return { document: r.document, problem: r.problem };
+      return { document: r.document, problem: r.problem, revision: r.revision };
     },
 
-    async 'annotations:save'(document) {
+    async 'annotations:save'(document, opts) {
       const ws = await workspace();
-      return saveDocument(ws, document, now);
+      return saveDocument(ws, document, now, opts ? { baseRevision: opts.baseRevision } : {});
+    },
+
+    async 'annotations:saveCopy'(document) {
+      const ws = await workspace();
+      return saveDocumentCopy(ws, document, now);
     },
 
     async 'masks:import'(req) {
