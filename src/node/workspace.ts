@@ -79,6 +79,12 @@ export interface SaveOptions {
   baseRevision?: string | null;
 }
 
+/** An ISO time as people read it in a message: `2024-05-06 07:08:09 UTC` (anything else as it is). */
+export function readableTime(iso: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
 /** Revision of a document file: a hash of its bytes (no field in the document, so every version has one). */
 export function revisionOf(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -206,7 +212,7 @@ export async function saveDocument(workspace: string, document: unknown, now: ()
     if (opts.baseRevision !== undefined && cur.kind === 'ok' && cur.revision !== opts.baseRevision) {
       const by = cur.document.rater ? ` by ${cur.document.rater}` : '';
       const reason =
-        `${path.basename(file)} was saved${by} at ${cur.document.modifiedAt} from another window or tab, after this copy was opened: ` +
+        `${path.basename(file)} was saved${by} at ${readableTime(cur.document.modifiedAt)} from another window or tab, after this copy was opened: ` +
         `this copy was not saved; reload (this tab's changes are lost) or keep both (this copy saved as a separate file)`;
       return { path: file, revision: cur.revision, conflict: { reason, revision: cur.revision, modifiedAt: cur.document.modifiedAt } };
     }

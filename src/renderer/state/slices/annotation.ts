@@ -95,7 +95,8 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
         save: { state: 'idle', path: conflict.path, error: null, at: null },
         ...pointerFor(r.document, get().activeLevel),
       });
-      get().showToast(`${note}showing ${name(conflict.path)} as saved at ${r.document.modifiedAt}`, 'info');
+      const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z$/.exec(r.document.modifiedAt);
+      get().showToast(`${note}showing ${name(conflict.path)} as saved at ${m ? `${m[1]} ${m[2]} UTC` : r.document.modifiedAt}`, 'info');
     } catch (e) {
       if (!same()) return;
       const what = choice === 'keepBoth' ? "This tab's copy could not be saved as a separate file" : 'The document on disk could not be read';
