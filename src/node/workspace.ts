@@ -19,8 +19,9 @@ import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite'
  *   when no document is at the document path), and a save may say which revision it was based on. A
  *   save based on another revision than the document now on disk (a second tab, a reopened page with an
  *   older copy) writes nothing, not even .prev.json, and returns a conflict instead: the newer document
- *   and its backup stay as they are. The compare and the write run under a per-document lock, so two
- *   saves of this process never interleave. Documents need no revision field: old ones load as before.
+ *   and its backup stay as they are. The compare and the write run under a per-document lock (a queue
+ *   in this process, a lock file `.<name>.lock` across processes), so two saves never interleave.
+ *   Documents need no revision field: old ones load as before.
  * - A copy ("keep both" after a conflict) is written beside it as `<name>.copy-<timestamp>.json`, never
  *   over another file.
  */
@@ -90,17 +91,77 @@ export function revisionOf(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-/** Saves of one document path run one after the other (compare with the disk, then write). */
+/**
+ * Saves of one document path run one after the other (compare with the disk, then write): in this
+ * process through a queue per path, and across processes (the desktop app and a bridge on the same
+ * workspace) through a lock file beside it, `.<name>.lock`, created exclusively and holding the pid. A
+ * lock left by a process that is gone, or older than LOCK_STALE_MS, is taken over.
+ */
 const locks = new Map<string, Promise<unknown>>();
 async function withLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const before = locks.get(file) ?? Promise.resolve();
-  const run = before.then(fn, fn);
+  const run = before.then(
+    () => withLockFile(file, fn),
+    () => withLockFile(file, fn),
+  );
   const tail = run.catch(() => undefined);
   locks.set(file, tail);
   try {
     return await run;
   } finally {
     if (locks.get(file) === tail) locks.delete(file);
+  }
+}
+
+const LOCK_STALE_MS = 30_000;
+const LOCK_WAIT_MS = 5_000;
+
+function lockPath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.lock`);
+}
+
+async function withLockFile<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const lock = lockPath(file);
+  const started = Date.now();
+  for (;;) {
+    try {
+      const fh = await fs.open(lock, 'wx');
+      try {
+        await fh.writeFile(String(process.pid));
+      } finally {
+        await fh.close();
+      }
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = await fs.readFile(lock, 'utf8').catch(() => '');
+    const st = await fs.stat(lock).catch(() => null);
+    const pid = Number(holder);
+    // Our own pid: a lock this process no longer holds (its queue runs one save at a time) or a reused pid.
+    const gone = Number.isInteger(pid) && pid > 0 && (pid === process.pid || !processAlive(pid));
+    if (!st || gone || Date.now() - st.mtimeMs > LOCK_STALE_MS) {
+      await fs.rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() - started > LOCK_WAIT_MS) {
+      throw new UserError('input', `not saved: ${path.basename(file)} is being saved by another Paraspine${pid > 0 ? ` (process ${pid})` : ''}; try again`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

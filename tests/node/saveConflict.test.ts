@@ -3,6 +3,7 @@
  * a reopened page), the second save is refused with a typed conflict naming the file; the newer
  * document and its .prev.json stay as they are; "keep both" writes the stale copy as a separate file.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fs, readdirSync } from 'node:fs';
 import http from 'node:http';
@@ -64,6 +65,23 @@ describe('annotations:save against a stale copy (workspace)', () => {
     expect(JSON.parse(await fs.readFile(documentPath(ws, SERIES_UID), 'utf8')).rater).toBe('Tab A');
     expect(JSON.parse(await fs.readFile(previousPath(ws, SERIES_UID), 'utf8')).rater).toBe('Dr. Rater');
   });
+
+  it('across processes: a save waits for the lock of another process, and takes over one whose process is gone', async () => {
+    const ws = tmpDir();
+    await saveDocument(ws, base, now);
+    const lock = path.join(ws, `.${SERIES_UID}.json.lock`);
+    // A live process (this test's parent) holds the lock: the save waits, then is refused, nothing written.
+    await fs.writeFile(lock, String(process.ppid));
+    const before = await fs.readFile(documentPath(ws, SERIES_UID));
+    await expect(saveDocument(ws, tabA, now)).rejects.toThrow(`not saved: ${SERIES_UID}.json is being saved by another Paraspine (process ${process.ppid}); try again`);
+    expect((await fs.readFile(documentPath(ws, SERIES_UID))).equals(before)).toBe(true);
+    // Its holder is gone (a process that has exited): taken over, saved, the lock removed.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    await fs.writeFile(lock, dead);
+    expect((await saveDocument(ws, tabA, now)).conflict).toBeUndefined();
+    expect(JSON.parse(await fs.readFile(documentPath(ws, SERIES_UID), 'utf8')).rater).toBe('Tab A');
+    expect(readdirSync(ws).sort()).toEqual([`${SERIES_UID}.json`, `${SERIES_UID}.prev.json`]);
+  }, 20_000);
 
   it('a copy opened when nothing was saved (base null) does not replace a document saved since', async () => {
     const ws = tmpDir();
