@@ -89,6 +89,18 @@ test.describe('a stale tab never overwrites a newer document', () => {
     await waitSaved(second);
     const now = JSON.parse(readFileSync(docPath, 'utf8')) as AnnotationDocument;
     expect(now.levels.map((l) => l.level).sort()).toEqual(['L3', 'L5/S1']);
+
+    // Now the first tab holds the older copy: its edit is refused too; Reload drops it and shows the disk.
+    const latest = readFileSync(docPath);
+    await goToSlice(first, 6);
+    await first.keyboard.press('3');
+    await expect(first.getByTestId('save-conflict')).toBeVisible();
+    await first.getByTestId('conflict-reload').click();
+    await expect(first.getByTestId('save-conflict')).toBeHidden();
+    expect((await getDoc(first))!.levels.map((l) => l.level).sort()).toEqual(['L3', 'L5/S1']);
+    await expect(first.getByTestId('level-L4/L5')).not.toHaveAttribute('data-slice', '6');
+    expect(readFileSync(docPath).equals(latest)).toBe(true);
+    expect(readdirSync(bridge.workspace).filter((f) => f.includes('.copy-'))).toHaveLength(1); // reload writes no copy
     expect(errors).toEqual([]);
   });
 });
