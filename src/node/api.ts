@@ -219,10 +219,13 @@ export function createApi(opts: ApiOptions): ParaspineService {
       // The core mask pipeline: vertebra masks on every slice -> levels (proposed; the default ones
       // without requested levels) -> muscle masks only on the target slices (requested, else proposed).
       const labelOpt = req.labels ? { labels: req.labels } : {};
+      // Mask files in the folder that are links leading outside the opened folders: listed, never read.
+      const linked = await linksLeadingOutside(masksPath, access);
+      const inner: MaskSource = masks.maskSource
+        ? masks.maskSource(masksPath, g, labelOpt)
+        : { load: (include, slices) => masks.loadMasks(masksPath, g, { ...labelOpt, include, ...(slices ? { slices: [...slices] } : {}) }) };
       const piped = await runMaskPipeline({
-        source: masks.maskSource
-          ? masks.maskSource(masksPath, g, labelOpt)
-          : { load: (include, slices) => masks.loadMasks(masksPath, g, { ...labelOpt, include, ...(slices ? { slices: [...slices] } : {}) }) },
+        source: linked.size ? { load: (include, slices) => inner.load((n) => !linked.has(n) && include(n), slices) } : inner,
         geometry: g,
         levels: levels.length ? levels.map((l) => l.level) : DEFAULT_LEVELS,
         ...(levels.length ? { slices: levels.map((l) => chosenSlice(g, l.level, l.sliceIndex, 'requested')) } : {}),
@@ -231,7 +234,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
         vertebraCentroids: true, // labels for the sagittal view
       });
       const found = piped.found!;
-      const problems = piped.vertebraProblems.map((p) => ({ path: p.path, reason: p.reason }));
+      const problems = [...linked.values(), ...piped.vertebraProblems.map((p) => ({ path: p.path, reason: p.reason }))];
       const proposedLevels: LevelMark[] = found.levels.map((f) => ({ level: f.level, sliceIndex: f.sliceIndex, z: f.z, source: 'proposed', note: f.method }));
       for (const m of found.missing) if (!levels.length || levels.some((l) => l.level === m.level)) problems.push({ path: masksPath, reason: `${m.level}: ${m.reason}` });
       problems.push(...piped.structureProblems.map((p) => ({ path: p.path, reason: p.reason })));
@@ -343,6 +346,32 @@ function wholeBuffer(hu: Int16Array | Float32Array): ArrayBuffer {
 function isInside(root: string, real: string): boolean {
   const rel = path.relative(root, real);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+const NIFTI_NAME = /\.nii(\.gz)?$/i;
+
+/**
+ * The mask files of a masks folder that are symbolic links whose real target lies outside the folders
+ * the user opened, keyed by their structure name (the file name without .nii / .nii.gz), each with its
+ * problem. Empty for a single file (its own path is checked by access.check).
+ */
+async function linksLeadingOutside(masksPath: string, access: FolderAccess): Promise<Map<string, { path: string; reason: string }>> {
+  const out = new Map<string, { path: string; reason: string }>();
+  let entries;
+  try {
+    entries = await fs.readdir(masksPath, { withFileTypes: true });
+  } catch {
+    return out; // a file, or unreadable: the mask loader says why
+  }
+  for (const ent of entries) {
+    if (!ent.isSymbolicLink() || !NIFTI_NAME.test(ent.name) || ent.name.startsWith('.')) continue;
+    const file = path.join(masksPath, ent.name);
+    const real = await fs.realpath(file).catch(() => null);
+    if (real === null) continue; // a broken link: the loader lists it
+    const refused = access.readPolicy(real);
+    if (refused) out.set(ent.name.replace(NIFTI_NAME, ''), { path: file, reason: refused });
+  }
+  return out;
 }
 
 /** The folder of a path: itself when it is a folder, else its parent (a NIfTI file's folder). */

@@ -4,7 +4,7 @@
  * none of it); a link that leads into an opened folder is read; a link changed after the scan to lead
  * outside is refused when the series is opened, naming the file. The command line follows links as before.
  */
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/core/dicom/types';
@@ -12,6 +12,8 @@ import { createService } from '../../src/node/createService';
 import { scanFolder } from '../../src/node/dicomFiles';
 import { folderLocator, type SeriesSlices } from '../../src/shared/contract';
 import { makePhantomSeries } from '../fixtures/phantomSeries';
+import { writeMusclePhantom } from '../fixtures/musclePhantom';
+import type { MaskImportResult } from '../../src/shared/contract';
 import { tmpDir } from './helpers';
 
 describe('links in an opened folder (app and bridge services)', () => {
@@ -70,5 +72,26 @@ describe('links in an opened folder (app and bridge services)', () => {
     expect(again.problems.map((q) => path.basename(q.path))).toEqual(['elsewhere', 'in.dcm', 'out.dcm']);
     expect(again.problems.every((q) => !/undefined|\n/.test(q.reason))).toBe(true);
 
+  });
+
+  it('masks:import: a mask file linked from outside the opened folders is listed and not read; the other masks import', async () => {
+    const root = tmpDir();
+    const ph = writeMusclePhantom(root);
+    const outside = path.join(root, 'outside');
+    mkdirSync(outside);
+    renameSync(path.join(ph.masks, 'iliopsoas_left.nii.gz'), path.join(outside, 'iliopsoas_left.nii.gz'));
+    symlinkSync(path.join(outside, 'iliopsoas_left.nii.gz'), path.join(ph.masks, 'iliopsoas_left.nii.gz'));
+
+    const { service } = await createService({ mode: 'web', version: '0', userDataDir: path.join(root, 'u') });
+    const scan = (await service.dispatch('series:scan', [ph.dicom])) as ScanResult;
+    const series = folderLocator(ph.dicom, scan.series[0]!.seriesInstanceUid);
+    const r = (await service.dispatch('masks:import', [{ series, masksPath: ph.masks, levels: [{ level: 'L3', sliceIndex: 2 }] }])) as MaskImportResult;
+    expect(r.problems).toContainEqual({ path: path.join(ph.masks, 'iliopsoas_left.nii.gz'), reason: `a link to ${path.join(outside, 'iliopsoas_left.nii.gz')}, outside the folders you opened: not read` });
+    // The rest of the folder: the autochthon mask gives its outline; nothing came from the linked psoas.
+    expect(r.rois.map((x) => `${x.level} ${x.muscle} ${x.side} ${x.sliceIndex}`)).toEqual(['L3 autochthon left 2']);
+    // Once that folder is opened too, the same link is read.
+    await service.dispatch('series:scan', [outside]).catch(() => undefined); // typed by the user: granted (it holds no DICOM)
+    const again = (await service.dispatch('masks:import', [{ series, masksPath: ph.masks, levels: [{ level: 'L3', sliceIndex: 2 }] }])) as MaskImportResult;
+    expect(again.rois.map((x) => `${x.muscle} ${x.side}`).sort()).toEqual(['autochthon left', 'psoas left', 'psoas left']); // without the split: psoas and iliacus blocks
   });
 });
