@@ -37,6 +37,14 @@ export class FolderAccess {
     return [...this.roots];
   }
 
+  /**
+   * For a real path (links resolved): null when it lies in a granted folder, else the one-line reason
+   * (what the folder source's read policy gives for a link that leads outside).
+   */
+  readPolicy(real: string): string | null {
+    return this.allowedReal(real) ? null : `a link to ${real}, outside the folders you opened: not read`;
+  }
+
   /** Whether a real path lies in a granted folder. */
   private allowedReal(real: string): boolean {
     for (const root of this.roots) {

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { z } from 'zod';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LEVELS, isLevel, type Level } from '../core/anatomy/anatomy';
@@ -18,7 +19,7 @@ import { oneLine, writeFileAtomic } from './atomicWrite';
 import type { LoadMasksOptions, LoadMasksResult } from './masks';
 import { sourceFor, type OpenedSeries, type SeriesSource, type SeriesSources } from './seriesSource';
 import type { SettingsStore } from './settings';
-import { documentStem, loadDocument, saveDocument } from './workspace';
+import { documentStem, loadDocument, saveDocument, saveDocumentCopy } from './workspace';
 
 /**
  * Every channel of ParaspineApi over the Node services. Electron IPC (src/main/index.ts) and the
@@ -68,8 +69,14 @@ export function isChannel(name: string): name is Channel {
 /** Validate raw args for a channel; throws ApiError naming the argument and the problem. */
 export function validateArgs<C extends Channel>(channel: C, args: unknown): ChannelArgs<C> {
   if (!Array.isArray(args)) throw new ApiError(`${channel}: arguments must be an array`);
-  const expected = channels[channel].args.def.items.length;
-  if (args.length !== expected) throw new ApiError(`${channel}: expects ${expected} argument(s), got ${args.length}`);
+  const items: readonly unknown[] = channels[channel].args.def.items;
+  const expected = items.length;
+  // Trailing optional arguments (added to a channel later) may be left out.
+  let required = expected;
+  while (required > 0 && items[required - 1] instanceof z.ZodOptional) required--;
+  if (args.length > expected || args.length < required) {
+    throw new ApiError(`${channel}: expects ${required === expected ? expected : `${required} to ${expected}`} argument(s), got ${args.length}`);
+  }
   const r = channels[channel].args.safeParse(args);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -183,12 +190,17 @@ export function createApi(opts: ApiOptions): ParaspineService {
     async 'annotations:load'(seriesUid) {
       const ws = await workspace();
       const r = await loadDocument(ws, seriesUid, now);
-      return { document: r.document, problem: r.problem };
+      return { document: r.document, problem: r.problem, revision: r.revision };
     },
 
-    async 'annotations:save'(document) {
+    async 'annotations:save'(document, opts) {
       const ws = await workspace();
-      return saveDocument(ws, document, now);
+      return saveDocument(ws, document, now, opts ? { baseRevision: opts.baseRevision } : {});
+    },
+
+    async 'annotations:saveCopy'(document) {
+      const ws = await workspace();
+      return saveDocumentCopy(ws, document, now);
     },
 
     async 'masks:import'(req) {
@@ -207,10 +219,13 @@ export function createApi(opts: ApiOptions): ParaspineService {
       // The core mask pipeline: vertebra masks on every slice -> levels (proposed; the default ones
       // without requested levels) -> muscle masks only on the target slices (requested, else proposed).
       const labelOpt = req.labels ? { labels: req.labels } : {};
+      // Mask files in the folder that are links leading outside the opened folders: listed, never read.
+      const linked = await linksLeadingOutside(masksPath, access);
+      const inner: MaskSource = masks.maskSource
+        ? masks.maskSource(masksPath, g, labelOpt)
+        : { load: (include, slices) => masks.loadMasks(masksPath, g, { ...labelOpt, include, ...(slices ? { slices: [...slices] } : {}) }) };
       const piped = await runMaskPipeline({
-        source: masks.maskSource
-          ? masks.maskSource(masksPath, g, labelOpt)
-          : { load: (include, slices) => masks.loadMasks(masksPath, g, { ...labelOpt, include, ...(slices ? { slices: [...slices] } : {}) }) },
+        source: linked.size ? { load: (include, slices) => inner.load((n) => !linked.has(n) && include(n), slices) } : inner,
         geometry: g,
         levels: levels.length ? levels.map((l) => l.level) : DEFAULT_LEVELS,
         ...(levels.length ? { slices: levels.map((l) => chosenSlice(g, l.level, l.sliceIndex, 'requested')) } : {}),
@@ -219,7 +234,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
         vertebraCentroids: true, // labels for the sagittal view
       });
       const found = piped.found!;
-      const problems = piped.vertebraProblems.map((p) => ({ path: p.path, reason: p.reason }));
+      const problems = [...linked.values(), ...piped.vertebraProblems.map((p) => ({ path: p.path, reason: p.reason }))];
       const proposedLevels: LevelMark[] = found.levels.map((f) => ({ level: f.level, sliceIndex: f.sliceIndex, z: f.z, source: 'proposed', note: f.method }));
       for (const m of found.missing) if (!levels.length || levels.some((l) => l.level === m.level)) problems.push({ path: masksPath, reason: `${m.level}: ${m.reason}` });
       problems.push(...piped.structureProblems.map((p) => ({ path: p.path, reason: p.reason })));
@@ -331,6 +346,32 @@ function wholeBuffer(hu: Int16Array | Float32Array): ArrayBuffer {
 function isInside(root: string, real: string): boolean {
   const rel = path.relative(root, real);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+const NIFTI_NAME = /\.nii(\.gz)?$/i;
+
+/**
+ * The mask files of a masks folder that are symbolic links whose real target lies outside the folders
+ * the user opened, keyed by their structure name (the file name without .nii / .nii.gz), each with its
+ * problem. Empty for a single file (its own path is checked by access.check).
+ */
+async function linksLeadingOutside(masksPath: string, access: FolderAccess): Promise<Map<string, { path: string; reason: string }>> {
+  const out = new Map<string, { path: string; reason: string }>();
+  let entries;
+  try {
+    entries = await fs.readdir(masksPath, { withFileTypes: true });
+  } catch {
+    return out; // a file, or unreadable: the mask loader says why
+  }
+  for (const ent of entries) {
+    if (!ent.isSymbolicLink() || !NIFTI_NAME.test(ent.name) || ent.name.startsWith('.')) continue;
+    const file = path.join(masksPath, ent.name);
+    const real = await fs.realpath(file).catch(() => null);
+    if (real === null) continue; // a broken link: the loader lists it
+    const refused = access.readPolicy(real);
+    if (refused) out.set(ent.name.replace(NIFTI_NAME, ''), { path: file, reason: refused });
+  }
+  return out;
 }
 
 /** The folder of a path: itself when it is a folder, else its parent (a NIfTI file's folder). */

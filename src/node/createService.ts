@@ -29,7 +29,8 @@ export async function createService(opts: {
     version: opts.version,
     settings,
     access,
-    sources: { folder: new FolderSeriesSource() },
+    // Links in an opened folder are read only where they stay inside the folders the user opened.
+    sources: { folder: new FolderSeriesSource(undefined, undefined, (real) => access.readPolicy(real)) },
     masks: { loadMasks: (p, g, o) => masks.loadMasks(p, g, o), maskSource: (p, g, o) => masks.maskSource(p, g, o) },
     ...(opts.pickFolder ? { pickFolder: opts.pickFolder } : {}),
   });

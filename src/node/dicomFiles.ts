@@ -3,7 +3,7 @@
  * volume. Plain Node; never imports electron.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { VolumeAssembler, fitsInt16, nativeFrame, nativeFrameBytes, type RawPixels } from '../core/dicom/assembleVolume';
@@ -290,7 +290,17 @@ function problemOf(path: string, e: unknown): FileProblem {
   return { path, reason: oneLine(`unreadable (${errorMessage(e)})`) };
 }
 
-async function listFiles(folder: string, problems: FileProblem[]): Promise<string[]> {
+/** Options of a folder scan. */
+export interface ScanOptions {
+  /**
+   * Where a symbolic link to a file may lead: given the link's real target path, a one-line reason
+   * when it must not be read (the app and the bridge: outside the folders the user opened), else null.
+   * Without it links to files are followed anywhere (the command line reads what its user names).
+   */
+  linkTarget?: (realPath: string) => string | null;
+}
+
+async function listFiles(folder: string, problems: FileProblem[], opts: ScanOptions = {}): Promise<string[]> {
   const files: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries;
@@ -309,8 +319,12 @@ async function listFiles(folder: string, problems: FileProblem[]): Promise<strin
         // Follow links to files only (links to folders could loop); links to anything else are listed.
         try {
           const target = await stat(p);
-          if (target.isFile()) files.push(p);
-          else if (!target.isDirectory()) problems.push({ path: p, reason: `not a regular file (${fileKind(target)})` });
+          if (target.isFile()) {
+            const refused = opts.linkTarget ? opts.linkTarget(await realpath(p)) : null;
+            if (refused) problems.push({ path: p, reason: refused });
+            else files.push(p);
+          } else if (target.isDirectory()) problems.push({ path: p, reason: 'a link to a folder: not followed (open that folder itself)' });
+          else problems.push({ path: p, reason: `not a regular file (${fileKind(target)})` });
         } catch (e) {
           problems.push(problemOf(p, e));
         }
@@ -333,11 +347,11 @@ async function listFiles(folder: string, problems: FileProblem[]): Promise<strin
  * ends up in a series or in `problems` with a one-line reason; this never throws for bad files (only
  * when the folder itself cannot be read).
  */
-export async function scanFolder(folder: string): Promise<ScanResult> {
+export async function scanFolder(folder: string, opts: ScanOptions = {}): Promise<ScanResult> {
   const st = await stat(folder);
   if (!st.isDirectory()) throw new UserError('usage', `${folder} is not a folder`);
   const problems: FileProblem[] = [];
-  const files = await listFiles(folder, problems);
+  const files = await listFiles(folder, problems, opts);
   const headers: DicomHeader[] = [];
   await pool(files, SCAN_CONCURRENCY, async (path) => {
     try {

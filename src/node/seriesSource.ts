@@ -7,6 +7,8 @@ import type { FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { HuVolume } from '../core/volume';
 import type { FolderSeriesLocator, SeriesLocator } from '../shared/contract';
+import { realpath } from 'node:fs/promises';
+import { UserError } from '../core/errors';
 import * as dicomFiles from './dicomFiles';
 
 /** A series' description from its headers only (no pixel data read). */
@@ -57,18 +59,24 @@ export interface SeriesSource<L extends SeriesLocator = SeriesLocator> {
 
 /** The dicomFiles functions the folder source uses (tests inject counting or fake ones). */
 export interface FolderFiles {
-  scanFolder(folder: string): Promise<ScanResult>;
+  scanFolder(folder: string, opts?: dicomFiles.ScanOptions): Promise<ScanResult>;
   readFilesHeaders(paths: readonly string[]): Promise<{ summary: SeriesSummary; geometry: VolumeGeometry; warnings: readonly string[] }>;
   loadFiles(paths: readonly string[]): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly FileProblem[] }>;
   openFiles(paths: readonly string[]): Promise<dicomFiles.SeriesFiles>;
 }
 
 const realFiles: FolderFiles = {
-  scanFolder: (f) => dicomFiles.scanFolder(f),
+  scanFolder: (f, o) => dicomFiles.scanFolder(f, o),
   readFilesHeaders: (p) => dicomFiles.readFilesHeaders(p),
   loadFiles: (p) => dicomFiles.loadFiles(p),
   openFiles: (p) => dicomFiles.openFiles(p),
 };
+
+/**
+ * Where the folder source may read (the app and the bridge: inside the folders the user opened): given
+ * a real path, a one-line reason when it may not be read, else null. Without it, anywhere (the CLI).
+ */
+export type ReadPolicy = (realPath: string) => string | null;
 
 /**
  * Series in folders of DICOM files. Remembers the listing of the last few scanned folders (the
@@ -83,10 +91,16 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
   constructor(
     private readonly files: FolderFiles = realFiles,
     private readonly maxFolders = 8,
+    /**
+     * Where links may lead: a link to a file outside is listed by the scan as a problem (never read),
+     * and a series whose file resolves outside (a link changed since the scan) is refused when opened.
+     */
+    private readonly readPolicy?: ReadPolicy,
   ) {}
 
   async list(folder: string): Promise<ScanResult> {
-    const scan = await this.files.scanFolder(folder);
+    const policy = this.readPolicy;
+    const scan = await this.files.scanFolder(folder, policy ? { linkTarget: (real) => policy(real) } : {});
     this.scans.delete(folder);
     this.scans.set(folder, scan);
     while (this.scans.size > this.maxFolders) this.scans.delete(this.scans.keys().next().value!);
@@ -107,20 +121,39 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
     return dicomFiles.pickCtSeries(await this.list(locator.path), locator.path, locator.seriesUid);
   }
 
+  /** Every file of the series resolves (links followed) to where the read policy allows; else an access error naming the file. */
+  private async checkFiles(files: readonly string[]): Promise<void> {
+    const policy = this.readPolicy;
+    if (!policy) return;
+    for (const f of files) {
+      let real: string;
+      try {
+        real = await realpath(f);
+      } catch {
+        continue; // gone: the read reports it with the file's name
+      }
+      const refused = real === f ? null : policy(real);
+      if (refused) throw new UserError('access', `${f}: ${refused} (changed since the folder was scanned; scan it again)`);
+    }
+  }
+
   async headers(locator: FolderSeriesLocator): Promise<SeriesHeaders> {
     const s = await this.series(locator);
+    await this.checkFiles(s.files);
     const h = await this.files.readFilesHeaders(s.files);
     return { summary: s, geometry: h.geometry, warnings: h.warnings };
   }
 
   async load(locator: FolderSeriesLocator): Promise<LoadedSeries> {
     const s = await this.series(locator);
+    await this.checkFiles(s.files);
     const r = await this.files.loadFiles(s.files);
     return { summary: s, volume: r.volume, problems: r.problems };
   }
 
   async open(locator: FolderSeriesLocator): Promise<OpenedSeries> {
     const s = await this.series(locator);
+    await this.checkFiles(s.files);
     const r = await this.files.openFiles(s.files);
     return { summary: s, geometry: r.geometry, warnings: r.warnings, huType: r.huType, readSlices: (start, count) => r.readSlices(start, count) };
   }

@@ -20,6 +20,7 @@ const CHANNELS = [
   'workspace:set',
   'annotations:load',
   'annotations:save',
+  'annotations:saveCopy',
   'masks:import',
   'export:write',
 ] as const satisfies readonly Channel[];

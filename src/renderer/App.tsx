@@ -5,6 +5,7 @@ import { LevelBar, RoiPanel } from './components/LevelsAndRois';
 import { MetricsPanel } from './components/MetricsPanel';
 import { ReformatView } from './components/ReformatView';
 import { QuestionDialog } from './components/QuestionDialog';
+import { SaveConflictDialog } from './components/SaveConflictDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
 import { handleKey } from './keyboard';
@@ -80,6 +81,7 @@ export function App({ flushSave }: AppProps) {
       </div>
       <HelpOverlay />
       <QuestionDialog />
+      <SaveConflictDialog />
       <Toast />
     </div>
   );
@@ -191,7 +193,7 @@ function Header() {
       </div>
       <RaterField />
       <div className={`save-status ${save.state}`} data-testid="save-status" data-state={save.state} title={save.path ?? ''}>
-        {doc ? (save.state === 'saved' ? '✓ Saved' : save.state === 'saving' ? 'Saving…' : save.state === 'pending' ? 'Unsaved changes…' : save.state === 'error' ? `Save failed: ${save.error}` : 'No changes') : ''}
+        {doc ? (save.state === 'saved' ? '✓ Saved' : save.state === 'saving' ? 'Saving…' : save.state === 'pending' ? 'Unsaved changes…' : save.state === 'error' ? `Save failed: ${save.error}` : save.state === 'conflict' ? 'Not saved: a newer copy is on disk' : 'No changes') : ''}
       </div>
       <button className="small ghost" onClick={() => store.getState().setHelpOpen(true)} title={withKeyHint('Keyboard shortcuts', { type: 'toggleHelp' })} data-testid="help-button">
         ?

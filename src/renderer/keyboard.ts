@@ -104,7 +104,7 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
 export function handleKey(store: StoreApi<AppState>, e: KeyLike & { target?: EventTarget | null }): boolean {
   if (isTyping(e.target)) return false;
   // While the app asks a question its dialog has the keyboard (no shortcut may change what it asks about).
-  if (store.getState().question) return false;
+  if (store.getState().question || store.getState().saveConflict) return false;
   const hit = matchShortcut(e);
   if (!hit || hit.row.scope === 'menu') return false;
   if (!hit.row.global && !store.getState().shown) return false; // no series shown (while its slices load: scrolling works, edits are refused)

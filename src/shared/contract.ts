@@ -62,6 +62,34 @@ export interface AnnotationsLoadResult {
   document: AnnotationDocument | null;
   /** Set when a saved document was corrupt or from a newer version: it was moved aside, never overwritten. */
   problem: string | null;
+  /**
+   * Revision of the document file read (a hash of its bytes), to send back as the base of the next
+   * save; null when no document is at its path (nothing saved yet, or restored from .prev.json).
+   */
+  revision?: string | null;
+}
+
+/** annotations:save refused because the document on disk changed since the save's base revision. */
+export interface AnnotationsSaveConflict {
+  /** One line naming the file (who saved it when), for the user. */
+  reason: string;
+  /** The revision and modifiedAt of the document on disk now. */
+  revision: string | null;
+  modifiedAt: string | null;
+}
+
+export interface AnnotationsSaveResult {
+  path: string;
+  /** Set when an unusable file already there had to be moved aside (never overwritten). */
+  problem?: string;
+  /** Revision of the document on disk after the call: the one written (the base of the next save). */
+  revision?: string | null;
+  /**
+   * Set when nothing was written (not the document, not .prev.json): the save's baseRevision is not
+   * the document on disk, which another window or tab saved since. Reload it, or keep both
+   * (annotations:saveCopy).
+   */
+  conflict?: AnnotationsSaveConflict;
 }
 
 export interface MaskImportResult {
@@ -138,7 +166,15 @@ export const channels = {
   },
   'workspace:set': { args: z.tuple([str]) },
   'annotations:load': { args: z.tuple([str]) },
-  'annotations:save': { args: z.tuple([z.unknown()]) },
+  /**
+   * Saves the document (validated) over the series' document, the one there kept as .prev.json. The
+   * optional second argument names the revision the document was based on (annotations:load's or the
+   * last save's; null: none on disk): when the document on disk is another revision, nothing is written
+   * and the result carries `conflict`. Without it the document is saved whatever is on disk.
+   */
+  'annotations:save': { args: z.tuple([z.unknown(), z.object({ baseRevision: z.string().min(1).max(200).nullable() }).strict().optional()]) },
+  /** Saves the document as a separate file beside the series' document (never replacing one): "keep both" after a conflict. */
+  'annotations:saveCopy': { args: z.tuple([z.unknown()]) },
   'masks:import': {
     args: z.tuple([
       z.object({
@@ -173,8 +209,8 @@ export interface ChannelResults {
   'series:slices': SeriesSlices;
   'workspace:set': AppInfo;
   'annotations:load': AnnotationsLoadResult;
-  /** problem: set when an unusable file already there had to be moved aside (never overwritten). */
-  'annotations:save': { path: string; problem?: string };
+  'annotations:save': AnnotationsSaveResult;
+  'annotations:saveCopy': { path: string };
   'masks:import': MaskImportResult;
   'export:write': { path: string };
 }

@@ -138,11 +138,11 @@ describe('api over the services', () => {
     await expect(api.dispatch('annotations:load', [SERIES_UID])).rejects.toThrow(/no workspace folder chosen/);
     const info = (await api.dispatch('workspace:set', [ws])) as { workspace: string };
     expect(info.workspace).toBe(ws);
-    expect(await api.dispatch('annotations:load', [SERIES_UID])).toEqual({ document: null, problem: null });
+    expect(await api.dispatch('annotations:load', [SERIES_UID])).toEqual({ document: null, problem: null, revision: null });
     const doc = phantomDocument(volume);
     const saved = (await api.dispatch('annotations:save', [doc])) as { path: string };
     expect(saved.path).toBe(path.join(ws, `${SERIES_UID}.json`));
-    expect(await api.dispatch('annotations:load', [SERIES_UID])).toEqual({ document: doc, problem: null });
+    expect(await api.dispatch('annotations:load', [SERIES_UID])).toEqual({ document: doc, problem: null, revision: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     await expect(api.dispatch('annotations:save', [{ nope: 1 }])).rejects.toThrow(/not saved: not a Paraspine annotation document/);
 
     // The renderer computes the bytes (core's export on its volume); export:write writes exactly them.

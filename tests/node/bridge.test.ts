@@ -74,14 +74,18 @@ describe('browser bridge', () => {
     expect((await api('app:info', [], bridge.token + 'x')).status).toBe(401);
   });
 
-  it('serves app:info with the token (header, bearer or query)', async () => {
+  it('serves app:info with the token (header or bearer), never from the query string', async () => {
     const r = await api('app:info', []);
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body.toString())).toMatchObject({ version: '1.2.3', mode: 'web', workspace: null });
     const bearer = await api('app:info', [], null, { authorization: `Bearer ${bridge.token}` });
     expect(bearer.status).toBe(200);
+    // query strings end up in logs and history: refused, even beside a right header token
     const q = await request(bridge, 'POST', `/api/app:info?token=${encodeURIComponent(bridge.token)}`, { body: '[]' });
-    expect(q.status).toBe(200);
+    expect(q.status).toBe(401);
+    expect(JSON.parse(q.body.toString()).error).toMatch(/^refused: the bridge token is not accepted in the query string/);
+    const both = await request(bridge, 'POST', `/api/app:info?token=${encodeURIComponent(bridge.token)}`, { headers: { 'x-paraspine-token': bridge.token }, body: '[]' });
+    expect(both.status).toBe(401);
   });
 
   it('refuses bad arguments, unknown channels, other methods and foreign Host headers', async () => {
@@ -166,7 +170,15 @@ describe('browser bridge', () => {
     expect(js.status).toBe(200);
     expect(js.body.toString()).toBe(`window.__PARASPINE_TOKEN__ = ${JSON.stringify(bridge.token)};\n`);
     expect((await request(bridge, 'GET', '/api-token.js', { headers: { cookie: cookieHeader, 'sec-fetch-site': 'cross-site' } })).status).toBe(401);
+    // same-site (a page on another 127.0.0.1 port: the cookie is sent, SameSite does not tell ports apart)
+    expect((await request(bridge, 'GET', '/api-token.js', { headers: { cookie: cookieHeader, 'sec-fetch-site': 'same-site' } })).status).toBe(401);
+    // no Fetch Metadata at all (such a page in a browser without it): no token either
+    const bare = await request(bridge, 'GET', '/api-token.js', { headers: { cookie: cookieHeader } });
+    expect(bare.status).toBe(401);
+    expect(bare.body.toString()).not.toContain(bridge.token);
+    expect(JSON.parse(bare.body.toString()).error).toMatch(/served only to the page itself \(Sec-Fetch-Site: same-origin\)/);
     expect((await request(bridge, 'GET', '/api-token.js')).status).toBe(401);
+    expect((await request(bridge, 'GET', '/api-token.js', { headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(401); // no cookie
     // a cookie alone does not authorise API calls
     expect((await request(bridge, 'POST', '/api/app:info', { headers: { cookie: cookieHeader }, body: '[]' })).status).toBe(401);
   });

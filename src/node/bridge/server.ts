@@ -12,8 +12,9 @@ import { oneLine } from '../atomicWrite';
  * Electron IPC.
  *
  * - Listens on 127.0.0.1 only (port: `port` option, PARASPINE_PORT, or a random free one).
- * - A random token per start. API calls need it as the `x-paraspine-token` header,
- *   `Authorization: Bearer <token>`, or a `?token=` query. Wrong or missing: 401.
+ * - A random token per start. API calls need it as the `x-paraspine-token` header or
+ *   `Authorization: Bearer <token>`. Wrong or missing: 401. A token in an API call's query string is
+ *   refused (401) whatever it is: query strings end up in logs and browser history.
  * - POST /api/<channel> with a JSON array of arguments -> 200 with the JSON result, or
  *   application/octet-stream for ArrayBuffer results (series:volume) and for results with an ArrayBuffer
  *   `bytes` (series:slices: the other fields as URI-encoded JSON in the x-paraspine-fields header);
@@ -23,7 +24,11 @@ import { oneLine } from '../atomicWrite';
  * - Serves the built renderer (out/renderer) with a strict CSP. The page itself needs the token
  *   (`/?token=...`, the URL printed at start; a SameSite=Strict HttpOnly cookie then covers reloads
  *   that drop the query). The token reaches the page's script through /api-token.js (a same-origin
- *   script, no inline code, so the CSP stays strict), which sets window.__PARASPINE_TOKEN__.
+ *   script, no inline code, so the CSP stays strict), which sets window.__PARASPINE_TOKEN__. It is
+ *   served only with the cookie and `Sec-Fetch-Site: same-origin`: SameSite does not tell ports apart,
+ *   so a page on another 127.0.0.1 port would otherwise get the cookie sent along and could read the
+ *   token; a browser without Fetch Metadata gets no token script (the page then reads the token from
+ *   its address, or sessionStorage on a reload).
  * - Host header must be 127.0.0.1/localhost:<port> (no DNS rebinding).
  */
 
@@ -139,14 +144,15 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   let port = 0;
   const cookieName = () => `paraspine_token_${port}`;
 
-  const tokenFrom = (req: http.IncomingMessage, url: URL, allowCookie: boolean): string | null => {
+  /** The token a request carries: headers always; the query (the page's address) and the cookie only where allowed. */
+  const tokenFrom = (req: http.IncomingMessage, url: URL, allow: { query: boolean; cookie: boolean }): string | null => {
     const h = req.headers['x-paraspine-token'];
     if (typeof h === 'string') return h;
     const auth = req.headers.authorization;
     if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7);
     const q = url.searchParams.get('token');
-    if (q) return q;
-    if (allowCookie) {
+    if (q && allow.query) return q;
+    if (allow.cookie) {
       for (const part of (req.headers.cookie ?? '').split(';')) {
         const [k, ...v] = part.trim().split('=');
         if (k === cookieName()) return v.join('=');
@@ -169,7 +175,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
 
     if (url.pathname.startsWith('/api/')) {
-      if (!sameToken(tokenFrom(req, url, false), token)) {
+      if (url.searchParams.has('token')) {
+        sendJson(res, 401, { error: 'refused: the bridge token is not accepted in the query string (it would end up in logs and history); send it in the x-paraspine-token header' });
+        return;
+      }
+      if (!sameToken(tokenFrom(req, url, { query: false, cookie: false }), token)) {
         sendJson(res, 401, { error: 'missing or wrong bridge token (open the address printed by npm run web)' });
         return;
       }
@@ -226,8 +236,13 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
 
     if (url.pathname === '/api-token.js') {
-      const fetchSite = req.headers['sec-fetch-site'];
-      if (!sameToken(tokenFrom(req, url, true), token) || (fetchSite !== undefined && fetchSite !== 'same-origin')) {
+      // Same-origin only, proven by Fetch Metadata: without the header (an old browser, or a page on
+      // another port of 127.0.0.1, which gets the SameSite cookie sent along) no token is served.
+      if (req.headers['sec-fetch-site'] !== 'same-origin') {
+        sendJson(res, 401, { error: 'refused: the token script is served only to the page itself (Sec-Fetch-Site: same-origin)' });
+        return;
+      }
+      if (!sameToken(tokenFrom(req, url, { query: false, cookie: true }), token)) {
         sendJson(res, 401, { error: 'missing or wrong bridge token' });
         return;
       }
@@ -242,7 +257,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
 
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      const given = tokenFrom(req, url, true);
+      const given = tokenFrom(req, url, { query: true, cookie: true });
       if (!sameToken(given, token)) {
         res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
         res.end('Paraspine: open the address printed by `npm run web` (it carries the access token).\n');

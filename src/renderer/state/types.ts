@@ -125,7 +125,17 @@ export interface OutlineTarget {
   key?: string | null;
 }
 
-export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'error';
+/** 'conflict': a save was refused because another window or tab saved a newer document; autosave stops until it is resolved. */
+export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'error' | 'conflict';
+
+/** A save the services refused because the document on disk changed since this copy was opened. */
+export interface SaveConflict {
+  seriesUid: string;
+  /** One line from the services naming the file (who saved it, when). */
+  reason: string;
+  /** The document file on disk. */
+  path: string;
+}
 
 export interface AnnotationSlice {
   doc: AnnotationDocument | null;
@@ -139,6 +149,19 @@ export interface AnnotationSlice {
   save: { state: SaveState; path: string | null; error: string | null; at: string | null };
   /** Incremented on every document change the user made (autosave watches it). */
   changeCounter: number;
+  /**
+   * Revision of the document on disk this copy is based on (annotations:load's, then each save's):
+   * sent as the base of the next save. null: none on disk yet; undefined: the services gave none (saved unconditionally).
+   */
+  docRevision?: string | null;
+  /** Set when a save was refused as stale: autosave has stopped; resolveSaveConflict answers it. */
+  saveConflict: SaveConflict | null;
+  /**
+   * After a conflict: 'reload' reads the document on disk (this tab's changes are dropped); 'keepBoth'
+   * first saves this tab's copy as a separate file in the workspace (annotations:saveCopy), then reloads.
+   * Nothing is lost either way; on a failure the conflict stays open with the reason.
+   */
+  resolveSaveConflict(choice: 'reload' | 'keepBoth'): Promise<void>;
   /** Apply a document change through history; `key` merges changes of one gesture. */
   change(fn: (doc: AnnotationDocument, now: string) => AnnotationDocument, key?: string | null): void;
   markLevel(level: Level): void;

@@ -14,7 +14,7 @@ import { MUSCLE_NAMES } from '../checklist';
 
 /** 1-based slice number as the viewer shows it ("Slice 74 / 150"). */
 const shown = (k: number) => k + 1;
-import { pointerFor } from '../util';
+import { message, pointerFor } from '../util';
 
 export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationSlice => {
   /** Mark the current slice as `level` (no questions) and make it active. */
@@ -63,6 +63,46 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   loadProblem: null,
   save: { state: 'idle', path: null, error: null, at: null },
   changeCounter: 0,
+  saveConflict: null,
+  async resolveSaveConflict(choice) {
+    const conflict = get().saveConflict;
+    const doc = get().doc;
+    if (!conflict || !doc || doc.series.seriesInstanceUid !== conflict.seriesUid) return;
+    const api = deps.api();
+    const same = () => get().saveConflict === conflict; // the series is still the one in conflict
+    let kept: string | null = null;
+    try {
+      if (choice === 'keepBoth') kept = (await api['annotations:saveCopy'](doc)).path;
+      if (!same()) return;
+      const r = await api['annotations:load'](conflict.seriesUid);
+      if (!same()) return;
+      const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
+      const note = kept ? `This tab's copy was saved as ${name(kept)}; ` : '';
+      if (!r.document) {
+        // Nothing on disk any more: this tab's copy is the one to save (on the next change).
+        set({ saveConflict: null, docRevision: r.revision ?? null, save: { state: 'idle', path: conflict.path, error: null, at: null } });
+        get().showToast(`${note}${name(conflict.path)} is no longer in the workspace: this tab's document is saved with the next change`, 'info');
+        return;
+      }
+      set({
+        doc: r.document,
+        docRevision: r.revision ?? null,
+        history: emptyHistory(),
+        saveConflict: null,
+        question: null,
+        selectedRoiId: null,
+        loadProblem: r.problem,
+        save: { state: 'idle', path: conflict.path, error: null, at: null },
+        ...pointerFor(r.document, get().activeLevel),
+      });
+      const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(\.\d+)?Z$/.exec(r.document.modifiedAt);
+      get().showToast(`${note}showing ${name(conflict.path)} as saved at ${m ? `${m[1]} ${m[2]} UTC` : r.document.modifiedAt}`, 'info');
+    } catch (e) {
+      if (!same()) return;
+      const what = choice === 'keepBoth' ? "This tab's copy could not be saved as a separate file" : 'The document on disk could not be read';
+      set({ saveConflict: { ...conflict, reason: `${what}: ${message(e)}. Nothing was changed; try again.` } });
+    }
+  },
   change(fn, key = null) {
     const { doc, history } = get();
     if (!doc || refusedWhileLoading()) return;

@@ -100,7 +100,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
     const seq = cancelLoad('another series was opened');
     const live = () => seq === loadSeq;
     const series = folderLocator(folder, uid);
-    set({ loadingSeries: true, error: null, selectedSeriesUid: uid, series, meta: null, volume: null, shown: null, sliceLoad: null, doc: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null, lastExport: null, maskImport: { busy: false, message: null } });
+    set({ loadingSeries: true, error: null, selectedSeriesUid: uid, series, meta: null, volume: null, shown: null, sliceLoad: null, doc: null, docRevision: null, saveConflict: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null, lastExport: null, maskImport: { busy: false, message: null } });
     let pv: ProgressiveVolume | null = null;
     try {
       const api = deps.api();
@@ -150,6 +150,8 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
         coronalRow: Math.floor(g.rows / 2),
         sliceIndex: first,
         doc,
+        // The base of this copy's first save (undefined: services that give no revision, saved unconditionally).
+        docRevision: loaded.ok ? loaded.r.revision : null,
         loadProblem: loaded.ok ? loaded.r.problem : null,
         ...(doc ? { activeLevel, ...pointerFor(doc, activeLevel) } : {}),
         save: { state: 'idle', path: null, error: null, at: null },
@@ -215,7 +217,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
   },
   closeSeries() {
     cancelLoad('the series was closed');
-    set({ selectedSeriesUid: null, series: null, lastExport: null, meta: null, volume: null, shown: null, sliceLoad: null, loadingSeries: false, doc: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null });
+    set({ selectedSeriesUid: null, series: null, lastExport: null, meta: null, volume: null, shown: null, sliceLoad: null, loadingSeries: false, doc: null, docRevision: null, saveConflict: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null });
   },
   async setWorkspace(path) {
     try {
