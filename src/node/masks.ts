@@ -112,7 +112,7 @@ class LoadBudget {
   }
   /** Refuses (NiftiError) once the load's time is up. */
   check(): void {
-    if (Date.now() > this.deadline) throw new NiftiError(undefined, `not read: reading the masks of this load took longer than its budget of ${this.maxSeconds} s`);
+    if (Date.now() >= this.deadline) throw new NiftiError(undefined, `not read: reading the masks of this load took longer than its budget of ${this.maxSeconds} s`);
   }
 }
 
