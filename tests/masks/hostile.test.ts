@@ -9,11 +9,11 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGeometry, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
-import { gunzip, readNifti, type NiftiImage } from '../../src/core/masks/nifti';
-import { countVoxels, resampleLabels, resampleMask } from '../../src/core/masks/resample';
+import { gunzip, readNifti, readNiftiHeader, type NiftiImage } from '../../src/core/masks/nifti';
+import { countVoxels, gridFitProblem, resampleLabels, resampleMask } from '../../src/core/masks/resample';
 import { loadMasks, maskSource } from '../../src/node/masks';
 import { cli } from '../cli/run';
-import { editNifti1, gaussianSmoothed, hugeDeclaredNifti, linkToDevZero, makeFifo, oddNifti, qformOf, twoMemberGzip } from '../fixtures/hostileNifti';
+import { editNifti1, gaussianSmoothed, hugeDeclaredNifti, linkToDevZero, makeFifo, oddNifti, qformOf, twoMemberGzip, zerosDeclaredNifti } from '../fixtures/hostileNifti';
 import { writeNifti1 } from '../fixtures/writeNifti';
 import { geometryFromDicomFolder } from './dicomGeometry';
 import { FolderAccess } from '../../src/node/access';
@@ -405,7 +405,7 @@ describe('8. gzip masks that declare far more than the CT needs; the load budget
   // so it overlaps the CT: a ~0.5 MB gzip file of zeros that used to be inflated in full (8-19 s each)
   // and gave an empty record without a word.
   const BOMB_DIMS = [1024, 1024, 511] as const;
-  const bomb = () => hugeDeclaredNifti(BOMB_DIMS, 2, BOMB_DIMS[0] * BOMB_DIMS[1] * BOMB_DIMS[2], psoas.affine);
+  const bomb = () => zerosDeclaredNifti(BOMB_DIMS, 2, psoas.affine);
   const bombReason = 'declares 1024x1024x511 voxels (511 MiB) but the CT lies within 122x101x112 of them (1.3 MiB): more than 16 times what this series needs; not read';
 
   it('eight such files are refused from their headers, each named; the real mask beside them loads', async () => {
@@ -413,6 +413,7 @@ describe('8. gzip masks that declare far more than the CT needs; the load budget
     expect(b.length).toBeLessThan(1024 * 1024);
     // Cut after 4 KB: were more than the header inflated, the reason would be 'gzip data corrupt'.
     const cut = b.subarray(0, 4096);
+    expect(readNiftiHeader(gunzip(cut, 'cut', 540)).layout.dataBytes).toBe(511 * 1024 * 1024); // the header, inflatable alone
     const files: Record<string, Uint8Array> = { 'iliopsoas_left.nii.gz': goodPsoas() };
     for (let n = 1; n <= 8; n++) files[`bomb${n}.nii.gz`] = n % 2 ? b : cut;
     const d = folder('bombs', files);
@@ -428,10 +429,22 @@ describe('8. gzip masks that declare far more than the CT needs; the load budget
     expect(m.notes).toContain(`skipped ${join(d, 'bomb1.nii.gz')}: ${bombReason}`);
   });
 
+  it('a mask of a larger scan than the series (12 times the CT in z, 17 MiB) passes; 20 times does not', () => {
+    const at = (nz: number) => {
+      const affine = [...psoas.affine];
+      affine[11] = affine[11]! - 3 * nz * 0.5; // the grid reaches below and above the CT
+      return gridFitProblem({ affine, nx: 122, ny: 101, nz }, 1, g, 'x');
+    };
+    expect(at(12 * 112)).toBeUndefined();
+    expect(at(20 * 112)).toBe(
+      'declares 122x101x2240 voxels (26 MiB) but the CT lies within 122x101x112 of them (1.3 MiB): more than 16 times what this series needs; not read',
+    );
+  });
+
   it('a header whose grid holds no CT voxel is refused as not overlapping before its data is inflated', async () => {
     const far = [...psoas.affine];
     far[11] = far[11]! + 5000; // 5 m above the CT
-    const cut = hugeDeclaredNifti([122, 101, 112], 2, 122 * 101 * 112, far).subarray(0, 2048);
+    const cut = zerosDeclaredNifti([122, 101, 112], 2, far).subarray(0, 2048);
     const d = folder('far', { 'iliopsoas_left.nii.gz': goodPsoas(), 'iliopsoas_right.nii.gz': cut });
     const r = await loadMasks(d, g, { slices: [L3] });
     expect(r.masks.map((m) => m.name)).toEqual(['iliopsoas_left']);
