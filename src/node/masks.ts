@@ -72,7 +72,7 @@ export interface LoadMasksOptions {
    * set where its value >= threshold (0 < threshold <= 1). Without it such masks are refused.
    */
   readonly threshold?: number;
-  /** The load's budget (defaults: loadBudgetLimits). */
+  /** The load's budget (defaults: MAX_LOAD_MASK_BYTES_PER_CT_VOXEL per CT voxel, at least MIN_LOAD_MASK_BYTES; MAX_LOAD_MASK_SECONDS). */
   readonly budget?: MaskLoadBudgetLimits;
 }
 

@@ -274,7 +274,7 @@ async function appImport(masksPath: string): Promise<MaskImportResult> {
   return (await api.dispatch('masks:import', [{ series: folderLocator(DICOM, '1.2.3'), masksPath, levels: [{ level: 'L3', sliceIndex: L3 }] }])) as MaskImportResult;
 }
 
-/** Pixels of the app's imported outlines of one muscle and side (their union), rasterised back at L3. */
+/** The muscle and side of each outline the app imported, sorted. */
 function importedSides(r: MaskImportResult): string[] {
   return r.rois.map((x) => `${x.muscle} ${x.side}`).sort();
 }
@@ -347,6 +347,17 @@ describe('7. probability maps (soft masks) are refused, or thresholded when aske
     const flags = header!.split(',').indexOf('flags');
     expect(flags).toBeGreaterThan(0);
     expect(rows.find((r) => r.includes('iliopsoas_left'))).toContain('probability map mask thresholded: voxels with value >= 0.5');
+  });
+
+  it('--split-autochthon: the psoas taken from the thresholded iliopsoas carries the threshold too', async () => {
+    const d = softFolder('soft-split');
+    const m = await cli('measure', DICOM, '--masks', d, '--z', L3_Z, '--mask-threshold', '0.5', '--split-autochthon');
+    expect(m.code).toBe(0);
+    const recs = JSON.parse(m.stdout).measurements as { structure: string; muscle: string; source: string; maskThreshold?: number }[];
+    expect(recs.map((r) => [r.structure, r.muscle, r.maskThreshold])).toEqual([
+      ['iliopsoas_left', 'psoas', 0.5],
+      ['iliopsoas_right', 'psoas', undefined],
+    ]);
   });
 
   it('rule: a voxel is set where its value >= the threshold (an exact phantom)', async () => {
