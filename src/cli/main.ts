@@ -20,13 +20,16 @@ Usage:
   paraspine measure <series-folder> [--masks <folder|file>] [--labels totalsegmentator]
                     [--annotations FILE] [--levels auto|L3,L4/L5,...] [--z MM,MM,...]
                     [--structures muscles|all|NAME,NAME] [--muscle-hu LO,HI] [--fat-hu LO,HI]
-                    [--split-autochthon] [--series UID] [--format json|csv] [--out FILE]
+                    [--split-autochthon] [--mask-threshold T] [--series UID] [--format json|csv] [--out FILE]
       Per structure and slice: pixels, areaMm2, leanAreaMm2, fatAreaMm2, fatFraction, meanHu,
       sdHu (population), leanMeanHu. Slices come from --z (nearest slice to each patient z, mm),
       from --levels (found from vertebra masks: 'auto' = L3, L3/L4, L4/L5, L5/S1), or from the
       level marks of --annotations, whose outlines are measured as well. --split-autochthon maps
       TotalSegmentator classes to Paraspine muscles: iliopsoas -> the psoas component nearest the
       spine, autochthon -> multifidus + erector spinae (fat-plane split); records get 'source'.
+      A mask whose values are not whole numbers (a probability map) is refused unless
+      --mask-threshold T (0 < T <= 1) is given: a voxel is then set where its value >= T, and its
+      records get 'maskThreshold'.
   paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
                   [--series UID] [--format json|csv] [--out FILE]
       Per mask over the whole volume: voxels, volumeMm3 (spacing between slice positions), meanHu.

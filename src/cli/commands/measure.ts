@@ -9,6 +9,7 @@ import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonTex
 import { toCsv } from '../../core/format/csv';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../../core/masks/labels';
+import { validMaskThreshold } from '../../core/masks/maskValues';
 import { missingLevelWarning, runMaskPipeline } from '../../core/masks/pipeline';
 import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
 import { musclesOnSlice } from '../../core/muscles/fromTotalSegmentator';
@@ -71,10 +72,27 @@ export interface MeasureOptions {
    * mask record then carries `source` (the mask and the rule).
    */
   splitAutochthon?: boolean;
+  /**
+   * Threshold for masks whose values are not whole numbers (probability maps): a voxel is set where its
+   * value >= it (0 < t <= 1). Without it such masks are refused (listed in `problems`). Records of a
+   * thresholded mask carry `maskThreshold` and a warning (the CSV's flags).
+   */
+  maskThreshold?: number;
 }
 
-/** A measurement record with the mask and rule it comes from (only with --split-autochthon). */
-export type SourcedRecord = MeasurementRecord & { source?: string };
+/**
+ * A measurement record with the mask and rule it comes from (`source`, only with --split-autochthon)
+ * and the threshold its mask was read with (`maskThreshold`, only for a thresholded probability map).
+ */
+export type SourcedRecord = MeasurementRecord & { source?: string; maskThreshold?: number };
+
+/** The record of a thresholded mask says so: `maskThreshold` (JSON) and a warning (JSON, CSV flags). */
+function withThreshold(r: SourcedRecord, threshold: number | undefined): SourcedRecord {
+  if (threshold === undefined) return r;
+  r.maskThreshold = threshold;
+  r.warnings = [...r.warnings, `probability map mask thresholded: voxels with value >= ${threshold}`];
+  return r;
+}
 
 async function readAnnotations(file: string): Promise<AnnotationDocument> {
   let text: string;
@@ -117,6 +135,10 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   if (!opts.masks && !opts.annotations) throw new UsageError('measure needs --masks and/or --annotations');
   if (opts.z && opts.levels) throw new UsageError('use either --z or --levels, not both');
   if (opts.splitAutochthon && !opts.masks) throw new UsageError('--split-autochthon needs --masks');
+  if (opts.maskThreshold !== undefined && !opts.masks) throw new UsageError('--mask-threshold needs --masks');
+  if (opts.maskThreshold !== undefined && !validMaskThreshold(opts.maskThreshold)) {
+    throw new UsageError(`--mask-threshold must be a number greater than 0 and at most 1 (got ${opts.maskThreshold})`);
+  }
   const doc = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
   const ranges: HuRanges = {
     muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
@@ -156,7 +178,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
     const spec = opts.structures ?? 'muscles';
     const listed = spec === 'muscles' || spec === 'all' ? undefined : spec.split(',').map((x) => x.trim());
     const piped = await runMaskPipeline({
-      source: maskSource(opts.masks, g, { labels: opts.labels }),
+      source: maskSource(opts.masks, g, { labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }),
       geometry: g,
       ...(findLevels ? { levels: findLevels } : { slices }),
       include: listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
@@ -189,13 +211,14 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
           structures: chosen.map((m) => ({ name: m.name, mask: m.sliceMasks[n]! })),
           vertebrae: piped.vertebraSlices.map((v) => v.sliceMasks[n]!),
         });
+        const thresholdOf = (name: string) => chosen.find((m) => m.name === name)?.threshold;
         for (const part of mapped.parts) {
           const id = { structure: part.structure, muscle: part.muscle, side: part.side };
-          measurements.push({ ...measureSliceMask(volume, s.sliceIndex, part.mask, id, s.level, ranges), source: part.source });
+          measurements.push(withThreshold({ ...measureSliceMask(volume, s.sliceIndex, part.mask, id, s.level, ranges), source: part.source }, thresholdOf(part.structure)));
         }
         for (const m of chosen) {
           if (mapped.parts.some((p) => p.structure === m.name)) continue;
-          measurements.push({ ...measureSliceMask(volume, s.sliceIndex, m.sliceMasks[n]!, identifyStructure(m.name), s.level, ranges), source: m.name });
+          measurements.push(withThreshold({ ...measureSliceMask(volume, s.sliceIndex, m.sliceMasks[n]!, identifyStructure(m.name), s.level, ranges), source: m.name }, m.threshold));
         }
       });
     } else {
@@ -205,7 +228,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
         slices.forEach((s, n) => {
           const r: SourcedRecord = measureSliceMask(volume, s.sliceIndex, mask.sliceMasks[n]!, id, s.level, ranges);
           if (opts.splitAutochthon) r.source = name;
-          measurements.push(r);
+          measurements.push(withThreshold(r, mask.threshold));
         });
       }
     }
@@ -251,6 +274,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
       z: { type: 'string' },
       structures: { type: 'string' },
       'split-autochthon': { type: 'boolean' },
+      'mask-threshold': { type: 'string' },
       'muscle-hu': { type: 'string' },
       'fat-hu': { type: 'string' },
       series: { type: 'string' },
@@ -272,6 +296,12 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
   const ranges: Partial<HuRanges> = {};
   if (values['muscle-hu'] !== undefined) (ranges as { muscleHu?: [number, number] }).muscleHu = parseRange(values['muscle-hu'], '--muscle-hu');
   if (values['fat-hu'] !== undefined) (ranges as { fatHu?: [number, number] }).fatHu = parseRange(values['fat-hu'], '--fat-hu');
+  let maskThreshold: number | undefined;
+  if (values['mask-threshold'] !== undefined) {
+    const t = values['mask-threshold'].trim();
+    maskThreshold = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
+    if (!validMaskThreshold(maskThreshold)) throw new UsageError(`--mask-threshold must be a number greater than 0 and at most 1 (got '${values['mask-threshold']}')`);
+  }
   const folder = await requireFolder(positionals[0], 'series folder');
   const result = await measure(
     {
@@ -285,6 +315,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
       structures: values.structures,
       ranges,
       splitAutochthon: values['split-autochthon'] === true,
+      ...(maskThreshold !== undefined ? { maskThreshold } : {}),
     },
     (l) => out.note(l),
   );

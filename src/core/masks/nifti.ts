@@ -57,6 +57,12 @@ export interface NiftiImage {
   readonly notes: readonly string[];
 }
 
+/**
+ * Everything a NIfTI header says, without the voxel data: what the first 348 (NIfTI-1) or 540 (NIfTI-2)
+ * bytes give, so a caller can check a mask against a CT before inflating or reading its data.
+ */
+export type NiftiHeader = Omit<NiftiImage, 'data'> & { readonly layout: NiftiLayout };
+
 /** Error with a one-line, user-facing reason; message = `${name}: ${reason}` when a name is given. */
 export class NiftiError extends UserError {
   readonly reason: string;
@@ -182,7 +188,17 @@ export function readNifti(input: Uint8Array, name?: string, opts: ReadNiftiOptio
   const gz = isGzip(input);
   const bytes = gz ? gunzip(input, name, Infinity, (head) => niftiLayout(head, name, max).totalBytes) : input;
   const { h, le } = parseHeader(bytes, name);
-  return finish(bytes, h, le, layoutOf(h, name, max), name, gz || opts.adopt === true);
+  return finish(bytes, headerOf(h, layoutOf(h, name, max)), le, name, gz || opts.adopt === true);
+}
+
+/**
+ * The header of a NIfTI file from its first bytes (uncompressed: at least 348 bytes for NIfTI-1, 540
+ * for NIfTI-2): dims, datatype, the voxel->RAS affine chosen and the notes on it. Throws NiftiError as
+ * readNifti does for the header (not NIfTI, invalid, more than `maxDataBytes` of voxel data).
+ */
+export function readNiftiHeader(head: Uint8Array, name?: string, maxDataBytes = MAX_NIFTI_DATA_BYTES): NiftiHeader {
+  const { h } = parseHeader(head, name);
+  return headerOf(h, layoutOf(h, name, maxDataBytes));
 }
 
 /** Where the first 3-D volume lies in a NIfTI file, from its header. */
@@ -319,24 +335,20 @@ function parseNifti2(bytes: Uint8Array, dv: DataView, le: boolean, name?: string
   return h;
 }
 
-function finish(bytes: Uint8Array, h: RawHeader, le: boolean, layout: NiftiLayout, name: string | undefined, adopt: boolean): NiftiImage {
+function headerOf(h: RawHeader, layout: NiftiLayout): NiftiHeader {
   const notes: string[] = [];
-  const { nx, ny, nz, volumes, dataOffset, dataBytes } = layout;
-  if (volumes > 1) notes.push(`${volumes} volumes in the file (dim[4..7]); only the first 3-D volume is used`);
-  if (dataOffset + dataBytes > bytes.length) {
-    throw new NiftiError(name, `data shorter than header declares (${Math.max(0, bytes.length - dataOffset)} of ${dataBytes} bytes)`);
-  }
-  const data = decodeData(bytes.subarray(dataOffset, dataOffset + dataBytes), h.datatype, nx * ny * nz, le, adopt);
-  const { affine, source } = chooseAffine(h);
+  if (layout.volumes > 1) notes.push(`${layout.volumes} volumes in the file (dim[4..7]); only the first 3-D volume is used`);
+  const { affine, source, notes: affineNotes } = chooseAffine(h, layout);
   if (source === 'pixdim') notes.push('no sform or qform: voxel->RAS affine from pixdim scaling only (no orientation, origin 0)');
   const bad = invalidPixdim(h.pixdim);
   if (bad && source === 'sform') notes.push(`${bad}; ignored (the sform gives the geometry)`);
+  notes.push(...affineNotes);
   return {
     version: h.version,
     dim: h.dim,
-    nx,
-    ny,
-    nz,
+    nx: layout.nx,
+    ny: layout.ny,
+    nz: layout.nz,
     pixdim: h.pixdim,
     datatype: h.datatype,
     bitpix: h.bitpix,
@@ -346,9 +358,19 @@ function finish(bytes: Uint8Array, h: RawHeader, le: boolean, layout: NiftiLayou
     sformCode: h.sformCode,
     affine,
     affineSource: source,
-    data,
     notes,
+    layout,
   };
+}
+
+function finish(bytes: Uint8Array, header: NiftiHeader, le: boolean, name: string | undefined, adopt: boolean): NiftiImage {
+  const { layout, ...rest } = header;
+  const { nx, ny, nz, dataOffset, dataBytes } = layout;
+  if (dataOffset + dataBytes > bytes.length) {
+    throw new NiftiError(name, `data shorter than header declares (${Math.max(0, bytes.length - dataOffset)} of ${dataBytes} bytes)`);
+  }
+  const data = decodeData(bytes.subarray(dataOffset, dataOffset + dataBytes), header.datatype, nx * ny * nz, le, adopt);
+  return { ...rest, data };
 }
 
 function decodeData(src: Uint8Array, datatype: number, count: number, le: boolean, adopt: boolean): NiftiData {
@@ -401,18 +423,91 @@ function view(buf: Uint8Array, datatype: number, count: number): NiftiData {
   }
 }
 
-function chooseAffine(h: RawHeader): { affine: Affine4x4; source: 'sform' | 'qform' | 'pixdim' } {
-  if (h.sformCode > 0) {
-    return { affine: [...h.srow, 0, 0, 0, 1], source: 'sform' };
-  }
+/** NIfTI xform codes (sform_code, qform_code) and what their space is. */
+const XFORM_NAMES: Record<number, string> = { 1: 'scanner', 2: 'aligned', 3: 'Talairach template space', 4: 'MNI 152 template space', 5: 'template space' };
+
+/** sform_code / qform_code 3, 4, 5: coordinates in a template (an atlas), not in the scan's own space. */
+export function isTemplateCode(code: number): boolean {
+  return code === 3 || code === 4 || code === 5;
+}
+
+function xformName(code: number): string {
+  return XFORM_NAMES[code] ?? `code ${code}`;
+}
+
+/**
+ * The voxel->RAS affine, as the NIfTI standard (and nibabel) choose it: the sform when sform_code > 0,
+ * else the qform, else pixdim scaling. One exception: an sform in a template space (sform_code 3, 4, 5:
+ * Talairach, MNI 152, other template) with a qform in the scanner's space (qform_code 1 or 2) gives the
+ * qform, since a mask is placed on this scan's CT, not on an atlas. Notes say when the sform is a
+ * template's and when sform and qform disagree (an axis flipped, or the grid placed elsewhere).
+ */
+function chooseAffine(h: RawHeader, layout: NiftiLayout): { affine: Affine4x4; source: 'sform' | 'qform' | 'pixdim'; notes: string[] } {
   const px = (n: number) => {
     const v = Math.abs(h.pixdim[n]!);
     return v > 0 && Number.isFinite(v) ? v : 1;
   };
-  if (h.qformCode > 0) {
-    return { affine: quaternToAffine(h.quatern, h.qoffset, [px(1), px(2), px(3)], h.pixdim[0]!), source: 'qform' };
+  const sform: Affine4x4 | undefined = h.sformCode > 0 ? [...h.srow, 0, 0, 0, 1] : undefined;
+  const qform: Affine4x4 | undefined = h.qformCode > 0 ? quaternToAffine(h.quatern, h.qoffset, [px(1), px(2), px(3)], h.pixdim[0]!) : undefined;
+  const notes: string[] = [];
+  const sName = `sform (sform_code ${h.sformCode}, ${xformName(h.sformCode)})`;
+  const qName = `qform (qform_code ${h.qformCode}, ${xformName(h.qformCode)})`;
+  if (sform && qform) {
+    const qformFirst = isTemplateCode(h.sformCode) && !isTemplateCode(h.qformCode);
+    const [used, usedName, other] = qformFirst ? [qform, qName, sform] : [sform, sName, qform];
+    const why = qformFirst ? `the ${qName} is used: the sform places the mask in a template, not in this scan` : `the ${sName} is used, as the NIfTI standard says`;
+    // A qform with invalid voxel sizes is named elsewhere (untrustedGeometry, or ignored beside the sform).
+    const differ = invalidPixdim(h.pixdim) ? undefined : xformDisagreement(used, other, layout);
+    if (differ) notes.push(`sform and qform disagree (${differ}): ${why}`);
+    else if (qformFirst) notes.push(`sform_code ${h.sformCode} (${xformName(h.sformCode)}): ${why}`);
+    return { affine: used, source: qformFirst ? 'qform' : 'sform', notes };
   }
-  return { affine: [px(1), 0, 0, 0, 0, px(2), 0, 0, 0, 0, px(3), 0, 0, 0, 0, 1], source: 'pixdim' };
+  if (sform) {
+    if (isTemplateCode(h.sformCode)) notes.push(`sform_code ${h.sformCode} (${xformName(h.sformCode)}) and no qform: the sform is used as this scan's coordinates; check that the mask lies on the anatomy`);
+    return { affine: sform, source: 'sform', notes };
+  }
+  if (qform) {
+    if (isTemplateCode(h.qformCode)) notes.push(`qform_code ${h.qformCode} (${xformName(h.qformCode)}) and no sform: the qform is used as this scan's coordinates; check that the mask lies on the anatomy`);
+    return { affine: qform, source: 'qform', notes };
+  }
+  return { affine: [px(1), 0, 0, 0, 0, px(2), 0, 0, 0, 0, px(3), 0, 0, 0, 0, 1], source: 'pixdim', notes };
+}
+
+const AXIS_NAMES: readonly string[] = ['left-right', 'front-back', 'head-foot'];
+
+/**
+ * How two voxel->RAS affines of one grid differ, or undefined when they agree: which patient axes the
+ * second runs the other way along (the voxel axis the first maps most onto each RAS axis), and how far
+ * apart they place the grid's corners, when more than half the smallest voxel (at most 1 mm).
+ */
+function xformDisagreement(a: Affine4x4, b: Affine4x4, layout: NiftiLayout): string | undefined {
+  const flipped: string[] = [];
+  for (let r = 0; r < 3; r++) {
+    let c = 0;
+    for (let n = 1; n < 3; n++) if (Math.abs(a[4 * r + n]!) > Math.abs(a[4 * r + c]!)) c = n;
+    const x = a[4 * r + c]!;
+    const y = b[4 * r + c]!;
+    if (x !== 0 && Math.sign(x) !== Math.sign(y) && Math.abs(y) > 0.5 * Math.abs(x)) flipped.push(AXIS_NAMES[r]!);
+  }
+  let far = 0;
+  const n = [layout.nx - 1, layout.ny - 1, layout.nz - 1];
+  for (let corner = 0; corner < 8; corner++) {
+    const v = [corner & 1 ? n[0]! : 0, corner & 2 ? n[1]! : 0, corner & 4 ? n[2]! : 0];
+    let d2 = 0;
+    for (let r = 0; r < 3; r++) {
+      const pa = a[4 * r]! * v[0]! + a[4 * r + 1]! * v[1]! + a[4 * r + 2]! * v[2]! + a[4 * r + 3]!;
+      const pb = b[4 * r]! * v[0]! + b[4 * r + 1]! * v[1]! + b[4 * r + 2]! * v[2]! + b[4 * r + 3]!;
+      d2 += (pa - pb) ** 2;
+    }
+    far = Math.max(far, Math.sqrt(d2));
+  }
+  let smallest = Infinity;
+  for (let c = 0; c < 3; c++) smallest = Math.min(smallest, Math.hypot(a[c]!, a[4 + c]!, a[8 + c]!));
+  const tolerance = Math.min(1, smallest / 2);
+  if (!Number.isFinite(far)) return 'the other has a value that is not a finite number';
+  if (flipped.length === 0 && !(far > tolerance)) return undefined;
+  const apart = `${far.toFixed(1)} mm apart at the grid's corners`;
+  return flipped.length ? `${flipped.join(', ')} flipped, ${apart}` : apart;
 }
 
 /** Voxel sizes (mm) a mask's geometry may have; outside this range it is not a real image's. */

@@ -22,6 +22,8 @@ export interface SourceMask {
    */
   readonly data: Uint8Array;
   readonly slices?: readonly number[];
+  /** Set when the mask is a probability map thresholded: a voxel is set where its value >= threshold. */
+  readonly threshold?: number;
 }
 
 /** A mask file that could not be used (the one Problem type of core/errors.ts). */
@@ -45,6 +47,8 @@ export interface StructureSlices {
   readonly name: string;
   /** One rows*columns mask per chosen slice, in the order of `slices` (views into the loaded mask). */
   readonly sliceMasks: Uint8Array[];
+  /** The threshold a probability map was read with (SourceMask.threshold). */
+  readonly threshold?: number;
 }
 
 export interface MaskPipelineInput {
@@ -155,8 +159,10 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
     if (vertebrae.masks.length === 0) {
       // None of them: look at every vertebra mask on no slice, so that masks of another scan fail
       // with the source's own reason ("does not overlap the CT") rather than "no vertebrae_L3 mask".
+      // (A file listed by both loads is listed once.)
       const probe = await input.source.load(isVertebraMask, []);
-      vertebraProblems.push(...probe.problems);
+      const listed = new Set(vertebraProblems.map((p) => `${p.path}\0${p.reason}`));
+      vertebraProblems.push(...probe.problems.filter((p) => !listed.has(`${p.path}\0${p.reason}`)));
     }
     const byName: Record<string, Uint8Array> = {};
     for (const m of vertebrae.masks) byName[m.name] = m.data;
@@ -196,7 +202,7 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
         if (n < 0) throw new RangeError(`mask ${m.name} was loaded without slice ${k}`);
         return m.data.subarray(n * plane, (n + 1) * plane);
       };
-      const item = { name: m.name, sliceMasks: sliceIdx.map(at) };
+      const item = { name: m.name, sliceMasks: sliceIdx.map(at), ...(m.threshold !== undefined ? { threshold: m.threshold } : {}) };
       if (include(m.name)) structures.push(item);
       if (input.vertebraeOnSlices && isVertebraMask(m.name)) vertebraSlices.push(item);
     }

@@ -63,6 +63,11 @@ export function maskBudgetError(name: string, masks: number, bytesEach: number, 
 export interface ResampleOptions extends GridSampleOptions {
   /** Label value to select; undefined selects every non-zero voxel (binary masks). */
   readonly label?: number;
+  /**
+   * A probability map's threshold (core/masks/maskValues): select voxels whose finite value is >= it,
+   * instead of every non-zero one. Not used with `label`.
+   */
+  readonly threshold?: number;
 }
 
 /** Error thrown when a mask's volume contains no CT voxel centre at all. */
@@ -217,6 +222,83 @@ export function forEachMappedVoxel(
   return visited;
 }
 
+/**
+ * A mask file may declare at most this many times the voxels its grid needs to cover the CT (and more
+ * than MIN_DECLARED_BYTES_CHECKED): a mask on a larger scan than the series (a whole-body CT, a series
+ * of its lumbar part) needs a few times more; a header declaring hundreds of times more is refused
+ * before its data is inflated.
+ */
+export const MAX_DECLARED_OVER_NEEDED = 16;
+/** Masks declaring up to this many bytes are never refused for their size against the CT (16 MiB). */
+export const MIN_DECLARED_BYTES_CHECKED = 16 * 1024 * 1024;
+
+export interface GridCoverage {
+  /** Whether the mask's grid can hold a CT voxel centre (by bounding boxes: true may still not overlap). */
+  readonly overlaps: boolean;
+  /** Voxels of the mask's grid along i, j, k within the box that holds the CT's voxel centres. */
+  readonly box: readonly [number, number, number];
+  /** box[0] * box[1] * box[2]: the mask voxels the CT can use. */
+  readonly neededVoxels: number;
+}
+
+/**
+ * Which part of a mask's grid the CT can use, from the header alone (dims and affine): the CT's corner
+ * voxel centres on every slice, through the inverse affine, give a box in the mask's voxel indices
+ * (nearest voxel centre), clamped to the grid. Conservative: `overlaps` false means no CT voxel centre
+ * maps inside the mask's grid.
+ */
+export function gridCoverage(hdr: Pick<NiftiImage, 'affine' | 'nx' | 'ny' | 'nz'>, g: VolumeGeometry, name = 'NIfTI'): GridCoverage {
+  const inv = invert3x4(hdr.affine, name);
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  const r = g.rowDirection;
+  const c = g.columnDirection;
+  for (const p of g.slicePositions) {
+    for (const i of [0, g.columns - 1]) {
+      for (const j of [0, g.rows - 1]) {
+        // LPS -> RAS, then the inverse affine: the continuous mask voxel index.
+        const x = -(p[0] + i * g.columnSpacingMm * r[0] + j * g.rowSpacingMm * c[0]);
+        const y = -(p[1] + i * g.columnSpacingMm * r[1] + j * g.rowSpacingMm * c[1]);
+        const z = p[2] + i * g.columnSpacingMm * r[2] + j * g.rowSpacingMm * c[2];
+        for (let a = 0; a < 3; a++) {
+          const u = inv[4 * a]! * x + inv[4 * a + 1]! * y + inv[4 * a + 2]! * z + inv[4 * a + 3]!;
+          lo[a] = Math.min(lo[a]!, u);
+          hi[a] = Math.max(hi[a]!, u);
+        }
+      }
+    }
+  }
+  const n = [hdr.nx, hdr.ny, hdr.nz];
+  const box = [0, 0, 0] as [number, number, number];
+  for (let a = 0; a < 3; a++) {
+    const from = Math.max(0, Math.floor(lo[a]! + 0.5));
+    const to = Math.min(n[a]! - 1, Math.floor(hi[a]! + 0.5));
+    box[a] = Number.isFinite(from) && Number.isFinite(to) ? Math.max(0, to - from + 1) : 0;
+  }
+  const neededVoxels = box[0] * box[1] * box[2];
+  return { overlaps: neededVoxels > 0, box, neededVoxels };
+}
+
+/**
+ * Why a mask's header cannot match the CT, checked before its data is inflated: a grid that holds no
+ * CT voxel centre (MaskOverlapError, thrown), or a declared image far larger than the part of its grid
+ * the CT can use (a reason, returned); undefined when it may match.
+ */
+export function gridFitProblem(hdr: Pick<NiftiImage, 'affine' | 'nx' | 'ny' | 'nz'>, bytesPerVoxel: number, g: VolumeGeometry, name = 'NIfTI'): string | undefined {
+  const cov = gridCoverage(hdr, g, name);
+  if (!cov.overlaps) throw new MaskOverlapError(name);
+  const declared = hdr.nx * hdr.ny * hdr.nz;
+  const dataBytes = declared * bytesPerVoxel;
+  if (dataBytes > MIN_DECLARED_BYTES_CHECKED && declared > MAX_DECLARED_OVER_NEEDED * cov.neededVoxels) {
+    const mib = (b: number) => `${(b / (1024 * 1024)).toFixed(b < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
+    return (
+      `declares ${hdr.nx}x${hdr.ny}x${hdr.nz} voxels (${mib(dataBytes)}) but the CT lies within ${cov.box.join('x')} of them ` +
+      `(${mib(cov.neededVoxels * bytesPerVoxel)}): more than ${MAX_DECLARED_OVER_NEEDED} times what this series needs; not read`
+    );
+  }
+  return undefined;
+}
+
 /** True when at least one CT voxel centre (on any slice) falls inside the NIfTI volume. */
 export function niftiOverlapsGrid(img: NiftiImage, g: VolumeGeometry): boolean {
   const map = rowMap(img, g, 'NIfTI');
@@ -260,15 +342,21 @@ export function resampleMask(img: NiftiImage, g: VolumeGeometry, opts: ResampleO
   const data = img.data;
   const scale = scaler(img);
   const label = opts.label;
+  const threshold = opts.threshold;
   const set =
-    label === undefined
+    label !== undefined
       ? (ct: number, nv: number) => {
-          const v = scale(data[nv]!);
-          if (v !== 0 && Number.isFinite(v)) out[ct] = 1;
-        }
-      : (ct: number, nv: number) => {
           if (Math.round(scale(data[nv]!)) === label) out[ct] = 1;
-        };
+        }
+      : threshold !== undefined
+        ? (ct: number, nv: number) => {
+            const v = scale(data[nv]!);
+            if (v >= threshold && Number.isFinite(v)) out[ct] = 1;
+          }
+        : (ct: number, nv: number) => {
+            const v = scale(data[nv]!);
+            if (v !== 0 && Number.isFinite(v)) out[ct] = 1;
+          };
   forEachGridVoxel(img, g, opts, set, name);
   return out;
 }
