@@ -11,7 +11,8 @@
  * A slice whose header puts it sideways off that line (a jump) is not part of the volume its neighbours
  * make. The fit is robust, so that such slices do not move it: the slope is Siegel's repeated median (for
  * each slice the median slope to the others, then the median of those; it stands while fewer than half the
- * slices are off), the intercept the median of what is left. Pure; no units beyond mm.
+ * slices are off; a large stack is sampled, see MAX_SAMPLED), the intercept the median of what is left.
+ * Pure; no units beyond mm.
  */
 
 /** One slice's in-plane position (mm along the row and column directions) and offset along the normal (mm). */
@@ -30,13 +31,23 @@ export interface SliceLine {
   readonly dv: number;
 }
 
-/** Partners each slice is compared with when there are many slices (spread over the whole stack). */
-const MAX_PARTNERS = 64;
+/**
+ * A large stack is fitted from this many slices (spread evenly from end to end), each compared with as
+ * many: long baselines keep the slope precise where positions are rounded, a few jumps stay a minority,
+ * and the work stays bounded (every slice still counts for the intercept).
+ */
+const MAX_SAMPLED = 128;
 
-function median(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const n = values.length;
-  return n % 2 === 1 ? values[(n - 1) / 2]! : (values[n / 2 - 1]! + values[n / 2]!) / 2;
+/** Median of the first n values (sorted in place). */
+function median(values: Float64Array, n = values.length): number {
+  const v = values.subarray(0, n).sort();
+  return n % 2 === 1 ? v[(n - 1) / 2]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
+}
+
+/** `count` indices spread evenly over 0..n-1 (all of them when n <= count). */
+function spread(n: number, count: number): number[] {
+  if (n <= count) return Array.from({ length: n }, (_, i) => i);
+  return [...new Set(Array.from({ length: count }, (_, t) => Math.round((t * (n - 1)) / (count - 1))))];
 }
 
 /**
@@ -49,36 +60,42 @@ export function fitSliceLine(points: readonly SlicePoint[]): SliceLine {
   let du = 0;
   let dv = 0;
   if (n > 1) {
-    // Partners: all others for a small stack, else MAX_PARTNERS spread evenly from end to end (long
-    // baselines keep the slope precise where positions are rounded; a few jumps stay a minority).
     const sorted = [...points].sort((a, b) => a.s - b.s);
-    const partners = n <= MAX_PARTNERS * 2 ? sorted.map((_, j) => j) : Array.from({ length: MAX_PARTNERS }, (_, t) => Math.round((t * (n - 1)) / (MAX_PARTNERS - 1)));
-    const perU: number[] = [];
-    const perV: number[] = [];
-    sorted.forEach((p, i) => {
-      const su: number[] = [];
-      const sv: number[] = [];
-      for (const j of partners) {
-        if (j === i) continue;
+    const sample = spread(n, MAX_SAMPLED);
+    const su = new Float64Array(sample.length);
+    const sv = new Float64Array(sample.length);
+    const perU = new Float64Array(sample.length);
+    const perV = new Float64Array(sample.length);
+    let rows = 0;
+    for (const i of sample) {
+      const p = sorted[i]!;
+      let m = 0;
+      for (const j of sample) {
         const q = sorted[j]!;
         const ds = q.s - p.s;
-        if (ds === 0) continue;
-        su.push((q.u - p.u) / ds);
-        sv.push((q.v - p.v) / ds);
+        if (j === i || ds === 0) continue;
+        su[m] = (q.u - p.u) / ds;
+        sv[m] = (q.v - p.v) / ds;
+        m++;
       }
-      if (su.length > 0) {
-        perU.push(median(su));
-        perV.push(median(sv));
+      if (m > 0) {
+        perU[rows] = median(su, m);
+        perV[rows] = median(sv, m);
+        rows++;
       }
-    });
-    if (perU.length > 0) {
-      du = median(perU);
-      dv = median(perV);
+    }
+    if (rows > 0) {
+      du = median(perU, rows);
+      dv = median(perV, rows);
     }
   }
-  const u0 = median(points.map((p) => p.u - du * p.s));
-  const v0 = median(points.map((p) => p.v - dv * p.s));
-  return { u0, v0, du, dv };
+  const restU = new Float64Array(n);
+  const restV = new Float64Array(n);
+  points.forEach((p, k) => {
+    restU[k] = p.u - du * p.s;
+    restV[k] = p.v - dv * p.s;
+  });
+  return { u0: median(restU), v0: median(restV), du, dv };
 }
 
 /** How far a slice lies to the side of the line, in the image plane, mm. */
