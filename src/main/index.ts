@@ -10,6 +10,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shel
 import { channels, MENU_ACTION_EVENT, type Channel, type MenuAction } from '../shared/contract';
 import { CSP } from '../shared/csp';
 import { isAllowedExternalLink } from '../shared/externalLinks';
+import { devServer, isDevServerRequest } from './devServer';
 import { menuTemplate } from './menu';
 import { oneLine } from '../node/atomicWrite';
 import { createService } from '../node/createService';
@@ -21,8 +22,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_DIR = path.join(here, '../renderer');
 const PRELOAD = path.join(here, '../preload/index.cjs');
 const APP_ORIGIN = 'app://paraspine';
-/** Set by `electron-vite dev` (not used in production). */
-const DEV_URL = process.env.ELECTRON_RENDERER_URL;
+/**
+ * The dev server `electron-vite dev` names in ELECTRON_RENDERER_URL: used only when the app is not packaged
+ * and the URL is http on the loopback (devServer.ts); otherwise null, and the app loads its own files.
+ */
+const DEV = (() => {
+  const decision = devServer(process.env.ELECTRON_RENDERER_URL, app.isPackaged);
+  if (decision.ignored) console.warn(`Paraspine: ${decision.ignored}`);
+  return decision.server;
+})();
 
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, codeCache: true } },
@@ -108,10 +116,10 @@ function lockDownSession(): void {
       u.startsWith('devtools://') ||
       u.startsWith('data:') ||
       u.startsWith('blob:') ||
-      (DEV_URL !== undefined && (u.startsWith(DEV_URL) || u.startsWith(DEV_URL.replace(/^http/, 'ws'))));
+      (DEV !== null && isDevServerRequest(u, DEV));
     cb({ cancel: !ok });
   });
-  if (DEV_URL) {
+  if (DEV) {
     ses.webRequest.onHeadersReceived((details, cb) => {
       cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP.replace("connect-src 'self'", "connect-src 'self' ws:")] } });
     });
@@ -122,7 +130,7 @@ function isOurFrame(e: Electron.IpcMainInvokeEvent): boolean {
   if (!win || e.sender !== win.webContents) return false;
   const frame = e.senderFrame;
   if (!frame || frame !== win.webContents.mainFrame) return false;
-  const origin = DEV_URL ? new URL(DEV_URL).origin : APP_ORIGIN;
+  const origin = DEV ? DEV.origin : APP_ORIGIN;
   return frame.url.startsWith(origin + '/');
 }
 
@@ -202,7 +210,7 @@ async function createWindow(): Promise<void> {
     win = null;
   });
 
-  await win.loadURL(DEV_URL ?? `${APP_ORIGIN}/index.html`);
+  await win.loadURL(DEV ? DEV.url : `${APP_ORIGIN}/index.html`);
 }
 
 app.enableSandbox();

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cross, normalize, type Vec3 } from '../../src/core/geometry/vec3';
 import { indexToLps, lpsToIndex, makeGeometry, sliceSpacingMm, sliceWeightsMm } from '../../src/core/geometry/volumeGeometry';
 import { lpsToSliceIj, sliceIjToLps } from '../../src/core/roi/contour';
+import { fitSliceLine, offLineMm, tiltDeg } from '../../src/core/geometry/sliceLine';
 
 /** An oblique geometry: orthonormal row/column directions from two angles, slices along the normal. */
 function oblique(a: number, b: number, gaps: number[]) {
@@ -62,5 +63,30 @@ describe('geometry: pixel <-> patient (LPS) mapping', () => {
     expect(sliceWeightsMm(g)).toEqual([3, 4.5, 6]);
     expect(lpsToIndex(g, [11, 22, 36])).toEqual([2, 1, 1.5]);
     expect(() => makeGeometry({ ...g, columnSpacingMm: 0 })).toThrow(/spacing must be > 0/);
+  });
+});
+
+describe('the line slice positions follow (sliceLine)', () => {
+  it('recovers any shear and intercept exactly, whatever a minority of slices that jump do (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 400 }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.array(fc.tuple(fc.nat(), fc.double({ min: 1, max: 500, noNaN: true })), { maxLength: 3 }),
+        (n, du, dv, jumps) => {
+          // Slices 1.25 mm apart with a missing one at a third of the way; a few (fewer than a quarter) jump.
+          const s = Array.from({ length: n }, (_, k) => 1.25 * (k + (k > n / 3 ? 1 : 0)) - 80);
+          const jumped = new Map(jumps.filter(() => n >= 16).map(([k, mm]) => [k % n, mm]));
+          const points = s.map((sk, k) => ({ u: 12.5 + du * sk + (jumped.get(k) ?? 0), v: -7 + dv * sk, s: sk }));
+          const line = fitSliceLine(points);
+          expect(line.du).toBeCloseTo(du, 9);
+          expect(line.dv).toBeCloseTo(dv, 9);
+          points.forEach((p, k) => expect(offLineMm(line, p)).toBeCloseTo(jumped.get(k) ?? 0, 6));
+          expect(tiltDeg(line)).toBeCloseTo((Math.atan(Math.hypot(du, dv)) * 180) / Math.PI, 6);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

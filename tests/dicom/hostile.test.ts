@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createDeflateRaw } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { writeDicom, type DicomElement } from '../fixtures/dicomWriter';
-import { enhancedCt, j2kCodestreamDeclaring, jpegLsCodestreamDeclaring } from '../fixtures/hostileDicom';
+import { atPositions, enhancedCt, j2kCodestreamDeclaring, jpegLsCodestreamDeclaring } from '../fixtures/hostileDicom';
 import { makePhantomSeries, type PhantomOptions } from '../fixtures/phantomSeries';
 import { TS } from '../../src/core/dicom/transferSyntax';
 import { loadFiles, loadSeriesFromFolder, readDicomHeader, scanFolder } from '../../src/node/dicomFiles';
@@ -384,5 +384,115 @@ describe('10. messages a person can act on', () => {
       { edit: (els, k) => (k === MIDDLE ? [...els, { tag: 0x00091010, vr: 'SQ', value: nested(20000) }] : els) },
       'header too deep (sequences nested beyond what can be read)',
     );
+  });
+});
+
+/**
+ * Gantry tilt as a scanner writes it: the image plane tilted by `deg` about the patient x axis, slice
+ * positions advancing along the table (patient z) by `stepMm`. Every slice is then sheared by the same
+ * in-plane step, tan(deg) per mm along the normal.
+ */
+const ORIGIN: [number, number, number] = [-20.5, -30.25, 101.5];
+function tilted(deg: number, stepMm = 2.5, move: (k: number, p: [number, number, number]) => [number, number, number] = (_k, p) => p) {
+  return { obliqueDeg: deg, edit: atPositions((k) => move(k, [ORIGIN[0], ORIGIN[1], ORIGIN[2] + stepMm * k])) };
+}
+
+/** Scans and loads a 9-slice phantom; returns the scan, the load, and the file name of each slice k. */
+async function nineSlices(opts: PhantomOptions) {
+  const p = makePhantomSeries({ slices: 9, rows: 16, columns: 12, ...opts });
+  const { dir, cleanup } = await writeTempFiles(p.files);
+  const file = (k: number): string => join(dir, p.files.find((f) => f.slice === k)!.name);
+  try {
+    const scan = await scanFolder(dir);
+    const loaded = scan.series.length === 1 ? await loadSeriesFromFolder(dir) : undefined;
+    return { scan, loaded, file };
+  } finally {
+    await cleanup();
+  }
+}
+
+describe('11. a slice that jumps sideways off the line of its neighbours', () => {
+  for (const mm of [10, 51]) {
+    it(`a middle slice ${mm} mm to the side (all else equal) is left out, named with how far it jumped`, async () => {
+      await expectOnlyBadListed(
+        { edit: atPositions((k) => (k === MIDDLE ? [ORIGIN[0] + mm, ORIGIN[1], ORIGIN[2] + 2.5 * k] : undefined)) },
+        `not part of a consistent volume (position ${mm} mm off the line of the other slices)`,
+      );
+    });
+  }
+
+  it('one pixel is a jump; jitter below half a pixel (0.75 mm pixels) is not', async () => {
+    await expectOnlyBadListed(
+      { edit: atPositions((k) => (k === MIDDLE ? [ORIGIN[0], ORIGIN[1] - 0.8, ORIGIN[2] + 2.5 * k] : undefined)) },
+      'not part of a consistent volume (position 0.8 mm off the line of the other slices)',
+    );
+    // Every slice off by up to 0.2 mm in x and in y (together under half the 0.75 mm pixel): far coarser
+    // than the rounding of any scanner's positions.
+    const jitter = (k: number): number => [0.2, -0.15, 0.05, -0.2, 0.15, -0.1, 0.2, -0.15, 0.1][k]!;
+    const { scan, loaded } = await nineSlices({ edit: atPositions((k) => [ORIGIN[0] + jitter(k), ORIGIN[1] - jitter(8 - k), ORIGIN[2] + 2.5 * k]) });
+    expect(scan.problems).toEqual([]);
+    expect(scan.series[0]!.slices).toBe(9);
+    expect(scan.series[0]!.warnings.join('\n')).not.toMatch(/line/);
+    expect(loaded!.volume.geometry.slices).toBe(9);
+  });
+
+  it('a gantry-tilted series (every slice sheared by the same step) keeps every slice; the tilt comes from all of them', async () => {
+    const { scan } = await nineSlices(tilted(20));
+    expect(scan.problems).toEqual([]);
+    expect(scan.series[0]!.slices).toBe(9);
+    expect(scan.series[0]!.warnings).toEqual([expect.stringMatching(/^gantry tilt 20\.0°: slice positions are sheared/)]);
+  });
+
+  it('a tilted series with a missing slice (a double step) is still one line', async () => {
+    const { scan } = await nineSlices(tilted(20, 2.5, (k, p) => (k >= 5 ? [p[0], p[1], p[2] + 2.5] : p)));
+    expect(scan.problems).toEqual([]);
+    expect(scan.series[0]!.warnings.join('\n')).toMatch(/^gantry tilt 20\.0°.*\nirregular slice spacing: .*about 1 missing slice/s);
+  });
+
+  it('in a tilted series, a jump of the middle slice or of the first one is named; the tilt stays 20°', async () => {
+    for (const k0 of [4, 0]) {
+      const { scan, loaded, file } = await nineSlices(tilted(20, 2.5, (k, p) => (k === k0 ? [p[0] + 10, p[1], p[2]] : p)));
+      expect(scan.problems).toEqual([{ path: file(k0), reason: 'not part of a consistent volume (position 10 mm off the line of the other slices)' }]);
+      expect(scan.series[0]!.slices).toBe(8);
+      expect(scan.series[0]!.warnings[0]).toMatch(/^gantry tilt 20\.0°/);
+      // The rest loads: the kept slices hold the phantom's values (air in the corner, a muscle disc's HU).
+      const v = loaded!.volume;
+      expect(v.geometry.slices).toBe(8);
+      for (let k = 0; k < 8; k++) expect(v.hu[k * 16 * 12]).toBe(-1000);
+    }
+  });
+
+  it('a tilted series with positions rounded to 0.1 mm (as some scanners write them) keeps every slice', async () => {
+    // 0.625 mm steps along the table rounded to 0.1 mm: the steps (and the in-plane shear) alternate.
+    const r = (v: number): number => Math.round(v * 10) / 10;
+    const { scan } = await nineSlices({ obliqueDeg: 17, edit: atPositions((k) => [r(ORIGIN[0]), r(ORIGIN[1]), r(ORIGIN[2] + 0.625 * k)]) });
+    expect(scan.problems).toEqual([]);
+    expect(scan.series[0]!.slices).toBe(9);
+    // The rounding shows as irregular gaps (0.6 or 0.7 mm along the table), never as a slice off the line.
+    expect(scan.series[0]!.warnings).toEqual([expect.stringMatching(/^gantry tilt 17\.0°/), expect.stringMatching(/^irregular slice spacing/)]);
+  });
+
+  it('a frame of a multi-frame CT that jumps is left out with a warning naming the file and frame; the other frames load', async () => {
+    const bytes = enhancedCt({ frames: 8, position: (f) => (f === 3 ? [10, 0, 2.5 * f] : [0, 0, 2.5 * f]) });
+    const { dir, cleanup } = await writeTempFiles([{ name: 'enh.dcm', bytes }]);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      expect(scan.series[0]!.slices).toBe(7);
+      expect(scan.series[0]!.warnings).toContain(`${join(dir, 'enh.dcm')}: frame(s) 4 left out: position up to 10 mm off the line of the other slices`);
+      const { volume } = await loadSeriesFromFolder(dir);
+      expect(volume.geometry.slices).toBe(7);
+      // Frame f holds stored 1024 + f, HU f: frame 4 (f = 3) is not in the volume.
+      expect([...new Set(Array.from(volume.hu))].sort((x, y) => x - y)).toEqual([0, 1, 2, 4, 5, 6, 7]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('positions scattered so that no line holds half the slices leave nothing out, with a warning', async () => {
+    const { scan } = await nineSlices({ edit: atPositions((k) => [ORIGIN[0] + (k % 3) * 5, ORIGIN[1], ORIGIN[2] + 2.5 * k]) });
+    expect(scan.problems).toEqual([]);
+    expect(scan.series[0]!.slices).toBe(9);
+    expect(scan.series[0]!.warnings[0]).toMatch(/^slice positions do not lie on one line \(up to [\d.]+ mm to the side of it\): volume kept as acquired, check the series$/);
   });
 });

@@ -78,6 +78,18 @@ describe('malformed files: loaded or listed with a one-line reason', () => {
     expect(volume.warnings.some((w) => /gantry tilt \d+(\.\d)?°/.test(w))).toBe(true);
   });
 
+  it('tilted series keep every slice (none is off the line of the others); the tilt is the one their orientation gives', async () => {
+    // Both tables advance along patient z under an image plane turned about x: gantrytilting's column
+    // direction (0, 0.9703, -0.2419) is 14.0° off y, sliceincrement/002's (0, 0.9636, -0.2672) 15.5° (the
+    // latter with a missing slice: a double step on the same line).
+    for (const [dir, deg] of [[['gantrytilting'], '14.0'], [['sliceincrement', '002'], '15.5']] as const) {
+      const scan = await scanFolder(MAL('dicom2nifti-failing', ...dir));
+      expect(scan.problems.filter((p) => p.path.endsWith('.dcm'))).toEqual([]);
+      expect(scan.series[0]!.slices).toBe(4);
+      expect(scan.series[0]!.warnings[0]).toMatch(new RegExp(`^gantry tilt ${deg.replace('.', '\\.')}°`));
+    }
+  });
+
   it('sliceincrement: each series loads with an irregular-spacing warning', async () => {
     for (const sub of ['001', '002']) {
       const { volume, summary } = await loadSeriesFromFolder(MAL('dicom2nifti-failing', 'sliceincrement', sub));

@@ -172,3 +172,37 @@ describe('levelsFromVertebraMasks', () => {
     expect(r.levels[0]!.method).toMatch(/^best cut between vertebrae_L3 and vertebrae_L4/);
   });
 });
+
+describe('levels where the series has a gap (a slice missing or left out)', () => {
+  /** The 2 mm grid of `grid(false)` without slice `gap` (positions 100 + 2k, k != gap). */
+  function gapped(gap: number): VolumeGeometry {
+    const z = Array.from({ length: 20 }, (_, k) => 100 + 2 * k).filter((_, k) => k !== gap);
+    return makeGeometry({
+      columns: 4,
+      rows: 4,
+      slices: 19,
+      columnSpacingMm: 10,
+      rowSpacingMm: 10,
+      rowDirection: [1, 0, 0],
+      columnDirection: [0, 1, 0],
+      slicePositions: z.map((v) => [0, 0, v] as const),
+    });
+  }
+
+  it('a vertebra whose centroid falls in the gap places no level (never the neighbour in its stead); elsewhere it does', () => {
+    // L3: 8 voxels on each of z 120, 122, 124 (slices 10, 11, 12 of the full grid): centroid z 122.
+    const at = (g: VolumeGeometry, zs: number[]) => mask(g, zs.map((z) => [g.slicePositions.findIndex((p) => p[2] === z), 8] as [number, number]));
+    const withGap = gapped(11); // z 122 left out: the remaining L3 voxels (z 120, 124) still centre on 122
+    const r = levelsFromVertebraMasks({ vertebrae_L3: at(withGap, [120, 124]) }, withGap, ['L3']);
+    expect(r.levels).toEqual([]);
+    expect(r.missing).toEqual([
+      {
+        level: 'L3',
+        reason: 'the series has no slice at the centroid of vertebrae_L3: the nearest, slice 10, lies 2 mm from it where slices are 2 mm apart (a slice missing or left out there)',
+      },
+    ]);
+    const elsewhere = gapped(3);
+    const ok = levelsFromVertebraMasks({ vertebrae_L3: at(elsewhere, [120, 122, 124]) }, elsewhere, ['L3']);
+    expect(ok.levels.map((l) => [l.sliceIndex, l.z])).toEqual([[10, 122]]);
+  });
+});

@@ -19,7 +19,7 @@ import { loadSeriesFromFolder } from '../../node/dicomFiles';
 import { maskSource } from '../../node/masks';
 import { CliError, oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
 import type { Output } from '../main';
-import { requireFolder } from './series';
+import { noteSkipped, requireFolder } from './series';
 
 export interface MeasuredSlice {
   level: Level | null;
@@ -145,6 +145,8 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
     fatHu: opts.ranges?.fatHu ?? doc?.ranges.fatHu ?? DEFAULT_RANGES.fatHu,
   };
   const { summary, volume, problems: seriesProblems } = await loadSeriesFromFolder(opts.folder, opts.seriesUid ?? doc?.series.seriesInstanceUid);
+  // Named at once: a level or option refused further on still leaves every file left out named.
+  noteSkipped(seriesProblems, note);
   if (doc && doc.series.seriesInstanceUid !== summary.seriesInstanceUid) {
     throw new CliError(`${opts.annotations}: annotations are for series ${doc.series.seriesInstanceUid}, not ${summary.seriesInstanceUid}`);
   }
@@ -240,7 +242,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   }
   for (const s of slices) note(`${s.level ?? 'slice'}: slice ${s.sliceIndex}, z ${s.z} mm (${s.method})`);
   for (const w of warnings) note(`warning: ${w}`);
-  for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
+  noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
   return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' } };

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { SeriesSummary } from '../../core/dicom/types';
+import type { FileProblem, SeriesSummary } from '../../core/dicom/types';
 import { huStats } from '../../core/volume';
 import { loadSeriesFromFolder, pickCtSeries, scanFolder } from '../../node/dicomFiles';
 import { CliError, parse, UsageError } from '../args';
@@ -15,6 +15,15 @@ export async function requireFolder(folder: string | undefined, what = 'folder')
   }
   if (!s.isDirectory()) throw new CliError(`${folder}: not a folder`);
   return folder;
+}
+
+/**
+ * Names every file a command left out (unusable, or not part of the series' volume), one line each on
+ * stderr: `skipped <file>: <reason>`. Every command that reads a series calls it, so that no slice is
+ * left out in silence (`scan` lists them in its own output instead).
+ */
+export function noteSkipped(problems: readonly FileProblem[], note: (line: string) => void): void {
+  for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
 }
 
 function fmt(n: number | null | undefined, digits = 4): string {
@@ -64,15 +73,18 @@ export async function runInfo(argv: string[], out: Output): Promise<void> {
   const folder = await requireFolder(positionals[0], 'series folder');
   let info: Record<string, unknown>;
   let lines: string[];
+  // Files of the folder left out (`problems`, a key of its own in the JSON): named on stderr as well.
   if (values['hu-stats']) {
-    const { summary, volume } = await loadSeriesFromFolder(folder, values.series);
+    const { summary, volume, problems } = await loadSeriesFromFolder(folder, values.series);
+    noteSkipped(problems, (l) => out.note(l));
     const stats = huStats(volume);
-    info = { series: summary, huStats: stats, warnings: volume.warnings };
+    info = { series: summary, huStats: stats, warnings: volume.warnings, problems };
     lines = [...describeSeries(summary), `    HU min ${fmt(stats.min)}, max ${fmt(stats.max)}, mean ${fmt(stats.mean)} over ${stats.voxels} voxels`];
   } else {
     const result = await scanFolder(folder);
     const summary = pickCtSeries(result, folder, values.series);
-    info = { series: summary };
+    noteSkipped(result.problems, (l) => out.note(l));
+    info = { series: summary, problems: result.problems };
     lines = describeSeries(summary);
   }
   await out.emit(values.json ? JSON.stringify(info, null, 2) + '\n' : lines.join('\n') + '\n');

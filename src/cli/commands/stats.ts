@@ -6,7 +6,7 @@ import { loadSeriesFromFolder } from '../../node/dicomFiles';
 import { maskVolumeAccumulators } from '../../node/masks';
 import { CliError, oneOf, parse } from '../args';
 import type { Output } from '../main';
-import { requireFolder } from './series';
+import { noteSkipped, requireFolder } from './series';
 
 export interface StructureStats extends VolumeStats {
   structure: string;
@@ -17,10 +17,13 @@ export const STATS_COLUMNS = ['structure', ...VOLUME_METRIC_KEYS] as const;
 
 /** Whole-volume statistics per mask (what TotalSegmentator's --statistics reports, for cross-checks). */
 export async function stats(folder: string, masksPath: string, opts: { seriesUid?: string; labels?: 'totalsegmentator' } = {}, note: (l: string) => void = () => {}) {
-  const { summary, volume } = await loadSeriesFromFolder(folder, opts.seriesUid);
+  const { summary, volume, problems: seriesProblems } = await loadSeriesFromFolder(folder, opts.seriesUid);
+  noteSkipped(seriesProblems, note); // before the masks are read, so a failure there still leaves them named
   // One mask at a time (a multilabel file in one pass): never one whole-grid array per label.
-  const { structures: sums, problems, notes } = await maskVolumeAccumulators(masksPath, volume, { labels: opts.labels });
-  for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
+  const { structures: sums, problems: maskProblems, notes } = await maskVolumeAccumulators(masksPath, volume, { labels: opts.labels });
+  noteSkipped(maskProblems, note);
+  // Every file left out, the series' (DICOM) first, then the masks', as measure lists them.
+  const problems = [...seriesProblems, ...maskProblems];
   for (const w of volume.warnings) note(`warning: ${w}`);
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   const structures: StructureStats[] = sums.map((m) => ({ structure: m.name, ...(computeMetrics(DEFAULT_REGISTRY.volume, m.accumulator) as VolumeStats) }));

@@ -1,5 +1,6 @@
 import type { Vec3 } from '../geometry/vec3';
 import { cross, dot, norm, normalize, scale, sub } from '../geometry/vec3';
+import { fitSliceLine, offLineMm, tiltDeg, type SlicePoint } from '../geometry/sliceLine';
 import { makeGeometry, type VolumeGeometry } from '../geometry/volumeGeometry';
 import { UserError } from '../errors';
 import { derivedUid } from './derivedUid';
@@ -44,6 +45,13 @@ const SAME_POSITION_MM = 0.01;
 const TILT_DEG = 0.1;
 /** In-plane distance beyond which a slice is off the line of the others, mm (on top of a 45° tilt). */
 const OFF_LINE_MM = 50;
+/**
+ * A slice whose in-plane position lies more than this fraction of a pixel (the smaller pixel spacing) to
+ * the side of the line the other slices follow has jumped (see leaveOutJumps). Half a pixel: a smaller
+ * shift moves a mask mapped by nearest voxel centre by at most one pixel at its edges, as the mapping's own
+ * rounding may; scanners write positions to micrometres (a gantry tilt's shear included), far below it.
+ */
+const JUMP_PIXELS = 0.5;
 /** Gaps differing from the median by more than this fraction make spacing irregular. */
 const GAP_TOLERANCE = 0.01;
 
@@ -110,6 +118,66 @@ function leaveOutOffLine(frames: FrameRef[], normal: Vec3, problems: FileProblem
   frames.push(...keep);
 }
 
+/** Millimetres for a reason: whole numbers as they are, else one decimal. */
+function mmText(d: number): string {
+  return fmt(Math.round(d * 10) / 10, 1);
+}
+
+/**
+ * Leaves out frames whose position jumps sideways off the line the other slices follow (core/geometry/
+ * sliceLine: a gantry tilt shears every slice by the same in-plane step per mm along the normal, so a
+ * tilted series is a line too) by more than JUMP_PIXELS of a pixel. A file all of whose frames jump is a
+ * problem naming it and how far it lies off; a multi-frame file that keeps some frames gets a warning
+ * naming the frames. The line is fitted again without them until no frame jumps (so laying out the kept
+ * frames again leaves out nothing more). When half the slices or more would go, the positions do not lie
+ * on one line: nothing is left out and a warning says so. `frames` must be sorted along the normal; they
+ * are removed in place. Needs 4 slices (with 3, which one jumped is ambiguous).
+ */
+function leaveOutJumps(frames: FrameRef[], rowDirection: Vec3, columnDirection: Vec3, pixelMm: number, problems: FileProblem[], warnings: string[]): void {
+  if (frames.length < 4) return;
+  const r = normalize(rowDirection);
+  const c = normalize(columnDirection);
+  const point = (f: FrameRef): SlicePoint => ({ u: dot(f.position, r), v: dot(f.position, c), s: f.offsetMm });
+  const tolerance = JUMP_PIXELS * pixelMm;
+  const jumped = new Map<FrameRef, number>();
+  let kept = frames;
+  for (let round = 0; round < 4; round++) {
+    const line = fitSliceLine(kept.map(point));
+    const off = kept.filter((f) => offLineMm(line, point(f)) > tolerance);
+    if (off.length === 0) break;
+    if ((jumped.size + off.length) * 2 >= frames.length) {
+      const first = fitSliceLine(frames.map(point));
+      const worst = Math.max(...frames.map((f) => offLineMm(first, point(f))));
+      warnings.push(`slice positions do not lie on one line (up to ${mmText(worst)} mm to the side of it): volume kept as acquired, check the series`);
+      return;
+    }
+    for (const f of off) jumped.set(f, offLineMm(line, point(f)));
+    kept = kept.filter((f) => !jumped.has(f));
+  }
+  if (jumped.size === 0) return;
+  const byFile = new Map<DicomHeader, FrameRef[]>();
+  for (const f of frames) {
+    const list = byFile.get(f.header);
+    if (list) list.push(f);
+    else byFile.set(f.header, [f]);
+  }
+  for (const [h, list] of byFile) {
+    const off = list.filter((f) => jumped.has(f));
+    if (off.length === 0) continue;
+    const mm = mmText(Math.max(...off.map((f) => jumped.get(f)!)));
+    if (off.length === list.length) {
+      problems.push({ path: h.path, reason: `not part of a consistent volume (position ${mm} mm off the line of the other slices)` });
+    } else {
+      const which = off.map((f) => f.frameIndex + 1).sort((a, b) => a - b);
+      const named = which.length > 10 ? `${which.slice(0, 10).join(', ')} and ${which.length - 10} more` : which.join(', ');
+      warnings.push(`${h.path}: frame(s) ${named} left out: position up to ${mm} mm off the line of the other slices`);
+    }
+  }
+  const keep = frames.filter((f) => !jumped.has(f));
+  frames.length = 0;
+  frames.push(...keep);
+}
+
 /**
  * Header fields shared by every file of one series, used to group files that have no
  * SeriesInstanceUID and hashed into their derived identifier. Changing what goes in here changes the
@@ -156,7 +224,9 @@ function deriveSeriesUid(first: DicomHeader, frames: readonly FrameRef[]): strin
  * orientation or pixel spacing, and files whose frames repeat a position already taken, are left out
  * as problems whose reason names the conflict (they are not made a series of their own: it would share
  * the UID, and annotation documents are keyed by it), as are files whose slices lie far off the line
- * of the others (see leaveOutOffLine). Gantry tilt and irregular spacing become warnings. Throws Error
+ * of the others (see leaveOutOffLine) or jump sideways off it (see leaveOutJumps; a frame of a
+ * multi-frame file that jumps is left out with a warning). Gantry tilt and irregular spacing become
+ * warnings. Throws Error
  * when no header is given, NoUsableSlice when every file was left out.
  */
 export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
@@ -244,14 +314,15 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
   frames.sort((a, b) => a.offsetMm - b.offsetMm);
 
   const warnings: string[] = [];
+  leaveOutJumps(frames, rowDirection, columnDirection, Math.min(first.pixelSpacing[0], first.pixelSpacing[1]), problems, warnings);
   if (frames.length > 1) {
-    const step = sub(frames[frames.length - 1]!.position, frames[0]!.position);
-    const along = dot(step, normal);
-    const across = norm(sub(step, scale(normal, along)));
-    const tiltDeg = (Math.atan2(across, Math.abs(along)) * 180) / Math.PI;
-    if (tiltDeg > TILT_DEG) {
+    // The tilt from the shear of the line all slices follow (not from two slices, which may be the odd ones).
+    const r = normalize(rowDirection);
+    const c = normalize(columnDirection);
+    const tilt = tiltDeg(fitSliceLine(frames.map((f) => ({ u: dot(f.position, r), v: dot(f.position, c), s: f.offsetMm }))));
+    if (tilt > TILT_DEG) {
       warnings.push(
-        `gantry tilt ${fmt(tiltDeg, 1)}°: slice positions are sheared relative to the slice normal (volume kept as acquired, not resampled)`,
+        `gantry tilt ${fmt(tilt, 1)}°: slice positions are sheared relative to the slice normal (volume kept as acquired, not resampled)`,
       );
     }
     const gaps: number[] = [];

@@ -75,6 +75,22 @@ export function sliceWeightsMm(g: VolumeGeometry): number[] {
   });
 }
 
+/** Gaps up to this fraction over the median still count as the usual spacing (as the irregular-spacing warning). */
+const SPACING_TOLERANCE = 0.01;
+
+/**
+ * The slice nearest a position along the normal (mm), how far it lies from it, and whether it stands for
+ * that position: it lies within half the usual spacing (the median gap, plus 1 %). It does not where a
+ * slice is missing or was left out (a gap): the nearest slice then lies up to a whole gap away, and what is
+ * measured there is not what lies at the position. A single slice always stands for any position.
+ */
+export function sliceAtOffset(g: VolumeGeometry, offsetMm: number): { sliceIndex: number; distanceMm: number; covered: boolean } {
+  const k = nearestSliceToOffset(g, offsetMm);
+  const distanceMm = Math.abs(sliceOffsetMm(g, k) - offsetMm);
+  const half = (Math.abs(sliceSpacingMm(g)) * (1 + SPACING_TOLERANCE)) / 2;
+  return { sliceIndex: k, distanceMm, covered: g.slices < 2 || distanceMm <= half + 1e-6 };
+}
+
 /** Continuous index (i, j, k may be fractional in i, j; k must be an integer slice) to LPS mm. */
 export function indexToLps(g: VolumeGeometry, i: number, j: number, k: number): Vec3 {
   const origin = g.slicePositions[k];

@@ -33,7 +33,7 @@
  *   above the disc's centre).
  */
 import { ALL_LEVELS, isDiscLevel, levelVertebrae, type Level, type Vertebra } from '../anatomy/anatomy';
-import { nearestSliceToOffset, pixelAreaMm2, sliceOffsetMm, sliceSpacingMm, sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
+import { nearestSliceToOffset, pixelAreaMm2, sliceAtOffset, sliceOffsetMm, sliceSpacingMm, sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
 
 /** Smallest vertebra (or sacrum) mask, in mm³ on the CT grid, that may place a level. */
 export const MIN_VERTEBRA_MASK_MM3 = 500;
@@ -185,6 +185,11 @@ export function levelsFromVertebraMasks(
     const upperP = first.usable[0]!;
     if (!isDiscLevel(level)) {
       const edgeNote = upperP.touchesEdge ? `; ${upperP.name} touches the end of the scan, so may be cut off` : '';
+      const gap = gapReason(g, upperP.centroidOffsetMm, `the centroid of ${upperP.name}`);
+      if (gap) {
+        missing.push({ level, reason: gap });
+        continue;
+      }
       found.push({
         level,
         sliceIndex: upperP.centroidSlice,
@@ -211,7 +216,12 @@ export function levelsFromVertebraMasks(
     }
     const edge = [upperP, lowerP].filter((p) => p.touchesEdge).map((p) => p.name);
     const edgeNote = edge.length ? `; ${edge.join(', ')} touches the end of the scan, so may be cut off` : '';
-    const { slice, method } = discSliceAtBodyCentre(upperP, lowerP, g) ?? discSlice(upperP, lowerP, g);
+    const { slice, method, targetOffsetMm, target } = discSliceAtBodyCentre(upperP, lowerP, g) ?? discSlice(upperP, lowerP, g);
+    const gap = targetOffsetMm === undefined ? null : gapReason(g, targetOffsetMm, target ?? `the disc`);
+    if (gap) {
+      missing.push({ level, reason: gap });
+      continue;
+    }
     found.push({ level, sliceIndex: slice, z: sliceZ(g, slice), method: method + edgeNote });
   }
   return checkOrder(found, missing, g);
@@ -219,6 +229,20 @@ export function levelsFromVertebraMasks(
 
 function round(x: number): number {
   return Math.round(x * 10) / 10;
+}
+
+/**
+ * Why a level whose rule aims at `offsetMm` along the normal cannot be placed: no slice stands for that
+ * position (a slice missing or left out there, see sliceAtOffset), so the nearest one would be measured in
+ * its stead, up to a whole gap away. Null when a slice stands for it.
+ */
+function gapReason(g: VolumeGeometry, offsetMm: number, what: string): string | null {
+  const at = sliceAtOffset(g, offsetMm);
+  if (at.covered) return null;
+  return (
+    `the series has no slice at ${what}: the nearest, slice ${at.sliceIndex}, lies ${round(at.distanceMm)} mm from it ` +
+    `where slices are ${round(Math.abs(sliceSpacingMm(g)))} mm apart (a slice missing or left out there)`
+  );
 }
 
 /**
@@ -320,7 +344,15 @@ function bodyWindow(p: VertebraProfile, g: VolumeGeometry, towardIncreasingSlice
  * middle is still the disc's centre. Undefined (the caller then uses discSlice) when a body never fills its
  * window, the middle does not lie strictly between the two centroids, or the series is not axial.
  */
-function discSliceAtBodyCentre(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeometry): { slice: number; method: string } | undefined {
+/** A disc level's slice, how it was found, and (when the rule aims at a position) where it aimed along the normal. */
+interface DiscChoice {
+  readonly slice: number;
+  readonly method: string;
+  readonly targetOffsetMm?: number;
+  readonly target?: string;
+}
+
+function discSliceAtBodyCentre(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeometry): DiscChoice | undefined {
   const step = lower.centroidSlice > upper.centroidSlice ? 1 : -1;
   const winU = bodyWindow(upper, g, step > 0);
   const winL = bodyWindow(lower, g, step < 0);
@@ -359,16 +391,23 @@ function discSliceAtBodyCentre(upper: VertebraProfile, lower: VertebraProfile, g
     method:
       `middle of the disc at the centre of the bodies of ${upper.name} and ${lower.name}: ` +
       `endplates at slices ${upperEnd} and ${lowerStart}`,
+    targetOffsetMm: mid,
+    target: `the middle of the endplates of ${upper.name} and ${lower.name}`,
   };
 }
 
-function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeometry): { slice: number; method: string } {
+function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeometry): DiscChoice {
   const midOffset = (upper.centroidOffsetMm + lower.centroidOffsetMm) / 2;
   const a = Math.min(upper.centroidSlice, lower.centroidSlice);
   const b = Math.max(upper.centroidSlice, lower.centroidSlice);
   if (b - a < 2) {
     const k = nearestSliceToOffset(g, midOffset);
-    return { slice: k, method: `no slice between the centroids of ${upper.name} and ${lower.name}; slice nearest their midpoint` };
+    return {
+      slice: k,
+      method: `no slice between the centroids of ${upper.name} and ${lower.name}; slice nearest their midpoint`,
+      targetOffsetMm: midOffset,
+      target: `the midpoint of the centroids of ${upper.name} and ${lower.name}`,
+    };
   }
   // Per-slice counts restricted to the shared in-plane footprint of the two masks.
   const plane = g.rows * g.columns;
