@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Problem } from '../../core/errors';
-import { MAX_DOCUMENT_BYTES, parseAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
+import { MAX_DOCUMENT_BYTES, readAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
 import { measureAnnotationsChecked, sortRecords } from '../../core/annotations/measureAnnotations';
 import { checkLevel } from '../../core/annotations/checkRoi';
 import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
@@ -76,7 +76,8 @@ export interface MeasureOptions {
 /** A measurement record with the mask and rule it comes from (only with --split-autochthon). */
 export type SourcedRecord = MeasurementRecord & { source?: string };
 
-async function readAnnotations(file: string): Promise<AnnotationDocument> {
+/** The document, and what was repaired as it was read (duplicate outline ids), as notes on the file. */
+async function readAnnotations(file: string): Promise<{ document: AnnotationDocument; notes: string[] }> {
   let text: string;
   try {
     const st = await stat(file);
@@ -95,9 +96,9 @@ async function readAnnotations(file: string): Promise<AnnotationDocument> {
   } catch {
     throw new CliError(`${file}: not valid JSON`);
   }
-  const r = parseAnnotationDocument(json);
+  const r = readAnnotationDocument(json);
   if (!r.ok) throw new CliError(`${file}: ${r.reason}`);
-  return r.document;
+  return { document: r.document, notes: r.notes };
 }
 
 function zSlices(volume: HuVolume, zs: readonly number[]): MeasuredSlice[] {
@@ -117,7 +118,8 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   if (!opts.masks && !opts.annotations) throw new UsageError('measure needs --masks and/or --annotations');
   if (opts.z && opts.levels) throw new UsageError('use either --z or --levels, not both');
   if (opts.splitAutochthon && !opts.masks) throw new UsageError('--split-autochthon needs --masks');
-  const doc = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
+  const read = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
+  const doc = read?.document;
   const ranges: HuRanges = {
     muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
     fatHu: opts.ranges?.fatHu ?? doc?.ranges.fatHu ?? DEFAULT_RANGES.fatHu,
@@ -130,8 +132,8 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   const warnings = [...volume.warnings];
   const problems = [...seriesProblems];
   const measurements: SourcedRecord[] = [];
-  /** Notes on mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
-  const notes: { path: string; reason: string }[] = [];
+  /** Notes on the annotation document and the mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
+  const notes: { path: string; reason: string }[] = (read?.notes ?? []).map((reason) => ({ path: opts.annotations!, reason }));
 
   // Slices to measure masks on: found from the vertebra masks, or given (z, annotation levels).
   let slices: MeasuredSlice[] = [];

@@ -151,6 +151,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
         sliceIndex: first,
         doc,
         loadProblem: loaded.ok ? loaded.r.problem : null,
+        loadProblemOpened: loaded.ok && loaded.r.document !== null,
         ...(doc ? { activeLevel, ...pointerFor(doc, activeLevel) } : {}),
         save: { state: 'idle', path: null, error: null, at: null },
         ...(loaded.ok ? {} : { error: `Annotations cannot be opened: ${message(loaded.e)}` }),
