@@ -228,7 +228,7 @@ export function documentIssue(root: unknown, issue: z.core.$ZodIssue): string {
   } else if (top === 'series') {
     parts.push('the series identity');
   } else if (top === 'ranges') {
-    parts.push(field === 'muscleHu' ? 'the muscle HU range' : field === 'fatHu' ? 'the fat HU range' : 'the HU ranges');
+    parts.push(n === 'muscleHu' ? 'the muscle HU range' : n === 'fatHu' ? 'the fat HU range' : 'the HU ranges');
   }
   const value = valueAt(root, path);
   let what: string;
@@ -239,7 +239,7 @@ export function documentIssue(root: unknown, issue: z.core.$ZodIssue): string {
       break;
     }
     case 'invalid_value':
-      what = `expected ${issue.values.length === 1 ? shortJson(issue.values[0]) : `one of ${issue.values.map((x) => String(x)).join(', ')}`}, found ${value === undefined ? 'nothing' : foundName(value)}`;
+      what = value === undefined ? 'missing' : `expected ${issue.values.length === 1 ? shortJson(issue.values[0]) : `one of ${issue.values.map((x) => String(x)).join(', ')}`}, found ${foundName(value)}`;
       break;
     case 'too_small':
     case 'too_big': {
