@@ -47,6 +47,8 @@ describe('overlap flags', () => {
     expect(flag(es, 1)).toEqual(['overlaps the psoas left outlines by 15 px (those pixels count in both)']);
     expect(flag(apart, 1)).toEqual([]);
     expect(flag(otherSlice, 2)).toEqual([]);
+    // a copy of an outline (not the document's object) is checked the same way
+    expect(flag({ ...ps }, 1)).toEqual(flag(ps, 1));
   });
 
   it('reaches the measurement records (their warnings: the CSV flags column)', () => {

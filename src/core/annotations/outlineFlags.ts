@@ -102,28 +102,32 @@ function boxMask(g: VolumeGeometry, k: number, ij: readonly PointIj[]): BoxMask 
   return { i0, j0, w, h, bits, pixels };
 }
 
-/** What one outline looks like on its slice: its pixels and the shape flags (crossing itself, no pixel). */
+/** What one outline looks like on its slice: how many pixels it holds and the shape flags (crossing itself, no pixel). */
 interface OutlineShape {
-  mask: BoxMask | null;
+  /** Pixels inside (in the image); -1 when the contour is unusable (checkRoi refuses it). */
+  pixels: number;
   flags: string[];
 }
 
 const px = (x: number) => String(Math.round(x * 10) / 10);
 
+/** The outline on slice k in continuous pixel indices, or null when it is unusable (checkRoi refuses it). */
+function sliceIj(g: VolumeGeometry, k: number, roi: Roi): PointIj[] | null {
+  try {
+    return lpsToSliceIj(g, k, roi.pointsLps);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Shape flags of an outline on slice k (continuous pixel indices ij): it crosses or runs back over
- * itself (findSelfCrossing; measured anyway, by the even-odd rule of rasterizePolygon), or encloses no
- * pixel centre (measured as 0 px).
+ * Shape flags of an outline on slice k: it crosses or runs back over itself (findSelfCrossing; measured
+ * anyway, by the even-odd rule of rasterizePolygon), or encloses no pixel centre (measured as 0 px).
  */
 function shapeOf(g: VolumeGeometry, k: number, roi: Roi): OutlineShape {
-  let ij: PointIj[];
-  try {
-    ij = lpsToSliceIj(g, k, roi.pointsLps);
-  } catch {
-    return { mask: null, flags: [] }; // an unusable contour: checkRoi refuses it
-  }
-  const mask = boxMask(g, k, ij);
-  if (!mask) return { mask: null, flags: [] };
+  const ij = sliceIj(g, k, roi);
+  const mask = ij && boxMask(g, k, ij);
+  if (!ij || !mask) return { pixels: -1, flags: [] };
   const flags: string[] = [];
   const sc = findSelfCrossing(ij);
   if (sc?.kind === 'cross') {
@@ -134,39 +138,107 @@ function shapeOf(g: VolumeGeometry, k: number, roi: Roi): OutlineShape {
     flags.push(`the outline (${roi.pointsLps.length} vertices) is too intricate to check for self-crossings: not checked`);
   }
   if (mask.pixels === 0) flags.push('the outline encloses no pixel centre: measured as 0 px');
-  return { mask, flags };
-}
-
-/**
- * The outlines of one level on one slice, with each label's pixels (one bit per label: a document has
- * at most 10 labels, 5 muscles x 2 sides) over their joint bounding box.
- */
-interface SliceGroup {
-  labels: { muscle: Roi['muscle']; side: Roi['side']; count: number; box: [number, number, number, number] }[];
-  i0: number;
-  j0: number;
-  w: number;
-  bits: Uint32Array;
+  return { pixels: mask.pixels, flags };
 }
 
 const labelKey = (r: Pick<Roi, 'muscle' | 'side'>) => `${r.muscle}|${r.side}`;
 
 /**
- * Trust checks of a document's outlines, computed once per outline and once per level and slice:
- * shape (shapeOf) and overlap. OVERLAP RULE: an outline that shares pixels with the outlines of another
- * muscle or side at the same level on the same slice has those pixels counted in both rows; the flag
- * names the other label and the number of shared pixels (against the union of that label's outlines,
- * which is what its row measures). Outlines of the same label (kept both: measured as their union) are
- * not compared. WORK: outlines are indexed by level and slice (only those can overlap); each outline is
- * rasterised once inside its bounding box; each level and slice keeps one bit per label over the joint
- * box of its outlines, and an outline is compared only inside the part of its box that another label's
- * box covers. So the work is bounded by the pixels of the outlines' boxes (what measuring them costs),
- * never by the number of pairs.
+ * Overlap flags of the outlines of one level on one slice (`members`, plus `extra` when asked about an
+ * outline that is not among them). Each label's pixels are one bit (a document has at most 10 labels,
+ * 5 muscles x 2 sides) over the joint bounding box of the outlines; an outline is then compared only
+ * inside the part of its own box that another label's box covers, pixel by pixel.
+ */
+function overlapFlags(g: VolumeGeometry, k: number, members: readonly Roi[]): Map<Roi, string[]> {
+  const out = new Map<Roi, string[]>();
+  const labels: { muscle: Roi['muscle']; side: Roi['side']; count: number; box: [number, number, number, number] }[] = [];
+  const masks: { roi: Roi; bit: number; m: BoxMask }[] = [];
+  for (const r of members) {
+    const ij = sliceIj(g, k, r);
+    const m = ij && boxMask(g, k, ij);
+    if (!m || m.pixels === 0) continue;
+    let n = labels.findIndex((l) => labelKey(l) === labelKey(r));
+    if (n < 0) {
+      n = labels.length;
+      labels.push({ muscle: r.muscle, side: r.side, count: 0, box: [Infinity, Infinity, -Infinity, -Infinity] });
+    }
+    const l = labels[n]!;
+    l.count++;
+    l.box = [Math.min(l.box[0], m.i0), Math.min(l.box[1], m.j0), Math.max(l.box[2], m.i0 + m.w - 1), Math.max(l.box[3], m.j0 + m.h - 1)];
+    masks.push({ roi: r, bit: n, m });
+  }
+  if (labels.length < 2) return out;
+  const gi0 = Math.min(...labels.map((l) => l.box[0]));
+  const gj0 = Math.min(...labels.map((l) => l.box[1]));
+  const gw = Math.max(...labels.map((l) => l.box[2])) - gi0 + 1;
+  const gh = Math.max(...labels.map((l) => l.box[3])) - gj0 + 1;
+  const bits = new Uint32Array(gw * gh);
+  for (const { bit, m } of masks) {
+    const b = 1 << bit;
+    for (let j = 0; j < m.h; j++) {
+      const row = (m.j0 + j - gj0) * gw + (m.i0 - gi0);
+      for (let i = 0; i < m.w; i++) if (m.bits[j * m.w + i]) bits[row + i]! |= b;
+    }
+  }
+  for (const { roi, bit: own, m: a } of masks) {
+    // Bounding boxes first: the part of this outline's box that another label's box covers.
+    let ci0 = Infinity;
+    let cj0 = Infinity;
+    let ci1 = -Infinity;
+    let cj1 = -Infinity;
+    labels.forEach((l, n) => {
+      if (n === own) return;
+      const x0 = Math.max(a.i0, l.box[0]);
+      const y0 = Math.max(a.j0, l.box[1]);
+      const x1 = Math.min(a.i0 + a.w - 1, l.box[2]);
+      const y1 = Math.min(a.j0 + a.h - 1, l.box[3]);
+      if (x1 < x0 || y1 < y0) return;
+      ci0 = Math.min(ci0, x0);
+      cj0 = Math.min(cj0, y0);
+      ci1 = Math.max(ci1, x1);
+      cj1 = Math.max(cj1, y1);
+    });
+    if (ci1 < ci0) continue;
+    // Then pixels: count, per other label, this outline's pixels that the label also has.
+    const shared = new Array<number>(labels.length).fill(0);
+    const others = ~(1 << own);
+    for (let j = cj0; j <= cj1; j++) {
+      for (let i = ci0; i <= ci1; i++) {
+        if (!a.bits[(j - a.j0) * a.w + (i - a.i0)]) continue;
+        let b = bits[(j - gj0) * gw + (i - gi0)]! & others;
+        while (b) {
+          const n = 31 - Math.clz32(b);
+          shared[n]!++;
+          b &= ~(1 << n);
+        }
+      }
+    }
+    const flags: string[] = [];
+    labels.forEach((l, n) => {
+      if (shared[n]! > 0) flags.push(`overlaps the ${l.muscle} ${l.side} outline${l.count > 1 ? 's' : ''} by ${shared[n]} px (those pixels count in both)`);
+    });
+    if (flags.length) out.set(roi, flags);
+  }
+  return out;
+}
+
+/**
+ * Trust checks of a document's outlines. Shape: once per outline and slice. OVERLAP RULE: an outline
+ * that shares pixels with the outlines of another muscle or side at the same level on the same slice
+ * has those pixels counted in both rows; the flag names the other label and the number of shared pixels
+ * (against the union of that label's outlines, which is what its row measures). Outlines of the same
+ * label (kept both: measured as their union) are not compared. WORK: outlines are indexed by level and
+ * slice (only those can overlap), and each level and slice is checked once, when one of its outlines is
+ * first asked about (overlapFlags: each outline rasterised inside its bounding box, one bit per label),
+ * keeping only the flags. So time and memory are bounded by the pixels of the outlines' boxes (what
+ * measuring them costs), never by the number of pairs; nothing goes by id.
  */
 class OutlineChecks {
   private readonly shapes = new Map<Roi, Map<number, OutlineShape>>();
-  private readonly groups = new Map<string, SliceGroup>();
+  private readonly overlapsOf = new Map<Roi, string[]>();
+  private readonly done = new Set<string>();
   private index: Map<string, Roi[]> | null = null;
+  private readonly keyOf = new Map<Roi, string>();
 
   constructor(
     private readonly volume: HuVolume,
@@ -181,96 +253,29 @@ class OutlineChecks {
     return s;
   }
 
-  private group(level: Roi['level'], k: number): SliceGroup | null {
-    if (!this.rois) return null;
+  overlaps(roi: Roi, k: number): string[] {
+    if (!this.rois) return [];
     if (!this.index) {
       this.index = new Map();
       for (const r of this.rois) {
         const key = `${r.level}@${roiSlice(this.volume, r)}`;
+        this.keyOf.set(r, key);
         const list = this.index.get(key);
         if (list) list.push(r);
         else this.index.set(key, [r]);
       }
     }
-    const key = `${level}@${k}`;
-    const cached = this.groups.get(key);
-    if (cached) return cached;
+    const key = `${roi.level}@${k}`;
     const members = this.index.get(key) ?? [];
-    const labels: SliceGroup['labels'] = [];
-    const masks: { bit: number; m: BoxMask }[] = [];
-    for (const r of members) {
-      const m = this.shape(r, k).mask;
-      if (!m || m.pixels === 0) continue;
-      let n = labels.findIndex((l) => labelKey(l) === labelKey(r));
-      if (n < 0) {
-        n = labels.length;
-        labels.push({ muscle: r.muscle, side: r.side, count: 0, box: [Infinity, Infinity, -Infinity, -Infinity] });
-      }
-      const l = labels[n]!;
-      l.count++;
-      l.box = [Math.min(l.box[0], m.i0), Math.min(l.box[1], m.j0), Math.max(l.box[2], m.i0 + m.w - 1), Math.max(l.box[3], m.j0 + m.h - 1)];
-      masks.push({ bit: n, m });
+    if (this.keyOf.get(roi) !== key) {
+      // Asked about an outline that is not the document's on this slice (a copy, another slice): checked on its own against them.
+      return overlapFlags(this.volume.geometry, k, [...members, roi]).get(roi) ?? [];
     }
-    const i0 = Math.min(...labels.map((l) => l.box[0]));
-    const j0 = Math.min(...labels.map((l) => l.box[1]));
-    const w = labels.length ? Math.max(...labels.map((l) => l.box[2])) - i0 + 1 : 0;
-    const h = labels.length ? Math.max(...labels.map((l) => l.box[3])) - j0 + 1 : 0;
-    const bits = new Uint32Array(w * h);
-    for (const { bit, m } of masks) {
-      const b = 1 << bit;
-      for (let j = 0; j < m.h; j++) {
-        const row = (m.j0 + j - j0) * w + (m.i0 - i0);
-        for (let i = 0; i < m.w; i++) if (m.bits[j * m.w + i]) bits[row + i]! |= b;
-      }
+    if (!this.done.has(key)) {
+      this.done.add(key);
+      for (const [r, f] of overlapFlags(this.volume.geometry, k, members)) this.overlapsOf.set(r, f);
     }
-    const g: SliceGroup = { labels, i0, j0, w, bits };
-    this.groups.set(key, g);
-    return g;
-  }
-
-  overlaps(roi: Roi, k: number): string[] {
-    const a = this.shape(roi, k).mask;
-    if (!a || a.pixels === 0) return [];
-    const grp = this.group(roi.level, k);
-    if (!grp) return [];
-    const own = grp.labels.findIndex((l) => labelKey(l) === labelKey(roi));
-    // Bounding boxes first: the part of this outline's box that another label's box covers.
-    let ci0 = Infinity;
-    let cj0 = Infinity;
-    let ci1 = -Infinity;
-    let cj1 = -Infinity;
-    grp.labels.forEach((l, n) => {
-      if (n === own) return;
-      const x0 = Math.max(a.i0, l.box[0]);
-      const y0 = Math.max(a.j0, l.box[1]);
-      const x1 = Math.min(a.i0 + a.w - 1, l.box[2]);
-      const y1 = Math.min(a.j0 + a.h - 1, l.box[3]);
-      if (x1 < x0 || y1 < y0) return;
-      ci0 = Math.min(ci0, x0);
-      cj0 = Math.min(cj0, y0);
-      ci1 = Math.max(ci1, x1);
-      cj1 = Math.max(cj1, y1);
-    });
-    if (ci1 < ci0) return [];
-    // Then pixels: count, per other label, this outline's pixels that the label also has.
-    const shared = new Array<number>(grp.labels.length).fill(0);
-    const others = own >= 0 ? ~(1 << own) : ~0;
-    for (let j = cj0; j <= cj1; j++) {
-      for (let i = ci0; i <= ci1; i++) {
-        if (!a.bits[(j - a.j0) * a.w + (i - a.i0)]) continue;
-        let b = grp.bits[(j - grp.j0) * grp.w + (i - grp.i0)]! & others;
-        while (b) {
-          const n = 31 - Math.clz32(b);
-          shared[n]!++;
-          b &= ~(1 << n);
-        }
-      }
-    }
-    const out: string[] = [];
-    grp.labels.forEach((l, n) => {
-      if (shared[n]! > 0) out.push(`overlaps the ${l.muscle} ${l.side} outline${l.count > 1 ? 's' : ''} by ${shared[n]} px (those pixels count in both)`);
-    });
-    return out;
+    return this.overlapsOf.get(roi) ?? [];
   }
 }
 
