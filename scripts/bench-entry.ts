@@ -1,7 +1,7 @@
 /**
  * Benchmark body, bundled by scripts/bench.mjs with esbuild (BENCH_RUNS=N runs a figure, BENCH_SLICES=N,
  * BENCH_ONLY=compressed for the compressed-series figures alone, BENCH_ONLY=whole for the whole-process
- * ones). Generates a clinical-size uncompressed CT series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
+ * ones, BENCH_ONLY=annotations for the 10,000-outline annotation document alone). Generates a clinical-size uncompressed CT series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
  * times reading all bytes, scanning headers and loading the HU volume (median of several runs): after a
  * scan (the scan's headers reused, as the app and the CLI do) and with no headers remembered.
  * Then, in fresh processes side by side (alternating, median of several): `paraspine info --hu-stats`
@@ -15,6 +15,7 @@
  * autochthon left/right, and ~90 small blobs of other labels), once, in a child process so its peak RSS
  * is its own.
  */
+import { benchAnnotations } from './bench-annotations';
 import { benchRoiTools } from './bench-roi-tools';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -279,6 +280,8 @@ async function main(): Promise<void> {
   if (process.argv[2] === '--measure-once') return measureOnce(dir, masksFile);
   // BENCH_ONLY=compressed: only the compressed-series figures (a quick re-run on a busy machine).
   if (process.env.BENCH_ONLY === 'compressed') return compressed();
+  // BENCH_ONLY=annotations: only the big annotation document's checks and measurement.
+  if (process.env.BENCH_ONLY === 'annotations') return benchAnnotations(RUNS);
   process.stdout.write(`Generating ${SLICES} slices ${SIZE}x${SIZE} int16 in ${dir} ...\n`);
   await generate(dir);
   // BENCH_ONLY=whole: only the whole-process figures (paraspine, read bytes, pydicom+numpy).
@@ -329,6 +332,7 @@ async function main(): Promise<void> {
   if (child.status !== 0) process.stdout.write(`  measure failed (exit ${child.status ?? child.signal})\n`);
 
   benchRoiTools();
+  benchAnnotations(RUNS);
 }
 
 main().catch((e) => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { toUserError, UserError } from '../core/errors';
-import { ANNOTATION_FORMAT, MAX_DOCUMENT_BYTES, parseAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
+import { ANNOTATION_FORMAT, MAX_DOCUMENT_BYTES, parseAnnotationDocument, readAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
 import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite';
 
 /**
@@ -12,7 +12,8 @@ import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite'
  * - Saving validates the document, copies the current file to .prev.json (atomically), then writes the
  *   new one atomically (temp file + fsync + rename). Killing the app at any moment leaves a complete
  *   current or previous document.
- * - Loading validates with parseAnnotationDocument. A corrupt document, or one written by a newer
+ * - Loading validates with readAnnotationDocument (a duplicate outline id gets a fresh id, said in
+ *   `problem`, the app's message line). A corrupt document, or one written by a newer
  *   Paraspine, is renamed to `<name>.corrupt-<timestamp>.json` (never overwritten, never deleted) and
  *   reported; the previous version is offered instead when it is valid.
  * - Revisions: a load returns the revision of the file it read (`sha256:` + the hash of its bytes; null
@@ -172,7 +173,7 @@ function processAlive(pid: number): boolean {
  */
 type ReadOutcome =
   | { kind: 'missing' }
-  | { kind: 'ok'; document: AnnotationDocument; revision: string }
+  | { kind: 'ok'; document: AnnotationDocument; notes: string[]; revision: string }
   | { kind: 'bad'; reason: string }
   | { kind: 'foreign'; reason: string };
 
@@ -207,8 +208,13 @@ async function readDocument(file: string): Promise<ReadOutcome> {
   } catch (e) {
     return ours ? { kind: 'bad', reason: `not valid JSON (${oneLine(e)})` } : { kind: 'foreign', reason: 'not a Paraspine annotation document' };
   }
-  const r = parseAnnotationDocument(json);
-  if (r.ok) return { kind: 'ok', document: r.document, revision: revisionOf(bytes) };
+  const r = readAnnotationDocument(json);
+  if (r.ok) {
+    // What was repaired as it was read (duplicate outline ids), for the one-line `problem`: the first few, then a count.
+    const notes = r.notes.slice(0, 3).map((n) => `${path.basename(file)}: ${n}`);
+    if (r.notes.length > 3) notes.push(`and ${r.notes.length - 3} more outlines given fresh ids`);
+    return { kind: 'ok', document: r.document, notes, revision: revisionOf(bytes) };
+  }
   const format = json && typeof json === 'object' ? (json as { format?: unknown }).format : undefined;
   return format === ANNOTATION_FORMAT ? { kind: 'bad', reason: r.reason } : { kind: 'foreign', reason: 'not a Paraspine annotation document' };
 }
@@ -232,7 +238,7 @@ export async function loadDocument(workspace: string, seriesInstanceUid: string,
   const file = documentPath(workspace, seriesInstanceUid);
   const prev = previousPath(workspace, seriesInstanceUid);
   const cur = await readDocument(file);
-  if (cur.kind === 'ok') return { document: cur.document, problem: null, path: file, revision: cur.revision };
+  if (cur.kind === 'ok') return { document: cur.document, problem: cur.notes.length ? cur.notes.join('; ') : null, path: file, revision: cur.revision };
   if (cur.kind === 'foreign') {
     throw new UserError('input', `${path.basename(file)} in the workspace is ${cur.reason}: left as it is; choose another workspace folder or move that file`);
   }
@@ -244,7 +250,7 @@ export async function loadDocument(workspace: string, seriesInstanceUid: string,
   const p = await readDocument(prev);
   if (p.kind === 'ok') {
     if (cur.kind === 'missing') problems.push(`${path.basename(file)} was missing`);
-    problems.push(`restored the previous version (${path.basename(prev)}, saved ${p.document.modifiedAt})`);
+    problems.push(`restored the previous version (${path.basename(prev)}, saved ${p.document.modifiedAt})`, ...p.notes);
     return { document: p.document, problem: problems.join('; '), path: file, revision: null };
   }
   if (p.kind === 'foreign') problems.push(`${path.basename(prev)} is ${p.reason}: left as it is`);

@@ -217,11 +217,16 @@ function RaterField() {
 
 function LoadProblem() {
   const problem = useApp((s) => s.loadProblem);
+  const opened = useApp((s) => s.loadProblemOpened === true);
   const store = getAppStore(getApi);
   if (!problem) return null;
   return (
     <div className="banner warn" data-testid="load-problem">
-      The saved annotations for this series could not be used and were kept aside (not overwritten): {problem}. You are starting a new document.
+      {opened ? (
+        <>The saved annotations for this series were opened with a change: {problem}.</>
+      ) : (
+        <>The saved annotations for this series could not be used and were kept aside (not overwritten): {problem}. You are starting a new document.</>
+      )}
       <button className="small ghost" onClick={() => store.setState({ loadProblem: null })}>
         ×
       </button>

@@ -131,3 +131,64 @@ describe('annotation documents that do not fit the series', () => {
     expect(r.errors[0]).toMatch(/larger than an annotation document can be/);
   });
 });
+
+describe('outlines that rasterise to nothing or cross themselves, duplicate ids, malformed documents', () => {
+  // On the patient's right (low columns), labelled right: no side-check flag.
+  const right = (id: string, muscle: Roi['muscle'], points: Vec3[]): Roi => ({ ...roi(id, 'right', points), muscle });
+  const ij = (pts: [number, number][]) => sliceIjToLps(g, K, pts);
+
+  it('a square traced twice (0 px) and a bow tie (even-odd) are measured and flagged in the JSON and the CSV flags; the rest is measured as before', async () => {
+    const twice = rect(40, 50, 44, 53);
+    // the bow tie over pixels 25..34 x 50..55, corners 0.4 px outside: rows 50..55 hold 8, 6, 2, 2, 6, 8 pixel centres (even-odd) = 32
+    const tie = ij([[24.6, 49.6], [34.4, 49.6], [24.6, 55.4], [34.4, 55.4]]);
+    const doc = { ...base, rois: [right('twice', 'psoas', [...twice, ...twice]), right('tie', 'erectorSpinae', tie), right('good', 'multifidus', rect(40, 60, 44, 63))] };
+    const file = write('shapes.json', doc);
+    const json = (await measureJson(file)) as unknown as { measurements: { muscle: string; pixels: number; warnings: string[] }[] };
+    const byMuscle = new Map(json.measurements.map((m) => [m.muscle, m]));
+    expect(byMuscle.get('psoas')!.pixels).toBe(0);
+    expect(byMuscle.get('psoas')!.warnings).toEqual([
+      expect.stringMatching(/^the outline runs back over itself near column 39\.6, row 49\.6 \(an edge traced twice\): measured by the even-odd rule/),
+      'the outline encloses no pixel centre: measured as 0 px',
+    ]);
+    expect(byMuscle.get('erectorSpinae')!.pixels).toBe(32);
+    expect(byMuscle.get('erectorSpinae')!.warnings).toEqual([expect.stringMatching(/^the outline crosses itself near column 29\.5, row 52\.5: measured by the even-odd rule/)]);
+    expect(byMuscle.get('multifidus')!.pixels).toBe(20);
+    expect(byMuscle.get('multifidus')!.warnings).toEqual([]);
+    const csv = await cli('measure', ABDOMEN, '--annotations', file, '--format', 'csv');
+    const rows = csv.stdout.trimEnd().split('\n').slice(1);
+    expect(rows.find((r) => r.includes(',psoas,'))).toMatch(/runs back over itself .* \| the outline encloses no pixel centre: measured as 0 px",drawn,twice$/);
+    expect(rows.find((r) => r.includes(',erectorSpinae,'))).toMatch(/the outline crosses itself near column 29\.5, row 52\.5: .*",drawn,tie$/);
+  });
+
+  it('two different muscles with the same id: the later gets a fresh id (a note naming the file), both are measured and the overlap is flagged', async () => {
+    const doc = { ...base, rois: [right('dup', 'psoas', rect(40, 50, 44, 53)), right('dup', 'multifidus', rect(43, 52, 47, 55))] };
+    const file = write('dup-ids.json', doc);
+    const r = await cli('measure', ABDOMEN, '--annotations', file, '--format', 'json');
+    expect(r.code, r.errors.join('\n')).toBe(0);
+    const note = `${file}: outline 2 (L3 multifidus right) had the id "dup" of the L3 psoas right outline: it now has the id "dup-2"`;
+    expect(r.notes).toContain(`note ${note}`);
+    const json = JSON.parse(r.stdout) as { warnings: string[]; measurements: { muscle: string; pixels: number; roiIds: string[]; warnings: string[] }[] };
+    expect(json.warnings).toContain(note);
+    // shared: columns 43..44 x rows 52..53 = 4 px
+    expect(json.measurements.map((m) => [m.muscle, m.pixels, m.roiIds, m.warnings])).toEqual([
+      ['psoas', 20, ['dup'], ['overlaps the multifidus right outline by 4 px (those pixels count in both)']],
+      ['multifidus', 20, ['dup-2'], ['overlaps the psoas right outline by 4 px (those pixels count in both)']],
+    ]);
+  });
+
+  it('a malformed document is refused with one line naming the file, the outline and the field, never "undefined"', async () => {
+    const noId: Record<string, unknown> = { ...roi('x', 'right', rect(40, 50, 44, 53)) };
+    delete noId.id;
+    const file = write('no-id.json', { ...base, rois: [roi('good', 'right', rect(40, 60, 44, 63)), noId] });
+    const r = await cli('measure', ABDOMEN, '--annotations', file);
+    expect(r.code).toBe(1);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toContain(`${file}: invalid annotation document: rois.1.id (outline 2 of 2 (L3 psoas right)): missing`);
+    expect(r.errors[0]).not.toMatch(/undefined/);
+    const { format: _f, ...noFormat } = base;
+    void _f;
+    const r2 = await cli('measure', ABDOMEN, '--annotations', write('no-format.json', noFormat));
+    expect(r2.code).toBe(1);
+    expect(r2.errors[0]).toMatch(/no-format\.json: not a Paraspine annotation document \(it has no format field\)$/);
+  });
+});

@@ -12,6 +12,7 @@ import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import { sliceIjToLps } from '../../src/core/roi/contour';
 import type { HuVolume } from '../../src/core/volume';
+import { LABELS, MANY_SIZE, MANY_STEP, flatVolume, manyOutlinesDocument } from '../fixtures/hostileDocument';
 
 const C = 40;
 const R = 30;
@@ -42,9 +43,12 @@ describe('overlap flags', () => {
     const doc = { levels: [], rois: [ps, es, apart, sameLabel, otherSlice] };
     const flag = outlineFlagger(volume, doc);
     expect(flag(ps, 1)).toEqual(['overlaps the erectorSpinae left outline by 15 px (those pixels count in both)']);
-    expect(flag(es, 1)).toEqual(['overlaps the psoas left outline by 15 px (those pixels count in both)']);
+    // psoas left has two outlines (ps and sameLabel, measured as their union): the count is against that union
+    expect(flag(es, 1)).toEqual(['overlaps the psoas left outlines by 15 px (those pixels count in both)']);
     expect(flag(apart, 1)).toEqual([]);
     expect(flag(otherSlice, 2)).toEqual([]);
+    // a copy of an outline (not the document's object) is checked the same way
+    expect(flag({ ...ps }, 1)).toEqual(flag(ps, 1));
   });
 
   it('reaches the measurement records (their warnings: the CSV flags column)', () => {
@@ -53,5 +57,52 @@ describe('overlap flags', () => {
     const flagsOf = (muscle: string) => records.find((r) => r.muscle === muscle)?.warnings ?? [];
     expect(flagsOf('psoas')).toEqual(['overlaps the erectorSpinae left outline by 15 px (those pixels count in both)']);
     expect(flagsOf('multifidus')).toEqual([]);
+  });
+});
+
+describe('overlap check: ids and big documents', () => {
+  it('two different muscles with the same id are both checked (the check never goes by id)', () => {
+    const a = rect('same', 'psoas', 'left', 1, 5, 14, 5, 14);
+    const b = rect('same', 'erectorSpinae', 'left', 1, 12, 20, 10, 19);
+    const flag = outlineFlagger(volume, { levels: [], rois: [a, b] });
+    expect(flag(a, 1)).toEqual(['overlaps the erectorSpinae left outline by 15 px (those pixels count in both)']);
+    expect(flag(b, 1)).toEqual(['overlaps the psoas left outline by 15 px (those pixels count in both)']);
+  });
+
+  it('a document of 2,000 outlines: every outline flagged with exactly its neighbours (labels and shared pixels from the grid)', { timeout: 60_000 }, () => {
+    const big = flatVolume(340, 340, 30);
+    const doc = manyOutlinesDocument(big, 2000);
+    const { records } = measureAnnotationsChecked(big, doc);
+    // 10 levels x 10 labels, each label's 20 outlines measured as their union
+    expect(records).toHaveLength(100);
+    const flag = outlineFlagger(big, doc);
+    // outline m: level m % 10, cell c = floor(m / 10) of a 32-wide grid; its label is (cx + 3 cy) % 10
+    const labelOf = (cx: number, cy: number) => LABELS[(cx + 3 * cy) % 10]!;
+    let checked = 0;
+    doc.rois.forEach((roi, m) => {
+      const c = Math.floor(m / 10);
+      const cx = c % 32;
+      const cy = Math.floor(c / 32);
+      const expected = new Map<string, number>();
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          if (!dx && !dy) continue;
+          const nc = c + dx + 32 * dy;
+          // the neighbour exists at this level: in the grid, and among the 200 cells of each level
+          if (cx + dx < 0 || cx + dx > 31 || cy + dy < 0 || nc >= 200) continue;
+          const l = labelOf(cx + dx, cy + dy);
+          expected.set(`${l.muscle} ${l.side}`, (MANY_SIZE - MANY_STEP) * (dx && dy ? MANY_SIZE - MANY_STEP : MANY_SIZE));
+        }
+      }
+      const got = new Map(
+        flag(roi, roi.sliceIndex).map((f) => {
+          const [, label, n] = /^overlaps the (\w+ \w+) outlines? by (\d+) px/.exec(f)!;
+          return [label!, Number(n)] as const;
+        }),
+      );
+      expect(got).toEqual(expected);
+      checked++;
+    });
+    expect(checked).toBe(2000);
   });
 });

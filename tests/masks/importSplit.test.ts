@@ -18,7 +18,8 @@ import type { SeriesSource } from '../../src/node/seriesSource';
 import { SettingsStore } from '../../src/node/settings';
 import { folderLocator, type FolderSeriesLocator, type MaskImportResult } from '../../src/shared/contract';
 import type { SeriesSummary } from '../../src/core/dicom/types';
-import { ANNOTATION_FORMAT, ANNOTATION_VERSION, parseAnnotationDocument, seriesIdentity } from '../../src/core/annotations/document';
+import { ANNOTATION_FORMAT, ANNOTATION_VERSION, parseAnnotationDocument, seriesIdentity, type AnnotationDocument } from '../../src/core/annotations/document';
+import { measureAnnotationsChecked } from '../../src/core/annotations/measureAnnotations';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 
 const ABD = join(__dirname, '../../../shared/data/ct-abdomen-3mm');
@@ -140,6 +141,10 @@ describe('masks:import with splitAutochthon', () => {
     expect(parseAnnotationDocument(JSON.parse(JSON.stringify(doc(res.rois)))).ok).toBe(true);
     expect(parseAnnotationDocument(JSON.parse(JSON.stringify(doc(res.rois.map((r) => ({ ...r, source: 'imported' as const })))))).ok).toBe(true);
     expect(parseAnnotationDocument(JSON.parse(JSON.stringify(doc(res.rois.map((r) => ({ ...r, source: 'guessed' as never })))))).ok).toBe(false);
+    // Outlines traced from masks touch themselves at most at a pixel corner: no shape flag (crossing, no pixel) on any of them.
+    const measured = measureAnnotationsChecked(volume, doc(res.rois) as AnnotationDocument).records;
+    expect(measured.length).toBeGreaterThanOrEqual(16);
+    expect(measured.flatMap((r) => (r.warnings ?? []).filter((w) => w.startsWith('the outline ')))).toEqual([]);
     // L5/S1: the iliacus is left out of the psoas (the iliopsoas_left mask there is 18.1 cm²).
     const psoasL = raster('L5/S1', 'psoas', 'left').out.reduce((s, v) => s + (v ? 1 : 0), 0);
     expect(psoasL * 9).toBeLessThan(1000);

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Problem } from '../../core/errors';
-import { MAX_DOCUMENT_BYTES, parseAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
+import { MAX_DOCUMENT_BYTES, readAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
 import { measureAnnotationsChecked, sortRecords } from '../../core/annotations/measureAnnotations';
 import { checkLevel } from '../../core/annotations/checkRoi';
 import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
@@ -94,7 +94,8 @@ function withThreshold(r: SourcedRecord, threshold: number | undefined): Sourced
   return r;
 }
 
-async function readAnnotations(file: string): Promise<AnnotationDocument> {
+/** The document, and what was repaired as it was read (duplicate outline ids), as notes on the file. */
+async function readAnnotations(file: string): Promise<{ document: AnnotationDocument; notes: string[] }> {
   let text: string;
   try {
     const st = await stat(file);
@@ -113,9 +114,9 @@ async function readAnnotations(file: string): Promise<AnnotationDocument> {
   } catch {
     throw new CliError(`${file}: not valid JSON`);
   }
-  const r = parseAnnotationDocument(json);
+  const r = readAnnotationDocument(json);
   if (!r.ok) throw new CliError(`${file}: ${r.reason}`);
-  return r.document;
+  return { document: r.document, notes: r.notes };
 }
 
 function zSlices(volume: HuVolume, zs: readonly number[]): MeasuredSlice[] {
@@ -139,7 +140,8 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   if (opts.maskThreshold !== undefined && !validMaskThreshold(opts.maskThreshold)) {
     throw new UsageError(`--mask-threshold must be a number greater than 0 and at most 1 (got ${opts.maskThreshold})`);
   }
-  const doc = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
+  const read = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
+  const doc = read?.document;
   const ranges: HuRanges = {
     muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
     fatHu: opts.ranges?.fatHu ?? doc?.ranges.fatHu ?? DEFAULT_RANGES.fatHu,
@@ -154,8 +156,8 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   const warnings = [...volume.warnings];
   const problems = [...seriesProblems];
   const measurements: SourcedRecord[] = [];
-  /** Notes on mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
-  const notes: { path: string; reason: string }[] = [];
+  /** Notes on the annotation document and the mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
+  const notes: { path: string; reason: string }[] = (read?.notes ?? []).map((reason) => ({ path: opts.annotations!, reason }));
 
   // Slices to measure masks on: found from the vertebra masks, or given (z, annotation levels).
   let slices: MeasuredSlice[] = [];

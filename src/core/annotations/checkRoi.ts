@@ -37,9 +37,13 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? String(Math.round(x * 1000) / 1000) : String(x);
 }
 
+/** Slice gaps per geometry, computed once (a document of thousands of outlines asks for them for each). */
+const gapsOf = new WeakMap<VolumeGeometry, number[]>();
+
 /** Half the gap to the nearer neighbour of slice k (the tolerance for "on this slice"), mm; 0.5 mm for one slice. */
 export function halfSliceGapMm(g: VolumeGeometry, k: number): number {
-  const gaps = sliceGapsMm(g);
+  let gaps = gapsOf.get(g);
+  if (!gaps) gapsOf.set(g, (gaps = sliceGapsMm(g)));
   if (gaps.length === 0) return 0.5;
   const below = k > 0 ? gaps[k - 1]! : Infinity;
   const above = k < gaps.length ? gaps[k]! : Infinity;

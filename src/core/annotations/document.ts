@@ -138,21 +138,170 @@ export type ParseResult = { ok: true; document: AnnotationDocument } | { ok: fal
 
 /**
  * Validate an annotation document read from outside. A document from a newer version is refused with
- * a reason (never silently downgraded); anything malformed gets a one-line reason naming the field.
+ * a reason (never silently downgraded); anything malformed gets a one-line reason naming the field, in
+ * the user's terms (which outline or level, what is wrong: documentIssue).
  */
 export function parseAnnotationDocument(json: unknown): ParseResult {
-  if (typeof json !== 'object' || json === null) return { ok: false, reason: 'not a JSON object' };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, reason: 'not a JSON object' };
   const o = json as Record<string, unknown>;
-  if (o.format !== ANNOTATION_FORMAT) return { ok: false, reason: `not a Paraspine annotation document (format is ${JSON.stringify(o.format)})` };
+  if (o.format !== ANNOTATION_FORMAT) {
+    return { ok: false, reason: `not a Paraspine annotation document (${o.format === undefined ? 'it has no format field' : `its format is ${shortJson(o.format)}`})` };
+  }
   if (typeof o.version === 'number' && o.version > ANNOTATION_VERSION) {
     return { ok: false, reason: `written by a newer Paraspine (document version ${o.version}, this version reads up to ${ANNOTATION_VERSION})` };
   }
   const r = annotationDocumentSchema.safeParse(json);
   if (!r.success) {
-    const issue = r.error.issues[0]!;
-    return { ok: false, reason: `invalid annotation document: ${issue.path.join('.') || '(root)'}: ${issue.message}` };
+    const issues = r.error.issues;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    return { ok: false, reason: `invalid annotation document: ${documentIssue(json, issues[0]!)}${more}` };
   }
   return { ok: true, document: r.data as AnnotationDocument };
+}
+
+/** A value as it appears in the file, shortened for a one-line message. */
+function shortJson(v: unknown): string {
+  let t: string;
+  try {
+    t = JSON.stringify(v) ?? String(v);
+  } catch {
+    t = String(v);
+  }
+  return t.length > 40 ? `${t.slice(0, 39)}…` : t;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+const KIND_NAMES: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  object: 'an object',
+  array: 'a list',
+  tuple: 'a list',
+  boolean: 'true or false',
+};
+
+function foundName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `a list (${shortJson(v)})`;
+  if (typeof v === 'string') return `text ${shortJson(v)}`;
+  if (typeof v === 'object') return 'an object';
+  return shortJson(v);
+}
+
+/**
+ * One zod issue of an annotation document, in the user's terms: the field's path in the file (for
+ * whoever edits it), what it belongs to (outline 2 of 5, L3 psoas left, id "a"; level mark 1, L3; a
+ * vertex and coordinate), and what is wrong with it ("missing", "expected a number, found text "x"",
+ * "expected one of ...", "has 2 items, needs at least 3"). Never the word "undefined".
+ */
+export function documentIssue(root: unknown, issue: z.core.$ZodIssue): string {
+  const path = issue.path;
+  const where = path.map(String).join('.') || '(the document)';
+  // What the field belongs to.
+  const parts: string[] = [];
+  const [top, n, field, v, c] = path;
+  if ((top === 'rois' || top === 'levels') && typeof n === 'number') {
+    const list = valueAt(root, [top]);
+    const count = Array.isArray(list) ? list.length : 0;
+    const item = valueAt(root, [top, n]);
+    const rec = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+    const str = (k: string) => (typeof rec[k] === 'string' && rec[k] !== '' ? (rec[k] as string) : null);
+    if (top === 'rois') {
+      const label = [str('level'), str('muscle'), str('side')].filter((x) => x !== null).join(' ');
+      const id = str('id');
+      const what = [label, id !== null ? `id ${shortJson(id)}` : ''].filter(Boolean).join(', ');
+      parts.push(`outline ${n + 1} of ${count}${what ? ` (${what})` : ''}`);
+      if (field === 'pointsLps' && typeof v === 'number') parts.push(`vertex ${v + 1}${typeof c === 'number' ? `, coordinate ${'xyz'[c] ?? c + 1}` : ''}`);
+    } else {
+      const level = str('level');
+      parts.push(`level mark ${n + 1} of ${count}${level ? ` (${level})` : ''}`);
+    }
+  } else if (top === 'series') {
+    parts.push('the series identity');
+  } else if (top === 'ranges') {
+    parts.push(n === 'muscleHu' ? 'the muscle HU range' : n === 'fatHu' ? 'the fat HU range' : 'the HU ranges');
+  }
+  const value = valueAt(root, path);
+  let what: string;
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = KIND_NAMES[issue.expected] ?? issue.expected;
+      what = value === undefined ? 'missing' : `expected ${expected}, found ${foundName(value)}`;
+      break;
+    }
+    case 'invalid_value':
+      what = value === undefined ? 'missing' : `expected ${issue.values.length === 1 ? shortJson(issue.values[0]) : `one of ${issue.values.map((x) => String(x)).join(', ')}`}, found ${foundName(value)}`;
+      break;
+    case 'too_small':
+    case 'too_big': {
+      const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      const atLeast = issue.code === 'too_small' ? 'at least' : 'at most';
+      if (issue.origin === 'array') {
+        const has = Array.isArray(value) ? value.length : 0;
+        if (field === 'pointsLps' && v === undefined) what = `an outline needs ${atLeast} ${bound} vertices; it has ${has}`;
+        else if (field === 'pointsLps') what = `a vertex needs 3 coordinates (x, y, z); it has ${has}`;
+        else what = `needs ${atLeast} ${bound} item${bound === 1 ? '' : 's'}; it has ${has}`;
+      } else if (issue.origin === 'string') {
+        what = value === '' ? 'empty' : `needs ${atLeast} ${bound} characters`;
+      } else {
+        what = `must be ${atLeast} ${bound}, found ${foundName(value)}`;
+      }
+      break;
+    }
+    case 'custom':
+      what = `${issue.message}, found ${foundName(value)}`;
+      break;
+    default:
+      what = issue.message;
+  }
+  return `${where}${parts.length ? ` (${parts.join(', ')})` : ''}: ${what}`;
+}
+
+/**
+ * Make ROI ids unique, as a document is loaded (the CLI's --annotations, the workspace): ids name
+ * outlines in the exports (`roiIds`) and in the app, and two outlines with one id would be taken for one.
+ * The later outline with an id already used gets a fresh one (`<id>-2`, `-3`, ...); each change is a
+ * one-line note. Returns the document unchanged (same object) when every id is unique.
+ */
+export function uniqueRoiIds(doc: AnnotationDocument): { document: AnnotationDocument; notes: string[] } {
+  const seen = new Map<string, Roi>();
+  const all = new Set(doc.rois.map((r) => r.id));
+  const notes: string[] = [];
+  let rois: Roi[] | null = null;
+  doc.rois.forEach((r, n) => {
+    const first = seen.get(r.id);
+    if (!first) {
+      seen.set(r.id, r);
+      return;
+    }
+    let id = r.id;
+    for (let k = 2; all.has(id); k++) id = `${r.id}-${k}`;
+    all.add(id);
+    seen.set(id, r);
+    rois ??= [...doc.rois];
+    rois[n] = { ...r, id };
+    notes.push(`outline ${n + 1} (${r.level} ${r.muscle} ${r.side}) had the id ${JSON.stringify(r.id)} of the ${first.level} ${first.muscle} ${first.side} outline: it now has the id ${JSON.stringify(id)}`);
+  });
+  return rois ? { document: { ...doc, rois }, notes } : { document: doc, notes };
+}
+
+/** parseAnnotationDocument, then uniqueRoiIds: how a document is read from a file (notes: what was repaired). */
+export type ReadResult = { ok: true; document: AnnotationDocument; notes: string[] } | { ok: false; reason: string };
+
+export function readAnnotationDocument(json: unknown): ReadResult {
+  const r = parseAnnotationDocument(json);
+  if (!r.ok) return r;
+  const { document, notes } = uniqueRoiIds(r.document);
+  return { ok: true, document, notes };
 }
 
 export function newAnnotationDocument(series: SeriesIdentity, ranges: HuRanges, appVersion: string, rater: string, now: string): AnnotationDocument {

@@ -2,7 +2,8 @@ import { nearestSliceToZ } from '../geometry/volumeGeometry';
 import { DEFAULT_REGISTRY, computeMetrics, type MetricRegistry, type PairMetrics } from '../metrics/definitions';
 import type { HuRanges } from '../metrics/ranges';
 import { measureSliceMask, type MeasurementRecord } from '../metrics/records';
-import { contourMask } from '../roi/contour';
+import { contourMask, lpsToSliceIj } from '../roi/contour';
+import { rasterizePolygon } from '../roi/rasterize';
 import type { HuVolume } from '../volume';
 import type { AnnotationDocument, Roi } from './document';
 import { checkLevel, checkRoi, documentGridMismatch } from './checkRoi';
@@ -69,10 +70,7 @@ export function measureAnnotationsChecked(
   for (const { rois, k, flags } of groups.values()) {
     const first = rois[0]!;
     const mask = new Uint8Array(g.rows * g.columns);
-    for (const roi of rois) {
-      const m = contourMask(g, k, roi.pointsLps);
-      for (let p = 0; p < m.length; p++) if (m[p]) mask[p] = 1;
-    }
+    for (const roi of rois) rasterizePolygon(lpsToSliceIj(g, k, roi.pointsLps), g.columns, g.rows, mask); // OR-ed in: the union
     const record = measureSliceMask(volume, k, mask, { structure: `${first.muscle}_${first.side}`, muscle: first.muscle, side: first.side }, first.level, ranges, registry);
     record.warnings = [...new Set(flags)];
     record.roiIds = rois.map((r) => r.id);

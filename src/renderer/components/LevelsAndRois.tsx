@@ -2,9 +2,10 @@
 import { useMemo } from 'react';
 import { DEFAULT_LEVELS, MUSCLES } from '../../core/anatomy/anatomy';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
-import { levelSlice, outlineFlagger, roiOrigin } from '../../core/annotations/outlineFlags';
+import type { Roi } from '../../core/annotations/document';
+import { levelSlice, roiOrigin } from '../../core/annotations/outlineFlags';
 import { keyHint } from '../../shared/shortcuts';
-import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, isDone } from '../state/checklist';
+import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, flagWord, isDone } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { ProposalBar } from './ProposalBar';
@@ -73,14 +74,8 @@ export function RoiPanel() {
   const selectedRoiId = useApp((s) => s.selectedRoiId);
   const volume = useApp((s) => s.volume);
   const store = getAppStore(getApi);
-  // Each outline's trust flags (level slice, side check), from core.
-  const flags = useMemo(() => {
-    const out = new Map<string, string[]>();
-    if (!doc || !volume) return out;
-    const flag = outlineFlagger(volume, doc);
-    for (const r of doc.rois) if (r.level === activeLevel) out.set(r.id, flag(r, roiSlice(volume, r)));
-    return out;
-  }, [doc, volume, activeLevel]);
+  // Each outline's trust flags (shape, level slice, side check, overlap), from core.
+  const flags = useMemo(() => (doc && volume ? checklistFlags(doc, volume, activeLevel) : new Map<Roi, string[]>()), [doc, volume, activeLevel]);
   const done = CHECKLIST.filter((t) => isDone(doc, activeLevel, t.muscle, t.side)).length;
   const levelRois = doc?.rois.filter((r) => r.level === activeLevel) ?? [];
   const selected = doc?.rois.find((r) => r.id === selectedRoiId);
@@ -109,7 +104,7 @@ export function RoiPanel() {
         {CHECKLIST.map((t) => {
           const same = levelRois.filter((r) => r.muscle === t.muscle && r.side === t.side);
           const roi = same[0];
-          const roiFlags = same.flatMap((r) => flags.get(r.id) ?? []);
+          const roiFlags = [...new Set(same.flatMap((r) => flags.get(r) ?? []))];
           const current = t.muscle === activeMuscle && t.side === activeSide;
           return (
             <li
@@ -144,7 +139,7 @@ export function RoiPanel() {
                 {roi && roiOrigin(roi) === 'edited' && <em className="dim"> edited</em>}
                 {roiFlags.length > 0 && (
                   <span className="roi-warn" title={roiFlags.join('\n')} data-testid={`check-flag-${t.muscle}-${t.side}`}>
-                    {' '}⚠ {roiFlags.some((f) => f.startsWith('side check')) ? 'side?' : 'check'}
+                    {' '}⚠ {flagWord(roiFlags)}
                   </span>
                 )}
               </button>

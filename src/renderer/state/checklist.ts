@@ -1,5 +1,7 @@
-import type { AnnotationDocument, RoiMuscle } from '../../core/annotations/document';
+import type { AnnotationDocument, Roi, RoiMuscle } from '../../core/annotations/document';
 import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
+import { outlineFlagger, roiSlice } from '../../core/annotations/outlineFlags';
+import type { HuVolume } from '../../core/volume';
 
 /** The eight ROIs of a level, in the order the checklist walks them. */
 export const CHECKLIST: readonly { muscle: Muscle; side: Side }[] = [
@@ -30,6 +32,24 @@ export function nextTarget(doc: AnnotationDocument | null, level: Level, current
 /** The first target of the checklist that has no outline yet on this level, or null when all eight are done. */
 export function firstOpenTarget(doc: AnnotationDocument | null, level: Level): { muscle: Muscle; side: Side } | null {
   return CHECKLIST.find((t) => !isDone(doc, level, t.muscle, t.side)) ?? null;
+}
+
+/**
+ * Each outline of a level with its trust flags from core (shape, level slice, side check, overlap),
+ * keyed by the outline itself (not its id: ids are made unique on load, but a check never depends on it).
+ */
+export function checklistFlags(doc: AnnotationDocument, volume: HuVolume, level: Level): Map<Roi, string[]> {
+  const out = new Map<Roi, string[]>();
+  const flag = outlineFlagger(volume, doc);
+  for (const r of doc.rois) if (r.level === level) out.set(r, flag(r, roiSlice(volume, r)));
+  return out;
+}
+
+/** The checklist's short word for a label's flags: the side check first, then the outline's shape, else "check" (the tooltip lists them all). */
+export function flagWord(flags: readonly string[]): string {
+  if (flags.some((f) => f.startsWith('side check'))) return 'side?';
+  if (flags.some((f) => f.startsWith('the outline '))) return 'shape?';
+  return 'check';
 }
 
 export const MUSCLE_COLORS: Record<RoiMuscle, string> = {

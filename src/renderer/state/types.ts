@@ -144,8 +144,10 @@ export interface AnnotationSlice {
   activeMuscle: Muscle;
   activeSide: Side;
   selectedRoiId: string | null;
-  /** A problem reported by annotations:load (corrupt/newer document kept aside). */
+  /** A problem reported by annotations:load (corrupt/newer document kept aside, or what was repaired or restored). */
   loadProblem: string | null;
+  /** The saved document was opened all the same (loadProblem is a note: a duplicate outline id given a fresh one, a previous version restored). */
+  loadProblemOpened?: boolean;
   save: { state: SaveState; path: string | null; error: string | null; at: string | null };
   /** Incremented on every document change the user made (autosave watches it). */
   changeCounter: number;

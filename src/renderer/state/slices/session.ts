@@ -153,6 +153,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
         // The base of this copy's first save (undefined: services that give no revision, saved unconditionally).
         docRevision: loaded.ok ? loaded.r.revision : null,
         loadProblem: loaded.ok ? loaded.r.problem : null,
+        loadProblemOpened: loaded.ok && loaded.r.document !== null,
         ...(doc ? { activeLevel, ...pointerFor(doc, activeLevel) } : {}),
         save: { state: 'idle', path: null, error: null, at: null },
         ...(loaded.ok ? {} : { error: `Annotations cannot be opened: ${message(loaded.e)}` }),
