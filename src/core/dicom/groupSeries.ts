@@ -3,6 +3,7 @@ import { cross, dot, norm, normalize, scale, sub } from '../geometry/vec3';
 import { makeGeometry, type VolumeGeometry } from '../geometry/volumeGeometry';
 import { UserError } from '../errors';
 import { derivedUid } from './derivedUid';
+import { derivedImagesNote, leaveOutRescaleOutliers } from './seriesChecks';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from './types';
 
 /** One frame of the volume: which file and frame it comes from and where it lies. */
@@ -181,12 +182,14 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
       bestKey = k;
     }
   }
-  const kept = groups.get(bestKey)!;
-  const first = kept[0]!;
+  const consistent = groups.get(bestKey)!;
   for (const [k, g] of groups) {
     if (k === bestKey) continue;
-    for (const h of g) problems.push({ path: h.path, reason: `not part of a consistent volume (${conflict(h, first)})` });
+    for (const h of g) problems.push({ path: h.path, reason: `not part of a consistent volume (${conflict(h, consistent[0]!)})` });
   }
+  // A lone slice with another rescale than the rest is left out (seriesChecks.ts).
+  const kept = leaveOutRescaleOutliers(consistent, problems);
+  const first = kept[0]!;
   const o = first.imageOrientation;
   const rowDirection: Vec3 = [o[0], o[1], o[2]];
   const columnDirection: Vec3 = [o[3], o[4], o[5]];
@@ -267,6 +270,9 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
       );
     }
   }
+
+  const derived = derivedImagesNote([...new Set(frames.map((f) => f.header))]);
+  if (derived) warnings.push(derived);
 
   if (frames.length === 0) {
     const p = problems[0]!;
