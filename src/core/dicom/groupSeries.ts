@@ -157,7 +157,8 @@ function deriveSeriesUid(first: DicomHeader, frames: readonly FrameRef[]): strin
  * orientation or pixel spacing, and files whose frames repeat a position already taken, are left out
  * as problems whose reason names the conflict (they are not made a series of their own: it would share
  * the UID, and annotation documents are keyed by it), as are files whose slices lie far off the line
- * of the others (see leaveOutOffLine). Gantry tilt and irregular spacing become warnings. Throws Error
+ * of the others (see leaveOutOffLine) and files whose rescale is unlike the series' (seriesChecks.ts).
+ * Gantry tilt, irregular spacing and images that are not ORIGINAL become warnings. Throws Error
  * when no header is given, NoUsableSlice when every file was left out.
  */
 export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
