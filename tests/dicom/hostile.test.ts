@@ -23,7 +23,7 @@ import {
 import { makePhantomSeries, type PhantomOptions } from '../fixtures/phantomSeries';
 import { TS } from '../../src/core/dicom/transferSyntax';
 import { loadFiles, loadSeriesFromFolder, readDicomHeader, scanFolder } from '../../src/node/dicomFiles';
-import { writeTempFiles } from './helpers';
+import { shared, writeTempFiles } from './helpers';
 
 const MIDDLE = 2; // slice index edited in a 5-slice phantom
 
@@ -494,6 +494,52 @@ describe('13. a slice whose values no CT holds', () => {
       { edit: replace(0x00281052, '20000') },
       "rescale unlike the rest of the series: RescaleSlope 1, RescaleIntercept 20000 where 4 other slice(s) have RescaleSlope 1, RescaleIntercept -1024 (its HU would not match its neighbours')",
     );
+  });
+  it('the real 3 mm CT with RescaleIntercept +20000 on one slice: that slice is left out and named; `measure` never gives 21,000 HU', async () => {
+    const { cli } = await import('../cli/run');
+    const { readdir, readFile } = await import('node:fs/promises');
+    const src = shared('ct-abdomen-3mm', 'dicom');
+    const names = (await readdir(src)).sort(); // IM0001 (slice 0) .. IM0112: file names run foot to head
+    expect(names).toHaveLength(112);
+    /** The 112 files, slice `bad`'s RescaleIntercept '-1024 ' rewritten '20000 ' (same length). */
+    const withBad = async (bad: number) =>
+      Promise.all(
+        names.map(async (name, k) => {
+          const bytes = new Uint8Array(await readFile(join(src, name)));
+          if (k !== bad) return { name, bytes };
+          const at = Buffer.from(bytes).indexOf(Buffer.from('(\0R\x10DS\x06\0-1024 ', 'latin1'));
+          expect(at).toBeGreaterThan(0);
+          bytes.set(Buffer.from('20000 ', 'latin1'), at + 8);
+          return { name, bytes };
+        }),
+      );
+    const reason = "rescale unlike the rest of the series: RescaleSlope 1, RescaleIntercept 20000 where 111 other slice(s) have RescaleSlope 1, RescaleIntercept -1024 (its HU would not match its neighbours')";
+    // A slice away from L3 (slice 20): L3 keeps the reference values of ../shared/data/README.md, one index lower.
+    const away = await writeTempFiles(await withBad(20));
+    try {
+      const r = await cli('measure', away.dir, '--masks', shared('ct-abdomen-3mm', 'masks'), '--levels', 'L3', '--structures', 'iliopsoas_left,iliopsoas_right');
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout);
+      expect(json.problems).toEqual([{ path: join(away.dir, 'IM0021.dcm'), reason }]);
+      const left = json.measurements.find((m: { structure: string }) => m.structure === 'iliopsoas_left');
+      expect([left.sliceIndex, left.pixels, left.areaMm2]).toEqual([72, 79, 711]);
+      expect(left.meanHu).toBeCloseTo(27.0506, 4);
+      expect(json.measurements.find((m: { structure: string }) => m.structure === 'iliopsoas_right').meanHu).toBeCloseTo(33.2949, 4);
+    } finally {
+      await away.cleanup();
+    }
+    // The L3 slice itself (73): left out, L3 measured on a neighbour, no value anywhere near 21,000 HU.
+    const l3 = await writeTempFiles(await withBad(73));
+    try {
+      const r = await cli('measure', l3.dir, '--masks', shared('ct-abdomen-3mm', 'masks'), '--levels', 'L3', '--structures', 'iliopsoas_left,iliopsoas_right');
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout);
+      expect(json.problems).toEqual([{ path: join(l3.dir, 'IM0074.dcm'), reason }]);
+      expect(json.measurements).toHaveLength(2);
+      for (const m of json.measurements) expect(Math.abs(m.meanHu)).toBeLessThan(200);
+    } finally {
+      await l3.cleanup();
+    }
   });
   it('the same rescale written another way (-1024.0, slope 1.000) is the same rescale', async () => {
     const p = makePhantomSeries({ slices: 5, rows: 16, columns: 12, edit: (els, k) => (k === MIDDLE ? replace(0x00281053, '1.000')(replace(0x00281052, '-1024.0')(els, k), k) : els) });
