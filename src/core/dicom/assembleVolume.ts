@@ -210,7 +210,7 @@ export class VolumeAssembler {
     const n = this.frameLength;
     const at = k - start; // the slice's place in this assembler's values
     if (raw.length < n) {
-      throw new DicomFileError(`${h.path}: frame ${fr.frameIndex + 1} has ${raw.length} pixels, expected ${h.columns}x${h.rows}`);
+      throw new DicomFileError(`frame ${fr.frameIndex + 1} has ${raw.length} pixels, expected ${h.columns}x${h.rows}`); // the caller names the file
     }
     const { slope, intercept } = h.frameRescale[fr.frameIndex]!;
     const bits = raw.BYTES_PER_ELEMENT * 8;
