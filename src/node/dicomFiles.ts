@@ -7,6 +7,7 @@ import { lstat, open, readdir, realpath, stat, type FileHandle } from 'node:fs/p
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { VolumeAssembler, fitsInt16, nativeFrame, nativeFrameBytes, type RawPixels } from '../core/dicom/assembleVolume';
+import { checkAfterPixelData } from '../core/dicom/afterPixelData';
 import { encapsulatedFrames, type EncapsulatedFrames } from '../core/dicom/encapsulated';
 import { DicomFileError, errorMessage, oneLine } from '../core/dicom/errors';
 import { toUserError, UserError } from '../core/errors';
@@ -232,8 +233,9 @@ async function readHeaderPrefix(path: string, size: number): Promise<DicomHeader
     const length = want;
     const bytes = length > LARGE_PREFIX_BYTES ? await takingTurns(() => readPrefix(path, length)) : await readPrefix(path, length);
     const fileSize = bytes.length < want ? bytes.length : size; // file shrank while reading
+    let header: DicomHeader;
     try {
-      return parseDicomHeader(bytes, path, fileSize);
+      header = parseDicomHeader(bytes, path, fileSize);
     } catch (e) {
       if (e instanceof DicomFileError && e.needMoreBytes && want < size) {
         if (want >= MAX_HEADER_BYTES) {
@@ -250,6 +252,32 @@ async function readHeaderPrefix(path: string, size: number): Promise<DicomHeader
       }
       throw e;
     }
+    await checkTrailer(path, header, fileSize, bytes);
+    return header;
+  }
+}
+
+/** Bytes read at a time while walking the fragments and the elements after the pixel data. */
+const TRAILER_WINDOW_BYTES = 64 * 1024;
+
+/**
+ * Checks the encapsulated fragments and the elements after the Pixel Data (core checkAfterPixelData),
+ * reading only item and element headers: nothing at all for the usual uncompressed file that ends with
+ * its pixel data; the header prefix already read serves when it reaches that far.
+ */
+async function checkTrailer(path: string, header: DicomHeader, fileSize: number, prefix: Uint8Array): Promise<void> {
+  const end = header.pixelDataLength >= 0 ? header.pixelDataOffset + header.pixelDataLength : header.pixelDataOffset;
+  if (header.pixelDataLength >= 0 && end >= fileSize) return;
+  let fh: OpenFile | null = null;
+  try {
+    await checkAfterPixelData(header, fileSize, async (offset) => {
+      if (offset + 12 <= prefix.length) return prefix.subarray(offset);
+      fh ??= await openRegular(path);
+      const buf = new Uint8Array(Math.max(0, Math.min(TRAILER_WINDOW_BYTES, fileSize - offset)));
+      return readAt(fh, buf, buf.length, offset);
+    });
+  } finally {
+    if (fh) await (fh as OpenFile).close();
   }
 }
 

@@ -1,11 +1,35 @@
-import { describe, expect, it } from 'vitest';
-import { loadFiles } from '../../src/node/dicomFiles';
-import { shared } from './helpers';
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFiles, scanFolder } from '../../src/node/dicomFiles';
+import { relabelledCopies, shared } from './helpers';
 
 const NEMA = (name: string): string => shared('conformance', 'nema-wg04-ct', name);
 const DP = (name: string): string => shared('conformance', 'dicomparser-ct', name);
 const MF = (name: string): string => shared('conformance', 'dicomparser-ct', 'encapsulated', 'multi-frame', name);
 const PD = (name: string): string => shared('conformance', 'pydicom-data', name);
+
+/**
+ * CT0012 and eCT_Supplemental are a perfusion map (ImageType DERIVED\\PRIMARY\\PERFUSION\\RCBF, RescaleType
+ * 'US'): refused as not HU (last describe). The decoders are compared on copies relabelled HU.
+ */
+const PERFUSION = [
+  'CT0012.explicit_little_endian.dcm',
+  'CT0012.fragmented_no_bot_jpeg_lossless.57.dcm',
+  'CT0012.fragmented_no_bot_jpeg_lossless.70.dcm',
+  'CT0012.fragmented_no_bot_jpeg_ls.80.dcm',
+  'CT0012.fragmented_no_bot_jpeg_ls.81.dcm',
+  'CT0012.not_fragmented_no_bot_jpeg_ls.80.dcm',
+  'CT0012.not_fragmented_bot_jpeg_ls.80.dcm',
+  'CT0012.not_fragmented_no_bot_rle.dcm',
+  'CT0012.not_fragmented_bot_rle.dcm',
+];
+let relabelled: Awaited<ReturnType<typeof relabelledCopies>>;
+beforeAll(async () => {
+  relabelled = await relabelledCopies([...PERFUSION.map(MF), PD('eCT_Supplemental.dcm')]);
+});
+afterAll(() => relabelled.cleanup());
+/** The copy of a perfusion-map file relabelled HU. */
+const HU = (path: string): string => relabelled.copy(path);
 
 async function hu(path: string): Promise<Int16Array | Float32Array> {
   return (await loadFiles([path])).volume.hu;
@@ -72,17 +96,17 @@ describe('lossless encodings decode to exactly the uncompressed pixels', () => {
     'CT0012.not_fragmented_bot_rle.dcm',
   ]) {
     it(`multi-frame Enhanced CT ${f} equals the explicit LE original (both frames)`, async () => {
-      const ref = await loadFiles([MF('CT0012.explicit_little_endian.dcm')]);
+      const ref = await loadFiles([HU(MF('CT0012.explicit_little_endian.dcm'))]);
       expect(ref.volume.geometry.slices).toBe(2);
-      const got = await loadFiles([MF(f)]);
+      const got = await loadFiles([HU(MF(f))]);
       expect(got.volume.geometry.slices).toBe(2);
       expect(countDifferences(got.volume.hu, ref.volume.hu)).toBe(0);
     });
   }
 
   it('JPEG-LS near-lossless multi-frame (.81) loads both frames close to the original', async () => {
-    const ref = (await loadFiles([MF('CT0012.explicit_little_endian.dcm')])).volume.hu;
-    const got = (await loadFiles([MF('CT0012.fragmented_no_bot_jpeg_ls.81.dcm')])).volume.hu;
+    const ref = (await loadFiles([HU(MF('CT0012.explicit_little_endian.dcm'))])).volume.hu;
+    const got = (await loadFiles([HU(MF('CT0012.fragmented_no_bot_jpeg_ls.81.dcm'))])).volume.hu;
     let maxErr = 0;
     for (let i = 0; i < ref.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i]! - ref[i]!));
     expect(maxErr).toBeLessThan(50);
@@ -103,8 +127,8 @@ describe('lossless encodings decode to exactly the uncompressed pixels', () => {
 });
 
 describe('Enhanced CT with geometry and rescale only in functional groups', () => {
-  it('eCT_Supplemental loads as a 2-slice volume, spacing 0.388672, intercept -1024, ordered along its normal', async () => {
-    const { volume, summary } = await loadFiles([PD('eCT_Supplemental.dcm')]);
+  it('eCT_Supplemental (relabelled HU) loads as a 2-slice volume, spacing 0.388672, intercept -1024, ordered along its normal', async () => {
+    const { volume, summary } = await loadFiles([HU(PD('eCT_Supplemental.dcm'))]);
     const g = volume.geometry;
     expect(g.slices).toBe(2);
     expect([g.rows, g.columns]).toEqual([512, 512]);
@@ -121,7 +145,25 @@ describe('Enhanced CT with geometry and rescale only in functional groups', () =
     let min = Infinity;
     for (let i = 0; i < volume.hu.length; i++) min = Math.min(min, volume.hu[i]!);
     expect(min).toBeLessThanOrEqual(-1000);
-    const same = await loadFiles([shared('conformance', 'dicomparser-ct', 'encapsulated', 'multi-frame', 'CT0012.explicit_little_endian.dcm')]);
+    const same = await loadFiles([HU(shared('conformance', 'dicomparser-ct', 'encapsulated', 'multi-frame', 'CT0012.explicit_little_endian.dcm'))]);
     expect(countDifferences(volume.hu, same.volume.hu)).toBe(0);
+    // A derived image: said in the series notes.
+    expect(summary.warnings).toContain(
+      'ImageType DERIVED\\PRIMARY\\PERFUSION\\RCBF (the file): not ORIGINAL images (reformatted, filtered or computed from others); check this is the series to measure',
+    );
+  });
+});
+
+describe('values that are not Hounsfield units', () => {
+  it('the perfusion map (RescaleType US in its Pixel Value Transformation) is refused in every encoding, naming the file and the type', async () => {
+    const dir = shared('conformance', 'dicomparser-ct', 'encapsulated', 'multi-frame');
+    const scan = await scanFolder(dir);
+    expect(scan.series).toEqual([]);
+    const reason = "values are not Hounsfield units (RescaleType of frame 1 'US': unspecified units); only HU can be measured as muscle attenuation";
+    // Every CT0012 file the decoders read (the lossy JPEG baseline .51 is refused for its transfer syntax first).
+    const ct0012 = (await readdir(dir)).filter((f) => f.startsWith('CT0012.') && !f.includes('baseline')).sort();
+    expect(ct0012).toEqual([...PERFUSION].sort());
+    for (const f of ct0012) expect(scan.problems).toContainEqual({ path: MF(f), reason });
+    await expect(loadFiles([PD('eCT_Supplemental.dcm')])).rejects.toThrow(`no loadable CT image among 1 file(s): ${PD('eCT_Supplemental.dcm')}: ${reason}`);
   });
 });

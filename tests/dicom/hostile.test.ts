@@ -8,12 +8,23 @@ import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDeflateRaw } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { writeDicom, type DicomElement } from '../fixtures/dicomWriter';
-import { atPositions, enhancedCt, j2kCodestreamDeclaring, jpegLsCodestreamDeclaring } from '../fixtures/hostileDicom';
+import { elementBytes, writeDicom, type DicomElement } from '../fixtures/dicomWriter';
+import {
+  appendBytes,
+  appendElements,
+  atPositions,
+  encapsulateNativePixelData,
+  enhancedCt,
+  insertBeforePixelData,
+  j2kCodestreamDeclaring,
+  jpegLsCodestreamDeclaring,
+  pixelDataElementLike,
+  withTransferSyntax,
+} from '../fixtures/hostileDicom';
 import { makePhantomSeries, type PhantomOptions } from '../fixtures/phantomSeries';
 import { TS } from '../../src/core/dicom/transferSyntax';
 import { loadFiles, loadSeriesFromFolder, readDicomHeader, scanFolder } from '../../src/node/dicomFiles';
-import { writeTempFiles } from './helpers';
+import { shared, writeTempFiles } from './helpers';
 
 const MIDDLE = 2; // slice index edited in a 5-slice phantom
 
@@ -387,6 +398,255 @@ describe('10. messages a person can act on', () => {
   });
 });
 
+describe('11. values that are not Hounsfield units', () => {
+  it("RescaleType 'US' on a classic CT slice is refused, naming the type; an absent one or 'HU' is HU", async () => {
+    await expectOnlyBadListed(
+      { edit: (els, k) => (k === MIDDLE ? [...els, { tag: 0x00281054, vr: 'LO', value: 'US' }] : els) },
+      "values are not Hounsfield units (RescaleType 'US': unspecified units); only HU can be measured as muscle attenuation",
+    );
+    await expectOnlyBadListed(
+      { edit: (els, k) => (k === MIDDLE ? [...els, { tag: 0x00281054, vr: 'LO', value: 'MGML' }] : [...els, { tag: 0x00281054, vr: 'LO', value: 'HU' }]) },
+      "values are not Hounsfield units (RescaleType 'MGML': mg/ml); only HU can be measured as muscle attenuation",
+    );
+  });
+
+  it('an Enhanced CT perfusion map (DERIVED RCBF, RescaleType US in the Pixel Value Transformation): refused; the HU one beside it loads', async () => {
+    const perfusion = enhancedCt({ frames: 3, imageType: 'DERIVED\\PRIMARY\\PERFUSION\\RCBF', pixelValueTransformation: { rescaleType: 'US' }, seriesInstanceUid: '1.2.3.77' });
+    const ct = enhancedCt({ frames: 3, pixelValueTransformation: { rescaleType: null } }); // absent: HU
+    const { dir, cleanup } = await writeTempFiles([
+      { name: 'rcbf.dcm', bytes: perfusion },
+      { name: 'ct.dcm', bytes: ct },
+    ]);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([
+        { path: join(dir, 'rcbf.dcm'), reason: "values are not Hounsfield units (RescaleType of frame 1 'US': unspecified units); only HU can be measured as muscle attenuation" },
+      ]);
+      expect(scan.series.map((s) => s.slices)).toEqual([3]);
+      const { volume } = await loadSeriesFromFolder(dir);
+      // Stored 1024 + f with intercept -1024: HU f, exactly.
+      expect([volume.hu[0], volume.hu[16], volume.hu[32]]).toEqual([0, 1, 2]);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('the CLI: `info --hu-stats` on a folder holding only the perfusion map refuses it, naming the file and the type', async () => {
+    const { cli } = await import('../cli/run');
+    const perfusion = enhancedCt({ frames: 2, imageType: 'DERIVED\\PRIMARY\\PERFUSION\\RCBF', pixelValueTransformation: { rescaleType: 'US' } });
+    const { dir, cleanup } = await writeTempFiles([{ name: 'rcbf.dcm', bytes: perfusion }]);
+    try {
+      const r = await cli('info', dir, '--hu-stats');
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.errors).toHaveLength(1);
+      expect(r.errors[0]).toContain(`${join(dir, 'rcbf.dcm')}: values are not Hounsfield units (RescaleType of frame 1 'US': unspecified units)`);
+      expect(r.errors[0]).not.toMatch(/undefined|\n|    at /);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('DERIVED images in HU load, with a note in the series warnings; ORIGINAL ones get none', async () => {
+    const derived = enhancedCt({ frames: 2, imageType: 'DERIVED\\SECONDARY\\AXIAL', seriesInstanceUid: '1.2.3.78' });
+    const original = enhancedCt({ frames: 2, imageType: 'ORIGINAL\\PRIMARY\\AXIAL', seriesInstanceUid: '1.2.3.79' });
+    const { dir, cleanup } = await writeTempFiles([
+      { name: 'derived.dcm', bytes: derived },
+      { name: 'original.dcm', bytes: original },
+    ]);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      const byUid = new Map(scan.series.map((s) => [s.seriesInstanceUid, s]));
+      expect(byUid.get('1.2.3.78')!.warnings).toEqual([
+        'ImageType DERIVED\\SECONDARY\\AXIAL (the file): not ORIGINAL images (reformatted, filtered or computed from others); check this is the series to measure',
+      ]);
+      expect(byUid.get('1.2.3.79')!.warnings).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('12. transfer syntax and pixel data that disagree', () => {
+  it('Explicit VR Little Endian with encapsulated Pixel Data (undefined length): refused, never read from the item tags', async () => {
+    await expectOnlyBadListed(
+      { rewrite: (f, k) => (k === MIDDLE ? encapsulateNativePixelData(f) : f) },
+      'transfer syntax and pixel data disagree: Explicit VR Little Endian is uncompressed, but the pixel data is encapsulated (fragments of undefined length)',
+    );
+  });
+  it('RLE Lossless with a plain (native) Pixel Data value: refused', async () => {
+    await expectOnlyBadListed(
+      { rewrite: (f, k) => (k === MIDDLE ? withTransferSyntax(f, TS.explicitLE, '1.2.840.10008.1.2.5\0') : f) },
+      'transfer syntax and pixel data disagree: RLE Lossless is compressed, but the pixel data is a plain 384-byte value (not encapsulated)',
+    );
+  });
+  it('a file meta that declares another byte order than the data set has: "transfer syntax mismatch", not "truncated"', async () => {
+    await expectOnlyBadListed(
+      { rewrite: (f, k) => (k === MIDDLE ? withTransferSyntax(f, TS.explicitLE, TS.explicitBE) : f) },
+      'transfer syntax mismatch: the file meta declares Explicit VR Big Endian, but the data set is written as Explicit VR Little Endian',
+    );
+  });
+});
+
+describe('13. a slice whose values no CT holds', () => {
+  it('RescaleIntercept +20000 on one slice of the series: left out at the scan, named, its rescale and the others\'', async () => {
+    await expectOnlyBadListed(
+      { edit: replace(0x00281052, '20000') },
+      "rescale unlike the rest of the series: RescaleSlope 1, RescaleIntercept 20000 where 4 other slice(s) have RescaleSlope 1, RescaleIntercept -1024 (its HU would not match its neighbours')",
+    );
+  });
+  it('the real 3 mm CT with RescaleIntercept +20000 on one slice: that slice is left out and named; `measure` never gives 21,000 HU', async () => {
+    const { cli } = await import('../cli/run');
+    const { readdir, readFile } = await import('node:fs/promises');
+    const src = shared('ct-abdomen-3mm', 'dicom');
+    const names = (await readdir(src)).sort(); // IM0001 (slice 0) .. IM0112: file names run foot to head
+    expect(names).toHaveLength(112);
+    /** The 112 files, slice `bad`'s RescaleIntercept '-1024 ' rewritten '20000 ' (same length). */
+    const withBad = async (bad: number) =>
+      Promise.all(
+        names.map(async (name, k) => {
+          const bytes = new Uint8Array(await readFile(join(src, name)));
+          if (k !== bad) return { name, bytes };
+          const at = Buffer.from(bytes).indexOf(Buffer.from('(\0R\x10DS\x06\0-1024 ', 'latin1'));
+          expect(at).toBeGreaterThan(0);
+          bytes.set(Buffer.from('20000 ', 'latin1'), at + 8);
+          return { name, bytes };
+        }),
+      );
+    const reason = "rescale unlike the rest of the series: RescaleSlope 1, RescaleIntercept 20000 where 111 other slice(s) have RescaleSlope 1, RescaleIntercept -1024 (its HU would not match its neighbours')";
+    // A slice away from L3 (slice 20): L3 keeps the reference values of ../shared/data/README.md, one index lower.
+    const away = await writeTempFiles(await withBad(20));
+    try {
+      const r = await cli('measure', away.dir, '--masks', shared('ct-abdomen-3mm', 'masks'), '--levels', 'L3', '--structures', 'iliopsoas_left,iliopsoas_right');
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout);
+      expect(json.problems).toEqual([{ path: join(away.dir, 'IM0021.dcm'), reason }]);
+      const left = json.measurements.find((m: { structure: string }) => m.structure === 'iliopsoas_left');
+      expect([left.sliceIndex, left.pixels, left.areaMm2]).toEqual([72, 79, 711]);
+      expect(left.meanHu).toBeCloseTo(27.0506, 4);
+      expect(json.measurements.find((m: { structure: string }) => m.structure === 'iliopsoas_right').meanHu).toBeCloseTo(33.2949, 4);
+    } finally {
+      await away.cleanup();
+    }
+    // The L3 slice itself (73): left out, L3 measured on a neighbour, no value anywhere near 21,000 HU.
+    const l3 = await writeTempFiles(await withBad(73));
+    try {
+      const r = await cli('measure', l3.dir, '--masks', shared('ct-abdomen-3mm', 'masks'), '--levels', 'L3', '--structures', 'iliopsoas_left,iliopsoas_right');
+      expect(r.code).toBe(0);
+      const json = JSON.parse(r.stdout);
+      expect(json.problems).toEqual([{ path: join(l3.dir, 'IM0074.dcm'), reason }]);
+      expect(json.measurements).toHaveLength(2);
+      for (const m of json.measurements) expect(Math.abs(m.meanHu)).toBeLessThan(200);
+    } finally {
+      await l3.cleanup();
+    }
+  });
+  it('the same rescale written another way (-1024.0, slope 1.000) is the same rescale', async () => {
+    const p = makePhantomSeries({ slices: 5, rows: 16, columns: 12, edit: (els, k) => (k === MIDDLE ? replace(0x00281053, '1.000')(replace(0x00281052, '-1024.0')(els, k), k) : els) });
+    const { dir, cleanup } = await writeTempFiles(p.files);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      expect(scan.series[0]!.slices).toBe(5);
+    } finally {
+      await cleanup();
+    }
+  });
+  it('a series whose every slice has RescaleIntercept +20000: the load stops, naming the file and the values it holds', async () => {
+    const p = makePhantomSeries({ slices: 3, rows: 16, columns: 12, edit: (els) => els.map((e) => (e.tag === 0x00281052 ? { ...e, value: '20000' } : e)) });
+    const { dir, cleanup } = await writeTempFiles(p.files);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      // Phantom HU -1000..700 stored as HU + 1024, read with +20000: 21024 HU above the truth.
+      const message = await loadSeriesFromFolder(dir).then(() => 'loaded', (e: Error) => e.message);
+      const [file, reason] = message.split(/: (.*)/s);
+      expect(scan.series[0]!.files).toContain(file);
+      expect(reason).toBe('the image holds no CT value: HU from 20024 to 21724 (RescaleSlope 1, RescaleIntercept 20000), none within -1024..3071 HU (air to dense bone); its rescale is wrong');
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('14. files DICOM forbids: one Pixel Data, elements in ascending order', () => {
+  const intercept = (v: string): DicomElement[] => [{ tag: 0x00281052, vr: 'DS', value: v }];
+  it('a second Pixel Data element after the real one', async () => {
+    await expectOnlyBadListed(
+      { rewrite: (f, k) => (k === MIDDLE ? appendBytes(f, pixelDataElementLike(f, 500)) : f) },
+      'two Pixel Data elements (DICOM allows one; readers differ on which image the file holds)',
+    );
+  });
+  it('a second Pixel Data element before the real one', async () => {
+    await expectOnlyBadListed(
+      { rewrite: (f, k) => (k === MIDDLE ? insertBeforePixelData(f, pixelDataElementLike(f, 500)) : f) },
+      'two Pixel Data elements (DICOM allows one; readers differ on which image the file holds)',
+    );
+  });
+  it('a RescaleIntercept appended after the pixels', async () => {
+    await expectOnlyBadListed(
+      { rewrite: (f, k) => (k === MIDDLE ? appendElements(f, intercept('-524')) : f) },
+      'element (0028,1052) RescaleIntercept after the Pixel Data (out of tag order, which DICOM forbids; readers differ on its value)',
+    );
+  });
+  it('a RescaleIntercept appended after the fragments of an RLE slice', async () => {
+    await expectOnlyBadListed(
+      { encoding: 'rle', rewrite: (f, k) => (k === MIDDLE ? appendElements(f, intercept('-524')) : f) },
+      'element (0028,1052) RescaleIntercept after the Pixel Data (out of tag order, which DICOM forbids; readers differ on its value)',
+    );
+  });
+  it('a second RescaleIntercept in the header (out of order before the pixels)', async () => {
+    await expectOnlyBadListed(
+      { rewrite: (f, k) => (k === MIDDLE ? insertBeforePixelData(f, elementBytes(intercept('-524'))) : f) },
+      'element (0028,1052) RescaleIntercept appears twice in the header (DICOM allows it once; readers differ on which value counts)',
+    );
+  });
+  it('legal trailers load: Data Set Trailing Padding (FFFC,FFFC) and zero bytes after the pixels', async () => {
+    const p = makePhantomSeries({
+      slices: 3,
+      rows: 16,
+      columns: 12,
+      rewrite: (f, k) =>
+        k === 0 ? appendElements(f, [{ tag: 0xfffcfffc, vr: 'OB', value: new Uint8Array(100).fill(0x55) }]) : k === 1 ? appendBytes(f, new Uint8Array(64)) : f,
+    });
+    const { dir, cleanup } = await writeTempFiles(p.files);
+    try {
+      const scan = await scanFolder(dir);
+      expect(scan.problems).toEqual([]);
+      const { volume } = await loadSeriesFromFolder(dir);
+      expect(Array.from(volume.hu)).toEqual(Array.from(p.expected.hu));
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe('15. messages that say what is wrong', () => {
+  it('SamplesPerPixel 0 is an invalid sample count, not a "colour image (MONOCHROME2)"', async () => {
+    await expectOnlyBadListed({ edit: replace(0x00280002, 0) }, 'invalid SamplesPerPixel 0 (MONOCHROME2 greyscale has 1 sample per pixel)');
+  });
+  it('damaged compressed fragments say "damaged pixel data", a cut one "truncated pixel data", never "file ends inside the header"', async () => {
+    const lastItem = (f: Uint8Array): number => Buffer.from(f).lastIndexOf(Buffer.from([0xfe, 0xff, 0x00, 0xe0]));
+    await expectOnlyBadListed(
+      {
+        encoding: 'rle',
+        rewrite: (f, k) => {
+          if (k !== MIDDLE) return f;
+          const c = Uint8Array.from(f);
+          c[lastItem(c)] = 0x12; // the fragment's item tag damaged
+          return c;
+        },
+      },
+      'damaged pixel data (compressed fragment 1 does not start with an item tag: found (FF12,E000))',
+    );
+    await expectOnlyBadListed(
+      { encoding: 'rle', rewrite: (f, k) => (k === MIDDLE ? f.subarray(0, f.length - 20) : f) },
+      'truncated pixel data (compressed fragment 1 runs past the end of the file)',
+    );
+  });
+});
+
 /**
  * Gantry tilt as a scanner writes it: the image plane tilted by `deg` about the patient x axis, slice
  * positions advancing along the table (patient z) by `stepMm`. Every slice is then sheared by the same
@@ -411,7 +671,7 @@ async function nineSlices(opts: PhantomOptions) {
   }
 }
 
-describe('11. a slice that jumps sideways off the line of its neighbours', () => {
+describe('16. a slice that jumps sideways off the line of its neighbours', () => {
   for (const mm of [10, 51]) {
     it(`a middle slice ${mm} mm to the side (all else equal) is left out, named with how far it jumped`, async () => {
       await expectOnlyBadListed(

@@ -1,6 +1,7 @@
 import type { HuVolume } from '../volume';
 import type { SeriesLayout } from './groupSeries';
 import { DicomFileError } from './errors';
+import { CT_VALUE_HU } from './parseHeader';
 import { rescaleInt16 } from './simd16';
 import { TS } from './transferSyntax';
 import type { DicomHeader } from './types';
@@ -164,8 +165,43 @@ export class VolumeAssembler {
   /**
    * Writes slice k from the raw stored values of its frame. BitsStored < container bits is masked
    * (unsigned) or sign-extended (signed); signedness follows PixelRepresentation whatever the array type.
+   * Throws DicomFileError when the slice holds no value a CT image of a body holds (see checkValues).
    */
   writeFrame(k: number, raw: RawPixels): void {
+    this.write(k, raw);
+    this.checkValues(k);
+  }
+
+  /**
+   * Refuses slice k when not one of its HU lies within CT_VALUE_HU (air to dense bone): every real CT
+   * slice holds air or tissue, so its rescale is wrong (e.g. RescaleIntercept +20000: muscle would read
+   * 20,000 HU). Stops at the first value in range, which for a real slice is within its first row.
+   */
+  private checkValues(k: number): void {
+    const n = this.frameLength;
+    const at = (k - this.range.start) * n;
+    const v = this.hu.subarray(at, at + n);
+    const [lo, hi] = CT_VALUE_HU;
+    for (let p = 0; p < n; p++) {
+      const x = v[p]!;
+      if (x >= lo && x <= hi) return;
+    }
+    let min = Infinity;
+    let max = -Infinity;
+    for (let p = 0; p < n; p++) {
+      min = Math.min(min, v[p]!);
+      max = Math.max(max, v[p]!);
+    }
+    const fr = this.layout.frames[k]!;
+    const { slope, intercept } = fr.header.frameRescale[fr.frameIndex]!;
+    const which = fr.header.numberOfFrames > 1 ? `frame ${fr.frameIndex + 1}` : 'the image';
+    const values = min === max ? `${min} HU everywhere` : `HU from ${min} to ${max}`;
+    throw new DicomFileError(
+      `${which} holds no CT value: ${values} (RescaleSlope ${slope}, RescaleIntercept ${intercept}), none within ${lo}..${hi} HU (air to dense bone); its rescale is wrong`,
+    );
+  }
+
+  private write(k: number, raw: RawPixels): void {
     const fr = this.layout.frames[k];
     if (!fr) throw new RangeError(`slice ${k} is outside 0..${this.layout.frames.length - 1}`);
     const { start, count } = this.range;
@@ -174,7 +210,7 @@ export class VolumeAssembler {
     const n = this.frameLength;
     const at = k - start; // the slice's place in this assembler's values
     if (raw.length < n) {
-      throw new DicomFileError(`${h.path}: frame ${fr.frameIndex + 1} has ${raw.length} pixels, expected ${h.columns}x${h.rows}`);
+      throw new DicomFileError(`frame ${fr.frameIndex + 1} has ${raw.length} pixels, expected ${h.columns}x${h.rows}`); // the caller names the file
     }
     const { slope, intercept } = h.frameRescale[fr.frameIndex]!;
     const bits = raw.BYTES_PER_ELEMENT * 8;

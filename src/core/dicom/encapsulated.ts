@@ -27,11 +27,19 @@ export function encapsulatedFrames(fileBytes: Uint8Array, header: DicomHeader): 
   try {
     parsed = parseDataSet(fileBytes, fileBytes.length, false);
   } catch (e) {
-    throw e instanceof DicomFileError ? e : new DicomFileError(`pixel data unreadable (${errorMessage(e)})`);
+    // The header parsed before (up to the pixel data), so what fails now lies in the fragments or after.
+    const msg = e instanceof DicomFileError ? e.message : '';
+    throw new DicomFileError(
+      /^truncated/.test(msg) ? 'truncated pixel data (the file ends inside the compressed fragments)' : 'damaged pixel data (the compressed fragments cannot be read)',
+    );
   }
   const ds = parsed.dataSet;
   const el = ds.elements.x7fe00010;
   const fragments = el?.fragments;
+  // dicom-parser takes a fragment without its item tag, or a missing delimiter, with a warning only.
+  const warnings: readonly string[] = (ds as { warnings?: string[] }).warnings ?? [];
+  if (warnings.some((w) => /unexpected tag .* pixel data/.test(w))) throw new DicomFileError('damaged pixel data (a compressed fragment does not start with an item tag)');
+  if (warnings.some((w) => /missing sequence delimiter/.test(w))) throw new DicomFileError('truncated pixel data (the compressed fragments have no sequence delimiter)');
   if (!el || !fragments || fragments.length === 0) throw new DicomFileError('encapsulated pixel data has no fragments');
   const frames = header.numberOfFrames;
   const read = (start: number, count: number): Uint8Array => {

@@ -4,6 +4,7 @@ import { fitSliceLine, offLineMm, tiltDeg, type SlicePoint } from '../geometry/s
 import { makeGeometry, type VolumeGeometry } from '../geometry/volumeGeometry';
 import { UserError } from '../errors';
 import { derivedUid } from './derivedUid';
+import { derivedImagesNote, leaveOutRescaleOutliers } from './seriesChecks';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from './types';
 
 /** One frame of the volume: which file and frame it comes from and where it lies. */
@@ -225,7 +226,8 @@ function deriveSeriesUid(first: DicomHeader, frames: readonly FrameRef[]): strin
  * as problems whose reason names the conflict (they are not made a series of their own: it would share
  * the UID, and annotation documents are keyed by it), as are files whose slices lie far off the line
  * of the others (see leaveOutOffLine) or jump sideways off it (see leaveOutJumps; a frame of a
- * multi-frame file that jumps is left out with a warning). Gantry tilt and irregular spacing become
+ * multi-frame file that jumps is left out with a warning), and files whose rescale is unlike the
+ * series' (seriesChecks.ts). Gantry tilt, irregular spacing and images that are not ORIGINAL become
  * warnings. Throws Error
  * when no header is given, NoUsableSlice when every file was left out.
  */
@@ -251,12 +253,14 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
       bestKey = k;
     }
   }
-  const kept = groups.get(bestKey)!;
-  const first = kept[0]!;
+  const consistent = groups.get(bestKey)!;
   for (const [k, g] of groups) {
     if (k === bestKey) continue;
-    for (const h of g) problems.push({ path: h.path, reason: `not part of a consistent volume (${conflict(h, first)})` });
+    for (const h of g) problems.push({ path: h.path, reason: `not part of a consistent volume (${conflict(h, consistent[0]!)})` });
   }
+  // A lone slice with another rescale than the rest is left out (seriesChecks.ts).
+  const kept = leaveOutRescaleOutliers(consistent, problems);
+  const first = kept[0]!;
   const o = first.imageOrientation;
   const rowDirection: Vec3 = [o[0], o[1], o[2]];
   const columnDirection: Vec3 = [o[3], o[4], o[5]];
@@ -338,6 +342,9 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
       );
     }
   }
+
+  const derived = derivedImagesNote([...new Set(frames.map((f) => f.header))]);
+  if (derived) warnings.push(derived);
 
   if (frames.length === 0) {
     const p = problems[0]!;

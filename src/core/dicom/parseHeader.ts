@@ -21,6 +21,13 @@ export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
 export const MAX_RESCALE_SLOPE = 1000;
 /** Every CT value lies in this range (HU); a rescale that cannot produce any value in it is refused. */
 export const PHYSICAL_HU: readonly [number, number] = [-2000, 32767];
+/**
+ * Values a CT image of a patient always holds some of: air (-1000, clipped at -1024) to dense bone and
+ * contrast (the standard 12-bit scale ends at +3071). Metal reaches higher (extended scales to about
+ * +30,000) and padding outside the reconstruction circle lower (-2000, -3024), but a slice with not a
+ * single voxel in this range is not a CT image of a body: its rescale is wrong (see VolumeAssembler).
+ */
+export const CT_VALUE_HU: readonly [number, number] = [-1024, 3071];
 /** A coordinate farther than this from the origin (mm) is not in any scanner. */
 export const MAX_POSITION_MM = 1e6;
 
@@ -135,6 +142,27 @@ function parseFailure(e: unknown): DicomFileError {
   return new DicomFileError('not readable as DICOM (damaged header)');
 }
 
+/** How a data set of this transfer syntax is written: its VR style and byte order (null: deflated). */
+function encodingOf(ts: string): string | null {
+  if (ts === TS.implicitLE || ts === TS.explicitBE) return ts;
+  return ts === TS.deflatedLE ? null : TS.explicitLE;
+}
+
+/**
+ * When a data set that failed to parse is written in another VR style or byte order than its file meta
+ * declares (e.g. Explicit VR Little Endian declared, Implicit or Big Endian written), the reason that
+ * says so; else null.
+ */
+function transferSyntaxMismatch(bytes: Uint8Array, declared: { ts: string; at: number } | null): DicomFileError | null {
+  if (!declared) return null;
+  const expected = encodingOf(declared.ts);
+  const seen = guessTransferSyntax(bytes, declared.at);
+  if (expected === null || seen === null || seen === expected) return null;
+  return new DicomFileError(
+    `transfer syntax mismatch: the file meta declares ${transferSyntaxName(declared.ts)}, but the data set is written as ${transferSyntaxName(seen)}`,
+  );
+}
+
 /** A byte count for people: 1.5 GiB, 64 MiB, 1.5 KiB, 1000 bytes. */
 export function sizeText(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'an unknown number of bytes';
@@ -173,6 +201,8 @@ export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData
 
   let array = bytes;
   let offsetShift = 0;
+  /** The transfer syntax the file meta declares and where the data set starts (to name a mismatch). */
+  let declared: { ts: string; at: number } | null = null;
   if (hasPreamble) {
     // Find the transfer syntax in the file meta ourselves, so a missing one can be guessed.
     let metaTs = '';
@@ -188,6 +218,7 @@ export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData
         reason.startsWith('truncated') ? 'truncated (file ends inside the file meta information)' : reason.replace(/^not readable as DICOM \(damaged header\)$/, 'not readable as DICOM (damaged file meta information)'),
       );
     }
+    if (metaTs) declared = { ts: metaTs, at: metaEnd };
     if (!metaTs) {
       const guess = guessTransferSyntax(bytes, metaEnd, true);
       if (!guess) throw new DicomFileError('not readable as DICOM (no transfer syntax and no recognisable data set)');
@@ -229,7 +260,7 @@ export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData
       }
       if (e instanceof DicomFileError) throw e;
       if (isPrefix) throw new DicomFileError('header longer than the bytes read', true);
-      throw parseFailure(e);
+      throw transferSyntaxMismatch(bytes, declared) ?? parseFailure(e);
     }
   }
   const transferSyntaxUid = options.TransferSyntaxUID ?? cleanUid(dataSet.string('x00020010'));
@@ -343,6 +374,89 @@ function storedRange(bitsStored: number, signed: boolean): [number, number] {
   return signed ? [-(2 ** (bitsStored - 1)), 2 ** (bitsStored - 1) - 1] : [0, 2 ** bitsStored - 1];
 }
 
+/** Names of the attributes a reason may quote by tag. */
+const TAG_NAMES: Record<string, string> = {
+  x00280002: 'SamplesPerPixel',
+  x00280010: 'Rows',
+  x00280011: 'Columns',
+  x00280100: 'BitsAllocated',
+  x00280101: 'BitsStored',
+  x00280103: 'PixelRepresentation',
+  x00281052: 'RescaleIntercept',
+  x00281053: 'RescaleSlope',
+  x00281054: 'RescaleType',
+  x7fe00010: 'Pixel Data',
+};
+
+/** A tag for a reason: '(0028,1052) RescaleIntercept', or just '(0029,1010)'. */
+export function tagText(tag: string): string {
+  const name = TAG_NAMES[tag.toLowerCase()];
+  return name ? `${tagName(tag)} ${name}` : tagName(tag);
+}
+
+/**
+ * Refuses a data set whose elements (before the Pixel Data) are not in ascending tag order or repeat a
+ * tag: DICOM forbids both, and readers then differ on which value counts (dicom-parser keeps the last
+ * of a repeated tag, others the first). dicom-parser keeps its elements in the order met, a repeated
+ * tag in its first place with the last value, so: tags must ascend in that order, and the elements
+ * must cover the bytes without a gap (a gap is an occurrence that was overwritten; its tag is read there).
+ */
+function checkElementOrder(ds: DataSet): void {
+  // The data set proper: after the file meta (parsed apart; dicom-parser also lists what it read of the
+  // preamble of a Deflated file before it).
+  const all = Object.values(ds.elements);
+  const metaEnd = Math.max(-1, ...all.filter((el) => el.tag.startsWith('x0002')).map((el) => el.dataOffset));
+  const els = all.filter((el) => !el.tag.startsWith('x0002') && el.dataOffset > metaEnd);
+  let prevTag = '';
+  for (const el of els) {
+    if (prevTag && el.tag <= prevTag) {
+      throw new DicomFileError(
+        `elements out of tag order: ${tagText(el.tag)} after ${tagText(prevTag)} (DICOM requires ascending order; readers differ on what such a file holds)`,
+      );
+    }
+    prevTag = el.tag;
+  }
+  const sorted = [...els].sort((a, b) => a.dataOffset - b.dataOffset);
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1]!;
+    const b = sorted[i]!;
+    // An undefined length leaves out the 8-byte delimitation item that ends the value.
+    const end = a.dataOffset + a.length + (a.hadUndefinedLength ? 8 : 0);
+    // b's own header is 8 or 12 bytes; a missing element between the two would add at least 8 more.
+    if (b.dataOffset - end > 12 && end + 4 <= ds.byteArray.length) {
+      const p = ds.byteArrayParser;
+      const g = p.readUint16(ds.byteArray, end);
+      const e = p.readUint16(ds.byteArray, end + 2);
+      const tag = `x${g.toString(16).padStart(4, '0')}${e.toString(16).padStart(4, '0')}`;
+      throw new DicomFileError(`element ${tagText(tag)} appears twice in the header (DICOM allows it once; readers differ on which value counts)`);
+    }
+  }
+}
+
+/** What a Rescale Type other than HU means, for the reason (DICOM PS3.3 C.11.1.1.2, C.8.16.2.1.5). */
+const RESCALE_TYPES: Record<string, string> = {
+  US: 'unspecified units',
+  OD: 'optical density',
+  MGML: 'mg/ml',
+  Z_EFF: 'effective atomic number',
+  ED: 'electron density',
+  EDW: 'electron density relative to water',
+  HU_MOD: 'modified Hounsfield units',
+  PCT: 'percent',
+};
+
+/**
+ * The Rescale Type of frame f (top level, else per-frame, else shared Pixel Value Transformation):
+ * '' when absent (for CT that means HU), else its value in capitals.
+ */
+function rescaleType(ds: DataSet, f: number): string {
+  const top = str(ds, 'x00281054');
+  if (ds.elements.x00281054) return top.toUpperCase();
+  const perFrame = item(item(ds, 'x52009230', f), 'x00289145');
+  if (perFrame?.elements.x00281054) return str(perFrame, 'x00281054').toUpperCase();
+  return str(item(item(ds, 'x52009229'), 'x00289145'), 'x00281054').toUpperCase();
+}
+
 /**
  * Reads what Paraspine needs from a DICOM file's header, from the file's first bytes (`bytes` may be a
  * prefix of a file of `fileSize` bytes; parsing stops at the pixel data). Throws DicomFileError with a
@@ -375,6 +489,7 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
     if (ds.elements.x7fe00008 || ds.elements.x7fe00009) throw new DicomFileError('unsupported float pixel data');
     throw new DicomFileError('not an image (no pixel data)');
   }
+  checkElementOrder(ds);
 
   const rows = us(ds, 'x00280010');
   const columns = us(ds, 'x00280011');
@@ -421,6 +536,18 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
   if (totalBytes > MAX_PIXEL_BYTES) {
     throw new DicomFileError(`pixel data too large (${columns}x${rows}x${numberOfFrames} frames declared)`);
   }
+  const encoding = pixelEncoding(transferSyntaxUid);
+  if (encoding === 'native' && pixel.hadUndefinedLength === true) {
+    // Never read as native: the item tags and offset table would become pixels, the image shifted.
+    throw new DicomFileError(
+      `transfer syntax and pixel data disagree: ${transferSyntaxName(transferSyntaxUid)} is uncompressed, but the pixel data is encapsulated (fragments of undefined length)`,
+    );
+  }
+  if (encoding !== null && encoding !== 'native' && pixel.hadUndefinedLength !== true) {
+    throw new DicomFileError(
+      `transfer syntax and pixel data disagree: ${transferSyntaxName(transferSyntaxUid)} is compressed, but the pixel data is a plain ${pixel.length}-byte value (not encapsulated)`,
+    );
+  }
   const encapsulated = isEncapsulated(transferSyntaxUid) || pixel.hadUndefinedLength === true;
   const pixelDataOffset = inflated ? pixel.dataOffset : pixel.dataOffset + offsetShift;
   const pixelDataLength = encapsulated ? -1 : pixel.length;
@@ -444,6 +571,10 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
   if (modality !== 'CT' && !(modality === '' && ctSop)) {
     throw new DicomFileError(`not CT (modality ${modality || 'missing'})`);
   }
+  if (samplesPerPixel !== 1 && photometricInterpretation.startsWith('MONOCHROME')) {
+    throw new DicomFileError(`invalid SamplesPerPixel ${samplesPerPixel} (${photometricInterpretation} greyscale has 1 sample per pixel)`);
+  }
+  if (samplesPerPixel === 0) throw new DicomFileError('invalid SamplesPerPixel 0 (an image has at least 1 sample per pixel)');
   if (samplesPerPixel !== 1 || (photometricInterpretation !== '' && !photometricInterpretation.startsWith('MONOCHROME'))) {
     throw new DicomFileError(`colour image (${photometricInterpretation || `${samplesPerPixel} samples per pixel`}), not greyscale CT`);
   }
@@ -499,6 +630,14 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
     if (sv.state !== 'ok') throw new DicomFileError(numberProblem(`RescaleSlope${frameNote(f)}`, sv, sv.state === 'empty' ? ' (required for CT)' : note));
     const slope = sv.values[0]!;
     const intercept = iv.values[0]!;
+    // Units: an absent Rescale Type on CT means HU; anything else is not what Paraspine measures.
+    const units = rescaleType(ds, f);
+    if (units !== '' && units !== 'HU') {
+      const meaning = RESCALE_TYPES[units];
+      throw new DicomFileError(
+        `values are not Hounsfield units (RescaleType${frameNote(f)} ${quoted(units)}${meaning ? `: ${meaning}` : ''}); only HU can be measured as muscle attenuation`,
+      );
+    }
     if (checked === null || checked.slope !== slope || checked.intercept !== intercept) {
       if (slope === 0) throw new DicomFileError(`RescaleSlope${frameNote(f)} 0 (every pixel would be the intercept)`);
       if (Math.abs(slope) > MAX_RESCALE_SLOPE) {
@@ -558,6 +697,7 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
     numberOfFrames,
     samplesPerPixel,
     photometricInterpretation,
+    imageType: str(ds, 'x00080008').split('\\').map((v) => v.trim()).join('\\'),
     bitsAllocated,
     bitsStored,
     pixelRepresentation,

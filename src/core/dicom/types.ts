@@ -32,6 +32,8 @@ export interface DicomHeader {
   readonly numberOfFrames: number;
   readonly samplesPerPixel: number;
   readonly photometricInterpretation: string;
+  /** ImageType (0008,0008), values trimmed and joined with '\\' ('' when absent): ORIGINAL or DERIVED first. */
+  readonly imageType: string;
   readonly bitsAllocated: number;
   readonly bitsStored: number;
   readonly pixelRepresentation: 0 | 1;
