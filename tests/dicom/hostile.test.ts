@@ -529,15 +529,15 @@ describe('13. a slice whose values no CT holds', () => {
     } finally {
       await away.cleanup();
     }
-    // The L3 slice itself (73): left out, L3 measured on a neighbour, no value anywhere near 21,000 HU.
+    // The L3 slice itself (73): left out and named; L3 then falls in the gap, so it is not found (never
+    // measured on a neighbour, and no value anywhere near 21,000 HU).
     const l3 = await writeTempFiles(await withBad(73));
     try {
       const r = await cli('measure', l3.dir, '--masks', shared('ct-abdomen-3mm', 'masks'), '--levels', 'L3', '--structures', 'iliopsoas_left,iliopsoas_right');
-      expect(r.code).toBe(0);
-      const json = JSON.parse(r.stdout);
-      expect(json.problems).toEqual([{ path: join(l3.dir, 'IM0074.dcm'), reason }]);
-      expect(json.measurements).toHaveLength(2);
-      for (const m of json.measurements) expect(Math.abs(m.meanHu)).toBeLessThan(200);
+      expect(r.code).toBe(1);
+      expect(r.notes.join('\n')).toContain(`${join(l3.dir, 'IM0074.dcm')}: ${reason}`);
+      expect(r.errors).toEqual([expect.stringMatching(/^level L3 not found: the series has no slice at the centroid of vertebrae_L3/)]);
+      expect(r.stdout).not.toMatch(/2\d{4}\./);
     } finally {
       await l3.cleanup();
     }
