@@ -13,6 +13,7 @@ import { makePhantomSeries } from '../fixtures/phantomSeries';
 import { loadFiles, loadSeriesFromFolder, scanFolder } from '../../src/node/dicomFiles';
 import { setDecoderWorkers } from '../../src/node/decoderPool';
 import { shared, writeTempFiles } from './helpers';
+import { cli } from '../cli/run';
 
 const NEMA = (name: string): Uint8Array => new Uint8Array(readFileSync(shared('conformance', 'nema-wg04-ct', name)));
 const THORAX_DIR = shared('ct-thorax-j2k', 'dicom');
@@ -177,5 +178,27 @@ describe('a codestream cut short or damaged is refused, never decoded as garbage
     expect(countDifferences(await huOf(withCodestream(NEMA('CT1_JPLL'), (c) => c)), await huOf(NEMA('CT1_UNC')))).toBe(0);
     expect(countDifferences(await huOf(withCodestream(NEMA('CT2_JLSL'), (c) => c)), await huOf(NEMA('CT2_UNC')))).toBe(0);
     expect(countDifferences(await huOf(withCodestream(THORAX(), (c) => c)), await huOf(THORAX()))).toBe(0);
+  });
+});
+
+describe('on the command line', () => {
+  it('info --hu-stats on the damaged series: exit 1, one line naming the file; the other series of the folder still measures', async () => {
+    const phantom = makePhantomSeries({ slices: 5, rows: 16, columns: 12 });
+    const { dir, cleanup } = await writeTempFiles([...phantom.files, { name: 'bad.dcm', bytes: withCodestream(THORAX(), j2kSignFlipped) }]);
+    try {
+      const thorax = (await scanFolder(dir)).series.find((s) => s.seriesInstanceUid !== PHANTOM_UID)!;
+      const bad = await cli('info', dir, '--hu-stats', '--series', thorax.seriesInstanceUid);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toBe('');
+      expect(bad.errors).toHaveLength(1);
+      expect(bad.errors[0]!.startsWith(`${join(dir, 'bad.dcm')}: JPEG 2000 frame 1: codestream says signed 12-bit samples`)).toBe(true);
+      const good = await cli('info', dir, '--hu-stats', '--series', PHANTOM_UID, '--json');
+      expect(good.code).toBe(0);
+      const j = JSON.parse(good.stdout);
+      // The phantom's truth: air -1000 HU outside the body, the bone disc 700 HU.
+      expect([j.huStats.voxels, j.huStats.min, j.huStats.max]).toEqual([5 * 16 * 12, -1000, 700]);
+    } finally {
+      await cleanup();
+    }
   });
 });
