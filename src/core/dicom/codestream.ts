@@ -114,7 +114,9 @@ export type CodestreamEnd = { readonly ok: true; readonly eoi: number } | { read
 export function codestreamEnd(bytes: Uint8Array): CodestreamEnd | null {
   if (bytes.length < 4) return null;
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return jpegEnd(bytes);
-  const soc = j2kSocOffset(bytes);
+  // A raw codestream (SOC + SIZ first) is walked however short; else SOC + SIZ found in a JP2 wrapper.
+  const raw = bytes[0] === 0xff && bytes[1] === 0x4f && bytes[2] === 0xff && bytes[3] === 0x51;
+  const soc = raw ? 0 : j2kSocOffset(bytes);
   return soc === null ? null : j2kEnd(bytes, soc);
 }
 
