@@ -6,7 +6,15 @@
 import { createRequire } from 'node:module';
 import type { RawPixels } from '../core/dicom/assembleVolume';
 import { DicomFileError, errorMessage } from '../core/dicom/errors';
-import { declaredFrameSize } from '../core/dicom/codestream';
+import {
+  codestreamEnd,
+  declaredFrameSize,
+  declaredSamples,
+  samplesMismatch,
+  storedRangeText,
+  storedValueOutside,
+  type DeclaredSamples,
+} from '../core/dicom/codestream';
 import { decodeRleFrame } from '../core/dicom/rle';
 import { pixelEncoding, transferSyntaxName } from '../core/dicom/transferSyntax';
 import type { DicomHeader } from '../core/dicom/types';
@@ -79,6 +87,35 @@ function checkDeclaredSize(bytes: Uint8Array, header: FrameHeader, what: string,
   }
 }
 
+/**
+ * Refuses a frame, before decoding it, whose codestream does not reach its end marker (cut short or
+ * damaged: decoders fill the rest of the image with garbage rather than fail), or whose samples are
+ * declared signed where the header says unsigned or the other way round (core/dicom/codestream.ts says
+ * why that is refused, not converted). Returns the samples the codestream declares, for checkRange; and
+ * where the end marker is (for the JPEG Lossless decoder's position).
+ */
+function checkCodestream(bytes: Uint8Array, header: FrameHeader, what: string, frameIndex: number): { samples: DeclaredSamples | null; eoi: number | null } {
+  const end = codestreamEnd(bytes);
+  if (end && !end.ok) throw new DicomFileError(`${what} frame ${frameIndex + 1} ${end.reason}`);
+  const samples = declaredSamples(bytes);
+  const why = samples && samplesMismatch(samples, header);
+  if (why) throw new DicomFileError(`${what} frame ${frameIndex + 1}: ${why}`);
+  return { samples, eoi: end ? end.eoi : null };
+}
+
+/** A codestream of more bits than BitsStored: every decoded value must fit the header's range (else refused). */
+function checkRange(out: RawPixels, samples: DeclaredSamples | null, header: FrameHeader, what: string, frameIndex: number): RawPixels {
+  if (!samples) return out;
+  const signedArray = out instanceof Int8Array || out instanceof Int16Array || out instanceof Int32Array;
+  const v = storedValueOutside(out, samples.precision, header, signedArray);
+  if (v !== null) {
+    throw new DicomFileError(
+      `${what} frame ${frameIndex + 1} holds the stored value ${v}, outside the header's ${storedRangeText(header)}; its codestream says ${samples.precision}-bit samples`,
+    );
+  }
+  return out;
+}
+
 /** The decoded frame must hold exactly Rows x Columns values of the header's size. */
 function checkDecoded(out: RawPixels, header: FrameHeader, what: string): RawPixels {
   const n = header.rows * header.columns;
@@ -126,23 +163,39 @@ export async function decodeCompressedFrame(bytes: Uint8Array, header: FrameHead
   switch (enc) {
     case 'rle':
       return decodeRleFrame(bytes, header.rows, header.columns, header.bitsAllocated, header.pixelRepresentation === 1);
-    case 'j2k':
+    case 'j2k': {
       checkDeclaredSize(bytes, header, 'JPEG 2000', frameIndex);
-      return wasmDecode(await openJpeg(), bytes, header, 'JPEG 2000');
-    case 'jpegLs':
+      const { samples } = checkCodestream(bytes, header, 'JPEG 2000', frameIndex);
+      return checkRange(wasmDecode(await openJpeg(), bytes, header, 'JPEG 2000'), samples, header, 'JPEG 2000', frameIndex);
+    }
+    case 'jpegLs': {
       checkDeclaredSize(bytes, header, 'JPEG-LS', frameIndex);
-      return wasmDecode(await charls(), bytes, header, 'JPEG-LS');
+      const { samples } = checkCodestream(bytes, header, 'JPEG-LS', frameIndex);
+      return checkRange(wasmDecode(await charls(), bytes, header, 'JPEG-LS'), samples, header, 'JPEG-LS', frameIndex);
+    }
     case 'jpegLossless': {
       checkDeclaredSize(bytes, header, 'JPEG Lossless', frameIndex);
+      const { samples, eoi } = checkCodestream(bytes, header, 'JPEG Lossless', frameIndex);
       let out: Uint8Array | Uint16Array;
+      let decoder: InstanceType<typeof import('@cornerstonejs/jpeg-lossless-decoder-js').Decoder>;
       try {
         const copy = Uint8Array.prototype.slice.call(bytes); // a real copy even for a Node Buffer
         const { Decoder } = await (jpegLossless ??= import('@cornerstonejs/jpeg-lossless-decoder-js'));
-        out = new Decoder().decode(copy.buffer, 0, copy.length, header.bitsAllocated <= 8 ? 1 : 2);
+        decoder = new Decoder();
+        out = decoder.decode(copy.buffer, 0, copy.length, header.bitsAllocated <= 8 ? 1 : 2);
       } catch (e) {
         throw new DicomFileError(`JPEG Lossless frame cannot be decoded (${errorMessage(e)})`);
       }
-      return checkDecoded(out, header, 'JPEG Lossless');
+      // The decoder returns Rows x Columns values whatever its data: it must have decoded every row and
+      // stopped at the end marker, neither before it (rows missing) nor past it (data read beyond).
+      const at = decoder.stream?.index;
+      let damage: string | null = null;
+      if (decoder.yLoc < decoder.yDim) damage = `ends after row ${decoder.yLoc} of ${decoder.yDim}`;
+      else if (eoi === null || at === undefined) damage = null;
+      else if (at > eoi + 2) damage = `runs to byte ${at}, past its end marker (EOI) at byte ${eoi}`;
+      else if (at < eoi) damage = `ends at byte ${at}, before its end marker (EOI) at byte ${eoi}`;
+      if (damage) throw new DicomFileError(`JPEG Lossless frame ${frameIndex + 1} is damaged: its image data ${damage}`);
+      return checkRange(checkDecoded(out, header, 'JPEG Lossless'), samples, header, 'JPEG Lossless', frameIndex);
     }
     default:
       throw new DicomFileError(

@@ -137,7 +137,6 @@ function start(): Slot[] | null {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(file);
       const slot: Slot = { worker, pending: new Map() };
-      worker.unref();
       worker.on('message', (r: DecodeReply) => {
         const p = slot.pending.get(r.id);
         if (!p) return;
@@ -154,6 +153,10 @@ function start(): Slot[] | null {
       worker.on('exit', () => {
         if (slot.pending.size > 0) fail(slot);
       });
+      // Unreferenced only now, idle until a frame is posted to it: adding a 'message' listener refs the
+      // worker's port again, so a worker unreferenced before its listeners kept the process alive forever
+      // when it never got a frame (a load with fewer compressed frames than workers).
+      worker.unref();
       made.push(slot);
     }
   } catch {
