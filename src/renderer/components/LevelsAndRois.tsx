@@ -5,7 +5,8 @@ import { roiSlice } from '../../core/annotations/measureAnnotations';
 import type { Roi } from '../../core/annotations/document';
 import { levelSlice, roiOrigin } from '../../core/annotations/outlineFlags';
 import { keyHint } from '../../shared/shortcuts';
-import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, flagWord, isDone } from '../state/checklist';
+import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, completeCount, flagWord, roiLabel, targetState } from '../state/checklist';
+import { absentRecord, acceptedNow, openFlags } from '../../core/annotations/recordedStates';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { ProposalBar } from './ProposalBar';
@@ -76,13 +77,18 @@ export function RoiPanel() {
   const store = getAppStore(getApi);
   // Each outline's trust flags (shape, level slice, side check, overlap), from core.
   const flags = useMemo(() => (doc && volume ? checklistFlags(doc, volume, activeLevel) : new Map<Roi, string[]>()), [doc, volume, activeLevel]);
-  const done = CHECKLIST.filter((t) => isDone(doc, activeLevel, t.muscle, t.side)).length;
+  const flagsOf = (r: Roi) => flags.get(r) ?? [];
+  const done = completeCount(doc, activeLevel, volume ? flagsOf : null);
+  const absentKey = keyHint({ type: 'toggleAbsent' });
   const levelRois = doc?.rois.filter((r) => r.level === activeLevel) ?? [];
   const selected = doc?.rois.find((r) => r.id === selectedRoiId);
   return (
     <div className="roipanel" data-testid="roipanel">
       <div className="panel-title">
-        Outlines for <b>{activeLevel}</b> <span className="dim">{done}/8</span>
+        Outlines for <b>{activeLevel}</b>{' '}
+        <span className={done === 8 ? 'level-complete' : 'dim'} data-testid="checklist-count" title="Complete: outlined with every flag resolved or accepted, or recorded absent">
+          {done}/8{done === 8 ? ' ✓' : ''}
+        </span>
       </div>
       <div className="picker">
         {MUSCLES.map((m) => (
@@ -105,13 +111,20 @@ export function RoiPanel() {
           const same = levelRois.filter((r) => r.muscle === t.muscle && r.side === t.side);
           const roi = same[0];
           const roiFlags = [...new Set(same.flatMap((r) => flags.get(r) ?? []))];
+          const open = [...new Set(same.flatMap((r) => openFlags(r, flags.get(r) ?? [])))];
+          const accepted = same.map((r) => acceptedNow(r, flags.get(r) ?? [])).filter((a) => a !== null);
+          const absent = absentRecord(doc, activeLevel, t.muscle, t.side);
+          const state = targetState(doc, activeLevel, t.muscle, t.side, volume ? flagsOf : null);
           const current = t.muscle === activeMuscle && t.side === activeSide;
+          const label = `${roiLabel(t.muscle, t.side)} at ${activeLevel}`;
+          const proposed = same.some((r) => r.source === 'proposed');
           return (
             <li
               key={`${t.muscle}-${t.side}`}
-              className={`${current ? 'current' : ''} ${roi ? 'done' : ''}`}
+              className={`${current ? 'current' : ''} ${roi ? 'done' : ''} state-${state}`}
               data-testid={`check-${t.muscle}-${t.side}`}
               data-done={roi ? 'yes' : 'no'}
+              data-state={state}
               data-flags={roiFlags.length ? 'yes' : 'no'}
               data-origin={same.map((r) => roiOrigin(r)).join(' ')}
             >
@@ -126,7 +139,7 @@ export function RoiPanel() {
                   }
                 }}
               >
-                <span className={`tick${same.some((r) => r.source === 'proposed') ? ' proposed-tag' : ''}`}>{roi ? (same.some((r) => r.source === 'proposed') ? '?' : '✓') : '○'}</span>
+                <span className={`tick${proposed ? ' proposed-tag' : ''}`}>{state === 'absent' ? '∅' : roi ? (proposed ? '?' : state === 'flagged' ? '!' : '✓') : '○'}</span>
                 <span className="swatch" style={{ background: MUSCLE_COLORS[t.muscle] }} />
                 {MUSCLE_NAMES[t.muscle]} {t.side === 'left' ? 'L' : 'R'}
                 {same.length > 1 && <em className="union-tag"> {same.length} outlines (union)</em>}
@@ -137,12 +150,38 @@ export function RoiPanel() {
                 )}
                 {roi && roi.source !== 'drawn' && roi.source !== 'proposed' && <em className="dim"> {roi.source}</em>}
                 {roi && roiOrigin(roi) === 'edited' && <em className="dim"> edited</em>}
-                {roiFlags.length > 0 && (
-                  <span className="roi-warn" title={roiFlags.join('\n')} data-testid={`check-flag-${t.muscle}-${t.side}`}>
-                    {' '}⚠ {flagWord(roiFlags)}
+                {state === 'absent' && absent && (
+                  <em className="absent-tag" title={`Recorded absent at ${activeLevel}${absent.rater ? ` by ${absent.rater}` : ''} (${absent.at})${absent.note ? `: ${absent.note}` : ''}. Counted as done; exported as status "absent" with empty numbers. Drawing an outline for it clears this.`} data-testid={`check-absent-${t.muscle}-${t.side}`}>
+                    {' '}absent
+                  </em>
+                )}
+                {open.length > 0 && (
+                  <span className="roi-warn" title={open.join('\n')} data-testid={`check-flag-${t.muscle}-${t.side}`}>
+                    {' '}⚠ {flagWord(open)}
+                  </span>
+                )}
+                {open.length === 0 && accepted.length > 0 && (
+                  <span className="roi-accepted" title={accepted.map((a) => `Accepted by ${a.rater || 'no rater'} (${a.at}): ${a.reason}\n${a.flags.join('\n')}`).join('\n\n')} data-testid={`check-accepted-${t.muscle}-${t.side}`}>
+                    {' '}⚠ accepted
                   </span>
                 )}
               </button>
+              {open.length > 0 && (
+                <button className="small row-btn" onClick={() => store.getState().requestAccept({ level: activeLevel, muscle: t.muscle, side: t.side })} title={`Accept the flags of ${label} with a reason (kept in the document and the exports)`} data-testid={`accept-${t.muscle}-${t.side}`}>
+                  Accept…
+                </button>
+              )}
+              {state === 'absent' ? (
+                <button className="small ghost row-btn" onClick={() => store.getState().toggleAbsent({ level: activeLevel, muscle: t.muscle, side: t.side })} title={`${label} is recorded absent: clear that record${absentKey ? ` (key ${absentKey} on the active row)` : ''}`} data-testid={`absent-${t.muscle}-${t.side}`}>
+                  ×
+                </button>
+              ) : (
+                current && (
+                  <button className="small ghost row-btn" onClick={() => store.getState().toggleAbsent({ level: activeLevel, muscle: t.muscle, side: t.side })} title={`Record ${label} as absent at this level${roi ? ' (its outline is deleted)' : ''}${absentKey ? ` (key ${absentKey})` : ''}`} data-testid={`absent-${t.muscle}-${t.side}`}>
+                    absent{absentKey ? ` [${absentKey}]` : ''}
+                  </button>
+                )
+              )}
             </li>
           );
         })}
