@@ -5,7 +5,7 @@ import { roiSlice } from '../../core/annotations/measureAnnotations';
 import type { Roi } from '../../core/annotations/document';
 import { levelSlice, roiOrigin } from '../../core/annotations/outlineFlags';
 import { keyHint } from '../../shared/shortcuts';
-import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, completeCount, flagWord, roiLabel, targetState } from '../state/checklist';
+import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, completeCount, documentFlags, flagWord, roiLabel, targetState } from '../state/checklist';
 import { absentRecord, acceptedNow, openFlags } from '../../core/annotations/recordedStates';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
@@ -18,6 +18,8 @@ export function LevelBar() {
   const volume = useApp((s) => s.volume);
   const store = getAppStore(getApi);
   const extra = (doc?.levels ?? []).map((l) => l.level).filter((l) => !DEFAULT_LEVELS.includes(l));
+  // Each outline's flags once per document (the same rule as the checklist: a level is complete at 8/8).
+  const flagsOf = useMemo(() => (doc && volume ? documentFlags(doc, volume) : null), [doc, volume]);
   return (
     <div className="levelbar" data-testid="levelbar">
       <div className="panel-title">Levels</div>
@@ -28,8 +30,11 @@ export function LevelBar() {
         // Outlines of this level on another slice than its mark (the level was moved and they were kept).
         const at = mark && volume ? levelSlice(volume, mark) : null;
         const away = volume && at !== null ? [...new Set((doc?.rois ?? []).filter((r) => r.level === level && roiSlice(volume, r) !== at).map((r) => roiSlice(volume, r)))] : [];
+        // Flags are looked at (lazily, per outline) only where all eight are outlined or absent.
+        const present = mark ? completeCount(doc, level, null) : 0;
+        const complete = present === 8 ? completeCount(doc, level, flagsOf) : present;
         return (
-          <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''} data-inconsistent={away.length > 0 ? 'yes' : 'no'}>
+          <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''} data-inconsistent={away.length > 0 ? 'yes' : 'no'} data-complete={complete === 8 ? 'yes' : 'no'}>
             <button className={`level-name ${mark ? (mark.source === 'proposed' ? 'proposed' : 'set') : ''}`} onClick={() => store.getState().setActiveLevel(level)} title={mark ? `Go to ${level} (slice index ${mark.sliceIndex})` : `Make ${level} active`}>
               {level}
             </button>
@@ -37,6 +42,11 @@ export function LevelBar() {
               {mark ? (
                 <>
                   #{mark.sliceIndex} {mark.source === 'proposed' ? <em className="proposed-tag">proposed</em> : here ? <span className="dim">here</span> : null}
+                  {complete === 8 && (
+                    <span className="level-complete" title={`${level} is complete: 8 of 8 outlined with every flag resolved or accepted, or recorded absent`}>
+                      {' '}✓
+                    </span>
+                  )}
                   {away.length > 0 && (
                     <span className="level-warn" title={`Outlines of ${level} lie on slice index ${away.join(', ')}, not on its marked slice ${mark.sliceIndex}: re-mark ${level} there, or move them`} data-testid={`level-inconsistent-${level}`}>
                       {' '}⚠ outlines on #{away.join(', #')}
