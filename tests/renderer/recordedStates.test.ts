@@ -31,7 +31,7 @@ describe('checklist completeness (one rule)', () => {
       { level: 'L3', muscle: 'quadratusLumborum', side: 'left', at: 't' },
     ]);
     const flagsOf = documentFlags(doc, volume);
-    const tieFlags = flagsOf(doc.rois[1]!);
+    const tieFlags = [...flagsOf(doc.rois[1]!)];
     expect(tieFlags).toEqual([expect.stringMatching(/^the outline crosses itself/)]);
     expect(targetState(doc, 'L3', 'psoas', 'left', flagsOf)).toBe('done');
     expect(targetState(doc, 'L3', 'psoas', 'right', flagsOf)).toBe('flagged');

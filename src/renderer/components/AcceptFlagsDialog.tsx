@@ -62,7 +62,7 @@ export function AcceptFlagsDialog() {
         <textarea aria-label="Reason" placeholder="Reason (required), e.g. checked on the adjacent slices: the QL is thin here" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="accept-reason" />
         <div className="dialog-buttons">
           <button className="small accent" disabled={reason.trim() === ''} onClick={accept} data-testid="accept-ok">
-            Accept with this reason
+            Accept with this reason (Enter)
           </button>
           <button className="small" onClick={cancel} data-testid="accept-cancel">
             Cancel
