@@ -13,6 +13,7 @@ export function AcceptFlagsDialog() {
   const req = useApp((s) => s.acceptRequest);
   const doc = useApp((s) => s.doc);
   const volume = useApp((s) => s.volume);
+  const rater = useApp((s) => s.rater);
   const store = getAppStore(getApi);
   const ref = useRef<HTMLDivElement>(null);
   const [reason, setReason] = useState('');
@@ -58,6 +59,9 @@ export function AcceptFlagsDialog() {
         <p>
           The outline is kept as it is and counts as complete. The reason, your name and the time are kept in the document and written to the exports (
           <code>accepted</code>). A new or changed flag opens the row again.
+        </p>
+        <p className="dim" data-testid="accept-rater">
+          {rater.trim() ? `Accepted as ${rater.trim()}.` : 'No rater name is set (Rater, in the header): the acceptance is kept without a name.'}
         </p>
         <textarea aria-label="Reason" placeholder="Reason (required), e.g. checked on the adjacent slices: the QL is thin here" value={reason} onChange={(e) => setReason(e.target.value)} data-testid="accept-reason" />
         <div className="dialog-buttons">
