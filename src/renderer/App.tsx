@@ -5,6 +5,7 @@ import { LevelBar, RoiPanel } from './components/LevelsAndRois';
 import { MetricsPanel } from './components/MetricsPanel';
 import { ReformatView } from './components/ReformatView';
 import { QuestionDialog } from './components/QuestionDialog';
+import { AcceptFlagsDialog } from './components/AcceptFlagsDialog';
 import { SaveConflictDialog } from './components/SaveConflictDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
@@ -81,6 +82,7 @@ export function App({ flushSave }: AppProps) {
       </div>
       <HelpOverlay />
       <QuestionDialog />
+      <AcceptFlagsDialog />
       <SaveConflictDialog />
       <Toast />
     </div>

@@ -91,6 +91,9 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
     case 'deleteSelected':
       s.deleteSelectedRoi();
       return true;
+    case 'toggleAbsent':
+      s.toggleAbsent();
+      return true;
     case 'openFolder':
     case 'exportCsv':
       return false; // application-menu accelerators: main handles them

@@ -26,6 +26,7 @@ export type ShortcutAction =
   | { type: 'resetView' }
   | { type: 'toggleOverlay' }
   | { type: 'deleteSelected' }
+  | { type: 'toggleAbsent' }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'toggleHelp' }
@@ -130,6 +131,7 @@ export const SHORTCUTS: readonly ShortcutRow[] = [
     ],
   },
   { id: 'delete', group: 'Outlines', description: 'delete the selected outline', bindings: [{ key: 'Delete', action: { type: 'deleteSelected' } }] },
+  { id: 'absent', group: 'Outlines', description: 'record the active muscle and side as absent at this level (deletes its outline), or clear that record', bindings: [{ key: 'd', action: { type: 'toggleAbsent' } }] },
   {
     id: 'roi-tools',
     group: 'Tools',

@@ -71,6 +71,35 @@ export interface Roi {
   source: 'drawn' | 'imported' | 'proposed' | 'confirmed';
   createdAt: string;
   modifiedAt: string;
+  /**
+   * Trust flags (outlineFlagger) the rater accepted for this outline, with the reason. An acceptance
+   * covers exactly the flag texts it names: a flag that is gone is resolved, a new or changed one is open
+   * again (checklist.ts). Optional: older documents have none.
+   */
+  accepted?: FlagAcceptance;
+}
+
+/** Flags of an outline accepted with a reason: who, when (ISO time). */
+export interface FlagAcceptance {
+  flags: string[];
+  reason: string;
+  rater: string;
+  at: string;
+}
+
+/**
+ * A muscle recorded as not present on a level's slice (e.g. the quadratus lumborum at L5/S1, below its
+ * insertion on the iliac crest): a state of its own, counted as done in the checklist, exported as a
+ * record with status `absent` and empty numbers. An outline of that level, muscle and side wins over it.
+ */
+export interface AbsentRecord {
+  level: Level;
+  muscle: Muscle;
+  side: Side;
+  note?: string;
+  rater?: string;
+  /** When it was recorded (ISO time). */
+  at: string;
 }
 
 export interface AnnotationDocument {
@@ -84,6 +113,8 @@ export interface AnnotationDocument {
   ranges: HuRanges;
   levels: LevelMark[];
   rois: Roi[];
+  /** Muscles recorded absent at a level (optional: older documents have none). */
+  absent?: AbsentRecord[];
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -130,8 +161,28 @@ export const annotationDocumentSchema = z.object({
       source: z.enum(['drawn', 'imported', 'proposed', 'confirmed']),
       createdAt: z.string(),
       modifiedAt: z.string(),
+      accepted: z
+        .object({
+          flags: z.array(z.string()).min(1),
+          reason: z.string().refine((t) => t.trim() !== '', 'a reason is needed'),
+          rater: z.string(),
+          at: z.string(),
+        })
+        .optional(),
     }),
   ),
+  absent: z
+    .array(
+      z.object({
+        level: z.enum(ALL_LEVELS),
+        muscle: z.enum(MUSCLES),
+        side: z.enum(SIDES),
+        note: z.string().optional(),
+        rater: z.string().optional(),
+        at: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 export type ParseResult = { ok: true; document: AnnotationDocument } | { ok: false; reason: string };
@@ -225,6 +276,12 @@ export function documentIssue(root: unknown, issue: z.core.$ZodIssue): string {
       const level = str('level');
       parts.push(`level mark ${n + 1} of ${count}${level ? ` (${level})` : ''}`);
     }
+  } else if (top === 'absent' && typeof n === 'number') {
+    const list = valueAt(root, ['absent']);
+    const item = valueAt(root, ['absent', n]);
+    const rec = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+    const label = ['level', 'muscle', 'side'].map((k) => (typeof rec[k] === 'string' ? (rec[k] as string) : '')).filter(Boolean).join(' ');
+    parts.push(`absent record ${n + 1} of ${Array.isArray(list) ? list.length : 0}${label ? ` (${label})` : ''}`);
   } else if (top === 'series') {
     parts.push('the series identity');
   } else if (top === 'ranges') {

@@ -1,4 +1,4 @@
-import { nearestSliceToZ } from '../geometry/volumeGeometry';
+import { nearestSliceToZ, sliceZ } from '../geometry/volumeGeometry';
 import { DEFAULT_REGISTRY, computeMetrics, type MetricRegistry, type PairMetrics } from '../metrics/definitions';
 import type { HuRanges } from '../metrics/ranges';
 import { measureSliceMask, type MeasurementRecord } from '../metrics/records';
@@ -7,7 +7,8 @@ import { rasterizePolygon } from '../roi/rasterize';
 import type { HuVolume } from '../volume';
 import type { AnnotationDocument, Roi } from './document';
 import { checkLevel, checkRoi, documentGridMismatch } from './checkRoi';
-import { groupOrigin, outlineFlagger, roiSlice } from './outlineFlags';
+import { groupOrigin, levelSlice, outlineFlagger, roiSlice } from './outlineFlags';
+import { absentKey, absentRecord, acceptedNow } from './recordedStates';
 import { UserError } from '../errors';
 
 export { roiSlice } from './outlineFlags';
@@ -47,9 +48,15 @@ export function measureAnnotationsChecked(
   }
   const groups = new Map<string, { rois: Roi[]; k: number; flags: string[] }>();
   const trust = outlineFlagger(volume, doc);
+  /** Each measured outline's trust flags (what an acceptance names). */
+  const trustOf = new Map<Roi, string[]>();
   for (const roi of doc.rois) {
     const check = checkRoi(g, roi);
-    if (!check.refused) check.flags.push(...trust(roi, check.sliceIndex));
+    if (!check.refused) {
+      const t = trust(roi, check.sliceIndex);
+      trustOf.set(roi, t);
+      check.flags.push(...t);
+    }
     const what = `${roi.level} ${roi.muscle} ${roi.side} outline ${roi.id}`;
     if (check.refused) {
       warnings.push(`${what} not measured: ${check.refused}`);
@@ -75,9 +82,58 @@ export function measureAnnotationsChecked(
     record.warnings = [...new Set(flags)];
     record.roiIds = rois.map((r) => r.id);
     record.origin = groupOrigin(rois);
+    record.status = 'measured';
+    const accepted = rois.map((r) => acceptedNow(r, trustOf.get(r) ?? [])).filter((a) => a !== null);
+    if (accepted.length) record.accepted = accepted;
+    const absent = absentRecord(doc, first.level, first.muscle, first.side);
+    if (absent) record.warnings.push(`also recorded absent at ${first.level}: the outline is measured (delete it, or clear the absent mark)`);
     out.push(record);
   }
+  out.push(...absentRecords(volume, doc, registry, warnings));
   return { records: sortRecords(out), warnings };
+}
+
+/**
+ * ABSENT RECORDS: one record per muscle recorded absent at a level that has no outline there, on the
+ * level's marked slice, with status 'absent' and every metric null (never 0: the muscle was not
+ * measured as empty, it is not there). An absent record of a level not marked, or marked off every
+ * slice, gives no record but a warning (never dropped silently).
+ */
+function absentRecords(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry, warnings: string[]): MeasurementRecord[] {
+  const g = volume.geometry;
+  const outlined = new Set(doc.rois.map(absentKey));
+  const out: MeasurementRecord[] = [];
+  for (const a of doc.absent ?? []) {
+    if (outlined.has(absentKey(a))) continue;
+    const what = `${a.level} ${a.muscle} ${a.side} recorded absent`;
+    const mark = doc.levels.find((l) => l.level === a.level);
+    if (!mark) {
+      warnings.push(`${what}, but ${a.level} is not marked: no record (mark ${a.level})`);
+      continue;
+    }
+    if (checkLevel(g, mark)) {
+      warnings.push(`${what}, but ${a.level} is marked off every slice: no record`);
+      continue;
+    }
+    const k = levelSlice(volume, mark);
+    const empty: Record<string, null> = {};
+    for (const key of registry.keys('slice')) empty[key] = null;
+    out.push({
+      structure: `${a.muscle}_${a.side}`,
+      muscle: a.muscle,
+      side: a.side,
+      level: a.level,
+      sliceIndex: k,
+      z: sliceZ(g, k),
+      ...(empty as Record<string, null>),
+      warnings: [],
+      roiIds: [],
+      origin: '',
+      status: 'absent',
+      absent: { ...(a.note !== undefined ? { note: a.note } : {}), ...(a.rater !== undefined ? { rater: a.rater } : {}), at: a.at },
+    } as unknown as MeasurementRecord);
+  }
+  return out;
 }
 
 /** The records of measureAnnotationsChecked (its document-level warnings dropped: callers that report them use it directly). */

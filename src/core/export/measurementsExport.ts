@@ -43,12 +43,20 @@ export const FLAGS_COLUMN = 'flags';
  */
 export const PROVENANCE_COLUMNS = ['origin', 'roiIds'] as const;
 
-/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags, origin, roiIds. */
-export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN, ...PROVENANCE_COLUMNS] as const;
+/**
+ * Appended after roiIds: the recorded state of an outline record (`status`: `measured`, or `absent`
+ * when the rater recorded the muscle as not present at that level: its metric cells are then empty,
+ * never 0) and the flags the rater accepted (`accepted`: per acceptance `reason (rater, time): flag; flag`,
+ * joined with ' | '). Both empty for mask records.
+ */
+export const STATE_COLUMNS = ['status', 'accepted'] as const;
+
+/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags, origin, roiIds, status, accepted. */
+export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS] as const;
 
 /** The CSV columns a registry produces (EXPORT_CSV_COLUMNS for the default one). */
 export function exportCsvColumns(registry: MetricRegistry = DEFAULT_REGISTRY): string[] {
-  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN, ...PROVENANCE_COLUMNS];
+  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS];
   const dup = cols.find((c, i) => cols.indexOf(c) !== i);
   if (dup) throw new Error(`metric key '${dup}' collides with an export column`);
   return cols;
@@ -186,9 +194,11 @@ export function exportRows(
     const pair: Record<string, unknown> = {};
     for (const d of registry.asymmetry) pair[d.key] = a?.[d.key] ?? null;
     const flags = [...(r.warnings ?? []), ...(ctx.warnings ?? [])].join(' | ');
-    const { warnings: _recordWarnings, roiIds, origin, ...cells } = r;
+    const { warnings: _recordWarnings, roiIds, origin, status, accepted, absent: _absent, ...cells } = r;
     void _recordWarnings;
-    return { ...id, ...cells, ...pair, [FLAGS_COLUMN]: flags, origin: origin ?? '', roiIds: (roiIds ?? []).join(' ') } as unknown as Record<ExportCsvColumn, unknown>;
+    void _absent;
+    const acceptedText = (accepted ?? []).map((a) => `${a.reason} (${a.rater || 'no rater'}, ${a.at}): ${a.flags.join('; ')}`).join(' | ');
+    return { ...id, ...cells, ...pair, [FLAGS_COLUMN]: flags, origin: origin ?? '', roiIds: (roiIds ?? []).join(' '), status: status ?? '', accepted: acceptedText } as unknown as Record<ExportCsvColumn, unknown>;
   });
 }
 

@@ -28,6 +28,16 @@ export interface MeasurementRecord extends SliceMetrics {
    */
   roiIds?: string[];
   origin?: string;
+  /**
+   * Outlines only: 'measured' (the numbers come from the outlines), or 'absent' (the rater recorded the
+   * muscle as not present at this level: every metric is null, never 0; `absent` says who and when).
+   * Absent on mask records.
+   */
+  status?: 'measured' | 'absent';
+  /** Outlines only: the trust flags of this record that the rater accepted, each with the reason (only flags still raised). */
+  accepted?: { flags: string[]; reason: string; rater: string; at: string }[];
+  /** Absent records only: who recorded it, when, and the note. */
+  absent?: { note?: string; rater?: string; at: string };
 }
 
 /** The columns that say what was measured where; the metric columns follow (SLICE_METRICS, in order). */

@@ -5,7 +5,8 @@ import { roiSlice } from '../../core/annotations/measureAnnotations';
 import type { Roi } from '../../core/annotations/document';
 import { levelSlice, roiOrigin } from '../../core/annotations/outlineFlags';
 import { keyHint } from '../../shared/shortcuts';
-import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, flagWord, isDone } from '../state/checklist';
+import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, completeCount, documentFlags, flagWord, roiLabel, targetState } from '../state/checklist';
+import { absentRecord, acceptedNow, openFlags } from '../../core/annotations/recordedStates';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { ProposalBar } from './ProposalBar';
@@ -17,6 +18,8 @@ export function LevelBar() {
   const volume = useApp((s) => s.volume);
   const store = getAppStore(getApi);
   const extra = (doc?.levels ?? []).map((l) => l.level).filter((l) => !DEFAULT_LEVELS.includes(l));
+  // Each outline's flags once per document (the same rule as the checklist: a level is complete at 8/8).
+  const flagsOf = useMemo(() => (doc && volume ? documentFlags(doc, volume) : null), [doc, volume]);
   return (
     <div className="levelbar" data-testid="levelbar">
       <div className="panel-title">Levels</div>
@@ -27,8 +30,11 @@ export function LevelBar() {
         // Outlines of this level on another slice than its mark (the level was moved and they were kept).
         const at = mark && volume ? levelSlice(volume, mark) : null;
         const away = volume && at !== null ? [...new Set((doc?.rois ?? []).filter((r) => r.level === level && roiSlice(volume, r) !== at).map((r) => roiSlice(volume, r)))] : [];
+        // Flags are looked at (lazily, per outline) only where all eight are outlined or absent.
+        const present = mark ? completeCount(doc, level, null) : 0;
+        const complete = present === 8 ? completeCount(doc, level, flagsOf) : present;
         return (
-          <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''} data-inconsistent={away.length > 0 ? 'yes' : 'no'}>
+          <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''} data-inconsistent={away.length > 0 ? 'yes' : 'no'} data-complete={complete === 8 ? 'yes' : 'no'}>
             <button className={`level-name ${mark ? (mark.source === 'proposed' ? 'proposed' : 'set') : ''}`} onClick={() => store.getState().setActiveLevel(level)} title={mark ? `Go to ${level} (slice index ${mark.sliceIndex})` : `Make ${level} active`}>
               {level}
             </button>
@@ -36,6 +42,11 @@ export function LevelBar() {
               {mark ? (
                 <>
                   #{mark.sliceIndex} {mark.source === 'proposed' ? <em className="proposed-tag">proposed</em> : here ? <span className="dim">here</span> : null}
+                  {complete === 8 && (
+                    <span className="level-complete" title={`${level} is complete: 8 of 8 outlined with every flag resolved or accepted, or recorded absent`}>
+                      {' '}✓
+                    </span>
+                  )}
                   {away.length > 0 && (
                     <span className="level-warn" title={`Outlines of ${level} lie on slice index ${away.join(', ')}, not on its marked slice ${mark.sliceIndex}: re-mark ${level} there, or move them`} data-testid={`level-inconsistent-${level}`}>
                       {' '}⚠ outlines on #{away.join(', #')}
@@ -76,13 +87,18 @@ export function RoiPanel() {
   const store = getAppStore(getApi);
   // Each outline's trust flags (shape, level slice, side check, overlap), from core.
   const flags = useMemo(() => (doc && volume ? checklistFlags(doc, volume, activeLevel) : new Map<Roi, string[]>()), [doc, volume, activeLevel]);
-  const done = CHECKLIST.filter((t) => isDone(doc, activeLevel, t.muscle, t.side)).length;
+  const flagsOf = (r: Roi) => flags.get(r) ?? [];
+  const done = completeCount(doc, activeLevel, volume ? flagsOf : null);
+  const absentKey = keyHint({ type: 'toggleAbsent' });
   const levelRois = doc?.rois.filter((r) => r.level === activeLevel) ?? [];
   const selected = doc?.rois.find((r) => r.id === selectedRoiId);
   return (
     <div className="roipanel" data-testid="roipanel">
       <div className="panel-title">
-        Outlines for <b>{activeLevel}</b> <span className="dim">{done}/8</span>
+        Outlines for <b>{activeLevel}</b>{' '}
+        <span className={done === 8 ? 'level-complete' : 'dim'} data-testid="checklist-count" title="Complete: outlined with every flag resolved or accepted, or recorded absent">
+          {done}/8{done === 8 ? ' ✓' : ''}
+        </span>
       </div>
       <div className="picker">
         {MUSCLES.map((m) => (
@@ -105,13 +121,20 @@ export function RoiPanel() {
           const same = levelRois.filter((r) => r.muscle === t.muscle && r.side === t.side);
           const roi = same[0];
           const roiFlags = [...new Set(same.flatMap((r) => flags.get(r) ?? []))];
+          const open = [...new Set(same.flatMap((r) => openFlags(r, flags.get(r) ?? [])))];
+          const accepted = same.map((r) => acceptedNow(r, flags.get(r) ?? [])).filter((a) => a !== null);
+          const absent = absentRecord(doc, activeLevel, t.muscle, t.side);
+          const state = targetState(doc, activeLevel, t.muscle, t.side, volume ? flagsOf : null);
           const current = t.muscle === activeMuscle && t.side === activeSide;
+          const label = `${roiLabel(t.muscle, t.side)} at ${activeLevel}`;
+          const proposed = same.some((r) => r.source === 'proposed');
           return (
             <li
               key={`${t.muscle}-${t.side}`}
-              className={`${current ? 'current' : ''} ${roi ? 'done' : ''}`}
+              className={`${current ? 'current' : ''} ${roi ? 'done' : ''} state-${state}`}
               data-testid={`check-${t.muscle}-${t.side}`}
               data-done={roi ? 'yes' : 'no'}
+              data-state={state}
               data-flags={roiFlags.length ? 'yes' : 'no'}
               data-origin={same.map((r) => roiOrigin(r)).join(' ')}
             >
@@ -126,7 +149,7 @@ export function RoiPanel() {
                   }
                 }}
               >
-                <span className={`tick${same.some((r) => r.source === 'proposed') ? ' proposed-tag' : ''}`}>{roi ? (same.some((r) => r.source === 'proposed') ? '?' : '✓') : '○'}</span>
+                <span className={`tick${proposed ? ' proposed-tag' : ''}`}>{state === 'absent' ? '∅' : roi ? (proposed ? '?' : state === 'flagged' ? '!' : '✓') : '○'}</span>
                 <span className="swatch" style={{ background: MUSCLE_COLORS[t.muscle] }} />
                 {MUSCLE_NAMES[t.muscle]} {t.side === 'left' ? 'L' : 'R'}
                 {same.length > 1 && <em className="union-tag"> {same.length} outlines (union)</em>}
@@ -137,12 +160,38 @@ export function RoiPanel() {
                 )}
                 {roi && roi.source !== 'drawn' && roi.source !== 'proposed' && <em className="dim"> {roi.source}</em>}
                 {roi && roiOrigin(roi) === 'edited' && <em className="dim"> edited</em>}
-                {roiFlags.length > 0 && (
-                  <span className="roi-warn" title={roiFlags.join('\n')} data-testid={`check-flag-${t.muscle}-${t.side}`}>
-                    {' '}⚠ {flagWord(roiFlags)}
+                {state === 'absent' && absent && (
+                  <em className="absent-tag" title={`Recorded absent at ${activeLevel}${absent.rater ? ` by ${absent.rater}` : ''} (${absent.at})${absent.note ? `: ${absent.note}` : ''}. Counted as done; exported as status "absent" with empty numbers. Drawing an outline for it clears this.`} data-testid={`check-absent-${t.muscle}-${t.side}`}>
+                    {' '}absent
+                  </em>
+                )}
+                {open.length > 0 && (
+                  <span className="roi-warn" title={open.join('\n')} data-testid={`check-flag-${t.muscle}-${t.side}`}>
+                    {' '}⚠ {flagWord(open)}
+                  </span>
+                )}
+                {open.length === 0 && accepted.length > 0 && (
+                  <span className="roi-accepted" title={accepted.map((a) => `Accepted by ${a.rater || 'no rater'} (${a.at}): ${a.reason}\n${a.flags.join('\n')}`).join('\n\n')} data-testid={`check-accepted-${t.muscle}-${t.side}`}>
+                    {' '}⚠ accepted
                   </span>
                 )}
               </button>
+              {open.length > 0 && (
+                <button className="small row-btn" onClick={() => store.getState().requestAccept({ level: activeLevel, muscle: t.muscle, side: t.side })} title={`Accept the flags of ${label} with a reason (kept in the document and the exports)`} data-testid={`accept-${t.muscle}-${t.side}`}>
+                  Accept…
+                </button>
+              )}
+              {state === 'absent' ? (
+                <button className="small ghost row-btn" onClick={() => store.getState().toggleAbsent({ level: activeLevel, muscle: t.muscle, side: t.side })} title={`${label} is recorded absent: clear that record${absentKey ? ` (key ${absentKey} on the active row)` : ''}`} data-testid={`absent-${t.muscle}-${t.side}`}>
+                  ×
+                </button>
+              ) : (
+                current && (
+                  <button className="small ghost row-btn" onClick={() => store.getState().toggleAbsent({ level: activeLevel, muscle: t.muscle, side: t.side })} title={`Record ${label} as absent at this level${roi ? ' (its outline is deleted)' : ''}${absentKey ? ` (key ${absentKey})` : ''}`} data-testid={`absent-${t.muscle}-${t.side}`}>
+                    absent{absentKey ? ` [${absentKey}]` : ''}
+                  </button>
+                )
+              )}
             </li>
           );
         })}

@@ -114,6 +114,8 @@ export function MetricsPanel() {
                   .map((r, idx, arr) => {
                     const a = asym.find((x) => x.level === level && x.muscle === m);
                     const parts = doc.rois.filter((x) => x.level === level && x.muscle === m && x.side === r.side).length;
+                    // Every flag of the row accepted with a reason (the acceptances name exactly the flags they cover).
+                    const allAccepted = r.warnings.length > 0 && r.warnings.every((w) => (r.accepted ?? []).some((a) => a.flags.includes(w)));
                     return (
                       <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`} data-origin={r.origin ?? ''} className={r.origin?.includes('proposed') ? 'proposed-row' : undefined}>
                         <td>
@@ -133,16 +135,22 @@ export function MetricsPanel() {
                             </span>
                           )}
                           {r.warnings.length > 0 && (
-                            <span className="flag" title={r.warnings.join('\n')} data-testid={`flag-${level}-${m}-${r.side}`}>
-                              {' '}⚠
+                            <span className={allAccepted ? 'flag accepted' : 'flag'} title={[...r.warnings, ...(r.accepted ?? []).map((a) => `accepted by ${a.rater || 'no rater'}: ${a.reason} (${a.flags.length} flag${a.flags.length === 1 ? '' : 's'})`)].join('\n')} data-testid={`flag-${level}-${m}-${r.side}`}>
+                              {' '}⚠{allAccepted ? ' accepted' : ''}
                             </span>
                           )}
                         </td>
-                        {SLICE_COLUMNS.map((d) => (
-                          <td key={d.key} data-col={d.key}>
-                            {formatMetric(d, metricValue(r, d))}
+                        {r.status === 'absent' ? (
+                          <td colSpan={SLICE_COLUMNS.length} className="absent-cell" data-col="status" data-testid={`absent-${level}-${m}-${r.side}`} title={`Recorded absent at ${level}${r.absent?.rater ? ` by ${r.absent.rater}` : ''}: no numbers (exported with status "absent" and empty cells, never 0)`}>
+                            absent
                           </td>
-                        ))}
+                        ) : (
+                          SLICE_COLUMNS.map((d) => (
+                            <td key={d.key} data-col={d.key}>
+                              {formatMetric(d, metricValue(r, d))}
+                            </td>
+                          ))
+                        )}
                         {idx === 0 &&
                           PAIR_COLUMNS.map((d) => (
                             <td key={d.key} rowSpan={arr.length} data-col={d.key} data-testid={`${d.key}-${level}-${m}`}>

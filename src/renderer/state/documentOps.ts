@@ -2,8 +2,9 @@
  * Pure operations on the annotation document. Each returns a new document (the old one is never
  * mutated) with modifiedAt set, so history can keep the old one and React sees a new reference.
  */
-import type { AnnotationDocument, LevelMark, Roi, RoiMuscle } from '../../core/annotations/document';
-import type { Level, Side } from '../../core/anatomy/anatomy';
+import type { AbsentRecord, AnnotationDocument, FlagAcceptance, LevelMark, Roi, RoiMuscle } from '../../core/annotations/document';
+import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
+import { absentKey, withAcceptance } from '../../core/annotations/recordedStates';
 import type { Vec3 } from '../../core/geometry/vec3';
 import type { HuRanges } from '../../core/metrics/ranges';
 import type { MaskImportResult } from '../../shared/contract';
@@ -176,4 +177,42 @@ export function applyMaskImport(doc: AnnotationDocument, result: MaskImportResul
     rois.push({ ...r, id });
   }
   return touch(doc, now, { levels: sortLevels(levels), rois });
+}
+
+/**
+ * Record a muscle as absent at a level: its outlines there are deleted and the absent record added
+ * (replacing an earlier one), in one change. `absent` is left out of the document while empty.
+ */
+export function setAbsent(doc: AnnotationDocument, record: AbsentRecord, now: string): AnnotationDocument {
+  const key = absentKey(record);
+  const rois = doc.rois.filter((r) => roiKey(r) !== key);
+  const absent = [...(doc.absent ?? []).filter((a) => absentKey(a) !== key), record];
+  return touch(doc, now, { rois, absent });
+}
+
+/** Clear the absent record of a level, muscle and side (no change when there is none). */
+export function clearAbsent(doc: AnnotationDocument, level: Level, muscle: Muscle | RoiMuscle, side: Side, now: string): AnnotationDocument {
+  const key = absentKey({ level, muscle, side });
+  if (!(doc.absent ?? []).some((a) => absentKey(a) === key)) return doc;
+  const absent = (doc.absent ?? []).filter((a) => absentKey(a) !== key);
+  const next = touch(doc, now, { absent });
+  if (absent.length === 0) delete next.absent;
+  return next;
+}
+
+/**
+ * Accept the given flags of outlines (by id) with a reason: each outline's acceptance becomes exactly its
+ * flags listed (an earlier acceptance is replaced). The outlines' own modifiedAt is kept: accepting is
+ * not editing (their origin stays drawn / imported / ...).
+ */
+export function acceptFlags(doc: AnnotationDocument, flagsById: ReadonlyMap<string, readonly string[]>, reason: string, rater: string, now: string): AnnotationDocument {
+  let changed = false;
+  const rois = doc.rois.map((r) => {
+    const flags = flagsById.get(r.id);
+    if (!flags || flags.length === 0) return r;
+    changed = true;
+    const acceptance: FlagAcceptance = { flags: [...flags], reason, rater, at: now };
+    return withAcceptance(r, acceptance);
+  });
+  return changed ? touch(doc, now, { rois }) : doc;
 }

@@ -196,6 +196,21 @@ export interface AnnotationSlice {
   undo(): void;
   redo(): void;
   setSaveState(s: Partial<AnnotationSlice['save']>): void;
+  /**
+   * Record the target (default: the active level, muscle and side) as absent at its level, or clear that
+   * record when it is there (one undo step). Recording deletes the target's outlines (the toast says so);
+   * a level not marked yet is marked on the slice shown, as drawing does.
+   */
+  toggleAbsent(target?: { level: Level; muscle: Muscle; side: Side }): void;
+  /** The checklist row whose flags the accept dialog asks a reason for (null: closed). */
+  acceptRequest: { level: Level; muscle: Muscle; side: Side } | null;
+  requestAccept(target: { level: Level; muscle: Muscle; side: Side }): void;
+  cancelAccept(): void;
+  /**
+   * Accept every flag the target's outlines raise now, with the reason and the rater (one undo step);
+   * false (nothing changed, a toast says why) when the reason is empty or there is nothing to accept.
+   */
+  acceptFlags(reason: string): boolean;
 }
 
 export interface UiSlice {

@@ -6,7 +6,8 @@ import type { Level } from '../../../core/anatomy/anatomy';
 import { sliceZ } from '../../../core/geometry/volumeGeometry';
 import { keyHint } from '../../../shared/shortcuts';
 import { validateRanges } from '../../../core/metrics/ranges';
-import { nextTarget } from '../checklist';
+import { documentFlags, nextTarget, roiLabel } from '../checklist';
+import { absentRecord } from '../../../core/annotations/recordedStates';
 import * as ops from '../documentOps';
 import { emptyHistory, record, redo as historyRedo, undo as historyUndo } from '../history';
 import type { AnnotationSlice, Get, Set, StoreDeps } from '../types';
@@ -19,6 +20,7 @@ import { message, pointerFor } from '../util';
 export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationSlice => {
   /** Mark the current slice as `level` (no questions) and make it active. */
   let markCount = 0;
+  let absentCount = 0;
   const markHere = (level: Level, key: string | null = null) => {
     const { volume, sliceIndex, activeLevel } = get();
     if (!volume) return;
@@ -28,8 +30,12 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   /** Put a finished outline into the document (replacing `replaceIds`, one undo step), select it, move the checklist on. */
   const commitOutline = (roi: Roi, replaceIds: readonly string[] = [], key: string | null = null) => {
     if (!get().doc?.levels.some((l) => l.level === roi.level)) markHere(roi.level, key);
-    get().change((d, t) => ops.addRoi(replaceIds.length ? ops.deleteRois(d, replaceIds, t) : d, roi, t), key);
-    const next = nextTarget(get().doc, roi.level, { muscle: roi.muscle === 'autochthon' ? 'erectorSpinae' : roi.muscle, side: roi.side });
+    // An outline drawn for a muscle recorded absent at this level clears that record (same undo step), and says so.
+    const wasAbsent = !!absentRecord(get().doc, roi.level, roi.muscle, roi.side);
+    get().change((d, t) => ops.clearAbsent(ops.addRoi(replaceIds.length ? ops.deleteRois(d, replaceIds, t) : d, roi, t), roi.level, roi.muscle, roi.side, t), key);
+    if (wasAbsent) get().showToast(`${roiLabel(roi.muscle, roi.side)} at ${roi.level} was recorded absent: the new outline replaces that record (undo: Ctrl+Z)`, 'info');
+    const { doc: after, volume } = get();
+    const next = nextTarget(after, roi.level, { muscle: roi.muscle === 'autochthon' ? 'erectorSpinae' : roi.muscle, side: roi.side }, after && volume ? documentFlags(after, volume) : null);
     set({ selectedRoiId: roi.id, ...(next ? { activeMuscle: next.muscle, activeSide: next.side } : {}) });
   };
   /**
@@ -212,7 +218,59 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   },
   assignSelectedRoi(muscle, side) {
     const roi = selectedHere('changed');
-    if (roi) get().change((d, now) => ops.assignRoi(d, roi.id, muscle, side, now));
+    if (!roi || (roi.muscle === muscle && roi.side === side)) return;
+    const wasAbsent = !!absentRecord(get().doc, roi.level, muscle, side);
+    get().change((d, now) => ops.clearAbsent(ops.assignRoi(d, roi.id, muscle, side, now), roi.level, muscle, side, now));
+    if (wasAbsent) get().showToast(`${roiLabel(muscle, side)} at ${roi.level} was recorded absent: the assigned outline replaces that record (undo: Ctrl+Z)`, 'info');
+  },
+  toggleAbsent(target) {
+    const { volume, doc, sliceIndex } = get();
+    if (refusedWhileLoading() || !volume || !doc || get().question) return;
+    const { level, muscle, side } = target ?? { level: get().activeLevel, muscle: get().activeMuscle, side: get().activeSide };
+    const label = `${roiLabel(muscle, side)} at ${level}`;
+    if (absentRecord(doc, level, muscle, side)) {
+      get().change((d, now) => ops.clearAbsent(d, level, muscle, side, now));
+      get().showToast(`${label}: no longer recorded absent`, 'info');
+      return;
+    }
+    const key = `absent-${++absentCount}`;
+    const rois = doc.rois.filter((r) => r.level === level && r.muscle === muscle && r.side === side);
+    if (!doc.levels.some((l) => l.level === level)) markHere(level, key);
+    const rater = get().rater;
+    get().change((d, now) => ops.setAbsent(d, { level, muscle, side, ...(rater ? { rater } : {}), at: now }, now), key);
+    if (rois.some((r) => r.id === get().selectedRoiId)) set({ selectedRoiId: null });
+    get().showToast(`${label} recorded absent${rois.length ? `; its ${rois.length === 1 ? 'outline was' : `${rois.length} outlines were`} deleted` : ''} (undo: Ctrl+Z)`, 'info');
+    const after = get().doc;
+    const next = nextTarget(after, level, { muscle, side }, after ? documentFlags(after, volume) : null);
+    if (next && level === get().activeLevel) set({ activeMuscle: next.muscle, activeSide: next.side });
+  },
+  acceptRequest: null,
+  requestAccept(target) {
+    if (refusedWhileLoading() || !get().doc || get().question) return;
+    set({ acceptRequest: target });
+  },
+  cancelAccept() {
+    set({ acceptRequest: null });
+  },
+  acceptFlags(reason) {
+    const { acceptRequest: t, doc, volume } = get();
+    if (!t || !doc || !volume) return false;
+    const why = reason.trim();
+    if (!why) {
+      get().showToast('Give a reason to accept the flags (it is kept in the document and the exports)', 'error');
+      return false;
+    }
+    const flagsOf = documentFlags(doc, volume);
+    const byId = new Map<string, readonly string[]>();
+    for (const r of doc.rois) if (r.level === t.level && r.muscle === t.muscle && r.side === t.side && flagsOf(r).length) byId.set(r.id, flagsOf(r));
+    if (byId.size === 0) {
+      set({ acceptRequest: null });
+      get().showToast(`${roiLabel(t.muscle, t.side)} at ${t.level} has no flag to accept`, 'error');
+      return false;
+    }
+    set({ acceptRequest: null });
+    get().change((d, now) => ops.acceptFlags(d, byId, why, get().rater, now));
+    return true;
   },
   setRanges(r) {
     validateRanges(r);
