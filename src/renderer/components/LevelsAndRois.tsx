@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { DEFAULT_LEVELS, MUSCLES } from '../../core/anatomy/anatomy';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
-import type { Roi } from '../../core/annotations/document';
+import { isProposal, type Roi } from '../../core/annotations/document';
 import { levelSlice, roiOrigin } from '../../core/annotations/outlineFlags';
 import { keyHint } from '../../shared/shortcuts';
 import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, flagWord, isDone } from '../state/checklist';
@@ -66,6 +66,12 @@ export function LevelBar() {
   );
 }
 
+const PROPOSAL_TITLE = {
+  proposed: 'Made from the autochthon mask by the fat-plane rule: check the cut (drag it on the image) and confirm',
+  propagated: 'Copied from another level and snapped to this slice: check it on the image (drag its points) and confirm (c); not done until confirmed',
+  mirrored: 'Mirrored from the other side across the midline: check it on the image (drag its points) and confirm (c); not done until confirmed',
+} as const;
+
 export function RoiPanel() {
   const doc = useApp((s) => s.doc);
   const activeLevel = useApp((s) => s.activeLevel);
@@ -104,14 +110,16 @@ export function RoiPanel() {
         {CHECKLIST.map((t) => {
           const same = levelRois.filter((r) => r.muscle === t.muscle && r.side === t.side);
           const roi = same[0];
+          const proposal = same.find((r) => isProposal(r.source));
+          const labelDone = isDone(doc, activeLevel, t.muscle, t.side);
           const roiFlags = [...new Set(same.flatMap((r) => flags.get(r) ?? []))];
           const current = t.muscle === activeMuscle && t.side === activeSide;
           return (
             <li
               key={`${t.muscle}-${t.side}`}
-              className={`${current ? 'current' : ''} ${roi ? 'done' : ''}`}
+              className={`${current ? 'current' : ''} ${labelDone ? 'done' : ''}`}
               data-testid={`check-${t.muscle}-${t.side}`}
-              data-done={roi ? 'yes' : 'no'}
+              data-done={labelDone ? 'yes' : 'no'}
               data-flags={roiFlags.length ? 'yes' : 'no'}
               data-origin={same.map((r) => roiOrigin(r)).join(' ')}
             >
@@ -126,16 +134,17 @@ export function RoiPanel() {
                   }
                 }}
               >
-                <span className={`tick${same.some((r) => r.source === 'proposed') ? ' proposed-tag' : ''}`}>{roi ? (same.some((r) => r.source === 'proposed') ? '?' : '✓') : '○'}</span>
+                <span className={`tick${proposal ? ' proposed-tag' : ''}`}>{roi ? (proposal ? '?' : '✓') : '○'}</span>
                 <span className="swatch" style={{ background: MUSCLE_COLORS[t.muscle] }} />
                 {MUSCLE_NAMES[t.muscle]} {t.side === 'left' ? 'L' : 'R'}
                 {same.length > 1 && <em className="union-tag"> {same.length} outlines (union)</em>}
-                {roi && roi.source === 'proposed' && (
-                  <em className="proposed-tag" title="Made from the autochthon mask by the fat-plane rule: check the cut (drag it on the image) and confirm" data-testid={`check-proposed-${t.muscle}-${t.side}`}>
-                    {' '}proposed
+                {proposal && (
+                  <em className="proposed-tag" title={PROPOSAL_TITLE[proposal.source as 'proposed' | 'propagated' | 'mirrored']} data-testid={`check-proposed-${t.muscle}-${t.side}`}>
+                    {' '}
+                    {proposal.source}
                   </em>
                 )}
-                {roi && roi.source !== 'drawn' && roi.source !== 'proposed' && <em className="dim"> {roi.source}</em>}
+                {roi && !proposal && roi.source !== 'drawn' && <em className="dim"> {roi.source}</em>}
                 {roi && roiOrigin(roi) === 'edited' && <em className="dim"> edited</em>}
                 {roiFlags.length > 0 && (
                   <span className="roi-warn" title={roiFlags.join('\n')} data-testid={`check-flag-${t.muscle}-${t.side}`}>

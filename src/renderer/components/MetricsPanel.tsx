@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react';
 import { asymmetryTable, measureAnnotationsChecked, type CheckedMeasurements } from '../../core/annotations/measureAnnotations';
 import { errorMessage } from '../../core/errors';
-import { levelSlice } from '../../core/annotations/outlineFlags';
+import { levelSlice, originHasProposal } from '../../core/annotations/outlineFlags';
 import { DEFAULT_REGISTRY, formatMetric, metricHeader, metricValue } from '../../core/metrics/definitions';
 import { MetricsLegend } from './MetricsLegend';
 import { RANGE_PRESETS, formatRanges } from '../state/presets';
@@ -115,7 +115,7 @@ export function MetricsPanel() {
                     const a = asym.find((x) => x.level === level && x.muscle === m);
                     const parts = doc.rois.filter((x) => x.level === level && x.muscle === m && x.side === r.side).length;
                     return (
-                      <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`} data-origin={r.origin ?? ''} className={r.origin?.includes('proposed') ? 'proposed-row' : undefined}>
+                      <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`} data-origin={r.origin ?? ''} className={originHasProposal(r.origin) ? 'proposed-row' : undefined}>
                         <td>
                           <span className="swatch" style={{ background: MUSCLE_COLORS[m] }} />
                           {MUSCLE_NAMES[m]}
@@ -127,8 +127,8 @@ export function MetricsPanel() {
                               {' '}∪{parts}
                             </span>
                           )}
-                          {r.origin?.includes('proposed') && (
-                            <span className="proposed-tag" title="A proposal (multifidus / erector spinae split of the autochthon mask): check the cut and confirm it (Confirm in the outline list, or c)" data-testid={`proposed-${level}-${m}-${r.side}`}>
+                          {originHasProposal(r.origin) && (
+                            <span className="proposed-tag" title={`A proposal (${r.origin}: the multifidus / erector spinae split of the autochthon mask, or an outline propagated from another level or mirrored from the other side): check it and confirm it (Confirm in the outline list, or c)`} data-testid={`proposed-${level}-${m}-${r.side}`}>
                               {' '}◌
                             </span>
                           )}
