@@ -19,13 +19,15 @@ export function ProposalBar({ level }: { level: Level }) {
     split ? `${split} from the autochthon split (check the multifidus / erector spinae cut — drag its handles to move it)` : '',
     propagated ? `${propagated} propagated from another level` : '',
     mirrored ? `${mirrored} mirrored from the other side` : '',
+    // Split proposals count in the checklist as they are; a tool's copies do not until they are confirmed.
+    propagated || mirrored ? `check ${propagated + mirrored > 1 ? 'them' : 'it'} on the image: not done until confirmed` : '',
   ].filter(Boolean);
   return (
     <div className={`proposal-bar ${proposed ? 'open' : 'done'}`} data-testid="proposal-bar" data-proposed={proposed}>
       {proposed ? (
         <>
           <span>
-            <b>{proposed}</b> proposed outline{proposed > 1 ? 's' : ''} at {level} (dashed, not done until confirmed): {what.join('; ')}.
+            <b>{proposed}</b> proposed outline{proposed > 1 ? 's' : ''} at {level} (dashed): {what.join('; ')}.
           </span>
           <button className="small accent" onClick={() => store.getState().confirmProposals(level)} title={`Accept the proposed outlines of ${level} as they are, and ${level}'s slice if it is still proposed${key ? ` (key ${key})` : ''}`} data-testid="confirm-proposals">
             Confirm {level} outlines
