@@ -260,6 +260,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
               hu: hu(t.sliceIndex),
               structures,
               vertebrae: piped.vertebraSlices.map((v) => v.sliceMasks[n]!),
+              level: t.level,
             })
           : {
               parts: structures.flatMap((m) => {

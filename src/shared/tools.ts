@@ -65,6 +65,10 @@ export function isPixelToolId(id: string): id is PixelToolId {
   return (PIXEL_TOOL_IDS as readonly string[]).includes(id);
 }
 
-/** One-shot commands on outlines (tool-options bar buttons and shortcuts). */
+/**
+ * One-shot commands on outlines (tool-options bar buttons and shortcuts). Mirror and propagate make new
+ * outlines as proposals (Roi.source 'mirrored' / 'propagated': dashed, not done in the checklist until
+ * confirmed); the others change the outline in place.
+ */
 export const OUTLINE_COMMANDS = ['smooth', 'simplify', 'snap', 'mirror', 'propagate'] as const;
 export type OutlineCommand = (typeof OUTLINE_COMMANDS)[number];

@@ -149,4 +149,32 @@ describe('masks:import with splitAutochthon', () => {
     const psoasL = raster('L5/S1', 'psoas', 'left').out.reduce((s, v) => s + (v ? 1 : 0), 0);
     expect(psoasL * 9).toBeLessThan(1000);
   });
+
+  it('the multifidus share of each autochthon follows the level: within the published bands at L3, L3/L4, L4/L5, L5/S1 (the bulk at L5/S1)', async () => {
+    // Published multifidus / (multifidus + erector spinae) CSA, mean ± 1 SD combined (sources in
+    // src/core/muscles/mfShareByLevel.ts): L3 MF 4.7 ± 1.4 cm² (CT, Danneels) with ES 20.0 ± 4.4 (MRI, Fortin,
+    // L3-L4) -> 0.12 .. (L3/L4's upper end) 0.34; L3/L4 MF 6.5 ± 1.4, ES 20.0 ± 4.4 -> 0.17 .. 0.34;
+    // L4/L5 MF 9.6 ± 2.1, ES 16.3 ± 4.1 -> 0.27 .. 0.49; L5/S1 (Niemeläinen, means) 0.51 / 0.54, the
+    // multifidus the bulk -> 0.50 .. 0.66.
+    const bands: Record<string, [number, number]> = { L3: [0.12, 0.34], 'L3/L4': [0.17, 0.34], 'L4/L5': [0.27, 0.49], 'L5/S1': [0.5, 0.66] };
+    const res = await importMasks(true);
+    const g = volume.geometry;
+    const px = (level: string, muscle: string, side: string) => {
+      const m = new Uint8Array(g.rows * g.columns);
+      for (const r of res.rois.filter((x) => x.level === level && x.muscle === muscle && x.side === side)) contourMask(g, r.sliceIndex, r.pointsLps).forEach((v, p) => v && (m[p] = 1));
+      return m.reduce((a, v) => a + v, 0);
+    };
+    const shares: string[] = [];
+    for (const [level, [lo, hi]] of Object.entries(bands)) {
+      for (const side of ['left', 'right']) {
+        const mf = px(level, 'multifidus', side);
+        const es = px(level, 'erectorSpinae', side);
+        const share = mf / (mf + es);
+        shares.push(`${level} ${side} ${share.toFixed(3)}`);
+        expect(share, `${level} ${side}`).toBeGreaterThanOrEqual(lo);
+        expect(share, `${level} ${side}`).toBeLessThanOrEqual(hi);
+      }
+    }
+    console.log(`multifidus share of the autochthon: ${shares.join(', ')}`);
+  });
 });

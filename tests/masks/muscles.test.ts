@@ -159,6 +159,111 @@ describe('splitAutochthon', () => {
   });
 });
 
+describe('splitAutochthon by level (published multifidus share)', () => {
+  // A 20-column x 20-row autochthon (columns 20..39, rows 5..24), midline at column 10 (medial = lower
+  // columns), all muscle (40 HU): every column holds 20 pixels, so a cut at t columns from the medial edge
+  // gives the multifidus a share of exactly t / 20. The level's share and band (mfShareByLevel.ts, from the
+  // published areas) are restated here from the sources: L3 0.20 [0.12, 0.34], L3/L4 0.25 [0.17, 0.34],
+  // L4/L5 0.37 [0.27, 0.49], L5/S1 0.55 [0.50, 0.66].
+  const C = 40;
+  const R = 30;
+  const mask = new Uint8Array(C * R);
+  rect(mask, C, 20, 39, 5, 24);
+  const flat = new Float32Array(C * R).fill(40);
+  const published = { L3: [0.2, 0.12, 0.34], 'L3/L4': [0.25, 0.17, 0.34], 'L4/L5': [0.37, 0.27, 0.49], 'L5/S1': [0.55, 0.5, 0.66] } as const;
+
+  it('without a fat plane the cut keeps to the level\'s share (the column nearest it), on either side', () => {
+    for (const [level, [share]] of Object.entries(published)) {
+      const left = splitAutochthon(mask, flat, C, R, { midlineI: 10, level: level as keyof typeof published });
+      // t0 = share x 20 columns; the cut is a straight column at round(t0): L3 4, L3/L4 5, L4/L5 7 (7.4), L5/S1 11.
+      const t = Math.round(share * 20);
+      expect(new Set(left.cutColumns), level).toEqual(new Set([20 + t]));
+      expect(count(left.medial), level).toBe(t * 20);
+      expect(left.medialShare).toBeCloseTo(t / 20, 12);
+      expect(left.shareLevel).toBe(level);
+      const right = splitAutochthon(mask, flat, C, R, { midlineI: 60, level: level as keyof typeof published });
+      expect(new Set(right.cutColumns), level).toEqual(new Set([39 - t]));
+      expect(count(right.medial), level).toBe(t * 20);
+    }
+  });
+
+  it('at L5/S1 the multifidus gets the bulk; at L3 the erector spinae does; without a level the geometric prior (as before)', () => {
+    expect(splitAutochthon(mask, flat, C, R, { midlineI: 10, level: 'L5/S1' }).medialShare).toBeGreaterThan(0.5);
+    expect(splitAutochthon(mask, flat, C, R, { midlineI: 10, level: 'L3' }).medialShare).toBeLessThan(0.3);
+    const none = splitAutochthon(mask, flat, C, R, { midlineI: 10, level: null });
+    expect(new Set(none.cutColumns)).toEqual(new Set([29]));
+    expect(none.shareLevel).toBeNull();
+    // A level without published values (L2/L3) uses the geometric prior too.
+    expect(new Set(splitAutochthon(mask, flat, C, R, { midlineI: 10, level: 'L2/L3' }).cutColumns)).toEqual(new Set([29]));
+  });
+
+  it('a fat plane inside the band wins over the share: the cut follows it, slanting posterolaterally from the lamina', () => {
+    // L4/L5 (band 0.27..0.49 -> t 6..9): a fat line (-100 HU) from t = 6 on the ventral rows (beside the
+    // lamina) slanting one column laterally per row to t = 9 and running on dorsally: the multifidus gets
+    // the pixels medial to it on every row.
+    const h = flat.slice();
+    const planeT = (j: number) => Math.min(9, 6 + Math.max(0, j - 8));
+    for (let j = 5; j <= 24; j++) h[20 + planeT(j) + j * C] = -100;
+    const s = splitAutochthon(mask, h, C, R, { midlineI: 10, level: 'L4/L5' });
+    expect(s.cutColumns).toEqual(Array.from({ length: 20 }, (_, r) => 20 + planeT(5 + r)));
+    expect(s.fatPixelsOnCut).toBe(20);
+    let medial = 0;
+    for (let j = 5; j <= 24; j++) medial += planeT(j);
+    expect(count(s.medial)).toBe(medial);
+  });
+
+  it('a fat line that would give a share outside the band is fat inside a muscle, not the plane: the share stays in the band', () => {
+    for (const [level, [, lo, hi]] of Object.entries(published)) {
+      for (const t of [1, 2, 15, 17]) {
+        const h = flat.slice();
+        for (let j = 5; j <= 24; j++) h[20 + t + j * C] = -150;
+        const s = splitAutochthon(mask, h, C, R, { midlineI: 10, level: level as keyof typeof published });
+        expect(s.medialShare, `${level} fat at t=${t}`).toBeGreaterThanOrEqual(lo);
+        expect(s.medialShare, `${level} fat at t=${t}`).toBeLessThanOrEqual(hi);
+      }
+    }
+  });
+
+  it('property: with a level the multifidus share always lies in the level\'s band, and the parts partition the mask', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 8, max: 30 }),
+        fc.integer({ min: 4, max: 20 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.constantFrom(...(Object.keys(published) as (keyof typeof published)[])),
+        (W, H, seed, level) => {
+          let x = seed || 1;
+          const rnd = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff), x / 0x7fffffff);
+          const C2 = W + 10;
+          const m = new Uint8Array(C2 * H);
+          const h = new Float32Array(C2 * H);
+          // A blob: each row a run of random length from a random start; HU random in -200..100.
+          for (let j = 0; j < H; j++) {
+            const a = 5 + Math.floor(rnd() * 3);
+            const b = Math.min(C2 - 1, a + 4 + Math.floor(rnd() * (W - 4)));
+            for (let i = a; i <= b; i++) m[i + j * C2] = 1;
+          }
+          for (let p = 0; p < h.length; p++) h[p] = -200 + 300 * rnd();
+          const s = splitAutochthon(m, h, C2, H, { midlineI: 0, level });
+          for (let p = 0; p < m.length; p++) if ((s.medial[p]! | s.lateral[p]!) !== m[p] || (s.medial[p]! & s.lateral[p]!) !== 0) return false;
+          const [, lo, hi] = published[level];
+          // In the band, unless no column boundary lies in it (then the one nearest the share).
+          const n = count(m);
+          const colShares: number[] = [];
+          let acc = 0;
+          for (let i = 0; i < C2; i++) {
+            colShares.push(acc / n);
+            for (let j = 0; j < H; j++) acc += m[i + j * C2]!;
+          }
+          const any = colShares.some((v) => v >= lo && v <= hi);
+          return !any || (s.medialShare >= lo - 1e-12 && s.medialShare <= hi + 1e-12);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('musclesOnSlice', () => {
   it('maps iliopsoas to its psoas component, autochthon to multifidus + erector spinae, other muscles unchanged', () => {
     const C = 60;

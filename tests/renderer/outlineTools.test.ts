@@ -5,7 +5,10 @@
  * through the annotation guard rails.
  */
 import { describe, expect, it } from 'vitest';
+import { parseAnnotationDocument } from '../../src/core/annotations/document';
 import { measureAnnotations } from '../../src/core/annotations/measureAnnotations';
+import { roiOrigin } from '../../src/core/annotations/outlineFlags';
+import { firstOpenTarget, isDone, nextTarget } from '../../src/renderer/state/checklist';
 import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
 import type { Vec3 } from '../../src/core/geometry/vec3';
 import { contourMask } from '../../src/core/roi/contour';
@@ -211,6 +214,69 @@ describe('outline tools (store)', () => {
     expect(there.map((r) => `${r.muscle}-${r.side}-${r.sliceIndex}`).sort()).toEqual(['psoas-left-2', 'psoas-right-2']);
     // A second propagate skips labels already outlined there.
     expect(s().runOutlineCommand('propagate')).toBe(false);
+  });
+
+  it('propagated and mirrored outlines are proposals: dashed sources, not done in the checklist until confirmed (c / Confirm), flags said in the message line', async () => {
+    const store = await openStore();
+    const s = () => store.getState();
+    s().setToolRange([0, 100]);
+    s().growAt([14, 27]); // psoas left, drawn: 150 px (blob A, columns 10..19)
+    const drawn = s().doc!.rois[0]!;
+    expect(drawn.source).toBe('drawn');
+    expect(isDone(s().doc, 'L3', 'psoas', 'left')).toBe(true);
+    s().selectRoi(drawn.id);
+    // Mirror: a proposal (source 'mirrored'), and psoas right is not done until it is confirmed.
+    expect(s().runOutlineCommand('mirror')).toBe(true);
+    const mirrored = s().doc!.rois.find((r) => r.id !== drawn.id)!;
+    expect(mirrored).toMatchObject({ muscle: 'psoas', side: 'right', level: 'L3', source: 'mirrored' });
+    expect(roiOrigin(mirrored)).toBe('mirrored');
+    expect(isDone(s().doc, 'L3', 'psoas', 'right')).toBe(false);
+    expect(s().toolHint).toMatch(/^Mirrored to the right .* as a proposal \(dashed\): check it and confirm \(c\)/);
+    // Propagate L3 to L3/L4 (slice 2): both outlines arrive as 'propagated' proposals; nothing there is done.
+    // At L3/L4 a quadratus lumborum left is drawn where blob A is, so the propagated psoas left will overlap it.
+    s().setSlice(2);
+    s().markLevel('L3/L4');
+    s().setActiveMuscle('quadratusLumborum');
+    s().setActiveSide('left');
+    expect(s().growAt([14, 27])).toBe('added');
+    s().setActiveLevel('L3');
+    expect(s().runOutlineCommand('propagate')).toBe(true);
+    const there = () => s().doc!.rois.filter((r) => r.level === 'L3/L4' && r.muscle === 'psoas');
+    expect(there().map((r) => `${r.muscle}-${r.side}-${r.source}`).sort()).toEqual(['psoas-left-propagated', 'psoas-right-propagated']);
+    expect(['left', 'right'].map((side) => isDone(s().doc, 'L3/L4', 'psoas', side as 'left' | 'right'))).toEqual([false, false]);
+    expect(firstOpenTarget(s().doc, 'L3/L4')).toEqual({ muscle: 'psoas', side: 'left' });
+    expect(nextTarget(s().doc, 'L3/L4', { muscle: 'multifidus', side: 'right' })).toEqual({ muscle: 'psoas', side: 'left' });
+    // The checks ran on the result and the message line says what they found: the propagated psoas left lies on
+    // the quadratus lumborum left (blob A; the copy is snapped and smoothed, its corners cut, so fewer than its
+    // 150 px); the psoas right raises nothing, so it is not named.
+    expect(s().toolHint).toMatch(/^Propagated 2 outline\(s\) from L3 to L3\/L4 \(slice index 2\) as proposals \(dashed, not done until confirmed: c at L3\/L4\)\. Check: PS L: overlaps the quadratusLumborum left outline by 1\d\d px \(those pixels count in both\)$/);
+    // The table (core) reports their origin; the exports carry it in `origin`.
+    const origins = measureAnnotations(s().volume!, s().doc!).filter((r) => r.level === 'L3/L4' && r.muscle === 'psoas').map((r) => r.origin);
+    expect(origins).toEqual(['propagated', 'propagated']);
+    // Editing a proposal keeps it a proposal (not done) until it is confirmed.
+    const left = there().find((r) => r.side === 'left')!;
+    s().editOutline(left.id, left.pointsLps.map((p) => [p[0] + 1, p[1], p[2]]), 'drag-1');
+    expect(roiOrigin(there().find((r) => r.side === 'left')!)).toBe('propagated');
+    // Confirm at L3/L4 (the c key / Confirm button: the active level's proposals): confirmed, done, origin 'confirmed'.
+    s().setActiveLevel('L3/L4');
+    s().confirmProposals('L3/L4');
+    expect(there().map((r) => `${r.side}-${r.source}-${r.proposedBy}`).sort()).toEqual(['left-confirmed-propagated', 'right-confirmed-propagated']);
+    expect(['left', 'right'].map((side) => isDone(s().doc, 'L3/L4', 'psoas', side as 'left' | 'right'))).toEqual([true, true]);
+    expect(roiOrigin(there().find((r) => r.side === 'right')!)).toBe('confirmed');
+    expect(roiOrigin(there().find((r) => r.side === 'left')!)).toBe('edited'); // edited before it was confirmed
+    // L3's mirrored one is still a proposal (confirm acts on one level) until L3 is confirmed.
+    expect(s().doc!.rois.find((r) => r.id === mirrored.id)!.source).toBe('mirrored');
+    s().confirmProposals('L3');
+    expect(s().doc!.rois.find((r) => r.id === mirrored.id)).toMatchObject({ source: 'confirmed', proposedBy: 'mirrored' });
+    // One undo step takes the confirmation back.
+    s().undo();
+    expect(s().doc!.rois.find((r) => r.id === mirrored.id)!.source).toBe('mirrored');
+    // The document with the new sources is valid, and so is one from before them (no proposedBy, drawn only).
+    const doc = JSON.parse(JSON.stringify(s().doc));
+    expect(parseAnnotationDocument(doc).ok).toBe(true);
+    const old = { ...doc, rois: doc.rois.map(({ proposedBy: _p, ...r }: Record<string, unknown>) => ({ ...r, source: 'drawn' })) };
+    expect(parseAnnotationDocument(old).ok).toBe(true);
+    expect(parseAnnotationDocument({ ...doc, rois: [{ ...doc.rois[0], proposedBy: 'guessed' }] }).ok).toBe(false);
   });
 
   it('a brush stroke with no outline starts one; simplify and smooth keep its area within 2%; snap finds no edge in uniform fat', async () => {

@@ -214,6 +214,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
           hu: sliceView(volume, s.sliceIndex),
           structures: chosen.map((m) => ({ name: m.name, mask: m.sliceMasks[n]! })),
           vertebrae: piped.vertebraSlices.map((v) => v.sliceMasks[n]!),
+          level: s.level,
         });
         const thresholdOf = (name: string) => chosen.find((m) => m.name === name)?.threshold;
         for (const part of mapped.parts) {

@@ -65,10 +65,14 @@ export interface Roi {
   pointsLps: Vec3[];
   /**
    * 'drawn' by the user, 'imported' (traced from a mask), or 'proposed' (made from a mask by a rule the
-   * user should check, e.g. the multifidus / erector spinae split of an autochthon mask), or 'confirmed'
-   * (a proposal the user accepted).
+   * user should check, e.g. the multifidus / erector spinae split of an autochthon mask), 'propagated'
+   * (copied from another level's outline and snapped to this slice's edges) or 'mirrored' (the other
+   * side's outline reflected across the midline): proposals until the user confirms them, then
+   * 'confirmed' (a proposal the user accepted).
    */
-  source: 'drawn' | 'imported' | 'proposed' | 'confirmed';
+  source: RoiSource;
+  /** On a confirmed outline that was propagated or mirrored: which (absent on every other outline, and in older documents). */
+  proposedBy?: 'propagated' | 'mirrored';
   createdAt: string;
   modifiedAt: string;
   /**
@@ -100,6 +104,17 @@ export interface AbsentRecord {
   rater?: string;
   /** When it was recorded (ISO time). */
   at: string;
+}
+
+export const ROI_SOURCES = ['drawn', 'imported', 'proposed', 'propagated', 'mirrored', 'confirmed'] as const;
+export type RoiSource = (typeof ROI_SOURCES)[number];
+/** The sources of outlines that are proposals (dashed, not done in the checklist's sense until confirmed: see isProposal). */
+export const PROPOSAL_SOURCES = ['proposed', 'propagated', 'mirrored'] as const;
+export type ProposalSource = (typeof PROPOSAL_SOURCES)[number];
+
+/** An outline the user has still to check and confirm: a mask-split proposal, or one made by propagate or mirror. */
+export function isProposal(source: RoiSource): source is ProposalSource {
+  return (PROPOSAL_SOURCES as readonly string[]).includes(source);
 }
 
 export interface AnnotationDocument {
@@ -158,7 +173,8 @@ export const annotationDocumentSchema = z.object({
       sliceIndex: z.number().int().min(0),
       z: finite,
       pointsLps: z.array(vec3).min(3),
-      source: z.enum(['drawn', 'imported', 'proposed', 'confirmed']),
+      source: z.enum(ROI_SOURCES),
+      proposedBy: z.enum(['propagated', 'mirrored']).optional(),
       createdAt: z.string(),
       modifiedAt: z.string(),
       accepted: z

@@ -9,13 +9,13 @@ import { lpsToSliceIj } from '../roi/contour';
 import { rasterizePolygon, type PointIj } from '../roi/rasterize';
 import { findSelfCrossing } from '../roi/selfCrossing';
 import type { HuVolume } from '../volume';
-import type { AnnotationDocument, Roi } from './document';
+import { isProposal, type AnnotationDocument, type Roi } from './document';
 import { sideChecker } from './sideCheck';
 
 /**
- * Where an outline came from: 'proposed' while it is an unconfirmed proposal (even after a re-split);
- * otherwise 'edited' once its points or label were changed after it was made, else its source
- * (drawn, imported, confirmed).
+ * Where an outline came from: while it is an unconfirmed proposal its source ('proposed', 'propagated',
+ * 'mirrored'), even after it was edited or re-split; otherwise 'edited' once its points or label were
+ * changed after it was made, else its source (drawn, imported, confirmed).
  */
 export type RoiOrigin = Roi['source'] | 'edited';
 
@@ -25,8 +25,13 @@ export function isEdited(roi: Pick<Roi, 'createdAt' | 'modifiedAt'>): boolean {
 }
 
 export function roiOrigin(roi: Pick<Roi, 'source' | 'createdAt' | 'modifiedAt'>): RoiOrigin {
-  if (roi.source === 'proposed') return 'proposed';
+  if (isProposal(roi.source)) return roi.source;
   return isEdited(roi) ? 'edited' : roi.source;
+}
+
+/** Whether an origin (roiOrigin, or a group's joined with '+') holds an unconfirmed proposal. */
+export function originHasProposal(origin: string | null | undefined): boolean {
+  return !!origin && origin.split('+').some((o) => o === 'proposed' || o === 'propagated' || o === 'mirrored');
 }
 
 /** The origin of a group of outlines measured together: their origins, distinct, joined with '+' (in first-seen order). */

@@ -10,7 +10,7 @@
  * any, the midpoint of the two autochthon masks' centroid columns (when both sides are there) for the
  * midline and the image's left-right centre for the psoas.
  */
-import type { Muscle, Side } from '../anatomy/anatomy';
+import type { Level, Muscle, Side } from '../anatomy/anatomy';
 import { identifyStructure } from '../metrics/records';
 import type { PointIj } from '../roi/rasterize';
 import { splitAutochthon } from './autochthonSplit';
@@ -58,6 +58,8 @@ export interface SliceMusclesInput {
   readonly structures: readonly SliceStructure[];
   /** Vertebra and sacrum masks on the slice (any of them; empty ones are fine). */
   readonly vertebrae: readonly Uint8Array[];
+  /** The slice's level, when known: the multifidus / erector spinae split follows its published share (mfShareByLevel.ts). */
+  readonly level?: Level | null;
 }
 
 /** Centroid of the union of the vertebra masks on the slice, or null when none has a pixel there. */
@@ -87,7 +89,7 @@ export function musclesOnSlice(input: SliceMusclesInput): SliceMuscles {
       const p = psoasComponent(s.mask, columns, rows, spine, input.spacing);
       parts.push({ structure: s.name, muscle: 'psoas', side: id.side, source: `${s.name}: psoas component nearest the spine`, derived: true, mask: p.mask });
     } else if (id.muscle === 'autochthon') {
-      const split = splitAutochthon(s.mask, input.hu, columns, rows, { midlineI });
+      const split = splitAutochthon(s.mask, input.hu, columns, rows, { midlineI, level: input.level ?? null });
       parts.push({ structure: s.name, muscle: 'multifidus', side: id.side, source: `${s.name}: medial part (fat-plane split)`, derived: true, mask: split.medial });
       parts.push({ structure: s.name, muscle: 'erectorSpinae', side: id.side, source: `${s.name}: lateral part (fat-plane split)`, derived: true, mask: split.lateral });
       cuts.push({ side: id.side, structure: s.name, cutIj: split.cutIj });

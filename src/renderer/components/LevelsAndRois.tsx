@@ -2,10 +2,10 @@
 import { useMemo } from 'react';
 import { DEFAULT_LEVELS, MUSCLES } from '../../core/anatomy/anatomy';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
-import type { Roi } from '../../core/annotations/document';
+import { isProposal, type Roi } from '../../core/annotations/document';
 import { levelSlice, roiOrigin } from '../../core/annotations/outlineFlags';
 import { keyHint } from '../../shared/shortcuts';
-import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, completeCount, documentFlags, flagWord, roiLabel, targetState } from '../state/checklist';
+import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, completeCount, documentFlags, flagWord, isDone, roiLabel, targetState } from '../state/checklist';
 import { absentRecord, acceptedNow, openFlags } from '../../core/annotations/recordedStates';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
@@ -77,6 +77,12 @@ export function LevelBar() {
   );
 }
 
+const PROPOSAL_TITLE = {
+  proposed: 'Made from the autochthon mask by the fat-plane rule: check the cut (drag it on the image) and confirm',
+  propagated: 'Copied from another level and snapped to this slice: check it on the image (drag its points) and confirm (c); not done until confirmed',
+  mirrored: 'Mirrored from the other side across the midline: check it on the image (drag its points) and confirm (c); not done until confirmed',
+} as const;
+
 export function RoiPanel() {
   const doc = useApp((s) => s.doc);
   const activeLevel = useApp((s) => s.activeLevel);
@@ -120,6 +126,8 @@ export function RoiPanel() {
         {CHECKLIST.map((t) => {
           const same = levelRois.filter((r) => r.muscle === t.muscle && r.side === t.side);
           const roi = same[0];
+          const proposal = same.find((r) => isProposal(r.source));
+          const labelDone = isDone(doc, activeLevel, t.muscle, t.side);
           const roiFlags = [...new Set(same.flatMap((r) => flags.get(r) ?? []))];
           const open = [...new Set(same.flatMap((r) => openFlags(r, flags.get(r) ?? [])))];
           const accepted = same.map((r) => acceptedNow(r, flags.get(r) ?? [])).filter((a) => a !== null);
@@ -127,13 +135,12 @@ export function RoiPanel() {
           const state = targetState(doc, activeLevel, t.muscle, t.side, volume ? flagsOf : null);
           const current = t.muscle === activeMuscle && t.side === activeSide;
           const label = `${roiLabel(t.muscle, t.side)} at ${activeLevel}`;
-          const proposed = same.some((r) => r.source === 'proposed');
           return (
             <li
               key={`${t.muscle}-${t.side}`}
-              className={`${current ? 'current' : ''} ${roi ? 'done' : ''} state-${state}`}
+              className={`${current ? 'current' : ''} ${labelDone ? 'done' : ''} state-${state}`}
               data-testid={`check-${t.muscle}-${t.side}`}
-              data-done={roi ? 'yes' : 'no'}
+              data-done={labelDone ? 'yes' : 'no'}
               data-state={state}
               data-flags={roiFlags.length ? 'yes' : 'no'}
               data-origin={same.map((r) => roiOrigin(r)).join(' ')}
@@ -149,16 +156,17 @@ export function RoiPanel() {
                   }
                 }}
               >
-                <span className={`tick${proposed ? ' proposed-tag' : ''}`}>{state === 'absent' ? '∅' : roi ? (proposed ? '?' : state === 'flagged' ? '!' : '✓') : '○'}</span>
+                <span className={`tick${proposal ? ' proposed-tag' : ''}`}>{state === 'absent' ? '∅' : roi ? (proposal ? '?' : state === 'flagged' ? '!' : '✓') : '○'}</span>
                 <span className="swatch" style={{ background: MUSCLE_COLORS[t.muscle] }} />
                 {MUSCLE_NAMES[t.muscle]} {t.side === 'left' ? 'L' : 'R'}
                 {same.length > 1 && <em className="union-tag"> {same.length} outlines (union)</em>}
-                {roi && roi.source === 'proposed' && (
-                  <em className="proposed-tag" title="Made from the autochthon mask by the fat-plane rule: check the cut (drag it on the image) and confirm" data-testid={`check-proposed-${t.muscle}-${t.side}`}>
-                    {' '}proposed
+                {proposal && (
+                  <em className="proposed-tag" title={PROPOSAL_TITLE[proposal.source as 'proposed' | 'propagated' | 'mirrored']} data-testid={`check-proposed-${t.muscle}-${t.side}`}>
+                    {' '}
+                    {proposal.source}
                   </em>
                 )}
-                {roi && roi.source !== 'drawn' && roi.source !== 'proposed' && <em className="dim"> {roi.source}</em>}
+                {roi && !proposal && roi.source !== 'drawn' && <em className="dim"> {roi.source}</em>}
                 {roi && roiOrigin(roi) === 'edited' && <em className="dim"> edited</em>}
                 {state === 'absent' && absent && (
                   <em className="absent-tag" title={`Recorded absent at ${activeLevel}${absent.rater ? ` by ${absent.rater}` : ''} (${absent.at})${absent.note ? `: ${absent.note}` : ''}. Counted as done; exported as status "absent" with empty numbers. Drawing an outline for it clears this.`} data-testid={`check-absent-${t.muscle}-${t.side}`}>

@@ -2,7 +2,7 @@
 import { useMemo, useState } from 'react';
 import { asymmetryTable, measureAnnotationsChecked, type CheckedMeasurements } from '../../core/annotations/measureAnnotations';
 import { errorMessage } from '../../core/errors';
-import { levelSlice } from '../../core/annotations/outlineFlags';
+import { levelSlice, originHasProposal } from '../../core/annotations/outlineFlags';
 import { DEFAULT_REGISTRY, formatMetric, metricHeader, metricValue } from '../../core/metrics/definitions';
 import { MetricsLegend } from './MetricsLegend';
 import { RANGE_PRESETS, formatRanges } from '../state/presets';
@@ -117,7 +117,7 @@ export function MetricsPanel() {
                     // Every flag of the row accepted with a reason (the acceptances name exactly the flags they cover).
                     const allAccepted = r.warnings.length > 0 && r.warnings.every((w) => (r.accepted ?? []).some((a) => a.flags.includes(w)));
                     return (
-                      <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`} data-origin={r.origin ?? ''} className={r.origin?.includes('proposed') ? 'proposed-row' : undefined}>
+                      <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`} data-origin={r.origin ?? ''} className={originHasProposal(r.origin) ? 'proposed-row' : undefined}>
                         <td>
                           <span className="swatch" style={{ background: MUSCLE_COLORS[m] }} />
                           {MUSCLE_NAMES[m]}
@@ -129,8 +129,8 @@ export function MetricsPanel() {
                               {' '}∪{parts}
                             </span>
                           )}
-                          {r.origin?.includes('proposed') && (
-                            <span className="proposed-tag" title="A proposal (multifidus / erector spinae split of the autochthon mask): check the cut and confirm it (Confirm in the outline list, or c)" data-testid={`proposed-${level}-${m}-${r.side}`}>
+                          {originHasProposal(r.origin) && (
+                            <span className="proposed-tag" title={`A proposal (${r.origin}: the multifidus / erector spinae split of the autochthon mask, or an outline propagated from another level or mirrored from the other side): check it and confirm it (Confirm in the outline list, or c)`} data-testid={`proposed-${level}-${m}-${r.side}`}>
                               {' '}◌
                             </span>
                           )}

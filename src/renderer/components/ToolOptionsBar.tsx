@@ -16,7 +16,7 @@ const COMMANDS: { id: OutlineCommand; label: string; title: string }[] = [
   { id: 'smooth', label: 'Smooth', title: `Smooth the selected outline (area within ${SMOOTH_AREA_TOLERANCE * 100}%)` },
   { id: 'simplify', label: 'Simplify', title: `Remove vertices of the selected outline (area within ${SMOOTH_AREA_TOLERANCE * 100}%)` },
   { id: 'snap', label: 'Snap', title: `Snap the selected outline's vertices to the strongest edge within ${SNAP_RADIUS_PX} px` },
-  { id: 'mirror', label: 'Mirror', title: 'Mirror the selected outline to the other side across the midline (a new outline)' },
+  { id: 'mirror', label: 'Mirror', title: 'Mirror the selected outline to the other side across the midline (a new outline: a dashed proposal to check and confirm)' },
 ];
 
 export function ToolOptionsBar() {
@@ -93,7 +93,7 @@ export function ToolOptionsBar() {
             {c.label}
           </button>
         ))}
-        <button className="small" disabled={!to} onClick={() => store.getState().runOutlineCommand('propagate')} title={withKeyHint(`Copy ${activeLevel}'s outlines to another level's slice, snapped to its edges`, { type: 'outlineCommand', command: 'propagate' })} data-testid="cmd-propagate">
+        <button className="small" disabled={!to} onClick={() => store.getState().runOutlineCommand('propagate')} title={withKeyHint(`Copy ${activeLevel}'s outlines to another level's slice, snapped to its edges (dashed proposals to check and confirm there)`, { type: 'outlineCommand', command: 'propagate' })} data-testid="cmd-propagate">
           Propagate to
         </button>
         <select value={to ?? ''} onChange={(e) => store.getState().setPropagateTarget((e.target.value || null) as Level | null)} data-testid="propagate-target" aria-label="propagate to level">

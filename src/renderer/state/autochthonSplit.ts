@@ -5,7 +5,7 @@
  * cut line (core's cutMask on the union of the current outlines: the two parts partition it exactly).
  * Pure functions; the store wraps them in undo steps.
  */
-import type { AnnotationDocument, Roi } from '../../core/annotations/document';
+import { isProposal, type AnnotationDocument, type Roi } from '../../core/annotations/document';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
 import type { Level, Side } from '../../core/anatomy/anatomy';
 import { contourMask, sliceIjToLps } from '../../core/roi/contour';
@@ -15,13 +15,18 @@ import type { PointIj } from '../../core/roi/rasterize';
 import { sliceZ } from '../../core/geometry/volumeGeometry';
 import type { HuVolume } from '../../core/volume';
 
-/** Outlines that come from a split (proposed, or a proposal confirmed): only those get a cut line. */
-const fromSplit = (r: Roi) => r.source === 'proposed' || r.source === 'confirmed';
+/** Outlines that come from a split (proposed, or a split proposal confirmed; not a confirmed propagated or mirrored one): only those get a cut line. */
+const fromSplit = (r: Roi) => r.source === 'proposed' || (r.source === 'confirmed' && !r.proposedBy);
 
-/** Accept every proposed outline of a level as it is (source 'confirmed'; its own times are kept, so an unedited one reads 'confirmed'). */
+/**
+ * Accept every proposal of a level as it is: split proposals, propagated and mirrored outlines become
+ * source 'confirmed' (a propagated or mirrored one keeps that in proposedBy); their own times are kept,
+ * so an unedited one reads 'confirmed'.
+ */
 export function confirmProposedRois(doc: AnnotationDocument, level: Level, now: string): AnnotationDocument {
-  if (!doc.rois.some((r) => r.level === level && r.source === 'proposed')) return doc;
-  return { ...doc, modifiedAt: now, rois: doc.rois.map((r) => (r.level === level && r.source === 'proposed' ? { ...r, source: 'confirmed' as const } : r)) };
+  if (!doc.rois.some((r) => r.level === level && isProposal(r.source))) return doc;
+  const confirm = (r: Roi): Roi => (r.source === 'propagated' || r.source === 'mirrored' ? { ...r, source: 'confirmed', proposedBy: r.source } : { ...r, source: 'confirmed' });
+  return { ...doc, modifiedAt: now, rois: doc.rois.map((r) => (r.level === level && isProposal(r.source) ? confirm(r) : r)) };
 }
 
 export interface SplitPair {

@@ -17,7 +17,15 @@ export const CHECKLIST: readonly { muscle: Muscle; side: Side }[] = [
 ];
 
 export function isDone(doc: AnnotationDocument | null, level: Level, muscle: RoiMuscle, side: Side): boolean {
-  return !!doc?.rois.some((r) => r.level === level && r.muscle === muscle && r.side === side);
+  return !!doc?.rois.some((r) => r.level === level && r.muscle === muscle && r.side === side && !awaitsConfirmation(r));
+}
+
+/**
+ * Propagated and mirrored outlines are proposals made by a tool: they never tick the checklist by
+ * themselves (the label is not done until they are confirmed; the checklist shows them with the orange ?).
+ */
+export function awaitsConfirmation(r: Pick<Roi, 'source'>): boolean {
+  return r.source === 'propagated' || r.source === 'mirrored';
 }
 
 /** An outline's trust flags (checklistFlags, outlineFlagger); null where they are not known (no volume yet). */

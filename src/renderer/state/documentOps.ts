@@ -124,9 +124,9 @@ export function setRater(doc: AnnotationDocument, rater: string, now: string): A
 export const roiKey = (r: Pick<Roi, 'level' | 'muscle' | 'side'>): string => `${r.level}|${r.muscle}|${r.side}`;
 
 /** Multifidus / erector spinae from a split (proposed or confirmed) and an autochthon outline of the same level and side cover the same muscle. */
-function coversSameMuscle(a: Pick<Roi, 'level' | 'muscle' | 'side' | 'source'>, b: Pick<Roi, 'level' | 'muscle' | 'side' | 'source'>): boolean {
+function coversSameMuscle(a: Pick<Roi, 'level' | 'muscle' | 'side' | 'source' | 'proposedBy'>, b: Pick<Roi, 'level' | 'muscle' | 'side' | 'source' | 'proposedBy'>): boolean {
   if (a.level !== b.level || a.side !== b.side) return false;
-  const split = (r: typeof a) => (r.muscle === 'multifidus' || r.muscle === 'erectorSpinae') && (r.source === 'proposed' || r.source === 'confirmed');
+  const split = (r: typeof a) => (r.muscle === 'multifidus' || r.muscle === 'erectorSpinae') && (r.source === 'proposed' || (r.source === 'confirmed' && !r.proposedBy));
   return (a.muscle === 'autochthon' && split(b)) || (b.muscle === 'autochthon' && split(a));
 }
 

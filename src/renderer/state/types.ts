@@ -106,7 +106,7 @@ export type Question =
       /** The outlines of this level, muscle and side already in the document. */
       existingIds: string[];
       /** The outline just finished (not in the document yet). */
-      outline: { id: string; pointsLps: Vec3[]; sliceIndex: number };
+      outline: { id: string; pointsLps: Vec3[]; sliceIndex: number; source?: 'mirrored' };
       /** History key the answer's change joins (an outline tool's gesture), when there is one. */
       key?: string;
     };
@@ -123,6 +123,8 @@ export interface OutlineTarget {
   side?: Side;
   sliceIndex?: number;
   key?: string | null;
+  /** A mirrored outline is a proposal (source 'mirrored'); every other new outline is 'drawn'. */
+  source?: 'mirrored';
 }
 
 /** 'conflict': a save was refused because another window or tab saved a newer document; autosave stops until it is resolved. */

@@ -206,6 +206,8 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       drawingInProgress,
       drawingVertexCount,
       contourAnnotationCount: () => (csAnnotation.state.getAllAnnotations() as unknown as ContourAnnotationLike[]).filter((a) => isContourTool(a.metadata?.toolName)).length,
+      /** The line dash Cornerstone draws an outline (document id) with: '' solid, e.g. '6,4' dashed (a proposal); null when it has no style. */
+      lineDashOf: (id: string): string | null => ((csAnnotation.config.style.getAnnotationToolStyles(id) as { lineDash?: string } | undefined)?.lineDash ?? null),
       /** Whether the shown image's pixels are a view on the store's HU array (no copy in Cornerstone's cache). */
       imageSharesVolume(): boolean | null {
         const vp = viewport();

@@ -2,7 +2,7 @@
 import { annotation as csAnnotation, cancelActiveManipulations, ToolGroupManager } from '@cornerstonejs/tools';
 import { TOOL_GROUP_ID } from './cornerstone';
 import { ROI_TOOL_LIST } from './tools';
-import type { AnnotationDocument } from '../../core/annotations/document';
+import { isProposal, type AnnotationDocument } from '../../core/annotations/document';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
 import type { HuVolume } from '../../core/volume';
 import { samePoints } from '../state/documentOps';
@@ -103,8 +103,8 @@ export function reconcile(
         colorHighlighted: '#ffffff',
         colorSelected: '#ffffff',
         lineWidth: roi.id === selectedId ? '3' : '2',
-        // Proposals (multifidus / erector spinae split) are dashed until confirmed.
-        lineDash: roi.source === 'proposed' ? '6,4' : '',
+        // Proposals (multifidus / erector spinae split, propagated, mirrored) are dashed until confirmed.
+        lineDash: isProposal(roi.source) ? '6,4' : '',
       } as unknown as Parameters<typeof csAnnotation.config.style.setAnnotationStyles>[1]);
     }
   }

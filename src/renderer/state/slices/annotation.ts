@@ -153,7 +153,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   addOutline(id, pointsLps, target = {}) {
     const { volume, doc } = get();
     // The outline tools (mirror, scissors) add outlines for another label or slice through the same guard rails.
-    const { level: activeLevel = get().activeLevel, muscle: activeMuscle = get().activeMuscle, side: activeSide = get().activeSide, sliceIndex = get().sliceIndex, key = null } = target;
+    const { level: activeLevel = get().activeLevel, muscle: activeMuscle = get().activeMuscle, side: activeSide = get().activeSide, sliceIndex = get().sliceIndex, key = null, source = 'drawn' } = target;
     if (refusedWhileLoading() || !volume || !doc || pointsLps.length < 3 || get().question) return 'refused';
     // An outline always lies on its level's slice: one drawn on another slice is not saved.
     const mark = doc.levels.find((l) => l.level === activeLevel);
@@ -173,14 +173,14 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
       sliceIndex,
       z: sliceZ(volume.geometry, sliceIndex),
       pointsLps,
-      source: 'drawn',
+      source,
       createdAt: now,
       modifiedAt: now,
     };
     // One outline per level x muscle x side: a second one asks (replace, or keep both: the table measures their union).
     const existing = doc.rois.filter((r) => r.level === activeLevel && r.muscle === activeMuscle && r.side === activeSide);
     if (existing.length > 0) {
-      set({ question: { kind: 'duplicate', level: activeLevel, muscle: activeMuscle, side: activeSide, existingIds: existing.map((r) => r.id), outline: { id, pointsLps, sliceIndex }, ...(key ? { key } : {}) } });
+      set({ question: { kind: 'duplicate', level: activeLevel, muscle: activeMuscle, side: activeSide, existingIds: existing.map((r) => r.id), outline: { id, pointsLps, sliceIndex, ...(source !== 'drawn' ? { source } : {}) }, ...(key ? { key } : {}) } });
       return 'asked';
     }
     // Drawing on a level that is not marked yet marks it on this slice (one undo step each).
@@ -202,7 +202,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     const { volume } = get();
     if (!volume || (choice !== 'replace' && choice !== 'keepBoth')) return; // cancel: the new outline is discarded
     const now = deps.now();
-    const roi: Roi = { id: q.outline.id, level: q.level, muscle: q.muscle, side: q.side, sliceIndex: q.outline.sliceIndex, z: sliceZ(volume.geometry, q.outline.sliceIndex), pointsLps: q.outline.pointsLps, source: 'drawn', createdAt: now, modifiedAt: now };
+    const roi: Roi = { id: q.outline.id, level: q.level, muscle: q.muscle, side: q.side, sliceIndex: q.outline.sliceIndex, z: sliceZ(volume.geometry, q.outline.sliceIndex), pointsLps: q.outline.pointsLps, source: q.outline.source ?? 'drawn', createdAt: now, modifiedAt: now };
     commitOutline(roi, choice === 'replace' ? q.existingIds : [], q.key ?? null);
   },
   editOutline(id, pointsLps, gestureKey) {

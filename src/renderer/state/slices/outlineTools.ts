@@ -8,7 +8,7 @@
  */
 import type { Roi } from '../../../core/annotations/document';
 import { roiSlice } from '../../../core/annotations/measureAnnotations';
-import { levelSlice } from '../../../core/annotations/outlineFlags';
+import { levelSlice, outlineFlagger } from '../../../core/annotations/outlineFlags';
 import { DEFAULT_LEVELS, type Level, type Muscle } from '../../../core/anatomy/anatomy';
 import { sliceZ } from '../../../core/geometry/volumeGeometry';
 import { paintOutline, paintStroke as paintMaskStroke } from '../../../core/roi/brush';
@@ -21,7 +21,7 @@ import { cutBridges, regionGrow, regionToContour } from '../../../core/roi/regio
 import { simplifyContour, smoothContour } from '../../../core/roi/smooth';
 import { sliceView, type HuVolume } from '../../../core/volume';
 import { keyHint } from '../../../shared/shortcuts';
-import { MUSCLE_NAMES } from '../checklist';
+import { MUSCLE_NAMES, roiLabel } from '../checklist';
 import * as ops from '../documentOps';
 import type { AppState, Get, OutlineToolsSlice, Set, StoreDeps } from '../types';
 
@@ -61,6 +61,19 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
   const toIj = (volume: HuVolume, roi: Roi) => lpsToSliceIj(volume.geometry, roiSlice(volume, roi), roi.pointsLps);
   const toLps = (volume: HuVolume, k: number, ij: readonly PointIj[]) => sliceIjToLps(volume.geometry, k, ij);
   const noTarget = (what: string) => hint(`Select an outline on this slice (or pick the level, muscle and side of one here) to ${what}`, 'error');
+
+  const confirmKey = () => keyHint({ type: 'confirmLevel' }) ?? 'Confirm';
+  /**
+   * What core's checks say of outlines just made (shape, level slice, side, overlap, and whatever else
+   * outlineFlagger checks), for the message line: '' when nothing, else '. Check: PS L: …; QL R: …'.
+   */
+  const flagsOf = (made: readonly Roi[]): string => {
+    const { volume, doc } = get();
+    if (!volume || !doc) return '';
+    const flag = outlineFlagger(volume, doc);
+    const said = made.map((r) => ({ r, f: flag(r, roiSlice(volume, r)) })).filter((x) => x.f.length > 0);
+    return said.length ? `. Check: ${said.map(({ r, f }) => `${roiLabel(r.muscle, r.side)}: ${f.join('; ')}`).join(' · ')}` : '';
+  };
 
   /** Replace a target's points (one undo step per key). */
   const edit = (roi: Roi, ij: readonly PointIj[], key: string) => {
@@ -102,9 +115,13 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       if (!mid) return hint('No midline found on this slice (no bone in its central third): nothing mirrored', 'error'), false;
       const side = roi.side === 'left' ? 'right' : 'left';
       const ij = mirrorContour(toIj(volume, roi), mid.column);
-      const res = get().addOutline(deps.newId(), toLps(volume, k, ij), { level: roi.level, muscle: roi.muscle, side, sliceIndex: k, key: `mirror-${++gesture}` });
-      if (res !== 'refused') hint(`Mirrored to the ${side} across column ${mid.column.toFixed(1)} (${mid.source} midline)`);
-      return res !== 'refused';
+      const id = deps.newId();
+      const res = get().addOutline(id, toLps(volume, k, ij), { level: roi.level, muscle: roi.muscle, side, sliceIndex: k, key: `mirror-${++gesture}`, source: 'mirrored' });
+      if (res === 'refused') return false;
+      const made = get().doc?.rois.find((r) => r.id === id);
+      const checks = made ? flagsOf([made]) : '';
+      if (res === 'added') hint(`Mirrored to the ${side} across column ${mid.column.toFixed(1)} (${mid.source} midline) as a proposal (dashed): check it and confirm (${confirmKey()})${checks}`, checks ? 'error' : 'info');
+      return true;
     },
   };
 
@@ -318,11 +335,18 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       // Pixel-edge outlines (grown, imported) have vertices only at corners: simplify before snapping.
       const ij = simplifyContour(toIj(volume, r), 0.005).contour;
       const p = propagateContour(ij, hu, g.columns, g.rows, { grad, snapRadiusPx: SNAP_RADIUS_PX });
-      made.push({ ...r, id: deps.newId(), level: to, sliceIndex: kTo, z: sliceZ(g, kTo), pointsLps: toLps(volume, kTo, p.contour), source: 'drawn', createdAt: now, modifiedAt: now });
+      // A proposal (dashed, not done in the checklist) until the user confirms it; none of the source's own fields (proposedBy) come along.
+      const { proposedBy: _from, ...copy } = r;
+      made.push({ ...copy, id: deps.newId(), level: to, sliceIndex: kTo, z: sliceZ(g, kTo), pointsLps: toLps(volume, kTo, p.contour), source: 'propagated', createdAt: now, modifiedAt: now });
     }
     if (made.length === 0) return hint(sources.length ? `Every outline of ${activeLevel} already has one at ${to}: nothing propagated` : `${activeLevel} has no outlines on its slice`, 'error'), false;
     get().change((d, t) => made.reduce((acc, roi) => ops.addRoi(acc, roi, t), d), `propagate-${++gesture}`);
-    hint(`Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice index ${kTo})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}`);
+    // Never to a level where the checks fail without saying so: the outlines are made (flagged proposals) and the flags said here.
+    const checks = flagsOf(get().doc?.rois.filter((r) => made.some((m) => m.id === r.id)) ?? []);
+    hint(
+      `Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice index ${kTo}) as proposals (dashed, not done until confirmed: ${confirmKey()} at ${to})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}${checks}`,
+      checks ? 'error' : 'info',
+    );
     return true;
   }
 };
