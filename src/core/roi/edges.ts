@@ -1,5 +1,6 @@
 import { checkPoint, checkSliceSize, type SliceHu } from './outlines';
-import type { PointIj } from './rasterize';
+import { rasterizePolygon, type PointIj } from './rasterize';
+import { simplifyContour, smoothContour } from './smooth';
 
 /**
  * Edge snapping on one slice.
@@ -190,4 +191,198 @@ function segmentsCross(a: PointIj, b: PointIj, c: PointIj, d: PointIj): boolean 
   if (o1 !== o2 && o3 !== o4) return true;
   const on = (p: PointIj, q: PointIj, r: PointIj) => Math.min(p[0], q[0]) <= r[0] && r[0] <= Math.max(p[0], q[0]) && Math.min(p[1], q[1]) <= r[1] && r[1] <= Math.max(p[1], q[1]);
   return (o1 === 0 && on(a, b, c)) || (o2 === 0 && on(a, b, d)) || (o3 === 0 && on(c, d, a)) || (o4 === 0 && on(c, d, b));
+}
+
+/** Sharpest turn (degrees) a snap may make at a vertex (0 = straight on, 180 = a needle folding back). */
+export const SNAP_MAX_TURN_DEG = 60;
+
+export interface SafeSnapOptions extends SnapOptions {
+  /** Farthest a vertex may move (pixels; default radiusPx, and never more than radiusPx). */
+  maxMovePx?: number;
+  /** A move is kept only when the turn at the moved vertex and at its two neighbours stays within this (degrees, default SNAP_MAX_TURN_DEG) or is no sharper than it was. */
+  maxTurnDeg?: number;
+  /** Pixels of the neighbouring outlines on the slice (rows * columns, non-zero): a move never changes whether such a pixel is inside. */
+  forbidden?: Uint8Array;
+}
+
+export interface SafeSnapResult {
+  contour: PointIj[];
+  /** The outline the vertices were snapped from: the input, or its smoothed version when the input was a staircase. */
+  prepared: PointIj[];
+  /** How the staircase was smoothed first: 'smoothed' (simplified and corner-cut), 'simplified' (simplified only: the corner cut would have taken in a neighbour's pixel), 'none' (not a staircase, or both would have). */
+  smoothing: 'smoothed' | 'simplified' | 'none';
+  staircase: boolean;
+  moved: number;
+  /** Vertices left in place: their move would fold the outline, turn it sharper than maxTurnDeg, or change a neighbour's pixel. */
+  keptFold: number;
+  keptTurn: number;
+  keptNeighbour: number;
+}
+
+/**
+ * True when every edge of the outline is horizontal or vertical and every vertex sits on a pixel corner
+ * (coordinates k + 1/2, within 1e-6): a pixel-edge outline such as a grown, brushed, imported or mirrored one.
+ */
+export function isStaircase(contour: readonly PointIj[]): boolean {
+  const n = contour.length;
+  if (n < 4) return false;
+  const half = (v: number) => Math.abs(v - 0.5 - Math.round(v - 0.5)) < 1e-6;
+  for (let k = 0; k < n; k++) {
+    const a = contour[k]!;
+    const b = contour[(k + 1) % n]!;
+    if (!half(a[0]) || !half(a[1])) return false;
+    if (Math.abs(a[0] - b[0]) > 1e-6 && Math.abs(a[1] - b[1]) > 1e-6) return false;
+  }
+  return true;
+}
+
+/** Turn at vertex k in degrees (0 straight on, 180 folding back); 180 when an edge at k has no length. */
+export function turnDeg(pts: readonly PointIj[], k: number): number {
+  const n = pts.length;
+  const a = pts[(k + n - 1) % n]!;
+  const b = pts[k]!;
+  const c = pts[(k + 1) % n]!;
+  const ux = b[0] - a[0];
+  const uy = b[1] - a[1];
+  const vx = c[0] - b[0];
+  const vy = c[1] - b[1];
+  const lu = Math.hypot(ux, uy);
+  const lv = Math.hypot(vx, vy);
+  if (lu < 1e-9 || lv < 1e-9) return 180;
+  const cos = Math.max(-1, Math.min(1, (ux * vx + uy * vy) / (lu * lv)));
+  return (Math.acos(cos) * 180) / Math.PI;
+}
+
+/** The sharpest turn of an outline (degrees). */
+export function maxTurnDeg(pts: readonly PointIj[]): number {
+  let m = 0;
+  for (let k = 0; k < pts.length; k++) m = Math.max(m, turnDeg(pts, k));
+  return m;
+}
+
+/** Area tolerance of the staircase smoothing before a snap (fraction of the outline's area). */
+const STAIRCASE_SIMPLIFY = 0.005;
+/** Fractions of a vertex's move to its edge tried in turn. */
+const SNAP_STEPS = [1, 0.5, 0.25] as const;
+
+/**
+ * Snap to edges without spikes ("n" in the app).
+ *
+ * RULE
+ * 1. A staircase outline (isStaircase: grown, brushed, imported, mirrored) is smoothed first: simplified
+ *    (Visvalingam, area within 0.5 %: the steps become the diagonals they stand for) and then corner-cut
+ *    once (Chaikin, area restored). Snapping a staircase vertex by vertex is what made needles: each
+ *    pixel corner jumps on its own to the strongest edge and its neighbours stay. When the smoothing
+ *    would take in a pixel of `forbidden`, the outline is only simplified, and when that would too, it
+ *    is snapped as it is.
+ * 2. Each vertex of that outline, in order, goes to snapToEdge's point within min(radiusPx, maxMovePx),
+ *    and the move is kept only when (a) it adds no crossing of the outline (as snapContour), (b) the turns
+ *    at the vertex and at its two neighbours each stay within maxTurnDeg or get no sharper than they
+ *    were, and (c) the area it sweeps (triangles prev-old-new and old-new-next) holds no pixel centre of
+ *    `forbidden`, so no neighbouring outline's pixel changes sides: the overlap with a neighbour never grows.
+ * So no vertex moves more than maxMovePx from the prepared outline, no turn gets sharper than
+ * max(maxTurnDeg, what the prepared outline had there), and a simple outline stays simple.
+ * COST: O(rows * columns) for the staircase checks with `forbidden`, plus snapContour's.
+ */
+export function snapContourSafe(contour: readonly PointIj[], grad: Float32Array, columns: number, rows: number, options: SafeSnapOptions): SafeSnapResult {
+  checkSliceSize(grad.length, columns, rows, 'gradient');
+  const move = Math.min(options.radiusPx, options.maxMovePx ?? options.radiusPx);
+  if (!Number.isFinite(move) || move < 0) throw new Error(`snap distance must be a finite number >= 0 pixels (got ${move})`);
+  const maxTurn = options.maxTurnDeg ?? SNAP_MAX_TURN_DEG;
+  if (!(maxTurn >= 0 && maxTurn <= 180)) throw new Error(`snap turn limit must be 0 to 180 degrees (got ${maxTurn})`);
+  const forbidden = options.forbidden;
+  if (forbidden) checkSliceSize(forbidden.length, columns, rows, 'neighbour mask');
+  for (const p of contour) checkPoint(p, 'contour vertex');
+
+  const staircase = isStaircase(contour);
+  let prepared: PointIj[] = contour.map((p) => [p[0], p[1]] as const);
+  let smoothing: SafeSnapResult['smoothing'] = 'none';
+  if (staircase) {
+    const taken = (c: readonly PointIj[]) => (forbidden ? overlapCount(c, forbidden, columns, rows) : 0);
+    const before = taken(contour);
+    const simplified = simplifyContour(contour, STAIRCASE_SIMPLIFY).contour;
+    const smoothed = smoothContour(simplified, 3, { restoreArea: true }).contour;
+    if (simplified.length >= 3 && taken(smoothed) <= before) {
+      prepared = smoothed;
+      smoothing = 'smoothed';
+    } else if (simplified.length >= 3 && taken(simplified) <= before) {
+      prepared = simplified.map((p) => [p[0], p[1]] as const);
+      smoothing = 'simplified';
+    }
+  }
+
+  const out: PointIj[] = prepared.map((p) => [p[0], p[1]] as const);
+  const n = out.length;
+  let moved = 0;
+  let keptFold = 0;
+  let keptTurn = 0;
+  let keptNeighbour = 0;
+  for (let k = 0; k < n && n >= 4; k++) {
+    const from = out[k]!;
+    const target = snapToEdge(grad, columns, rows, from, { ...options, radiusPx: move });
+    if (target[0] === from[0] && target[1] === from[1]) continue;
+    const prev = out[(k + n - 1) % n]!;
+    const next = out[(k + 1) % n]!;
+    const idx = [(k + n - 1) % n, k, (k + 1) % n];
+    const turnsBefore = idx.map((m) => turnDeg(out, m));
+    const crossBefore = crossingsAt(out, k);
+    // The whole move, else half of it, else a quarter: a vertex goes as far toward its edge as the rules allow.
+    let why: 'fold' | 'turn' | 'neighbour' | null = null;
+    for (const f of SNAP_STEPS) {
+      const to: PointIj = [from[0] + f * (target[0] - from[0]), from[1] + f * (target[1] - from[1])];
+      if (forbidden && (forbiddenIn(prev, from, to, forbidden, columns, rows) || forbiddenIn(from, next, to, forbidden, columns, rows))) {
+        why ??= 'neighbour';
+        continue;
+      }
+      out[k] = to;
+      if (crossingsAt(out, k) > crossBefore) {
+        out[k] = from;
+        why ??= 'fold';
+        continue;
+      }
+      if (idx.some((m, x) => {
+        const t = turnDeg(out, m);
+        return t > maxTurn && t > turnsBefore[x]! + 1e-9;
+      })) {
+        out[k] = from;
+        why ??= 'turn';
+        continue;
+      }
+      why = null;
+      break;
+    }
+    if (why === null) moved++;
+    else if (why === 'fold') keptFold++;
+    else if (why === 'turn') keptTurn++;
+    else keptNeighbour++;
+  }
+  return { contour: out, prepared, smoothing, staircase, moved, keptFold, keptTurn, keptNeighbour };
+}
+
+/** Pixels of `forbidden` inside the outline (pixel-centre rule). */
+function overlapCount(contour: readonly PointIj[], forbidden: Uint8Array, columns: number, rows: number): number {
+  const m = rasterizePolygon(contour, columns, rows);
+  let c = 0;
+  for (let p = 0; p < m.length; p++) if (m[p] && forbidden[p]) c++;
+  return c;
+}
+
+/** Whether a pixel centre set in `forbidden` lies in the closed triangle abc. */
+function forbiddenIn(a: PointIj, b: PointIj, c: PointIj, forbidden: Uint8Array, columns: number, rows: number): boolean {
+  const i0 = Math.max(0, Math.ceil(Math.min(a[0], b[0], c[0]) - 1e-9));
+  const i1 = Math.min(columns - 1, Math.floor(Math.max(a[0], b[0], c[0]) + 1e-9));
+  const j0 = Math.max(0, Math.ceil(Math.min(a[1], b[1], c[1]) - 1e-9));
+  const j1 = Math.min(rows - 1, Math.floor(Math.max(a[1], b[1], c[1]) + 1e-9));
+  const side = (p: PointIj, q: PointIj, x: number, y: number) => (q[0] - p[0]) * (y - p[1]) - (q[1] - p[1]) * (x - p[0]);
+  for (let j = j0; j <= j1; j++) {
+    for (let i = i0; i <= i1; i++) {
+      if (!forbidden[j * columns + i]) continue;
+      const s1 = side(a, b, i, j);
+      const s2 = side(b, c, i, j);
+      const s3 = side(c, a, i, j);
+      const eps = 1e-9;
+      if ((s1 >= -eps && s2 >= -eps && s3 >= -eps) || (s1 <= eps && s2 <= eps && s3 <= eps)) return true;
+    }
+  }
+  return false;
 }
