@@ -213,7 +213,7 @@ export interface SafeSnapResult {
   smoothing: 'smoothed' | 'simplified' | 'none';
   staircase: boolean;
   moved: number;
-  /** Vertices left in place: their move would fold the outline, turn it sharper than maxTurnDeg, or change a neighbour's pixel. */
+  /** Vertices that stopped short of their edge (some not moved at all): going on would fold the outline, turn it sharper than maxTurnDeg, or change a neighbour's pixel. */
   keptFold: number;
   keptTurn: number;
   keptNeighbour: number;
@@ -262,7 +262,9 @@ export function maxTurnDeg(pts: readonly PointIj[]): number {
 
 /** Area tolerance of the staircase smoothing before a snap (fraction of the outline's area). */
 const STAIRCASE_SIMPLIFY = 0.005;
-/** Fractions of a vertex's move to its edge tried in turn. */
+/** A vertex walks to its edge in steps of at most this (pixels), over at most SNAP_PASSES passes; a step that breaks a rule is tried at half and a quarter of its length. */
+const SNAP_STEP_PX = 0.5;
+const SNAP_PASSES = 12;
 const SNAP_STEPS = [1, 0.5, 0.25] as const;
 
 /**
@@ -271,18 +273,21 @@ const SNAP_STEPS = [1, 0.5, 0.25] as const;
  * RULE
  * 1. A staircase outline (isStaircase: grown, brushed, imported, mirrored) is smoothed first: simplified
  *    (Visvalingam, area within 0.5 %: the steps become the diagonals they stand for) and then corner-cut
- *    once (Chaikin, area restored). Snapping a staircase vertex by vertex is what made needles: each
+ *    three times (Chaikin, area restored: each cut halves a corner's turn). Snapping a staircase vertex by vertex is what made needles: each
  *    pixel corner jumps on its own to the strongest edge and its neighbours stay. When the smoothing
  *    would take in a pixel of `forbidden`, the outline is only simplified, and when that would too, it
  *    is snapped as it is.
- * 2. Each vertex of that outline, in order, goes to snapToEdge's point within min(radiusPx, maxMovePx),
- *    and the move is kept only when (a) it adds no crossing of the outline (as snapContour), (b) the turns
+ * 2. Each vertex of that outline has a goal: snapToEdge's point within min(radiusPx, maxMovePx) of it.
+ *    The vertices walk toward their goals in steps of at most 1/2 pixel, pass after pass (at most 12;
+ *    a step that breaks a rule is tried at half and a quarter of its length), so neighbours follow each
+ *    other instead of one vertex jumping alone. A step is taken only when (a) it adds no crossing of the outline (as snapContour), (b) the turns
  *    at the vertex and at its two neighbours each stay within maxTurnDeg or get no sharper than they
  *    were, and (c) the area it sweeps (triangles prev-old-new and old-new-next) holds no pixel centre of
  *    `forbidden`, so no neighbouring outline's pixel changes sides: the overlap with a neighbour never grows.
- * So no vertex moves more than maxMovePx from the prepared outline, no turn gets sharper than
+ * So no vertex moves more than maxMovePx from the prepared outline (it never passes its goal), no turn gets sharper than
  * max(maxTurnDeg, what the prepared outline had there), and a simple outline stays simple.
- * COST: O(rows * columns) for the staircase checks with `forbidden`, plus snapContour's.
+ * COST: O(rows * columns) for the staircase checks with `forbidden`; O(passes * vertices²) for the
+ * crossing checks (a few hundred vertices: well under 50 ms).
  */
 export function snapContourSafe(contour: readonly PointIj[], grad: Float32Array, columns: number, rows: number, options: SafeSnapOptions): SafeSnapResult {
   checkSliceSize(grad.length, columns, rows, 'gradient');
@@ -313,47 +318,63 @@ export function snapContourSafe(contour: readonly PointIj[], grad: Float32Array,
 
   const out: PointIj[] = prepared.map((p) => [p[0], p[1]] as const);
   const n = out.length;
+  // Each vertex's goal: its snap from the prepared outline. It walks there in steps of at most
+  // SNAP_STEP_PX over several passes, so its neighbours can follow and no step makes a needle.
+  const goal = n >= 4 ? prepared.map((p) => snapToEdge(grad, columns, rows, p, { ...options, radiusPx: move })) : [];
+  const why: ('fold' | 'turn' | 'neighbour' | null)[] = new Array<null>(n).fill(null);
+  for (let pass = 0; pass < SNAP_PASSES && n >= 4; pass++) {
+    let stepped = 0;
+    for (let k = 0; k < n; k++) {
+      const from = out[k]!;
+      const target = goal[k]!;
+      const left = Math.hypot(target[0] - from[0], target[1] - from[1]);
+      if (left < 1e-9) continue;
+      const prev = out[(k + n - 1) % n]!;
+      const next = out[(k + 1) % n]!;
+      const idx = [(k + n - 1) % n, k, (k + 1) % n];
+      const turnsBefore = idx.map((m) => turnDeg(out, m));
+      const crossBefore = crossingsAt(out, k);
+      let failed: 'fold' | 'turn' | 'neighbour' | null = null;
+      let ok = false;
+      for (const f of SNAP_STEPS) {
+        const t = (f * Math.min(left, SNAP_STEP_PX)) / left;
+        const to: PointIj = t >= 1 ? target : [from[0] + t * (target[0] - from[0]), from[1] + t * (target[1] - from[1])];
+        if (forbidden && (forbiddenIn(prev, from, to, forbidden, columns, rows) || forbiddenIn(from, next, to, forbidden, columns, rows))) {
+          failed ??= 'neighbour';
+          continue;
+        }
+        out[k] = to;
+        if (crossingsAt(out, k) > crossBefore) {
+          out[k] = from;
+          failed ??= 'fold';
+          continue;
+        }
+        if (idx.some((m, x) => {
+          const tn = turnDeg(out, m);
+          return tn > maxTurn && tn > turnsBefore[x]! + 1e-9;
+        })) {
+          out[k] = from;
+          failed ??= 'turn';
+          continue;
+        }
+        ok = true;
+        break;
+      }
+      why[k] = ok ? null : failed;
+      if (ok) stepped++;
+    }
+    if (stepped === 0) break;
+  }
   let moved = 0;
   let keptFold = 0;
   let keptTurn = 0;
   let keptNeighbour = 0;
-  for (let k = 0; k < n && n >= 4; k++) {
-    const from = out[k]!;
-    const target = snapToEdge(grad, columns, rows, from, { ...options, radiusPx: move });
-    if (target[0] === from[0] && target[1] === from[1]) continue;
-    const prev = out[(k + n - 1) % n]!;
-    const next = out[(k + 1) % n]!;
-    const idx = [(k + n - 1) % n, k, (k + 1) % n];
-    const turnsBefore = idx.map((m) => turnDeg(out, m));
-    const crossBefore = crossingsAt(out, k);
-    // The whole move, else half of it, else a quarter: a vertex goes as far toward its edge as the rules allow.
-    let why: 'fold' | 'turn' | 'neighbour' | null = null;
-    for (const f of SNAP_STEPS) {
-      const to: PointIj = [from[0] + f * (target[0] - from[0]), from[1] + f * (target[1] - from[1])];
-      if (forbidden && (forbiddenIn(prev, from, to, forbidden, columns, rows) || forbiddenIn(from, next, to, forbidden, columns, rows))) {
-        why ??= 'neighbour';
-        continue;
-      }
-      out[k] = to;
-      if (crossingsAt(out, k) > crossBefore) {
-        out[k] = from;
-        why ??= 'fold';
-        continue;
-      }
-      if (idx.some((m, x) => {
-        const t = turnDeg(out, m);
-        return t > maxTurn && t > turnsBefore[x]! + 1e-9;
-      })) {
-        out[k] = from;
-        why ??= 'turn';
-        continue;
-      }
-      why = null;
-      break;
-    }
-    if (why === null) moved++;
-    else if (why === 'fold') keptFold++;
-    else if (why === 'turn') keptTurn++;
+  for (let k = 0; k < n; k++) {
+    const atGoal = n >= 4 && Math.hypot(goal[k]![0] - out[k]![0], goal[k]![1] - out[k]![1]) < 1e-9;
+    if (out[k]![0] !== prepared[k]![0] || out[k]![1] !== prepared[k]![1]) moved++;
+    if (atGoal || why[k] === null) continue;
+    if (why[k] === 'fold') keptFold++;
+    else if (why[k] === 'turn') keptTurn++;
     else keptNeighbour++;
   }
   return { contour: out, prepared, smoothing, staircase, moved, keptFold, keptTurn, keptNeighbour };

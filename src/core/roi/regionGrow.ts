@@ -304,12 +304,13 @@ export interface EnvelopeOptions {
  * muscle's edge are left out and fat infiltration comes out biased low. The fascia, not the HU range,
  * bounds the muscle.
  *
- * RULE: a morphological closing of the region with the disk of radius `radiusPx` (pixel centres with
- * di² + dj² <= r²): dilate, then erode (a pixel stays when every pixel of its disk that lies on the
- * slice is dilated). Of the pixels the closing adds, only those in the HU range (when `hu` is given) and
+ * RULE: a morphological closing of the region with the disk of radius `radiusPx` + 1/2 (pixel offsets
+ * with di² + dj² <= (r + 1/2)²: the half keeps the disk round, its tip three pixels wide, so it cannot
+ * poke into the mouth of a one- or two-pixel streak): dilate, then erode (a pixel stays when every pixel
+ * of its disk that lies on the slice is dilated). Of the pixels the closing adds, only those in the HU range (when `hu` is given) and
  * not on the barrier are taken; then every pixel the result encloses is filled (any HU, as regionGrow's
  * fillHoles). So a notch of the region narrower than about 2r (a fat streak opening onto the edge) is
- * filled, a hole of any size (fat enclosed by muscle) is filled, and fat beside a straight or convex
+ * filled (one or two pixels wide: to its mouth), a hole of any size (fat enclosed by muscle) is filled, and fat beside a straight or convex
  * stretch of the edge (subcutaneous, paravertebral fat, a fat plane to the next muscle) stays out: the
  * disk fits there, so the closing adds nothing. The result contains the region (radiusPx 0: only holes
  * are filled).
@@ -346,7 +347,8 @@ export function closeEnvelope(region: Uint8Array, columns: number, rows: number,
   if (own === 0) return { mask, pixels: 0, added: 0 };
   const r = radiusPx;
   const disk: [number, number][] = [];
-  for (let dj = -r; dj <= r; dj++) for (let di = -r; di <= r; di++) if (di * di + dj * dj <= r * r) disk.push([di, dj]);
+  const rr = (r + 0.5) ** 2;
+  for (let dj = -r; dj <= r; dj++) for (let di = -r; di <= r; di++) if (di * di + dj * dj <= rr) disk.push([di, dj]);
   if (r > 0) {
     // The dilation reaches r beyond the region's box; the erosion only changes pixels inside that.
     const i0 = Math.max(0, minI - r);

@@ -125,7 +125,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
         r.keptFold ? `${r.keptFold} would fold the outline` : '',
         r.keptNeighbour ? `${r.keptNeighbour} would move a neighbouring outline's pixel` : '',
       ].filter(Boolean);
-      const why = kept.length ? `; kept in place: ${kept.join(', ')}` : '';
+      const why = kept.length ? `; stopped short: ${kept.join(', ')}` : '';
       const smoothed = r.smoothing === 'none' ? '' : ` (pixel steps ${r.smoothing} first)`;
       if (r.moved === 0 && r.smoothing === 'none') return hint(`No vertex has a stronger edge within ${SNAP_RADIUS_PX} px${why}`), false;
       edit(roi, r.contour, `snap-${++gesture}`);
