@@ -170,11 +170,21 @@ function crossingsAt(pts: readonly PointIj[], k: number): number {
     [prev, k],
     [k, next],
   ] as const) {
+    const pa = pts[a]!;
+    const pb = pts[b]!;
+    const x0 = Math.min(pa[0], pb[0]);
+    const x1 = Math.max(pa[0], pb[0]);
+    const y0 = Math.min(pa[1], pb[1]);
+    const y1 = Math.max(pa[1], pb[1]);
     for (let e = 0; e < n; e++) {
       const f = (e + 1) % n;
       // Skip the edge itself and the edges that share a vertex with it.
       if (e === a || e === b || f === a || f === b) continue;
-      if (segmentsCross(pts[a]!, pts[b]!, pts[e]!, pts[f]!)) count++;
+      const pe = pts[e]!;
+      const pf = pts[f]!;
+      // Bounding boxes apart: no crossing, no touch (a quick test before the exact one).
+      if ((pe[0] < x0 && pf[0] < x0) || (pe[0] > x1 && pf[0] > x1) || (pe[1] < y0 && pf[1] < y0) || (pe[1] > y1 && pf[1] > y1)) continue;
+      if (segmentsCross(pa, pb, pe, pf)) count++;
     }
   }
   return count;
@@ -262,6 +272,20 @@ export function maxTurnDeg(pts: readonly PointIj[]): number {
 
 /** Area tolerance of the staircase smoothing before a snap (fraction of the outline's area). */
 const STAIRCASE_SIMPLIFY = 0.005;
+/** Longest edge (pixels) before the corner cuts: a cut takes a quarter of each edge, so corners round by at most about a pixel. */
+const STAIRCASE_EDGE_PX = 2;
+
+/** Insert evenly spaced points so that no edge is longer than maxLen. */
+function subdivide(c: readonly PointIj[], maxLen: number): PointIj[] {
+  const out: PointIj[] = [];
+  for (let k = 0; k < c.length; k++) {
+    const a = c[k]!;
+    const b = c[(k + 1) % c.length]!;
+    const parts = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) / maxLen));
+    for (let m = 0; m < parts; m++) out.push([a[0] + ((b[0] - a[0]) * m) / parts, a[1] + ((b[1] - a[1]) * m) / parts]);
+  }
+  return out;
+}
 /** A vertex walks to its edge in steps of at most this (pixels), over at most SNAP_PASSES passes; a step that breaks a rule is tried at half and a quarter of its length. */
 const SNAP_STEP_PX = 0.5;
 const SNAP_PASSES = 12;
@@ -272,8 +296,9 @@ const SNAP_STEPS = [1, 0.5, 0.25] as const;
  *
  * RULE
  * 1. A staircase outline (isStaircase: grown, brushed, imported, mirrored) is smoothed first: simplified
- *    (Visvalingam, area within 0.5 %: the steps become the diagonals they stand for) and then corner-cut
- *    three times (Chaikin, area restored: each cut halves a corner's turn). Snapping a staircase vertex by vertex is what made needles: each
+ *    (Visvalingam, area within 0.5 %: the steps become the diagonals they stand for), its edges split to
+ *    at most 2 px, and then corner-cut twice (Chaikin, area restored: each cut halves a corner's turn,
+ *    and a corner rounds by about a pixel at most). Snapping a staircase vertex by vertex is what made needles: each
  *    pixel corner jumps on its own to the strongest edge and its neighbours stay. When the smoothing
  *    would take in a pixel of `forbidden`, the outline is only simplified, and when that would too, it
  *    is snapped as it is.
@@ -306,7 +331,7 @@ export function snapContourSafe(contour: readonly PointIj[], grad: Float32Array,
     const taken = (c: readonly PointIj[]) => (forbidden ? overlapCount(c, forbidden, columns, rows) : 0);
     const before = taken(contour);
     const simplified = simplifyContour(contour, STAIRCASE_SIMPLIFY).contour;
-    const smoothed = smoothContour(simplified, 3, { restoreArea: true }).contour;
+    const smoothed = smoothContour(subdivide(simplified, STAIRCASE_EDGE_PX), 2, { restoreArea: true }).contour;
     if (simplified.length >= 3 && taken(smoothed) <= before) {
       prepared = smoothed;
       smoothing = 'smoothed';
