@@ -108,7 +108,7 @@ describe('tools that keep intramuscular fat (store)', () => {
     const es = roiOf(s(), 'erectorSpinae');
     s().selectRoi(es.id);
     expect(s().runOutlineCommand('snap')).toBe(true);
-    expect(s().toolHint).toMatch(/vertices snapped to the strongest edge within 2 px \(pixel steps smoothed first\)/);
+    expect(s().toolHint).toMatch(/vertices moved toward the strongest edge within 2 px \(pixel steps smoothed first\)/);
     const after = maskOf(s(), 'erectorSpinae');
     expect(after.some((v, p) => v && mf[p])).toBe(false);
     const ij = lpsToSliceIj(geometry, K, roiOf(s(), 'erectorSpinae').pointsLps);

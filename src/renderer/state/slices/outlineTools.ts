@@ -129,7 +129,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       const smoothed = r.smoothing === 'none' ? '' : ` (pixel steps ${r.smoothing} first)`;
       if (r.moved === 0 && r.smoothing === 'none') return hint(`No vertex has a stronger edge within ${SNAP_RADIUS_PX} px${why}`), false;
       edit(roi, r.contour, `snap-${++gesture}`);
-      return hint(`${r.moved} of ${r.contour.length} vertices snapped to the strongest edge within ${SNAP_RADIUS_PX} px${smoothed}${why}`), true;
+      return hint(`${r.moved} of ${r.contour.length} vertices moved toward the strongest edge within ${SNAP_RADIUS_PX} px${smoothed}${why}`), true;
     },
     mirror(roi: Roi, volume: HuVolume) {
       if (roi.muscle === 'autochthon') return hint('Assign the autochthon outline to a muscle before mirroring it', 'error'), false;
