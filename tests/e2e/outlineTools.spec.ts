@@ -109,6 +109,8 @@ test('region grow, brush, eraser and scissors on the 3 mm CT; the saved document
   // --- Brush (radius 2) with the document's muscle range -29..150 (the grow took every 4-connected
   // pixel in 0..150): strokes from the centre across the edge add pixels, each added one in range.
   await page.keyboard.press('b');
+  // The brush paints soft tissue by default; this checks the muscle-range mode.
+  await page.getByTestId('brush-muscle-only').check();
   await page.getByTestId('tool-options').getByRole('button', { name: 'reset' }).click();
   await expect(page.getByTestId('tool-range')).toHaveText('-29..150 HU');
   await page.keyboard.press('[');

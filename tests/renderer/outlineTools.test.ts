@@ -83,6 +83,8 @@ describe('outline tools (store)', () => {
     expect(rec.pixels).toBe(150);
     expect(rec.meanHu).toBe(50);
     // The default muscle range takes the strip too; a second grow for the same label asks (guard rail).
+    // (Without the envelope: with it, the fat in the two corners between A and the strip would join, see below.)
+    s().setGrowKeepEnclosed(false);
     s().setToolRange(null);
     s().setActiveMuscle('psoas');
     s().setActiveSide('left');
@@ -120,6 +122,7 @@ describe('outline tools (store)', () => {
     s().growAt([14, 27]);
     const id = s().doc!.rois[0]!.id;
     s().setToolRange(null); // brush with the muscle range -29..150: the strip (120) counts, fat (-100) not
+    s().setBrushSoftTissue(false);
     s().setBrushRadius(2);
     const past = s().history.past.length;
     expect(s().paintStroke([[18, 22]], 'add', 'b1')).toBe(false); // all of it in A already or fat

@@ -280,3 +280,120 @@ export function regionToContour(mask: Uint8Array, columns: number, rows: number,
   checkSliceSize(mask.length, columns, rows, 'mask');
   return outlinesLargestFirst(mask, columns, rows, connectivity)[0] ?? null;
 }
+
+/** Soft tissue as the brush's default range and the envelope's limit: the fat range's low end to the muscle range's high end. */
+export const SOFT_TISSUE_HU: readonly [number, number] = [-190, 150];
+/** Radius (mm) of the closing that takes a grown muscle to its envelope: fat streaks up to about twice this wide that open onto the fascia are taken in. */
+export const ENVELOPE_CLOSE_MM = 5;
+
+export interface EnvelopeOptions {
+  /** The slice's HU: when given, the closing adds only pixels with loHu <= HU <= hiHu (default SOFT_TISSUE_HU), so bone and air in a notch stay out. */
+  hu?: SliceHu;
+  loHu?: number;
+  hiHu?: number;
+  /** Pixels the closing may not add (the grow's limit). Enclosed pixels are filled all the same (an outline has no holes). */
+  barrier?: Uint8Array;
+  /** Connectivity of the region (default 8): holes are read with the dual one, as regionGrow's fillHoles. */
+  connectivity?: 4 | 8;
+}
+
+/**
+ * The envelope of a grown muscle: what the muscle encloses, so that intramuscular fat is inside.
+ *
+ * WHY: a grow in the muscle range stops at every fat pixel, so fat streaks and marbling that reach the
+ * muscle's edge are left out and fat infiltration comes out biased low. The fascia, not the HU range,
+ * bounds the muscle.
+ *
+ * RULE: a morphological closing of the region with the disk of radius `radiusPx` + 1/2 (pixel offsets
+ * with di² + dj² <= (r + 1/2)²: the half keeps the disk round, its tip three pixels wide, so it cannot
+ * poke into the mouth of a one- or two-pixel streak): dilate, then erode (a pixel stays when every pixel
+ * of its disk that lies on the slice is dilated). Of the pixels the closing adds, only those in the HU range (when `hu` is given) and
+ * not on the barrier are taken; then every pixel the result encloses is filled (any HU, as regionGrow's
+ * fillHoles). So a notch of the region narrower than about 2r (a fat streak opening onto the edge) is
+ * filled (one or two pixels wide: to its mouth), a hole of any size (fat enclosed by muscle) is filled, and fat beside a straight or convex
+ * stretch of the edge (subcutaneous, paravertebral fat, a fat plane to the next muscle) stays out: the
+ * disk fits there, so the closing adds nothing. The result contains the region (radiusPx 0: only holes
+ * are filled).
+ * COST: O(bounding box of the region grown by r, times r²) for the closing, O(rows * columns) for the fill.
+ */
+export function closeEnvelope(region: Uint8Array, columns: number, rows: number, radiusPx: number, options: EnvelopeOptions = {}): { mask: Uint8Array; pixels: number; added: number } {
+  checkSliceSize(region.length, columns, rows, 'region');
+  if (!(Number.isInteger(radiusPx) && radiusPx >= 0 && radiusPx <= 30)) throw new Error(`envelope closing radius must be a whole number of pixels, 0 to 30 (got ${radiusPx})`);
+  const { hu, barrier } = options;
+  if (hu) checkSliceSize(hu.length, columns, rows, 'HU slice');
+  if (barrier) checkSliceSize(barrier.length, columns, rows, 'barrier');
+  const lo = options.loHu ?? SOFT_TISSUE_HU[0];
+  const hi = options.hiHu ?? SOFT_TISSUE_HU[1];
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) throw new Error(`HU range must be LO <= HI (got ${lo},${hi})`);
+  const conn = options.connectivity ?? 8;
+  const n = columns * rows;
+  const mask = region.slice();
+  let minI = columns;
+  let maxI = -1;
+  let minJ = rows;
+  let maxJ = -1;
+  let own = 0;
+  for (let p = 0; p < n; p++) {
+    if (!mask[p]) continue;
+    mask[p] = 1;
+    own++;
+    const i = p % columns;
+    const j = (p - i) / columns;
+    if (i < minI) minI = i;
+    if (i > maxI) maxI = i;
+    if (j < minJ) minJ = j;
+    if (j > maxJ) maxJ = j;
+  }
+  if (own === 0) return { mask, pixels: 0, added: 0 };
+  const r = radiusPx;
+  const disk: [number, number][] = [];
+  const rr = (r + 0.5) ** 2;
+  for (let dj = -r; dj <= r; dj++) for (let di = -r; di <= r; di++) if (di * di + dj * dj <= rr) disk.push([di, dj]);
+  if (r > 0) {
+    // The dilation reaches r beyond the region's box; the erosion only changes pixels inside that.
+    const i0 = Math.max(0, minI - r);
+    const i1 = Math.min(columns - 1, maxI + r);
+    const j0 = Math.max(0, minJ - r);
+    const j1 = Math.min(rows - 1, maxJ + r);
+    const dil = new Uint8Array(n);
+    for (let j = minJ; j <= maxJ; j++) {
+      for (let i = minI; i <= maxI; i++) {
+        if (!region[j * columns + i]) continue;
+        for (const [di, dj] of disk) {
+          const ni = i + di;
+          const nj = j + dj;
+          if (ni >= 0 && nj >= 0 && ni < columns && nj < rows) dil[nj * columns + ni] = 1;
+        }
+      }
+    }
+    for (let j = j0; j <= j1; j++) {
+      for (let i = i0; i <= i1; i++) {
+        const p = j * columns + i;
+        if (mask[p] || !dil[p]) continue;
+        if (hu) {
+          const v = hu[p]!;
+          if (!(v >= lo && v <= hi)) continue;
+        }
+        if (barrier && barrier[p]) continue;
+        let all = true;
+        for (const [di, dj] of disk) {
+          const ni = i + di;
+          const nj = j + dj;
+          if (ni >= 0 && nj >= 0 && ni < columns && nj < rows && !dil[nj * columns + ni]) {
+            all = false;
+            break;
+          }
+        }
+        if (all) mask[p] = 1;
+      }
+    }
+    minI = i0;
+    maxI = i1;
+    minJ = j0;
+    maxJ = j1;
+  }
+  let closed = 0;
+  for (let p = 0; p < n; p++) closed += mask[p]!;
+  const filled = fillEnclosed(mask, columns, rows, minI, maxI, minJ, maxJ, conn === 4 ? 8 : 4, new Int32Array(0));
+  return { mask, pixels: closed + filled, added: closed + filled - own };
+}

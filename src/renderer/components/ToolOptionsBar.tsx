@@ -6,6 +6,7 @@
 import { DEFAULT_LEVELS, type Level } from '../../core/anatomy/anatomy';
 import { withKeyHint } from '../../shared/shortcuts';
 import type { OutlineCommand } from '../../shared/tools';
+import { SOFT_TISSUE_HU } from '../../core/roi/regionGrow';
 import { getApi } from '../api/client';
 import { BRUSH_RADIUS_LIMITS, nextMarked, SMOOTH_AREA_TOLERANCE, SNAP_RADIUS_PX } from '../state/slices/outlineTools';
 import { getAppStore, useApp } from '../state/store';
@@ -23,24 +24,41 @@ export function ToolOptionsBar() {
   const store = getAppStore(getApi);
   const tool = useApp((s) => s.tool);
   const range = useApp((s) => s.toolRange);
-  const docRange = useApp((s) => s.doc?.ranges.muscleHu);
   const radius = useApp((s) => s.brushRadiusPx);
   const conn = useApp((s) => s.growConnectivity);
   const bridgeCut = useApp((s) => s.growBridgeCutPx);
   const barrier = useApp((s) => s.growBarrier);
+  const keepEnclosed = useApp((s) => s.growKeepEnclosed);
+  const softBrush = useApp((s) => s.brushSoftTissue);
+  const docRanges = useApp((s) => s.doc?.ranges);
+  const soft: [number, number] = docRanges ? [docRanges.fatHu[0], docRanges.muscleHu[1]] : [SOFT_TISSUE_HU[0], SOFT_TISSUE_HU[1]];
   const sliceIndex = useApp((s) => s.sliceIndex);
   const hint = useApp((s) => s.toolHint);
   const activeLevel = useApp((s) => s.activeLevel);
   const levels = useApp((s) => s.doc?.levels);
   const marked = (levels ?? []).map((l) => l.level);
   const target = useApp((s) => s.propagateTarget);
-  const [lo, hi] = range ?? docRange ?? [-29, 150];
+  const [lo, hi] = range ?? docRanges?.muscleHu ?? [-29, 150];
   const setRange = (a: number, b: number) => store.getState().setToolRange([Math.min(a, b), Math.max(a, b)]);
   const others = DEFAULT_LEVELS.filter((l) => l !== activeLevel && marked.includes(l));
   const to = target && others.includes(target) ? target : nextMarked(marked, activeLevel);
   return (
     <div className="toolbar tool-options" data-testid="tool-options">
-      {(tool === 'grow' || tool === 'brush') && (
+      {tool === 'brush' && (
+        <label className="group" title="Off: the brush paints every soft-tissue pixel, fat included (the fat inside a muscle belongs to it). On: only pixels in the muscle range, as the region grow">
+          <input type="checkbox" checked={!softBrush} onChange={(e) => store.getState().setBrushSoftTissue(!e.target.checked)} data-testid="brush-muscle-only" /> muscle range only
+        </label>
+      )}
+      {tool === 'brush' && softBrush && (
+        <span className="group" title="The brush paints every pixel from the fat range's low end to the muscle range's high end: intramuscular fat can be painted in; bone and air stay out">
+          Brush range
+          <b data-testid="brush-range">
+            {soft[0]}..{soft[1]} HU
+          </b>
+          (soft tissue)
+        </span>
+      )}
+      {(tool === 'grow' || (tool === 'brush' && !softBrush)) && (
         <span className="group" title={withKeyHint('HU range of the region grow and the brush', { type: 'toolSize', delta: 1 }) + ', Ctrl+wheel'}>
           {tool === 'grow' ? 'Grow' : 'Brush'} range
           <input type="range" min={HU_SLIDER[0]} max={HU_SLIDER[1]} value={lo} onChange={(e) => setRange(Number(e.target.value), hi)} data-testid="tool-range-lo" aria-label="lowest HU" />
@@ -61,6 +79,11 @@ export function ToolOptionsBar() {
           <input type="range" min={BRUSH_RADIUS_LIMITS[0]} max={BRUSH_RADIUS_LIMITS[1]} value={radius} onChange={(e) => store.getState().setBrushRadius(Number(e.target.value))} data-testid="brush-radius" aria-label="brush radius" />
           <b data-testid="brush-radius-value">{radius} px</b>
         </span>
+      )}
+      {tool === 'grow' && (
+        <label className="group" title="Take in what the grown muscle encloses: fat streaks and marbling inside its outline (a closing of the grown region, then its holes filled); fat outside the muscle, beside a straight or convex edge, stays out">
+          <input type="checkbox" checked={keepEnclosed} onChange={(e) => store.getState().setGrowKeepEnclosed(e.target.checked)} data-testid="grow-envelope" /> keep enclosed fat
+        </label>
       )}
       {tool === 'grow' && (
         <label className="group" title="4-connected: the grow does not pass between two pixels that touch only at a corner (stricter where thin fat planes are not resolved)">

@@ -272,6 +272,14 @@ export interface OutlineToolsSlice {
   setGrowBridgeCut(px: 0 | 1 | 2): void;
   /** The region grow's limit (pixels it may not enter) drawn on slice sliceIndex; cleared on another slice. */
   growBarrier: { sliceIndex: number; mask: Uint8Array; pixels: number } | null;
+  /** Region grow: take in what the grown muscle encloses (closeEnvelope: fat streaks, marbling), so intramuscular fat is inside. Remembered; default on. */
+  growKeepEnclosed: boolean;
+  setGrowKeepEnclosed(on: boolean): void;
+  /** Brush: paint every soft-tissue pixel (softTissueRange, fat included) instead of the grow's muscle range. Remembered; default on. */
+  brushSoftTissue: boolean;
+  setBrushSoftTissue(on: boolean): void;
+  /** The brush's soft-tissue range: the document's fat range's low end to its muscle range's high end (-190..150 HU by default). */
+  softTissueRange(): [number, number];
   /** What the last tool action says (leaked grow, pieces dropped, nothing to act on); null when nothing. */
   toolHint: string | null;
   /** The level 'propagate' copies to (null: the next marked level after the active one). */
@@ -288,7 +296,7 @@ export interface OutlineToolsSlice {
   addGrowBarrier(path: readonly PointIj[]): void;
   clearGrowBarrier(): void;
   /**
-   * Brush ('add', only pixels in the range) or eraser ('erase') along path on the target outline (the
+   * Brush ('add', only pixels in the soft-tissue range, or the muscle range when brushSoftTissue is off) or eraser ('erase') along path on the target outline (the
    * selected one on this slice, else the active level/muscle/side's): one undo step per gestureKey.
    * A brush stroke with no target makes a new outline. False when nothing changed.
    */

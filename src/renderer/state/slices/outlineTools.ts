@@ -14,10 +14,10 @@ import { sliceZ } from '../../../core/geometry/volumeGeometry';
 import { paintOutline, paintStroke as paintMaskStroke } from '../../../core/roi/brush';
 import { lpsToSliceIj, sliceIjToLps } from '../../../core/roi/contour';
 import { cutOutline } from '../../../core/roi/cut';
-import { gradientMagnitude, SNAP_CLAMP_HU, snapContourChecked } from '../../../core/roi/edges';
+import { gradientMagnitude, SNAP_CLAMP_HU, SNAP_MAX_TURN_DEG, snapContourSafe } from '../../../core/roi/edges';
 import { mirrorContour, midlineColumn, propagateContour } from '../../../core/roi/propagate';
 import { rasterizePolygon, type PointIj } from '../../../core/roi/rasterize';
-import { cutBridges, regionGrow, regionToContour } from '../../../core/roi/regionGrow';
+import { closeEnvelope, cutBridges, ENVELOPE_CLOSE_MM, regionGrow, regionToContour, SOFT_TISSUE_HU } from '../../../core/roi/regionGrow';
 import { simplifyContour, smoothContour } from '../../../core/roi/smooth';
 import { sliceView, type HuVolume } from '../../../core/volume';
 import { keyHint } from '../../../shared/shortcuts';
@@ -33,6 +33,30 @@ export const SMOOTH_AREA_TOLERANCE = 0.02;
 export const SNAP_RADIUS_PX = 2;
 export const BRUSH_RADIUS_LIMITS: readonly [number, number] = [1, 30];
 const RANGE_STEP_HU = 10;
+/** localStorage keys of the remembered tool settings (the grow's envelope, the brush's soft-tissue mode). */
+const ENVELOPE_KEY = 'paraspine-grow-envelope';
+const SOFT_BRUSH_KEY = 'paraspine-brush-soft-tissue';
+
+/** A remembered on/off setting (on unless turned off; no storage: on). */
+function remembered(key: string): boolean {
+  try {
+    return typeof localStorage === 'undefined' || localStorage.getItem(key) !== 'off';
+  } catch {
+    return true;
+  }
+}
+function remember(key: string, on: boolean): void {
+  try {
+    if (typeof localStorage !== 'undefined') localStorage.setItem(key, on ? 'on' : 'off');
+  } catch {
+    /* storage unavailable: the setting lasts this session */
+  }
+}
+
+/** The envelope closing radius in pixels for a grid: ENVELOPE_CLOSE_MM over the mean pixel spacing, at least 1. */
+export function envelopeRadiusPx(columnSpacingMm: number, rowSpacingMm: number): number {
+  return Math.max(1, Math.round(ENVELOPE_CLOSE_MM / ((columnSpacingMm + rowSpacingMm) / 2)));
+}
 
 const label = (r: Pick<Roi, 'muscle' | 'side' | 'level'>) => `${MUSCLE_NAMES[r.muscle]} ${r.side}, ${r.level}`;
 
@@ -101,11 +125,24 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       const k = roiSlice(volume, roi);
       const g = volume.geometry;
       const grad = gradientMagnitude(sliceView(volume, k), g.columns, g.rows, { clampHu: SNAP_CLAMP_HU });
-      const r = snapContourChecked(toIj(volume, roi), grad, g.columns, g.rows, { radiusPx: SNAP_RADIUS_PX });
-      const folds = r.kept ? `; ${r.kept} kept in place (moving them would fold the outline)` : '';
-      if (r.moved === 0) return hint(`No vertex has a stronger edge within ${SNAP_RADIUS_PX} px${folds}`), false;
+      // The other outlines on this slice: a snapped vertex never moves one of their pixels in or out.
+      const forbidden = new Uint8Array(g.columns * g.rows);
+      for (const o of get().doc?.rois ?? []) {
+        if (o.id === roi.id || roiSlice(volume, o) !== k) continue;
+        const m = rasterizePolygon(toIj(volume, o), g.columns, g.rows);
+        for (let p = 0; p < m.length; p++) if (m[p]) forbidden[p] = 1;
+      }
+      const r = snapContourSafe(toIj(volume, roi), grad, g.columns, g.rows, { radiusPx: SNAP_RADIUS_PX, forbidden });
+      const kept = [
+        r.keptTurn ? `${r.keptTurn} would turn sharper than ${SNAP_MAX_TURN_DEG}°` : '',
+        r.keptFold ? `${r.keptFold} would fold the outline` : '',
+        r.keptNeighbour ? `${r.keptNeighbour} would move a neighbouring outline's pixel` : '',
+      ].filter(Boolean);
+      const why = kept.length ? `; stopped short: ${kept.join(', ')}` : '';
+      const smoothed = r.smoothing === 'none' ? '' : ` (pixel steps ${r.smoothing} first)`;
+      if (r.moved === 0 && r.smoothing === 'none') return hint(`No vertex has a stronger edge within ${SNAP_RADIUS_PX} px${why}`), false;
       edit(roi, r.contour, `snap-${++gesture}`);
-      return hint(`${r.moved} of ${r.contour.length} vertices snapped to the strongest edge within ${SNAP_RADIUS_PX} px${folds}`), true;
+      return hint(`${r.moved} of ${r.contour.length} vertices moved toward the strongest edge within ${SNAP_RADIUS_PX} px${smoothed}${why}`), true;
     },
     mirror(roi: Roi, volume: HuVolume) {
       if (roi.muscle === 'autochthon') return hint('Assign the autochthon outline to a muscle before mirroring it', 'error'), false;
@@ -137,6 +174,20 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       set({ growBridgeCutPx: px });
     },
     growBarrier: null,
+    growKeepEnclosed: remembered(ENVELOPE_KEY),
+    setGrowKeepEnclosed(on) {
+      set({ growKeepEnclosed: on });
+      remember(ENVELOPE_KEY, on);
+    },
+    brushSoftTissue: remembered(SOFT_BRUSH_KEY),
+    setBrushSoftTissue(on) {
+      set({ brushSoftTissue: on });
+      remember(SOFT_BRUSH_KEY, on);
+    },
+    softTissueRange() {
+      const r = get().doc?.ranges;
+      return r ? [r.fatHu[0], r.muscleHu[1]] : [SOFT_TISSUE_HU[0], SOFT_TISSUE_HU[1]];
+    },
     toolHint: null,
     propagateTarget: null,
     effectiveToolRange() {
@@ -192,13 +243,20 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
         if (c.pixels === 0) return hint(`Nothing left after cutting bridges up to ${2 * cut} px wide: the clicked pixel lies in a thinner part (cut less)`, 'error'), 'refused';
         region = c.mask;
       }
+      // The muscle's envelope: fat streaks and marbling it encloses are inside (the fascia bounds it, not the range).
+      const grownPixels = regionToContour(region, h.columns, h.rows, conn)?.filledPixels ?? 0;
+      if (get().growKeepEnclosed) {
+        const [sLo, sHi] = get().softTissueRange();
+        region = closeEnvelope(region, h.columns, h.rows, envelopeRadiusPx(g.columnSpacingMm, g.rowSpacingMm), { hu: h.hu, loHu: sLo, hiHu: sHi, connectivity: conn, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) }).mask;
+      }
       const traced = regionToContour(region, h.columns, h.rows, conn);
       if (!traced) return 'refused';
       // The outline's own pixels (what the table will measure), whichever way the region was made.
       const pixels = traced.filledPixels;
+      const enclosed = pixels - grownPixels;
       if (pixels >= maxPixels) return leaked();
       const res = get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour));
-      if (res !== 'refused') hint(`Grown: ${pixels} px in ${loHu}..${hiHu} HU (${conn}-connected${cut > 0 ? `; bridges up to ${2 * cut} px cut: ${r.pixels - pixels} px off` : ''})`);
+      if (res !== 'refused') hint(`Grown: ${pixels} px in ${loHu}..${hiHu} HU (${conn}-connected${cut > 0 ? `; bridges up to ${2 * cut} px cut: ${r.pixels - grownPixels} px off` : ''})${enclosed > 0 ? `; ${enclosed} px the muscle encloses (fat, streaks) taken in` : ''}`);
       return res;
     },
     addGrowBarrier(path) {
@@ -221,7 +279,8 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       }
       const h = here();
       if (!h || path.length === 0) return false;
-      const [loHu, hiHu] = get().effectiveToolRange();
+      // The brush paints soft tissue (fat and muscle: intramuscular fat can be added) unless set to the muscle range.
+      const [loHu, hiHu] = get().brushSoftTissue ? get().softTissueRange() : get().effectiveToolRange();
       const brush = mode === 'add' ? { mode, hu: h.hu, loHu, hiHu } : { mode };
       const roi = target();
       const radius = get().brushRadiusPx;
