@@ -205,10 +205,10 @@ describe('api over the services', () => {
     const expectPsoas = measureSliceMask(volume, 1, psoasFilled, { structure: 'psoas_left', muscle: 'psoas', side: 'left' }, 'L3', DEFAULT_RANGES);
     const expectAuto = measureSliceMask(volume, 1, auto.slice(plane, 2 * plane), { structure: 'autochthon_right', muscle: 'autochthon', side: 'right' }, 'L3', DEFAULT_RANGES);
     // (the records also say which outlines they measured and where those came from)
-    expect(recs.map(({ roiIds: _ids, origin: _origin, ...r }) => r)).toEqual([expectPsoas, expectAuto]);
-    expect(recs.map((r) => [r.origin, r.roiIds])).toEqual([
-      ['imported', byMuscle('psoas').map((r) => r.id)],
-      ['imported', byMuscle('autochthon').map((r) => r.id)],
+    expect(recs.map(({ roiIds: _ids, origin: _origin, status: _status, ...r }) => r)).toEqual([expectPsoas, expectAuto]);
+    expect(recs.map((r) => [r.origin, r.roiIds, r.status])).toEqual([
+      ['imported', byMuscle('psoas').map((r) => r.id), 'measured'],
+      ['imported', byMuscle('autochthon').map((r) => r.id), 'measured'],
     ]);
     expect(expectPsoas.pixels).toBe(49 + 2);
     // The vertebra masks found, with their centroids (for the sagittal labels): L3 fills slice 1.
