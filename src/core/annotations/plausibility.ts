@@ -67,7 +67,8 @@ export function plausibilityKind(flag: string): PlausibilityKind | null {
  * within VERTEBRA_BAND_MM of it are sorted front to back (patient y) and cut into clusters wherever
  * VERTEBRA_GAP_MM or more of y holds none; the vertebra is the cluster with the most pixels (the body
  * and posterior elements stay together across the spinal canal, shorter than the gap; a table or a
- * calcified vessel apart from it is left out). Its front and back are its 2nd and 98th percentile y.
+ * calcified vessel apart from it is left out). Its front and back are its 2nd and 98th percentile y;
+ * the midline is then the median x of its pixels (the first estimate, refined on the vertebra alone).
  * Null (no vertebra: the area and position rules are skipped) when the slice's bone or the cluster
  * covers less than VERTEBRA_MIN_MM2. Limits: a slice through a disc far from the arch, a severe
  * scoliosis or rotation, or metal near the midline can misplace it.
@@ -103,9 +104,9 @@ export function findVertebra(volume: HuVolume, k: number): Vertebra | null {
   xs.sort((a, b) => a - b);
   const m = xs.length >> 1;
   const midX = xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
-  const ys = pts.filter(([x]) => Math.abs(x - midX) <= VERTEBRA_BAND_MM).map(([, y]) => y);
-  if (!ys.length) return null;
-  ys.sort((a, b) => a - b);
+  const near = pts.filter(([x]) => Math.abs(x - midX) <= VERTEBRA_BAND_MM).sort((a, b) => a[1] - b[1]);
+  if (!near.length) return null;
+  const ys = near.map(([, y]) => y);
   let best: [number, number] = [0, 0];
   for (let s = 0, e = 1; e <= ys.length; e++) {
     if (e === ys.length || ys[e]! - ys[e - 1]! >= VERTEBRA_GAP_MM) {
@@ -116,7 +117,9 @@ export function findVertebra(volume: HuVolume, k: number): Vertebra | null {
   const n = best[1] - best[0];
   if (n * area < VERTEBRA_MIN_MM2) return null;
   const at = (q: number) => ys[best[0] + Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))))]!;
-  return { midX, frontY: at(0.02), backY: at(0.98) };
+  const vx = near.slice(best[0], best[1]).map(([x]) => x).sort((a, b) => a - b);
+  const h = vx.length >> 1;
+  return { midX: vx.length % 2 ? vx[h]! : (vx[h - 1]! + vx[h]!) / 2, frontY: at(0.02), backY: at(0.98) };
 }
 
 /** The outline's pixels (pixel-centre rule) in its bounding box on slice k, clipped to the image; null when unusable. */
