@@ -9,15 +9,15 @@
  *   the outline lies on bone (a QL on the iliac crest or sacral ala, a psoas over the vertebral body).
  * - mean HU: the outline's mean HU outside MEAN_HU_BAND (mostly fat below, bone or contrast above).
  * - area: the area of the label at this level on this slice (the union of its outlines: what its row
- *   measures) outside AREA_BANDS_MM2[muscle][level] (levels without a band are not checked). Only
- *   where a vertebra is found on the slice: the bands are for an axial lumbar slice, and a slice
- *   without one (a phantom without bone, a slice outside the spine) is no such slice.
+ *   measures) outside AREA_BANDS_MM2[muscle][level] (levels without a band are not checked).
  * - position, relative to the vertebra found on the slice (findVertebra) and to the other labelled
  *   outlines of the level on the slice: psoas in front of the posterior elements and off the midline;
  *   multifidus behind the vertebral body and close to the midline; erector spinae behind and lateral
  *   to the multifidus of its side; quadratus lumborum lateral (beyond the transverse process) and in
- *   front of the erector spinae of its side. Without a vertebra on the slice (a phantom without bone,
- *   a slice outside the spine) the vertebra-relative rules are skipped, as the side check does.
+ *   front of the erector spinae of its side.
+ * All of them are for an axial slice through the lumbar spine: where no vertebra is found on the slice
+ * (a synthetic phantom without bone, a slice outside the spine) none is made, as the side check makes
+ * none without bone.
  * Overlap with another muscle's outline is checked in outlineFlags.ts (kept there).
  *
  * Each flag is one line in user terms, starting with PLAUSIBILITY_PREFIX, then the muscle, side and
@@ -263,6 +263,10 @@ function checks(volume: HuVolume, roi: Roi, k: number, ctx: Ctx): PlausibilityFl
   const who = `${SHORT[muscle] ?? muscle} ${roi.side} at ${roi.level}`;
   const flag = (kind: PlausibilityKind, what: string): PlausibilityFlag => ({ kind, message: `${PLAUSIBILITY_PREFIX}${who}: ${what}` });
   const out: PlausibilityFlag[] = [];
+  // The checks are for an axial slice through the lumbar spine: without a vertebra on it (a synthetic
+  // phantom, a slice outside the spine) none is made, as the side check makes none without bone.
+  const v = ctx.vertebra;
+  if (!v) return out;
   const share = s.bonePixels / s.pixels;
   if (share > BONE_SHARE.maxShare) {
     out.push(flag('bone', `${Math.round(share * 100)}% of its pixels are bone (>= ${BONE_SHARE.boneHu} HU, more than ${Math.round(BONE_SHARE.maxShare * 100)}%): is it on ${boneWhere(muscle, roi.level)}?`));
@@ -271,9 +275,7 @@ function checks(volume: HuVolume, roi: Roi, k: number, ctx: Ctx): PlausibilityFl
     const why = s.meanHu < MEAN_HU_BAND.min ? 'mostly fat: is it in the subcutaneous or retroperitoneal fat?' : 'denser than muscle: bone, contrast or metal inside?';
     out.push(flag('meanHu', `mean ${s.meanHu.toFixed(0)} HU is outside ${MEAN_HU_BAND.min}..${MEAN_HU_BAND.max} HU, what muscle can be (source ${MEAN_HU_BAND.source}): ${why}`));
   }
-  const v = ctx.vertebra;
-  // The bands and the position rules are for an axial lumbar slice: they need the vertebra on it.
-  const band = v && isBandLevel(roi.level) ? AREA_BANDS_MM2[muscle]?.[roi.level] : undefined;
+  const band = isBandLevel(roi.level) ? AREA_BANDS_MM2[muscle]?.[roi.level] : undefined;
   if (band) {
     // The label's area on this slice: the union of its outlines (what its row measures).
     const same = ctx.others.filter((r) => r !== roi && r.muscle === roi.muscle && r.side === roi.side);
@@ -283,7 +285,7 @@ function checks(volume: HuVolume, roi: Roi, k: number, ctx: Ctx): PlausibilityFl
     if (a > band.maxMm2) out.push(flag('area', `${of} ${area(a)} is above ${band.maxMm2} mm², the largest expected there (${band.minMm2}..${band.maxMm2} mm², source ${band.source}): does it take in a neighbouring muscle?`));
     else if (a < band.minMm2) out.push(flag('area', `${of} ${area(a)} is below ${band.minMm2} mm², the smallest expected there (${band.minMm2}..${band.maxMm2} mm², source ${band.source}): only part of the muscle?`));
   }
-  if (v) {
+  {
     const off = Math.abs(s.cx - v.midX);
     const front = v.backY - s.cy; // how far in front of the back of the vertebra (mm)
     const sideOf = (m: Roi['muscle']) => {
