@@ -117,7 +117,7 @@ describe('plausibility on the real 3 mm CT', () => {
     const checked = imported.rois.filter((r) => levels.includes(r.level));
     expect(checked.length).toBe(18); // 3 levels x (psoas, multifidus, erector spinae) x 2 sides
     expect(checked.flatMap((r) => flag(r, r.sliceIndex).filter(isPlausibilityFlag))).toEqual([]);
-    const records = measureAnnotationsChecked(volume, doc).records.filter((r) => levels.includes(r.level));
+    const records = measureAnnotationsChecked(volume, doc).records.filter((r) => r.level !== null && levels.includes(r.level));
     expect(records).toHaveLength(18);
     expect(records.flatMap((r) => (r.warnings ?? []).filter(isPlausibilityFlag))).toEqual([]);
   });
