@@ -254,7 +254,13 @@ export interface PlausibilityContext {
   others?: readonly Roi[];
 }
 
-type Ctx = { vertebra: Vertebra | null; others: readonly Roi[]; stats: (r: Roi) => OutlineStats | null };
+type Ctx = {
+  vertebra: Vertebra | null;
+  others: readonly Roi[];
+  stats: (r: Roi) => OutlineStats | null;
+  /** The pixels of a label's outlines (their union), cached per list of outlines and label when given. */
+  union?: (label: string, compute: () => number) => number;
+};
 
 function checks(volume: HuVolume, roi: Roi, k: number, ctx: Ctx): PlausibilityFlag[] {
   const muscle = roi.muscle as PlausibilityMuscle;
@@ -279,7 +285,9 @@ function checks(volume: HuVolume, roi: Roi, k: number, ctx: Ctx): PlausibilityFl
   if (band) {
     // The label's area on this slice: the union of its outlines (what its row measures).
     const same = ctx.others.filter((r) => r !== roi && r.muscle === roi.muscle && r.side === roi.side);
-    const px = same.length ? unionPixels(volume.geometry.columns, [s.box, ...same.map(ctx.stats).flatMap((x) => (x ? [x.box] : []))]) : s.pixels;
+    const compute = () => unionPixels(volume.geometry.columns, [s.box, ...same.map(ctx.stats).flatMap((x) => (x ? [x.box] : []))]);
+    const label = `${roi.muscle}|${roi.side}`;
+    const px = !same.length ? s.pixels : ctx.others.includes(roi) && ctx.union ? ctx.union(label, compute) : compute();
     const a = px * pixelAreaMm2(volume.geometry);
     const of = same.length ? `area of its ${same.length + 1} outlines` : 'area';
     if (a > band.maxMm2) out.push(flag('area', `${of} ${area(a)} is above ${band.maxMm2} mm², the largest expected there (${band.minMm2}..${band.maxMm2} mm², source ${band.source}): does it take in a neighbouring muscle?`));
@@ -334,12 +342,16 @@ export function plausibilityFlags(volume: HuVolume, roi: Roi, k: number, ctx: Pl
 }
 
 /**
- * A checker for many outlines of one volume: one vertebra per slice and one statistics pass per
- * outline and slice (cached). `others(roi, k)` gives the outlines of the level on the slice.
+ * A checker for many outlines of one volume: one vertebra per slice, one statistics pass per outline
+ * and slice, one union per label and list of outlines (cached). `others(roi, k)` gives the outlines of
+ * the level on the slice (the same array for the outlines of one level and slice, so that the union is
+ * shared). So a level's checks cost its outlines' bounding boxes plus one slice scan per slice.
  */
 export function plausibilityChecker(volume: HuVolume, others: (roi: Roi, k: number) => readonly Roi[]): (roi: Roi, k: number) => string[] {
   const vertebrae = new Map<number, Vertebra | null>();
   const stats = new Map<Roi, Map<number, OutlineStats | null>>();
+  // A label's union is the same for each of its outlines in one list (the document's outlines of a level on a slice).
+  const unions = new WeakMap<readonly Roi[], Map<string, number>>();
   return (roi, k) => {
     let v = vertebrae.get(k);
     if (v === undefined) vertebrae.set(k, (v = findVertebra(volume, k)));
@@ -350,7 +362,15 @@ export function plausibilityChecker(volume: HuVolume, others: (roi: Roi, k: numb
       if (st === undefined) byK.set(k, (st = outlineStats(volume, k, r)));
       return st;
     };
-    return checks(volume, roi, k, { vertebra: v, others: others(roi, k), stats: statsAt }).map((f) => f.message);
+    const list = others(roi, k);
+    const union = (label: string, compute: () => number) => {
+      let byLabel = unions.get(list);
+      if (!byLabel) unions.set(list, (byLabel = new Map()));
+      let n = byLabel.get(label);
+      if (n === undefined) byLabel.set(label, (n = compute()));
+      return n;
+    };
+    return checks(volume, roi, k, { vertebra: v, others: list, stats: statsAt, union }).map((f) => f.message);
   };
 }
 
