@@ -98,7 +98,7 @@ describe('plausibility flags on the phantom', () => {
     const onBone = roi('quadratusLumborum', 'left', rect(128, 147, 86, 93));
     const checks = plausibilityChecks(phantom, onBone, 0);
     expect(checks).toEqual([{ kind: 'bone', message: `${PLAUSIBILITY_PREFIX}QL left at L3: 41% of its pixels are bone (>= 200 HU, more than 5%): is it on the transverse process or a rib?` }]);
-    // at L5/S1 the question names the iliac crest and sacral ala (and the area is within 0..500 mm² there)
+    // at L5/S1 the question names the iliac crest and sacral ala (and the area is within 0..300 mm² there)
     expect(plausibilityFlags(phantom, { ...onBone, level: 'L5/S1' }, 0)).toEqual([`${PLAUSIBILITY_PREFIX}QL left at L5/S1: 41% of its pixels are bone (>= 200 HU, more than 5%): is it on the iliac crest or sacral ala?`]);
     // through the document pipeline: on the record (CSV flags) and as the checklist's word
     const doc = { ...newAnnotationDocument({ studyInstanceUid: 's', seriesInstanceUid: 'u', rows: R, columns: C, slices: 1 } as never, DEFAULT_RANGES, '1', 'r', 't'), rois: [onBone] };

@@ -2,7 +2,8 @@
  * Plausibility flags (core/annotations/plausibility.ts, through outlineFlagger and measureAnnotationsChecked)
  * on the real 3 mm abdominal CT: the app's mask import with the autochthon split (the same path as
  * tests/masks/importSplit.test.ts) raises none at L3, L3/L4 and L4/L5, and a quadratus lumborum outlined
- * at L3 and propagated onto the L5/S1 slice (core/roi/propagate.ts, what the app's Propagate does) is flagged.
+ * at L3 (two readings of the image) and propagated onto the L5/S1 slice (core/roi/propagate.ts, what the
+ * app's Propagate does) is flagged.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,10 +73,17 @@ const docOf = (rois: Roi[]): AnnotationDocument => ({
 });
 
 /**
- * The left quadratus lumborum at L3 (slice index 73), outlined by eye on the image (pixel columns / rows):
- * the muscle lateral to the tip of the left transverse process (columns 66..72, rows 60..66), behind the
- * psoas and in front of the erector spinae.
+ * The left quadratus lumborum at L3 (slice index 73), outlined by eye on the 3 mm image (pixel columns /
+ * rows), in the two readings a user may make of it: the soft tissue lateral to the tip of the left
+ * transverse process (columns 66..72, rows 60..66), in front of the erector spinae (QL_L3); and the muscle
+ * block lateral to the psoas, behind the kidney (columns 87..93, rows 53..61: QL_L3_BLOCK).
  */
+const QL_L3_BLOCK: PointIj[] = [
+  [86.5, 52.5],
+  [93.5, 52.5],
+  [93.5, 61.5],
+  [86.5, 61.5],
+];
 const QL_L3: PointIj[] = [
   [72.5, 61.5],
   [80.5, 61.5],
@@ -154,5 +162,23 @@ describe('plausibility on the real 3 mm CT', () => {
     const rec = measureAnnotationsChecked(volume, doc).records.find((r) => r.level === 'L5/S1' && r.muscle === 'quadratusLumborum')!;
     expect(rec.warnings).toEqual(expect.arrayContaining(flags));
     expect(flagWord(rec.warnings!)).toBe('anatomy?');
+  });
+
+  it('the other reading of the QL at L3 is plausible there; propagated onto L5/S1 (into the pelvic fat, no bone) it is flagged for its area', () => {
+    const l3 = imported.proposedLevels.find((l) => l.level === 'L3')!.sliceIndex;
+    const l5s1 = imported.proposedLevels.find((l) => l.level === 'L5/S1')!.sliceIndex;
+    const g = volume.geometry;
+    const plane = g.rows * g.columns;
+    const ql = at(l3, 'L3', QL_L3_BLOCK, 'ql-l3');
+    expect(outlineFlagger(volume, docOf([...imported.rois, ql]))(ql, l3).filter(isPlausibilityFlag)).toEqual([]);
+    const moved = propagateContour(QL_L3_BLOCK, volume.hu.subarray(l5s1 * plane, (l5s1 + 1) * plane), g.columns, g.rows).contour;
+    const prop = at(l5s1, 'L5/S1', moved, 'ql-l5s1');
+    const flags = outlineFlagger(volume, docOf([...imported.rois, prop]))(prop, l5s1).filter(isPlausibilityFlag);
+    // Its area, counted here from the pixels inside it (9 mm² each), above the QL's band at L5/S1 (usually absent there).
+    const px = contourMask(g, l5s1, prop.pointsLps).reduce((t, v) => t + (v ? 1 : 0), 0);
+    expect(px * 9).toBeGreaterThan(300);
+    expect(flags).toEqual([
+      `anatomy check: QL left at L5/S1: area ${px * 9} mm² (${((px * 9) / 100).toFixed(2)} cm²) is above 300 mm², the largest expected there (0..300 mm², source kamaz2007): does it take in a neighbouring muscle?`,
+    ]);
   });
 });

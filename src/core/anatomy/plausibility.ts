@@ -14,7 +14,7 @@
  * and CT slices are placed differently (mid-disc vs. mid-body, perpendicular to the disc vs. axial to the
  * table), most samples are small and from one country, the erector spinae/multifidus border is drawn
  * differently between studies, and the quadratus lumborum is rarely reported below L4 (it ends on the iliac
- * crest at about L4/L5; at L5/S1 any large "QL" is suspect, and "absent" is the common truth there).
+ * crest at about L4/L5; at L5/S1 any "QL" larger than a thin slip is suspect, and "absent" is the common truth there).
  */
 import type { Level } from './anatomy';
 
@@ -91,8 +91,10 @@ export const AREA_BANDS_MM2: Record<PlausibilityMuscle, Record<PlausibilityLevel
   quadratusLumborum: {
     L3: { minMm2: 50, maxMm2: 1800, source: 'ivanac2026' },
     'L3/L4': { minMm2: 50, maxMm2: 1800, source: 'ivanac2026' },
-    'L4/L5': { minMm2: 10, maxMm2: 1200, source: 'kamaz2007' },
-    'L5/S1': { minMm2: 0, maxMm2: 500, source: 'kamaz2007' },
+    // Below L3/L4 the QL tapers to its insertion on the iliac crest and iliolumbar ligament: at L4/L5 about
+    // the L3/L4 mean plus one SD at most, at L5/S1 (where it is usually absent) a thin slip at most.
+    'L4/L5': { minMm2: 10, maxMm2: 1000, source: 'kamaz2007' },
+    'L5/S1': { minMm2: 0, maxMm2: 300, source: 'kamaz2007' },
   },
   autochthon: {
     L3: { minMm2: 600, maxMm2: 5500, source: 'fortin2013' },
@@ -107,3 +109,34 @@ export const MEAN_HU_BAND = { min: -50, max: 100, source: 'aubrey2014' as Plausi
 
 /** Bone: a pixel at or above boneHu; an outline with more than maxShare of its pixels bone lies on bone. */
 export const BONE_SHARE = { boneHu: 200, maxShare: 0.05, source: 'aubrey2014' as PlausibilitySourceKey } as const;
+
+/**
+ * Position rules (mm), relative to the vertebra found on the slice: its back (the spinous process tip,
+ * the 98th percentile of its bone pixels front to back) and its midline. Set from adult lumbar anatomy
+ * (vertebral body plus arch about 70-100 mm front to back; transverse process tips about 35-50 mm off the
+ * midline) and checked on the real 3 mm CT of ../shared/data (TotalSegmentator masks, split): psoas
+ * centres 45-90 mm in front of the back and 34-57 mm off the midline, multifidus centres 10 mm behind to
+ * 2 mm in front and 9-28 mm off, erector spinae 8 mm behind to 4 mm in front and 22-54 mm off, QL
+ * outlines at L3 33-57 mm in front and 58-84 mm off. Each bound leaves a margin of 10 mm or more.
+ */
+export const POSITION_RULES = {
+  /** A psoas centre lies at least this far in front of the back of the vertebra, and at least psoasMinOffMidlineMm off the midline. */
+  psoasFrontOfBackMm: 25,
+  psoasMinOffMidlineMm: 10,
+  /** A multifidus centre lies at most this far in front of the back of the vertebra (behind the body), and at most multifidusMaxOffMidlineMm off the midline. */
+  multifidusMaxFrontOfBackMm: 45,
+  multifidusMaxOffMidlineMm: 40,
+  /** An erector spinae (or autochthon) centre lies at most this far in front of the back of the vertebra. */
+  erectorMaxFrontOfBackMm: 55,
+  /** A QL centre lies at least this far off the midline (beyond the transverse process tips), and at least qlFrontOfBackMm in front of the back of the vertebra (at the transverse processes, in front of the back muscles). */
+  qlMinOffMidlineMm: 30,
+  qlFrontOfBackMm: 20,
+} as const;
+
+/**
+ * Finding the vertebra on a slice (core/annotations/plausibility.ts findVertebra): bone pixels within
+ * bandMm of the midline, cut into clusters front to back at gaps of gapMm or more (longer than the
+ * spinal canal, about 15-20 mm, shorter than the soft tissue between the spinous process and a table);
+ * none when the slice's bone or the cluster covers less than minMm2.
+ */
+export const VERTEBRA_FINDER = { bandMm: 25, gapMm: 25, minMm2: 60 } as const;

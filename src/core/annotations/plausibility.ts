@@ -4,7 +4,7 @@
  * state). Every path that measures an outline runs it through outlineFlagger (outlineFlags.ts): drawn,
  * grown, propagated, mirrored, imported outlines and the CLI's --annotations alike.
  *
- * The checks (thresholds and bands are DATA, in core/anatomy/plausibility.ts, with their sources):
+ * The checks (thresholds, bands and position rules are DATA, in core/anatomy/plausibility.ts, with their sources):
  * - bone: the share of the outline's pixels at or above BONE_SHARE.boneHu; above BONE_SHARE.maxShare
  *   the outline lies on bone (a QL on the iliac crest or sacral ala, a psoas over the vertebral body).
  * - mean HU: the outline's mean HU outside MEAN_HU_BAND (mostly fat below, bone or contrast above).
@@ -25,7 +25,16 @@
  * crest or sacral ala?"), so callers tell plausibility flags apart (isPlausibilityFlag,
  * plausibilityKind).
  */
-import { AREA_BANDS_MM2, BONE_SHARE, MEAN_HU_BAND, PLAUSIBILITY_SOURCES, type PlausibilityLevel, type PlausibilityMuscle } from '../anatomy/plausibility';
+import {
+  AREA_BANDS_MM2,
+  BONE_SHARE,
+  MEAN_HU_BAND,
+  PLAUSIBILITY_SOURCES,
+  POSITION_RULES,
+  VERTEBRA_FINDER,
+  type PlausibilityLevel,
+  type PlausibilityMuscle,
+} from '../anatomy/plausibility';
 import { indexToLps, pixelAreaMm2 } from '../geometry/volumeGeometry';
 import { lpsToSliceIj } from '../roi/contour';
 import { rasterizePolygon } from '../roi/rasterize';
@@ -63,19 +72,16 @@ export function plausibilityKind(flag: string): PlausibilityKind | null {
  *
  * RULE: the midline is the median patient x of the slice's bone pixels (HU >= BONE_SHARE.boneHu), as the
  * side check's (sideCheck.ts; ribs, iliac wings and sacral alae come in pairs, so the median falls on the
- * spine) but from VERTEBRA_MIN_MM2 of bone on (a disc-level slice holds little bone). The bone pixels
- * within VERTEBRA_BAND_MM of it are sorted front to back (patient y) and cut into clusters wherever
- * VERTEBRA_GAP_MM or more of y holds none; the vertebra is the cluster with the most pixels (the body
+ * spine) but from VERTEBRA_FINDER.minMm2 of bone on (a disc-level slice holds little bone). The bone pixels
+ * within VERTEBRA_FINDER.bandMm of it are sorted front to back (patient y) and cut into clusters wherever
+ * VERTEBRA_FINDER.gapMm or more of y holds none; the vertebra is the cluster with the most pixels (the body
  * and posterior elements stay together across the spinal canal, shorter than the gap; a table or a
  * calcified vessel apart from it is left out). Its front and back are its 2nd and 98th percentile y;
  * the midline is then the median x of its pixels (the first estimate, refined on the vertebra alone).
  * Null (no vertebra: the area and position rules are skipped) when the slice's bone or the cluster
- * covers less than VERTEBRA_MIN_MM2. Limits: a slice through a disc far from the arch, a severe
+ * covers less than VERTEBRA_FINDER.minMm2. Limits: a slice through a disc far from the arch, a severe
  * scoliosis or rotation, or metal near the midline can misplace it.
  */
-export const VERTEBRA_BAND_MM = 25;
-export const VERTEBRA_GAP_MM = 25;
-export const VERTEBRA_MIN_MM2 = 60;
 
 export interface Vertebra {
   /** Patient x (LPS, mm) of the midline. */
@@ -100,22 +106,22 @@ export function findVertebra(volume: HuVolume, k: number): Vertebra | null {
     }
   }
   const area = pixelAreaMm2(g);
-  if (xs.length * area < VERTEBRA_MIN_MM2) return null;
+  if (xs.length * area < VERTEBRA_FINDER.minMm2) return null;
   xs.sort((a, b) => a - b);
   const m = xs.length >> 1;
   const midX = xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
-  const near = pts.filter(([x]) => Math.abs(x - midX) <= VERTEBRA_BAND_MM).sort((a, b) => a[1] - b[1]);
+  const near = pts.filter(([x]) => Math.abs(x - midX) <= VERTEBRA_FINDER.bandMm).sort((a, b) => a[1] - b[1]);
   if (!near.length) return null;
   const ys = near.map(([, y]) => y);
   let best: [number, number] = [0, 0];
   for (let s = 0, e = 1; e <= ys.length; e++) {
-    if (e === ys.length || ys[e]! - ys[e - 1]! >= VERTEBRA_GAP_MM) {
+    if (e === ys.length || ys[e]! - ys[e - 1]! >= VERTEBRA_FINDER.gapMm) {
       if (e - s > best[1] - best[0]) best = [s, e];
       s = e;
     }
   }
   const n = best[1] - best[0];
-  if (n * area < VERTEBRA_MIN_MM2) return null;
+  if (n * area < VERTEBRA_FINDER.minMm2) return null;
   const at = (q: number) => ys[best[0] + Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))))]!;
   const vx = near.slice(best[0], best[1]).map(([x]) => x).sort((a, b) => a - b);
   const h = vx.length >> 1;
@@ -232,23 +238,8 @@ function boneWhere(muscle: PlausibilityMuscle, level: string): string {
   return 'the lamina, spinous or transverse process';
 }
 
-/** Thresholds of the position rules (mm, from the vertebra's back = the spinous process, and from the midline). */
-export const POSITION_RULES = {
-  /** A psoas centroid lies at least this far in front of the back of the vertebra, and at least minOffMidline off the midline. */
-  psoasFrontOfBackMm: 25,
-  psoasMinOffMidlineMm: 10,
-  /** A multifidus centroid lies at most this far in front of the back of the vertebra (behind the body), and at most maxOffMidline off the midline. */
-  multifidusMaxFrontOfBackMm: 45,
-  multifidusMaxOffMidlineMm: 40,
-  /** An erector spinae (or autochthon) centroid lies at most this far in front of the back of the vertebra. */
-  erectorMaxFrontOfBackMm: 55,
-  /** A QL centroid lies at least this far off the midline (beyond the transverse process tip region), and at least qlFrontOfBack in front of the back of the vertebra (at the transverse processes, in front of the back muscles). */
-  qlMinOffMidlineMm: 30,
-  qlFrontOfBackMm: 20,
-} as const;
-
 export interface PlausibilityContext {
-  /** The vertebra on the slice (findVertebra); undefined: found here; null: none (position rules skipped). */
+  /** The vertebra on the slice (findVertebra); undefined: found here; null: none (then no check is made). */
   vertebra?: Vertebra | null;
   /** The other outlines of the same level on the same slice (for the area of the label's union and the relative position rules). */
   others?: readonly Roi[];
@@ -374,4 +365,4 @@ export function plausibilityChecker(volume: HuVolume, others: (roi: Roi, k: numb
   };
 }
 
-export { PLAUSIBILITY_SOURCES };
+export { PLAUSIBILITY_SOURCES, POSITION_RULES, VERTEBRA_FINDER };
