@@ -2,7 +2,7 @@
  * Flags that tell a reader whether an outline can be trusted, beyond the grid checks of checkRoi:
  * its origin (drawn, imported, edited), its shape (crossing itself, no pixel inside), whether it still
  * lies on its level's marked slice, the side check (sideCheck.ts), and overlap with another muscle's
- * outline (pixels counted twice). Pure functions; measureAnnotationsChecked puts the flags on records.
+ * outline (pixels counted twice), and plausibility for the muscle and level (plausibility.ts). Pure functions; measureAnnotationsChecked puts the flags on records.
  */
 import { nearestSliceToZ, type VolumeGeometry } from '../geometry/volumeGeometry';
 import { lpsToSliceIj } from '../roi/contour';
@@ -10,6 +10,7 @@ import { rasterizePolygon, type PointIj } from '../roi/rasterize';
 import { findSelfCrossing } from '../roi/selfCrossing';
 import type { HuVolume } from '../volume';
 import { isProposal, type AnnotationDocument, type Roi } from './document';
+import { plausibilityChecker } from './plausibility';
 import { sideChecker } from './sideCheck';
 
 /**
@@ -258,9 +259,15 @@ class OutlineChecks {
     return s;
   }
 
-  overlaps(roi: Roi, k: number): string[] {
+  /** The document's outlines of the roi's level on slice k (empty without the document's outlines). */
+  members(roi: Roi, k: number): readonly Roi[] {
     if (!this.rois) return [];
-    if (!this.index) {
+    this.indexed();
+    return this.index!.get(`${roi.level}@${k}`) ?? [];
+  }
+
+  private indexed(): void {
+    if (!this.index && this.rois) {
       this.index = new Map();
       for (const r of this.rois) {
         const key = `${r.level}@${roiSlice(this.volume, r)}`;
@@ -270,8 +277,13 @@ class OutlineChecks {
         else this.index.set(key, [r]);
       }
     }
+  }
+
+  overlaps(roi: Roi, k: number): string[] {
+    if (!this.rois) return [];
+    this.indexed();
     const key = `${roi.level}@${k}`;
-    const members = this.index.get(key) ?? [];
+    const members = this.index!.get(key) ?? [];
     if (this.keyOf.get(roi) !== key) {
       // Asked about an outline that is not the document's on this slice (a copy, another slice): checked on its own against them.
       return overlapFlags(this.volume.geometry, k, [...members, roi]).get(roi) ?? [];
@@ -284,10 +296,19 @@ class OutlineChecks {
   }
 }
 
-/** The trust flags of each outline of a document (one side-check midline per slice; overlaps when the document's outlines are given). */
+/**
+ * The trust flags of each outline of a document (one side-check midline per slice; overlaps when the
+ * document's outlines are given), then its plausibility for its muscle and level (plausibility.ts:
+ * bone, mean HU, area of the label, position; against the document's other outlines of the level on
+ * the slice when given).
+ */
 export function outlineFlagger(volume: HuVolume, doc: Pick<AnnotationDocument, 'levels'> & { rois?: readonly Roi[] }): (roi: Roi, k: number) => string[] {
   const side = sideChecker(volume);
   const checks = new OutlineChecks(volume, doc.rois ?? null);
+  const plausible = plausibilityChecker(volume, (roi, k) => {
+    const m = checks.members(roi, k);
+    return m.includes(roi) ? m : [...m, roi];
+  });
   return (roi, k) => {
     const out: string[] = [...checks.shape(roi, k).flags];
     const lv = levelSliceFlag(volume, doc, roi, k);
@@ -295,6 +316,7 @@ export function outlineFlagger(volume: HuVolume, doc: Pick<AnnotationDocument, '
     const sd = side(k, roi);
     if (sd) out.push(sd);
     out.push(...checks.overlaps(roi, k));
+    out.push(...plausible(roi, k));
     return out;
   };
 }

@@ -2,6 +2,7 @@ import type { AnnotationDocument, Roi, RoiMuscle } from '../../core/annotations/
 import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
 import { outlineFlagger, roiSlice } from '../../core/annotations/outlineFlags';
 import { absentRecord, openFlags } from '../../core/annotations/recordedStates';
+import { isPlausibilityFlag } from '../../core/annotations/plausibility';
 import type { HuVolume } from '../../core/volume';
 
 /** The eight ROIs of a level, in the order the checklist walks them. */
@@ -84,7 +85,7 @@ export function firstOpenTarget(doc: AnnotationDocument | null, level: Level, fl
 }
 
 /**
- * Each outline of a level with its trust flags from core (shape, level slice, side check, overlap),
+ * Each outline of a level with its trust flags from core (shape, level slice, side check, overlap, anatomy),
  * keyed by the outline itself (not its id: ids are made unique on load, but a check never depends on it).
  */
 export function checklistFlags(doc: AnnotationDocument, volume: HuVolume, level: Level): Map<Roi, string[]> {
@@ -94,9 +95,14 @@ export function checklistFlags(doc: AnnotationDocument, volume: HuVolume, level:
   return out;
 }
 
-/** The checklist's short word for a label's flags: the side check first, then the outline's shape, else "check" (the tooltip lists them all). */
+/**
+ * The checklist's short word for a label's flags: the side check first, then the anatomy (plausibility:
+ * bone inside, mean HU, area, position for the muscle and level), then the outline's shape, else
+ * "check" (the tooltip lists them all).
+ */
 export function flagWord(flags: readonly string[]): string {
   if (flags.some((f) => f.startsWith('side check'))) return 'side?';
+  if (flags.some(isPlausibilityFlag)) return 'anatomy?';
   if (flags.some((f) => f.startsWith('the outline '))) return 'shape?';
   return 'check';
 }
