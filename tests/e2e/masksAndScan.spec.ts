@@ -177,23 +177,23 @@ test('masks import: proposed levels, outlines at L3, table and core == reference
     expect(r.leanMeanHu!).toBeCloseTo(leanMeanHu, 3);
   }
   // The same values as the table shows them, worked out by hand: CSA and fCSA = area / 100 (cm²);
-  // fat % = 100 x fat area / area (psoas: 45/711 = 6.33 %; erector spinae 90/1548 = 5.81 %, 99/1305 =
-  // 7.59 %; multifidus 54/990 = 5.45 %, 135/1062 = 12.71 %); HU to 1 decimal; asymmetry = 100 (L - R) /
-  // mean(L, R): psoas 900/706.5 = 1.27 %, erector spinae 24300/1426.5 = 17.03 %, multifidus -7200/1026 = -7.02 %.
-  // Psoas from the README; the multifidus / erector spinae split from core run once (see above), their
-  // sums being the README's autochthon (1548 + 990 = 2538, 1305 + 1062 = 2367 mm²).
+  // fat % = 100 x fat area / area (psoas: 45/711 = 6.33 %; erector spinae 108/2043 = 5.29 %, 153/1818 =
+  // 8.42 %; multifidus 36/495 = 7.27 %, 81/549 = 14.75 %); HU to 1 decimal; asymmetry = 100 (L - R) /
+  // mean(L, R): psoas 900/706.5 = 1.27 %, erector spinae 22500/1930.5 = 11.66 %, multifidus -5400/522 = -10.34 %.
+  // Psoas from the README; the multifidus / erector spinae split (the level's share, L3: 0.20) from core run
+  // once (see above), their sums being the README's autochthon (2043 + 495 = 2538, 1818 + 549 = 2367 mm²).
   await expectTable(
     page,
     'L3',
     {
       'psoas left': { csa: '7.11', fcsa: '6.66', fat: '6.3', mean: '27.1', lean: '32.1' },
       'psoas right': { csa: '7.02', fcsa: '7.02', fat: '0.0', mean: '33.3', lean: '33.3' },
-      'erectorSpinae left': { csa: '15.48', fcsa: '14.58', fat: '5.8', mean: '15.7', lean: '19.3' },
-      'erectorSpinae right': { csa: '13.05', fcsa: '12.06', fat: '7.6', mean: '10.6', lean: '15.3' },
-      'multifidus left': { csa: '9.90', fcsa: '9.36', fat: '5.5', mean: '17.8', lean: '21.3' },
-      'multifidus right': { csa: '10.62', fcsa: '9.27', fat: '12.7', mean: '3.8', lean: '12.3' },
+      'erectorSpinae left': { csa: '20.43', fcsa: '19.35', fat: '5.3', mean: '16.4', lean: '19.7' },
+      'erectorSpinae right': { csa: '18.18', fcsa: '16.65', fat: '8.4', mean: '9.5', lean: '14.6' },
+      'multifidus left': { csa: '4.95', fcsa: '4.59', fat: '7.3', mean: '17.1', lean: '21.9' },
+      'multifidus right': { csa: '5.49', fcsa: '4.68', fat: '14.8', mean: '1.2', lean: '11.9' },
     },
-    { psoas: '1.3', erectorSpinae: '17.0', multifidus: '-7.0' },
+    { psoas: '1.3', erectorSpinae: '11.7', multifidus: '-10.3' },
   );
   // Proposals are marked in the table until confirmed.
   await expect(page.getByTestId('proposed-L3-multifidus-left')).toBeVisible();
