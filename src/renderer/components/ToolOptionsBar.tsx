@@ -40,6 +40,8 @@ export function ToolOptionsBar() {
   const to = target && others.includes(target) ? target : nextMarked(marked, activeLevel);
   return (
     <div className="toolbar tool-options" data-testid="tool-options">
+      {/* One row of fixed height for every tool (scrolls sideways when too narrow): switching tools never moves the image. */}
+      <div className="tool-options-row" data-testid="tool-options-row">
       {(tool === 'grow' || tool === 'brush') && (
         <span className="group" title={withKeyHint('HU range of the region grow and the brush', { type: 'toolSize', delta: 1 }) + ', Ctrl+wheel'}>
           {tool === 'grow' ? 'Grow' : 'Brush'} range
@@ -105,6 +107,7 @@ export function ToolOptionsBar() {
           ))}
         </select>
       </span>
+      </div>
       {/* Always there, one line high (the full text in its tooltip): the image below never shifts when a message comes, goes or grows. */}
       <span className="tool-hint" data-testid="tool-hint" title={hint ?? ''}>
         {hint ?? ' '}
