@@ -23,12 +23,15 @@ import { PixelToolOverlay, type PixelConversion } from './PixelToolOverlay';
 import { CutOverlay } from './CutOverlay';
 
 /**
- * A press this close (CSS px) to the first vertex of a polygon or livewire being drawn closes it. It is
- * larger than the handle drawn there (radius 6 px, plus the line) with room to spare, and the press is
- * put exactly on the vertex: Cornerstone's own test (10 px, and the nearest of all vertices must be the
- * first) turned a press on the rim of the handle, or one nearer the last vertex, into a new vertex.
+ * A press this close (CSS px) to the first vertex of a polygon or livewire being drawn closes it:
+ * Cornerstone's own distance (a press this near the first vertex, and nearer to it than to any other,
+ * closes), more than the handle drawn there (radius 6 px plus the line). The press is handed on exactly
+ * on the vertex and at once: Cornerstone holds a press 400 ms to see whether a second one makes a double
+ * click, so the outline stayed open for that long, a second press meanwhile (it looked as if nothing had
+ * happened) was dropped and only a double-click seemed to close it, and keys typed meanwhile changed
+ * the label the outline got.
  */
-export const CLOSE_TOLERANCE_PX = 14;
+export const CLOSE_TOLERANCE_PX = 10;
 
 interface Cursor {
   i: number;
@@ -116,7 +119,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       const x = r.left + c[0];
       const y = r.top + c[1];
       const dist = Math.hypot(e.clientX - x, e.clientY - y);
-      if (dist > CLOSE_TOLERANCE_PX || dist < 0.01) return;
+      if (dist > CLOSE_TOLERANCE_PX) return;
       e.stopImmediatePropagation();
       e.preventDefault();
       const init = { bubbles: true, cancelable: true, clientX: x, clientY: y, screenX: e.screenX + (x - e.clientX), screenY: e.screenY + (y - e.clientY), button: 0, buttons: 1, view: window };
@@ -128,6 +131,9 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
         window.removeEventListener('mouseup', up, true);
         ev.stopImmediatePropagation();
         target.dispatchEvent(new MouseEvent('mouseup', { ...init, buttons: 0 }));
+        // A move of more than 3 px ends Cornerstone's double-click wait: the outline closes now, not 400 ms later.
+        element.dispatchEvent(new MouseEvent('mousemove', { ...init, buttons: 0, clientX: x + 4, clientY: y, screenX: init.screenX + 4 }));
+        element.dispatchEvent(new MouseEvent('mousemove', { ...init, buttons: 0, clientX: ev.clientX, clientY: ev.clientY, screenX: ev.screenX, screenY: ev.screenY }));
       };
       window.addEventListener('mouseup', up, true);
     };
