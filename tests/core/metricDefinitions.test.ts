@@ -88,6 +88,7 @@ describe('metric definitions drive records and columns', () => {
       'asymmetryPct',
       'flags', // added with the hostile-input checks: record and series warnings, never hidden in a batch
       'origin', 'roiIds', // added with "annotation you can trust": where the measured outlines came from, and their ids
+      'slicePosition', 'instanceNumber', // added with one slice numbering: position from the feet (sliceIndex + 1) and the file's InstanceNumber
     ]);
     expect(recordColumns()).toEqual([...RECORD_COLUMNS]);
     expect(exportCsvColumns()).toEqual([...EXPORT_CSV_COLUMNS]);
@@ -110,7 +111,7 @@ describe('metric definitions drive records and columns', () => {
     expect((row as Record<string, unknown>)['leanAsymmetryPct']).toBeCloseTo(-120, 12);
 
     const cols = exportCsvColumns(reg);
-    expect(cols).toEqual([...EXPORT_CSV_COLUMNS.slice(0, -4), 'maxHu', 'pixelsAboveMinus25Hu', 'asymmetryPct', 'leanAsymmetryPct', 'flags', 'origin', 'roiIds']);
+    expect(cols).toEqual([...EXPORT_CSV_COLUMNS.slice(0, -6), 'maxHu', 'pixelsAboveMinus25Hu', 'asymmetryPct', 'leanAsymmetryPct', 'flags', 'origin', 'roiIds', 'slicePosition', 'instanceNumber']);
     const ctx = { series: { studyInstanceUid: '1', seriesInstanceUid: '2', patientId: 'P', seriesDescription: 'D' }, ranges: DEFAULT_RANGES, rater: 'R', appVersion: '0' };
     const csv = toCsv(cols, exportRows([l, r], ctx, reg)).trim().split('\n');
     expect(csv[0]).toBe(cols.join(','));

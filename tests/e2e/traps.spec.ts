@@ -173,9 +173,9 @@ test.describe('the last traps', () => {
     await expect.poll(async () => (await page.evaluate(() => (window as unknown as { __paraspine: { getState(): { selectedRoiId: string | null } } }).__paraspine.getState().selectedRoiId))).toBe(right.id);
     await expect(page.getByTestId('row-L3-psoas-right')).toHaveClass(/selected-row/);
     await page.screenshot({ path: `${SHOTS}/table-row-selected.png` });
-    // The CSV keeps sliceIndex 0-based.
+    // The CSV keeps sliceIndex 0-based, and adds the position and the InstanceNumber.
     const csv = await exportCsv(page);
-    expect(csv.filter((r) => r.level === 'L3').map((r) => r.sliceIndex)).toEqual(['73', '73']);
+    expect(csv.filter((r) => r.level === 'L3').map((r) => `${r.sliceIndex} ${r.slicePosition} ${r.instanceNumber}`)).toEqual([`73 74 ${inL3}`, `73 74 ${inL3}`]);
 
     // × on L3 asks; the dialog names the slice the same way.
     await page.getByTestId('remove-L3').click();
