@@ -5,6 +5,7 @@
  * outline (pixels counted twice). Pure functions; measureAnnotationsChecked puts the flags on records.
  */
 import { nearestSliceToZ, type VolumeGeometry } from '../geometry/volumeGeometry';
+import { sliceLabel } from '../geometry/sliceNumber';
 import { lpsToSliceIj } from '../roi/contour';
 import { rasterizePolygon, type PointIj } from '../roi/rasterize';
 import { findSelfCrossing } from '../roi/selfCrossing';
@@ -48,9 +49,11 @@ export function levelSlice(volume: HuVolume, mark: { sliceIndex: number; z: numb
  */
 export function levelSliceFlag(volume: HuVolume, doc: Pick<AnnotationDocument, 'levels'>, roi: Pick<Roi, 'level'>, k: number): string | null {
   const mark = doc.levels.find((l) => l.level === roi.level);
-  if (!mark) return doc.levels.length > 0 ? `${roi.level} is not marked (its mark was removed); this outline is on slice index ${k} (position ${k + 1})` : null;
+  // Slices as people see them (sliceNumber.ts): position from the feet, with the InstanceNumber.
+  const n = (s: number) => sliceLabel(volume.geometry, s);
+  if (!mark) return doc.levels.length > 0 ? `${roi.level} is not marked (its mark was removed); this outline is on slice ${n(k)}` : null;
   const at = levelSlice(volume, mark);
-  return at === k ? null : `${roi.level} is marked on slice index ${at}; this outline is on slice index ${k}`;
+  return at === k ? null : `${roi.level} is marked on slice ${n(at)}; this outline is on slice ${n(k)}`;
 }
 
 /**
