@@ -189,6 +189,8 @@ test.describe('the last traps', () => {
     expect(saved.levels.map((l) => l.level)).toEqual(['L4/L5']);
     expect(saved.rois.filter((r) => r.level === 'L3')).toHaveLength(2);
     await expect(page.getByTestId('level-unmarked-L3')).toBeVisible();
+    await expect(page.getByTestId('check-flag-psoas-left')).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/level-removed-outlines-kept.png` });
     const flagged = await exportCsv(page);
     expect(flagged.filter((r) => r.level === 'L3').every((r) => (r.flags ?? '').includes('L3 is not marked'))).toBe(true);
     // One undo step brings the mark back.
