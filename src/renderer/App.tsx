@@ -291,13 +291,13 @@ function SliceSlider() {
       <input
         type="number"
         className="slice-input"
-        min={0}
-        max={n - 1}
-        value={k}
-        onChange={(e) => store.getState().setSlice(Number(e.target.value))}
-        aria-label="Slice index"
+        min={1}
+        max={n}
+        value={k + 1}
+        onChange={(e) => store.getState().setSlice(Number(e.target.value) - 1)}
+        aria-label="Slice (1 = feet end)"
         data-testid="slice-input"
-        title="Slice index (0 = feet end)"
+        title={`Slice position 1..${n}, counted from the feet (as the viewer shows it)`}
       />
     </div>
   );

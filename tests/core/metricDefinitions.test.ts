@@ -89,6 +89,7 @@ describe('metric definitions drive records and columns', () => {
       'flags', // added with the hostile-input checks: record and series warnings, never hidden in a batch
       'origin', 'roiIds', // added with "annotation you can trust": where the measured outlines came from, and their ids
       'status', 'accepted', // added with "outlines a radiologist would sign": measured / absent, and the flags accepted with a reason
+      'slicePosition', 'instanceNumber', // added with one slice numbering: position from the feet (sliceIndex + 1) and the file's InstanceNumber
     ]);
     expect(recordColumns()).toEqual([...RECORD_COLUMNS]);
     expect(exportCsvColumns()).toEqual([...EXPORT_CSV_COLUMNS]);
@@ -111,7 +112,7 @@ describe('metric definitions drive records and columns', () => {
     expect((row as Record<string, unknown>)['leanAsymmetryPct']).toBeCloseTo(-120, 12);
 
     const cols = exportCsvColumns(reg);
-    expect(cols).toEqual([...EXPORT_CSV_COLUMNS.slice(0, -6), 'maxHu', 'pixelsAboveMinus25Hu', 'asymmetryPct', 'leanAsymmetryPct', 'flags', 'origin', 'roiIds', 'status', 'accepted']);
+    expect(cols).toEqual([...EXPORT_CSV_COLUMNS.slice(0, -8), 'maxHu', 'pixelsAboveMinus25Hu', 'asymmetryPct', 'leanAsymmetryPct', 'flags', 'origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber']);
     const ctx = { series: { studyInstanceUid: '1', seriesInstanceUid: '2', patientId: 'P', seriesDescription: 'D' }, ranges: DEFAULT_RANGES, rater: 'R', appVersion: '0' };
     const csv = toCsv(cols, exportRows([l, r], ctx, reg)).trim().split('\n');
     expect(csv[0]).toBe(cols.join(','));

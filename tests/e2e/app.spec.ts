@@ -68,7 +68,7 @@ test('open, mark L3, outline both psoas, check numbers, edit, undo, reload, expo
   const volume = await loadVolume(uid);
 
   // Go to slice 73: type near it, then step with the keyboard and the wheel.
-  await page.getByTestId('slice-input').fill(String(SLICE - 2));
+  await page.getByTestId('slice-input').fill(String(SLICE - 1)); // position SLICE - 1 = index SLICE - 2
   await page.locator('body').click({ position: { x: 5, y: 990 } });
   await page.keyboard.press('ArrowUp');
   const vp = page.getByTestId('axial-viewport');

@@ -107,7 +107,7 @@ async function openSeries(page: Page, bridge: RunningBridge, folder = DICOM) {
 }
 
 async function goToSlice(page: Page, k: number) {
-  await page.getByTestId('slice-input').fill(String(k));
+  await page.getByTestId('slice-input').fill(String(k + 1)); // the field takes the position from the feet (1-based)
   await page.locator('body').click({ position: { x: 5, y: 990 } });
   await expect.poll(async () => (await getState(page)).sliceIndex).toBe(k);
 }
@@ -145,7 +145,8 @@ test.describe('guard rails', () => {
     // --- Trap 1: drawing at L3 while slice 62 is shown. Refused, visibly; nothing stored or left on screen.
     expect((await getState(page)).activeLevel).toBe('L3');
     await clickVertices(page, ellipse(75.5, 58, 3.8, 5.5));
-    await expect(page.getByTestId('toast')).toHaveText(`L3 is marked on slice ${L3 + 1}; this is slice ${L3 - 11 + 1} — outline not saved: go to L3 (Shift+1) or re-mark L3 here (1)`);
+    // slices as the viewer shows them: position from the feet, with the file's InstanceNumber
+    await expect(page.getByTestId('toast')).toHaveText(new RegExp(`^L3 is marked on slice ${L3 + 1} \\(IN \\d+\\); this is slice ${L3 - 11 + 1} \\(IN \\d+\\) — outline not saved: go to L3 \\(Shift\\+1\\) or re-mark L3 here \\(1\\)$`));
     await page.screenshot({ path: `${SHOTS}/20-off-level-refused.png` });
     expect((await getDoc(page))!.rois).toEqual([]);
     expect(await contours(page)).toBe(0);
@@ -165,7 +166,7 @@ test.describe('guard rails', () => {
     await expect(page.getByTestId('check-psoas-left')).toHaveAttribute('data-flags', 'no');
     await expect(page.getByTestId('flag-L3-psoas-right')).toBeVisible();
     await expect(page.getByTestId('flag-L3-psoas-left')).toHaveCount(0);
-    await expect(page.getByTestId('caption-slices-L3')).toHaveText(`· measured on slice index ${L3}`);
+    await expect(page.getByTestId('caption-slices-L3')).toHaveText(new RegExp(`^· measured on slice ${L3 + 1} / 112 \\(IN \\d+\\)$`));
     await page.screenshot({ path: `${SHOTS}/21-side-flag.png` });
     let csv = await exportCsv(page);
     expect(rowOf(csv, 'psoas', 'right').map((r) => [r.sliceIndex, /side check: labelled right/.test(r.flags!)])).toEqual([[String(L3), true]]);
@@ -241,7 +242,7 @@ test.describe('guard rails', () => {
     await page.locator('body').click({ position: { x: 5, y: 990 } });
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Delete');
-    await expect(page.getByTestId('toast')).toContainText(`is on slice ${L3 + 1}, not on this slice: nothing deleted`);
+    await expect(page.getByTestId('toast')).toHaveText(new RegExp(`is on slice ${L3 + 1} \\(IN \\d+\\), not on this slice: nothing deleted`));
     expect((await getDoc(page))!.rois.some((r) => r.id === psoasRight.id)).toBe(true);
     expect((await savedDoc(page)).rois.some((r) => r.id === psoasRight.id)).toBe(true);
 
@@ -260,7 +261,7 @@ test.describe('guard rails', () => {
     for (const r of doc.rois) for (const p of r.pointsLps) expect(p[2]).toBeCloseTo(zAt(L3 + 2), 6);
     csv = await exportCsv(page);
     expect([...new Set(csv.filter((r) => r.level === 'L3').map((r) => r.sliceIndex))]).toEqual([String(L3 + 2)]);
-    await expect(page.getByTestId('caption-slices-L3')).toHaveText(`· measured on slice index ${L3 + 2}`);
+    await expect(page.getByTestId('caption-slices-L3')).toHaveText(new RegExp(`^· measured on slice ${L3 + 3} / 112 \\(IN \\d+\\)$`));
     await expect(page.getByTestId('level-L3')).toHaveAttribute('data-inconsistent', 'no');
 
     // Back at 73, re-mark and "Keep": the level and the table say the outlines are elsewhere; so does the CSV.
@@ -271,7 +272,7 @@ test.describe('guard rails', () => {
     await expect(page.getByTestId('answer-keep')).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('level-L3')).toHaveAttribute('data-inconsistent', 'yes');
-    await expect(page.getByTestId('caption-inconsistent-L3')).toContainText(`L3 is marked on slice index ${L3}`);
+    await expect(page.getByTestId('caption-inconsistent-L3')).toContainText(`L3 is marked on slice ${L3 + 1} / 112`);
     await page.screenshot({ path: `${SHOTS}/24-level-kept-inconsistent.png` });
     doc = await savedDoc(page);
     expect(doc.levels.map((l) => [l.level, l.sliceIndex])).toEqual([['L3', L3]]);
@@ -279,7 +280,8 @@ test.describe('guard rails', () => {
     csv = await exportCsv(page);
     for (const r of csv.filter((x) => x.level === 'L3')) {
       expect(r.sliceIndex).toBe(String(L3 + 2));
-      expect(r.flags).toContain(`L3 is marked on slice index ${L3}; this outline is on slice index ${L3 + 2}`);
+      // slices as the app shows them: position from the feet (index + 1) of 112, with the InstanceNumber
+      expect(r.flags).toMatch(new RegExp(`L3 is marked on slice ${L3 + 1} / 112 \\(IN \\d+\\); this outline is on slice ${L3 + 3} / 112 \\(IN \\d+\\)`));
     }
     // Undo the "keep" (one step: the mark goes back with it).
     await page.keyboard.press('Control+z');

@@ -182,15 +182,16 @@ test('import splits the autochthon into proposals; the cut is dragged; confirmed
   await expect(page.getByTestId('export-path')).toHaveText(/\.csv$/);
   const csv = readFileSync((await page.getByTestId('export-path').textContent())!, 'utf8').trim().split('\n');
   const header = csv[0]!.split(',');
-  expect(header.slice(-5)).toEqual(['flags', 'origin', 'roiIds', 'status', 'accepted']);
+  expect(header.slice(-7)).toEqual(['flags', 'origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber']);
   const col = (name: string) => header.indexOf(name);
   // The rows have no comma inside a quoted cell here (no flags), so a plain split is exact.
   const rows = csv.slice(1).map((l) => l.split(','));
   expect(rows.every((r) => r.length === header.length)).toBe(true);
   const row = (level: string, muscle: string, side: string) => rows.find((r) => r[col('level')] === level && r[col('muscle')] === muscle && r[col('side')] === side)!;
-  expect(row('L3', 'multifidus', 'left').slice(-4, -2)).toEqual(['edited', idsOf('L3', 'multifidus', 'left').join(' ')]);
-  expect(row('L3/L4', 'multifidus', 'right').slice(-4, -2)).toEqual(['confirmed', idsOf('L3/L4', 'multifidus', 'right').join(' ')]);
-  expect(row('L4/L5', 'multifidus', 'left').slice(-4, -2)).toEqual(['proposed', idsOf('L4/L5', 'multifidus', 'left').join(' ')]);
+  const provenance = (r: string[]) => [r[col('origin')], r[col('roiIds')]];
+  expect(provenance(row('L3', 'multifidus', 'left'))).toEqual(['edited', idsOf('L3', 'multifidus', 'left').join(' ')]);
+  expect(provenance(row('L3/L4', 'multifidus', 'right'))).toEqual(['confirmed', idsOf('L3/L4', 'multifidus', 'right').join(' ')]);
+  expect(provenance(row('L4/L5', 'multifidus', 'left'))).toEqual(['proposed', idsOf('L4/L5', 'multifidus', 'left').join(' ')]);
   expect(row('L3', 'psoas', 'right')[col('origin')]).toBe('imported');
   expect(errors).toEqual([]);
 });

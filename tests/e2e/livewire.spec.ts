@@ -120,7 +120,7 @@ test('livewire on the 3 mm CT: eight clicks round each of four muscles at L3 out
   const g = volume.geometry;
   const N = g.rows * g.columns;
   const { masks } = await loadMasks(MASKS, g, { include: (n) => /^(iliopsoas|autochthon)_/.test(n), slices: [L3_SLICE] });
-  await page.getByTestId('slice-input').fill(String(L3_SLICE));
+  await page.getByTestId('slice-input').fill(String(L3_SLICE + 1)); // the field takes the position from the feet (1-based)
   await page.getByTestId('slice-input').blur();
   await expect.poll(async () => (await getState(page)).sliceIndex).toBe(L3_SLICE);
   await page.keyboard.press('1');

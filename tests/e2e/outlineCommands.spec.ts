@@ -71,7 +71,7 @@ test('smooth, simplify, snap, mirror and propagate on the 3 mm CT; the saved doc
     return out;
   };
   const goTo = async (k: number) => {
-    await page.getByTestId('slice-input').fill(String(k));
+    await page.getByTestId('slice-input').fill(String(k + 1)); // 1-based position
     await page.getByTestId('slice-input').blur(); // the shortcuts below are not typed into the field
     await expect.poll(async () => (await getState(page)).sliceIndex).toBe(k);
   };

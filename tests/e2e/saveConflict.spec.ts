@@ -26,7 +26,7 @@ async function openIn(page: Page, bridge: RunningBridge, folder: string) {
 }
 
 async function goToSlice(page: Page, k: number) {
-  await page.getByTestId('slice-input').fill(String(k));
+  await page.getByTestId('slice-input').fill(String(k + 1)); // the field takes the position from the feet (1-based)
   await page.locator('body').click({ position: { x: 5, y: 990 } });
   await expect.poll(async () => (await getState(page)).sliceIndex).toBe(k);
 }

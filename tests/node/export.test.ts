@@ -98,7 +98,8 @@ describe('measurements export', () => {
     expect(json.format).toBe('paraspine-measurements');
     expect(json.series).toEqual(doc.series);
     expect(json.ranges).toEqual({ muscleHu: [-29, 150], fatHu: [-190, -30] });
-    expect(json.measurements).toEqual(JSON.parse(JSON.stringify(measureAnnotations(volume, doc))));
+    // Each record with its slice as people see it: position from the feet (sliceIndex + 1) and the InstanceNumber (none in this phantom).
+    expect(json.measurements).toEqual(JSON.parse(JSON.stringify(measureAnnotations(volume, doc).map((r) => ({ ...r, slicePosition: r.sliceIndex + 1, instanceNumber: null })))));
     expect(json.asymmetry).toHaveLength(1);
     expect(json.asymmetry[0]!.leftAreaMm2).toBeCloseTo(35 * 0.56, 10);
   });

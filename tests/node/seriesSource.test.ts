@@ -155,7 +155,9 @@ describe('series from a folder source', () => {
     expect(calls.readFilesHeaders).toHaveLength(1);
     expect(r.rois).toEqual([]);
     expect(geometries.length).toBeGreaterThan(0);
-    expect(geometries[0]).toEqual(phantom.expected.geometry);
+    // The geometry, with each slice file's InstanceNumber (the fixture's: 100 - 7 x file number) in slice order.
+    const instanceNumbers = phantom.expected.geometry.slicePositions.map((_, k) => 100 - 7 * phantom.files.findIndex((f) => f.slice === k));
+    expect(geometries[0]).toEqual({ ...phantom.expected.geometry, instanceNumbers });
     // Slice indices are checked against that geometry.
     await expect(
       api.dispatch('masks:import', [{ series: folderLocator(ct, scan.series[0]!.seriesInstanceUid), masksPath: seg, levels: [{ level: 'L3', sliceIndex: SLICES }] }]),

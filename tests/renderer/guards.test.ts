@@ -95,7 +95,8 @@ describe('guard rails in the store', () => {
     expect(st().doc!.rois[0]!.sliceIndex).toBe(2);
     const rec = measureAnnotationsChecked(st().volume!, st().doc!).records[0]!;
     expect(rec.sliceIndex).toBe(2);
-    expect(rec.warnings).toContain('L3 is marked on slice index 3; this outline is on slice index 2');
+    // slices as the viewer shows them: position from the feet (index + 1) of 4 (no InstanceNumbers in this phantom)
+    expect(rec.warnings).toContain('L3 is marked on slice 4 / 4; this outline is on slice 3 / 4');
     st().undo();
 
     // cancel: the level goes back to where it was

@@ -5,7 +5,7 @@ import { measureAnnotationsChecked, sortRecords } from '../../core/annotations/m
 import { checkLevel } from '../../core/annotations/checkRoi';
 import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
 import type { SeriesSummary } from '../../core/dicom/types';
-import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText } from '../../core/export/measurementsExport';
+import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText, type SliceNumbering } from '../../core/export/measurementsExport';
 import { toCsv } from '../../core/format/csv';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../../core/masks/labels';
@@ -38,6 +38,8 @@ export interface MeasureResult {
   problems: Problem[];
   /** Rater, app version and modification time of the annotation document measured, if any (they travel into the CSV and JSON). */
   provenance: { rater: string; appVersion: string; modifiedAt?: string };
+  /** The series' slice count and InstanceNumbers (the slicePosition / instanceNumber columns and keys). */
+  geometry?: SliceNumbering;
 }
 
 const isVertebra = isVertebraMask;
@@ -248,12 +250,12 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
-  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' } };
+  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) } };
 }
 
 /** CSV: the same tidy rows as the app's export (series identity and ranges on every row, record keys, L/R asymmetry). */
 export function measureCsv(result: MeasureResult): string {
-  const rows = exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance, warnings: result.warnings });
+  const rows = exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance, warnings: result.warnings, ...(result.geometry ? { geometry: result.geometry } : {}) });
   // The `source` column (mask and rule) is added, last, only when records carry it (--split-autochthon):
   // without the option the columns are exactly those of the app's export.
   const sourced = (result.measurements as SourcedRecord[]).some((r) => r.source !== undefined);
@@ -262,9 +264,9 @@ export function measureCsv(result: MeasureResult): string {
 
 /** JSON: the one measurements format (core/export/measurementsExport.ts), as the app's JSON export writes it. */
 export function measureJson(result: MeasureResult): string {
-  const { series, ranges, slices, measurements, warnings, problems, provenance } = result;
+  const { series, ranges, slices, measurements, warnings, problems, provenance, geometry } = result;
   return measurementsJsonText(
-    measurementsExport({ ...provenance, modifiedAt: provenance.modifiedAt ?? '', series, ranges, levels: slices, measurements, warnings, problems }),
+    measurementsExport({ ...provenance, modifiedAt: provenance.modifiedAt ?? '', series, ranges, levels: slices, measurements, warnings, problems, ...(geometry ? { geometry } : {}) }),
   );
 }
 

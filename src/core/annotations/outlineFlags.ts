@@ -5,6 +5,7 @@
  * outline (pixels counted twice), and plausibility for the muscle and level (plausibility.ts). Pure functions; measureAnnotationsChecked puts the flags on records.
  */
 import { nearestSliceToZ, type VolumeGeometry } from '../geometry/volumeGeometry';
+import { sliceLabel } from '../geometry/sliceNumber';
 import { lpsToSliceIj } from '../roi/contour';
 import { rasterizePolygon, type PointIj } from '../roi/rasterize';
 import { findSelfCrossing } from '../roi/selfCrossing';
@@ -47,12 +48,18 @@ export function levelSlice(volume: HuVolume, mark: { sliceIndex: number; z: numb
   return nearestSliceToZ(volume.geometry, mark.z);
 }
 
-/** A flag when the outline's level is marked on another slice than the one the outline lies on (slice k), else null. */
+/**
+ * A flag when the outline's level is marked on another slice than the one the outline lies on (slice k),
+ * or, in a document that marks levels, is not marked at all (its mark was removed and the outlines
+ * kept); else null. A document with no level marks at all (masks measured as they are) is not flagged.
+ */
 export function levelSliceFlag(volume: HuVolume, doc: Pick<AnnotationDocument, 'levels'>, roi: Pick<Roi, 'level'>, k: number): string | null {
   const mark = doc.levels.find((l) => l.level === roi.level);
-  if (!mark) return null;
+  // Slices as people see them (sliceNumber.ts): position from the feet, with the InstanceNumber.
+  const n = (s: number) => sliceLabel(volume.geometry, s);
+  if (!mark) return doc.levels.length > 0 ? `${roi.level} is not marked (its mark was removed); this outline is on slice ${n(k)}` : null;
   const at = levelSlice(volume, mark);
-  return at === k ? null : `${roi.level} is marked on slice index ${at}; this outline is on slice index ${k}`;
+  return at === k ? null : `${roi.level} is marked on slice ${n(at)}; this outline is on slice ${n(k)}`;
 }
 
 /**

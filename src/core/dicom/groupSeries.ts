@@ -368,6 +368,8 @@ export function layoutSeries(input: readonly DicomHeader[]): SeriesLayout {
     rowDirection,
     columnDirection,
     slicePositions: frames.map((f) => f.position),
+    // A file's InstanceNumber names its slice only when the file holds that one slice.
+    instanceNumbers: frames.map((f) => (f.header.numberOfFrames <= 1 ? f.header.instanceNumber : null)),
   });
   const seen = new Set<DicomHeader>();
   const orderedHeaders: DicomHeader[] = [];

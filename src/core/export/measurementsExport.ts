@@ -9,6 +9,8 @@ import type { HuRanges } from '../metrics/ranges';
 import { ASYMMETRY_METRIC_KEYS, DEFAULT_REGISTRY, type MetricRegistry } from '../metrics/definitions';
 import { RECORD_COLUMNS, recordColumns, type MeasurementRecord } from '../metrics/records';
 import type { HuVolume } from '../volume';
+import { sliceNumber } from '../geometry/sliceNumber';
+import type { VolumeGeometry } from '../geometry/volumeGeometry';
 
 /**
  * Exports of an annotation document's measurements. Numbers come from measureAnnotations (HU pixels +
@@ -51,12 +53,19 @@ export const PROVENANCE_COLUMNS = ['origin', 'roiIds'] as const;
  */
 export const STATE_COLUMNS = ['status', 'accepted'] as const;
 
-/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags, origin, roiIds, status, accepted. */
-export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS] as const;
+/**
+ * Appended after those: the slice as people see it (sliceNumber.ts): `slicePosition` = sliceIndex + 1,
+ * counted from the feet, and the `instanceNumber` (0020,0013) of the slice's file (empty where the file
+ * has none, or the volume did not come with them). `sliceIndex` stays the 0-based index.
+ */
+export const SLICE_NUMBER_COLUMNS = ['slicePosition', 'instanceNumber'] as const;
+
+/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags, origin, roiIds, status, accepted, slicePosition, instanceNumber. */
+export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS, ...SLICE_NUMBER_COLUMNS] as const;
 
 /** The CSV columns a registry produces (EXPORT_CSV_COLUMNS for the default one). */
 export function exportCsvColumns(registry: MetricRegistry = DEFAULT_REGISTRY): string[] {
-  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS];
+  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS, ...SLICE_NUMBER_COLUMNS];
   const dup = cols.find((c, i) => cols.indexOf(c) !== i);
   if (dup) throw new Error(`metric key '${dup}' collides with an export column`);
   return cols;
@@ -75,6 +84,10 @@ export const MEASUREMENTS_VERSION = 1;
 export interface MeasurementsLevel {
   level: Level | null;
   sliceIndex: number;
+  /** sliceIndex + 1: the slice's position from the feet, as the app shows it (added when the geometry is known). */
+  slicePosition?: number;
+  /** InstanceNumber of the slice's file, null when it has none (added when the geometry is known). */
+  instanceNumber?: number | null;
   z: number;
   method?: string;
   source?: string;
@@ -97,7 +110,8 @@ export interface MeasurementsExport {
   series: SeriesIdentity | (Pick<SeriesIdentity, 'seriesInstanceUid'> & Record<string, unknown>);
   ranges: HuRanges;
   levels: MeasurementsLevel[];
-  measurements: MeasurementRecord[];
+  /** Each record also carries slicePosition and instanceNumber (as the CSV) when the geometry is known. */
+  measurements: (MeasurementRecord & Partial<SliceNumberKeys>)[];
   asymmetry: AsymmetryRow[];
   /** Things about the series or the slices a reader must know (empty when none). */
   warnings: string[];
@@ -116,10 +130,27 @@ export interface MeasurementsJsonInput {
   warnings?: readonly string[];
   problems?: readonly Problem[];
   registry?: MetricRegistry;
+  /** The volume's slice count and InstanceNumbers: levels and records then carry slicePosition and instanceNumber. */
+  geometry?: SliceNumbering;
+}
+
+/** What the slice numbering needs of a volume's geometry. */
+export type SliceNumbering = Pick<VolumeGeometry, 'slices' | 'instanceNumbers'>;
+
+export interface SliceNumberKeys {
+  slicePosition: number;
+  instanceNumber: number | null;
+}
+
+/** slicePosition (1-based from the feet) and instanceNumber of slice index k. */
+export function sliceNumberKeys(g: SliceNumbering, k: number): SliceNumberKeys {
+  const n = sliceNumber(g, k);
+  return { slicePosition: n.position, instanceNumber: n.instanceNumber };
 }
 
 /** The measurements JSON object (format, version, provenance, series, ranges, levels, records, L/R asymmetry, warnings, problems). */
 export function measurementsExport(input: MeasurementsJsonInput): MeasurementsExport {
+  const g = input.geometry;
   return {
     format: MEASUREMENTS_FORMAT,
     version: MEASUREMENTS_VERSION,
@@ -128,8 +159,8 @@ export function measurementsExport(input: MeasurementsJsonInput): MeasurementsEx
     modifiedAt: input.modifiedAt,
     series: input.series,
     ranges: { muscleHu: input.ranges.muscleHu, fatHu: input.ranges.fatHu },
-    levels: [...input.levels],
-    measurements: [...input.measurements],
+    levels: input.levels.map((l) => (g ? { ...l, ...sliceNumberKeys(g, l.sliceIndex) } : { ...l })),
+    measurements: input.measurements.map((r) => (g ? { ...r, ...sliceNumberKeys(g, r.sliceIndex) } : r)),
     asymmetry: asymmetryTable(input.measurements, input.registry ?? DEFAULT_REGISTRY),
     warnings: [...(input.warnings ?? [])],
     problems: (input.problems ?? []).map((p) => ({ path: p.path, reason: p.reason })),
@@ -168,6 +199,8 @@ export interface RowContext {
   appVersion: string;
   /** Series- and document-level warnings, added to every row's flags. */
   warnings?: readonly string[];
+  /** The volume's slice count and InstanceNumbers (the instanceNumber column is empty without them). */
+  geometry?: SliceNumbering;
 }
 
 /** Tidy rows from measurement records: context columns, record keys, and the L/R asymmetry metrics of the row's level and muscle. */
@@ -198,14 +231,26 @@ export function exportRows(
     void _recordWarnings;
     void _absent;
     const acceptedText = (accepted ?? []).map((a) => `${a.reason} (${a.rater || 'no rater'}, ${a.at}): ${a.flags.join('; ')}`).join(' | ');
-    return { ...id, ...cells, ...pair, [FLAGS_COLUMN]: flags, origin: origin ?? '', roiIds: (roiIds ?? []).join(' '), status: status ?? '', accepted: acceptedText } as unknown as Record<ExportCsvColumn, unknown>;
+    const num = ctx.geometry ? sliceNumberKeys(ctx.geometry, r.sliceIndex) : { slicePosition: r.sliceIndex + 1, instanceNumber: null };
+    return {
+      ...id,
+      ...cells,
+      ...pair,
+      [FLAGS_COLUMN]: flags,
+      origin: origin ?? '',
+      roiIds: (roiIds ?? []).join(' '),
+      status: status ?? '',
+      accepted: acceptedText,
+      slicePosition: num.slicePosition,
+      instanceNumber: num.instanceNumber ?? '',
+    } as unknown as Record<ExportCsvColumn, unknown>;
   });
 }
 
 /** Tidy rows: one per level x muscle x side that has an ROI. */
 export function measurementRows(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): Record<ExportCsvColumn, unknown>[] {
   const { records, warnings } = measureDocument(volume, doc, registry);
-  return exportRows(records, { series: doc.series, ranges: doc.ranges, rater: doc.rater, appVersion: doc.appVersion, warnings }, registry);
+  return exportRows(records, { series: doc.series, ranges: doc.ranges, rater: doc.rater, appVersion: doc.appVersion, warnings, geometry: volume.geometry }, registry);
 }
 
 /** Tidy CSV (RFC 4180, '\n' line ends, header always present). */
@@ -225,6 +270,7 @@ export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, regi
     measurements: records,
     warnings,
     registry,
+    geometry: volume.geometry,
   });
 }
 

@@ -26,12 +26,19 @@ export interface VolumeGeometry {
   readonly normal: Vec3;
   /** ImagePositionPatient of each slice (centre of pixel 0,0), in slice order. */
   readonly slicePositions: readonly Vec3[];
+  /**
+   * InstanceNumber (0020,0013) of each slice's file, in slice order; null where the file has none or
+   * holds several frames. Absent when not known (a volume not read from DICOM files). Shown beside the
+   * slice position (sliceNumber.ts); never used for ordering (slices go by position along the normal).
+   */
+  readonly instanceNumbers?: readonly (number | null)[];
 }
 
 export function makeGeometry(g: Omit<VolumeGeometry, 'normal'>): VolumeGeometry {
   if (!(g.columnSpacingMm > 0) || !(g.rowSpacingMm > 0)) throw new Error('pixel spacing must be > 0');
   if (g.columns < 1 || g.rows < 1 || g.slices < 1) throw new Error('volume dimensions must be >= 1');
   if (g.slicePositions.length !== g.slices) throw new Error('one slice position per slice is required');
+  if (g.instanceNumbers && g.instanceNumbers.length !== g.slices) throw new Error('one instance number (or null) per slice is required');
   const rowDirection = normalize(g.rowDirection);
   const columnDirection = normalize(g.columnDirection);
   return { ...g, rowDirection, columnDirection, normal: normalize(cross(rowDirection, columnDirection)) };

@@ -10,6 +10,7 @@ import { absentRecord, acceptedNow, openFlags } from '../../core/annotations/rec
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { ProposalBar } from './ProposalBar';
+import { sliceShort } from '../../core/geometry/sliceNumber';
 
 export function LevelBar() {
   const doc = useApp((s) => s.doc);
@@ -29,32 +30,41 @@ export function LevelBar() {
         const here = mark?.sliceIndex === sliceIndex;
         // Outlines of this level on another slice than its mark (the level was moved and they were kept).
         const at = mark && volume ? levelSlice(volume, mark) : null;
+        const num = (k: number) => (volume ? sliceShort(volume.geometry, k) : String(k + 1));
+        const unmarked = !mark && volume ? (doc?.rois ?? []).filter((r) => r.level === level).map((r) => roiSlice(volume, r)) : [];
         const away = volume && at !== null ? [...new Set((doc?.rois ?? []).filter((r) => r.level === level && roiSlice(volume, r) !== at).map((r) => roiSlice(volume, r)))] : [];
         // Flags are looked at (lazily, per outline) only where all eight are outlined or absent.
         const present = mark ? completeCount(doc, level, null) : 0;
         const complete = present === 8 ? completeCount(doc, level, flagsOf) : present;
         return (
           <div key={level} className={`level-row ${activeLevel === level ? 'active' : ''}`} data-testid={`level-${level}`} data-source={mark?.source ?? 'unset'} data-slice={mark?.sliceIndex ?? ''} data-inconsistent={away.length > 0 ? 'yes' : 'no'} data-complete={complete === 8 ? 'yes' : 'no'}>
-            <button className={`level-name ${mark ? (mark.source === 'proposed' ? 'proposed' : 'set') : ''}`} onClick={() => store.getState().setActiveLevel(level)} title={mark ? `Go to ${level} (slice index ${mark.sliceIndex})` : `Make ${level} active`}>
+            <button className={`level-name ${mark ? (mark.source === 'proposed' ? 'proposed' : 'set') : ''}`} onClick={() => store.getState().setActiveLevel(level)} title={mark ? `Go to ${level} (slice ${num(mark.sliceIndex)}${volume ? ` / ${volume.geometry.slices}` : ''})` : `Make ${level} active`}>
               {level}
             </button>
             <span className="level-info">
               {mark ? (
                 <>
-                  #{mark.sliceIndex} {mark.source === 'proposed' ? <em className="proposed-tag">proposed</em> : here ? <span className="dim">here</span> : null}
+                  <span data-testid={`level-slice-${level}`}>slice {num(mark.sliceIndex)}</span> {mark.source === 'proposed' ? <em className="proposed-tag">proposed</em> : here ? <span className="dim">here</span> : null}
                   {complete === 8 && (
                     <span className="level-complete" title={`${level} is complete: 8 of 8 outlined with every flag resolved or accepted, or recorded absent`}>
                       {' '}✓
                     </span>
                   )}
                   {away.length > 0 && (
-                    <span className="level-warn" title={`Outlines of ${level} lie on slice index ${away.join(', ')}, not on its marked slice ${mark.sliceIndex}: re-mark ${level} there, or move them`} data-testid={`level-inconsistent-${level}`}>
-                      {' '}⚠ outlines on #{away.join(', #')}
+                    <span className="level-warn" title={`Outlines of ${level} lie on slice ${away.map(num).join(', ')}, not on its marked slice ${num(mark.sliceIndex)}: re-mark ${level} there, or move them`} data-testid={`level-inconsistent-${level}`}>
+                      {' '}⚠ outlines on slice {away.map(num).join(', ')}
                     </span>
                   )}
                 </>
               ) : (
-                <span className="dim">not set</span>
+                <>
+                  <span className="dim">not set</span>
+                  {unmarked.length > 0 && (
+                    <span className="level-warn" title={`${level} is not marked, but ${unmarked.length} outline(s) of ${level} were kept on slice ${[...new Set(unmarked)].map(num).join(', ')}: mark ${level} there, or delete them`} data-testid={`level-unmarked-${level}`}>
+                      {' '}⚠ {unmarked.length} outline(s) kept
+                    </span>
+                  )}
+                </>
               )}
             </span>
             <button className="small" onClick={() => store.getState().markLevel(level)} title={`Mark the current slice as ${level}${key ? ` (key ${key})` : ''}`} data-testid={`mark-${level}`}>
@@ -66,7 +76,7 @@ export function LevelBar() {
               </button>
             )}
             {mark && (
-              <button className="small ghost" onClick={() => store.getState().removeLevel(level)} title={`Remove the ${level} mark`}>
+              <button className="small ghost" onClick={() => store.getState().removeLevel(level)} title={`Remove the ${level} mark (asks what to do with its outlines)`} data-testid={`remove-${level}`}>
                 ×
               </button>
             )}

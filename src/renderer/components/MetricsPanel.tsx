@@ -10,6 +10,9 @@ import { MUSCLE_COLORS, MUSCLE_NAMES } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import type { RoiMuscle } from '../../core/annotations/document';
+import type { MeasurementRecord } from '../../core/metrics/records';
+import { roiSlice } from '../../core/annotations/measureAnnotations';
+import { sliceLabel } from '../../core/geometry/sliceNumber';
 
 const MUSCLE_ROWS: RoiMuscle[] = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus', 'autochthon'];
 /** The table's columns: the metric definitions marked for it (the export and the legend have them all). */
@@ -20,6 +23,7 @@ export function MetricsPanel() {
   const doc = useApp((s) => s.doc);
   const volume = useApp((s) => s.volume);
   const activeLevel = useApp((s) => s.activeLevel);
+  const selectedRoiId = useApp((s) => s.selectedRoiId);
   const store = getAppStore(getApi);
   const [editRanges, setEditRanges] = useState(false);
   const checked = useMemo((): CheckedMeasurements & { error: string | null } => {
@@ -33,6 +37,19 @@ export function MetricsPanel() {
   const records = checked.records;
   const asym = useMemo(() => asymmetryTable(records), [records]);
   if (!doc) return null;
+  const at = (k: number) => (volume ? sliceLabel(volume.geometry, k) : String(k + 1));
+  /** A row goes to its slice and selects its outline (the first one of a union), and makes its label the active one. */
+  const goToRow = (r: MeasurementRecord) => {
+    const roi = doc.rois.find((x) => x.id === r.roiIds?.[0]) ?? doc.rois.find((x) => x.level === r.level && x.muscle === r.muscle && x.side === r.side);
+    if (!roi || !volume) return;
+    const s = store.getState();
+    if (s.question) return;
+    if (s.activeLevel !== roi.level) s.setActiveLevel(roi.level);
+    if (roi.muscle !== 'autochthon') s.setActiveMuscle(roi.muscle);
+    s.setActiveSide(roi.side);
+    s.setSlice(roiSlice(volume, roi));
+    s.selectRoi(roi.id);
+  };
   const levels = [...new Set(records.map((r) => r.level))];
   const shown = levels.includes(activeLevel) ? [activeLevel, ...levels.filter((l) => l !== activeLevel)] : levels;
   return (
@@ -84,11 +101,11 @@ export function MetricsPanel() {
             <caption>
               {level}{' '}
               <span className="dim" data-testid={`caption-slices-${level}`}>
-                · measured on slice index {slices.join(', ')}
+                · measured on slice {slices.map(at).join(', ')}
               </span>
               {off && (
                 <span className="level-warn" data-testid={`caption-inconsistent-${level}`}>
-                  {' '}⚠ {level} is marked on slice index {markAt}
+                  {' '}⚠ {level} is marked on slice {at(markAt)}
                 </span>
               )}
               <span className="dim">
@@ -117,7 +134,14 @@ export function MetricsPanel() {
                     // Every flag of the row accepted with a reason (the acceptances name exactly the flags they cover).
                     const allAccepted = r.warnings.length > 0 && r.warnings.every((w) => (r.accepted ?? []).some((a) => a.flags.includes(w)));
                     return (
-                      <tr key={`${m}-${r.side}`} data-testid={`row-${level}-${m}-${r.side}`} data-origin={r.origin ?? ''} className={originHasProposal(r.origin) ? 'proposed-row' : undefined}>
+                      <tr
+                        key={`${m}-${r.side}`}
+                        data-testid={`row-${level}-${m}-${r.side}`}
+                        data-origin={r.origin ?? ''}
+                        className={`clickable-row${originHasProposal(r.origin) ? ' proposed-row' : ''}${r.roiIds?.includes(selectedRoiId ?? '') ? ' selected-row' : ''}`}
+                        title={`Go to slice ${at(r.sliceIndex)} and select this outline`}
+                        onClick={() => goToRow(r)}
+                      >
                         <td>
                           <span className="swatch" style={{ background: MUSCLE_COLORS[m] }} />
                           {MUSCLE_NAMES[m]}

@@ -1,6 +1,6 @@
 /**
- * The app's questions (state.question) as an in-app modal dialog: moving a level that has outlines,
- * a second outline of one level x muscle x side. Keyboard: focus starts on the first answer, Tab /
+ * The app's questions (state.question) as an in-app modal dialog: moving or removing a level that has
+ * outlines, a second outline of one level x muscle x side. Keyboard: focus starts on the first answer, Tab /
  * Shift+Tab cycle the answers, Enter or Space picks one, Esc cancels.
  */
 import { useEffect, useRef } from 'react';
@@ -8,11 +8,12 @@ import type { Question, QuestionChoice } from '../state/store';
 import { MUSCLE_NAMES } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
+import { sliceShort } from '../../core/geometry/sliceNumber';
 
-/** 1-based slice number, as the viewer shows it. */
-const n = (k: number) => k + 1;
+/** Slice k as people see it everywhere: position from the feet (1-based), with its InstanceNumber where the file has one. */
+type Num = (k: number) => string;
 
-function content(q: Question): { title: string; text: string; answers: { choice: QuestionChoice; label: string }[] } {
+function content(q: Question, n: Num): { title: string; text: string; answers: { choice: QuestionChoice; label: string }[] } {
   if (q.kind === 'moveLevel') {
     const where = q.roiSlices.map(n).join(', ');
     const count = q.roiIds.length;
@@ -26,10 +27,36 @@ function content(q: Question): { title: string; text: string; answers: { choice:
       ],
     };
   }
+  if (q.kind === 'removeLevel') {
+    const where = q.roiSlices.map(n).join(', ');
+    const count = q.roiIds.length;
+    return {
+      title: `Remove the ${q.level} mark: its ${count} outline(s)?`,
+      text: `${q.level} has ${count} outline(s) on slice ${where}. Without the mark:`,
+      answers: [
+        { choice: 'deleteOutlines', label: `Delete the mark and its ${count} outline(s)` },
+        { choice: 'keep', label: `Delete the mark, keep the outlines (flagged: ${q.level} not marked)` },
+        { choice: 'cancel', label: `Cancel (${q.level} stays marked)` },
+      ],
+    };
+  }
   const what = `${MUSCLE_NAMES[q.muscle]} ${q.side}`;
+  const earlier = q.existingIds.length === 1 ? 'earlier one' : `${q.existingIds.length} earlier ones`;
+  if (q.assign) {
+    const from = `${MUSCLE_NAMES[q.assign.from.muscle]} ${q.assign.from.side}`;
+    return {
+      title: `${q.level} already has a ${what} outline`,
+      text: `The selected outline (${from}) would be a second ${what} outline at ${q.level}. Replace the ${earlier} with it, or keep both (the table then measures their union: the pixels inside either)?`,
+      answers: [
+        { choice: 'replace', label: 'Replace the earlier outline' },
+        { choice: 'keepBoth', label: 'Keep both (union)' },
+        { choice: 'cancel', label: `Cancel (it stays ${from})` },
+      ],
+    };
+  }
   return {
     title: `${q.level} already has a ${what} outline`,
-    text: `You finished a second ${what} outline at ${q.level}. Replace the ${q.existingIds.length === 1 ? 'earlier one' : `${q.existingIds.length} earlier ones`}, or keep both (the table then measures their union: the pixels inside either)?`,
+    text: `You finished a second ${what} outline at ${q.level}. Replace the ${earlier}, or keep both (the table then measures their union: the pixels inside either)?`,
     answers: [
       { choice: 'replace', label: 'Replace the earlier outline' },
       { choice: 'keepBoth', label: 'Keep both (union)' },
@@ -41,12 +68,13 @@ function content(q: Question): { title: string; text: string; answers: { choice:
 export function QuestionDialog() {
   const q = useApp((s) => s.question);
   const store = getAppStore(getApi);
+  const g = useApp((s) => s.shown?.volume.geometry ?? s.volume?.geometry ?? null);
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (q) ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
   }, [q]);
   if (!q) return null;
-  const c = content(q);
+  const c = content(q, (k) => (g ? sliceShort(g, k) : String(k + 1)));
   const answer = (choice: QuestionChoice) => store.getState().answerQuestion(choice);
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key === 'Escape') {

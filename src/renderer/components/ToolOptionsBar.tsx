@@ -44,90 +44,93 @@ export function ToolOptionsBar() {
   const to = target && others.includes(target) ? target : nextMarked(marked, activeLevel);
   return (
     <div className="toolbar tool-options" data-testid="tool-options">
-      {tool === 'brush' && (
-        <label className="group" title="Off: the brush paints every soft-tissue pixel, fat included (the fat inside a muscle belongs to it). On: only pixels in the muscle range, as the region grow">
-          <input type="checkbox" checked={!softBrush} onChange={(e) => store.getState().setBrushSoftTissue(!e.target.checked)} data-testid="brush-muscle-only" /> muscle range only
-        </label>
-      )}
-      {tool === 'brush' && softBrush && (
-        <span className="group" title="The brush paints every pixel from the fat range's low end to the muscle range's high end: intramuscular fat can be painted in; bone and air stay out">
-          Brush range
-          <b data-testid="brush-range">
-            {soft[0]}..{soft[1]} HU
-          </b>
-          (soft tissue)
-        </span>
-      )}
-      {(tool === 'grow' || (tool === 'brush' && !softBrush)) && (
-        <span className="group" title={withKeyHint('HU range of the region grow and the brush', { type: 'toolSize', delta: 1 }) + ', Ctrl+wheel'}>
-          {tool === 'grow' ? 'Grow' : 'Brush'} range
-          <input type="range" min={HU_SLIDER[0]} max={HU_SLIDER[1]} value={lo} onChange={(e) => setRange(Number(e.target.value), hi)} data-testid="tool-range-lo" aria-label="lowest HU" />
-          <input type="range" min={HU_SLIDER[0]} max={HU_SLIDER[1]} value={hi} onChange={(e) => setRange(lo, Number(e.target.value))} data-testid="tool-range-hi" aria-label="highest HU" />
-          <b data-testid="tool-range">
-            {lo}..{hi} HU
-          </b>
-          {range && (
-            <button className="small ghost" onClick={() => store.getState().setToolRange(null)} title="Back to the document's muscle range">
-              reset
+      {/* One row of fixed height for every tool (scrolls sideways when too narrow): switching tools never moves the image. */}
+      <div className="tool-options-row" data-testid="tool-options-row">
+        {tool === 'brush' && (
+          <label className="group" title="Off: the brush paints every soft-tissue pixel, fat included (the fat inside a muscle belongs to it). On: only pixels in the muscle range, as the region grow">
+            <input type="checkbox" checked={!softBrush} onChange={(e) => store.getState().setBrushSoftTissue(!e.target.checked)} data-testid="brush-muscle-only" /> muscle range only
+          </label>
+        )}
+        {tool === 'brush' && softBrush && (
+          <span className="group" title="The brush paints every pixel from the fat range's low end to the muscle range's high end: intramuscular fat can be painted in; bone and air stay out">
+            Brush range
+            <b data-testid="brush-range">
+              {soft[0]}..{soft[1]} HU
+            </b>
+            (soft tissue)
+          </span>
+        )}
+        {(tool === 'grow' || (tool === 'brush' && !softBrush)) && (
+          <span className="group" title={withKeyHint('HU range of the region grow and the brush', { type: 'toolSize', delta: 1 }) + ', Ctrl+wheel'}>
+            {tool === 'grow' ? 'Grow' : 'Brush'} range
+            <input type="range" min={HU_SLIDER[0]} max={HU_SLIDER[1]} value={lo} onChange={(e) => setRange(Number(e.target.value), hi)} data-testid="tool-range-lo" aria-label="lowest HU" />
+            <input type="range" min={HU_SLIDER[0]} max={HU_SLIDER[1]} value={hi} onChange={(e) => setRange(lo, Number(e.target.value))} data-testid="tool-range-hi" aria-label="highest HU" />
+            <b data-testid="tool-range">
+              {lo}..{hi} HU
+            </b>
+            {range && (
+              <button className="small ghost" onClick={() => store.getState().setToolRange(null)} title="Back to the document's muscle range">
+                reset
+              </button>
+            )}
+          </span>
+        )}
+        {(tool === 'brush' || tool === 'eraser') && (
+          <span className="group" title={withKeyHint('Brush radius in pixels', { type: 'toolSize', delta: 1 })}>
+            Radius
+            <input type="range" min={BRUSH_RADIUS_LIMITS[0]} max={BRUSH_RADIUS_LIMITS[1]} value={radius} onChange={(e) => store.getState().setBrushRadius(Number(e.target.value))} data-testid="brush-radius" aria-label="brush radius" />
+            <b data-testid="brush-radius-value">{radius} px</b>
+          </span>
+        )}
+        {tool === 'grow' && (
+          <label className="group" title="Take in what the grown muscle encloses: fat streaks and marbling inside its outline (a closing of the grown region, then its holes filled); fat outside the muscle, beside a straight or convex edge, stays out">
+            <input type="checkbox" checked={keepEnclosed} onChange={(e) => store.getState().setGrowKeepEnclosed(e.target.checked)} data-testid="grow-envelope" /> keep enclosed fat
+          </label>
+        )}
+        {tool === 'grow' && (
+          <label className="group" title="4-connected: the grow does not pass between two pixels that touch only at a corner (stricter where thin fat planes are not resolved)">
+            <input type="checkbox" checked={conn === 4} onChange={(e) => store.getState().setGrowConnectivity(e.target.checked ? 4 : 8)} data-testid="grow-4conn" /> 4-connected
+          </label>
+        )}
+        {tool === 'grow' && (
+          <label className="group" title="Cut off what the grow reached only through a passage this narrow (a thin fat plane the 3 mm pixels blur): an opening of the grown region, kept to the clicked part">
+            cut bridges
+            <select value={bridgeCut} onChange={(e) => store.getState().setGrowBridgeCut(Number(e.target.value) as 0 | 1 | 2)} data-testid="grow-bridge-cut" aria-label="cut bridges">
+              <option value={0}>off</option>
+              <option value={1}>≤ 2 px</option>
+              <option value={2}>≤ 4 px</option>
+            </select>
+          </label>
+        )}
+        {tool === 'grow' && (
+          <span className="group dim">
+            Shift+drag: limit{barrier && barrier.sliceIndex === sliceIndex ? ` (${barrier.pixels} px)` : ''}
+            {barrier && (
+              <button className="small ghost" onClick={() => store.getState().clearGrowBarrier()} data-testid="clear-limit">
+                clear limit
+              </button>
+            )}
+          </span>
+        )}
+        <span className="group">
+          {COMMANDS.map((c) => (
+            <button key={c.id} className="small" onClick={() => store.getState().runOutlineCommand(c.id)} title={withKeyHint(c.title, { type: 'outlineCommand', command: c.id })} data-testid={`cmd-${c.id}`}>
+              {c.label}
             </button>
-          )}
-        </span>
-      )}
-      {(tool === 'brush' || tool === 'eraser') && (
-        <span className="group" title={withKeyHint('Brush radius in pixels', { type: 'toolSize', delta: 1 })}>
-          Radius
-          <input type="range" min={BRUSH_RADIUS_LIMITS[0]} max={BRUSH_RADIUS_LIMITS[1]} value={radius} onChange={(e) => store.getState().setBrushRadius(Number(e.target.value))} data-testid="brush-radius" aria-label="brush radius" />
-          <b data-testid="brush-radius-value">{radius} px</b>
-        </span>
-      )}
-      {tool === 'grow' && (
-        <label className="group" title="Take in what the grown muscle encloses: fat streaks and marbling inside its outline (a closing of the grown region, then its holes filled); fat outside the muscle, beside a straight or convex edge, stays out">
-          <input type="checkbox" checked={keepEnclosed} onChange={(e) => store.getState().setGrowKeepEnclosed(e.target.checked)} data-testid="grow-envelope" /> keep enclosed fat
-        </label>
-      )}
-      {tool === 'grow' && (
-        <label className="group" title="4-connected: the grow does not pass between two pixels that touch only at a corner (stricter where thin fat planes are not resolved)">
-          <input type="checkbox" checked={conn === 4} onChange={(e) => store.getState().setGrowConnectivity(e.target.checked ? 4 : 8)} data-testid="grow-4conn" /> 4-connected
-        </label>
-      )}
-      {tool === 'grow' && (
-        <label className="group" title="Cut off what the grow reached only through a passage this narrow (a thin fat plane the 3 mm pixels blur): an opening of the grown region, kept to the clicked part">
-          cut bridges
-          <select value={bridgeCut} onChange={(e) => store.getState().setGrowBridgeCut(Number(e.target.value) as 0 | 1 | 2)} data-testid="grow-bridge-cut" aria-label="cut bridges">
-            <option value={0}>off</option>
-            <option value={1}>≤ 2 px</option>
-            <option value={2}>≤ 4 px</option>
-          </select>
-        </label>
-      )}
-      {tool === 'grow' && (
-        <span className="group dim">
-          Shift+drag: limit{barrier && barrier.sliceIndex === sliceIndex ? ` (${barrier.pixels} px)` : ''}
-          {barrier && (
-            <button className="small ghost" onClick={() => store.getState().clearGrowBarrier()} data-testid="clear-limit">
-              clear limit
-            </button>
-          )}
-        </span>
-      )}
-      <span className="group">
-        {COMMANDS.map((c) => (
-          <button key={c.id} className="small" onClick={() => store.getState().runOutlineCommand(c.id)} title={withKeyHint(c.title, { type: 'outlineCommand', command: c.id })} data-testid={`cmd-${c.id}`}>
-            {c.label}
-          </button>
-        ))}
-        <button className="small" disabled={!to} onClick={() => store.getState().runOutlineCommand('propagate')} title={withKeyHint(`Copy ${activeLevel}'s outlines to another level's slice, snapped to its edges (dashed proposals to check and confirm there)`, { type: 'outlineCommand', command: 'propagate' })} data-testid="cmd-propagate">
-          Propagate to
-        </button>
-        <select value={to ?? ''} onChange={(e) => store.getState().setPropagateTarget((e.target.value || null) as Level | null)} data-testid="propagate-target" aria-label="propagate to level">
-          {!to && <option value="">(mark another level)</option>}
-          {others.map((l) => (
-            <option key={l} value={l}>
-              {l}
-            </option>
           ))}
-        </select>
-      </span>
+          <button className="small" disabled={!to} onClick={() => store.getState().runOutlineCommand('propagate')} title={withKeyHint(`Copy ${activeLevel}'s outlines to another level's slice, snapped to its edges (dashed proposals to check and confirm there)`, { type: 'outlineCommand', command: 'propagate' })} data-testid="cmd-propagate">
+            Propagate to
+          </button>
+          <select value={to ?? ''} onChange={(e) => store.getState().setPropagateTarget((e.target.value || null) as Level | null)} data-testid="propagate-target" aria-label="propagate to level">
+            {!to && <option value="">(mark another level)</option>}
+            {others.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </span>
+      </div>
       {/* Always there, one line high (the full text in its tooltip): the image below never shifts when a message comes, goes or grows. */}
       <span className="tool-hint" data-testid="tool-hint" title={hint ?? ''}>
         {hint ?? ' '}

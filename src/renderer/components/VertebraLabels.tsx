@@ -3,6 +3,7 @@
  * centroid (slice and row), so the level count can be checked and a transitional vertebra is seen.
  */
 import type { HuVolume } from '../../core/volume';
+import { sliceLabel } from '../../core/geometry/sliceNumber';
 import { reformatWidth } from '../state/reformat';
 import { useApp } from '../state/store';
 
@@ -18,7 +19,7 @@ export function VertebraLabels({ volume, layout }: { volume: HuVolume; layout: {
           key={v.name}
           className="vertebra-label"
           style={{ left: layout.x + ((v.row + 0.5) / w) * layout.w, top: layout.y + ((n - 1 - v.sliceIndex + 0.5) / n) * layout.h }}
-          title={`${v.name}: centroid of its mask at slice index ${v.sliceIndex}, row ${v.row}, column ${v.column}`}
+          title={`${v.name}: centroid of its mask at slice ${sliceLabel(volume.geometry, v.sliceIndex)}, row ${v.row}, column ${v.column}`}
           data-testid={`vertebra-${v.name}`}
           data-slice={v.sliceIndex}
         >

@@ -109,9 +109,21 @@ export type Question =
       outline: { id: string; pointsLps: Vec3[]; sliceIndex: number; source?: 'mirrored' };
       /** History key the answer's change joins (an outline tool's gesture), when there is one. */
       key?: string;
+      /**
+       * "Assign selected": the outline (already in the document, id outline.id) is to become this
+       * level x muscle x side; `from` is its label now (cancel leaves it so).
+       */
+      assign?: { from: { muscle: RoiMuscle; side: Side } };
+    }
+  | {
+      kind: 'removeLevel';
+      level: Level;
+      /** The level's outlines (they lie on roiSlices): delete them with the mark, keep them (flagged), or cancel. */
+      roiIds: string[];
+      roiSlices: number[];
     };
 
-export type QuestionChoice = 'move' | 'keep' | 'replace' | 'keepBoth' | 'cancel';
+export type QuestionChoice = 'move' | 'keep' | 'replace' | 'keepBoth' | 'cancel' | 'deleteOutlines';
 
 /** What became of a finished outline: in the document, refused (with a message), or waiting for an answer. */
 export type OutlineResult = 'added' | 'refused' | 'asked';

@@ -14,13 +14,24 @@ import { presetById, WINDOW_PRESETS } from '../state/presets';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { annotationToPointsLps, isContourTool, type ContourAnnotationLike } from './adapters';
-import { cancelDrawing, clearAllContours, drawingInProgress, drawingVertexCount, markFinished, reconcile, setGestureActive } from './annotationSync';
+import { cancelDrawing, clearAllContours, closableDrawing, drawingInProgress, drawingVertexCount, markFinished, reconcile, setGestureActive } from './annotationSync';
 import { applyTool, applyViewOnly, AXIAL_VIEWPORT_ID, createToolGroup, getEngine, initCornerstone } from './cornerstone';
 import { SliceLoadStopped } from '../state/progressiveVolume';
 import { registerVolume, unregisterVolume } from './imageLoader';
 import { isPixelToolId } from '../../shared/tools';
 import { PixelToolOverlay, type PixelConversion } from './PixelToolOverlay';
 import { CutOverlay } from './CutOverlay';
+
+/**
+ * A press this close (CSS px) to the first vertex of a polygon or livewire being drawn closes it:
+ * Cornerstone's own distance (a press this near the first vertex, and nearer to it than to any other,
+ * closes), more than the handle drawn there (radius 6 px plus the line). The press is handed on exactly
+ * on the vertex and at once: Cornerstone holds a press 400 ms to see whether a second one makes a double
+ * click, so the outline stayed open for that long, a second press meanwhile (it looked as if nothing had
+ * happened) was dropped and only a double-click seemed to close it, and keys typed meanwhile changed
+ * the label the outline got.
+ */
+export const CLOSE_TOLERANCE_PX = 10;
 
 interface Cursor {
   i: number;
@@ -91,9 +102,40 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
     tg.addViewport(AXIAL_VIEWPORT_ID, engine.id);
     applyTool(tg, store.getState().tool);
     let gesture = 0;
-    const onDown = () => {
+    const onDown = (e: MouseEvent) => {
       gesture++;
       setGestureActive(true);
+      closeOnFirstPoint(e);
+    };
+    // A press near the first vertex of a polygon / livewire being drawn (at least 3 vertices) is handed
+    // to Cornerstone exactly on that vertex, so it closes the outline every time.
+    const closeOnFirstPoint = (e: MouseEvent) => {
+      if (!e.isTrusted || e.button !== 0 || e.shiftKey || e.ctrlKey || e.altKey || e.metaKey) return;
+      const d = closableDrawing();
+      const vp = viewport();
+      if (!d || d.vertices < 3 || !vp) return;
+      const c = vp.worldToCanvas(d.first as Types.Point3);
+      const r = element.getBoundingClientRect();
+      const x = r.left + c[0];
+      const y = r.top + c[1];
+      const dist = Math.hypot(e.clientX - x, e.clientY - y);
+      if (dist > CLOSE_TOLERANCE_PX) return;
+      e.stopImmediatePropagation();
+      e.preventDefault();
+      const init = { bubbles: true, cancelable: true, clientX: x, clientY: y, screenX: e.screenX + (x - e.clientX), screenY: e.screenY + (y - e.clientY), button: 0, buttons: 1, view: window };
+      const target = e.target instanceof Element ? e.target : element;
+      target.dispatchEvent(new MouseEvent('mousedown', init));
+      // The release goes where Cornerstone waits for it (the document), at the same point.
+      const up = (ev: MouseEvent) => {
+        if (!ev.isTrusted || ev.button !== 0) return;
+        window.removeEventListener('mouseup', up, true);
+        ev.stopImmediatePropagation();
+        target.dispatchEvent(new MouseEvent('mouseup', { ...init, buttons: 0 }));
+        // A move of more than 3 px ends Cornerstone's double-click wait: the outline closes now, not 400 ms later.
+        element.dispatchEvent(new MouseEvent('mousemove', { ...init, buttons: 0, clientX: x + 4, clientY: y, screenX: init.screenX + 4 }));
+        element.dispatchEvent(new MouseEvent('mousemove', { ...init, buttons: 0, clientX: ev.clientX, clientY: ev.clientY, screenX: ev.screenX, screenY: ev.screenY }));
+      };
+      window.addEventListener('mouseup', up, true);
     };
     const onUp = () => {
       setGestureActive(false);
@@ -110,7 +152,11 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       }
       markFinished(a.annotationUID!);
       // Refused (drawn off its level's slice): the outline is not kept on screen either.
-      if (s.addOutline(a.annotationUID!, pts) === 'refused') csAnnotation.state.removeAnnotation(a.annotationUID!);
+      if (s.addOutline(a.annotationUID!, pts) === 'refused') {
+        csAnnotation.state.removeAnnotation(a.annotationUID!);
+        // Gone from the screen at once, not at the next render (a scroll or a mouse move).
+        viewport()?.render();
+      }
       // The livewire leaves its finished outline highlighted (drawn white with its handles, as if
       // selected): it is an outline like the others now, in its muscle's colour.
       else if (a.highlighted === true) {
@@ -443,7 +489,17 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
   const winPreset = WINDOW_PRESETS.find((p) => Math.abs(p.center - win.center) < 0.5 && Math.abs(p.width - win.width) < 0.5);
   const rgba = (c: readonly number[]) => `rgba(${c[0]},${c[1]},${c[2]},${(c[3]! / 255).toFixed(2)})`;
   return (
-    <div className="axial-wrap">
+    <div
+      className="axial-wrap"
+      data-testid="axial-wrap"
+      tabIndex={-1}
+      // A press on the image (viewport, pixel-tool or cut overlay) takes the keyboard back from a form
+      // control clicked before (a slider, the cut-bridges select): the shortcuts work again at once.
+      onMouseDownCapture={(e) => {
+        const a = document.activeElement as HTMLElement | null;
+        if (a && a !== e.currentTarget && a !== document.body && !e.currentTarget.contains(a)) e.currentTarget.focus({ preventScroll: true });
+      }}
+    >
       <div
         ref={elRef}
         className={`axial-viewport${shown && !viewerError ? '' : ' no-series'}${waiting ? ' slice-pending' : ''}`}
@@ -465,7 +521,13 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
         <>
           <div className="vp-corner vp-tl" data-testid="slice-readout">
             <div>
-              Slice <b data-testid="slice-number">{sliceIndex + 1}</b> / {g.slices} <span className="dim">(index {sliceIndex})</span>
+              Slice <b data-testid="slice-number">{sliceIndex + 1}</b> / {g.slices}
+              {g.instanceNumbers?.[sliceIndex] != null && (
+                <span className="dim" data-testid="slice-instance" title="InstanceNumber (0020,0013) of this slice's file">
+                  {' '}
+                  (IN {g.instanceNumbers[sliceIndex]})
+                </span>
+              )}
             </div>
             <div>z = {sliceZ(g, sliceIndex).toFixed(1)} mm</div>
             {sliceLoad && (

@@ -37,6 +37,21 @@ export function drawingVertexCount(): number {
 }
 
 /**
+ * The outline being drawn by a tool that closes on a click on its first point (polygon, livewire):
+ * its first vertex (world, mm) and how many vertices it has; null when none is being drawn.
+ */
+export function closableDrawing(): { first: Vec3; vertices: number } | null {
+  const tg = ToolGroupManager.getToolGroup(TOOL_GROUP_ID);
+  for (const t of ROI_TOOL_LIST) {
+    if (t.id !== 'polygon' && t.id !== 'livewire') continue;
+    const tool = tg?.getToolInstance(t.toolName) as { isDrawing?: boolean; editData?: { annotation?: ContourAnnotationLike } | null } | undefined;
+    const pts = tool?.isDrawing ? tool.editData?.annotation?.data.handles?.points : undefined;
+    if (pts && pts.length > 0) return { first: [...pts[0]!] as Vec3, vertices: pts.length };
+  }
+  return null;
+}
+
+/**
  * Cancel an outline being drawn (a slice change, a tool or level switch, Esc): the tool drops its
  * unfinished annotation, so an unfinished polygon never survives onto another slice or level.
  */

@@ -12,12 +12,16 @@ import * as ops from '../documentOps';
 import { emptyHistory, record, redo as historyRedo, undo as historyUndo } from '../history';
 import type { AnnotationSlice, Get, Set, StoreDeps } from '../types';
 import { MUSCLE_NAMES } from '../checklist';
+import { sliceShort } from '../../../core/geometry/sliceNumber';
 
-/** 1-based slice number as the viewer shows it ("Slice 74 / 150"). */
-const shown = (k: number) => k + 1;
 import { message, pointerFor } from '../util';
 
 export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationSlice => {
+  /** The slice as people see it everywhere: position from the feet (1-based), with its InstanceNumber. */
+  const shown = (k: number) => {
+    const g = get().shown?.volume.geometry ?? get().volume?.geometry;
+    return g ? sliceShort(g, k) : String(k + 1);
+  };
   /** Mark the current slice as `level` (no questions) and make it active. */
   let markCount = 0;
   let absentCount = 0;
@@ -134,6 +138,15 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     get().change((d, now) => ops.confirmLevel(d, level, now));
   },
   removeLevel(level) {
+    const { doc, volume } = get();
+    if (refusedWhileLoading() || !doc || get().question) return;
+    // Removing a mark that has outlines asks what becomes of them (as re-marking does): never strands them silently.
+    const rois = doc.rois.filter((r) => r.level === level);
+    if (rois.length > 0 && volume) {
+      const roiSlices = [...new Set(rois.map((r) => roiSlice(volume, r)))].sort((a, b) => a - b);
+      set({ question: { kind: 'removeLevel', level, roiIds: rois.map((r) => r.id), roiSlices } });
+      return;
+    }
     get().change((d, now) => ops.removeLevel(d, level, now));
   },
   setActiveLevel(level) {
@@ -191,6 +204,19 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     const q = get().question;
     if (!q) return;
     set({ question: null });
+    if (q.kind === 'removeLevel') {
+      // One undo step either way; 'keep': the outlines stay (flagged: their level is not marked).
+      if (choice === 'deleteOutlines') get().change((d, now) => ops.deleteRois(ops.removeLevel(d, q.level, now), q.roiIds, now));
+      else if (choice === 'keep') get().change((d, now) => ops.removeLevel(d, q.level, now));
+      if (choice === 'deleteOutlines' && q.roiIds.includes(get().selectedRoiId ?? '')) set({ selectedRoiId: null });
+      return;
+    }
+    if (q.kind === 'duplicate' && q.assign) {
+      // "Assign selected" onto a label that has an outline: replace it (one undo step), keep both (union), or leave the outline as it was.
+      if (choice === 'replace') get().change((d, now) => ops.assignRoi(ops.deleteRois(d, q.existingIds, now), q.outline.id, q.muscle, q.side, now));
+      else if (choice === 'keepBoth') get().change((d, now) => ops.assignRoi(d, q.outline.id, q.muscle, q.side, now));
+      return;
+    }
     if (q.kind === 'moveLevel') {
       // 'keep': the mark stays where it was put and the outlines where they are (the level is flagged).
       const volume = get().volume;
@@ -218,8 +244,15 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   },
   assignSelectedRoi(muscle, side) {
     const roi = selectedHere('changed');
-    if (!roi || (roi.muscle === muscle && roi.side === side)) return;
-    const wasAbsent = !!absentRecord(get().doc, roi.level, muscle, side);
+    const doc = get().doc;
+    if (!roi || !doc || get().question || (roi.muscle === muscle && roi.side === side)) return;
+    // The same question as a second drawn outline of one level x muscle x side.
+    const existing = doc.rois.filter((r) => r.id !== roi.id && r.level === roi.level && r.muscle === muscle && r.side === side);
+    if (existing.length > 0 && muscle !== 'autochthon') {
+      set({ question: { kind: 'duplicate', level: roi.level, muscle, side, existingIds: existing.map((r) => r.id), outline: { id: roi.id, pointsLps: roi.pointsLps, sliceIndex: roi.sliceIndex }, assign: { from: { muscle: roi.muscle, side: roi.side } } } });
+      return;
+    }
+    const wasAbsent = !!absentRecord(doc, roi.level, muscle, side);
     get().change((d, now) => ops.clearAbsent(ops.assignRoi(d, roi.id, muscle, side, now), roi.level, muscle, side, now));
     if (wasAbsent) get().showToast(`${roiLabel(muscle, side)} at ${roi.level} was recorded absent: the assigned outline replaces that record (undo: Ctrl+Z)`, 'info');
   },
