@@ -71,7 +71,7 @@ test.describe('anatomical plausibility', () => {
   test('a QL drawn on the iliac wing at L5/S1 is flagged "anatomy?" in the checklist, the table and the CSV', async ({ page }) => {
     const errors = collectPageErrors(page);
     const volume = await openSeries(page, bridge, DICOM);
-    await page.getByTestId('slice-input').fill(String(L5S1));
+    await page.getByTestId('slice-input').fill(String(L5S1 + 1)); // the field takes the position from the feet (1-based)
     await page.locator('body').click({ position: { x: 5, y: 990 } });
     await expect.poll(async () => (await getState(page)).sliceIndex).toBe(L5S1);
     await page.getByTestId('mark-L5/S1').click();

@@ -82,7 +82,7 @@ test('propagate from L3 to L4/L5 makes dashed proposals the checklist does not t
   const { masks } = await loadMasks(MASKS, g, { include: (n) => n === 'iliopsoas_left', slices: [L3_SLICE] });
   const psoasL3 = [...Array(plane).keys()].filter((p) => masks[0]!.data[L3_SLICE * plane + p]);
   const goTo = async (k: number) => {
-    await page.getByTestId('slice-input').fill(String(k));
+    await page.getByTestId('slice-input').fill(String(k + 1)); // the field takes the position from the feet (1-based)
     await page.getByTestId('slice-input').blur();
     await expect.poll(async () => (await getState(page)).sliceIndex).toBe(k);
   };
@@ -123,7 +123,7 @@ test('propagate from L3 to L4/L5 makes dashed proposals the checklist does not t
   await page.getByTestId('propagate-target').selectOption('L4/L5');
   await page.keyboard.press('j');
   await expect.poll(async () => (await getDoc(page))?.rois.filter((r) => r.level === 'L4/L5').length).toBe(2);
-  await expect(page.getByTestId('tool-hint')).toContainText('Propagated 2 outline(s) from L3 to L4/L5 (slice index 55) as proposals (dashed, not done until confirmed: c at L4/L5)');
+  await expect(page.getByTestId('tool-hint')).toContainText('Propagated 2 outline(s) from L3 to L4/L5 (slice 56 (IN 56)) as proposals (dashed, not done until confirmed: c at L4/L5)');
 
   // At L4/L5 (Shift+3): two dashed proposals, the checklist shows ? and counts none of them done.
   await page.keyboard.press('Shift+3');

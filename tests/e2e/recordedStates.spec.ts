@@ -69,7 +69,7 @@ function parseCsv(text: string): string[][] {
 test('QL R absent at L5/S1 (key d, undo/redo) and a flagged psoas accepted with a reason: saved document and CSV', async ({ page }) => {
   const errors = collectPageErrors(page);
   await openSeries(page, bridge, DICOM);
-  await page.getByTestId('slice-input').fill(String(L5S1_SLICE));
+  await page.getByTestId('slice-input').fill(String(L5S1_SLICE + 1)); // the field takes the position from the feet (1-based)
   await page.locator('body').click({ position: { x: 5, y: 990 } });
   await expect.poll(async () => (await getState(page)).sliceIndex).toBe(L5S1_SLICE);
   await page.keyboard.press('4'); // mark L5/S1 here

@@ -252,7 +252,7 @@ describe('outline tools (store)', () => {
     // The checks ran on the result and the message line says what they found: the propagated psoas left lies on
     // the quadratus lumborum left (blob A; the copy is snapped and smoothed, its corners cut, so fewer than its
     // 150 px); the psoas right raises nothing, so it is not named.
-    expect(s().toolHint).toMatch(/^Propagated 2 outline\(s\) from L3 to L3\/L4 \(slice index 2\) as proposals \(dashed, not done until confirmed: c at L3\/L4\)\. Check: PS L: overlaps the quadratusLumborum left outline by 1\d\d px \(those pixels count in both\)$/);
+    expect(s().toolHint).toMatch(/^Propagated 2 outline\(s\) from L3 to L3\/L4 \(slice 3\) as proposals \(dashed, not done until confirmed: c at L3\/L4\)\. Check: PS L: overlaps the quadratus lumborum left outline by 1\d\d px \(those pixels count in both\)$/);
     // The table (core) reports their origin; the exports carry it in `origin`.
     const origins = measureAnnotations(s().volume!, s().doc!).filter((r) => r.level === 'L3/L4' && r.muscle === 'psoas').map((r) => r.origin);
     expect(origins).toEqual(['propagated', 'propagated']);

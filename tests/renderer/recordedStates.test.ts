@@ -57,7 +57,7 @@ describe('checklist completeness (one rule)', () => {
     // A new flag reopens it: an erector spinae outline laid over the accepted bow tie makes an overlap flag.
     const over = docWith([tie({ accepted: { flags: tieFlags, reason: 'phantom', rater: 'r', at: 't' } }), plain('es', 'erectorSpinae', 'right', 10)]);
     const fo = documentFlags(over, volume);
-    expect(fo(over.rois[0]!)).toEqual([tieFlags[0], expect.stringMatching(/^overlaps the erectorSpinae right outline by \d+ px/)]);
+    expect(fo(over.rois[0]!)).toEqual([tieFlags[0], expect.stringMatching(/^overlaps the erector spinae right outline by \d+ px/)]);
     expect(targetState(over, 'L3', 'psoas', 'right', fo)).toBe('flagged');
 
     // Resolved: the outline redrawn without the flag is complete, the stale acceptance is ignored.

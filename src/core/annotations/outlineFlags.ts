@@ -14,6 +14,15 @@ import { isProposal, type AnnotationDocument, type Roi } from './document';
 import { plausibilityChecker } from './plausibility';
 import { sideChecker } from './sideCheck';
 
+
+/** Muscle names as a person writes them, for flag texts (not the keys of the exports). */
+const MUSCLE_WORDS: Record<Roi['muscle'], string> = {
+  psoas: 'psoas',
+  erectorSpinae: 'erector spinae',
+  multifidus: 'multifidus',
+  quadratusLumborum: 'quadratus lumborum',
+  autochthon: 'autochthon',
+};
 /**
  * Where an outline came from: while it is an unconfirmed proposal its source ('proposed', 'propagated',
  * 'mirrored'), even after it was edited or re-split; otherwise 'edited' once its points or label were
@@ -228,7 +237,7 @@ function overlapFlags(g: VolumeGeometry, k: number, members: readonly Roi[]): Ma
     }
     const flags: string[] = [];
     labels.forEach((l, n) => {
-      if (shared[n]! > 0) flags.push(`overlaps the ${l.muscle} ${l.side} outline${l.count > 1 ? 's' : ''} by ${shared[n]} px (those pixels count in both)`);
+      if (shared[n]! > 0) flags.push(`overlaps the ${MUSCLE_WORDS[l.muscle]} ${l.side} outline${l.count > 1 ? 's' : ''} by ${shared[n]} px (those pixels count in both)`);
     });
     if (flags.length) out.set(roi, flags);
   }

@@ -10,6 +10,7 @@ import type { Roi } from '../../../core/annotations/document';
 import { roiSlice } from '../../../core/annotations/measureAnnotations';
 import { levelSlice, outlineFlagger } from '../../../core/annotations/outlineFlags';
 import { DEFAULT_LEVELS, type Level, type Muscle } from '../../../core/anatomy/anatomy';
+import { sliceShort } from '../../../core/geometry/sliceNumber';
 import { sliceZ } from '../../../core/geometry/volumeGeometry';
 import { paintOutline, paintStroke as paintMaskStroke } from '../../../core/roi/brush';
 import { lpsToSliceIj, sliceIjToLps } from '../../../core/roi/contour';
@@ -403,7 +404,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     // Never to a level where the checks fail without saying so: the outlines are made (flagged proposals) and the flags said here.
     const checks = flagsOf(get().doc?.rois.filter((r) => made.some((m) => m.id === r.id)) ?? []);
     hint(
-      `Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice index ${kTo}) as proposals (dashed, not done until confirmed: ${confirmKey()} at ${to})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}${checks}`,
+      `Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice ${sliceShort(g, kTo)}) as proposals (dashed, not done until confirmed: ${confirmKey()} at ${to})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}${checks}`,
       checks ? 'error' : 'info',
     );
     return true;
