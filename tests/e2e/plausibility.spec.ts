@@ -108,6 +108,8 @@ test.describe('anatomical plausibility', () => {
     await expect(page.getByTestId('check-quadratusLumborum-left')).toHaveAttribute('data-flags', 'yes');
     await expect(page.getByTestId('check-flag-quadratusLumborum-left')).toHaveText(/⚠ anatomy\?/);
     expect((await page.getByTestId('check-flag-quadratusLumborum-left').getAttribute('title'))!.split('\n')).toContain(want);
+    // Under the checklist, in words (not only in a tooltip).
+    await expect(page.getByTestId('active-flags')).toContainText(want);
     // Table: the ⚠ of the row, the same flags in its tooltip.
     const tableFlag = page.getByTestId('flag-L5/S1-quadratusLumborum-left');
     await expect(tableFlag).toBeVisible();

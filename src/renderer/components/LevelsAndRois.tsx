@@ -7,6 +7,7 @@ import { levelSlice, roiOrigin } from '../../core/annotations/outlineFlags';
 import { keyHint } from '../../shared/shortcuts';
 import { CHECKLIST, MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT, checklistFlags, completeCount, documentFlags, flagWord, isDone, roiLabel, targetState } from '../state/checklist';
 import { absentRecord, acceptedNow, openFlags } from '../../core/annotations/recordedStates';
+import { isPlausibilityFlag } from '../../core/annotations/plausibility';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { ProposalBar } from './ProposalBar';
@@ -93,6 +94,9 @@ const PROPOSAL_TITLE = {
   mirrored: 'Mirrored from the other side across the midline: check it on the image (drag its points) and confirm (c); not done until confirmed',
 } as const;
 
+/** At most this many flag lines under the checklist (the rest counted). */
+const FLAG_LINES = 6;
+
 export function RoiPanel() {
   const doc = useApp((s) => s.doc);
   const activeLevel = useApp((s) => s.activeLevel);
@@ -108,6 +112,11 @@ export function RoiPanel() {
   const absentKey = keyHint({ type: 'toggleAbsent' });
   const levelRois = doc?.rois.filter((r) => r.level === activeLevel) ?? [];
   const selected = doc?.rois.find((r) => r.id === selectedRoiId);
+  // The open flags (not resolved, not accepted) of this level's outlines, in words, each with its label
+  // (the anatomy checks name it themselves); the active muscle and side first.
+  const activeFirst = [...levelRois].sort((a, b) => Number(b.muscle === activeMuscle && b.side === activeSide) - Number(a.muscle === activeMuscle && a.side === activeSide));
+  const levelFlags = [...new Set(activeFirst.flatMap((r) => openFlags(r, flagsOf(r)).map((f) => (isPlausibilityFlag(f) ? f : `${roiLabel(r.muscle, r.side)}: ${f}`))))];
+  const activeFlags = levelFlags.length > FLAG_LINES ? [...levelFlags.slice(0, FLAG_LINES - 1), `and ${levelFlags.length - FLAG_LINES + 1} more (the tooltips of the rows marked ⚠)`] : levelFlags;
   return (
     <div className="roipanel" data-testid="roipanel">
       <div className="panel-title">
@@ -226,6 +235,14 @@ export function RoiPanel() {
           ))}
       </ul>
       <ProposalBar level={activeLevel} />
+      {activeFlags.length > 0 && (
+        // The reasons in words where the user looks (the checklist row shows only a word, the tooltip the rest).
+        <ul className="flag-list roi-warn" data-testid="active-flags" title="Change the outline so the flag goes, or accept it with a reason (Accept… on the row)">
+          {activeFlags.map((f) => (
+            <li key={f}>⚠ {f}</li>
+          ))}
+        </ul>
+      )}
       <div className="roi-actions">
         <button className="small" disabled={!selected} onClick={() => store.getState().assignSelectedRoi(activeMuscle, activeSide)} title="Give the selected outline the chosen muscle and side">
           Assign selected → {MUSCLE_SHORT[activeMuscle]} {activeSide === 'left' ? 'L' : 'R'}
