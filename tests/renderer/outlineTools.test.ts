@@ -282,6 +282,30 @@ describe('outline tools (store)', () => {
     expect(parseAnnotationDocument({ ...doc, rois: [{ ...doc.rois[0], proposedBy: 'guessed' }] }).ok).toBe(false);
   });
 
+  it('propagate leaves a muscle recorded absent at the target absent (and says so), and never carries an acceptance to the copy', async () => {
+    const store = await openStore();
+    const s = () => store.getState();
+    s().setToolRange([0, 100]);
+    expect(s().growAt([14, 27])).toBe('added'); // psoas left: blob A
+    s().selectRoi(s().doc!.rois[0]!.id);
+    expect(s().runOutlineCommand('mirror')).toBe(true); // psoas right: its mirror image
+    // The psoas left carries an acceptance (of whatever flags it had at L3): it must not come along.
+    const left = s().doc!.rois.find((r) => r.side === 'left')!;
+    store.setState({ doc: { ...s().doc!, rois: s().doc!.rois.map((r) => (r.id === left.id ? { ...r, accepted: { flags: ['some flag'], reason: 'checked', rater: 't', at: 'now' } } : r)) } });
+    // At L3/L4 the psoas right is recorded absent.
+    s().setSlice(2);
+    s().markLevel('L3/L4');
+    s().toggleAbsent({ level: 'L3/L4', muscle: 'psoas', side: 'right' });
+    expect(s().doc!.absent?.map((a) => `${a.level} ${a.muscle} ${a.side}`)).toEqual(['L3/L4 psoas right']);
+    s().setActiveLevel('L3');
+    expect(s().runOutlineCommand('propagate')).toBe(true);
+    const there = s().doc!.rois.filter((r) => r.level === 'L3/L4');
+    expect(there.map((r) => `${r.muscle}-${r.side}-${r.source}`)).toEqual(['psoas-left-propagated']);
+    expect(there[0]!.accepted).toBeUndefined();
+    expect(s().doc!.absent?.map((a) => `${a.level} ${a.muscle} ${a.side}`)).toEqual(['L3/L4 psoas right']);
+    expect(s().toolHint).toMatch(/^Propagated 1 outline\(s\) from L3 to L3\/L4 .*; 1 skipped \(recorded absent at L3\/L4\)/);
+  });
+
   it('a brush stroke with no outline starts one; simplify and smooth keep its area within 2%; snap finds no edge in uniform fat', async () => {
     const store = await openStore();
     const s = () => store.getState();

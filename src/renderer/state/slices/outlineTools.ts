@@ -9,6 +9,7 @@
 import type { Roi } from '../../../core/annotations/document';
 import { roiSlice } from '../../../core/annotations/measureAnnotations';
 import { levelSlice, outlineFlagger } from '../../../core/annotations/outlineFlags';
+import { absentRecord } from '../../../core/annotations/recordedStates';
 import { DEFAULT_LEVELS, type Level, type Muscle } from '../../../core/anatomy/anatomy';
 import { sliceShort } from '../../../core/geometry/sliceNumber';
 import { sliceZ } from '../../../core/geometry/volumeGeometry';
@@ -387,24 +388,32 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     const sources = doc.rois.filter((r) => r.level === activeLevel && roiSlice(volume, r) === kFrom);
     const made: Roi[] = [];
     let skipped = 0;
+    let absent = 0;
     for (const r of sources) {
       if (r.muscle !== 'autochthon' && doc.rois.some((x) => x.level === to && x.muscle === r.muscle && x.side === r.side)) {
         skipped++;
         continue;
       }
+      // A muscle the rater recorded absent at the target level stays absent (a copy would replace that record).
+      if (r.muscle !== 'autochthon' && absentRecord(doc, to, r.muscle, r.side)) {
+        absent++;
+        continue;
+      }
       // Pixel-edge outlines (grown, imported) have vertices only at corners: simplify before snapping.
       const ij = simplifyContour(toIj(volume, r), 0.005).contour;
       const p = propagateContour(ij, hu, g.columns, g.rows, { grad, snapRadiusPx: SNAP_RADIUS_PX });
-      // A proposal (dashed, not done in the checklist) until the user confirms it; none of the source's own fields (proposedBy) come along.
-      const { proposedBy: _from, ...copy } = r;
+      // A proposal (dashed, not done in the checklist) until the user confirms it; none of the source's own
+      // fields come along (proposedBy; accepted: an acceptance covers the source's flags, not the copy's).
+      const { proposedBy: _from, accepted: _accepted, ...copy } = r;
       made.push({ ...copy, id: deps.newId(), level: to, sliceIndex: kTo, z: sliceZ(g, kTo), pointsLps: toLps(volume, kTo, p.contour), source: 'propagated', createdAt: now, modifiedAt: now });
     }
-    if (made.length === 0) return hint(sources.length ? `Every outline of ${activeLevel} already has one at ${to}: nothing propagated` : `${activeLevel} has no outlines on its slice`, 'error'), false;
+    const absentNote = absent ? `; ${absent} skipped (recorded absent at ${to})` : '';
+    if (made.length === 0) return hint(sources.length ? `Every outline of ${activeLevel} already has one at ${to}, or is recorded absent there: nothing propagated${absentNote}` : `${activeLevel} has no outlines on its slice`, 'error'), false;
     get().change((d, t) => made.reduce((acc, roi) => ops.addRoi(acc, roi, t), d), `propagate-${++gesture}`);
     // Never to a level where the checks fail without saying so: the outlines are made (flagged proposals) and the flags said here.
     const checks = flagsOf(get().doc?.rois.filter((r) => made.some((m) => m.id === r.id)) ?? []);
     hint(
-      `Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice ${sliceShort(g, kTo)}) as proposals (dashed, not done until confirmed: ${confirmKey()} at ${to})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}${checks}`,
+      `Propagated ${made.length} outline(s) from ${activeLevel} to ${to} (slice ${sliceShort(g, kTo)}) as proposals (dashed, not done until confirmed: ${confirmKey()} at ${to})${skipped ? `; ${skipped} skipped (already outlined there)` : ''}${absentNote}${checks}`,
       checks ? 'error' : 'info',
     );
     return true;
