@@ -6,6 +6,7 @@
  */
 import { nearestSliceToZ, type VolumeGeometry } from '../geometry/volumeGeometry';
 import { sliceLabel } from '../geometry/sliceNumber';
+import { boxMask, type BoxMask } from '../roi/boxMask';
 import { lpsToSliceIj } from '../roi/contour';
 import { rasterizePolygon, type PointIj } from '../roi/rasterize';
 import { findSelfCrossing } from '../roi/selfCrossing';
@@ -82,47 +83,6 @@ export function roiSlice(volume: HuVolume, roi: Pick<Roi, 'sliceIndex' | 'z'>): 
   return nearestSliceToZ(g, roi.z);
 }
 
-/** An outline's pixels (pixel-centre rule) within its bounding box on its slice (clipped to the image). */
-interface BoxMask {
-  i0: number;
-  j0: number;
-  w: number;
-  h: number;
-  bits: Uint8Array;
-  /** Pixels set. */
-  pixels: number;
-}
-
-/** The outline's pixels on slice k, in its bounding box; null when the box lies outside the image or the contour is unusable (checkRoi refuses it). */
-function boxMask(g: VolumeGeometry, k: number, ij: readonly PointIj[]): BoxMask | null {
-  if (ij.length < 3) return null;
-  let minX = Infinity;
-  let maxX = -Infinity;
-  let minY = Infinity;
-  let maxY = -Infinity;
-  for (const [x, y] of ij) {
-    if (!Number.isFinite(x) || !Number.isFinite(y)) return null;
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
-  }
-  const i0 = Math.max(0, Math.floor(minX));
-  const j0 = Math.max(0, Math.floor(minY));
-  const i1 = Math.min(g.columns - 1, Math.ceil(maxX));
-  const j1 = Math.min(g.rows - 1, Math.ceil(maxY));
-  if (i1 < i0 || j1 < j0) return { i0: 0, j0: 0, w: 0, h: 0, bits: new Uint8Array(0), pixels: 0 };
-  const w = i1 - i0 + 1;
-  const h = j1 - j0 + 1;
-  const bits = rasterizePolygon(
-    ij.map(([x, y]) => [x - i0, y - j0] as const),
-    w,
-    h,
-  );
-  let pixels = 0;
-  for (let p = 0; p < bits.length; p++) pixels += bits[p]!;
-  return { i0, j0, w, h, bits, pixels };
-}
 
 /** What one outline looks like on its slice: how many pixels it holds and the shape flags (crossing itself, no pixel). */
 interface OutlineShape {
@@ -148,7 +108,7 @@ function sliceIj(g: VolumeGeometry, k: number, roi: Roi): PointIj[] | null {
  */
 function shapeOf(g: VolumeGeometry, k: number, roi: Roi): OutlineShape {
   const ij = sliceIj(g, k, roi);
-  const mask = ij && boxMask(g, k, ij);
+  const mask = ij && boxMask(g, ij);
   if (!ij || !mask) return { pixels: -1, flags: [] };
   const flags: string[] = [];
   const sc = findSelfCrossing(ij);
@@ -177,7 +137,7 @@ function overlapFlags(g: VolumeGeometry, k: number, members: readonly Roi[]): Ma
   const masks: { roi: Roi; bit: number; m: BoxMask }[] = [];
   for (const r of members) {
     const ij = sliceIj(g, k, r);
-    const m = ij && boxMask(g, k, ij);
+    const m = ij && boxMask(g, ij);
     if (!m || m.pixels === 0) continue;
     let n = labels.findIndex((l) => labelKey(l) === labelKey(r));
     if (n < 0) {

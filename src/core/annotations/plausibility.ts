@@ -36,6 +36,7 @@ import {
   type PlausibilityMuscle,
 } from '../anatomy/plausibility';
 import { indexToLps, pixelAreaMm2 } from '../geometry/volumeGeometry';
+import { boxMask, type BoxMask } from '../roi/boxMask';
 import { lpsToSliceIj } from '../roi/contour';
 import { rasterizePolygon } from '../roi/rasterize';
 import type { HuVolume } from '../volume';
@@ -128,42 +129,19 @@ export function findVertebra(volume: HuVolume, k: number): Vertebra | null {
   return { midX: vx.length % 2 ? vx[h]! : (vx[h - 1]! + vx[h]!) / 2, frontY: at(0.02), backY: at(0.98) };
 }
 
-/** The outline's pixels (pixel-centre rule) in its bounding box on slice k, clipped to the image; null when unusable. */
-interface BoxPixels {
-  i0: number;
-  j0: number;
-  w: number;
-  bits: Uint8Array;
-}
+/** The outline's pixels (pixel-centre rule) in its bounding box on slice k, clipped to the image; null when unusable or off the image. */
+type BoxPixels = BoxMask;
 
 function boxPixels(volume: HuVolume, k: number, roi: Pick<Roi, 'pointsLps'>): BoxPixels | null {
   if (roi.pointsLps.length < 3) return null;
-  const g = volume.geometry;
   let ij;
   try {
-    ij = lpsToSliceIj(g, k, roi.pointsLps);
+    ij = lpsToSliceIj(volume.geometry, k, roi.pointsLps);
   } catch {
     return null;
   }
-  let minX = Infinity;
-  let maxX = -Infinity;
-  let minY = Infinity;
-  let maxY = -Infinity;
-  for (const [x, y] of ij) {
-    if (!Number.isFinite(x) || !Number.isFinite(y)) return null;
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
-  }
-  const i0 = Math.max(0, Math.floor(minX));
-  const j0 = Math.max(0, Math.floor(minY));
-  const i1 = Math.min(g.columns - 1, Math.ceil(maxX));
-  const j1 = Math.min(g.rows - 1, Math.ceil(maxY));
-  if (i1 < i0 || j1 < j0) return null;
-  const w = i1 - i0 + 1;
-  const h = j1 - j0 + 1;
-  return { i0, j0, w, bits: rasterizePolygon(ij.map(([x, y]) => [x - i0, y - j0] as const), w, h) };
+  const m = boxMask(volume.geometry, ij);
+  return m && m.w > 0 ? m : null;
 }
 
 /** What an outline holds on its slice. */
