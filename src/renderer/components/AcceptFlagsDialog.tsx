@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { documentFlags, roiLabel } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
+import { cycleFocus } from './dialogFocus';
 
 export function AcceptFlagsDialog() {
   const req = useApp((s) => s.acceptRequest);
@@ -38,12 +39,7 @@ export function AcceptFlagsDialog() {
     } else if (e.key === 'Enter' && !e.shiftKey && (e.target as HTMLElement).tagName === 'TEXTAREA') {
       e.preventDefault();
       accept();
-    } else if (e.key === 'Tab') {
-      const items = [...(ref.current?.querySelectorAll<HTMLElement>('textarea, button:not([disabled])') ?? [])];
-      const at = items.indexOf(document.activeElement as HTMLElement);
-      e.preventDefault();
-      items[(at + (e.shiftKey ? items.length - 1 : 1)) % items.length]?.focus();
-    }
+    } else cycleFocus(e, ref.current, 'textarea, button:not([disabled])');
     e.stopPropagation();
   };
   const what = `${roiLabel(req.muscle, req.side)} at ${req.level}`;

@@ -9,6 +9,7 @@ import { MUSCLE_NAMES } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { sliceShort } from '../../core/geometry/sliceNumber';
+import { cycleFocus } from './dialogFocus';
 
 /** Slice k as people see it everywhere: position from the feet (1-based), with its InstanceNumber where the file has one. */
 type Num = (k: number) => string;
@@ -80,12 +81,7 @@ export function QuestionDialog() {
     if (e.key === 'Escape') {
       e.preventDefault();
       answer('cancel');
-    } else if (e.key === 'Tab') {
-      const buttons = [...(ref.current?.querySelectorAll<HTMLButtonElement>('button') ?? [])];
-      const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
-      e.preventDefault();
-      buttons[(at + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length]?.focus();
-    }
+    } else cycleFocus(e, ref.current);
     e.stopPropagation();
   };
   return (

@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
+import { cycleFocus } from './dialogFocus';
 
 export function SaveConflictDialog() {
   const conflict = useApp((s) => s.saveConflict);
@@ -25,12 +26,7 @@ export function SaveConflictDialog() {
       .finally(() => setBusy(false));
   };
   const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key === 'Tab') {
-      const buttons = [...(ref.current?.querySelectorAll<HTMLButtonElement>('button') ?? [])];
-      const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
-      e.preventDefault();
-      buttons[(at + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length]?.focus();
-    }
+    cycleFocus(e, ref.current);
     e.stopPropagation();
   };
   return (
