@@ -95,6 +95,27 @@ describe('resample onto the CT grid', () => {
     expect(() => resampleMask(img, G, { slices: [4] })).toThrow(/slice 4 is outside 0..3/);
   });
 
+  it('applies scl_inter (with slope 1 and with another slope) to labels, binary masks and thresholds', () => {
+    const AFF = [-2, 0, 0, 5, 0, -2, 0, 4, 0, 0, 3, 10, 0, 0, 0, 1];
+    const diagonal = (u: number, v: number) => (u === v ? 1 : 0); // 20 of the 120 voxels (5 per slice)
+    // Stored 0/1, slope 1, scl_inter 85: real values 85 (off the diagonal) and 86 (on it).
+    const labelled = nifti([6, 5, 4], diagonal, AFF, { sclSlope: 1, sclInter: 85 });
+    expect(countVoxels(resampleMask(labelled, G, { label: 86 }), G)).toBe(20);
+    expect(countVoxels(resampleMask(labelled, G, { label: 85 }), G)).toBe(100);
+    expect(countVoxels(resampleMask(labelled, G, { label: 1 }), G)).toBe(0);
+    expect([...resampleLabels(labelled, G).keys()].sort((a, b) => a - b)).toEqual([85, 86]);
+    // Stored 0/1, slope 1, scl_inter -1: real values -1 (off the diagonal) and 0 (on it): a binary mask is the off-diagonal.
+    const shifted = nifti([6, 5, 4], diagonal, AFF, { sclSlope: 1, sclInter: -1 });
+    const off = resampleMask(shifted, G);
+    expect(countVoxels(off, G)).toBe(100);
+    expect(off[ct(3, 3, 2)]).toBe(0);
+    expect(off[ct(3, 2, 2)]).toBe(1);
+    // A probability map stored 0/50, slope 0.01, scl_inter 0.3: real 0.3 and 0.8; threshold 0.5 keeps the diagonal.
+    const prob = nifti([6, 5, 4], (u, v) => 50 * diagonal(u, v), AFF, { sclSlope: 0.01, sclInter: 0.3 });
+    expect(countVoxels(resampleMask(prob, G, { threshold: 0.5 }), G)).toBe(20);
+    expect(countVoxels(resampleMask(prob, G, { threshold: 0.25 }), G)).toBe(120);
+  });
+
   it('throws for a mask that does not overlap the CT, but returns an overlapping empty mask', () => {
     const far = nifti([3, 3, 2], () => 1, [-2, 0, 0, 500, 0, -2, 0, 2, 0, 0, 3, 13, 0, 0, 0, 1]);
     expect(() => resampleMask(far, G, { name: 'far' })).toThrow('mask far does not overlap the CT');
