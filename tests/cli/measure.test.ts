@@ -215,6 +215,33 @@ describe('paraspine measure --annotations', () => {
     for (let j = 50; j <= 53; j++) for (let i = 40; i <= 44; i++) sum += pos.volume.hu[73 * plane + j * g.columns + i]!;
     expect(m.meanHu).toBeCloseTo(sum / 20, 10);
 
+    // --muscle-hu / --fat-hu beat the document's ranges, each on its own; the document's beat the defaults
+    const hu: number[] = [];
+    for (let j = 50; j <= 53; j++) for (let i = 40; i <= 44; i++) hu.push(pos.volume.hu[73 * plane + j * g.columns + i]!);
+    const pixelMm2 = g.rowSpacingMm * g.columnSpacingMm;
+    const within = (lo: number, hi: number) => hu.filter((v) => v >= lo && v <= hi).length * pixelMm2;
+    const ranged = join(dir, 'ranged.json');
+    writeFileSync(ranged, JSON.stringify({ ...doc, ranges: { muscleHu: [0, 40], fatHu: [-100, -20] } }));
+    const fromDoc = JSON.parse((await cli('measure', ABDOMEN, '--annotations', ranged)).stdout);
+    expect(fromDoc.ranges).toEqual({ muscleHu: [0, 40], fatHu: [-100, -20] });
+    expect(fromDoc.measurements[0].leanAreaMm2).toBeCloseTo(within(0, 40), 10);
+    expect(fromDoc.measurements[0].fatAreaMm2).toBeCloseTo(within(-100, -20), 10);
+    const flagged = JSON.parse((await cli('measure', ABDOMEN, '--annotations', ranged, '--muscle-hu', '-29,150')).stdout);
+    expect(flagged.ranges).toEqual({ muscleHu: [-29, 150], fatHu: [-100, -20] });
+    expect(flagged.measurements[0].leanAreaMm2).toBeCloseTo(within(-29, 150), 10);
+    expect(flagged.measurements[0].fatAreaMm2).toBeCloseTo(within(-100, -20), 10);
+    expect(within(0, 40)).not.toBe(within(-29, 150)); // the phantom pixels tell the two ranges apart
+
+    // --z is refused two slices beyond either end of the series (the nearest slice is only taken within half a slice)
+    const zs = g.slicePositions.map((q) => q[2]);
+    const dz = Math.abs(zs[1]! - zs[0]!);
+    for (const zOut of [Math.max(...zs) + 2 * dz, Math.min(...zs) - 2 * dz]) {
+      const rz = await cli('measure', ABDOMEN, '--annotations', file, '--z', String(zOut));
+      expect(rz.code).toBe(1);
+      expect(rz.errors).toHaveLength(1);
+      expect(rz.errors[0]).toMatch(/outside the series/);
+    }
+
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...doc, version: 99 }));
     const rb = await cli('measure', ABDOMEN, '--annotations', bad);

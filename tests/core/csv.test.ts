@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { csvCell, toCsv } from '../../src/core/format/csv';
 
+describe('CSV quoting', () => {
+  it('a lone carriage return, a lone line feed, a comma or a quote inside a cell is quoted', () => {
+    expect(csvCell('a\rb')).toBe('"a\rb"');
+    expect(csvCell('a\nb')).toBe('"a\nb"');
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('a"b')).toBe('"a""b"');
+    expect(csvCell('ab')).toBe('ab');
+  });
+});
+
 describe('CSV cells never carry a spreadsheet formula', () => {
   it.each([
     ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],

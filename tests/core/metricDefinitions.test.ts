@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asymmetryTable } from '../../src/core/annotations/measureAnnotations';
+import { asymmetryRowFor, asymmetryTable } from '../../src/core/annotations/measureAnnotations';
 import { EXPORT_CSV_COLUMNS, exportCsvColumns, exportRows } from '../../src/core/export/measurementsExport';
 import { toCsv } from '../../src/core/format/csv';
 import {
@@ -175,5 +175,29 @@ describe('display of metrics', () => {
       'volume:voxels', 'volume:volumeMm3', 'volume:meanHu',
     ]);
     expect(lines.find((l) => l.key === 'fatFraction')!.text).toMatch(/Fat infiltration \(fatFraction.*stored in 1, shown in %\): Fat area \/ CSA/);
+  });
+});
+
+describe('asymmetry is per level', () => {
+  it('two levels with opposite sides larger each get their own asymmetry, in the table lookup and the export rows', () => {
+    // L3: left 8 px, right 24 px -> 100 (8 - 24) / 16 = -100; L4: the masks swapped -> +100 (by hand).
+    const { v, left, right } = phantom();
+    const id = (side: 'left' | 'right') => ({ structure: `psoas_${side}`, muscle: 'psoas' as const, side });
+    const records = [
+      measureSliceMask(v, 0, left, id('left'), 'L3', DEFAULT_RANGES),
+      measureSliceMask(v, 0, right, id('right'), 'L3', DEFAULT_RANGES),
+      measureSliceMask(v, 0, right, id('left'), 'L4', DEFAULT_RANGES),
+      measureSliceMask(v, 0, left, id('right'), 'L4', DEFAULT_RANGES),
+    ];
+    const table = asymmetryTable(records);
+    expect(table.map((a) => [a.level, a.muscle])).toEqual([['L3', 'psoas'], ['L4', 'psoas']]);
+    expect(asymmetryRowFor(table, 'L3', 'psoas')!.asymmetryPct).toBeCloseTo(-100, 12);
+    expect(asymmetryRowFor(table, 'L4', 'psoas')!.asymmetryPct).toBeCloseTo(100, 12);
+    expect(asymmetryRowFor(table, 'L5/S1', 'psoas')).toBeUndefined();
+    expect(asymmetryRowFor(table, 'L3', 'multifidus')).toBeUndefined();
+    const ctx = { series: { studyInstanceUid: '1', seriesInstanceUid: '2', patientId: 'P', seriesDescription: 'D' }, ranges: DEFAULT_RANGES, rater: 'R', appVersion: '0' };
+    const rows = exportRows(records, ctx);
+    expect(rows.map((r) => [r.level, r.side])).toEqual([['L3', 'left'], ['L3', 'right'], ['L4', 'left'], ['L4', 'right']]);
+    [-100, -100, 100, 100].forEach((pct, i) => expect(rows[i]!.asymmetryPct as number).toBeCloseTo(pct, 12));
   });
 });

@@ -45,3 +45,9 @@ export async function relabelledCopies(paths: readonly string[]): Promise<{ copy
   const { dir, cleanup } = await writeTempFiles(files);
   return { copy: (p) => join(dir, basename(p)), cleanup };
 }
+
+/** The two ways 16-bit pixels are rescaled and summed: WebAssembly SIMD and the JavaScript fallback. */
+export const KERNEL_PATHS = [
+  ['WebAssembly SIMD', false],
+  ['JavaScript fallback', true],
+] as const;

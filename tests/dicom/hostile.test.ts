@@ -431,6 +431,25 @@ describe('11. values that are not Hounsfield units', () => {
     }
   });
 
+  it('Enhanced CT with a rescale in each frame\'s functional group: each frame takes its own, not frame 1\'s', async () => {
+    // Stored 1024 + f in every pixel of frame f; HU by hand: frame 0: 1024 - 1024 = 0; frame 1: 1025 - 1000 = 25;
+    // frame 2: 1026 * 2 - 2000 = 52; frame 3: 1027 * 0.5 - 500.25 = 13.25 (not an integer: the volume cannot be int16).
+    const rescale = [
+      { intercept: '-1024', slope: '1' },
+      { intercept: '-1000', slope: '1' },
+      { intercept: '-2000', slope: '2' },
+      { intercept: '-500.25', slope: '0.5' },
+    ];
+    const { dir, cleanup } = await writeTempFiles([{ name: 'ct.dcm', bytes: enhancedCt({ frames: 4, frameRescale: (f) => rescale[f]! }) }]);
+    try {
+      const { volume } = await loadSeriesFromFolder(dir);
+      expect(volume.geometry.slices).toBe(4);
+      expect([0, 1, 2, 3].map((k) => Array.from(volume.hu.subarray(k * 16, (k + 1) * 16)))).toEqual([0, 25, 52, 13.25].map((v) => new Array(16).fill(v)));
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('the CLI: `info --hu-stats` on a folder holding only the perfusion map refuses it, naming the file and the type', async () => {
     const { cli } = await import('../cli/run');
     const perfusion = enhancedCt({ frames: 2, imageType: 'DERIVED\\PRIMARY\\PERFUSION\\RCBF', pixelValueTransformation: { rescaleType: 'US' } });

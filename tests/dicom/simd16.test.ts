@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { int16Stats, rescaleInt16, simd16Available } from '../../src/core/dicom/simd16';
+import { forceSimd16Fallback, int16Stats, rescaleInt16, simd16Available } from '../../src/core/dicom/simd16';
 import { huStats } from '../../src/core/volume';
 
 /** A deterministic pseudo-random 16-bit pattern (every bit pattern likely, edges included). */
@@ -69,5 +69,31 @@ describe('WebAssembly SIMD 16-bit kernels', () => {
     // every value at the extremes: the i32 lane sums stay in range
     expect(int16Stats(new Int16Array(300000).fill(-32768))).toEqual({ min: -32768, max: -32768, sum: -32768 * 300000 });
     expect(int16Stats(new Int16Array(300000).fill(32767))).toEqual({ min: 32767, max: 32767, sum: 32767 * 300000 });
+  });
+});
+
+describe('the JavaScript fallback, forced', () => {
+  it('the kernels answer null and huStats gives the same min, max and mean from its own loop', () => {
+    const n = 1003;
+    const v = new Int16Array(pattern(n, 7).buffer);
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    for (const x of v) {
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+      sum += x;
+    }
+    const geometry = { rows: 1, columns: n, slices: 1 } as unknown as Parameters<typeof huStats>[0]['geometry'];
+    forceSimd16Fallback(true);
+    try {
+      expect(simd16Available()).toBe(false);
+      expect(int16Stats(v)).toBeNull();
+      expect(rescaleInt16(new Int16Array(n), 0, v, n, true, 16, 0)).toBeNull();
+      expect(huStats({ geometry, hu: v, warnings: [] })).toEqual({ min, max, mean: sum / n, voxels: n });
+    } finally {
+      forceSimd16Fallback(false);
+    }
+    expect(simd16Available()).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeGeometry, indexToLps, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { readNifti, type NiftiImage } from '../../src/core/masks/nifti';
 import { countVoxels, resampleLabels, resampleMask } from '../../src/core/masks/resample';
+import { maskValueSummary } from '../../src/core/masks/maskValues';
 import { writeNifti1 } from '../fixtures/writeNifti';
 
 /** CT grid: 6 columns x 5 rows x 4 slices, 2 mm pixels, slices 3 mm apart, first pixel at LPS (-5, -4, 10). */
@@ -93,6 +94,34 @@ describe('resample onto the CT grid', () => {
     expect(some[ct(3, 3, 2)]).toBe(1);
     expect(some[ct(3, 3, 1)]).toBe(0);
     expect(() => resampleMask(img, G, { slices: [4] })).toThrow(/slice 4 is outside 0..3/);
+  });
+
+  it('applies scl_inter (with slope 1 and with another slope) to labels, binary masks and thresholds', () => {
+    const AFF = [-2, 0, 0, 5, 0, -2, 0, 4, 0, 0, 3, 10, 0, 0, 0, 1];
+    const diagonal = (u: number, v: number) => (u === v ? 1 : 0); // 20 of the 120 voxels (5 per slice)
+    // Stored 0/1, slope 1, scl_inter 85: real values 85 (off the diagonal) and 86 (on it).
+    const labelled = nifti([6, 5, 4], diagonal, AFF, { sclSlope: 1, sclInter: 85 });
+    expect(countVoxels(resampleMask(labelled, G, { label: 86 }), G)).toBe(20);
+    expect(countVoxels(resampleMask(labelled, G, { label: 85 }), G)).toBe(100);
+    expect(countVoxels(resampleMask(labelled, G, { label: 1 }), G)).toBe(0);
+    expect([...resampleLabels(labelled, G).keys()].sort((a, b) => a - b)).toEqual([85, 86]);
+    // Stored 0/1, slope 1, scl_inter -1: real values -1 (off the diagonal) and 0 (on it): a binary mask is the off-diagonal.
+    const shifted = nifti([6, 5, 4], diagonal, AFF, { sclSlope: 1, sclInter: -1 });
+    const off = resampleMask(shifted, G);
+    expect(countVoxels(off, G)).toBe(100);
+    expect(off[ct(3, 3, 2)]).toBe(0);
+    expect(off[ct(3, 2, 2)]).toBe(1);
+    // A probability map stored 0/50, slope 0.01, scl_inter 0.3: real 0.3 and 0.8; threshold 0.5 keeps the diagonal.
+    const prob = nifti([6, 5, 4], (u, v) => 50 * diagonal(u, v), AFF, { sclSlope: 0.01, sclInter: 0.3 });
+    expect(countVoxels(resampleMask(prob, G, { threshold: 0.5 }), G)).toBe(20);
+    expect(countVoxels(resampleMask(prob, G, { threshold: 0.25 }), G)).toBe(120);
+    // The value summary (probability map or not) reads the same scaled values: 0.3 and 0.8 are fractions.
+    const summary = maskValueSummary(prob); // scl_slope is float32 in NIfTI-1: 0.01 is not exact
+    expect(summary).toMatchObject({ anySet: true, fractional: true });
+    expect([summary.example!, summary.min, summary.max].map((x) => Math.round(x * 1e6) / 1e6)).toEqual([0.8, 0.3, 0.8]); // example: the first voxel, (0, 0, 0), is on the diagonal
+    // Whole stored numbers shifted by a fraction (scl_inter 0.5, slope 1) are fractions too; unshifted they are not.
+    expect(maskValueSummary(nifti([6, 5, 4], diagonal, AFF, { sclSlope: 1, sclInter: 0.5 }))).toMatchObject({ fractional: true, min: 0.5, max: 1.5 });
+    expect(maskValueSummary(nifti([6, 5, 4], diagonal, AFF))).toEqual({ anySet: true, fractional: false, min: NaN, max: NaN });
   });
 
   it('throws for a mask that does not overlap the CT, but returns an overlapping empty mask', () => {

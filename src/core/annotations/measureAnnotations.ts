@@ -168,6 +168,11 @@ export type AsymmetryRow = {
   rightAreaMm2: number | null;
 } & PairMetrics;
 
+/** The asymmetry row of one muscle at one level (undefined when there is none): the one lookup the metrics table uses. */
+export function asymmetryRowFor(rows: readonly AsymmetryRow[], level: string | null, muscle: string): AsymmetryRow | undefined {
+  return rows.find((x) => x.level === level && x.muscle === muscle);
+}
+
 /** Left/right asymmetry metrics per level and muscle (the last record of a side wins). */
 export function asymmetryTable(records: readonly MeasurementRecord[], registry: MetricRegistry = DEFAULT_REGISTRY): AsymmetryRow[] {
   const pairs = new Map<string, { level: string | null; muscle: string; left: MeasurementRecord | null; right: MeasurementRecord | null }>();

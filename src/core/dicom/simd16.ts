@@ -172,9 +172,20 @@ function instantiate(): Kernels | null {
   }
 }
 
+let fallbackForced = false;
+
 function get(): Kernels | null {
+  if (fallbackForced) return null;
   if (kernels === undefined) kernels = instantiate();
   return kernels;
+}
+
+/**
+ * Makes every function here answer null (callers take their JavaScript loops) until called with false:
+ * how the tests run the JavaScript fallback as well as the kernels.
+ */
+export function forceSimd16Fallback(forced: boolean): void {
+  fallbackForced = forced;
 }
 
 /** Makes room for `bytes` of pixels after DATA; false when the memory cannot grow. */

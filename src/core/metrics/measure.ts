@@ -1,5 +1,5 @@
 import { DEFAULT_REGISTRY, computeMetrics, type MetricRegistry, type SliceMetrics, type SliceStats } from './definitions';
-import type { HuRanges } from './ranges';
+import { inHuRange, type HuRanges } from './ranges';
 
 export { asymmetryPct, type SliceMetrics } from './definitions';
 
@@ -12,8 +12,8 @@ export { asymmetryPct, type SliceMetrics } from './definitions';
 export function sliceStats(hu: ArrayLike<number>, mask: ArrayLike<number>, pixelAreaMm2: number, ranges: HuRanges): SliceStats {
   if (hu.length !== mask.length) throw new Error(`mask has ${mask.length} pixels but the slice has ${hu.length}`);
   if (!(pixelAreaMm2 > 0)) throw new Error('pixel area must be > 0');
-  const [mLo, mHi] = ranges.muscleHu;
-  const [fLo, fHi] = ranges.fatHu;
+  const muscle = ranges.muscleHu;
+  const fat = ranges.fatHu;
   let n = 0;
   let sum = 0;
   let nLean = 0;
@@ -24,11 +24,11 @@ export function sliceStats(hu: ArrayLike<number>, mask: ArrayLike<number>, pixel
     const v = hu[p]!;
     n++;
     sum += v;
-    if (v >= mLo && v <= mHi) {
+    if (inHuRange(v, muscle)) {
       nLean++;
       sumLean += v;
     }
-    if (v >= fLo && v <= fHi) nFat++;
+    if (inHuRange(v, fat)) nFat++;
   }
   let ssAboutMean = 0;
   if (n > 0) {

@@ -4,6 +4,11 @@ export interface HuRanges {
   readonly fatHu: readonly [number, number];
 }
 
+/** Whether a HU value is in a range [lo, hi], both ends inclusive: the one rule the metrics and the overlay share. */
+export function inHuRange(v: number, range: readonly [number, number]): boolean {
+  return v >= range[0] && v <= range[1];
+}
+
 export const DEFAULT_RANGES: HuRanges = { muscleHu: [-29, 150], fatHu: [-190, -30] };
 
 export function validateRanges(r: HuRanges): HuRanges {

@@ -1,6 +1,6 @@
 /** Per-level metrics from core (HU pixels + outlines), live while editing; HU ranges setting. */
 import { useMemo, useState } from 'react';
-import { asymmetryTable, measureAnnotationsChecked, type CheckedMeasurements } from '../../core/annotations/measureAnnotations';
+import { asymmetryRowFor, asymmetryTable, measureAnnotationsChecked, type CheckedMeasurements } from '../../core/annotations/measureAnnotations';
 import { errorMessage } from '../../core/errors';
 import { levelSlice, originHasProposal } from '../../core/annotations/outlineFlags';
 import { DEFAULT_REGISTRY, formatMetric, metricHeader, metricValue } from '../../core/metrics/definitions';
@@ -129,7 +129,7 @@ export function MetricsPanel() {
                   .filter((r) => r.muscle === m)
                   .sort((a, b) => (a.side === b.side ? 0 : a.side === 'left' ? -1 : 1))
                   .map((r, idx, arr) => {
-                    const a = asym.find((x) => x.level === level && x.muscle === m);
+                    const a = asymmetryRowFor(asym, level, m);
                     const parts = doc.rois.filter((x) => x.level === level && x.muscle === m && x.side === r.side).length;
                     // Every flag of the row accepted with a reason (the acceptances name exactly the flags they cover).
                     const allAccepted = r.warnings.length > 0 && r.warnings.every((w) => (r.accepted ?? []).some((a) => a.flags.includes(w)));

@@ -5,7 +5,7 @@
  */
 import type { Roi } from '../../core/annotations/document';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
-import type { HuRanges } from '../../core/metrics/ranges';
+import { inHuRange, type HuRanges } from '../../core/metrics/ranges';
 import { contourMask } from '../../core/roi/contour';
 import type { HuVolume } from '../../core/volume';
 
@@ -31,15 +31,13 @@ export function leanFatOverlay(volume: HuVolume, rois: readonly Roi[], k: number
   }
   const rgba = new Uint8ClampedArray(n * 4);
   const off = k * n;
-  const [mLo, mHi] = ranges.muscleHu;
-  const [fLo, fHi] = ranges.fatHu;
   const counts: OverlayCounts = { lean: 0, fat: 0, inside: 0 };
   for (let p = 0; p < n; p++) {
     if (!mask[p]) continue;
     counts.inside++;
     const v = volume.hu[off + p]!;
-    const lean = v >= mLo && v <= mHi;
-    const fat = v >= fLo && v <= fHi;
+    const lean = inHuRange(v, ranges.muscleHu);
+    const fat = inHuRange(v, ranges.fatHu);
     const c = lean ? LEAN_RGBA : fat ? FAT_RGBA : null;
     if (lean) counts.lean++;
     if (fat) counts.fat++;
