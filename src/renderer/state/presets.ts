@@ -1,4 +1,4 @@
-import type { HuRanges } from '../../core/metrics/ranges';
+import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
 
 /**
  * Window/level presets (centre/width, HU). Soft tissue is the default. "Muscle" is a narrow window
@@ -32,7 +32,7 @@ export function nextPreset(id: PresetId): PresetId {
 
 /** HU range presets for the metrics (muscle range, fat range; inclusive). */
 export const RANGE_PRESETS: readonly { id: string; label: string; ranges: HuRanges }[] = [
-  { id: 'default', label: 'Standard (-29..150 / -190..-30)', ranges: { muscleHu: [-29, 150], fatHu: [-190, -30] } },
+  { id: 'default', label: `Standard (${DEFAULT_RANGES.muscleHu.join('..')} / ${DEFAULT_RANGES.fatHu.join('..')})`, ranges: DEFAULT_RANGES },
   { id: 'aubrey', label: 'Aubrey (-29..100 / -190..-30)', ranges: { muscleHu: [-29, 100], fatHu: [-190, -30] } },
   { id: 'lean30', label: 'Lean 30..100 / -190..-30', ranges: { muscleHu: [30, 100], fatHu: [-190, -30] } },
   { id: 'wide', label: 'Wide (-50..150 / -200..-51)', ranges: { muscleHu: [-50, 150], fatHu: [-200, -51] } },
