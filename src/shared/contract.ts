@@ -13,6 +13,7 @@ import type { ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { Level, Side } from '../core/anatomy/anatomy';
 import type { Vec3 } from '../core/geometry/vec3';
+import { EXPORT_FORMATS, type ExportFormat } from '../core/export/formats';
 import type { ShortcutAction } from './shortcuts';
 
 export interface AppInfo {
@@ -193,7 +194,7 @@ export const channels = {
    * into the workspace's exports folder, atomically; the file is named after the series UID.
    */
   'export:write': {
-    args: z.tuple([z.object({ format: z.enum(['csv', 'json']), seriesUid: str, content: z.string().max(MAX_EXPORT_CHARS) })]),
+    args: z.tuple([z.object({ format: z.enum(EXPORT_FORMATS), seriesUid: str, content: z.string().max(MAX_EXPORT_CHARS) })]),
   },
 } as const;
 
@@ -235,7 +236,7 @@ export type MenuShortcutAction = Extract<ShortcutAction, { type: 'setTool' | 'ou
 
 export type MenuAction =
   | { type: 'open-folder'; folder: string }
-  | { type: 'export'; format: 'csv' | 'json' }
+  | { type: 'export'; format: ExportFormat }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'preset'; preset: ViewPreset }
