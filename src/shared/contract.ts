@@ -15,6 +15,7 @@ import type { Level, Side } from '../core/anatomy/anatomy';
 import type { Vec3 } from '../core/geometry/vec3';
 import { EXPORT_FORMATS, type ExportFormat } from '../core/export/formats';
 import type { ShortcutAction } from './shortcuts';
+import type { WindowPreset } from './windowPresets';
 
 export interface AppInfo {
   version: string;
@@ -228,8 +229,8 @@ export type ParaspineApi = { [C in Channel]: (...args: ChannelArgs<C>) => Promis
  */
 export const MENU_ACTION_EVENT = 'menu:action';
 
-/** Same ids as the renderer's window presets (src/renderer/state/presets.ts). */
-export type ViewPreset = 'soft' | 'muscle' | 'bone' | 'fat';
+/** A window preset's id (src/shared/windowPresets.ts). */
+export type ViewPreset = WindowPreset['id'];
 
 /** Shortcut-table actions the application menu sends as they are (the Tools and Outline menus). */
 export type MenuShortcutAction = Extract<ShortcutAction, { type: 'setTool' | 'outlineCommand' }>;
