@@ -5,39 +5,14 @@
 import { writeFile } from 'node:fs/promises';
 import { CLI_EXIT_CODES, toUserError } from '../core/errors';
 import { CliError, UsageError } from './args';
+import { helpText } from './help';
+import { APP_VERSION } from '../node/appVersion';
 // Commands are imported when run, so that start-up loads only what the command needs (`info` never
 // loads the mask readers or zod; the bundle is split into chunks, see scripts/build-cli.mjs).
 
-export const VERSION = '0.1.0';
+export const VERSION: string = APP_VERSION;
 
-export const HELP = `paraspine ${VERSION} — paraspinal muscle metrics on lumbar CT
-
-Usage:
-  paraspine scan <folder> [--json]
-      List the studies and series under a folder (headers only) and every unusable file with a reason.
-  paraspine info <series-folder> [--series UID] [--hu-stats] [--json]
-      Summary of the CT series; --hu-stats loads every pixel and prints HU min, max and mean.
-  paraspine measure <series-folder> [--masks <folder|file>] [--labels totalsegmentator]
-                    [--annotations FILE] [--levels auto|L3,L4/L5,...] [--z MM,MM,...]
-                    [--structures muscles|all|NAME,NAME] [--muscle-hu LO,HI] [--fat-hu LO,HI]
-                    [--split-autochthon] [--mask-threshold T] [--series UID] [--format json|csv] [--out FILE]
-      Per structure and slice: pixels, areaMm2, leanAreaMm2, fatAreaMm2, fatFraction, meanHu,
-      sdHu (population), leanMeanHu. Slices come from --z (nearest slice to each patient z, mm),
-      from --levels (found from vertebra masks: 'auto' = L3, L3/L4, L4/L5, L5/S1), or from the
-      level marks of --annotations, whose outlines are measured as well. --split-autochthon maps
-      TotalSegmentator classes to Paraspine muscles: iliopsoas -> the psoas component nearest the
-      spine, autochthon -> multifidus + erector spinae (fat-plane split); records get 'source'.
-      A mask whose values are not whole numbers (a probability map) is refused unless
-      --mask-threshold T (0 < T <= 1) is given: a voxel is then set where its value >= T, and its
-      records get 'maskThreshold'.
-  paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
-                  [--series UID] [--format json|csv] [--out FILE]
-      Per mask over the whole volume: voxels, volumeMm3 (spacing between slice positions), meanHu.
-
-Defaults: muscle range -29..150 HU, fat range -190..-30 HU (both inclusive).
-Exit codes: 0 ok, 1 unusable input, missing file or refused access (one line on stderr), 2 usage error,
-3 internal error (a bug: please report it with the command line).
-`;
+export const HELP = helpText(VERSION);
 
 export interface Output {
   /** Write a command's result to stdout or to a file. */

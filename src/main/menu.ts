@@ -8,6 +8,7 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { MenuAction, MenuShortcutAction, ViewPreset } from '../shared/contract';
+import { WINDOW_PRESETS } from '../shared/windowPresets';
 import { acceleratorFor, keyHint, withKeyHint } from '../shared/shortcuts';
 import { OUTLINE_COMMANDS, PIXEL_TOOL_IDS, PIXEL_TOOL_INFO, ROI_TOOL_IDS, ROI_TOOL_INFO, type OutlineCommand, type ToolId, type ToolInfo } from '../shared/tools';
 
@@ -27,12 +28,11 @@ export interface MenuHandlers {
   about(): void;
 }
 
-const PRESETS: { preset: ViewPreset; label: string }[] = [
-  { preset: 'soft', label: 'Soft tissue (40/400)' },
-  { preset: 'muscle', label: 'Muscle' },
-  { preset: 'bone', label: 'Bone' },
-  { preset: 'fat', label: 'Fat' },
-];
+/** The View menu's presets: the window presets in order, the default (the first) with its centre/width. */
+const PRESETS: { preset: ViewPreset; label: string }[] = WINDOW_PRESETS.map((p, i) => ({
+  preset: p.id,
+  label: i === 0 ? `${p.label} (${p.center}/${p.width})` : p.label,
+}));
 
 /**
  * Outline menu labels: the commands act on the selected outline (propagate: the active level's outlines,

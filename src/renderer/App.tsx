@@ -10,7 +10,7 @@ import { SaveConflictDialog } from './components/SaveConflictDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
 import { handleKey } from './keyboard';
-import { WINDOW_PRESETS } from './state/presets';
+import { WINDOW_PRESETS } from '../shared/windowPresets';
 import { getAppStore, useApp } from './state/store';
 import { keyHint, withKeyHint } from '../shared/shortcuts';
 import { TOOLS } from '../shared/tools';

@@ -13,7 +13,9 @@ import type { ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { Level, Side } from '../core/anatomy/anatomy';
 import type { Vec3 } from '../core/geometry/vec3';
+import { EXPORT_FORMATS, type ExportFormat } from '../core/export/formats';
 import type { ShortcutAction } from './shortcuts';
+import type { WindowPreset } from './windowPresets';
 
 export interface AppInfo {
   version: string;
@@ -193,7 +195,7 @@ export const channels = {
    * into the workspace's exports folder, atomically; the file is named after the series UID.
    */
   'export:write': {
-    args: z.tuple([z.object({ format: z.enum(['csv', 'json']), seriesUid: str, content: z.string().max(MAX_EXPORT_CHARS) })]),
+    args: z.tuple([z.object({ format: z.enum(EXPORT_FORMATS), seriesUid: str, content: z.string().max(MAX_EXPORT_CHARS) })]),
   },
 } as const;
 
@@ -227,15 +229,15 @@ export type ParaspineApi = { [C in Channel]: (...args: ChannelArgs<C>) => Promis
  */
 export const MENU_ACTION_EVENT = 'menu:action';
 
-/** Same ids as the renderer's window presets (src/renderer/state/presets.ts). */
-export type ViewPreset = 'soft' | 'muscle' | 'bone' | 'fat';
+/** A window preset's id (src/shared/windowPresets.ts). */
+export type ViewPreset = WindowPreset['id'];
 
 /** Shortcut-table actions the application menu sends as they are (the Tools and Outline menus). */
 export type MenuShortcutAction = Extract<ShortcutAction, { type: 'setTool' | 'outlineCommand' }>;
 
 export type MenuAction =
   | { type: 'open-folder'; folder: string }
-  | { type: 'export'; format: 'csv' | 'json' }
+  | { type: 'export'; format: ExportFormat }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'preset'; preset: ViewPreset }

@@ -6,6 +6,7 @@ import { checkLevel } from '../../core/annotations/checkRoi';
 import { DEFAULT_LEVELS, parseLevels, type Level } from '../../core/anatomy/anatomy';
 import type { SeriesSummary } from '../../core/dicom/types';
 import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText, type SliceNumbering } from '../../core/export/measurementsExport';
+import { EXPORT_FORMATS } from '../../core/export/formats';
 import { toCsv } from '../../core/format/csv';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../../core/masks/labels';
@@ -290,7 +291,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
     },
     1,
   );
-  const format = oneOf(values.format, ['json', 'csv'] as const, '--format', 'json');
+  const format = oneOf(values.format, EXPORT_FORMATS, '--format', EXPORT_FORMATS[0]);
   const labels = values.labels === undefined ? undefined : oneOf(values.labels, ['totalsegmentator'] as const, '--labels', 'totalsegmentator');
   let levels: MeasureOptions['levels'];
   if (values.levels !== undefined) {

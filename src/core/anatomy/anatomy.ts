@@ -4,6 +4,12 @@ import { UserError } from '../errors';
 export const MUSCLES = ['psoas', 'erectorSpinae', 'multifidus', 'quadratusLumborum'] as const;
 export type Muscle = (typeof MUSCLES)[number];
 
+/**
+ * The order muscles are listed in everywhere (sorted records and exports, the metrics table, the
+ * checklist): psoas, quadratus lumborum, erector spinae, multifidus, then the unsplit autochthon.
+ */
+export const MUSCLE_ORDER = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus', 'autochthon'] as const satisfies readonly (Muscle | 'autochthon')[];
+
 export const SIDES = ['left', 'right'] as const;
 export type Side = (typeof SIDES)[number];
 
@@ -17,7 +23,7 @@ export const MUSCLE_LABELS: Record<Muscle, string> = {
 export const VERTEBRAE = ['L1', 'L2', 'L3', 'L4', 'L5', 'S1'] as const;
 export type Vertebra = (typeof VERTEBRAE)[number];
 
-/** Vertebral levels (mid-body) and disc levels (mid-disc). */
+/** Vertebral levels (mid-body) and disc levels (mid-disc), head to foot: the order levels are listed and sorted in. */
 export const ALL_LEVELS = ['L1', 'L1/L2', 'L2', 'L2/L3', 'L3', 'L3/L4', 'L4', 'L4/L5', 'L5', 'L5/S1'] as const;
 export type Level = (typeof ALL_LEVELS)[number];
 

@@ -10,6 +10,7 @@ import { checkLevel, checkRoi, documentGridMismatch } from './checkRoi';
 import { groupOrigin, levelSlice, outlineFlagger, roiSlice } from './outlineFlags';
 import { absentKey, absentRecord, acceptedNow } from './recordedStates';
 import { UserError } from '../errors';
+import { ALL_LEVELS, MUSCLE_ORDER } from '../anatomy/anatomy';
 
 export { roiSlice } from './outlineFlags';
 
@@ -146,14 +147,12 @@ export function measureAnnotations(
   return measureAnnotationsChecked(volume, doc, ranges, registry).records;
 }
 
-const LEVEL_ORDER = ['L1', 'L1/L2', 'L2', 'L2/L3', 'L3', 'L3/L4', 'L4', 'L4/L5', 'L5', 'L5/S1'];
-const MUSCLE_ORDER = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus', 'autochthon'];
 
 export function sortRecords(records: MeasurementRecord[]): MeasurementRecord[] {
-  const rank = (list: string[], v: string | null) => (v === null ? 99 : list.indexOf(v) >= 0 ? list.indexOf(v) : 98);
+  const rank = (list: readonly string[], v: string | null) => (v === null ? 99 : list.indexOf(v) >= 0 ? list.indexOf(v) : 98);
   return [...records].sort(
     (a, b) =>
-      rank(LEVEL_ORDER, a.level) - rank(LEVEL_ORDER, b.level) ||
+      rank(ALL_LEVELS, a.level) - rank(ALL_LEVELS, b.level) ||
       a.sliceIndex - b.sliceIndex ||
       rank(MUSCLE_ORDER, a.muscle) - rank(MUSCLE_ORDER, b.muscle) ||
       a.structure.localeCompare(b.structure),

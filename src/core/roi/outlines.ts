@@ -1,5 +1,6 @@
 import { traceComponents, type TracedComponent } from './maskToContours';
 import type { PointIj } from './rasterize';
+import { DEFAULT_RANGES } from '../metrics/ranges';
 
 /**
  * Shared helpers of the semi-automatic outline tools (regionGrow, brush, cut, edges, propagate, smooth).
@@ -13,7 +14,7 @@ import type { PointIj } from './rasterize';
 export type SliceHu = Int16Array | Float32Array;
 
 /** Default HU range of a region grow or a threshold-limited brush: the muscle range of DEFAULT_RANGES. */
-export const MUSCLE_HU: readonly [number, number] = [-29, 150];
+export const MUSCLE_HU: readonly [number, number] = DEFAULT_RANGES.muscleHu;
 
 export function checkSliceSize(length: number, columns: number, rows: number, what: string): void {
   if (!Number.isInteger(columns) || !Number.isInteger(rows) || columns < 1 || rows < 1) {

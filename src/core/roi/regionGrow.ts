@@ -1,3 +1,4 @@
+import { DEFAULT_RANGES } from '../metrics/ranges';
 import { checkPoint, checkSliceSize, MUSCLE_HU, outlinesLargestFirst, pixelOf, type SliceHu } from './outlines';
 import type { TracedComponent } from './maskToContours';
 import type { PointIj } from './rasterize';
@@ -282,7 +283,7 @@ export function regionToContour(mask: Uint8Array, columns: number, rows: number,
 }
 
 /** Soft tissue as the brush's default range and the envelope's limit: the fat range's low end to the muscle range's high end. */
-export const SOFT_TISSUE_HU: readonly [number, number] = [-190, 150];
+export const SOFT_TISSUE_HU: readonly [number, number] = [DEFAULT_RANGES.fatHu[0], DEFAULT_RANGES.muscleHu[1]];
 /** Radius (mm) of the closing that takes a grown muscle to its envelope: fat streaks up to about twice this wide that open onto the fascia are taken in. */
 export const ENVELOPE_CLOSE_MM = 5;
 

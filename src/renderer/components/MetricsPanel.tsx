@@ -13,8 +13,9 @@ import type { RoiMuscle } from '../../core/annotations/document';
 import type { MeasurementRecord } from '../../core/metrics/records';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
 import { sliceLabel } from '../../core/geometry/sliceNumber';
+import { MUSCLE_ORDER } from '../../core/anatomy/anatomy';
 
-const MUSCLE_ROWS: RoiMuscle[] = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'multifidus', 'autochthon'];
+const MUSCLE_ROWS: readonly RoiMuscle[] = MUSCLE_ORDER;
 /** The table's columns: the metric definitions marked for it (the export and the legend have them all). */
 const SLICE_COLUMNS = DEFAULT_REGISTRY.slice.filter((d) => d.inTable);
 const PAIR_COLUMNS = DEFAULT_REGISTRY.asymmetry.filter((d) => d.inTable);

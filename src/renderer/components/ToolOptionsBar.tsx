@@ -7,6 +7,7 @@ import { DEFAULT_LEVELS, type Level } from '../../core/anatomy/anatomy';
 import { withKeyHint } from '../../shared/shortcuts';
 import type { OutlineCommand } from '../../shared/tools';
 import { SOFT_TISSUE_HU } from '../../core/roi/regionGrow';
+import { DEFAULT_RANGES } from '../../core/metrics/ranges';
 import { getApi } from '../api/client';
 import { BRUSH_RADIUS_LIMITS, nextMarked, SMOOTH_AREA_TOLERANCE, SNAP_RADIUS_PX } from '../state/slices/outlineTools';
 import { getAppStore, useApp } from '../state/store';
@@ -38,7 +39,7 @@ export function ToolOptionsBar() {
   const levels = useApp((s) => s.doc?.levels);
   const marked = (levels ?? []).map((l) => l.level);
   const target = useApp((s) => s.propagateTarget);
-  const [lo, hi] = range ?? docRanges?.muscleHu ?? [-29, 150];
+  const [lo, hi] = range ?? docRanges?.muscleHu ?? DEFAULT_RANGES.muscleHu;
   const setRange = (a: number, b: number) => store.getState().setToolRange([Math.min(a, b), Math.max(a, b)]);
   const others = DEFAULT_LEVELS.filter((l) => l !== activeLevel && marked.includes(l));
   const to = target && others.includes(target) ? target : nextMarked(marked, activeLevel);

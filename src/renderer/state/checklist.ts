@@ -1,21 +1,14 @@
 import type { AnnotationDocument, Roi, RoiMuscle } from '../../core/annotations/document';
-import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
+import { MUSCLE_ORDER, SIDES, type Level, type Muscle, type Side } from '../../core/anatomy/anatomy';
 import { outlineFlagger, roiSlice } from '../../core/annotations/outlineFlags';
 import { absentRecord, openFlags } from '../../core/annotations/recordedStates';
 import { isPlausibilityFlag } from '../../core/annotations/plausibility';
 import type { HuVolume } from '../../core/volume';
 
 /** The eight ROIs of a level, in the order the checklist walks them. */
-export const CHECKLIST: readonly { muscle: Muscle; side: Side }[] = [
-  { muscle: 'psoas', side: 'left' },
-  { muscle: 'psoas', side: 'right' },
-  { muscle: 'quadratusLumborum', side: 'left' },
-  { muscle: 'quadratusLumborum', side: 'right' },
-  { muscle: 'erectorSpinae', side: 'left' },
-  { muscle: 'erectorSpinae', side: 'right' },
-  { muscle: 'multifidus', side: 'left' },
-  { muscle: 'multifidus', side: 'right' },
-];
+export const CHECKLIST: readonly { muscle: Muscle; side: Side }[] = MUSCLE_ORDER.flatMap((muscle) =>
+  muscle === 'autochthon' ? [] : SIDES.map((side) => ({ muscle, side })),
+);
 
 export function isDone(doc: AnnotationDocument | null, level: Level, muscle: RoiMuscle, side: Side): boolean {
   return !!doc?.rois.some((r) => r.level === level && r.muscle === muscle && r.side === side && !awaitsConfirmation(r));

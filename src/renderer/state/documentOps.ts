@@ -3,7 +3,7 @@
  * mutated) with modifiedAt set, so history can keep the old one and React sees a new reference.
  */
 import type { AbsentRecord, AnnotationDocument, FlagAcceptance, LevelMark, Roi, RoiMuscle } from '../../core/annotations/document';
-import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
+import { ALL_LEVELS, type Level, type Muscle, type Side } from '../../core/anatomy/anatomy';
 import { absentKey, withAcceptance } from '../../core/annotations/recordedStates';
 import type { Vec3 } from '../../core/geometry/vec3';
 import type { HuRanges } from '../../core/metrics/ranges';
@@ -40,9 +40,8 @@ export function removeLevel(doc: AnnotationDocument, level: Level, now: string):
   return touch(doc, now, { levels: doc.levels.filter((l) => l.level !== level) });
 }
 
-const LEVEL_RANK = ['L1', 'L1/L2', 'L2', 'L2/L3', 'L3', 'L3/L4', 'L4', 'L4/L5', 'L5', 'L5/S1'];
 function sortLevels(levels: LevelMark[]): LevelMark[] {
-  return [...levels].sort((a, b) => LEVEL_RANK.indexOf(a.level) - LEVEL_RANK.indexOf(b.level));
+  return [...levels].sort((a, b) => ALL_LEVELS.indexOf(a.level) - ALL_LEVELS.indexOf(b.level));
 }
 
 export function addRoi(doc: AnnotationDocument, roi: Roi, now: string): AnnotationDocument {

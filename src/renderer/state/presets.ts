@@ -1,23 +1,5 @@
-import type { HuRanges } from '../../core/metrics/ranges';
-
-/**
- * Window/level presets (centre/width, HU). Soft tissue is the default. "Muscle" is a narrow window
- * centred on muscle so fat streaks inside it stand out; "Fat" centres on fat (-100) so lean and fat
- * separate clearly at the muscle border.
- */
-export interface WindowPreset {
-  id: 'soft' | 'muscle' | 'bone' | 'fat';
-  label: string;
-  center: number;
-  width: number;
-}
-
-export const WINDOW_PRESETS: readonly WindowPreset[] = [
-  { id: 'soft', label: 'Soft tissue', center: 40, width: 400 },
-  { id: 'muscle', label: 'Muscle', center: 50, width: 250 },
-  { id: 'bone', label: 'Bone', center: 400, width: 1800 },
-  { id: 'fat', label: 'Fat', center: -100, width: 300 },
-];
+import { DEFAULT_RANGES, type HuRanges } from '../../core/metrics/ranges';
+import { WINDOW_PRESETS, type WindowPreset } from '../../shared/windowPresets';
 
 export type PresetId = WindowPreset['id'];
 
@@ -32,7 +14,7 @@ export function nextPreset(id: PresetId): PresetId {
 
 /** HU range presets for the metrics (muscle range, fat range; inclusive). */
 export const RANGE_PRESETS: readonly { id: string; label: string; ranges: HuRanges }[] = [
-  { id: 'default', label: 'Standard (-29..150 / -190..-30)', ranges: { muscleHu: [-29, 150], fatHu: [-190, -30] } },
+  { id: 'default', label: `Standard (${DEFAULT_RANGES.muscleHu.join('..')} / ${DEFAULT_RANGES.fatHu.join('..')})`, ranges: DEFAULT_RANGES },
   { id: 'aubrey', label: 'Aubrey (-29..100 / -190..-30)', ranges: { muscleHu: [-29, 100], fatHu: [-190, -30] } },
   { id: 'lean30', label: 'Lean 30..100 / -190..-30', ranges: { muscleHu: [30, 100], fatHu: [-190, -30] } },
   { id: 'wide', label: 'Wide (-50..150 / -200..-51)', ranges: { muscleHu: [-50, 150], fatHu: [-200, -51] } },

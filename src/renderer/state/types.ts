@@ -9,6 +9,7 @@ import type { AnnotationDocument, LevelMark, RoiMuscle } from '../../core/annota
 import type { Level, Muscle, Side } from '../../core/anatomy/anatomy';
 import type { ScanResult } from '../../core/dicom/types';
 import type { Vec3 } from '../../core/geometry/vec3';
+import type { ExportFormat } from '../../core/export/formats';
 import type { HuRanges } from '../../core/metrics/ranges';
 import type { HuVolume } from '../../core/volume';
 import type { AppInfo, LoadedSeriesMeta, MaskImportResult, ParaspineApi, SeriesLocator } from '../../shared/contract';
@@ -236,7 +237,7 @@ export interface UiSlice {
 
 export interface LastExport {
   path: string;
-  format: 'csv' | 'json';
+  format: ExportFormat;
   /** The exported text (the browser-mode download link is made from it). */
   content: string;
 }
@@ -256,7 +257,7 @@ export interface ImportExportSlice {
    * exportMeasurementsCsv/Json, the numbers of the metrics table) and have the services write it
    * into the workspace's exports folder.
    */
-  exportMeasurements(format: 'csv' | 'json'): Promise<void>;
+  exportMeasurements(format: ExportFormat): Promise<void>;
   /** Masks of the open series -> proposed levels and outlines (one undo step). */
   importMasks(req: MaskImportRequest): Promise<void>;
   /** Whether mask import splits the autochthon into multifidus / erector spinae (on by default, remembered). */

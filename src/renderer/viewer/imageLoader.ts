@@ -9,6 +9,7 @@
  */
 import { imageLoader, metaData, utilities, type Types } from '@cornerstonejs/core';
 import type { HuVolume } from '../../core/volume';
+import { WINDOW_PRESETS } from '../../shared/windowPresets';
 import type { SliceAvailability } from '../state/progressiveVolume';
 
 export const SCHEME = 'paraspine';
@@ -165,8 +166,8 @@ function loadParaspineImage(imageId: string): Types.IImageLoadObject {
       maxPixelValue: max,
       slope: 1,
       intercept: 0,
-      windowCenter: 40,
-      windowWidth: 400,
+      windowCenter: WINDOW_PRESETS[0]!.center,
+      windowWidth: WINDOW_PRESETS[0]!.width,
       voiLUTFunction: 'LINEAR',
       getPixelData: () => voxelManager.getScalarData(),
       getCanvas: undefined,

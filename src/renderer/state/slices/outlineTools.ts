@@ -13,6 +13,7 @@ import { absentRecord } from '../../../core/annotations/recordedStates';
 import { DEFAULT_LEVELS, type Level, type Muscle } from '../../../core/anatomy/anatomy';
 import { sliceShort } from '../../../core/geometry/sliceNumber';
 import { sliceZ } from '../../../core/geometry/volumeGeometry';
+import { DEFAULT_RANGES } from '../../../core/metrics/ranges';
 import { paintOutline, paintStroke as paintMaskStroke } from '../../../core/roi/brush';
 import { lpsToSliceIj, sliceIjToLps } from '../../../core/roi/contour';
 import { cutOutline } from '../../../core/roi/cut';
@@ -194,7 +195,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     propagateTarget: null,
     effectiveToolRange() {
       const r = get().toolRange ?? get().doc?.ranges.muscleHu;
-      return r ? [r[0], r[1]] : [-29, 150];
+      return r ? [r[0], r[1]] : [DEFAULT_RANGES.muscleHu[0], DEFAULT_RANGES.muscleHu[1]];
     },
     setToolRange(r) {
       if (r && !(r[0] <= r[1])) return;

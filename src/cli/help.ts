@@ -1,0 +1,61 @@
+/**
+ * The `paraspine --help` text. The metric keys each command writes and the default ranges are read from
+ * their homes (the metric registry, DEFAULT_RANGES), never listed by hand.
+ */
+import { DEFAULT_REGISTRY, type MetricRegistry } from '../core/metrics/definitions';
+import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
+import { DEFAULT_LEVELS } from '../core/anatomy/anatomy';
+import { EXPORT_FORMATS } from '../core/export/formats';
+
+const WIDTH = 98;
+const INDENT = '      ';
+
+/** Words of `text` on lines of at most WIDTH characters (a longer word stands alone), each indented. */
+export function wrapParagraph(text: string, indent = INDENT, width = WIDTH): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
+}
+
+const range = ([lo, hi]: readonly [number, number]) => `${lo}..${hi}`;
+
+export function helpText(version: string, registry: MetricRegistry = DEFAULT_REGISTRY, ranges: HuRanges = DEFAULT_RANGES): string {
+  const measure = wrapParagraph(
+    `Per structure and slice: ${registry.keys('slice').join(', ')}. ` +
+      `Slices come from --z (nearest slice to each patient z, mm), from --levels (found from vertebra masks: 'auto' = ${DEFAULT_LEVELS.join(', ')}), ` +
+      'or from the level marks of --annotations, whose outlines are measured as well. ' +
+      '--split-autochthon maps TotalSegmentator classes to Paraspine muscles: iliopsoas -> the psoas component nearest the spine, ' +
+      "autochthon -> multifidus + erector spinae (fat-plane split); records get 'source'. " +
+      'A mask whose values are not whole numbers (a probability map) is refused unless --mask-threshold T (0 < T <= 1) is given: ' +
+      "a voxel is then set where its value >= T, and its records get 'maskThreshold'.",
+  );
+  const formats = EXPORT_FORMATS.join('|');
+  const stats = wrapParagraph(`Per mask over the whole volume: ${registry.keys('volume').join(', ')}.`);
+  return `paraspine ${version} — paraspinal muscle metrics on lumbar CT
+
+Usage:
+  paraspine scan <folder> [--json]
+      List the studies and series under a folder (headers only) and every unusable file with a reason.
+  paraspine info <series-folder> [--series UID] [--hu-stats] [--json]
+      Summary of the CT series; --hu-stats loads every pixel and prints HU min, max and mean.
+  paraspine measure <series-folder> [--masks <folder|file>] [--labels totalsegmentator]
+                    [--annotations FILE] [--levels auto|L3,L4/L5,...] [--z MM,MM,...]
+                    [--structures muscles|all|NAME,NAME] [--muscle-hu LO,HI] [--fat-hu LO,HI]
+                    [--split-autochthon] [--mask-threshold T] [--series UID] [--format ${formats}] [--out FILE]
+${measure}
+  paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
+                  [--series UID] [--format ${formats}] [--out FILE]
+${stats}
+
+Defaults: muscle range ${range(ranges.muscleHu)} HU, fat range ${range(ranges.fatHu)} HU (both inclusive).
+Exit codes: 0 ok, 1 unusable input, missing file or refused access (one line on stderr), 2 usage error,
+3 internal error (a bug: please report it with the command line).
+`;
+}
