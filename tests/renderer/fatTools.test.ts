@@ -6,48 +6,19 @@
  * grown (staircase) erector spinae never moves a pixel of the multifidus beside it.
  */
 import { describe, expect, it } from 'vitest';
-import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
-import type { Vec3 } from '../../src/core/geometry/vec3';
 import { contourMask, lpsToSliceIj } from '../../src/core/roi/contour';
 import { maxTurnDeg, SNAP_MAX_TURN_DEG } from '../../src/core/roi/edges';
-import type { LoadedSeriesMeta, ParaspineApi } from '../../src/shared/contract';
-import { createAppStore, type AppState } from '../../src/renderer/state/store';
+import type { AppState } from '../../src/renderer/state/store';
 import { envelopeRadiusPx } from '../../src/renderer/state/slices/outlineTools';
-import type { StoreApi } from 'zustand/vanilla';
 import { envelopeMask, FS, fatStreakHu, TRUTH } from '../fixtures/fatStreakPhantom';
-import { slicesFrom } from './sliceApi';
+import { openPhantomStore, phantomSeries } from './phantomStore';
 
 const { columns: C, rows: R } = FS;
 const S = 3;
 const K = 1;
-const geometry = makeGeometry({ columns: C, rows: R, slices: S, columnSpacingMm: 0.8, rowSpacingMm: 0.75, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: Array.from({ length: S }, (_, k) => [0, 0, 3 * k] as Vec3) });
-const summary = { patientName: 'P', patientId: 'ID', studyInstanceUid: 'st', studyDate: '20200101', studyDescription: '', seriesInstanceUid: 'se', seriesDescription: 'd', seriesNumber: 1, modality: 'CT', slices: S, rows: R, columns: C, pixelSpacing: [0.75, 0.8] as const, sliceSpacingMm: 3, sliceThickness: 3, imageOrientation: [1, 0, 0, 0, 1, 0], transferSyntaxUids: [], files: [], warnings: [] };
-const meta: LoadedSeriesMeta = { summary, geometry, huType: 'int16', warnings: [] };
-function volumeBytes(): ArrayBuffer {
-  const hu = new Int16Array(C * R * S);
-  for (let k = 0; k < S; k++) for (let j = 0; j < R; j++) for (let i = 0; i < C; i++) hu[k * C * R + j * C + i] = fatStreakHu(i, j);
-  return hu.buffer;
-}
-
-async function openStore(): Promise<StoreApi<AppState>> {
-  let n = 0;
-  const api = {
-    'app:info': async () => ({ version: '1', workspace: '/ws', recentFolders: [], mode: 'web' as const }),
-    'series:scan': async () => ({ series: [summary], problems: [] }),
-    'series:load': async () => meta,
-    'series:slices': slicesFrom(volumeBytes, meta),
-    'annotations:load': async () => ({ document: null, problem: null }),
-    'annotations:save': async () => ({ path: '/ws/se.json' }),
-  } as unknown as ParaspineApi;
-  const store = createAppStore({ api: () => api, now: () => `2024-01-01T00:00:${String(n++).padStart(2, '0')}Z`, newId: () => `id${++n}`, rater: () => 'tester' });
-  await store.getState().init();
-  await store.getState().openFolder('/data');
-  await store.getState().selectSeries('se');
-  store.getState().setSlice(K);
-  store.getState().markLevel('L3');
-  store.getState().setActiveSide('left');
-  return store;
-}
+const series = phantomSeries({ columns: C, rows: R, slices: S, columnSpacingMm: 0.8, rowSpacingMm: 0.75, huOf: (i, j) => fatStreakHu(i, j) });
+const { geometry } = series;
+const openStore = () => openPhantomStore(series, { slice: K });
 const roiOf = (s: AppState, muscle: string) => s.doc!.rois.find((r) => r.muscle === muscle)!;
 const maskOf = (s: AppState, muscle: string) => contourMask(geometry, K, roiOf(s, muscle).pointsLps);
 const count = (m: Uint8Array) => m.reduce((a, b) => a + b, 0);

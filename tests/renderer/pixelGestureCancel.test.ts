@@ -6,50 +6,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { StoreApi } from 'zustand/vanilla';
-import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
-import type { Vec3 } from '../../src/core/geometry/vec3';
 import { contourMask } from '../../src/core/roi/contour';
 import type { PointIj } from '../../src/core/roi/rasterize';
-import type { LoadedSeriesMeta, ParaspineApi } from '../../src/shared/contract';
-import { createAppStore, type AppState } from '../../src/renderer/state/store';
+import type { AppState } from '../../src/renderer/state/store';
 import { PIXEL_TOOLS } from '../../src/renderer/viewer/tools/pixelTools';
-import { slicesFrom } from './sliceApi';
+import { openPhantomStore, phantomSeries } from './phantomStore';
 
 const C = 100;
 const R = 80;
 const S = 3;
 const K = 1;
-const geometry = makeGeometry({ columns: C, rows: R, slices: S, columnSpacingMm: 1, rowSpacingMm: 1, rowDirection: [1, 0, 0], columnDirection: [0, 1, 0], slicePositions: Array.from({ length: S }, (_, k) => [0, 0, 3 * k] as Vec3) });
-const summary = { patientName: 'P', patientId: 'ID', studyInstanceUid: 'st', studyDate: '20200101', studyDescription: '', seriesInstanceUid: 'se', seriesDescription: 'd', seriesNumber: 1, modality: 'CT', slices: S, rows: R, columns: C, pixelSpacing: [1, 1] as const, sliceSpacingMm: 3, sliceThickness: 3, imageOrientation: [1, 0, 0, 0, 1, 0], transferSyntaxUids: [], files: [], warnings: [] };
-const meta: LoadedSeriesMeta = { summary, geometry, huType: 'int16', warnings: [] };
-
-/** Blob A: 50 HU, columns 10..19, rows 20..34; a 120 HU strip beside it (columns 20..24, rows 25..29); fat elsewhere. */
 const inA = (i: number, j: number) => i >= 10 && i <= 19 && j >= 20 && j <= 34;
 const inStrip = (i: number, j: number) => i >= 20 && i <= 24 && j >= 25 && j <= 29;
-function volumeBytes(): ArrayBuffer {
-  const hu = new Int16Array(C * R * S);
-  for (let k = 0; k < S; k++) for (let j = 0; j < R; j++) for (let i = 0; i < C; i++) hu[k * C * R + j * C + i] = inA(i, j) ? 50 : inStrip(i, j) ? 120 : -100;
-  return hu.buffer;
-}
+const series = phantomSeries({ columns: C, rows: R, slices: S, huOf: (i, j) => (inA(i, j) ? 50 : inStrip(i, j) ? 120 : -100) });
+const { geometry } = series;
 
 async function openStore(): Promise<StoreApi<AppState>> {
-  let n = 0;
-  const api = {
-    'app:info': async () => ({ version: '1', workspace: '/ws', recentFolders: [], mode: 'web' as const }),
-    'series:scan': async () => ({ series: [summary], problems: [] }),
-    'series:load': async () => meta,
-    'series:slices': slicesFrom(volumeBytes, meta),
-    'annotations:load': async () => ({ document: null, problem: null }),
-    'annotations:save': async () => ({ path: '/ws/se.json' }),
-  } as unknown as ParaspineApi;
-  const store = createAppStore({ api: () => api, now: () => `2024-01-01T00:00:${String(n++).padStart(2, '0')}Z`, newId: () => `id${++n}`, rater: () => 'tester' });
-  await store.getState().init();
-  await store.getState().openFolder('/data');
-  await store.getState().selectSeries('se');
-  store.getState().setSlice(K);
-  store.getState().markLevel('L3');
-  store.getState().setActiveMuscle('psoas');
-  store.getState().setActiveSide('left');
+  const store = await openPhantomStore(series, { slice: K, muscle: 'psoas' });
   // The psoas outline: blob A, grown.
   store.getState().setToolRange([0, 100]);
   expect(store.getState().growAt([14, 27])).toBe('added');
