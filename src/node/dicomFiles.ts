@@ -12,6 +12,7 @@ import { encapsulatedFrames, type EncapsulatedFrames } from '../core/dicom/encap
 import { DicomFileError, errorMessage, oneLine } from '../core/dicom/errors';
 import { toUserError, UserError } from '../core/errors';
 import { groupSeries, layoutSeries, seriesGroupKey, summarise, type SeriesLayout } from '../core/dicom/groupSeries';
+import { seriesReferences, type SeriesReferences } from '../core/dicom/references';
 import { MAX_HEADER_BYTES, parseDataSet, parseDicomHeader, sizeText } from '../core/dicom/parseHeader';
 import { TS, isEncapsulated } from '../core/dicom/transferSyntax';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
@@ -461,6 +462,8 @@ function checkBudget(layout: SeriesLayout, budget: number): void {
 export interface LoadedFiles {
   readonly volume: HuVolume;
   readonly summary: SeriesSummary;
+  /** The instances and frames of each slice, the frame of reference, patient and study (for SR and SEG). */
+  readonly references: SeriesReferences;
   readonly problems: readonly FileProblem[];
 }
 
@@ -498,6 +501,7 @@ async function layoutFiles(paths: readonly string[]): Promise<LaidOut> {
 /** What the headers of one series' files say (no pixel data read): the geometry its volume will have. */
 export interface FilesHeaders {
   readonly summary: SeriesSummary;
+  readonly references: SeriesReferences;
   readonly geometry: VolumeGeometry;
   readonly warnings: readonly string[];
   readonly problems: readonly FileProblem[];
@@ -509,7 +513,7 @@ export interface FilesHeaders {
  */
 export async function readFilesHeaders(paths: readonly string[]): Promise<FilesHeaders> {
   const { layout, problems } = await layoutFiles(paths);
-  return { summary: summarise(layout), geometry: layout.geometry, warnings: layout.warnings, problems };
+  return { summary: summarise(layout), references: seriesReferences(layout), geometry: layout.geometry, warnings: layout.warnings, problems };
 }
 
 /** Throws when an opened file is no longer the one whose header was read (it changed on disk since). */
@@ -738,6 +742,7 @@ export async function loadFiles(paths: readonly string[], opts: LoadOptions = {}
   return {
     volume: { ...volume, warnings: seriesWarnings(layout, problems) },
     summary: summarise(layout),
+    references: seriesReferences(layout),
     problems,
   };
 }
@@ -752,6 +757,7 @@ const WHOLE_FILES_BUDGET = 128 * 1024 * 1024;
  */
 export interface SeriesFiles {
   readonly summary: SeriesSummary;
+  readonly references: SeriesReferences;
   readonly geometry: VolumeGeometry;
   /** The series' notes and its files left out: what loadFiles gives as the volume's warnings. */
   readonly warnings: readonly string[];
@@ -780,6 +786,7 @@ export async function openFiles(paths: readonly string[], opts: Pick<LoadOptions
   const slices = layout.geometry.slices;
   return {
     summary: summarise(layout),
+    references: seriesReferences(layout),
     geometry: layout.geometry,
     warnings: seriesWarnings(layout, problems),
     problems,
@@ -841,9 +848,9 @@ export async function loadSeriesFromFolder(
   folder: string,
   seriesUid?: string,
   opts: LoadOptions = {},
-): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly FileProblem[] }> {
+): Promise<{ summary: SeriesSummary; references: SeriesReferences; volume: HuVolume; problems: readonly FileProblem[] }> {
   const scan = await scanFolder(folder);
   const chosen = pickCtSeries(scan, folder, seriesUid);
   const loaded = await loadFiles(chosen.files, opts);
-  return { summary: chosen, volume: loaded.volume, problems: [...scan.problems, ...loaded.problems] };
+  return { summary: chosen, references: loaded.references, volume: loaded.volume, problems: [...scan.problems, ...loaded.problems] };
 }

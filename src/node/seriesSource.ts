@@ -4,6 +4,7 @@
  * ask the source of the locator's kind to list, describe or load a series.
  */
 import type { FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
+import type { SeriesReferences } from '../core/dicom/references';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { HuVolume } from '../core/volume';
 import type { FolderSeriesLocator, SeriesLocator } from '../shared/contract';
@@ -14,6 +15,8 @@ import * as dicomFiles from './dicomFiles';
 /** A series' description from its headers only (no pixel data read). */
 export interface SeriesHeaders {
   readonly summary: SeriesSummary;
+  /** Instances and frame of each slice, frame of reference, patient and study (what SR and SEG reference). */
+  readonly references: SeriesReferences;
   /** The geometry load() will give the volume. */
   readonly geometry: VolumeGeometry;
   readonly warnings: readonly string[];
@@ -25,6 +28,7 @@ export interface SeriesHeaders {
  */
 export interface OpenedSeries {
   readonly summary: SeriesSummary;
+  readonly references: SeriesReferences;
   readonly geometry: VolumeGeometry;
   /** The series' own notes, its files left out among them. */
   readonly warnings: readonly string[];
@@ -37,6 +41,7 @@ export interface OpenedSeries {
 /** A loaded series. `problems` are this series' files that were left out, never the rest of the source. */
 export interface LoadedSeries {
   readonly summary: SeriesSummary;
+  readonly references: SeriesReferences;
   readonly volume: HuVolume;
   readonly problems: readonly FileProblem[];
 }
@@ -60,8 +65,8 @@ export interface SeriesSource<L extends SeriesLocator = SeriesLocator> {
 /** The dicomFiles functions the folder source uses (tests inject counting or fake ones). */
 export interface FolderFiles {
   scanFolder(folder: string, opts?: dicomFiles.ScanOptions): Promise<ScanResult>;
-  readFilesHeaders(paths: readonly string[]): Promise<{ summary: SeriesSummary; geometry: VolumeGeometry; warnings: readonly string[] }>;
-  loadFiles(paths: readonly string[]): Promise<{ summary: SeriesSummary; volume: HuVolume; problems: readonly FileProblem[] }>;
+  readFilesHeaders(paths: readonly string[]): Promise<{ summary: SeriesSummary; references: SeriesReferences; geometry: VolumeGeometry; warnings: readonly string[] }>;
+  loadFiles(paths: readonly string[]): Promise<{ summary: SeriesSummary; references: SeriesReferences; volume: HuVolume; problems: readonly FileProblem[] }>;
   openFiles(paths: readonly string[]): Promise<dicomFiles.SeriesFiles>;
 }
 
@@ -141,21 +146,21 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
     const s = await this.series(locator);
     await this.checkFiles(s.files);
     const h = await this.files.readFilesHeaders(s.files);
-    return { summary: s, geometry: h.geometry, warnings: h.warnings };
+    return { summary: s, references: h.references, geometry: h.geometry, warnings: h.warnings };
   }
 
   async load(locator: FolderSeriesLocator): Promise<LoadedSeries> {
     const s = await this.series(locator);
     await this.checkFiles(s.files);
     const r = await this.files.loadFiles(s.files);
-    return { summary: s, volume: r.volume, problems: r.problems };
+    return { summary: s, references: r.references, volume: r.volume, problems: r.problems };
   }
 
   async open(locator: FolderSeriesLocator): Promise<OpenedSeries> {
     const s = await this.series(locator);
     await this.checkFiles(s.files);
     const r = await this.files.openFiles(s.files);
-    return { summary: s, geometry: r.geometry, warnings: r.warnings, huType: r.huType, readSlices: (start, count) => r.readSlices(start, count) };
+    return { summary: s, references: r.references, geometry: r.geometry, warnings: r.warnings, huType: r.huType, readSlices: (start, count) => r.readSlices(start, count) };
   }
 }
 

@@ -15,10 +15,22 @@ export interface DicomHeader {
   readonly modality: string;
   readonly patientName: string;
   readonly patientId: string;
+  /** PatientBirthDate (DA, '' when absent). */
+  readonly patientBirthDate: string;
+  /** PatientSex: 'M', 'F', 'O' or '' (absent or another value). */
+  readonly patientSex: string;
+  /** PatientAge (AS, e.g. '063Y'; '' when absent). */
+  readonly patientAge: string;
+  /** PatientSize (0010,1020), metres; null when absent or not a plausible height (0.3 to 2.6 m). */
+  readonly patientSizeM: number | null;
   readonly studyInstanceUid: string;
   readonly studyDate: string;
   readonly studyTime: string;
   readonly studyDescription: string;
+  readonly studyId: string;
+  readonly accessionNumber: string;
+  readonly referringPhysicianName: string;
+  readonly manufacturer: string;
   /** May be '' (anonymised files): groupSeries then derives an identifier for the series. */
   readonly seriesInstanceUid: string;
   readonly seriesDate: string;
