@@ -23,7 +23,7 @@ export interface Output {
   error(line: string): void;
 }
 
-const defaultOutput: Output = {
+export const defaultOutput: Output = {
   async emit(content, outFile) {
     if (outFile) {
       try {
