@@ -56,6 +56,9 @@ export interface SeriesSlices {
  */
 export const BINARY_FIELDS_HEADER = 'x-paraspine-fields';
 
+/** Set ('uint8array') on a bridge answer whose bytes are a Uint8Array result (without it: an ArrayBuffer). */
+export const BINARY_KIND_HEADER = 'x-paraspine-binary';
+
 /**
  * The browser bridge's request body for arguments that hold bytes (a Uint8Array or ArrayBuffer
  * anywhere in them): a 4-byte big-endian length N, N bytes of UTF-8 JSON head

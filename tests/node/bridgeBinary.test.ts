@@ -169,3 +169,23 @@ describe('frame codec', () => {
     expect(encodeFrame([{ a: 1 }, 'x', [null]])).toBeNull();
   });
 });
+
+describe('bridge: binary results', () => {
+  it('a Uint8Array result comes back to the client as a Uint8Array of the same bytes (not JSON)', async () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => 255 - i);
+    // A service whose one answer is bytes at an offset of a larger buffer (as an encoder may return them).
+    const backing = new Uint8Array(300);
+    backing.set(all, 7);
+    const view = backing.subarray(7, 7 + 256);
+    const service = { dispatch: () => Promise.resolve(view) } as unknown as Parameters<typeof startBridge>[0]['service'];
+    const b = await startBridge({ service, port: 0 });
+    try {
+      const api = createBridgeClient({ baseUrl: b.url, token: b.token });
+      const r = (await api['app:info']()) as unknown;
+      expect(r).toBeInstanceOf(Uint8Array);
+      expect(Array.from(r as Uint8Array)).toEqual(Array.from({ length: 256 }, (_, i) => 255 - i));
+    } finally {
+      await b.close();
+    }
+  });
+});

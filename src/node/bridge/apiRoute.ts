@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { HTTP_STATUS, toUserError } from '../../core/errors';
 import type { ParaspineService } from '../api';
 import { isChannel } from '../api';
-import { BINARY_FIELDS_HEADER, BRIDGE_FRAME_TYPE, channels } from '../../shared/contract';
+import { BINARY_FIELDS_HEADER, BINARY_KIND_HEADER, BRIDGE_FRAME_TYPE, channels } from '../../shared/contract';
 import { acceptedBodyType, BodyError, decodeArgs, mediaType, readBody } from './body';
 import { sendJson } from './http';
 
@@ -53,11 +53,18 @@ export function channelBodyLimit(channel: string, maxBody: number): number {
   return own === undefined ? maxBody : Math.min(own, maxBody);
 }
 
-/** ArrayBuffer results as application/octet-stream; an object with ArrayBuffer `bytes` as its bytes with the other fields in a header; else JSON. */
+/**
+ * ArrayBuffer and Uint8Array results (a Uint8Array marked by BINARY_KIND_HEADER, so the client gives
+ * back a Uint8Array) as application/octet-stream; an object with ArrayBuffer `bytes` as its bytes with
+ * the other fields in a header; else JSON.
+ */
 function sendResult(res: http.ServerResponse, result: unknown): void {
   if (result instanceof ArrayBuffer) {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': result.byteLength, 'Cache-Control': 'no-store' });
     res.end(Buffer.from(result));
+  } else if (result instanceof Uint8Array) {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': result.byteLength, 'Cache-Control': 'no-store', [BINARY_KIND_HEADER]: 'uint8array' });
+    res.end(Buffer.from(result.buffer, result.byteOffset, result.byteLength));
   } else if (isBinaryRecord(result)) {
     // An object with bytes (series:slices): the bytes as the body, the other fields in a header.
     const { bytes, ...fields } = result;

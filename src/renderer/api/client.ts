@@ -6,7 +6,7 @@
  * fields in a header) come back as application/octet-stream, everything else as JSON.
  */
 import type { Channel, ChannelArgs, ChannelResults, ParaspineApi } from '../../shared/contract';
-import { BINARY_FIELDS_HEADER, BRIDGE_FRAME_TYPE, channels } from '../../shared/contract';
+import { BINARY_FIELDS_HEADER, BINARY_KIND_HEADER, BRIDGE_FRAME_TYPE, channels } from '../../shared/contract';
 
 declare global {
   interface Window {
@@ -89,6 +89,7 @@ export function createBridgeClient(opts: { baseUrl: string; token: string | null
     if (type.includes('application/octet-stream')) {
       const bytes = await res.arrayBuffer();
       // A result with bytes and fields (series:slices): the fields come in a header.
+      if (res.headers.get(BINARY_KIND_HEADER) === 'uint8array') return new Uint8Array(bytes) as unknown as ChannelResults[C];
       const fields = res.headers.get(BINARY_FIELDS_HEADER);
       if (fields === null) return bytes as ChannelResults[C];
       let parsed: unknown;
