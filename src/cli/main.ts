@@ -15,23 +15,23 @@ export const VERSION: string = APP_VERSION;
 export const HELP = helpText(VERSION);
 
 export interface Output {
-  /** Write a command's result to stdout or to a file. */
-  emit(text: string, outFile?: string): Promise<void>;
+  /** Write a command's result (text, or bytes written as they are: never converted to text) to stdout or to a file. */
+  emit(content: string | Uint8Array, outFile?: string): Promise<void>;
   /** One-line notes to stderr (warnings, chosen levels). */
   note(line: string): void;
   /** The one-line error of a failed command, to stderr. */
   error(line: string): void;
 }
 
-const defaultOutput: Output = {
-  async emit(text, outFile) {
+export const defaultOutput: Output = {
+  async emit(content, outFile) {
     if (outFile) {
       try {
-        await writeFile(outFile, text);
+        await writeFile(outFile, content);
       } catch (e) {
         throw new CliError(`cannot write ${outFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
-    } else process.stdout.write(text);
+    } else await writeStdout(content);
   },
   note(line) {
     process.stderr.write(`paraspine: ${line}\n`);
@@ -40,6 +40,16 @@ const defaultOutput: Output = {
     process.stderr.write(`paraspine: ${line}\n`);
   },
 };
+
+/**
+ * Write to stdout and wait until it is handed to the system (a large binary export to a pipe must not
+ * be cut short when the process exits). Bytes go as they are; a string as UTF-8.
+ */
+function writeStdout(content: string | Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(content, (e) => (e ? reject(e) : resolve()));
+  });
+}
 
 /**
  * The command line is a batch process with nothing else to do while it reads: DICOM files are read with

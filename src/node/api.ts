@@ -300,25 +300,21 @@ export function createApi(opts: ApiOptions): ParaspineService {
       return { proposedLevels, rois, problems, ...(split ? { splits } : {}), vertebrae };
     },
 
-    async 'export:write'({ format, seriesUid, content }) {
-      // The renderer computed the bytes (core's export on the volume it holds); this only writes them.
-      if (format === 'json') {
-        try {
-          JSON.parse(content);
-        } catch (e) {
-          throw new ApiError(`export: the JSON export is not valid JSON (${oneLine(e)})`);
-        }
-      }
+    async 'export:write'({ format, seriesUid, body }) {
+      // The renderer computed the bytes (core's export on the volume it holds); this checks and writes them as given.
+      const { checkExportBody } = await import('./exports');
+      const { exportFileName } = await import('../core/export/formats');
+      checkExportBody(format, body);
       const ws = await workspace();
       const dir = path.join(ws, 'exports');
-      const file = path.join(dir, `${documentStem(seriesUid)}.measurements.${format}`);
+      const file = path.join(dir, exportFileName(documentStem(seriesUid), format));
       await fs.mkdir(dir, { recursive: true });
       // exports/ must really be inside the workspace (not a link to elsewhere), and so must the file.
       const realDir = await fs.realpath(dir);
       if (!isInside(ws, realDir)) throw new ApiError(`export: ${dir} leads outside the workspace ${ws}: not written`);
       const realFile = await access.check(file);
       if (!isInside(ws, realFile)) throw new ApiError(`export: ${file} is outside the workspace ${ws}: not written`);
-      await writeFileAtomic(file, content);
+      await writeFileAtomic(file, body);
       return { path: file };
     },
   };

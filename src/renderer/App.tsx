@@ -14,6 +14,7 @@ import { WINDOW_PRESETS } from '../shared/windowPresets';
 import { getAppStore, useApp } from './state/store';
 import { keyHint, withKeyHint } from '../shared/shortcuts';
 import { TOOLS } from '../shared/tools';
+import { exportFormat } from '../core/export/formats';
 import { AxialViewer } from './viewer/AxialViewer';
 
 export interface AppProps {
@@ -312,7 +313,7 @@ function ImportExport() {
   const [labels, setLabels] = useState<'totalsegmentator' | 'auto'>('totalsegmentator');
   const web = isWebMode();
   // One object URL per export made (browser mode only), revoked when the next export replaces it or the panel goes.
-  const downloadHref = useObjectUrl(web && lastExport ? lastExport.content : null, lastExport?.format === 'json' ? 'application/json' : 'text/csv');
+  const downloadHref = useObjectUrl(web && lastExport ? lastExport.content : null, lastExport ? exportFormat(lastExport.format).mediaType : '');
 
   const doImport = () => void store.getState().importMasks({ masksPath, ...(labels === 'totalsegmentator' ? { labels } : {}) });
 

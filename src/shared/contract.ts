@@ -56,6 +56,18 @@ export interface SeriesSlices {
  */
 export const BINARY_FIELDS_HEADER = 'x-paraspine-fields';
 
+/** Set ('uint8array') on a bridge answer whose bytes are a Uint8Array result (without it: an ArrayBuffer). */
+export const BINARY_KIND_HEADER = 'x-paraspine-binary';
+
+/**
+ * The browser bridge's request body for arguments that hold bytes (a Uint8Array or ArrayBuffer
+ * anywhere in them): a 4-byte big-endian length N, N bytes of UTF-8 JSON head
+ * `{ "args": [...], "parts": [{ "path": [0, "body"], "length": 123 }, ...] }` (each byte value
+ * replaced by null in args, its path and length listed in parts), then the parts' bytes in that
+ * order, nothing after. Arguments without bytes travel as application/json.
+ */
+export const BRIDGE_FRAME_TYPE = 'application/vnd.paraspine.frame';
+
 /** Largest count of one series:slices call (the load budget bounds a series far below it). */
 export const MAX_SLICES_PER_CALL = 100_000;
 
@@ -138,8 +150,8 @@ export function folderLocator(path: string, seriesUid: string): FolderSeriesLoca
   return { kind: 'folder', path, seriesUid };
 }
 
-/** Largest export accepted by export:write (characters); far above any real measurement table. */
-export const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
+/** Largest export accepted by export:write (bytes); far above any real measurement table or report. */
+export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 
 export const channels = {
   'app:info': { args: z.tuple([]) },
@@ -192,10 +204,20 @@ export const channels = {
   },
   /**
    * Writes an export the renderer computed (core's exportMeasurementsCsv/Json on the volume it holds)
-   * into the workspace's exports folder, atomically; the file is named after the series UID.
+   * into the workspace's exports folder, atomically, as `<stem>.measurements.<extension>` (the
+   * format registry, core/export/formats.ts); the stem is made from the series UID. The body is the
+   * file's bytes: it travels as bytes (Electron IPC: structured clone; the browser bridge: a binary
+   * frame, BRIDGE_FRAME_TYPE), never as JSON text. `maxBodyBytes`: the bridge refuses a larger request.
    */
   'export:write': {
-    args: z.tuple([z.object({ format: z.enum(EXPORT_FORMATS), seriesUid: str, content: z.string().max(MAX_EXPORT_CHARS) })]),
+    args: z.tuple([
+      z.object({
+        format: z.enum(EXPORT_FORMATS),
+        seriesUid: str,
+        body: z.instanceof(Uint8Array, { message: 'expected bytes (a Uint8Array)' }).refine((b) => b.byteLength <= MAX_EXPORT_BYTES, { message: `larger than ${MAX_EXPORT_BYTES} bytes` }),
+      }),
+    ]),
+    maxBodyBytes: MAX_EXPORT_BYTES + 64 * 1024,
   },
 } as const;
 

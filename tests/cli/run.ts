@@ -17,7 +17,7 @@ export async function cli(...argv: string[]): Promise<CliRun> {
       if (file) {
         const { writeFile } = await import('node:fs/promises');
         await writeFile(file, text);
-      } else stdout += text;
+      } else stdout += typeof text === 'string' ? text : new TextDecoder().decode(text);
     },
     note: (l) => notes.push(l),
     error: (l) => errors.push(l),

@@ -68,8 +68,10 @@ describe('argument validation', () => {
       ['series:load', ['/a', '1.2'], /series:load: expects 1 argument/],
       ['series:load', [{ kind: 'pacs', path: '/a', seriesUid: '1.2' }], /series:load: argument 0\.kind/],
       ['series:volume', [{ kind: 'folder', path: '/a' }], /series:volume: argument 0\.seriesUid/],
-      ['export:write', [{ format: 'xlsx', seriesUid: '1.2', content: '' }], /export:write: argument 0\.format/],
-      ['export:write', [{ format: 'csv', seriesUid: '1.2' }], /export:write: argument 0\.content/],
+      ['export:write', [{ format: 'xlsx', seriesUid: '1.2', body: new Uint8Array(0) }], /export:write: argument 0\.format/],
+      ['export:write', [{ format: 'csv', seriesUid: '1.2' }], /export:write: argument 0\.body/],
+      // Text is not bytes: the body must be a Uint8Array (the old `content` string is refused).
+      ['export:write', [{ format: 'csv', seriesUid: '1.2', body: 'a,b\n' }], /export:write: argument 0\.body: expected bytes/],
       ['masks:import', [{ series: folderLocator('/a', 'x'), masksPath: '/m', levels: [{ level: 'L3', sliceIndex: -1 }] }], /argument 0\.levels\.0\.sliceIndex/],
       ['app:info', [1], /app:info: expects 0 argument\(s\), got 1/],
     ];
@@ -147,11 +149,11 @@ describe('api over the services', () => {
 
     // The renderer computes the bytes (core's export on its volume); export:write writes exactly them.
     const content = exportMeasurementsCsv(volume, doc);
-    const out = (await api.dispatch('export:write', [{ format: 'csv', seriesUid: SERIES_UID, content }])) as { path: string };
+    const out = (await api.dispatch('export:write', [{ format: 'csv', seriesUid: SERIES_UID, body: new TextEncoder().encode(content) }])) as { path: string };
     expect(await fs.readFile(out.path, 'utf8')).toBe(content);
     expect(out.path).toBe(path.join(ws, 'exports', `${SERIES_UID}.measurements.csv`));
     const jsonText = JSON.stringify({ measurements: [1, 2] });
-    const j = (await api.dispatch('export:write', [{ format: 'json', seriesUid: SERIES_UID, content: jsonText }])) as { path: string };
+    const j = (await api.dispatch('export:write', [{ format: 'json', seriesUid: SERIES_UID, body: new TextEncoder().encode(jsonText) }])) as { path: string };
     expect(j.path.endsWith('.measurements.json')).toBe(true);
     expect(JSON.parse(await fs.readFile(j.path, 'utf8')).measurements).toHaveLength(2);
   });

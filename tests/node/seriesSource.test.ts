@@ -14,7 +14,7 @@ import { createApi, type MaskService } from '../../src/node/api';
 import * as dicomFiles from '../../src/node/dicomFiles';
 import { FolderSeriesSource, type FolderFiles } from '../../src/node/seriesSource';
 import { SettingsStore } from '../../src/node/settings';
-import { folderLocator, type LoadedSeriesMeta, type MaskImportResult } from '../../src/shared/contract';
+import { folderLocator, MAX_EXPORT_BYTES, type LoadedSeriesMeta, type MaskImportResult } from '../../src/shared/contract';
 import { tmpDir } from './helpers';
 
 const SLICES = 5;
@@ -165,16 +165,18 @@ describe('series from a folder source', () => {
   });
 });
 
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
 describe('export:write', () => {
   it('writes exactly the given bytes, atomically (no temporary file left), into the exports folder', async () => {
     const { api, ws } = await setup();
     await api.dispatch('workspace:set', [ws]);
     const content = 'level,muscle,areaMm2\r\nL3,"psoas ""left""",711\r\nÄ,ß,✓\n';
-    const out = (await api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.2.3', content }])) as { path: string };
+    const out = (await api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.2.3', body: utf8(content) }])) as { path: string };
     expect(out.path).toBe(path.join(ws, 'exports', '1.2.3.measurements.csv'));
     expect(await fs.readFile(out.path)).toEqual(Buffer.from(content, 'utf8'));
     // Overwriting replaces the whole file.
-    await api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.2.3', content: 'x\n' }]);
+    await api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.2.3', body: utf8('x\n') }]);
     expect(await fs.readFile(out.path, 'utf8')).toBe('x\n');
     expect(readdirSync(path.join(ws, 'exports'))).toEqual(['1.2.3.measurements.csv']);
   });
@@ -182,19 +184,24 @@ describe('export:write', () => {
   it('keeps odd series UIDs inside the exports folder and refuses invalid JSON', async () => {
     const { api, ws } = await setup();
     await api.dispatch('workspace:set', [ws]);
-    const out = (await api.dispatch('export:write', [{ format: 'json', seriesUid: '../../../etc/passwd', content: '{}' }])) as { path: string };
+    const out = (await api.dispatch('export:write', [{ format: 'json', seriesUid: '../../../etc/passwd', body: utf8('{}') }])) as { path: string };
     expect(path.dirname(out.path)).toBe(path.join(ws, 'exports'));
-    await expect(api.dispatch('export:write', [{ format: 'json', seriesUid: '1.2', content: '{"a":' }])).rejects.toThrow(/not valid JSON/);
+    await expect(api.dispatch('export:write', [{ format: 'json', seriesUid: '1.2', body: utf8('{"a":') }])).rejects.toThrow(/not valid JSON/);
+    // A text format must be UTF-8: a lone 0xFF byte is refused, nothing written.
+    await expect(api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.3', body: Uint8Array.of(0x61, 0xff, 0x0a) }])).rejects.toThrow(/CSV export is not UTF-8 text/);
+    expect(readdirSync(path.join(ws, 'exports')).some((n) => n.startsWith('1.3.'))).toBe(false);
+    // One byte over the limit is refused before anything is written.
+    await expect(api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.4', body: new Uint8Array(MAX_EXPORT_BYTES + 1) }])).rejects.toThrow(/argument 0\.body: larger than/);
   });
 
   it('refuses an exports folder that leads outside the workspace, and works only with a workspace', async () => {
     const { api, ws, root } = await setup();
-    await expect(api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.2', content: 'a\n' }])).rejects.toThrow(/no workspace folder chosen/);
+    await expect(api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.2', body: utf8('a\n') }])).rejects.toThrow(/no workspace folder chosen/);
     await api.dispatch('workspace:set', [ws]);
     const elsewhere = path.join(root, 'elsewhere');
     mkdirSync(elsewhere);
     symlinkSync(elsewhere, path.join(ws, 'exports'));
-    await expect(api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.2', content: 'a\n' }])).rejects.toThrow(/outside the workspace/);
+    await expect(api.dispatch('export:write', [{ format: 'csv', seriesUid: '1.2', body: utf8('a\n') }])).rejects.toThrow(/outside the workspace/);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 });

@@ -125,13 +125,17 @@ describe('store: export computed in the renderer', () => {
     await s.store.getState().exportMeasurements('csv');
     const writes = s.of('export:write');
     expect(writes).toHaveLength(1);
-    const arg = writes[0]!.args[0] as { format: string; seriesUid: string; content: string };
-    expect(Object.keys(arg).sort()).toEqual(['content', 'format', 'seriesUid']);
+    const arg = writes[0]!.args[0] as { format: string; seriesUid: string; body: Uint8Array };
+    expect(Object.keys(arg).sort()).toEqual(['body', 'format', 'seriesUid']);
     expect(arg.format).toBe('csv');
     expect(arg.seriesUid).toBe('se');
-    expect(arg.content).toBe(exportMeasurementsCsv(volume!, doc!));
+    // Bytes, not text: the UTF-8 of core's export, byte for byte.
+    expect(arg.body).toBeInstanceOf(Uint8Array);
+    const content = new TextDecoder('utf-8', { fatal: true }).decode(arg.body);
+    expect(content).toBe(exportMeasurementsCsv(volume!, doc!));
+    expect(Buffer.from(arg.body).equals(Buffer.from(content, 'utf8'))).toBe(true);
     // Reference values of the phantom: 6 pixels of 4 mm², columns i = 1, 3 at -100 HU and i = 2 at 50 HU.
-    const rows = csvRows(arg.content);
+    const rows = csvRows(content);
     expect(rows).toHaveLength(1);
     const r = rows[0]!;
     expect([r.level, r.muscle, r.side, r.sliceIndex]).toEqual(['L3', 'psoas', 'left', '1']);
@@ -145,7 +149,7 @@ describe('store: export computed in the renderer', () => {
     // Only the export was asked of the services: no second volume, no services-side measuring.
     expect(slicesAsked(s)).toEqual([0, 1, 2]);
     expect(s.of('series:volume')).toHaveLength(0);
-    expect(s.store.getState().lastExport).toEqual({ path: '/ws/exports/se.measurements.csv', format: 'csv', content: arg.content });
+    expect(s.store.getState().lastExport).toEqual({ path: '/ws/exports/se.measurements.csv', format: 'csv', content });
   });
 
   it('JSON export likewise; a failed write shows a toast and keeps the previous export', async () => {
@@ -153,7 +157,7 @@ describe('store: export computed in the renderer', () => {
     await openWithOutline(s);
     const { doc, volume } = s.store.getState();
     await s.store.getState().exportMeasurements('json');
-    const content = (s.of('export:write')[0]!.args[0] as { content: string }).content;
+    const content = new TextDecoder('utf-8', { fatal: true }).decode((s.of('export:write')[0]!.args[0] as { body: Uint8Array }).body);
     expect(content).toBe(exportMeasurementsJson(volume!, doc!));
     const json = JSON.parse(content) as { measurements: { pixels: number; areaMm2: number }[] };
     expect(json.measurements.map((m) => [m.pixels, m.areaMm2])).toEqual([[6, 24]]);

@@ -327,5 +327,5 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
     },
     (l) => out.note(l),
   );
-  await out.emit(format === 'csv' ? measureCsv(result) : measureJson(result), values.out);
+  await out.emit(await (await import('../../node/exports')).encodeExport(format, { result }), values.out);
 }

@@ -1,11 +1,14 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { HTTP_STATUS, toUserError } from '../../core/errors';
-import { ApiError, type ParaspineService } from '../api';
+import type { ParaspineService } from '../api';
 import { oneLine } from '../atomicWrite';
+import { CSP } from '../../shared/csp';
+import { handleApi } from './apiRoute';
+import { sameToken, tokenCookieName, tokenFrom } from './auth';
+import { headerCount, securityHeaders, sendJson } from './http';
+import { handlePage, injectTokenScript } from './static';
 
 /**
  * Browser-mode bridge: the renderer in a plain browser reaches the same service functions as over
@@ -15,8 +18,10 @@ import { oneLine } from '../atomicWrite';
  * - A random token per start. API calls need it as the `x-paraspine-token` header or
  *   `Authorization: Bearer <token>`. Wrong or missing: 401. A token in an API call's query string is
  *   refused (401) whatever it is: query strings end up in logs and browser history.
- * - POST /api/<channel> with a JSON array of arguments -> 200 with the JSON result, or
- *   application/octet-stream for ArrayBuffer results (series:volume) and for results with an ArrayBuffer
+ * - POST /api/<channel> with a JSON array of arguments (application/json), or, for arguments that hold
+ *   bytes (export:write's body), a binary frame (BRIDGE_FRAME_TYPE in src/shared/contract.ts: a JSON
+ *   head and the raw bytes; body.ts) -> 200 with the JSON result, or
+ *   application/octet-stream for ArrayBuffer and Uint8Array results (series:volume; a Uint8Array marked by BINARY_KIND_HEADER) and for results with an ArrayBuffer
  *   `bytes` (series:slices: the other fields as URI-encoded JSON in the x-paraspine-fields header);
  *   errors -> JSON { error, kind } (one
  *   line) with the status of the error's kind (core/errors.ts HTTP_STATUS: usage 400, input 422, access
@@ -30,12 +35,15 @@ import { oneLine } from '../atomicWrite';
  *   token; a browser without Fetch Metadata gets no token script (the page then reads the token from
  *   its address, or sessionStorage on a reload).
  * - Host header must be 127.0.0.1/localhost:<port> (no DNS rebinding).
+ * - A body over the channel's limit (the contract's maxBodyBytes, never above `maxBodyBytes`) is
+ *   refused (400) before it is read whole; another content type is a 415, a truncated or malformed
+ *   frame a 400, each with a one-line reason.
+ *
+ * The parts: auth.ts (the token), apiRoute.ts with body.ts (the API route and its body codec),
+ * static.ts (the page, its token script and the build's files), http.ts (response helpers).
  */
 
-import { CSP } from '../../shared/csp';
-import { BINARY_FIELDS_HEADER } from '../../shared/contract';
-
-export { CSP };
+export { CSP, injectTokenScript };
 
 export interface BridgeOptions {
   service: ParaspineService;
@@ -45,7 +53,7 @@ export interface BridgeOptions {
   port?: number;
   /** Fixed token (tests); default a fresh random one. */
   token?: string;
-  /** Largest accepted request body, bytes. */
+  /** Largest accepted request body, bytes (a channel's own limit may be lower). */
   maxBodyBytes?: number;
 }
 
@@ -58,83 +66,6 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
-function securityHeaders(res: http.ServerResponse): void {
-  res.setHeader('Content-Security-Policy', CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('X-Frame-Options', 'DENY');
-}
-
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
-  res.end(text);
-}
-
-function sameToken(a: string | null | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/**
- * The request body as text, at most `max` bytes. A body declared (Content-Length) or found to be
- * larger is refused with an ApiError before it is read further; the caller answers 400 and the
- * connection is closed after the answer (`Connection: close`), never before it.
- */
-function readBody(req: http.IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) {
-      req.resume(); // drain, do not buffer
-      reject(new ApiError(`request body larger than ${max} bytes`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    req.on('data', (c: Buffer) => {
-      if (refused) return;
-      size += c.length;
-      if (size > max) {
-        refused = true;
-        chunks.length = 0;
-        reject(new ApiError(`request body larger than ${max} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!refused) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', reject);
-  });
-}
-
-/** How many times a header occurs in the raw request (Node keeps only the first Host). */
-function headerCount(req: http.IncomingMessage, name: string): number {
-  let n = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === name) n++;
-  return n;
-}
-
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const envPort = process.env.PARASPINE_PORT ? Number(process.env.PARASPINE_PORT) : 0;
@@ -142,24 +73,6 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const maxBody = opts.maxBodyBytes ?? 64 * 1024 * 1024;
   const rendererDir = opts.rendererDir ? path.resolve(opts.rendererDir) : null;
   let port = 0;
-  const cookieName = () => `paraspine_token_${port}`;
-
-  /** The token a request carries: headers always; the query (the page's address) and the cookie only where allowed. */
-  const tokenFrom = (req: http.IncomingMessage, url: URL, allow: { query: boolean; cookie: boolean }): string | null => {
-    const h = req.headers['x-paraspine-token'];
-    if (typeof h === 'string') return h;
-    const auth = req.headers.authorization;
-    if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7);
-    const q = url.searchParams.get('token');
-    if (q && allow.query) return q;
-    if (allow.cookie) {
-      for (const part of (req.headers.cookie ?? '').split(';')) {
-        const [k, ...v] = part.trim().split('=');
-        if (k === cookieName()) return v.join('=');
-      }
-    }
-    return null;
-  };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     securityHeaders(res);
@@ -173,140 +86,19 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       return;
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-
-    if (url.pathname.startsWith('/api/')) {
-      if (url.searchParams.has('token')) {
-        sendJson(res, 401, { error: 'refused: the bridge token is not accepted in the query string (it would end up in logs and history); send it in the x-paraspine-token header' });
-        return;
-      }
-      if (!sameToken(tokenFrom(req, url, { query: false, cookie: false }), token)) {
-        sendJson(res, 401, { error: 'missing or wrong bridge token (open the address printed by npm run web)' });
-        return;
-      }
-      if (req.method !== 'POST') {
-        res.setHeader('Allow', 'POST');
-        sendJson(res, 405, { error: 'use POST with a JSON array of arguments' });
-        return;
-      }
-      let channel: string;
-      try {
-        channel = decodeURIComponent(url.pathname.slice('/api/'.length));
-      } catch {
-        res.setHeader('Connection', 'close');
-        sendJson(res, 400, { error: 'malformed percent escape in the channel name', kind: 'usage' });
-        return;
-      }
-      let args: unknown;
-      try {
-        const body = await readBody(req, maxBody);
-        args = body.trim() === '' ? [] : JSON.parse(body);
-      } catch (e) {
-        if (e instanceof ApiError) res.setHeader('Connection', 'close');
-        sendJson(res, 400, { error: e instanceof ApiError ? e.message : `request body is not JSON (${oneLine(e)})`, kind: 'usage' });
-        return;
-      }
-      try {
-        const result = await opts.service.dispatch(channel, args);
-        if (result instanceof ArrayBuffer) {
-          res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': result.byteLength, 'Cache-Control': 'no-store' });
-          res.end(Buffer.from(result));
-        } else if (isBinaryRecord(result)) {
-          // An object with bytes (series:slices): the bytes as the body, the other fields in a header.
-          const { bytes, ...fields } = result;
-          res.writeHead(200, {
-            'Content-Type': 'application/octet-stream',
-            'Content-Length': bytes.byteLength,
-            'Cache-Control': 'no-store',
-            [BINARY_FIELDS_HEADER]: encodeURIComponent(JSON.stringify(fields)),
-          });
-          res.end(Buffer.from(bytes));
-        } else {
-          sendJson(res, 200, result ?? null);
-        }
-      } catch (e) {
-        const err = toUserError(e);
-        sendJson(res, HTTP_STATUS[err.kind], { error: err.message, kind: err.kind });
-      }
+    if (!url.pathname.startsWith('/api/')) {
+      await handlePage(req, res, url, { token, cookieName: tokenCookieName(port), rendererDir });
       return;
     }
-
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      sendJson(res, 405, { error: 'method not allowed' });
+    if (url.searchParams.has('token')) {
+      sendJson(res, 401, { error: 'refused: the bridge token is not accepted in the query string (it would end up in logs and history); send it in the x-paraspine-token header' });
       return;
     }
-
-    if (url.pathname === '/api-token.js') {
-      // Same-origin only, proven by Fetch Metadata: without the header (an old browser, or a page on
-      // another port of 127.0.0.1, which gets the SameSite cookie sent along) no token is served.
-      if (req.headers['sec-fetch-site'] !== 'same-origin') {
-        sendJson(res, 401, { error: 'refused: the token script is served only to the page itself (Sec-Fetch-Site: same-origin)' });
-        return;
-      }
-      if (!sameToken(tokenFrom(req, url, { query: false, cookie: true }), token)) {
-        sendJson(res, 401, { error: 'missing or wrong bridge token' });
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(`window.__PARASPINE_TOKEN__ = ${JSON.stringify(token)};\n`);
+    if (!sameToken(tokenFrom(req, url, tokenCookieName(port), { query: false, cookie: false }), token)) {
+      sendJson(res, 401, { error: 'missing or wrong bridge token (open the address printed by npm run web)' });
       return;
     }
-
-    if (!rendererDir) {
-      sendJson(res, 404, { error: 'no renderer build to serve (run the renderer build first)' });
-      return;
-    }
-
-    if (url.pathname === '/' || url.pathname === '/index.html') {
-      const given = tokenFrom(req, url, { query: true, cookie: true });
-      if (!sameToken(given, token)) {
-        res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
-        res.end('Paraspine: open the address printed by `npm run web` (it carries the access token).\n');
-        return;
-      }
-      let html: string;
-      try {
-        html = await fs.readFile(path.join(rendererDir, 'index.html'), 'utf8');
-      } catch {
-        sendJson(res, 404, { error: `${path.join(rendererDir, 'index.html')} not found (build the renderer first)` });
-        return;
-      }
-      res.writeHead(200, {
-        'Content-Type': 'text/html; charset=utf-8',
-        'Cache-Control': 'no-store',
-        'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-      });
-      res.end(req.method === 'HEAD' ? undefined : injectTokenScript(html));
-      return;
-    }
-
-    // Static files of the renderer build, confined to rendererDir.
-    let rel: string;
-    try {
-      rel = decodeURIComponent(url.pathname);
-    } catch {
-      sendJson(res, 400, { error: 'bad path' });
-      return;
-    }
-    const file = path.resolve(rendererDir, '.' + rel);
-    if (file !== rendererDir && !file.startsWith(rendererDir + path.sep)) {
-      sendJson(res, 404, { error: 'not found' });
-      return;
-    }
-    try {
-      const real = await fs.realpath(file);
-      if (!real.startsWith(await fs.realpath(rendererDir) + path.sep)) throw new Error('outside');
-      const st = await fs.stat(real);
-      if (!st.isFile()) throw new Error('not a file');
-      res.writeHead(200, {
-        'Content-Type': MIME[path.extname(real).toLowerCase()] ?? 'application/octet-stream',
-        'Content-Length': st.size,
-        'Cache-Control': rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      });
-      if (req.method === 'HEAD') res.end();
-      else res.end(await fs.readFile(real));
-    } catch {
-      sendJson(res, 404, { error: 'not found' });
-    }
+    await handleApi(req, res, url, opts.service, maxBody);
   };
 
   const server = http.createServer((req, res) => {
@@ -335,17 +127,4 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         server.close((e) => (e ? reject(e) : resolve()));
       }),
   };
-}
-
-/** A result object carrying an ArrayBuffer `bytes` (SeriesSlices) beside plain JSON fields. */
-function isBinaryRecord(v: unknown): v is { bytes: ArrayBuffer } & Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { bytes?: unknown }).bytes instanceof ArrayBuffer;
-}
-
-/** Add the same-origin token script before any other script of the page (no inline code). */
-export function injectTokenScript(html: string): string {
-  const tag = '<script src="/api-token.js"></script>';
-  const m = /<head[^>]*>/i.exec(html);
-  if (m) return html.slice(0, m.index + m[0].length) + tag + html.slice(m.index + m[0].length);
-  return tag + html;
 }

@@ -2,11 +2,11 @@
  * The renderer's one way to reach the main-process services (see src/shared/contract.ts).
  * In Electron the preload exposes `window.paraspine`; in a plain browser (`npm run web`) the same
  * channels are reached through the local HTTP bridge: POST /api/<channel> with a JSON array of
- * arguments and the per-start token; binary results (series:volume, and series:slices with its other
+ * arguments (or, when an argument holds bytes, a binary frame: encodeFrame) and the per-start token; binary results (series:volume, and series:slices with its other
  * fields in a header) come back as application/octet-stream, everything else as JSON.
  */
 import type { Channel, ChannelArgs, ChannelResults, ParaspineApi } from '../../shared/contract';
-import { BINARY_FIELDS_HEADER, channels } from '../../shared/contract';
+import { BINARY_FIELDS_HEADER, BINARY_KIND_HEADER, BRIDGE_FRAME_TYPE, channels } from '../../shared/contract';
 
 declare global {
   interface Window {
@@ -61,12 +61,13 @@ export function createBridgeClient(opts: { baseUrl: string; token: string | null
   const doFetch: FetchLike = opts.fetch ?? ((i, init) => fetch(i, init));
   const base = opts.baseUrl.replace(/\/$/, '');
   async function call<C extends Channel>(channel: C, args: ChannelArgs<C>): Promise<ChannelResults[C]> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const frame = encodeFrame(args);
+    const headers: Record<string, string> = { 'content-type': frame ? BRIDGE_FRAME_TYPE : 'application/json' };
     if (opts.token) {
       headers['x-paraspine-token'] = opts.token;
       headers.authorization = `Bearer ${opts.token}`;
     }
-    const res = await doFetch(`${base}/api/${channel}`, { method: 'POST', headers, body: JSON.stringify(args) });
+    const res = await doFetch(`${base}/api/${channel}`, { method: 'POST', headers, body: frame ?? JSON.stringify(args) });
     const type = res.headers.get('content-type') ?? '';
     if (!res.ok) {
       let msg = `${channel} failed (HTTP ${res.status})`;
@@ -88,6 +89,7 @@ export function createBridgeClient(opts: { baseUrl: string; token: string | null
     if (type.includes('application/octet-stream')) {
       const bytes = await res.arrayBuffer();
       // A result with bytes and fields (series:slices): the fields come in a header.
+      if (res.headers.get(BINARY_KIND_HEADER) === 'uint8array') return new Uint8Array(bytes) as unknown as ChannelResults[C];
       const fields = res.headers.get(BINARY_FIELDS_HEADER);
       if (fields === null) return bytes as ChannelResults[C];
       let parsed: unknown;
@@ -111,6 +113,44 @@ export function createBridgeClient(opts: { baseUrl: string; token: string | null
     api[ch] = (...args: unknown[]) => call(ch, args as ChannelArgs<typeof ch>);
   }
   return api as unknown as ParaspineApi;
+}
+
+type PathKey = string | number;
+
+/**
+ * Arguments that hold bytes (a Uint8Array or ArrayBuffer anywhere in them) as the bridge's binary
+ * frame (BRIDGE_FRAME_TYPE, src/shared/contract.ts): 4-byte big-endian head length, the JSON head
+ * { args, parts } with each byte value replaced by null and listed in parts by its path, then the
+ * parts' bytes. null when the arguments hold no bytes (they go as JSON). The bytes are copied once
+ * into the frame, never turned into text.
+ */
+export function encodeFrame(args: readonly unknown[]): Uint8Array<ArrayBuffer> | null {
+  const parts: { path: PathKey[]; length: number; kind?: 'arraybuffer'; bytes: Uint8Array }[] = [];
+  const walk = (v: unknown, path: PathKey[]): unknown => {
+    if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
+      const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : v;
+      parts.push({ path, length: bytes.byteLength, ...(v instanceof ArrayBuffer ? { kind: 'arraybuffer' as const } : {}), bytes });
+      return null;
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, [...path, i]));
+    if (v !== null && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null)) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, [...path, k])]));
+    }
+    return v;
+  };
+  const headArgs = args.map((a, i) => walk(a, [i]));
+  if (parts.length === 0) return null;
+  const head = new TextEncoder().encode(JSON.stringify({ args: headArgs, parts: parts.map(({ path, length, kind }) => ({ path, length, ...(kind ? { kind } : {}) })) }));
+  const total = 4 + head.byteLength + parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  new DataView(out.buffer).setUint32(0, head.byteLength, false);
+  out.set(head, 4);
+  let at = 4 + head.byteLength;
+  for (const p of parts) {
+    out.set(p.bytes, at);
+    at += p.length;
+  }
+  return out;
 }
 
 let cached: ParaspineApi | null = null;

@@ -4,10 +4,19 @@
  * exportMeasurementsCsv/Json; the services only write the bytes into the workspace.
  */
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../../core/export/measurementsExport';
+import { exportFormat, type ExportFormat } from '../../../core/export/formats';
+import type { AnnotationDocument } from '../../../core/annotations/document';
+import type { HuVolume } from '../../../core/volume';
 import type { Get, ImportExportSlice, Set, StoreDeps } from '../types';
 import { message } from '../util';
 import { confirmLevel, planMaskImport } from '../documentOps';
 import { confirmProposedRois, resplitAutochthon } from '../autochthonSplit';
+
+/** The formats the app computes from the volume it holds, each as its text (encoded to UTF-8 bytes for export:write). A registry format not here is not offered by the app yet. */
+const TEXT_EXPORTS: { readonly [F in ExportFormat]?: (volume: HuVolume, doc: AnnotationDocument) => string } = {
+  csv: exportMeasurementsCsv,
+  json: exportMeasurementsJson,
+};
 
 const SPLIT_KEY = 'paraspine-split-autochthon';
 /** The remembered import setting (on unless turned off; no storage: on). */
@@ -58,11 +67,15 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
       return;
     }
     try {
-      const content = format === 'csv' ? exportMeasurementsCsv(volume, doc) : exportMeasurementsJson(volume, doc);
-      const r = await deps.api()['export:write']({ format, seriesUid: doc.series.seriesInstanceUid, content });
+      const encode = TEXT_EXPORTS[format];
+      if (!encode) throw new Error(`the app cannot make ${exportFormat(format).label} exports yet`);
+      const content = encode(volume, doc);
+      // The file's bytes travel as bytes (IPC: structured clone; the bridge: a binary frame), written as they are.
+      const body = new TextEncoder().encode(content);
+      const r = await deps.api()['export:write']({ format, seriesUid: doc.series.seriesInstanceUid, body });
       // Only if the same series is still open (the user may have switched while it was written).
       if (get().doc?.series.seriesInstanceUid === doc.series.seriesInstanceUid) set({ lastExport: { path: r.path, format, content } });
-      get().showToast(`${format.toUpperCase()} export written to the workspace's exports folder`);
+      get().showToast(`${exportFormat(format).label} export written to the workspace's exports folder`);
     } catch (e) {
       get().showToast(`Export failed: ${message(e)}`, 'error');
     }
