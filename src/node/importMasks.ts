@@ -13,10 +13,10 @@ import { sliceZ } from '../core/geometry/volumeGeometry';
 import { chosenSlice, runMaskPipeline, type MaskSource } from '../core/masks/pipeline';
 import { identifyStructure } from '../core/metrics/records';
 import { isVertebraMask } from '../core/masks/labels';
-import { musclesOnSlice } from '../core/muscles/fromTotalSegmentator';
+import { maskParts, splitNeedsHu } from '../core/muscles/maskParts';
 import { sliceIjToLps } from '../core/roi/contour';
 import { maskToContours } from '../core/roi/maskToContours';
-import { sliceView, type HuVolume } from '../core/volume';
+import type { HuVolume } from '../core/volume';
 import type { ChannelArgs, MaskImportResult, SeriesLocator } from '../shared/contract';
 import type { FolderAccess } from './access';
 import type { LoadMasksOptions, LoadMasksResult } from './masks';
@@ -90,28 +90,22 @@ export async function importMasks(deps: ImportMasksDeps, req: MaskImportRequest)
   // becomes multifidus + erector spinae (the split follows the fat plane, so the HU are read then).
   // Without it every muscle mask is traced as it is (iliopsoas -> psoas, autochthon -> autochthon).
   const split = req.splitAutochthon === true;
-  const volume = split && piped.structures.some((m) => identifyStructure(m.name).muscle === 'autochthon') ? (await source.load(locator)).volume : undefined;
-  const hu = (k: number) => (volume ? sliceView(volume, k) : new Float32Array(g.rows * g.columns)); // no autochthon: HU unused
+  // The split reads the HU of the target slices only (an autochthon's fat plane), never the whole volume.
+  const hus = split && splitNeedsHu(piped.structures.map((m) => m.name)) ? await readTargetSlices(source, locator, piped.slices) : [];
+  const sliceParts = maskParts({
+    columns: g.columns,
+    rows: g.rows,
+    spacing: g,
+    slices: piped.slices,
+    structures: piped.structures,
+    vertebrae: piped.vertebraSlices,
+    split,
+    hu: (n) => hus[n]!,
+  });
   for (const [n, t] of piped.slices.entries()) {
-    const structures = piped.structures.map((m) => ({ name: m.name, mask: m.sliceMasks[n]! }));
-    const mapped = split
-      ? musclesOnSlice({
-          columns: g.columns,
-          rows: g.rows,
-          spacing: g,
-          hu: hu(t.sliceIndex),
-          structures,
-          vertebrae: piped.vertebraSlices.map((v) => v.sliceMasks[n]!),
-          level: t.level,
-        })
-      : {
-          parts: structures.flatMap((m) => {
-            const id = identifyStructure(m.name);
-            return id.muscle && id.side ? [{ muscle: id.muscle, side: id.side, derived: false, mask: m.mask }] : [];
-          }),
-          cuts: [],
-        };
+    const mapped = sliceParts[n]!;
     for (const part of mapped.parts) {
+      if (!part.muscle || !part.side) continue; // an outline is of a muscle on one side
       const proposed = part.muscle === 'multifidus' || part.muscle === 'erectorSpinae' ? part.derived : false;
       for (const contour of maskToContours(part.mask, g.columns, g.rows, { connectivity: 8 })) {
         rois.push({
@@ -140,6 +134,19 @@ export async function importMasks(deps: ImportMasksDeps, req: MaskImportRequest)
     column: Math.round(v.column),
   }));
   return { proposedLevels, rois, problems, ...(split ? { splits } : {}), vertebrae };
+}
+
+/** HU of each target slice (in their order), read slice by slice from the opened series: no other slice is decoded. */
+async function readTargetSlices(source: SeriesSource<SeriesLocator>, locator: SeriesLocator, slices: readonly { sliceIndex: number }[]): Promise<(Int16Array | Float32Array)[]> {
+  const series = await source.open(locator);
+  const read = new Map<number, Int16Array | Float32Array>();
+  const out: (Int16Array | Float32Array)[] = [];
+  for (const { sliceIndex } of slices) {
+    let hu = read.get(sliceIndex);
+    if (!hu) read.set(sliceIndex, (hu = await series.readSlices(sliceIndex, 1)));
+    out.push(hu);
+  }
+  return out;
 }
 
 const NIFTI_NAME = /\.nii(\.gz)?$/i;

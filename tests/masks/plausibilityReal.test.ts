@@ -49,9 +49,16 @@ beforeAll(async () => {
     list: async () => ({ series: [summary], problems: [] }),
     headers: async () => ({ summary, geometry: volume.geometry, warnings: [] }),
     load: async () => ({ summary, volume, problems: [] }),
-    open: async () => {
-      throw new Error('masks:import opens no series for slices');
-    },
+    open: async () => ({
+      summary,
+      geometry: volume.geometry,
+      warnings: [],
+      huType: volume.hu instanceof Int16Array ? 'int16' : 'float32',
+      readSlices: async (start, count) => {
+        const plane = volume.geometry.rows * volume.geometry.columns;
+        return volume.hu.slice(start * plane, (start + count) * plane);
+      },
+    }),
   };
   const api = createApi({ mode: 'web', version: '0.0.0', settings, access: new FolderAccess(), sources: { folder }, masks: { loadMasks } });
   await api.dispatch('series:scan', [DICOM]);
