@@ -18,6 +18,7 @@ import type { SeriesSource } from '../../src/node/seriesSource';
 import { SettingsStore } from '../../src/node/settings';
 import { folderLocator, type FolderSeriesLocator, type MaskImportResult } from '../../src/shared/contract';
 import type { SeriesSummary } from '../../src/core/dicom/types';
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import { ANNOTATION_FORMAT, ANNOTATION_VERSION, parseAnnotationDocument, seriesIdentity, type AnnotationDocument } from '../../src/core/annotations/document';
 import { measureAnnotationsChecked } from '../../src/core/annotations/measureAnnotations';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
@@ -29,6 +30,7 @@ const MASKS = join(ABD, 'masks');
 let root: string;
 let volume: HuVolume;
 let summary: SeriesSummary;
+let references: SeriesReferences;
 let loads = 0;
 /** Slices read through an opened series (start, count): the split reads the target slices only. */
 let sliceReads: [number, number][] = [];
@@ -39,13 +41,14 @@ async function importMasks(splitAutochthon?: boolean): Promise<MaskImportResult>
   const folder: SeriesSource<FolderSeriesLocator> = {
     kind: 'folder',
     list: async () => ({ series: [summary], problems: [] }),
-    headers: async () => ({ summary, geometry: volume.geometry, warnings: [] }),
+    headers: async () => ({ summary, references, geometry: volume.geometry, warnings: [] }),
     load: async () => {
       loads++;
-      return { summary, volume, problems: [] };
+      return { summary, references, volume, problems: [] };
     },
     open: async () => ({
       summary,
+      references,
       geometry: volume.geometry,
       warnings: [],
       huType: volume.hu instanceof Int16Array ? 'int16' : 'float32',
@@ -67,6 +70,7 @@ beforeAll(async () => {
   const s = await loadSeriesFromFolder(DICOM);
   volume = s.volume;
   summary = s.summary;
+  references = s.references;
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
