@@ -3,6 +3,7 @@
  * CT, counted at the folder source's files: the split reads the HU of the level slices only (one
  * opened series, one slice per level), never the whole volume; without the split no pixel is read.
  */
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../src/core/dicom/types';
@@ -48,7 +49,7 @@ function countingFiles() {
 }
 
 /** The import of the shared masks at L3 (slice 73) and L5/S1 (slice 44), through a counting folder source. */
-async function importAt(splitAutochthon: boolean) {
+async function importAt(splitAutochthon: boolean, masksPath = MASKS) {
   const settings = SettingsStore.inDir(path.join(tmpDir(), 'userdata'));
   await settings.load();
   const { files, calls } = countingFiles();
@@ -56,7 +57,7 @@ async function importAt(splitAutochthon: boolean) {
   const scan = (await api.dispatch('series:scan', [ABDOMEN])) as ScanResult;
   const req = {
     series: folderLocator(ABDOMEN, scan.series[0]!.seriesInstanceUid),
-    masksPath: MASKS,
+    masksPath,
     levels: [
       { level: 'L3', sliceIndex: 73 },
       { level: 'L5/S1', sliceIndex: 44 },
@@ -95,5 +96,18 @@ describe('masks:import reads only the level slices it needs', () => {
     const { result, calls } = await importAt(false);
     expect(calls).toEqual({ loadFiles: 0, openFiles: 0, readSlices: [] });
     expect(new Set(result.rois.map((r) => r.muscle))).toEqual(new Set(['psoas', 'autochthon']));
+  });
+});
+
+describe('masks:import outlines a muscle on one side only', () => {
+  it('a muscle mask without a side (psoas.nii.gz) gives no outline, with or without the split; the sided one beside it does', async () => {
+    const dir = tmpDir('paraspine-sideless-');
+    copyFileSync(path.join(MASKS, 'iliopsoas_left.nii.gz'), path.join(dir, 'psoas.nii.gz'));
+    copyFileSync(path.join(MASKS, 'iliopsoas_right.nii.gz'), path.join(dir, 'iliopsoas_right.nii.gz'));
+    for (const split of [false, true]) {
+      const { result } = await importAt(split, dir);
+      expect(result.rois.length).toBeGreaterThan(0);
+      expect(new Set(result.rois.map((r) => `${r.muscle} ${r.side}`))).toEqual(new Set(['psoas right']));
+    }
   });
 });
