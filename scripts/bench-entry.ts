@@ -25,7 +25,7 @@ import { Worker } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { framesDecodedOnWorkers, setDecoderWorkers } from '../src/node/decoderPool';
-import { measure } from '../src/cli/commands/measure';
+import { folderSeries, measureSeries } from '../src/node/measureSeries';
 import { TOTALSEGMENTATOR_TOTAL } from '../src/core/masks/labels';
 import { writeNifti1 } from '../tests/fixtures/writeNifti';
 import { writeDicom, type DicomElement } from '../tests/fixtures/dicomWriter';
@@ -114,7 +114,7 @@ async function generateMultilabel(file: string): Promise<number> {
 /** Child process: one `paraspine measure` (auto levels, TotalSegmentator table), time and peak RSS. */
 async function measureOnce(dir: string, masks: string): Promise<void> {
   const t0 = performance.now();
-  const r = await measure({ folder: dir, masks, labels: 'totalsegmentator' });
+  const r = await measureSeries({ series: folderSeries(dir), masks, labels: 'totalsegmentator' }); // the pipeline behind `paraspine measure`
   const s = (performance.now() - t0) / 1000;
   const levels = r.slices.map((l) => `${l.level}@${l.sliceIndex}`).join(' ');
   process.stdout.write(

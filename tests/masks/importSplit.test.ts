@@ -18,6 +18,7 @@ import type { SeriesSource } from '../../src/node/seriesSource';
 import { SettingsStore } from '../../src/node/settings';
 import { folderLocator, type FolderSeriesLocator, type MaskImportResult } from '../../src/shared/contract';
 import type { SeriesSummary } from '../../src/core/dicom/types';
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import { ANNOTATION_FORMAT, ANNOTATION_VERSION, parseAnnotationDocument, seriesIdentity, type AnnotationDocument } from '../../src/core/annotations/document';
 import { measureAnnotationsChecked } from '../../src/core/annotations/measureAnnotations';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
@@ -29,7 +30,10 @@ const MASKS = join(ABD, 'masks');
 let root: string;
 let volume: HuVolume;
 let summary: SeriesSummary;
+let references: SeriesReferences;
 let loads = 0;
+/** Slices read through an opened series (start, count): the split reads the target slices only. */
+let sliceReads: [number, number][] = [];
 
 async function importMasks(splitAutochthon?: boolean): Promise<MaskImportResult> {
   const settings = SettingsStore.inDir(join(root, 'userdata'));
@@ -37,14 +41,23 @@ async function importMasks(splitAutochthon?: boolean): Promise<MaskImportResult>
   const folder: SeriesSource<FolderSeriesLocator> = {
     kind: 'folder',
     list: async () => ({ series: [summary], problems: [] }),
-    headers: async () => ({ summary, geometry: volume.geometry, warnings: [] }),
+    headers: async () => ({ summary, references, geometry: volume.geometry, warnings: [] }),
     load: async () => {
       loads++;
-      return { summary, volume, problems: [] };
+      return { summary, references, volume, problems: [] };
     },
-    open: async () => {
-      throw new Error('masks:import opens no series for slices');
-    },
+    open: async () => ({
+      summary,
+      references,
+      geometry: volume.geometry,
+      warnings: [],
+      huType: volume.hu instanceof Int16Array ? 'int16' : 'float32',
+      readSlices: async (start, count) => {
+        sliceReads.push([start, count]);
+        const plane = volume.geometry.rows * volume.geometry.columns;
+        return volume.hu.slice(start * plane, (start + count) * plane);
+      },
+    }),
   };
   const api = createApi({ mode: 'web', version: '0.0.0', settings, access: new FolderAccess(), sources: { folder }, masks: { loadMasks } });
   await api.dispatch('series:scan', [DICOM]);
@@ -57,14 +70,17 @@ beforeAll(async () => {
   const s = await loadSeriesFromFolder(DICOM);
   volume = s.volume;
   summary = s.summary;
+  references = s.references;
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('masks:import with splitAutochthon', () => {
   it('without it: as before (iliopsoas -> psoas outlines, autochthon -> autochthon outlines, no HU read, no splits)', async () => {
     loads = 0;
+    sliceReads = [];
     const res = await importMasks();
     expect(loads).toBe(0);
+    expect(sliceReads).toEqual([]);
     expect(res.splits).toBeUndefined();
     expect(new Set(res.rois.map((r) => r.muscle))).toEqual(new Set(['psoas', 'autochthon']));
     expect(res.rois.every((r) => r.source === 'imported')).toBe(true);
@@ -72,11 +88,14 @@ describe('masks:import with splitAutochthon', () => {
 
   it('psoas = the component nearest the spine; multifidus + erector spinae (proposed) partition each autochthon side; cuts returned', async () => {
     loads = 0;
+    sliceReads = [];
     const res = await importMasks(true);
-    expect(loads).toBe(1);
     const g = volume.geometry;
     const levels = res.proposedLevels.map((l) => [l.level, l.sliceIndex]);
     expect(levels).toEqual([['L3', 73], ['L3/L4', 67], ['L4/L5', 55], ['L5/S1', 44]]);
+    // the HU of the four level slices only, never the whole volume
+    expect(loads).toBe(0);
+    expect(sliceReads).toEqual([[73, 1], [67, 1], [55, 1], [44, 1]]);
     expect(new Set(res.rois.map((r) => r.muscle))).toEqual(new Set(['psoas', 'multifidus', 'erectorSpinae']));
     const ks = levels.map((l) => l[1] as number);
     const masks = Object.fromEntries((await loadMasks(MASKS, g, { slices: ks })).masks.map((m) => [m.name, m]));

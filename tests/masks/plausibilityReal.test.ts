@@ -14,6 +14,7 @@ import { measureAnnotationsChecked } from '../../src/core/annotations/measureAnn
 import { outlineFlagger } from '../../src/core/annotations/outlineFlags';
 import { findVertebra, isPlausibilityFlag, plausibilityKind } from '../../src/core/annotations/plausibility';
 import type { SeriesSummary } from '../../src/core/dicom/types';
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
 import { contourMask, sliceIjToLps } from '../../src/core/roi/contour';
 import { propagateContour } from '../../src/core/roi/propagate';
@@ -35,6 +36,7 @@ const MASKS = join(ABD, 'masks');
 let root: string;
 let volume: HuVolume;
 let summary: SeriesSummary;
+let references: SeriesReferences;
 let imported: MaskImportResult;
 
 beforeAll(async () => {
@@ -42,16 +44,25 @@ beforeAll(async () => {
   const s = await loadSeriesFromFolder(DICOM);
   volume = s.volume;
   summary = s.summary;
+  references = s.references;
   const settings = SettingsStore.inDir(join(root, 'userdata'));
   await settings.load();
   const folder: SeriesSource<FolderSeriesLocator> = {
     kind: 'folder',
     list: async () => ({ series: [summary], problems: [] }),
-    headers: async () => ({ summary, geometry: volume.geometry, warnings: [] }),
-    load: async () => ({ summary, volume, problems: [] }),
-    open: async () => {
-      throw new Error('masks:import opens no series for slices');
-    },
+    headers: async () => ({ summary, references, geometry: volume.geometry, warnings: [] }),
+    load: async () => ({ summary, references, volume, problems: [] }),
+    open: async () => ({
+      summary,
+      references,
+      geometry: volume.geometry,
+      warnings: [],
+      huType: volume.hu instanceof Int16Array ? 'int16' : 'float32',
+      readSlices: async (start, count) => {
+        const plane = volume.geometry.rows * volume.geometry.columns;
+        return volume.hu.slice(start * plane, (start + count) * plane);
+      },
+    }),
   };
   const api = createApi({ mode: 'web', version: '0.0.0', settings, access: new FolderAccess(), sources: { folder }, masks: { loadMasks } });
   await api.dispatch('series:scan', [DICOM]);

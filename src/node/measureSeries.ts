@@ -1,0 +1,299 @@
+/**
+ * The measuring use case: one series measured with the given inputs (masks and/or an annotation
+ * document, levels or z, the autochthon split, HU ranges, a mask threshold), giving the records, the
+ * measured slices, warnings, problems and provenance. `paraspine measure` is argument parsing and
+ * printing around it; a batch, the reports and the app's exports call it too. The series is read
+ * through a SeriesSource (folderSeries: the folder source), never from a folder directly.
+ *
+ * Refusals are UserErrors whose messages name the options as the command line spells them (`--z`,
+ * `--masks`, ...): the CLI prints them as they are. tryMeasureSeries returns a failure as data instead.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { UserError, toUserError, type ErrorKind, type Problem } from '../core/errors';
+import { MAX_DOCUMENT_BYTES, readAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
+import { measureAnnotationsChecked, sortRecords } from '../core/annotations/measureAnnotations';
+import { checkLevel } from '../core/annotations/checkRoi';
+import { DEFAULT_LEVELS, type Level } from '../core/anatomy/anatomy';
+import type { FileProblem, SeriesSummary } from '../core/dicom/types';
+import type { SeriesReferences } from '../core/dicom/references';
+import type { SliceNumbering } from '../core/export/measurementsExport';
+import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../core/geometry/volumeGeometry';
+import { isVertebraMask } from '../core/masks/labels';
+import { validMaskThreshold } from '../core/masks/maskValues';
+import { missingLevelWarning, runMaskPipeline } from '../core/masks/pipeline';
+import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
+import { maskParts } from '../core/muscles/maskParts';
+import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../core/metrics/records';
+import { sliceView, type HuVolume } from '../core/volume';
+import { folderLocator, type FolderSeriesLocator, type SeriesLocator } from '../shared/contract';
+import { pickCtSeries } from './dicomFiles';
+import { maskSource } from './masks';
+import { FolderSeriesSource, type SeriesSource } from './seriesSource';
+
+/** A series to measure: its source, where the source lists series, and which one. */
+export interface SeriesRef<L extends SeriesLocator = SeriesLocator> {
+  readonly source: SeriesSource<L>;
+  /** Where the source lists series (the folder, for the folder source): named in messages. */
+  readonly root: string;
+  /** The series' UID; without it the annotation document's series, else the root's one CT series. */
+  readonly seriesUid?: string;
+  /** The locator of the series `uid` listed under root. */
+  readonly locate: (uid: string) => L;
+}
+
+/** A series in a folder of DICOM files (a FolderSeriesSource of its own unless one is given). */
+export function folderSeries(folder: string, seriesUid?: string, source: SeriesSource<FolderSeriesLocator> = new FolderSeriesSource()): SeriesRef<FolderSeriesLocator> {
+  return { source, root: folder, ...(seriesUid !== undefined ? { seriesUid } : {}), locate: (uid) => folderLocator(folder, uid) };
+}
+
+/** A refused combination of inputs (the CLI's exit code 2). */
+const usage = (message: string) => new UserError('usage', message);
+/** Inputs that cannot be measured as given. */
+const refused = (message: string, kind: ErrorKind = 'input') => new UserError(kind, message);
+
+/** `skipped <file>: <reason>`, one note per file left out (as every CLI command names them). */
+function noteSkipped(problems: readonly FileProblem[], note: (line: string) => void): void {
+  for (const p of problems) note(`skipped ${p.path}: ${p.reason}`);
+}
+
+export interface MeasuredSlice {
+  level: Level | null;
+  sliceIndex: number;
+  z: number;
+  /** How the slice was chosen. */
+  method: string;
+}
+
+export interface MeasureResult {
+  series: SeriesSummary;
+  /** Instances and frame of each slice, frame of reference, patient and study of the series measured (what reports reference). */
+  references: SeriesReferences;
+  ranges: HuRanges;
+  slices: MeasuredSlice[];
+  measurements: MeasurementRecord[];
+  warnings: string[];
+  problems: Problem[];
+  /** Rater, app version and modification time of the annotation document measured, if any (they travel into the CSV and JSON). */
+  provenance: { rater: string; appVersion: string; modifiedAt?: string };
+  /** The series' slice count and InstanceNumbers (the slicePosition / instanceNumber columns and keys). */
+  geometry?: SliceNumbering;
+}
+
+const isVertebra = isVertebraMask;
+
+/** Which mask structures to measure: 'muscles' (the default) keeps the recognised muscles, or every non-vertebra mask when none is recognised. */
+export function selectStructures(names: readonly string[], spec: string): string[] {
+  const candidates = names.filter((n) => !isVertebra(n));
+  if (spec === 'all') return candidates;
+  if (spec === 'muscles') {
+    const muscles = candidates.filter((n) => identifyStructure(n).muscle !== null);
+    return muscles.length > 0 ? muscles : candidates;
+  }
+  const wanted = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const w of wanted) if (!names.includes(w)) throw refused(`no mask named '${w}' (masks: ${names.join(', ')})`);
+  return wanted;
+}
+
+export interface MeasureSeriesInput<L extends SeriesLocator = SeriesLocator> {
+  series: SeriesRef<L>;
+  masks?: string;
+  labels?: 'totalsegmentator';
+  annotations?: string;
+  levels?: 'auto' | Level[];
+  z?: number[];
+  structures?: string;
+  ranges?: Partial<HuRanges>;
+  /**
+   * TotalSegmentator classes to Paraspine muscles (core/muscles): iliopsoas -> the psoas component
+   * nearest the spine, autochthon -> multifidus + erector spinae (fat-plane split). Applies to the masks
+   * chosen by 'muscles' or 'all', never to masks named in `structures`, which are measured raw. Every
+   * mask record then carries `source` (the mask and the rule).
+   */
+  splitAutochthon?: boolean;
+  /**
+   * Threshold for masks whose values are not whole numbers (probability maps): a voxel is set where its
+   * value >= it (0 < t <= 1). Without it such masks are refused (listed in `problems`). Records of a
+   * thresholded mask carry `maskThreshold` and a warning (the CSV's flags).
+   */
+  maskThreshold?: number;
+}
+
+/**
+ * A measurement record with the mask and rule it comes from (`source`, only with --split-autochthon)
+ * and the threshold its mask was read with (`maskThreshold`, only for a thresholded probability map).
+ */
+export type SourcedRecord = MeasurementRecord & { source?: string; maskThreshold?: number };
+
+/** The record of a thresholded mask says so: `maskThreshold` (JSON) and a warning (JSON, CSV flags). */
+function withThreshold(r: SourcedRecord, threshold: number | undefined): SourcedRecord {
+  if (threshold === undefined) return r;
+  r.maskThreshold = threshold;
+  r.warnings = [...r.warnings, `probability map mask thresholded: voxels with value >= ${threshold}`];
+  return r;
+}
+
+/** The document, and what was repaired as it was read (duplicate outline ids), as notes on the file. */
+async function readAnnotations(file: string): Promise<{ document: AnnotationDocument; notes: string[] }> {
+  let text: string;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw refused(`${file}: not a regular file`);
+    if (st.size > MAX_DOCUMENT_BYTES) throw refused(`${file}: ${st.size} bytes, larger than an annotation document can be (${MAX_DOCUMENT_BYTES})`);
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw refused(`${file}: cannot read (${code ?? (e as Error).message})`, code === 'ENOENT' ? 'notFound' : code === 'EACCES' ? 'access' : 'input');
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte order mark
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw refused(`${file}: not valid JSON`);
+  }
+  const r = readAnnotationDocument(json);
+  if (!r.ok) throw refused(`${file}: ${r.reason}`);
+  return { document: r.document, notes: r.notes };
+}
+
+function zSlices(volume: HuVolume, zs: readonly number[]): MeasuredSlice[] {
+  const g = volume.geometry;
+  const zMin = Math.min(sliceZ(g, 0), sliceZ(g, g.slices - 1));
+  const zMax = Math.max(sliceZ(g, 0), sliceZ(g, g.slices - 1));
+  const tol = (sliceSpacingMm(g) || 0) / 2 + 1e-6;
+  return zs.map((z) => {
+    if (z < zMin - tol || z > zMax + tol) throw refused(`z ${z} mm is outside the series (z from ${zMin} to ${zMax} mm)`);
+    const k = nearestSliceToZ(g, z);
+    return { level: null, sliceIndex: k, z: sliceZ(g, k), method: `nearest slice to z ${z} mm` };
+  });
+}
+
+/**
+ * Measures one series. Notes (the CLI's stderr lines: slices chosen, warnings, files skipped, notes on
+ * the files used) go to `note` as they come. Throws a UserError (one line) when the inputs are refused.
+ */
+export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeriesInput<L>, note: (line: string) => void = () => {}): Promise<MeasureResult> {
+  if (!opts.masks && !opts.annotations) throw usage('measure needs --masks and/or --annotations');
+  if (opts.z && opts.levels) throw usage('use either --z or --levels, not both');
+  if (opts.splitAutochthon && !opts.masks) throw usage('--split-autochthon needs --masks');
+  if (opts.maskThreshold !== undefined && !opts.masks) throw usage('--mask-threshold needs --masks');
+  if (opts.maskThreshold !== undefined && !validMaskThreshold(opts.maskThreshold)) {
+    throw usage(`--mask-threshold must be a number greater than 0 and at most 1 (got ${opts.maskThreshold})`);
+  }
+  const read = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
+  const doc = read?.document;
+  const ranges: HuRanges = {
+    muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
+    fatHu: opts.ranges?.fatHu ?? doc?.ranges.fatHu ?? DEFAULT_RANGES.fatHu,
+  };
+  const { summary, references, volume, problems: seriesProblems } = await loadSeries(opts.series, opts.series.seriesUid ?? doc?.series.seriesInstanceUid);
+  // Named at once: a level or option refused further on still leaves every file left out named.
+  noteSkipped(seriesProblems, note);
+  if (doc && doc.series.seriesInstanceUid !== summary.seriesInstanceUid) {
+    throw refused(`${opts.annotations}: annotations are for series ${doc.series.seriesInstanceUid}, not ${summary.seriesInstanceUid}`);
+  }
+  const g = volume.geometry;
+  const warnings = [...volume.warnings];
+  const problems = [...seriesProblems];
+  const measurements: SourcedRecord[] = [];
+  /** Notes on the annotation document and the mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
+  const notes: { path: string; reason: string }[] = (read?.notes ?? []).map((reason) => ({ path: opts.annotations!, reason }));
+
+  // Slices to measure masks on: found from the vertebra masks, or given (z, annotation levels).
+  let slices: MeasuredSlice[] = [];
+  let findLevels: readonly Level[] | undefined;
+  if (opts.z) {
+    slices = zSlices(volume, opts.z);
+  } else if (opts.levels || !doc) {
+    if (!opts.masks) throw usage('--levels needs vertebra masks (--masks)');
+    findLevels = opts.levels === undefined || opts.levels === 'auto' ? DEFAULT_LEVELS : opts.levels;
+  } else {
+    // the document's levels, unless one lies off every slice (named in the warnings by measureAnnotationsChecked)
+    slices = doc.levels
+      .filter((l) => checkLevel(g, l) === null)
+      .map((l) => {
+        const k = nearestSliceToZ(g, l.z);
+        return { level: l.level, sliceIndex: k, z: sliceZ(g, k), method: `annotation level (${l.source})` };
+      });
+  }
+
+  if (opts.masks) {
+    // vertebra masks on every slice when levels are to be found; the structures on the measured slices only
+    const spec = opts.structures ?? 'muscles';
+    const listed = spec === 'muscles' || spec === 'all' ? undefined : spec.split(',').map((x) => x.trim());
+    const piped = await runMaskPipeline({
+      source: maskSource(opts.masks, g, { labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }),
+      geometry: g,
+      ...(findLevels ? { levels: findLevels } : { slices }),
+      include: listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
+      ...(spec === 'muscles' ? { fallback: (n: string) => !isVertebra(n) } : {}),
+      ...(opts.splitAutochthon && !listed ? { vertebraeOnSlices: true } : {}),
+    });
+    if (piped.found) {
+      for (const m of piped.found.missing) {
+        if (opts.levels !== undefined && opts.levels !== 'auto') throw refused(missingLevelWarning(m));
+      }
+      warnings.push(...piped.warnings);
+      if (piped.found.levels.length === 0) {
+        throw refused(`no level could be found from the vertebra masks (${piped.found.missing.map((m) => `${m.level}: ${m.reason}`).join('; ')})`);
+      }
+      slices = piped.slices.map((s) => ({ ...s }));
+    }
+    problems.push(...piped.problems);
+    notes.push(...piped.notes);
+    const names = selectStructures(piped.structures.map((m) => m.name), spec);
+    // TotalSegmentator classes to Paraspine muscles slice by slice with the split (core/muscles), never
+    // for masks named in `structures`; masks that are not a Paraspine muscle ('all') are measured raw.
+    const chosen = names.map((name) => piped.structures.find((m) => m.name === name)!);
+    const sliceParts = maskParts({
+      columns: g.columns,
+      rows: g.rows,
+      spacing: g,
+      slices,
+      structures: chosen,
+      vertebrae: piped.vertebraSlices,
+      split: opts.splitAutochthon === true && !listed,
+      hu: (n) => sliceView(volume, slices[n]!.sliceIndex),
+    });
+    slices.forEach((s, n) => {
+      for (const part of sliceParts[n]!.parts) {
+        const r: SourcedRecord = measureSliceMask(volume, s.sliceIndex, part.mask, { structure: part.structure, muscle: part.muscle, side: part.side }, s.level, ranges);
+        if (opts.splitAutochthon) r.source = part.source;
+        measurements.push(withThreshold(r, chosen.find((m) => m.name === part.structure)?.threshold));
+      }
+    });
+  }
+  if (doc) {
+    const checked = measureAnnotationsChecked(volume, doc, ranges);
+    measurements.push(...checked.records);
+    warnings.push(...checked.warnings);
+  }
+  for (const s of slices) note(`${s.level ?? 'slice'}: slice ${s.sliceIndex}, z ${s.z} mm (${s.method})`);
+  for (const w of warnings) note(`warning: ${w}`);
+  noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
+  for (const n of notes) note(`note ${n.path}: ${n.reason}`);
+  warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
+  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) } };
+}
+
+/** The series chosen under its root (by UID, else the one CT series) and loaded; the root's unusable files are among its problems. */
+async function loadSeries<L extends SeriesLocator>(ref: SeriesRef<L>, seriesUid: string | undefined) {
+  const listed = await ref.source.list(ref.root);
+  const chosen = pickCtSeries(listed, ref.root, seriesUid);
+  const loaded = await ref.source.load(ref.locate(chosen.seriesInstanceUid));
+  return { summary: loaded.summary, references: loaded.references, volume: loaded.volume, problems: [...listed.problems, ...loaded.problems] };
+}
+
+/** What one series of a batch gave: its result, or why it could not be measured (never thrown). */
+export type MeasureOutcome = { readonly ok: true; readonly result: MeasureResult } | { readonly ok: false; readonly failure: { readonly kind: ErrorKind; readonly message: string } };
+
+/** measureSeries for batches: a refused or unreadable series is a failure returned as data, so one bad series never ends a cohort. */
+export async function tryMeasureSeries<L extends SeriesLocator>(opts: MeasureSeriesInput<L>, note: (line: string) => void = () => {}): Promise<MeasureOutcome> {
+  try {
+    return { ok: true, result: await measureSeries(opts, note) };
+  } catch (e) {
+    const err = toUserError(e);
+    return { ok: false, failure: { kind: err.kind, message: err.message } };
+  }
+}
