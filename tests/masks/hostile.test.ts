@@ -3,6 +3,7 @@
  * hang, never a blow-up. Every file is generated here (tests/fixtures/hostileNifti.ts) from the real
  * iliopsoas_left mask of the 3 mm abdominal CT (79 voxels on the L3 slice 73, README of the data).
  */
+import { phantomReferences } from '../node/helpers';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -259,7 +260,7 @@ async function appImport(masksPath: string): Promise<MaskImportResult> {
   const folderSource: SeriesSource<FolderSeriesLocator> = {
     kind: 'folder',
     list: async () => ({ series: [summary], problems: [] }),
-    headers: async () => ({ summary, geometry: g, warnings: [] }),
+    headers: async () => ({ summary, references: phantomReferences(g.slices, '1.2.3'), geometry: g, warnings: [] }),
     load: async () => {
       throw new Error('no HU needed');
     },

@@ -11,7 +11,7 @@ import { createApi, validateArgs, type MaskService } from '../../src/node/api';
 import type { SeriesSource } from '../../src/node/seriesSource';
 import { folderLocator, type FolderSeriesLocator } from '../../src/shared/contract';
 import { SettingsStore } from '../../src/node/settings';
-import { phantomDocument, phantomSummary, phantomVolume, SERIES_UID, tmpDir } from './helpers';
+import { phantomDocument, phantomReferences, phantomSummary, phantomVolume, SERIES_UID, tmpDir } from './helpers';
 
 async function setup(mode: 'electron' | 'web', masks?: MaskService) {
   const root = tmpDir();
@@ -32,18 +32,18 @@ async function setup(mode: 'electron' | 'web', masks?: MaskService) {
     headers: async (loc) => {
       headerReads.push(loc.path);
       if (loc.seriesUid !== SERIES_UID) throw new Error(`series ${loc.seriesUid} not found in ${loc.path}`);
-      return { summary: phantomSummary(volume), geometry: volume.geometry, warnings: [] };
+      return { summary: phantomSummary(volume), references: phantomReferences(volume.geometry.slices), geometry: volume.geometry, warnings: [] };
     },
     load: async (loc) => {
       loads.push(loc.path);
       if (loc.seriesUid !== SERIES_UID) throw new Error(`series ${loc.seriesUid} not found in ${loc.path}`);
-      return { summary: phantomSummary(volume), volume, problems: [] };
+      return { summary: phantomSummary(volume), references: phantomReferences(volume.geometry.slices), volume, problems: [] };
     },
     open: async (loc) => {
       opens.push(loc.path);
       if (loc.seriesUid !== SERIES_UID) throw new Error(`series ${loc.seriesUid} not found in ${loc.path}`);
       const n = volume.geometry.rows * volume.geometry.columns;
-      return { summary: phantomSummary(volume), geometry: volume.geometry, warnings: [], huType: 'int16', readSlices: async (start, count) => volume.hu.slice(start * n, (start + count) * n) };
+      return { summary: phantomSummary(volume), references: phantomReferences(volume.geometry.slices), geometry: volume.geometry, warnings: [], huType: 'int16', readSlices: async (start, count) => volume.hu.slice(start * n, (start + count) * n) };
     },
   };
   const api = createApi({

@@ -1,3 +1,4 @@
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,4 +95,18 @@ export function phantomDocument(v: HuVolume): AnnotationDocument {
   doc.rois.push(rectRoi(v, 1, 2.5, 3.5, 9.5, 8.5, { side: 'left' }));
   doc.rois.push(rectRoi(v, 1, 15.5, 3.5, 19.5, 10.5, { side: 'right' }));
   return doc;
+}
+
+/** The DICOM references of a phantom series (one CT instance per slice, UIDs made up for the test). */
+export function phantomReferences(slices: number, seriesUid = SERIES_UID): SeriesReferences {
+  return {
+    studyInstanceUid: '1.2.3.4',
+    seriesInstanceUid: seriesUid,
+    frameOfReferenceUid: '1.2.3.4.5',
+    patient: { name: 'PHANTOM^ONE', id: 'P001', birthDate: '', sex: '', age: '', sizeM: null },
+    study: { date: '20240101', time: '', description: 'phantom', id: '', accessionNumber: '', referringPhysicianName: '' },
+    modality: 'CT',
+    manufacturer: '',
+    slices: Array.from({ length: slices }, (_, k) => ({ sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: `${seriesUid}.${k + 1}`, frameNumber: null })),
+  };
 }

@@ -3,32 +3,14 @@
  * (node/measureSeries.ts), which reads the series through a folder SeriesSource.
  */
 import { parseLevels } from '../../core/anatomy/anatomy';
-import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText } from '../../core/export/measurementsExport';
 import { EXPORT_FORMATS } from '../../core/export/formats';
-import { toCsv } from '../../core/format/csv';
 import { validMaskThreshold } from '../../core/masks/maskValues';
 import type { HuRanges } from '../../core/metrics/ranges';
-import { folderSeries, measureSeries, type MeasureResult, type MeasureSeriesInput, type SourcedRecord } from '../../node/measureSeries';
+import { encodeExport } from '../../node/exports';
+import { folderSeries, measureSeries, type MeasureSeriesInput } from '../../node/measureSeries';
 import { oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';
-
-/** CSV: the same tidy rows as the app's export (series identity and ranges on every row, record keys, L/R asymmetry). */
-export function measureCsv(result: MeasureResult): string {
-  const rows = exportRows(result.measurements, { series: result.series, ranges: result.ranges, ...result.provenance, warnings: result.warnings, ...(result.geometry ? { geometry: result.geometry } : {}) });
-  // The `source` column (mask and rule) is added, last, only when records carry it (--split-autochthon):
-  // without the option the columns are exactly those of the app's export.
-  const sourced = (result.measurements as SourcedRecord[]).some((r) => r.source !== undefined);
-  return sourced ? toCsv([...EXPORT_CSV_COLUMNS, 'source'], rows) : toCsv(EXPORT_CSV_COLUMNS, rows);
-}
-
-/** JSON: the one measurements format (core/export/measurementsExport.ts), as the app's JSON export writes it. */
-export function measureJson(result: MeasureResult): string {
-  const { series, ranges, slices, measurements, warnings, problems, provenance, geometry } = result;
-  return measurementsJsonText(
-    measurementsExport({ ...provenance, modifiedAt: provenance.modifiedAt ?? '', series, ranges, levels: slices, measurements, warnings, problems, ...(geometry ? { geometry } : {}) }),
-  );
-}
 
 export async function runMeasure(argv: string[], out: Output): Promise<void> {
   const { values, positionals } = parse(
@@ -85,5 +67,5 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
     },
     (l) => out.note(l),
   );
-  await out.emit(await (await import('../../node/exports')).encodeExport(format, { result }), values.out);
+  await out.emit(await encodeExport(format, { result }), values.out);
 }
