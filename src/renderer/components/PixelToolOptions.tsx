@@ -34,7 +34,9 @@ export function PixelToolOptions({ tool, s, store }: { tool: PixelToolModule; s:
           case 'toggle':
             return (
               <label key={o.id} className="group" title={title}>
-                <input type="checkbox" checked={optionValue(s, tool.id, o)} onChange={(e) => setOptionValue(now(), tool.id, o, e.target.checked)} data-testid={o.testId} /> {o.label}
+                <input type="checkbox" checked={optionValue(s, tool.id, o)} onChange={(e) => setOptionValue(now(), tool.id, o, e.target.checked)} data-testid={o.testId} />
+                {/* One text node, space included, as the bar had before the modules: the same layout to the pixel. */}
+                {' ' + o.label}
               </label>
             );
           case 'slider': {
@@ -44,7 +46,8 @@ export function PixelToolOptions({ tool, s, store }: { tool: PixelToolModule; s:
                 {o.label}
                 <input type="range" min={o.min} max={o.max} value={v} onChange={(e) => setOptionValue(now(), tool.id, o, Number(e.target.value))} data-testid={o.testId} aria-label={o.ariaLabel} />
                 <b data-testid={o.valueTestId}>
-                  {v} {o.unit}
+                  {v}
+                  {' ' + o.unit}
                 </b>
               </span>
             );
@@ -67,7 +70,7 @@ export function PixelToolOptions({ tool, s, store }: { tool: PixelToolModule; s:
             const setRange = (a: number, b: number) => now().setToolRange([Math.min(a, b), Math.max(a, b)]);
             return (
               <span key={o.id} className="group" title={title}>
-                {o.label}
+                {o.of} range
                 <input type="range" min={HU_SLIDER[0]} max={HU_SLIDER[1]} value={lo} onChange={(e) => setRange(Number(e.target.value), hi)} data-testid="tool-range-lo" aria-label="lowest HU" />
                 <input type="range" min={HU_SLIDER[0]} max={HU_SLIDER[1]} value={hi} onChange={(e) => setRange(lo, Number(e.target.value))} data-testid="tool-range-hi" aria-label="highest HU" />
                 <b data-testid="tool-range">

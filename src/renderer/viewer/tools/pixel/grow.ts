@@ -81,7 +81,7 @@ export function addGrowBarrier(ctx: PixelToolContext, path: readonly PointIj[]):
 export const grow: PixelToolModule<'grow'> = {
   ...PIXEL_TOOL_INFO.grow,
   options: [
-    huRangeOption('Grow range'),
+    huRangeOption('Grow'),
     {
       kind: 'toggle',
       id: 'keepEnclosed',

@@ -87,7 +87,7 @@ export const brush: PixelToolModule<'brush'> = {
       testId: 'brush-range',
       visible: (s) => s.brushSoftTissue,
     },
-    huRangeOption('Brush range', (s) => !s.brushSoftTissue),
+    huRangeOption('Brush', (s) => !s.brushSoftTissue),
     radiusOption,
   ],
   adjustSize: adjustRadius,

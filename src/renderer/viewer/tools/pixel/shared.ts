@@ -8,10 +8,10 @@ const RANGE_STEP_HU = 10;
 export const BRUSH_RADIUS_LIMITS: readonly [number, number] = [1, 30];
 
 /** The grow / brush HU range ('Grow range', 'Brush range'): the store's toolRange, else the document's muscle range. */
-export const huRangeOption = (label: string, visible?: (s: AppState) => boolean): PixelToolOption => ({
+export const huRangeOption = (of: string, visible?: (s: AppState) => boolean): PixelToolOption => ({
   kind: 'huRange',
   id: 'range',
-  label,
+  of,
   title: withKeyHint('HU range of the region grow and the brush', { type: 'toolSize', delta: 1 }) + ', Ctrl+wheel',
   ...(visible ? { visible } : {}),
 });

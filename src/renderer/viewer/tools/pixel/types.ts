@@ -53,8 +53,8 @@ export type PixelToolOption =
   | (OptionBase & Valued<number> & { kind: 'slider'; label: string; min: number; max: number; unit: string; ariaLabel?: string; valueTestId?: string })
   /** A select of numeric choices. */
   | (OptionBase & Valued<number> & { kind: 'select'; label: string; choices: readonly { value: number; label: string }[]; ariaLabel?: string })
-  /** The HU range (two sliders, the range in bold, reset back to the document's muscle range): the store's toolRange. */
-  | (OptionBase & { kind: 'huRange'; label: string })
+  /** The HU range ('<of> range', two sliders, the range in bold, reset back to the document's muscle range): the store's toolRange. */
+  | (OptionBase & { kind: 'huRange'; of: string })
   /** A text (a readout, a note), with an optional button. */
   | (OptionBase & {
       kind: 'note';
