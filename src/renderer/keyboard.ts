@@ -5,6 +5,7 @@ import type { AppState } from './state/store';
 import { confirmLevel } from './state/documentOps';
 import { confirmProposedRois } from './state/autochthonSplit';
 import { geometryOf } from './state/slices/view';
+import { pixelTool } from './viewer/tools/pixelTools';
 
 const NON_TEXT_INPUTS = new Set(['checkbox', 'radio', 'range', 'button', 'submit', 'reset', 'color']);
 
@@ -72,8 +73,8 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
       s.setTool(action.tool);
       return true;
     case 'toolSize':
-      // Only while a tool with a size (region grow range, brush radius) is active.
-      if (s.tool !== 'grow' && s.tool !== 'brush' && s.tool !== 'eraser') return false;
+      // Only while a tool with a size (region grow range, brush radius: its module's adjustSize) is active.
+      if (!pixelTool(s.tool)?.adjustSize) return false;
       s.adjustToolSize(action.delta);
       return true;
     case 'outlineCommand':

@@ -14,7 +14,8 @@ export type RoiToolId = (typeof ROI_TOOL_IDS)[number];
  * Pixel outline tools: not Cornerstone tools. While one is active the viewport's Cornerstone tools are
  * passive and an overlay (src/renderer/viewer/PixelToolOverlay.tsx) takes the primary button, turns the
  * mouse path into slice pixels and calls the store (src/renderer/state/slices/outlineTools.ts), which
- * runs core's src/core/roi functions. Modules in src/renderer/viewer/tools/pixelTools.ts.
+ * runs core's src/core/roi functions. One module per tool in src/renderer/viewer/tools/pixel/ (its options,
+ * size step, pointer actions and commit step), listed in src/renderer/viewer/tools/pixelTools.ts.
  */
 export const PIXEL_TOOL_IDS = ['grow', 'brush', 'eraser', 'scissors'] as const;
 export type PixelToolId = (typeof PIXEL_TOOL_IDS)[number];
@@ -24,7 +25,7 @@ export type ViewToolId = (typeof VIEW_TOOL_IDS)[number];
 
 export type ToolId = RoiToolId | PixelToolId | ViewToolId;
 
-export interface ToolInfo<Id extends ToolId = ToolId> {
+export interface ToolInfo<Id extends string = ToolId> {
   id: Id;
   /** Toolbar label. */
   label: string;

@@ -2,6 +2,7 @@
  * The store's shape: one interface per slice (slices/*.ts make them), composed in store.ts. The store
  * holds serialisable domain data only (the HU volume is a typed array: data, not a viewer object).
  */
+import type { PixelToolContext } from '../viewer/tools/pixel/types';
 import type { OutlineCommand, ToolId } from '../../shared/tools';
 import type { PointIj } from '../../core/roi/rasterize';
 import type { StoreApi } from 'zustand/vanilla';
@@ -301,8 +302,13 @@ export interface OutlineToolsSlice {
   effectiveToolRange(): [number, number];
   setToolRange(r: [number, number] | null): void;
   setBrushRadius(px: number): void;
-  /** '[' / ']' and Ctrl+wheel: narrow / widen the grow range by 10 HU each end, or the brush radius by 1 px. */
+  /** '[' / ']' and Ctrl+wheel: the active pixel tool's size step (its module's adjustSize: the grow range by 10 HU each end, the brush radius by 1 px). */
   adjustToolSize(delta: 1 | -1): void;
+  /** What the pixel tools' pointer actions and commit steps work with (built once by this slice; src/renderer/viewer/tools/pixel/types.ts). */
+  pixelContext: PixelToolContext;
+  /** Values of the pixel tools' options that have no named state here, by 'tool.option' (a module's option without get/set). */
+  toolOptions: Readonly<Record<string, boolean | number>>;
+  setToolOption(key: string, value: boolean | number): void;
   /** Region grow from the seed (slice pixel space) on the slice shown, then a new outline through addOutline. */
   growAt(seed: PointIj): OutlineResult;
   /** Add a limit polyline (slice pixels, 1 px wide) to the grow barrier on the slice shown. */

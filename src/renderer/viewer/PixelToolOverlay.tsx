@@ -10,17 +10,16 @@
 import { fitAndClearCanvas } from './fitCanvas';
 import { useEffect, useRef } from 'react';
 import type { PointIj } from '../../core/roi/rasterize';
-import type { PixelToolId } from '../../shared/tools';
 import { getApi } from '../api/client';
 import { getAppStore, useApp } from '../state/store';
-import { PIXEL_TOOLS, type PixelGesture } from './tools/pixelTools';
+import type { PixelGesture, PixelToolModule } from './tools/pixelTools';
 
 export interface PixelConversion {
   ijToClient(i: number, j: number): [number, number] | null;
   clientToIj(x: number, y: number): [number, number] | null;
 }
 
-export function PixelToolOverlay({ tool, conv }: { tool: PixelToolId; conv: PixelConversion }) {
+export function PixelToolOverlay({ tool, conv }: { tool: PixelToolModule; conv: PixelConversion }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const store = getAppStore(getApi);
   const radius = useApp((s) => s.brushRadiusPx);
@@ -59,11 +58,11 @@ export function PixelToolOverlay({ tool, conv }: { tool: PixelToolId; conv: Pixe
     if (preview === 'line') line(path, '#ffd400', 2);
     if (preview === 'limit') line(path, '#ff5050', 2);
     const p = preview === 'disk' ? (path[path.length - 1] ?? hover) : hover;
-    if (PIXEL_TOOLS[tool].showsRadius && p) {
+    if (tool.diskColour && p) {
       const c = at(p);
       const e = at([p[0] + s.brushRadiusPx, p[1]]);
       if (c && e) {
-        ctx.strokeStyle = tool === 'eraser' ? '#ff8080' : '#80ff80';
+        ctx.strokeStyle = tool.diskColour;
         ctx.lineWidth = 1.5 * dpr;
         ctx.setLineDash([4 * dpr, 3 * dpr]);
         ctx.beginPath();
@@ -129,7 +128,7 @@ export function PixelToolOverlay({ tool, conv }: { tool: PixelToolId; conv: Pixe
       const p = toIj(e);
       if (!p || gesture) return;
       stateRef.current = { hover: p, path: [p], preview: null };
-      gesture = PIXEL_TOOLS[tool].start(() => store.getState(), p, e.shiftKey);
+      gesture = tool.start(() => store.getState(), p, e.shiftKey);
       stateRef.current.preview = gesture.preview;
       window.addEventListener('mousemove', onMove, true);
       window.addEventListener('mouseup', onUp, true);
@@ -180,5 +179,5 @@ export function PixelToolOverlay({ tool, conv }: { tool: PixelToolId; conv: Pixe
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [radius, barrier, sliceIndex, tool]);
 
-  return <canvas ref={canvasRef} className="pixel-tool-overlay" data-testid="pixel-tool-overlay" data-tool={tool} />;
+  return <canvas ref={canvasRef} className="pixel-tool-overlay" data-testid="pixel-tool-overlay" data-tool={tool.id} />;
 }

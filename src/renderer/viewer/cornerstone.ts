@@ -11,7 +11,8 @@ import {
   ZoomTool,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
-import { isPixelToolId, isRoiToolId } from '../../shared/tools';
+import { isRoiToolId } from '../../shared/tools';
+import { pixelTool } from './tools/pixelTools';
 import type { Tool } from '../state/store';
 import { registerParaspineLoader } from './imageLoader';
 import { ROI_TOOLS, ROI_TOOL_LIST } from './tools';
@@ -68,7 +69,7 @@ const { MouseBindings } = ToolEnums;
 export function applyTool(tg: ToolTypes.IToolGroup, tool: Tool): void {
   const viewTools = { pan: PanTool.toolName, zoom: ZoomTool.toolName, window: WindowLevelTool.toolName };
   // A pixel tool (region grow, brush, ...) takes the primary button on its own overlay: every Cornerstone tool stays passive.
-  const primary = isRoiToolId(tool) ? ROI_TOOLS[tool].toolName : isPixelToolId(tool) ? null : viewTools[tool];
+  const primary = isRoiToolId(tool) ? ROI_TOOLS[tool].toolName : pixelTool(tool) ? null : (viewTools[tool as keyof typeof viewTools] ?? null);
   for (const name of [...ROI_TOOL_LIST.map((t) => t.toolName), WindowLevelTool.toolName]) {
     if (name !== primary) tg.setToolPassive(name);
   }

@@ -1,41 +1,45 @@
 /**
- * The semi-automatic outline tools in the app: region grow, brush, eraser, scissors (pointer tools,
- * src/renderer/viewer/PixelToolOverlay.tsx hands them slice pixels) and the outline commands smooth,
- * simplify, snap to edges, mirror and propagate. The computations are core's (src/core/roi); this
- * slice picks the outline, converts LPS <-> slice pixels and puts the result into the document through
- * the annotation slice (addOutline's guard rails for new outlines; change/editOutline with one history
- * key per gesture, so each stroke, cut or command is one undo step).
+ * The semi-automatic outline tools in the app: the pixel tools' state and context, and the outline
+ * commands smooth, simplify, snap to edges, mirror and propagate. Each pixel tool (region grow, brush,
+ * eraser, scissors) is a module in src/renderer/viewer/tools/pixel/ with its options, size step, pointer
+ * actions and commit step; this slice gives them the context they work with (pixelContext: the outline
+ * picked, LPS <-> slice pixels, the document changes through the annotation slice: addOutline's guard
+ * rails for new outlines, change/editOutline with one history key per gesture, so each stroke, cut or
+ * command is one undo step) and keeps their named actions (growAt, paintStroke, ...) as delegates. The
+ * computations are core's (src/core/roi).
  */
 import type { Roi } from '../../../core/annotations/document';
 import { roiSlice } from '../../../core/annotations/measureAnnotations';
 import { levelSlice, outlineFlagger } from '../../../core/annotations/outlineFlags';
 import { absentRecord } from '../../../core/annotations/recordedStates';
-import { DEFAULT_LEVELS, type Level, type Muscle } from '../../../core/anatomy/anatomy';
+import { DEFAULT_LEVELS, type Level } from '../../../core/anatomy/anatomy';
 import { sliceShort } from '../../../core/geometry/sliceNumber';
 import { sliceZ } from '../../../core/geometry/volumeGeometry';
 import { DEFAULT_RANGES } from '../../../core/metrics/ranges';
-import { paintOutline, paintStroke as paintMaskStroke } from '../../../core/roi/brush';
 import { lpsToSliceIj, sliceIjToLps } from '../../../core/roi/contour';
-import { cutOutline } from '../../../core/roi/cut';
 import { gradientMagnitude, SNAP_CLAMP_HU, SNAP_MAX_TURN_DEG, snapContourSafe } from '../../../core/roi/edges';
 import { mirrorContour, midlineColumn, propagateContour } from '../../../core/roi/propagate';
 import { rasterizePolygon, type PointIj } from '../../../core/roi/rasterize';
-import { closeEnvelope, cutBridges, ENVELOPE_CLOSE_MM, regionGrow, regionToContour, SOFT_TISSUE_HU } from '../../../core/roi/regionGrow';
+import { SOFT_TISSUE_HU } from '../../../core/roi/regionGrow';
 import { simplifyContour, smoothContour } from '../../../core/roi/smooth';
 import { sliceView, type HuVolume } from '../../../core/volume';
 import { keyHint } from '../../../shared/shortcuts';
-import { MUSCLE_NAMES, roiLabel } from '../checklist';
+import { roiLabel } from '../checklist';
+import { pixelTool } from '../../viewer/tools/pixelTools';
+import { addGrowBarrier, growAt } from '../../viewer/tools/pixel/grow';
+import { paintStroke } from '../../viewer/tools/pixel/paint';
+import { cutOutlineAlong } from '../../viewer/tools/pixel/scissors';
+import { BRUSH_RADIUS_LIMITS } from '../../viewer/tools/pixel/shared';
+import type { PixelToolContext } from '../../viewer/tools/pixel/types';
 import * as ops from '../documentOps';
 import type { AppState, Get, OutlineToolsSlice, Set, StoreDeps } from '../types';
 
-/** The largest region a grow may make (about 60 cm², twice a large psoas): beyond it the grow has leaked. */
-export const GROW_MAX_AREA_MM2 = 6000;
 /** Area tolerance of smooth and simplify (fraction of the outline's area). */
 export const SMOOTH_AREA_TOLERANCE = 0.02;
 /** Snap radius (pixels) of "snap vertices to edges" and of propagate. */
 export const SNAP_RADIUS_PX = 2;
-export const BRUSH_RADIUS_LIMITS: readonly [number, number] = [1, 30];
-const RANGE_STEP_HU = 10;
+export { BRUSH_RADIUS_LIMITS };
+export { envelopeRadiusPx, GROW_MAX_AREA_MM2 } from '../../viewer/tools/pixel/grow';
 /** localStorage keys of the remembered tool settings (the grow's envelope, the brush's soft-tissue mode). */
 const ENVELOPE_KEY = 'paraspine-grow-envelope';
 const SOFT_BRUSH_KEY = 'paraspine-brush-soft-tissue';
@@ -55,13 +59,6 @@ function remember(key: string, on: boolean): void {
     /* storage unavailable: the setting lasts this session */
   }
 }
-
-/** The envelope closing radius in pixels for a grid: ENVELOPE_CLOSE_MM over the mean pixel spacing, at least 1. */
-export function envelopeRadiusPx(columnSpacingMm: number, rowSpacingMm: number): number {
-  return Math.max(1, Math.round(ENVELOPE_CLOSE_MM / ((columnSpacingMm + rowSpacingMm) / 2)));
-}
-
-const label = (r: Pick<Roi, 'muscle' | 'side' | 'level'>) => `${MUSCLE_NAMES[r.muscle]} ${r.side}, ${r.level}`;
 
 export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): OutlineToolsSlice => {
   let gesture = 0;
@@ -107,6 +104,30 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     const { volume } = get();
     if (!volume) return;
     get().editOutline(roi.id, toLps(volume, roiSlice(volume, roi), ij), key);
+  };
+
+  /** What the pixel tools' commit steps work with (src/renderer/viewer/tools/pixel/). */
+  const ctx: PixelToolContext = {
+    state: get,
+    set: (partial) => set(partial),
+    newId: deps.newId,
+    here,
+    target,
+    toIj,
+    toLps,
+    addOutline: (ij, to) => {
+      const h = here();
+      return h ? get().addOutline(deps.newId(), toLps(h.volume, h.k, ij), to) : 'refused';
+    },
+    edit,
+    nextKey: (prefix) => `${prefix}-${++gesture}`,
+    beginGesture(key) {
+      if (strokeStart?.key === key) return;
+      const { doc, history, selectedRoiId } = get();
+      strokeStart = { key, doc, history, selectedRoiId };
+    },
+    hint,
+    noTarget,
   };
 
   const command = {
@@ -206,12 +227,13 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       set({ brushRadiusPx: Math.max(lo, Math.min(hi, Math.round(px))) });
     },
     adjustToolSize(delta) {
-      const tool = get().tool;
-      if (tool === 'brush' || tool === 'eraser') return get().setBrushRadius(get().brushRadiusPx + delta);
-      const [lo, hi] = get().effectiveToolRange();
-      const step = RANGE_STEP_HU * delta;
-      if (lo - step > hi + step) return;
-      get().setToolRange([lo - step, hi + step]);
+      // The active pixel tool's own size step (grow: the HU range; brush, eraser: the radius); none: nothing.
+      pixelTool(get().tool)?.adjustSize?.(get(), delta);
+    },
+    pixelContext: ctx,
+    toolOptions: {},
+    setToolOption(key, value) {
+      set({ toolOptions: { ...get().toolOptions, [key]: value } });
     },
     setToolHint(text) {
       set({ toolHint: text });
@@ -219,96 +241,12 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
     setPropagateTarget(level) {
       set({ propagateTarget: level });
     },
-    growAt(seed) {
-      const h = here();
-      if (!h) return 'refused';
-      const [loHu, hiHu] = get().effectiveToolRange();
-      const g = h.volume.geometry;
-      const b = get().growBarrier;
-      const maxPixels = Math.ceil(GROW_MAX_AREA_MM2 / (g.columnSpacingMm * g.rowSpacingMm));
-      const conn = get().growConnectivity;
-      const cut = get().growBridgeCutPx;
-      // With a bridge cut the grow may run far beyond the muscle (that is what the cut takes off): the
-      // leak guard applies to what is left; the grow itself stops at a quarter of the slice.
-      const growCap = cut > 0 ? Math.max(maxPixels, Math.ceil((h.columns * h.rows) / 4)) : maxPixels;
-      const r = regionGrow(h.hu, h.columns, h.rows, seed, { loHu, hiHu, connectivity: conn, fillHoles: true, maxPixels: growCap, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) });
-      if (!r.seedAccepted) {
-        const [i, j] = [Math.round(seed[0]), Math.round(seed[1])];
-        const inside = i >= 0 && j >= 0 && i < h.columns && j < h.rows;
-        hint(inside ? `The clicked pixel (${h.hu[j * h.columns + i]} HU) is outside the range ${loHu}..${hiHu} HU or on the limit: nothing grown` : 'Click inside the image', 'error');
-        return 'refused';
-      }
-      const leaked = () => (hint(`Leaked: the region reached ${maxPixels} px (${GROW_MAX_AREA_MM2 / 100} cm²): narrow the range ([), ${cut === 0 ? 'cut bridges, ' : cut === 1 ? 'cut wider bridges, ' : ''}or draw a limit (Shift+drag)`, 'error'), 'refused' as const);
-      if (r.hitMaxPixels) return leaked();
-      let region = r.mask;
-      if (cut > 0) {
-        const c = cutBridges(r.mask, h.columns, h.rows, seed, cut);
-        if (c.pixels === 0) return hint(`Nothing left after cutting bridges up to ${2 * cut} px wide: the clicked pixel lies in a thinner part (cut less)`, 'error'), 'refused';
-        region = c.mask;
-      }
-      // The muscle's envelope: fat streaks and marbling it encloses are inside (the fascia bounds it, not the range).
-      const grownPixels = regionToContour(region, h.columns, h.rows, conn)?.filledPixels ?? 0;
-      if (get().growKeepEnclosed) {
-        const [sLo, sHi] = get().softTissueRange();
-        region = closeEnvelope(region, h.columns, h.rows, envelopeRadiusPx(g.columnSpacingMm, g.rowSpacingMm), { hu: h.hu, loHu: sLo, hiHu: sHi, connectivity: conn, ...(b && b.sliceIndex === h.k ? { barrier: b.mask } : {}) }).mask;
-      }
-      const traced = regionToContour(region, h.columns, h.rows, conn);
-      if (!traced) return 'refused';
-      // The outline's own pixels (what the table will measure), whichever way the region was made.
-      const pixels = traced.filledPixels;
-      const enclosed = pixels - grownPixels;
-      if (pixels >= maxPixels) return leaked();
-      const res = get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour));
-      if (res !== 'refused') hint(`Grown: ${pixels} px in ${loHu}..${hiHu} HU (${conn}-connected${cut > 0 ? `; bridges up to ${2 * cut} px cut: ${r.pixels - grownPixels} px off` : ''})${enclosed > 0 ? `; ${enclosed} px the muscle encloses (fat, streaks) taken in` : ''}`);
-      return res;
-    },
-    addGrowBarrier(path) {
-      const h = here();
-      if (!h || path.length === 0) return;
-      const prev = get().growBarrier;
-      const mask = prev && prev.sliceIndex === h.k ? prev.mask.slice() : new Uint8Array(h.columns * h.rows);
-      paintMaskStroke(mask, h.columns, h.rows, path, 0.75);
-      let pixels = 0;
-      for (let p = 0; p < mask.length; p++) pixels += mask[p]!;
-      set({ growBarrier: { sliceIndex: h.k, mask, pixels } });
-    },
+    growAt: (seed) => growAt(ctx, seed),
+    addGrowBarrier: (path) => addGrowBarrier(ctx, path),
     clearGrowBarrier() {
       set({ growBarrier: null });
     },
-    paintStroke(path, mode, gestureKey) {
-      if (strokeStart?.key !== gestureKey) {
-        const { doc, history, selectedRoiId } = get();
-        strokeStart = { key: gestureKey, doc, history, selectedRoiId };
-      }
-      const h = here();
-      if (!h || path.length === 0) return false;
-      // The brush paints soft tissue (fat and muscle: intramuscular fat can be added) unless set to the muscle range.
-      const [loHu, hiHu] = get().brushSoftTissue ? get().softTissueRange() : get().effectiveToolRange();
-      const brush = mode === 'add' ? { mode, hu: h.hu, loHu, hiHu } : { mode };
-      const roi = target();
-      const radius = get().brushRadiusPx;
-      if (!roi) {
-        if (mode === 'erase') return noTarget('erase'), false;
-        // A brush stroke with nothing to add to starts a new outline (through the guard rails).
-        const mask = new Uint8Array(h.columns * h.rows);
-        if (paintMaskStroke(mask, h.columns, h.rows, path, radius, brush) === 0) return false;
-        const traced = regionToContour(mask, h.columns, h.rows, 8);
-        return !!traced && get().addOutline(deps.newId(), toLps(h.volume, h.k, traced.contour), { key: gestureKey }) !== 'refused';
-      }
-      const r = paintOutline(toIj(h.volume, roi), h.columns, h.rows, path, radius, brush);
-      if (r.changed === 0) return false;
-      const [first, ...rest] = r.components;
-      if (!first) {
-        get().change((d, now) => ops.deleteRoi(d, roi.id, now), gestureKey);
-        if (get().selectedRoiId === roi.id) set({ selectedRoiId: null });
-        hint(`Erased the whole outline (${label(roi)})`);
-        return true;
-      }
-      edit(roi, first.contour, gestureKey);
-      if (rest.length > 0) hint(`Kept the largest piece (${first.pixels} px); ${rest.length} piece(s) of ${rest.reduce((n, c) => n + c.pixels, 0)} px dropped`);
-      else set({ toolHint: null });
-      return true;
-    },
+    paintStroke: (path, mode, gestureKey) => paintStroke(ctx, path, mode, gestureKey),
     cancelStroke(gestureKey, message = 'Stroke cancelled') {
       const start = strokeStart?.key === gestureKey ? strokeStart : null;
       if (gestureKey !== null) strokeStart = null;
@@ -324,41 +262,7 @@ export const createOutlineToolsSlice = (set: Set, get: Get, deps: StoreDeps): Ou
       hint(message);
       return true;
     },
-    cutOutlineAlong(polyline) {
-      const h = here();
-      if (!h) return false;
-      const roi = target();
-      if (!roi) return noTarget('cut'), false;
-      const { activeMuscle, activeSide } = get();
-      if (activeMuscle === roi.muscle && activeSide === roi.side) {
-        hint(`Pick the muscle and side of the cut-off part first (it is ${label(roi)} now)`, 'error');
-        return false;
-      }
-      const taken = get().doc!.rois.some((r) => r.level === roi.level && r.muscle === activeMuscle && r.side === activeSide);
-      if (taken) {
-        hint(`${label({ level: roi.level, muscle: activeMuscle, side: activeSide })} already has an outline: delete it or pick another muscle/side for the cut-off part`, 'error');
-        return false;
-      }
-      let r;
-      try {
-        r = cutOutline(toIj(h.volume, roi), h.columns, h.rows, polyline, 8);
-      } catch (e) {
-        hint(e instanceof Error ? e.message : String(e), 'error');
-        return false;
-      }
-      const a = r.leftOutlines[0];
-      const b = r.rightOutlines[0];
-      if (!a || !b) return hint('The cut line does not divide the outline: draw it across', 'error'), false;
-      const [keep, other] = a.pixels >= b.pixels ? [a, b] : [b, a];
-      const dropped = [...r.leftOutlines.slice(1), ...r.rightOutlines.slice(1)].reduce((n, c) => n + c.pixels, 0);
-      const key = `cut-${++gesture}`;
-      const k = roiSlice(h.volume, roi);
-      const res = get().addOutline(deps.newId(), toLps(h.volume, k, other.contour), { level: roi.level, muscle: activeMuscle as Muscle, side: activeSide, sliceIndex: k, key });
-      if (res === 'refused') return false;
-      edit(roi, keep.contour, key);
-      hint(`Cut: ${keep.pixels} px stay ${label(roi)}, ${other.pixels} px became ${label({ level: roi.level, muscle: activeMuscle, side: activeSide })}${dropped ? `; ${dropped} px in smaller pieces dropped` : ''}`);
-      return true;
-    },
+    cutOutlineAlong: (polyline) => cutOutlineAlong(ctx, polyline),
     runOutlineCommand(name) {
       const { volume, doc } = get();
       if (!volume || !doc || get().question) return false;
