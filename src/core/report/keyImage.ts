@@ -17,6 +17,7 @@ import { MUSCLE_COLORS } from '../anatomy/muscleStyle';
 import type { AnnotationDocument, RoiMuscle } from '../annotations/document';
 import { roiSlice } from '../annotations/outlineFlags';
 import { lpsToIndex, nearestSliceToZ } from '../geometry/volumeGeometry';
+import type { Vec3 } from '../geometry/vec3';
 import { maskToContours } from '../roi/maskToContours';
 import type { PointIj } from '../roi/rasterize';
 import { sliceView, type HuVolume } from '../volume';
@@ -41,6 +42,9 @@ export interface KeyImageInput {
   /** [distance between rows, distance between columns], mm: the image keeps the patient's aspect. */
   readonly pixelSpacing: readonly [number, number];
   readonly outlines: readonly KeyImageOutline[];
+  /** ImageOrientationPatient's row and column directions (LPS): the image's edges are then labelled with the patient's sides. */
+  readonly rowDirection?: Vec3;
+  readonly columnDirection?: Vec3;
 }
 
 export interface KeyImageWindow {
@@ -70,6 +74,32 @@ export interface KeyImage {
   readonly widthMm: number;
   readonly heightMm: number;
   readonly labels: readonly KeyImageLabel[];
+  /** The patient direction at each edge of the image ('R', 'A', ...; 'RA' when oblique), null when the orientation is unknown. */
+  readonly edges: { readonly left: string; readonly right: string; readonly top: string; readonly bottom: string } | null;
+}
+
+/**
+ * The patient direction a unit vector points to in LPS ('L', 'P', 'H' and their opposites), the
+ * dominant axis first; an axis counts when its component is at least 0.3 (so an oblique direction
+ * reads 'LA', a plain axial one 'L'), as DICOM's patient orientation letters are built.
+ */
+export function directionLetters(v: Vec3): string {
+  const letters: [number, string][] = [
+    [v[0], v[0] > 0 ? 'L' : 'R'],
+    [v[1], v[1] > 0 ? 'P' : 'A'],
+    [v[2], v[2] > 0 ? 'H' : 'F'],
+  ];
+  return letters
+    .filter(([c]) => Math.abs(c) >= 0.3)
+    .sort((a, b) => Math.abs(b[0]) - Math.abs(a[0]))
+    .map(([, l]) => l)
+    .join('');
+}
+
+function edgeLetters(row: Vec3 | undefined, col: Vec3 | undefined): KeyImage['edges'] {
+  if (!row || !col) return null;
+  const neg = (v: Vec3): Vec3 => [-v[0], -v[1], -v[2]];
+  return { left: directionLetters(neg(row)), right: directionLetters(row), top: directionLetters(neg(col)), bottom: directionLetters(col) };
 }
 
 export interface KeyImageOptions {
@@ -150,7 +180,7 @@ export function renderKeyImage(input: KeyImageInput, window: KeyImageWindow, opt
     charPx: options.labelCharPx ?? (7 * Math.max(width, height)) / 512,
     heightPx: options.labelHeightPx ?? (14 * Math.max(width, height)) / 512,
   });
-  return { width, height, rgba, scale, widthMm: columns * colMm, heightMm: rows * rowMm, labels };
+  return { width, height, rgba, scale, widthMm: columns * colMm, heightMm: rows * rowMm, labels, edges: edgeLetters(input.rowDirection, input.columnDirection) };
 }
 
 interface Box {
@@ -253,7 +283,7 @@ export function keyImageInputsFromMasks(volume: HuVolume, masks: readonly LevelM
     const outlines = list
       .filter((m) => m.sliceIndex === k)
       .flatMap((m) => maskToContours(m.mask, g.columns, g.rows).map((points) => ({ muscle: m.muscle, side: m.side, structure: m.structure, points })));
-    return { level: list[0]!.level, sliceIndex: k, columns: g.columns, rows: g.rows, hu: sliceView(volume, k), pixelSpacing: [g.rowSpacingMm, g.columnSpacingMm], outlines };
+    return { level: list[0]!.level, sliceIndex: k, columns: g.columns, rows: g.rows, hu: sliceView(volume, k), pixelSpacing: [g.rowSpacingMm, g.columnSpacingMm], outlines, rowDirection: g.rowDirection, columnDirection: g.columnDirection };
   });
 }
 
@@ -278,6 +308,6 @@ export function keyImageInputsFromDocument(volume: HuVolume, doc: Pick<Annotatio
           return [i, j] as const;
         }),
       }));
-    return { level, sliceIndex: k, columns: g.columns, rows: g.rows, hu: sliceView(volume, k), pixelSpacing: [g.rowSpacingMm, g.columnSpacingMm], outlines };
+    return { level, sliceIndex: k, columns: g.columns, rows: g.rows, hu: sliceView(volume, k), pixelSpacing: [g.rowSpacingMm, g.columnSpacingMm], outlines, rowDirection: g.rowDirection, columnDirection: g.columnDirection };
   });
 }

@@ -221,7 +221,7 @@ function levelPage(doc: Doc, input: ReportInput, level: ReportLevel, window: Key
   newPage(doc);
   const title = levelTitle(level);
   heading(doc, `${title}${level.level ? '' : ' (no level)'}`);
-  const where = `Slice ${level.sliceIndices.map((k) => k + 1).join(', ')} of ${input.series.slices}${level.z !== null ? `, z ${level.z} mm` : ''}`;
+  const where = `Slice ${level.sliceIndices.map((k) => k + 1).join(', ')} of ${input.series.slices}${level.z !== null ? `, z ${level.z.toFixed(1)} mm` : ''}`;
   doc.fillColor(DIM).text(level.method ? `${where}. ${cap(level.method)}.` : `${where}.`, MARGIN, doc.y, { width: contentWidth(doc) });
   doc.fillColor(INK);
   doc.moveDown(0.5);
@@ -288,11 +288,26 @@ function drawKeyImage(doc: Doc, key: KeyImage, x: number, y: number, w: number, 
     doc.rect(bx, by, tw + 4, th).fillOpacity(0.75).fill('#000000').fillOpacity(1);
     doc.fillColor(l.color).text(l.text, bx + 2, by + 1, { lineBreak: false });
   }
+  if (key.edges) {
+    // The patient's sides at the image's edges, as a viewer shows them.
+    doc.font('bold').fontSize(8).fillColor('#ffffff');
+    const e = key.edges;
+    doc.text(e.left, x + 3, y + dh / 2 - 4, { lineBreak: false });
+    doc.text(e.right, x + dw - 3 - doc.widthOfString(e.right), y + dh / 2 - 4, { lineBreak: false });
+    doc.text(e.top, x + dw / 2 - doc.widthOfString(e.top) / 2, y + 3, { lineBreak: false });
+    doc.text(e.bottom, x + dw / 2 - doc.widthOfString(e.bottom) / 2, y + dh - 12, { lineBreak: false });
+  }
   doc.restore();
   doc.font('regular').fontSize(7).fillColor(DIM);
-  doc.text(`Window ${window.center}/${window.width} HU (centre/width). Image left = patient right.`, x, y + dh + 2, { width: dw });
+  const sides = key.edges ? ` Image left = patient ${sideWord(key.edges.left)}.` : ' Patient orientation unknown.';
+  doc.text(`Window ${window.center}/${window.width} HU (centre/width).${sides}`, x, y + dh + 2, { width: dw });
   doc.fontSize(9).fillColor(INK);
   return doc.y;
+}
+
+function sideWord(letters: string): string {
+  const words: Record<string, string> = { R: 'right', L: 'left', A: 'anterior', P: 'posterior', H: 'head', F: 'feet' };
+  return [...letters].map((c) => words[c] ?? c).join('-');
 }
 
 /** Two horizontal bar charts (CSA cm², fat %), one bar per muscle and side in its muscle's colour; returns the bottom. */
@@ -326,7 +341,8 @@ function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title
     doc.fillColor(INK).text(r.tag, x, yy, { width: labelW - 4, lineBreak: false });
     if (v !== null && max > 0) {
       const bw = Math.max(0.5, (barMax * Math.max(0, v)) / max);
-      doc.rect(x + labelW, yy, bw, barH).fill(r.color);
+      // Left solid, right lighter: the two sides of a muscle tell apart in grey print too.
+      doc.rect(x + labelW, yy, bw, barH).fillOpacity(r.side === 'right' ? 0.45 : 1).fill(r.color).fillOpacity(1);
       doc.rect(x + labelW, yy, bw, barH).lineWidth(0.4).strokeColor('#333333').stroke();
     }
     doc.fillColor(INK).text(r.cells[cellIndex]?.text ?? '—', x + labelW + barMax + 3, yy, { width: valueW - 3, lineBreak: false });
@@ -389,7 +405,7 @@ function drawTable(doc: Doc, rows: readonly ReportRow[]): void {
   doc.moveTo(MARGIN, y).lineTo(MARGIN + w, y).lineWidth(0.5).strokeColor(RULE).stroke();
   doc.y = y + 6;
   doc.fontSize(7.5).fillColor(DIM);
-  const legend = cols.map((c) => `${c.header}: ${c.info.name.toLowerCase()}`).join(' · ');
+  const legend = cols.map((c) => `${c.header}: ${c.info.name}`).join(' · ');
   doc.text(legend, MARGIN, doc.y, { width: w });
   if (notes.length > 0) {
     doc.moveDown(0.4);
