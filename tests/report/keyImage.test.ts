@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
-import { directionLetters, keyImageInputsFromDocument, keyImageInputsFromMasks, renderKeyImage, type KeyImageInput } from '../../src/core/report/keyImage';
+import { cropBox, directionLetters, keyImageInputsFromDocument, keyImageInputsFromMasks, renderKeyImage, type KeyImageInput } from '../../src/core/report/keyImage';
 import { rasterizePolygon } from '../../src/core/roi/rasterize';
 import { axialGeometry, volumeOf } from '../core/helpers';
 
 const WINDOW = { center: 50, width: 250 }; // -75 .. 175 HU
+const FULL = { crop: false } as const;
 const PSOAS_RGB = [0xff, 0x6b, 0x6b];
 const ES_RGB = [0x4d, 0xab, 0xf7];
 
@@ -32,7 +33,7 @@ const px = (k: { width: number; rgba: Uint8Array }, x: number, y: number) => [..
 
 describe('key image', () => {
   it('maps HU through the window: lower edge black, upper edge white, centre mid-grey; nearest-neighbour pixels', () => {
-    const k = renderKeyImage(slice(), WINDOW);
+    const k = renderKeyImage(slice(), WINDOW, FULL);
     expect(k.scale).toBe(25); // floor(512 / 20)
     expect([k.width, k.height]).toEqual([500, 250]);
     expect(px(k, 0, 0)).toEqual([0, 0, 0, 255]);
@@ -43,12 +44,12 @@ describe('key image', () => {
   });
 
   it('keeps the patient aspect: the slice is 20 mm by 20 mm though it has 20 x 10 pixels', () => {
-    const k = renderKeyImage(slice(), WINDOW);
+    const k = renderKeyImage(slice(), WINDOW, FULL);
     expect([k.widthMm, k.heightMm]).toEqual([20, 20]);
   });
 
   it('strokes the outline in its muscle colour along the pixel corners, and leaves inside and outside grey', () => {
-    const k = renderKeyImage(slice(), WINDOW);
+    const k = renderKeyImage(slice(), WINDOW, FULL);
     // Corner (9.5, 2.5) -> image (250, 75); the left edge runs down x = 250 from y = 75 to 175.
     expect(px(k, 250, 125).slice(0, 3)).toEqual(PSOAS_RGB);
     expect(px(k, 300, 75).slice(0, 3)).toEqual(PSOAS_RGB);
@@ -58,7 +59,7 @@ describe('key image', () => {
   });
 
   it('places the label outside the outline it names, with its leader line ending on the outline', () => {
-    const k = renderKeyImage(slice(), WINDOW);
+    const k = renderKeyImage(slice(), WINDOW, FULL);
     expect(k.labels).toHaveLength(1);
     const l = k.labels[0]!;
     expect(l.text).toBe('PS L');
@@ -82,7 +83,7 @@ describe('key image', () => {
         { muscle: 'multifidus', side: 'left', structure: 'mf_left', points: [[9.5, 6.5], [11.5, 6.5], [11.5, 8.5], [9.5, 8.5]] },
       ],
     };
-    const k = renderKeyImage(input, WINDOW);
+    const k = renderKeyImage(input, WINDOW, FULL);
     expect(k.labels.map((l) => l.text)).toEqual(['PS R', 'ES L', 'MF L']);
     expect(px(k, 425, 125).slice(0, 3)).toEqual(ES_RGB); // (16.5 + 0.5) * 25
     const boxes = k.labels.map((l) => ({ x0: l.x - 30, x1: l.x + 30, y0: l.y - 7, y1: l.y + 7 }));
@@ -103,18 +104,41 @@ describe('key image', () => {
   });
 
   it('names the patient sides at the image edges from the orientation (axial: R left, L right, A top, P bottom)', () => {
-    expect(renderKeyImage(slice(), WINDOW).edges).toEqual({ left: 'R', right: 'L', top: 'A', bottom: 'P' });
-    const flipped = renderKeyImage({ ...slice(), rowDirection: [-1, 0, 0] }, WINDOW);
+    expect(renderKeyImage(slice(), WINDOW, FULL).edges).toEqual({ left: 'R', right: 'L', top: 'A', bottom: 'P' });
+    const flipped = renderKeyImage({ ...slice(), rowDirection: [-1, 0, 0] }, WINDOW, FULL);
     expect(flipped.edges?.left).toBe('L');
     const { rowDirection: _r, ...unknown } = slice();
     void _r;
-    expect(renderKeyImage(unknown, WINDOW).edges).toBeNull();
+    expect(renderKeyImage(unknown, WINDOW, FULL).edges).toBeNull();
     expect(directionLetters([0.8, 0.6, 0])).toBe('LP');
     expect(directionLetters([0, 0, -1])).toBe('F');
   });
 
+  it('shows the part of the slice around the outlines: their box grown by half its larger side (or the margin), cut to the slice', () => {
+    // Outline box i 9.5..13.5 (4 mm), j 2.5..6.5 (8 mm): half the larger side is 4 mm = 4 columns or 2 rows.
+    expect(cropBox(slice(), 2)).toEqual({ i0: 5, j0: 0, columns: 14, rows: 10 });
+    // A 10 mm margin is larger: 10 columns (cut at the slice's right edge) and 5 rows.
+    expect(cropBox(slice(), 10)).toEqual({ i0: 0, j0: 0, columns: 20, rows: 10 });
+    expect(cropBox({ ...slice(), outlines: [] }, 2)).toEqual({ i0: 0, j0: 0, columns: 20, rows: 10 });
+    const k = renderKeyImage(slice(), WINDOW, { cropMarginMm: 2 });
+    expect(k.crop).toEqual({ i0: 5, j0: 0, columns: 14, rows: 10 });
+    expect(k.scale).toBe(36); // floor(512 / 14)
+    expect([k.widthMm, k.heightMm]).toEqual([14, 20]);
+    // The outline's left edge, slice x 9.5, is at (9.5 - 5 + 0.5) x 36 = 180 in the cropped image.
+    expect(px(k, 180, 150).slice(0, 3)).toEqual(PSOAS_RGB);
+    expect(px(k, 0, 0)).toEqual([77, 77, 77, 255]); // slice pixel (5, 0): 0 HU
+  });
+
+  it('labels a muscle and side once, on its largest piece', () => {
+    const s = slice();
+    const pieces: KeyImageInput = { ...s, outlines: [...s.outlines, { muscle: 'psoas', side: 'left', structure: 'psoas_left', points: [[1.5, 7.5], [2.5, 7.5], [2.5, 8.5], [1.5, 8.5]] }] };
+    const k = renderKeyImage(pieces, WINDOW, FULL);
+    expect(k.labels.map((l) => l.text)).toEqual(['PS L']);
+    expect(k.labels[0]!.anchorX).toBeGreaterThanOrEqual(250);
+  });
+
   it('refuses a slice whose size does not match its values, and a window of no width', () => {
-    expect(() => renderKeyImage({ ...slice(), hu: new Int16Array(10) }, WINDOW)).toThrow(/slice has 10 values, expected 20x10/);
+    expect(() => renderKeyImage({ ...slice(), hu: new Int16Array(10) }, WINDOW, FULL)).toThrow(/slice has 10 values, expected 20x10/);
     expect(() => renderKeyImage(slice(), { center: 0, width: 0 })).toThrow(/window width must be positive/);
   });
 });

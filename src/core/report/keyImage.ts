@@ -19,7 +19,7 @@ import { roiSlice } from '../annotations/outlineFlags';
 import { lpsToIndex, nearestSliceToZ } from '../geometry/volumeGeometry';
 import type { Vec3 } from '../geometry/vec3';
 import { maskToContours } from '../roi/maskToContours';
-import type { PointIj } from '../roi/rasterize';
+import { polygonArea, type PointIj } from '../roi/rasterize';
 import { sliceView, type HuVolume } from '../volume';
 import { rowTag } from './model';
 
@@ -68,6 +68,8 @@ export interface KeyImage {
   readonly height: number;
   /** width x height x 4 bytes, row-major, opaque. */
   readonly rgba: Uint8Array;
+  /** The part of the slice shown (slice pixels): around the outlines, or the whole slice. */
+  readonly crop: CropBox;
   /** Image pixels per slice pixel (an integer, nearest neighbour: the CT pixels stay visible as pixels). */
   readonly scale: number;
   /** Physical size of the slice, mm (columns x column spacing, rows x row spacing): draw at this aspect. */
@@ -102,7 +104,48 @@ function edgeLetters(row: Vec3 | undefined, col: Vec3 | undefined): KeyImage['ed
   return { left: directionLetters(neg(row)), right: directionLetters(row), top: directionLetters(neg(col)), bottom: directionLetters(col) };
 }
 
+export interface CropBox {
+  readonly i0: number;
+  readonly j0: number;
+  readonly columns: number;
+  readonly rows: number;
+}
+
+/**
+ * The part of the slice around its outlines: their bounding box grown by half its larger side and at
+ * least `marginMm` each way, cut to the slice; the whole slice when there is no outline. So small
+ * muscles on a large field of view (a 512² slice) are big enough to read, with their surroundings.
+ */
+export function cropBox(input: Pick<KeyImageInput, 'columns' | 'rows' | 'outlines' | 'pixelSpacing'>, marginMm: number): CropBox {
+  let i0 = Infinity;
+  let i1 = -Infinity;
+  let j0 = Infinity;
+  let j1 = -Infinity;
+  for (const o of input.outlines) {
+    for (const [i, j] of o.points) {
+      i0 = Math.min(i0, i);
+      i1 = Math.max(i1, i);
+      j0 = Math.min(j0, j);
+      j1 = Math.max(j1, j);
+    }
+  }
+  if (!Number.isFinite(i0)) return { i0: 0, j0: 0, columns: input.columns, rows: input.rows };
+  const [rowMm, colMm] = input.pixelSpacing;
+  const halfMm = Math.max((i1 - i0) * colMm, (j1 - j0) * rowMm) / 2;
+  const padI = Math.ceil(Math.max(marginMm, halfMm) / colMm);
+  const padJ = Math.ceil(Math.max(marginMm, halfMm) / rowMm);
+  const a = Math.max(0, Math.floor(i0) - padI);
+  const b = Math.min(input.columns - 1, Math.ceil(i1) + padI);
+  const c = Math.max(0, Math.floor(j0) - padJ);
+  const d = Math.min(input.rows - 1, Math.ceil(j1) + padJ);
+  return { i0: a, j0: c, columns: b - a + 1, rows: d - c + 1 };
+}
+
 export interface KeyImageOptions {
+  /** Show only the part of the slice around the outlines (cropBox; default), or the whole slice (false). */
+  readonly crop?: boolean;
+  /** The least margin around the outlines when cropping, mm. Default 20. */
+  readonly cropMarginMm?: number;
   /** The longer side of the image is at most this many pixels (and at least the slice's). Default 512. */
   readonly maxSide?: number;
   /** Size of a label's box in image pixels per character and its height, for keeping labels apart. Default 7 x 14 per 512. */
@@ -123,17 +166,19 @@ export function renderKeyImage(input: KeyImageInput, window: KeyImageWindow, opt
   if (hu.length !== columns * rows) throw new Error(`key image: slice has ${hu.length} values, expected ${columns}x${rows}`);
   if (!(window.width > 0)) throw new Error(`key image: window width must be positive (got ${window.width})`);
   const [rowMm, colMm] = input.pixelSpacing;
-  const scale = Math.max(1, Math.floor((options.maxSide ?? 512) / Math.max(columns, rows)));
-  const width = columns * scale;
-  const height = rows * scale;
+  const crop = options.crop === false ? { i0: 0, j0: 0, columns, rows } : cropBox(input, options.cropMarginMm ?? 20);
+  const scale = Math.max(1, Math.floor((options.maxSide ?? 512) / Math.max(crop.columns, crop.rows)));
+  const width = crop.columns * scale;
+  const height = crop.rows * scale;
   const rgba = new Uint8Array(width * height * 4);
 
   // The window as the viewer applies it: lower edge black, upper edge white, linear between.
   const lo = window.center - window.width / 2;
   const k = 255 / window.width;
-  for (let j = 0; j < rows; j++) {
-    for (let i = 0; i < columns; i++) {
-      const g = Math.max(0, Math.min(255, Math.round((hu[j * columns + i]! - lo) * k)));
+  // (i, j): pixel of the cropped part, which is slice pixel (crop.i0 + i, crop.j0 + j).
+  for (let j = 0; j < crop.rows; j++) {
+    for (let i = 0; i < crop.columns; i++) {
+      const g = Math.max(0, Math.min(255, Math.round((hu[(crop.j0 + j) * columns + crop.i0 + i]! - lo) * k)));
       for (let dy = 0; dy < scale; dy++) {
         let p = ((j * scale + dy) * width + i * scale) * 4;
         for (let dx = 0; dx < scale; dx++, p += 4) {
@@ -147,7 +192,8 @@ export function renderKeyImage(input: KeyImageInput, window: KeyImageWindow, opt
   }
 
   // Slice coordinate u (pixel centre at an integer) to image pixels: pixel i covers [i*scale, (i+1)*scale).
-  const toImg = (u: number) => (u + 0.5) * scale;
+  const toImgX = (u: number) => (u - crop.i0 + 0.5) * scale;
+  const toImgY = (u: number) => (u - crop.j0 + 0.5) * scale;
   const brush = Math.max(2, Math.round(scale / 2));
   const stamp = (x: number, y: number, c: readonly [number, number, number]) => {
     const x0 = Math.round(x - brush / 2);
@@ -167,20 +213,20 @@ export function renderKeyImage(input: KeyImageInput, window: KeyImageWindow, opt
     for (let n = 0; n < pts.length; n++) {
       const [ai, aj] = pts[n]!;
       const [bi, bj] = pts[(n + 1) % pts.length]!;
-      const ax = toImg(ai);
-      const ay = toImg(aj);
-      const bx = toImg(bi);
-      const by = toImg(bj);
+      const ax = toImgX(ai);
+      const ay = toImgY(aj);
+      const bx = toImgX(bi);
+      const by = toImgY(bj);
       const steps = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) * 2));
       for (let s = 0; s <= steps; s++) stamp(ax + ((bx - ax) * s) / steps, ay + ((by - ay) * s) / steps, c);
     }
   }
 
-  const labels = placeLabels(input.outlines, toImg, width, height, {
+  const labels = placeLabels(input.outlines, toImgX, toImgY, width, height, {
     charPx: options.labelCharPx ?? (7 * Math.max(width, height)) / 512,
     heightPx: options.labelHeightPx ?? (14 * Math.max(width, height)) / 512,
   });
-  return { width, height, rgba, scale, widthMm: columns * colMm, heightMm: rows * rowMm, labels, edges: edgeLetters(input.rowDirection, input.columnDirection) };
+  return { width, height, rgba, scale, crop, widthMm: crop.columns * colMm, heightMm: crop.rows * rowMm, labels, edges: edgeLetters(input.rowDirection, input.columnDirection) };
 }
 
 interface Box {
@@ -192,15 +238,23 @@ interface Box {
 
 function placeLabels(
   outlines: readonly KeyImageOutline[],
-  toImg: (u: number) => number,
+  toImgX: (u: number) => number,
+  toImgY: (u: number) => number,
   width: number,
   height: number,
   size: { charPx: number; heightPx: number },
 ): KeyImageLabel[] {
-  const shapes = outlines
-    .filter((o) => o.points.length > 0)
+  // One label per muscle and side (a mask in several pieces is one measurement): on its largest piece.
+  const largest = new Map<string, KeyImageOutline>();
+  for (const o of outlines) {
+    if (o.points.length === 0) continue;
+    const key = `${o.muscle}|${o.side}|${o.structure}`;
+    const had = largest.get(key);
+    if (!had || Math.abs(polygonArea(o.points)) > Math.abs(polygonArea(had.points))) largest.set(key, o);
+  }
+  const shapes = [...largest.values()]
     .map((o) => {
-      const pts = o.points.map(([i, j]) => [toImg(i), toImg(j)] as const);
+      const pts = o.points.map(([i, j]) => [toImgX(i), toImgY(j)] as const);
       const cx = pts.reduce((s, p) => s + p[0], 0) / pts.length;
       const cy = pts.reduce((s, p) => s + p[1], 0) / pts.length;
       return { o, pts, cx, cy };
