@@ -172,7 +172,17 @@ describe.skipIf(!POPPLER || !dataPresent)('PDF report of the 3 mm CT with its ma
     }
   });
 
-  it('refuses a report date that is not a date, with the reason', async () => {
+  it('numbers a record\'s flags in the table and lists them under it', async () => {
+    const flagged = input.measurements.map((r) => (r.level === 'L3' && r.structure === 'iliopsoas_left' ? { ...r, warnings: ['the outline crosses itself near (40, 60)'] } : r));
+    const file = write('flags.pdf', await renderPdfReport({ ...input, measurements: flagged }, { paper: 'a4', window: MUSCLE_WINDOW }));
+    const page = text(file, 2);
+    expect(page).toMatch(/Psoas\s+L\s+7\.11\s+6\.66\s+6\.3\s+27\.1\s+32\.1\s+1\.3\s+1\s*$/m);
+    expect(page).toMatch(/^\s*1\s+the outline crosses itself near \(40, 60\)\s*$/m);
+    expect(text(file, 3)).not.toContain('crosses itself');
+  });
+
+  it('refuses a report date that is not a date, and a paper it does not know, with the reason', async () => {
     await expect(renderPdfReport({ ...input, madeAt: 'yesterday' }, { paper: 'a4', window: MUSCLE_WINDOW })).rejects.toThrow(/report date 'yesterday' is not an ISO 8601 date/);
+    await expect(renderPdfReport(input, { paper: 'a3' as 'a4', window: MUSCLE_WINDOW })).rejects.toThrow(/unknown paper 'a3' \(a4 or letter\)/);
   });
 });
