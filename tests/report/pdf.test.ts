@@ -65,6 +65,10 @@ describe.skipIf(!POPPLER || !dataPresent)('PDF report of the 3 mm CT with its ma
     levels.forEach((level, n) => {
       const page = text(a4, n + 2);
       expect(page.split('\n').find((x) => x.trim().length > 0)?.trim()).toBe(level);
+      // The slice as the app and the CSV name it: position from the feet / count, and the file's InstanceNumber.
+      const at = rows.find((x) => x.level === level)!;
+      const inst = at.instanceNumber ? ` (IN ${at.instanceNumber})` : '';
+      expect(page).toContain(`Slice ${at.slicePosition} / 112${inst}, z ${Number(at.z).toFixed(1)} mm.`);
       for (const r of rows.filter((x) => x.level === level)) {
         const csa = (Number(r.areaMm2) / 100).toFixed(2);
         const fat = (Number(r.fatFraction) * 100).toFixed(1);

@@ -13,6 +13,7 @@ import type { Problem } from '../errors';
 import { DEFAULT_REGISTRY, formatMetric, metricHeader, metricValue, type MetricInfo, type MetricRegistry } from '../metrics/definitions';
 import type { HuRanges } from '../metrics/ranges';
 import type { MeasurementRecord } from '../metrics/records';
+import type { VolumeGeometry } from '../geometry/volumeGeometry';
 import type { KeyImageInput } from './keyImage';
 import type { ReportPanel } from './panel';
 
@@ -53,6 +54,8 @@ export interface ReportMeasureResult {
   readonly warnings: readonly string[];
   readonly problems: readonly Problem[];
   readonly provenance: { readonly rater: string; readonly appVersion: string; readonly modifiedAt?: string };
+  /** The slice count and InstanceNumbers: slices are then named as the app names them ("74 / 112 (IN 39)"). */
+  readonly geometry?: Pick<VolumeGeometry, 'slices' | 'instanceNumbers'>;
 }
 
 export interface ReportInput extends ReportMeasureResult {
@@ -90,6 +93,7 @@ export function reportInput(result: ReportMeasureResult, extras: ReportInputExtr
     warnings: result.warnings,
     problems: result.problems,
     provenance: result.provenance,
+    ...(result.geometry ? { geometry: result.geometry } : {}),
     softwareVersion: extras.softwareVersion,
     madeAt: extras.madeAt,
     levelRule: extras.levelRule ?? MASK_LEVEL_RULE,

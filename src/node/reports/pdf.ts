@@ -15,6 +15,8 @@ import { renderKeyImage, type KeyImage, type KeyImageWindow } from '../../core/r
 import { levelTitle, reportColumns, reportLevels, type ReportInput, type ReportLevel, type ReportRow } from '../../core/report/model';
 import type { ReportPanel } from '../../core/report/panel';
 import { UserError } from '../../core/errors';
+import { sliceLabel, sliceShort } from '../../core/geometry/sliceNumber';
+import type { VolumeGeometry } from '../../core/geometry/volumeGeometry';
 
 export type Paper = 'a4' | 'letter';
 
@@ -204,7 +206,7 @@ function firstPage(doc: Doc, input: ReportInput, levels: readonly ReportLevel[])
     ['Fat range', `${range(input.ranges.fatHu)} (fat infiltration: fat area / CSA)`],
     ['Pixel rule', 'A pixel belongs to an outline when its centre lies inside it (masks: when its voxel is set). CSA = pixels × pixel area.'],
     ['Level rule', input.levelRule],
-    ['Levels', levels.map((l) => (l.level ? `${l.level} (slice ${l.sliceIndices.map((k) => k + 1).join(', ')})` : levelTitle(l))).join(', ') || 'none'],
+    ['Levels', levels.map((l) => `${l.level ?? 'slice'} (slice ${l.sliceIndices.map((k) => sliceShort(numbering(input), k)).join(', ')})`).join(', ') || 'none'],
     ['Software', `Paraspine ${input.softwareVersion}`],
     ['Rater', p.rater || 'not recorded (measured from masks)'],
     ['Annotations written by', p.appVersion ? `Paraspine ${p.appVersion}` : 'no annotation document'],
@@ -221,7 +223,7 @@ function levelPage(doc: Doc, input: ReportInput, level: ReportLevel, window: Key
   newPage(doc);
   const title = levelTitle(level);
   heading(doc, `${title}${level.level ? '' : ' (no level)'}`);
-  const where = `Slice ${level.sliceIndices.map((k) => k + 1).join(', ')} of ${input.series.slices}${level.z !== null ? `, z ${level.z.toFixed(1)} mm` : ''}`;
+  const where = `Slice ${level.sliceIndices.map((k) => sliceLabel(numbering(input), k)).join(', ')}${level.z !== null ? `, z ${level.z.toFixed(1)} mm` : ''}`;
   doc.fillColor(DIM).text(level.method ? `${where}. ${cap(level.method)}.` : `${where}.`, MARGIN, doc.y, { width: contentWidth(doc) });
   doc.fillColor(INK);
   doc.moveDown(0.5);
@@ -248,6 +250,11 @@ function levelPage(doc: Doc, input: ReportInput, level: ReportLevel, window: Key
     doc.moveDown(0.5);
   }
   if (level.rows.length > 0) drawTable(doc, level.rows);
+}
+
+/** How the report numbers slices: as the app does (position from the feet / count, with the InstanceNumber when known). */
+function numbering(input: ReportInput): Pick<VolumeGeometry, 'slices' | 'instanceNumbers'> {
+  return input.geometry ?? { slices: input.series.slices };
 }
 
 function cap(s: string): string {
