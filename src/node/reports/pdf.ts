@@ -206,7 +206,7 @@ function firstPage(doc: Doc, input: ReportInput, levels: readonly ReportLevel[])
     ['Fat range', `${range(input.ranges.fatHu)} (fat infiltration: fat area / CSA)`],
     ['Pixel rule', 'A pixel belongs to an outline when its centre lies inside it (masks: when its voxel is set). CSA = pixels × pixel area.'],
     ['Level rule', input.levelRule],
-    ['Levels', levels.map((l) => `${l.level ?? 'slice'} (slice ${l.sliceIndices.map((k) => sliceShort(numbering(input), k)).join(', ')})`).join(', ') || 'none'],
+    ['Levels', levels.map((l) => `${l.level ?? 'no level'}: slice ${l.sliceIndices.map((k) => sliceShort(numbering(input), k)).join(', ')}`).join('; ') || 'none'],
     ['Software', `Paraspine ${input.softwareVersion}`],
     ['Rater', p.rater || 'not recorded (measured from masks)'],
     ['Annotations written by', p.appVersion ? `Paraspine ${p.appVersion}` : 'no annotation document'],
