@@ -96,3 +96,12 @@ describe('report model', () => {
     expect(r.levelRule).toMatch(/centroid of the vertebra mask/);
   });
 });
+
+describe('patient name on the report', () => {
+  it('prints a DICOM person name family first, with the raw value beside it', async () => {
+    const { personName } = await import('../../src/node/reports/pdf');
+    expect(personName('Doe^Jane^M^Dr')).toBe('Doe, Dr Jane M   (Doe^Jane^M^Dr)');
+    expect(personName('ANON')).toBe('ANON');
+    expect(personName('')).toBe('');
+  });
+});

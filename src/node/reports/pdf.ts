@@ -167,10 +167,12 @@ function dicomDate(s: string): string {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : s;
 }
 
-/** DICOM PN (Family^Given^Middle^Prefix^Suffix) as people read it. */
-function personName(s: string): string {
-  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = s.split('=')[0]!.split('^');
-  return [prefix, given, middle, family, suffix].filter((x) => x.trim()).join(' ');
+/** DICOM PN (Family^Given^Middle^Prefix^Suffix) as a clinical header prints it: 'FAMILY, Given Middle' (the raw value in brackets). */
+export function personName(s: string): string {
+  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = s.split('=')[0]!.split('^').map((x) => x.trim());
+  const rest = [prefix, given, middle, suffix].filter(Boolean).join(' ');
+  const name = family && rest ? `${family}, ${rest}` : family || rest;
+  return name && name !== s ? `${name}   (${s})` : name;
 }
 
 const range = (r: readonly [number, number]) => `${fmtHu(r[0])} to ${fmtHu(r[1])} HU`;
