@@ -1,7 +1,7 @@
 /**
  * Benchmark body, bundled by scripts/bench.mjs with esbuild (BENCH_RUNS=N runs a figure, BENCH_SLICES=N,
  * BENCH_ONLY=compressed for the compressed-series figures alone, BENCH_ONLY=whole for the whole-process
- * ones, BENCH_ONLY=annotations for the 10,000-outline annotation document alone). Generates a clinical-size uncompressed CT series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
+ * ones, BENCH_ONLY=annotations for the 10,000-outline annotation document alone, BENCH_ONLY=report for the PDF report alone). Generates a clinical-size uncompressed CT series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
  * times reading all bytes, scanning headers and loading the HU volume (median of several runs): after a
  * scan (the scan's headers reused, as the app and the CLI do) and with no headers remembered.
  * Then, in fresh processes side by side (alternating, median of several): `paraspine info --hu-stats`
@@ -17,6 +17,7 @@
  */
 import { benchAnnotations } from './bench-annotations';
 import { benchRoiTools } from './bench-roi-tools';
+import { benchReport } from './bench-report';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -282,6 +283,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'compressed') return compressed();
   // BENCH_ONLY=annotations: only the big annotation document's checks and measurement.
   if (process.env.BENCH_ONLY === 'annotations') return benchAnnotations(RUNS);
+  // BENCH_ONLY=report: only the time to make the PDF report of the shared test CTs.
+  if (process.env.BENCH_ONLY === 'report') return benchReport(resolve(ROOT, '..', 'shared', 'data'), RUNS);
   process.stdout.write(`Generating ${SLICES} slices ${SIZE}x${SIZE} int16 in ${dir} ...\n`);
   await generate(dir);
   // BENCH_ONLY=whole: only the whole-process figures (paraspine, read bytes, pydicom+numpy).
@@ -333,6 +336,7 @@ async function main(): Promise<void> {
 
   benchRoiTools();
   benchAnnotations(RUNS);
+  await benchReport(resolve(ROOT, '..', 'shared', 'data'), RUNS);
 }
 
 main().catch((e) => {

@@ -4,6 +4,7 @@ import { outlineFlagger, roiSlice } from '../../core/annotations/outlineFlags';
 import { absentRecord, openFlags } from '../../core/annotations/recordedStates';
 import { isPlausibilityFlag } from '../../core/annotations/plausibility';
 import type { HuVolume } from '../../core/volume';
+import { MUSCLE_SHORT } from '../../core/anatomy/muscleStyle';
 
 /** The eight ROIs of a level, in the order the checklist walks them. */
 export const CHECKLIST: readonly { muscle: Muscle; side: Side }[] = MUSCLE_ORDER.flatMap((muscle) =>
@@ -100,29 +101,8 @@ export function flagWord(flags: readonly string[]): string {
   return 'check';
 }
 
-export const MUSCLE_COLORS: Record<RoiMuscle, string> = {
-  psoas: '#ff6b6b',
-  quadratusLumborum: '#ffd43b',
-  erectorSpinae: '#4dabf7',
-  multifidus: '#69db7c',
-  autochthon: '#da77f2',
-};
-
-export const MUSCLE_SHORT: Record<RoiMuscle, string> = {
-  psoas: 'PS',
-  quadratusLumborum: 'QL',
-  erectorSpinae: 'ES',
-  multifidus: 'MF',
-  autochthon: 'AU',
-};
-
-export const MUSCLE_NAMES: Record<RoiMuscle, string> = {
-  psoas: 'Psoas',
-  quadratusLumborum: 'Quadratus lumborum',
-  erectorSpinae: 'Erector spinae',
-  multifidus: 'Multifidus',
-  autochthon: 'Autochthon (ES+MF)',
-};
+// The muscles' colours, tags and names live in core (the reports draw them too).
+export { MUSCLE_COLORS, MUSCLE_NAMES, MUSCLE_SHORT } from '../../core/anatomy/muscleStyle';
 
 export function roiLabel(muscle: RoiMuscle, side: Side): string {
   return `${MUSCLE_SHORT[muscle]} ${side === 'left' ? 'L' : 'R'}`;
