@@ -17,6 +17,7 @@ import { musclesOnSlice } from '../../core/muscles/fromTotalSegmentator';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../../core/metrics/records';
 import { sliceView, type HuVolume } from '../../core/volume';
 import { loadSeriesFromFolder } from '../../node/dicomFiles';
+import type { DicomReportSource } from '../../core/report/dicomInput';
 import { maskSource } from '../../node/masks';
 import { CliError, oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
 import type { Output } from '../main';
@@ -41,6 +42,8 @@ export interface MeasureResult {
   provenance: { rater: string; appVersion: string; modifiedAt?: string };
   /** The series' slice count and InstanceNumbers (the slicePosition / instanceNumber columns and keys). */
   geometry?: SliceNumbering;
+  /** What a DICOM SR or SEG of the result needs (core/report/dicomInput): not part of the JSON or CSV. */
+  dicom?: Omit<DicomReportSource, 'records'>;
 }
 
 const isVertebra = isVertebraMask;
@@ -149,7 +152,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
     muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
     fatHu: opts.ranges?.fatHu ?? doc?.ranges.fatHu ?? DEFAULT_RANGES.fatHu,
   };
-  const { summary, volume, problems: seriesProblems } = await loadSeriesFromFolder(opts.folder, opts.seriesUid ?? doc?.series.seriesInstanceUid);
+  const { summary, references, volume, problems: seriesProblems } = await loadSeriesFromFolder(opts.folder, opts.seriesUid ?? doc?.series.seriesInstanceUid);
   // Named at once: a level or option refused further on still leaves every file left out named.
   noteSkipped(seriesProblems, note);
   if (doc && doc.series.seriesInstanceUid !== summary.seriesInstanceUid) {
@@ -159,6 +162,9 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   const warnings = [...volume.warnings];
   const problems = [...seriesProblems];
   const measurements: SourcedRecord[] = [];
+  /** The slice mask each mask record was measured on (for a DICOM SR or SEG of the result). */
+  const recordMasks = new Map<MeasurementRecord, Uint8Array>();
+  const kept = <R extends MeasurementRecord>(r: R, mask: Uint8Array): R => (recordMasks.set(r, mask), r);
   /** Notes on the annotation document and the mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
   const notes: { path: string; reason: string }[] = (read?.notes ?? []).map((reason) => ({ path: opts.annotations!, reason }));
 
@@ -185,7 +191,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
     const spec = opts.structures ?? 'muscles';
     const listed = spec === 'muscles' || spec === 'all' ? undefined : spec.split(',').map((x) => x.trim());
     const piped = await runMaskPipeline({
-      source: maskSource(opts.masks, g, { labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }),
+      source: maskSource(opts.masks, g, { references, labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }),
       geometry: g,
       ...(findLevels ? { levels: findLevels } : { slices }),
       include: listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
@@ -222,11 +228,11 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
         const thresholdOf = (name: string) => chosen.find((m) => m.name === name)?.threshold;
         for (const part of mapped.parts) {
           const id = { structure: part.structure, muscle: part.muscle, side: part.side };
-          measurements.push(withThreshold({ ...measureSliceMask(volume, s.sliceIndex, part.mask, id, s.level, ranges), source: part.source }, thresholdOf(part.structure)));
+          measurements.push(kept(withThreshold({ ...measureSliceMask(volume, s.sliceIndex, part.mask, id, s.level, ranges), source: part.source }, thresholdOf(part.structure)), part.mask));
         }
         for (const m of chosen) {
           if (mapped.parts.some((p) => p.structure === m.name)) continue;
-          measurements.push(withThreshold({ ...measureSliceMask(volume, s.sliceIndex, m.sliceMasks[n]!, identifyStructure(m.name), s.level, ranges), source: m.name }, m.threshold));
+          measurements.push(kept(withThreshold({ ...measureSliceMask(volume, s.sliceIndex, m.sliceMasks[n]!, identifyStructure(m.name), s.level, ranges), source: m.name }, m.threshold), m.sliceMasks[n]!));
         }
       });
     } else {
@@ -236,7 +242,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
         slices.forEach((s, n) => {
           const r: SourcedRecord = measureSliceMask(volume, s.sliceIndex, mask.sliceMasks[n]!, id, s.level, ranges);
           if (opts.splitAutochthon) r.source = name;
-          measurements.push(withThreshold(r, mask.threshold));
+          measurements.push(kept(withThreshold(r, mask.threshold), mask.sliceMasks[n]!));
         });
       }
     }
@@ -251,7 +257,7 @@ export async function measure(opts: MeasureOptions, note: (line: string) => void
   noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
-  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) } };
+  return { series: summary, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: doc.rois } : {}) } };
 }
 
 /** CSV: the same tidy rows as the app's export (series identity and ranges on every row, record keys, L/R asymmetry). */
