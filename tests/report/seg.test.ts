@@ -1,0 +1,112 @@
+/**
+ * DICOM SEG of the 3 mm CT measured with its masks (--levels auto --split-autochthon): dciodvfy finds no
+ * error, the frames hold exactly the records' pixels on the images they reference, and the SEG read back
+ * as masks (--masks seg.dcm) gives the same records again. A SEG of another series is refused.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NaturalDataset } from 'dcmjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { measure, type MeasureResult } from '../../src/cli/commands/measure';
+import type { DicomReportInput } from '../../src/core/report/dicomInput';
+import { writeDataset } from '../../src/node/reports/dicomWrite';
+import { buildSegDataset, makeSeg } from '../../src/node/reports/seg';
+import { ABDOMEN, codeOf, dciodvfy, measuredAbdomen, MUSCLE_BY_CODE, readDicom, SIDE_BY_CODE } from './dicomHelpers';
+
+type Ds = NaturalDataset;
+const seq = (d: Ds, key: string) => (d[key] as Ds[] | undefined) ?? [];
+const brief = (r: { sliceIndex: number; muscle: string | null; side: string | null; pixels: number | null; areaMm2: number | null; meanHu: number | null; sdHu: number | null }) =>
+  `${r.sliceIndex} ${r.muscle} ${r.side}: ${r.pixels} px, ${r.areaMm2} mm2, mean ${r.meanHu}, sd ${r.sdHu}`;
+
+describe('SEG of the 3 mm CT', () => {
+  let dir: string;
+  let result: MeasureResult;
+  let input: DicomReportInput;
+  let file: string;
+  let seg: Ds;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'paraspine-seg-'));
+    ({ result, input } = await measuredAbdomen());
+    const t0 = performance.now();
+    const made = makeSeg(input);
+    console.log(`SEG made in ${(performance.now() - t0).toFixed(0)} ms (${made.bytes.length} bytes)`);
+    file = join(dir, 'seg.dcm');
+    writeFileSync(file, made.bytes);
+    seg = readDicom(file);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('dciodvfy reports no error', () => {
+    const v = dciodvfy(file);
+    console.log(`dciodvfy on the SEG:\n${v.all}`);
+    expect(v.errors).toEqual([]);
+  });
+
+  it('BINARY, one segment per muscle x side with laterality inside the property type, frames holding exactly the records\' pixels on their images', () => {
+    expect(seg['SegmentationType']).toBe('BINARY');
+    expect(seg['FrameOfReferenceUID']).toBe(input.references.frameOfReferenceUid);
+    const segments = new Map<number, string>();
+    for (const s of seq(seg, 'SegmentSequence')) {
+      const type = seq(s, 'SegmentedPropertyTypeCodeSequence')[0]!;
+      const side = SIDE_BY_CODE[codeOf(seq(type, 'SegmentedPropertyTypeModifierCodeSequence')[0])];
+      segments.set(Number(s['SegmentNumber']), `${MUSCLE_BY_CODE[codeOf(type)]} ${side}`);
+    }
+    expect([...segments.values()].sort()).toEqual(['erectorSpinae left', 'erectorSpinae right', 'multifidus left', 'multifidus right', 'psoas left', 'psoas right']);
+    const sliceOf = new Map(input.references.slices.map((s, k) => [s.sopInstanceUid, k]));
+    const bytes = new Uint8Array((seg['PixelData'] as ArrayBuffer[])[0]!);
+    const n = Number(seg['Rows']) * Number(seg['Columns']);
+    const perFrame = seq(seg, 'PerFrameFunctionalGroupsSequence');
+    expect(perFrame.length).toBe(Number(seg['NumberOfFrames']));
+    const counted = perFrame.map((pf, f) => {
+      const src = seq(seq(pf, 'DerivationImageSequence')[0]!, 'SourceImageSequence')[0]!;
+      const k = sliceOf.get(String(src['ReferencedSOPInstanceUID']))!;
+      const what = segments.get(Number(seq(pf, 'SegmentIdentificationSequence')[0]!['ReferencedSegmentNumber']))!;
+      let set = 0;
+      for (let p = f * n; p < (f + 1) * n; p++) set += (bytes[p >> 3]! >> (p & 7)) & 1;
+      return `${k} ${what}: ${set}`;
+    });
+    const expected = result.measurements.filter((r) => (r.pixels ?? 0) > 0).map((r) => `${r.sliceIndex} ${r.muscle} ${r.side}: ${r.pixels}`);
+    expect(counted.sort()).toEqual(expected.sort());
+  });
+
+  it('read back as masks (--masks seg.dcm), it gives the same records again', async () => {
+    const zs = [...new Set(result.measurements.map((r) => r.z))];
+    const again = await measure({ folder: ABDOMEN, masks: file, z: zs });
+    const want = result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort();
+    expect(again.measurements.map(brief).sort()).toEqual(want);
+  });
+
+  it('frames without image references are placed by their position on the CT grid', async () => {
+    const { dataset } = buildSegDataset(input);
+    for (const pf of dataset['PerFrameFunctionalGroupsSequence'] as Ds[]) delete pf['DerivationImageSequence'];
+    // Frames in reverse order: placed by position, never by file order.
+    (dataset['PerFrameFunctionalGroupsSequence'] as Ds[]).reverse();
+    const n = input.geometry.rows * input.geometry.columns;
+    const frames = Number(dataset['NumberOfFrames']);
+    const bits = new Uint8Array(dataset['PixelData'] as ArrayBuffer);
+    const rev = new Uint8Array(bits.length);
+    for (let f = 0; f < frames; f++) {
+      for (let p = 0; p < n; p++) {
+        const from = f * n + p;
+        const to = (frames - 1 - f) * n + p;
+        if ((bits[from >> 3]! >> (from & 7)) & 1) rev[to >> 3]! |= 1 << (to & 7);
+      }
+    }
+    dataset['PixelData'] = rev.buffer;
+    const moved = join(dir, 'by-position.dcm');
+    writeFileSync(moved, writeDataset(dataset));
+    const zs = [...new Set(result.measurements.map((r) => r.z))];
+    const again = await measure({ folder: ABDOMEN, masks: moved, z: zs });
+    expect(again.measurements.map(brief).sort()).toEqual(result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort());
+  });
+
+  it('a SEG of another series, or another frame of reference, is refused with a reason naming the file', async () => {
+    const other = join(dir, 'other-series.dcm');
+    writeFileSync(other, makeSeg({ ...input, references: { ...input.references, seriesInstanceUid: '1.2.3.4' } }).bytes);
+    await expect(measure({ folder: ABDOMEN, masks: other, z: [result.measurements[0]!.z] })).rejects.toThrow(`${other}: SEG is for series 1.2.3.4, not for series ${input.references.seriesInstanceUid}`);
+    const otherFor = join(dir, 'other-frame-of-reference.dcm');
+    writeFileSync(otherFor, makeSeg({ ...input, references: { ...input.references, frameOfReferenceUid: '1.2.3.5' } }).bytes);
+    await expect(measure({ folder: ABDOMEN, masks: otherFor, z: [result.measurements[0]!.z] })).rejects.toThrow(`${otherFor}: SEG frame of reference 1.2.3.5 is not the CT's`);
+  });
+});
