@@ -101,6 +101,41 @@ describe('SEG of the 3 mm CT', () => {
     expect(again.measurements.map(brief).sort()).toEqual(result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort());
   });
 
+  it('a FRACTIONAL SEG (another tool\'s kind): a pixel is set where its value is at least half the maximum', async () => {
+    const { dataset } = buildSegDataset(input);
+    const n = input.geometry.rows * input.geometry.columns;
+    const frames = Number(dataset['NumberOfFrames']);
+    const bits = new Uint8Array(dataset['PixelData'] as ArrayBuffer);
+    const bytes = new Uint8Array(frames * n);
+    for (let p = 0; p < bytes.length; p++) {
+      // Inside: 200 or 128 of 255 (>= 127.5); outside: 127 next to an inside pixel (< 127.5), else 0.
+      const on = (q: number) => q >= 0 && q < bytes.length && ((bits[q >> 3]! >> (q & 7)) & 1) === 1;
+      bytes[p] = on(p) ? (p % 2 ? 200 : 128) : on(p - 1) || on(p + 1) ? 127 : 0;
+    }
+    Object.assign(dataset, { SegmentationType: 'FRACTIONAL', SegmentationFractionalType: 'PROBABILITY', MaximumFractionalValue: 255, BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelData: bytes.buffer });
+    const fractional = join(dir, 'fractional.dcm');
+    writeFileSync(fractional, writeDataset(dataset));
+    const zs = [...new Set(result.measurements.map((r) => r.z))];
+    const again = await measure({ folder: ABDOMEN, masks: fractional, z: zs });
+    expect(again.measurements.map(brief).sort()).toEqual(result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort());
+    expect(again.warnings.some((w) => w.includes('FRACTIONAL SEG'))).toBe(true);
+  });
+
+  it('a SEG on another grid or pixel spacing is refused with a reason naming the file', async () => {
+    const g = input.geometry;
+    const z = [result.measurements[0]!.z];
+    const grid = buildSegDataset(input).dataset;
+    grid['Rows'] = g.rows - 1;
+    const otherGrid = join(dir, 'other-grid.dcm');
+    writeFileSync(otherGrid, writeDataset(grid));
+    await expect(measure({ folder: ABDOMEN, masks: otherGrid, z })).rejects.toThrow(`${otherGrid}: SEG grid ${g.columns}x${g.rows - 1} is not the CT's ${g.columns}x${g.rows}`);
+    const spaced = buildSegDataset(input).dataset;
+    (spaced['SharedFunctionalGroupsSequence'] as Ds[])[0]!['PixelMeasuresSequence'] = [{ PixelSpacing: ['1.5', '1.5'], SliceThickness: '3' }];
+    const otherSpacing = join(dir, 'other-spacing.dcm');
+    writeFileSync(otherSpacing, writeDataset(spaced));
+    await expect(measure({ folder: ABDOMEN, masks: otherSpacing, z })).rejects.toThrow(`${otherSpacing}: SEG pixel spacing 1.5\\1.5 mm is not the CT's`);
+  });
+
   it('a SEG of another series, or another frame of reference, is refused with a reason naming the file', async () => {
     const other = join(dir, 'other-series.dcm');
     writeFileSync(other, makeSeg({ ...input, references: { ...input.references, seriesInstanceUid: '1.2.3.4' } }).bytes);
