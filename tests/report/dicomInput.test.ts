@@ -40,7 +40,7 @@ describe('buildDicomReportInput', () => {
     const input = buildDicomReportInput({
       references: refs,
       geometry: g,
-      records: [withMask, rec({ status: 'absent', pixels: null }), rec({ pixels: 0 }), rec({ pixels: 5 })],
+      records: [withMask, rec({ status: 'absent', pixels: 5 }), rec({ pixels: 0 }), rec({ pixels: 5 })],
       recordMasks: new Map([[withMask, mask]]),
     });
     expect(input.rois.map((r) => r.record)).toEqual([withMask]);

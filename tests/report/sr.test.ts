@@ -166,7 +166,7 @@ describe('SR of the 3 mm CT', () => {
         expect(s['GraphicType']).toBe('POLYLINE');
         expect([pts[0], pts[1]]).toEqual([pts[pts.length - 2], pts[pts.length - 1]]);
         shoelaceSum += shoelace(pts);
-        for (let j = 0; j < g.rows; j++) for (let i = 0; i < g.columns; i++) if (inside(i + 0.5, j + 0.5, pts)) inAny[j * g.columns + i] ^= 1;
+        for (let j = 0; j < g.rows; j++) for (let i = 0; i < g.columns; i++) if (inside(i + 0.5, j + 0.5, pts)) inAny[j * g.columns + i] = inAny[j * g.columns + i]! ^ 1;
       }
       expect([...inAny]).toEqual([...full]);
       const fullCount = full.reduce((a, b) => a + b, 0);
