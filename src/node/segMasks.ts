@@ -36,15 +36,21 @@ export function isDicomPart10(head: Uint8Array): boolean {
 
 interface SegFrame {
   readonly segment: number;
+  /** The CT slice the frame lies on. */
   readonly k: number;
-  /** rows * columns, 1 = set. */
-  readonly pixels: Uint8Array;
+  /** Frame index in the pixel data (0-based). */
+  readonly index: number;
 }
 
 export interface ParsedSeg {
   /** Segment number -> mask name. */
   readonly names: ReadonlyMap<number, string>;
   readonly frames: readonly SegFrame[];
+  /**
+   * Frame f's pixels (rows * columns, 1 = set), decoded when asked: a SEG of many segments on a large
+   * CT (TotalSegmentator's) is never unpacked whole, only the frames of the masks and slices loaded.
+   */
+  readonly pixels: (index: number) => Uint8Array;
   readonly notes: SourceProblem[];
 }
 
@@ -199,19 +205,23 @@ export async function readSeg(file: string, geometry: VolumeGeometry, references
 
   const byImage = sliceIndexByImage(references);
   const read = frameSource(ds, transferSyntax, file);
+  const pixels = (index: number): Uint8Array => {
+    const raw = read(index);
+    const out = new Uint8Array(rows * columns);
+    for (let p = 0; p < out.length; p++) if (raw[p]! >= cut && raw[p]! > 0) out[p] = 1;
+    return out;
+  };
   const frames: SegFrame[] = [];
   for (let f = 0; f < frameCount; f++) {
     const pf = perFrame[f]!;
     const group = (key: string) => first(pf[key]) ?? first(shared[key]);
     const segment = Number(group('SegmentIdentificationSequence')?.['ReferencedSegmentNumber']);
     if (!names.has(segment)) throw new UserError('input', `${file}: frame ${f + 1} names segment ${segment}, which the SEG does not define`);
-    const k = frameSlice(file, f, pf, group, byImage, references, g);
-    const raw = read(f);
-    const pixels = new Uint8Array(rows * columns);
-    for (let p = 0; p < pixels.length; p++) if (raw[p]! >= cut && raw[p]! > 0) pixels[p] = 1;
-    frames.push({ segment, k, pixels });
+    frames.push({ segment, k: frameSlice(file, f, pf, group, byImage, references, g), index: f });
   }
-  return { names, frames, notes };
+  // The pixel data must hold every frame (checked once, on the last).
+  if (frameCount > 0) read(frameCount - 1);
+  return { names, frames, pixels, notes };
 }
 
 /** The CT slice of a SEG frame: by the image it references, else by its position on the CT's grid. */
@@ -266,7 +276,8 @@ export function segMasks(
       if (fr.segment !== number) continue;
       if (opts.slices && !opts.slices.includes(fr.k)) continue;
       const at = (slices ? slices.indexOf(fr.k) : fr.k) * n;
-      for (let p = 0; p < n; p++) if (fr.pixels[p]) data[at + p] = 1;
+      const px = parsed.pixels(fr.index);
+      for (let p = 0; p < n; p++) if (px[p]) data[at + p] = 1;
     }
     out.push(slices ? { name, data, slices } : { name, data });
   }

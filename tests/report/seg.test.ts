@@ -6,12 +6,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NaturalDataset } from 'dcmjs';
+import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measure, type MeasureResult } from '../../src/cli/commands/measure';
 import type { DicomReportInput } from '../../src/core/report/dicomInput';
 import { writeDataset } from '../../src/node/reports/dicomWrite';
 import { buildSegDataset, makeSeg } from '../../src/node/reports/seg';
+import { encodeRleFrame } from '../fixtures/rleEncoder';
 import { ABDOMEN, codeOf, dciodvfy, measuredAbdomen, MUSCLE_BY_CODE, readDicom, SIDE_BY_CODE } from './dicomHelpers';
 
 type Ds = NaturalDataset;
@@ -101,24 +102,40 @@ describe('SEG of the 3 mm CT', () => {
     expect(again.measurements.map(brief).sort()).toEqual(result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort());
   });
 
-  it('a FRACTIONAL SEG (another tool\'s kind): a pixel is set where its value is at least half the maximum', async () => {
+  /** The SEG as FRACTIONAL (8-bit): inside 200 or 128 of 255 (>= 127.5), outside 127 next to an inside pixel (< 127.5), else 0. */
+  function fractional(): { dataset: Ds; frames: Uint8Array[] } {
     const { dataset } = buildSegDataset(input);
     const n = input.geometry.rows * input.geometry.columns;
-    const frames = Number(dataset['NumberOfFrames']);
+    const count = Number(dataset['NumberOfFrames']);
     const bits = new Uint8Array(dataset['PixelData'] as ArrayBuffer);
-    const bytes = new Uint8Array(frames * n);
-    for (let p = 0; p < bytes.length; p++) {
-      // Inside: 200 or 128 of 255 (>= 127.5); outside: 127 next to an inside pixel (< 127.5), else 0.
-      const on = (q: number) => q >= 0 && q < bytes.length && ((bits[q >> 3]! >> (q & 7)) & 1) === 1;
-      bytes[p] = on(p) ? (p % 2 ? 200 : 128) : on(p - 1) || on(p + 1) ? 127 : 0;
-    }
+    const bytes = new Uint8Array(count * n);
+    const on = (q: number) => q >= 0 && q < bytes.length && ((bits[q >> 3]! >> (q & 7)) & 1) === 1;
+    for (let p = 0; p < bytes.length; p++) bytes[p] = on(p) ? (p % 2 ? 200 : 128) : on(p - 1) || on(p + 1) ? 127 : 0;
     Object.assign(dataset, { SegmentationType: 'FRACTIONAL', SegmentationFractionalType: 'PROBABILITY', MaximumFractionalValue: 255, BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelData: bytes.buffer });
-    const fractional = join(dir, 'fractional.dcm');
-    writeFileSync(fractional, writeDataset(dataset));
+    return { dataset, frames: Array.from({ length: count }, (_, f) => bytes.subarray(f * n, (f + 1) * n)) };
+  }
+
+  it('a FRACTIONAL SEG (another tool\'s kind): a pixel is set where its value is at least half the maximum', async () => {
+    const fractionalFile = join(dir, 'fractional.dcm');
+    writeFileSync(fractionalFile, writeDataset(fractional().dataset));
     const zs = [...new Set(result.measurements.map((r) => r.z))];
-    const again = await measure({ folder: ABDOMEN, masks: fractional, z: zs });
+    const again = await measure({ folder: ABDOMEN, masks: fractionalFile, z: zs });
     expect(again.measurements.map(brief).sort()).toEqual(result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort());
     expect(again.warnings.some((w) => w.includes('FRACTIONAL SEG'))).toBe(true);
+  });
+
+  it('a FRACTIONAL SEG in RLE (what the legacy Cornerstone adapter writes) reads the same', async () => {
+    const { dataset, frames } = fractional();
+    dataset['PixelData'] = frames.map((f) => encodeRleFrame(f, 1).slice().buffer);
+    // Written with dcmjs directly: our writer writes native pixel data only.
+    const meta = { FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: dataset['SOPClassUID'], MediaStorageSOPInstanceUID: dataset['SOPInstanceUID'], TransferSyntaxUID: '1.2.840.10008.1.2.5', ImplementationClassUID: '2.25.1' };
+    const dict = new dcmjs.data.DicomDict(dcmjs.data.DicomMetaDictionary.denaturalizeDataset(meta));
+    dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(dataset);
+    const rle = join(dir, 'fractional-rle.dcm');
+    writeFileSync(rle, Buffer.from(dict.write()));
+    const zs = [...new Set(result.measurements.map((r) => r.z))];
+    const again = await measure({ folder: ABDOMEN, masks: rle, z: zs });
+    expect(again.measurements.map(brief).sort()).toEqual(result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort());
   });
 
   it('a SEG on another grid or pixel spacing is refused with a reason naming the file', async () => {

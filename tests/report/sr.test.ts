@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeasureResult } from '../../src/cli/commands/measure';
 import type { DicomReportInput } from '../../src/core/report/dicomInput';
 import { formatDs } from '../../src/node/reports/dicomWrite';
+import { makeSeg } from '../../src/node/reports/seg';
 import { makeSr } from '../../src/node/reports/sr';
 import { ABDOMEN, codeOf, ctInstancesByZ, dciodvfy, measuredAbdomen, MUSCLE_BY_CODE, readDicom, SIDE_BY_CODE } from './dicomHelpers';
 
@@ -175,6 +176,17 @@ describe('SR of the 3 mm CT', () => {
       if (fullCount === record.pixels) expect(shoelaceSum * g.columnSpacingMm * g.rowSpacingMm).toBeCloseTo(record.areaMm2!, 9);
     }
     expect(uids.size).toBe(groups.length);
+  });
+});
+
+describe('a series that cannot be referenced', () => {
+  it('anonymised slices without SOPInstanceUID: refused with a reason', async () => {
+    const { input } = await measuredAbdomen();
+    const refs = { ...input.references, slices: input.references.slices.map((s) => ({ ...s, sopInstanceUid: '' })) };
+    const k = Math.min(...input.rois.map((r) => r.sliceIndex)); // the image library lists slices in order
+    expect(() => makeSr({ ...input, references: refs })).toThrow(`slice ${k} of series ${refs.seriesInstanceUid} has no SOPInstanceUID or SOPClassUID: a DICOM report cannot reference it`);
+    expect(() => makeSeg({ ...input, references: { ...refs, frameOfReferenceUid: '' } })).toThrow(`series ${refs.seriesInstanceUid} has no FrameOfReferenceUID`);
+    expect(() => makeSeg({ ...input, references: refs })).toThrow('has no SOPInstanceUID');
   });
 });
 

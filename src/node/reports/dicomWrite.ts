@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import type { CodedConcept } from '../../core/anatomy/codes';
 import type { SeriesReferences } from '../../core/dicom/references';
+import { UserError } from '../../core/errors';
 import { APP_VERSION } from '../appVersion';
 
 /** A new UID under the 2.25 root (ISO/IEC 9834-8: a UUID as one decimal integer). */
@@ -65,7 +66,7 @@ export function patientStudyEquipment(refs: SeriesReferences): NaturalDataset {
 export function sliceImage(refs: SeriesReferences, k: number): { sopClassUid: string; sopInstanceUid: string; frameNumber: number | null } {
   const s = refs.slices[k];
   if (!s) throw new RangeError(`slice ${k} is outside the series (0..${refs.slices.length - 1})`);
-  if (!s.sopInstanceUid || !s.sopClassUid) throw new Error(`slice ${k} of series ${refs.seriesInstanceUid} has no SOPInstanceUID or SOPClassUID: a DICOM report cannot reference it`);
+  if (!s.sopInstanceUid || !s.sopClassUid) throw new UserError('input', `slice ${k} of series ${refs.seriesInstanceUid} has no SOPInstanceUID or SOPClassUID: a DICOM report cannot reference it`);
   return s;
 }
 

@@ -13,6 +13,7 @@ import { ANATOMICAL_STRUCTURE, LATERALITY_CODES, MUSCLE_CODES } from '../../core
 import { MUSCLE_LABELS, type Muscle, type Side } from '../../core/anatomy/anatomy';
 import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
 import type { DicomReportInput } from '../../core/report/dicomInput';
+import { UserError } from '../../core/errors';
 import { codedRois, type DicomObject, type DicomObjectOptions } from './sr';
 import { codeItem, dicomDateTime, formatDs, newUid, patientStudyEquipment, sliceImage, writeDataset } from './dicomWrite';
 
@@ -49,7 +50,7 @@ export function packBits(frames: readonly Uint8Array[], pixelsPerFrame: number):
 export function buildSegDataset(input: DicomReportInput, opts: DicomObjectOptions = {}): { dataset: NaturalDataset; leftOut: string[] } {
   const refs = input.references;
   const g = input.geometry;
-  if (!refs.frameOfReferenceUid) throw new Error(`series ${refs.seriesInstanceUid} has no FrameOfReferenceUID: a SEG on its geometry cannot be written`);
+  if (!refs.frameOfReferenceUid) throw new UserError('input', `series ${refs.seriesInstanceUid} has no FrameOfReferenceUID: a SEG on its geometry cannot be written`);
   const { rois, leftOut } = codedRois(input);
   const n = g.rows * g.columns;
   const segments: Segment[] = [];
@@ -164,6 +165,6 @@ export function buildSegDataset(input: DicomReportInput, opts: DicomObjectOption
 /** The SEG file of a measurement. */
 export function makeSeg(input: DicomReportInput, opts: DicomObjectOptions = {}): DicomObject {
   const { dataset, leftOut } = buildSegDataset(input, opts);
-  if (dataset['NumberOfFrames'] === '0') throw new Error('no ROI with pixels to write as a SEG');
+  if (dataset['NumberOfFrames'] === '0') throw new UserError('input', 'no ROI with pixels to write as a SEG');
   return { bytes: writeDataset(dataset), sopInstanceUid: dataset['SOPInstanceUID'] as string, seriesInstanceUid: dataset['SeriesInstanceUID'] as string, leftOut };
 }
