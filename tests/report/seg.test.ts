@@ -138,6 +138,21 @@ describe('SEG of the 3 mm CT', () => {
     expect(again.measurements.map(brief).sort()).toEqual(result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort());
   });
 
+  it('a damaged SEG (cut short, or its pixel data short) is refused with one line naming the file', async () => {
+    const z = [result.measurements[0]!.z];
+    const whole = makeSeg(input).bytes;
+    const cut = join(dir, 'cut.dcm');
+    writeFileSync(cut, whole.subarray(0, 3000));
+    const e1 = await measure({ folder: ABDOMEN, masks: cut, z }).then(() => null, (e: Error) => e.message);
+    expect(e1?.startsWith(`${cut}: `)).toBe(true);
+    expect(e1).not.toContain('\n');
+    const { dataset } = buildSegDataset(input);
+    dataset['PixelData'] = new Uint8Array(8).buffer;
+    const short = join(dir, 'short.dcm');
+    writeFileSync(short, writeDataset(dataset));
+    await expect(measure({ folder: ABDOMEN, masks: short, z })).rejects.toThrow(`${short}: pixel data shorter than its frames`);
+  });
+
   it('a SEG on another grid or pixel spacing is refused with a reason naming the file', async () => {
     const g = input.geometry;
     const z = [result.measurements[0]!.z];
