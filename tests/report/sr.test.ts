@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NaturalDataset } from 'dcmjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MeasureResult } from '../../src/cli/commands/measure';
+import { measure, type MeasureResult } from '../../src/cli/commands/measure';
+import { buildDicomReportInput } from '../../src/core/report/dicomInput';
+import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
 import type { DicomReportInput } from '../../src/core/report/dicomInput';
 import { formatDs } from '../../src/node/reports/dicomWrite';
 import { makeSeg } from '../../src/node/reports/seg';
@@ -197,5 +199,58 @@ describe('DS values', () => {
     expect(formatDs(-0.000012345678901234567)).toBe('-1.2345678901e-5');
     expect(formatDs(1 / 3)).toBe('0.33333333333333');
     for (const x of [1e21, -123456789.123456789, 2 / 3, 1e-30]) expect(formatDs(x).length).toBeLessThanOrEqual(16);
+  });
+});
+
+describe('SR and SEG of an annotation document (outlines drawn on the 3 mm CT)', () => {
+  it('the outline itself on its image, the record\'s numbers, and the SEG of its pixels read back the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paraspine-sr-doc-'));
+    try {
+      const { summary, volume } = await loadSeriesFromFolder(ABDOMEN);
+      const g = volume.geometry;
+      const p0 = g.slicePositions[73]!;
+      const at = (i: number, j: number) => [p0[0] + i * g.columnSpacingMm, p0[1] + j * g.rowSpacingMm, p0[2]];
+      const now = new Date(0).toISOString();
+      // Psoas left around pixels i 40..44, j 50..53 of slice 73 (20 px, 180 mm2).
+      const doc = {
+        format: 'paraspine-annotations',
+        version: 1,
+        appVersion: 'test',
+        rater: 'tester',
+        createdAt: now,
+        modifiedAt: now,
+        series: (({ studyInstanceUid, seriesInstanceUid, patientId, patientName, studyDate, seriesDescription, slices, rows, columns }) => ({ studyInstanceUid, seriesInstanceUid, patientId, patientName, studyDate, seriesDescription, slices, rows, columns }))(summary),
+        ranges: { muscleHu: [-29, 150], fatHu: [-190, -30] },
+        levels: [{ level: 'L3', sliceIndex: 73, z: p0[2], source: 'manual' }],
+        rois: [{ id: 'a', level: 'L3', muscle: 'psoas', side: 'left', sliceIndex: 73, z: p0[2], pointsLps: [at(39.5, 49.5), at(44.5, 49.5), at(44.5, 53.5), at(39.5, 53.5)], source: 'drawn', createdAt: now, modifiedAt: now }],
+      };
+      const docFile = join(dir, 'doc.json');
+      writeFileSync(docFile, JSON.stringify(doc));
+      const result = await measure({ folder: ABDOMEN, annotations: docFile });
+      expect(result.measurements.map((r) => [r.structure, r.pixels, r.areaMm2])).toEqual([['psoas_left', 20, 180]]);
+      const input = buildDicomReportInput({ ...result.dicom!, records: result.measurements });
+
+      const srFile = join(dir, 'sr.dcm');
+      writeFileSync(srFile, makeSr(input).bytes);
+      expect(dciodvfy(srFile).errors).toEqual([]);
+      const groups = children(children(readDicom(srFile)).find((c) => named(c) === 'DCM:126010')!);
+      expect(groups.length).toBe(1);
+      const items = children(groups[0]!);
+      const scoord = items.find((c) => c['ValueType'] === 'SCOORD')!;
+      // DICOM image coordinates: pixel centre (i, j) at (i + 0.5, j + 0.5); the outline closed.
+      expect((scoord['GraphicData'] as number[]).map((v) => +Number(v).toFixed(4))).toEqual([40, 50, 45, 50, 45, 54, 40, 54, 40, 50]);
+      expect(seq(children(scoord)[0]!, 'ReferencedSOPSequence')[0]!['ReferencedSOPInstanceUID']).toBe(input.references.slices[73]!.sopInstanceUid);
+      const area = items.find((c) => named(c) === 'SCT:42798000')!;
+      expect(seq(area, 'MeasuredValueSequence')[0]!['FloatingPointValue']).toBe(180);
+
+      const segFile = join(dir, 'seg.dcm');
+      writeFileSync(segFile, makeSeg(input).bytes);
+      expect(dciodvfy(segFile).errors).toEqual([]);
+      const again = await measure({ folder: ABDOMEN, masks: segFile, z: [p0[2]] });
+      const pick = (r: MeasureResult['measurements'][number]) => [r.structure, r.sliceIndex, r.pixels, r.areaMm2, r.meanHu, r.sdHu];
+      expect(again.measurements.map(pick)).toEqual(result.measurements.map(pick));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,11 @@
  * muscle, laterality as a HAS CONCEPT MOD of the site), its outline(s) as closed SCOORD POLYLINEs on
  * its CT image, its area (mm2) and its mean and SD attenuation ([hnsf'U]) with their derivations.
  *
+ * Outlines of mask records are the outer boundaries of the mask's components along pixel edges
+ * (core/roi/maskToContours): the pixel centres inside are exactly the pixels measured, except that a
+ * hole in the mask lies inside its outline (TID 1410 has no holes); the Area is always the pixels
+ * measured.
+ *
  * The dataset is built here and written with dcmjs's writer: dcmjs's own TID 1500 templates are not
  * used (in 0.52 they refuse valid tracking identifiers and write the finding site as CONTAINS with a
  * private coding scheme).
