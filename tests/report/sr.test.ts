@@ -114,6 +114,7 @@ describe('SR of the 3 mm CT', () => {
     const g = input.geometry;
     const sliceOf = new Map(input.references.slices.map((s, k) => [s.sopInstanceUid, k]));
     const uids = new Set<string>();
+    const ids = new Set<string>();
     for (const group of groups) {
       expect(named(group)).toBe('DCM:125007');
       const items = children(group);
@@ -121,6 +122,7 @@ describe('SR of the 3 mm CT', () => {
       const uid = items.find((c) => named(c) === 'DCM:112040');
       expect(id?.['RelationshipType']).toBe('HAS OBS CONTEXT');
       expect(String(id?.['TextValue'] ?? '')).not.toBe('');
+      ids.add(String(id?.['TextValue']));
       expect(String(uid?.['UID'])).toMatch(/^2\.25\.\d+$/);
       uids.add(String(uid?.['UID']));
       const site = items.find((c) => named(c) === 'SCT:363698007')!;
@@ -178,6 +180,8 @@ describe('SR of the 3 mm CT', () => {
       if (fullCount === record.pixels) expect(shoelaceSum * g.columnSpacingMm * g.rowSpacingMm).toBeCloseTo(record.areaMm2!, 9);
     }
     expect(uids.size).toBe(groups.length);
+    expect(ids.size).toBe(groups.length);
+    expect(ids.has('L3 Psoas left')).toBe(true);
   });
 });
 

@@ -14,6 +14,7 @@
  * private coding scheme).
  */
 import type { NaturalDataset } from 'dcmjs';
+import { MUSCLE_LABELS } from '../../core/anatomy/anatomy';
 import { LATERALITY_CODES, MUSCLE_CODES, SR_CODES, type CodedConcept } from '../../core/anatomy/codes';
 import type { DicomReportInput, DicomReportRoi } from '../../core/report/dicomInput';
 import { APP_VERSION } from '../appVersion';
@@ -66,7 +67,8 @@ function num(name: CodedConcept, value: number, unit: CodedConcept, children?: N
 /** The tracking identifier of a ROI: level, muscle, side and slice (unique within a report). */
 export function trackingIdentifier(roi: DicomReportRoi): string {
   const r = roi.record;
-  return [r.level ?? `slice ${roi.sliceIndex}`, r.muscle ?? r.structure, r.side ?? ''].filter(Boolean).join(' ');
+  const muscle = r.muscle === null ? r.structure : r.muscle === 'autochthon' ? 'Autochthon' : MUSCLE_LABELS[r.muscle];
+  return [r.level ?? `slice ${roi.sliceIndex}`, muscle, r.side ?? ''].filter(Boolean).join(' ');
 }
 
 /**
