@@ -13,7 +13,8 @@ import type { DicomReportInput } from '../../src/core/report/dicomInput';
 import { writeDataset } from '../../src/node/reports/dicomWrite';
 import { buildSegDataset, makeSeg } from '../../src/node/reports/seg';
 import { encodeRleFrame } from '../fixtures/rleEncoder';
-import { ABDOMEN, codeOf, dciodvfy, measuredAbdomen, MUSCLE_BY_CODE, readDicom, SIDE_BY_CODE } from './dicomHelpers';
+import { loadMasks } from '../../src/node/masks';
+import { ABDOMEN, MASKS, codeOf, dciodvfy, measuredAbdomen, MUSCLE_BY_CODE, readDicom, SIDE_BY_CODE } from './dicomHelpers';
 
 type Ds = NaturalDataset;
 const seq = (d: Ds, key: string) => (d[key] as Ds[] | undefined) ?? [];
@@ -76,6 +77,55 @@ describe('SEG of the 3 mm CT', () => {
     const again = await measure({ folder: ABDOMEN, masks: file, z: zs });
     const want = result.measurements.filter((r) => (r.pixels ?? 0) > 0).map(brief).sort();
     expect(again.measurements.map(brief).sort()).toEqual(want);
+  });
+
+  it('a SEG that codes its segments only (no Paraspine labels) with vertebrae finds the same levels and records', async () => {
+    // As TotalSegmentator's SEG names things: by code (label unknown to Paraspine), vertebrae included.
+    const { dataset } = buildSegDataset(input);
+    const g = input.geometry;
+    const n = g.rows * g.columns;
+    const segments = dataset['SegmentSequence'] as Ds[];
+    for (const s of segments) s['SegmentLabel'] = `Segment ${String(s['SegmentNumber'])}`;
+    const perFrame = dataset['PerFrameFunctionalGroupsSequence'] as Ds[];
+    const frames: Uint8Array[] = [];
+    const bits = new Uint8Array(dataset['PixelData'] as ArrayBuffer);
+    for (let f = 0; f < perFrame.length; f++) {
+      const frame = new Uint8Array(n);
+      for (let p = 0; p < n; p++) frame[p] = (bits[(f * n + p) >> 3]! >> ((f * n + p) & 7)) & 1;
+      frames.push(frame);
+    }
+    const vertebrae = await loadMasks(MASKS, g, { include: (name) => /^vertebrae_L[1-5]$|^sacrum$/.test(name) });
+    const codes: Record<string, [string, string]> = {
+      vertebrae_L1: ['66794005', 'L1 vertebra'], vertebrae_L2: ['14293000', 'L2 vertebra'], vertebrae_L3: ['36470004', 'L3 vertebra'],
+      vertebrae_L4: ['11994002', 'L4 vertebra'], vertebrae_L5: ['49668003', 'L5 vertebra'], sacrum: ['54735007', 'Sacrum'],
+    };
+    expect(vertebrae.masks.map((m) => m.name).sort()).toEqual(Object.keys(codes).sort());
+    for (const m of vertebrae.masks) {
+      const number = segments.length + 1;
+      const [value, meaning] = codes[m.name]!;
+      segments.push({ ...segments[0]!, SegmentNumber: number, SegmentLabel: `Segment ${number}`, SegmentDescription: meaning, SegmentedPropertyTypeCodeSequence: [{ CodeValue: value, CodingSchemeDesignator: 'SCT', CodeMeaning: meaning }] });
+      for (let k = 0; k < g.slices; k++) {
+        const frame = m.data.subarray(k * n, (k + 1) * n);
+        if (!frame.some((v) => v)) continue;
+        frames.push(frame);
+        perFrame.push({
+          ...perFrame[0]!,
+          DerivationImageSequence: [{ SourceImageSequence: [{ ReferencedSOPClassUID: input.references.slices[k]!.sopClassUid, ReferencedSOPInstanceUID: input.references.slices[k]!.sopInstanceUid }] }],
+          FrameContentSequence: [{ DimensionIndexValues: [number, k + 1] }],
+          PlanePositionSequence: [{ ImagePositionPatient: [...g.slicePositions[k]!].map(String) }],
+          SegmentIdentificationSequence: [{ ReferencedSegmentNumber: number }],
+        });
+      }
+    }
+    const packed = new Uint8Array(Math.ceil((frames.length * n) / 16) * 2);
+    frames.forEach((f, fi) => f.forEach((v, p) => { if (v) packed[(fi * n + p) >> 3]! |= 1 << ((fi * n + p) & 7); }));
+    Object.assign(dataset, { NumberOfFrames: String(frames.length), PixelData: packed.buffer });
+    const coded = join(dir, 'coded.dcm');
+    writeFileSync(coded, writeDataset(dataset));
+    const again = await measure({ folder: ABDOMEN, masks: coded, levels: 'auto' });
+    const withLevel = (r: MeasureResult['measurements'][number]) => `${r.level} ${brief(r)}`;
+    expect(again.slices.map((s) => [s.level, s.sliceIndex])).toEqual(result.slices.map((s) => [s.level, s.sliceIndex]));
+    expect(again.measurements.map(withLevel).sort()).toEqual(result.measurements.map(withLevel).sort());
   });
 
   it('frames without image references are placed by their position on the CT grid', async () => {
