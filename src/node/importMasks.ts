@@ -1,3 +1,4 @@
+import type { SeriesReferences } from '../core/dicom/references';
 /**
  * The `masks:import` use case: a series' mask files (TotalSegmentator binary masks or a multilabel
  * file) to proposed levels and outlines on the level slices, with the problems met on the way. The
@@ -25,7 +26,7 @@ import type { SeriesSource } from './seriesSource';
 export interface MaskService {
   loadMasks(path: string, geometry: HuVolume['geometry'], opts?: LoadMasksOptions): Promise<LoadMasksResult>;
   /** A source that reads (and inflates) a mask file once for all the pipeline's loads; without it each load reads again. */
-  maskSource?(path: string, geometry: HuVolume['geometry'], opts?: { labels?: 'totalsegmentator' }): MaskSource;
+  maskSource?(path: string, geometry: HuVolume['geometry'], opts?: { labels?: 'totalsegmentator'; references?: SeriesReferences }): MaskSource;
 }
 
 export type MaskImportRequest = ChannelArgs<'masks:import'>[0];
@@ -54,13 +55,14 @@ export async function importMasks(deps: ImportMasksDeps, req: MaskImportRequest)
   if (userTyped) await access.grant(await dirOf(req.masksPath));
   const masksPath = await access.check(req.masksPath);
   const { locator, source } = await resolve(req.series);
-  const g = (await source.headers(locator)).geometry; // the geometry only: no HU is loaded for an import
+  // The geometry (and the references a DICOM SEG's frames are placed by) only: no HU is loaded for an import.
+  const { geometry: g, references } = await source.headers(locator);
   for (const l of levels) {
     if (l.sliceIndex >= g.slices) throw refusal(`masks:import: level ${l.level} slice ${l.sliceIndex} is outside 0..${g.slices - 1}`);
   }
   // The core mask pipeline: vertebra masks on every slice -> levels (proposed; the default ones
   // without requested levels) -> muscle masks only on the target slices (requested, else proposed).
-  const labelOpt = req.labels ? { labels: req.labels } : {};
+  const labelOpt = { ...(req.labels ? { labels: req.labels } : {}), references };
   // Mask files in the folder that are links leading outside the opened folders: listed, never read.
   const linked = await linksLeadingOutside(masksPath, access);
   const inner: MaskSource = masks.maskSource

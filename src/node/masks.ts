@@ -48,6 +48,8 @@ import type { VolumeAccumulator } from '../core/metrics/definitions';
 import { maskVolumeAccumulator } from '../core/metrics/volumeStats';
 import type { HuVolume } from '../core/volume';
 import { UserError, type Problem } from '../core/errors';
+import type { SeriesReferences } from '../core/dicom/references';
+import { isDicomPart10, readSeg, segMasks, type ParsedSeg } from './segMasks';
 
 /**
  * A mask on the CT grid (the pipeline's SourceMask): voxel (i, j, k) at k*rows*columns + j*columns + i,
@@ -74,6 +76,8 @@ export interface LoadMasksOptions {
   readonly threshold?: number;
   /** The load's budget (defaults: MAX_LOAD_MASK_BYTES_PER_CT_VOXEL per CT voxel, at least MIN_LOAD_MASK_BYTES; MAX_LOAD_MASK_SECONDS). */
   readonly budget?: MaskLoadBudgetLimits;
+  /** The CT's references: a DICOM SEG's frames are placed by the images they reference (segMasks.ts). */
+  readonly references?: SeriesReferences;
 }
 
 /** Seconds the masks of one load may take to read (inflate) before the rest are listed as not read. */
@@ -319,6 +323,7 @@ function reasonOf(e: unknown): string {
 /** Reads shared by the loads of one MaskSource, and their budget. */
 interface ReadCache {
   multilabel?: Promise<{ img: NiftiImage; values: MaskValueSummary }>;
+  seg?: Promise<ParsedSeg>;
   budget?: LoadBudget;
 }
 
@@ -333,7 +338,7 @@ export async function loadMasks(path: string, geometry: VolumeGeometry, opts: Lo
 export function maskSource(
   path: string,
   geometry: VolumeGeometry,
-  opts: { readonly labels?: LabelTableName; readonly threshold?: number; readonly budget?: MaskLoadBudgetLimits } = {},
+  opts: { readonly labels?: LabelTableName; readonly threshold?: number; readonly budget?: MaskLoadBudgetLimits; readonly references?: SeriesReferences } = {},
 ): MaskSource {
   const cache: ReadCache = { budget: new LoadBudget(geometry, opts.budget) };
   return {
@@ -369,7 +374,22 @@ async function load(path: string, geometry: VolumeGeometry, opts: LoadMasksOptio
     });
     return { masks, ...r };
   }
+  // A DICOM SEG (segMasks.ts), read once per cache.
+  if (await isDicomFile(path)) {
+    const parsed = await (cache.seg ??= readSeg(path, geometry, opts.references, opts.threshold));
+    return { masks: segMasks(parsed, geometry, opts), problems: [], notes: parsed.notes };
+  }
   return loadMultilabel(path, geometry, opts, cache, budget);
+}
+
+async function isDicomFile(path: string): Promise<boolean> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => null);
+  if (!fh) return false;
+  try {
+    return isDicomPart10(await readAt(fh, 0, 132));
+  } finally {
+    await fh.close().catch(() => {});
+  }
 }
 
 /**

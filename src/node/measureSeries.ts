@@ -16,6 +16,7 @@ import { checkLevel } from '../core/annotations/checkRoi';
 import { DEFAULT_LEVELS, type Level } from '../core/anatomy/anatomy';
 import type { FileProblem, SeriesSummary } from '../core/dicom/types';
 import type { SeriesReferences } from '../core/dicom/references';
+import type { DicomReportSource } from '../core/report/dicomInput';
 import type { SliceNumbering } from '../core/export/measurementsExport';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../core/masks/labels';
@@ -77,6 +78,8 @@ export interface MeasureResult {
   provenance: { rater: string; appVersion: string; modifiedAt?: string };
   /** The series' slice count and InstanceNumbers (the slicePosition / instanceNumber columns and keys). */
   geometry?: SliceNumbering;
+  /** What a DICOM SR or SEG of the result needs (core/report/dicomInput): not part of the JSON or CSV. */
+  dicom?: Omit<DicomReportSource, 'records'>;
 }
 
 const isVertebra = isVertebraMask;
@@ -197,6 +200,8 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   const warnings = [...volume.warnings];
   const problems = [...seriesProblems];
   const measurements: SourcedRecord[] = [];
+  /** The slice mask each mask record was measured on (for a DICOM SR or SEG of the result). */
+  const recordMasks = new Map<MeasurementRecord, Uint8Array>();
   /** Notes on the annotation document and the mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
   const notes: { path: string; reason: string }[] = (read?.notes ?? []).map((reason) => ({ path: opts.annotations!, reason }));
 
@@ -223,7 +228,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
     const spec = opts.structures ?? 'muscles';
     const listed = spec === 'muscles' || spec === 'all' ? undefined : spec.split(',').map((x) => x.trim());
     const piped = await runMaskPipeline({
-      source: maskSource(opts.masks, g, { labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }),
+      source: maskSource(opts.masks, g, { references, labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }),
       geometry: g,
       ...(findLevels ? { levels: findLevels } : { slices }),
       include: listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
@@ -261,6 +266,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
         const r: SourcedRecord = measureSliceMask(volume, s.sliceIndex, part.mask, { structure: part.structure, muscle: part.muscle, side: part.side }, s.level, ranges);
         if (opts.splitAutochthon) r.source = part.source;
         measurements.push(withThreshold(r, chosen.find((m) => m.name === part.structure)?.threshold));
+        recordMasks.set(r, part.mask);
       }
     });
   }
@@ -274,7 +280,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
-  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) } };
+  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: doc.rois } : {}) } };
 }
 
 /** The series chosen under its root (by UID, else the one CT series) and loaded; the root's unusable files are among its problems. */

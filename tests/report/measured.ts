@@ -1,4 +1,4 @@
-import { measure, type MeasureResult } from '../../src/cli/commands/measure';
+import { measure, type MeasureResult } from './measure';
 import { isVertebraMask } from '../../src/core/masks/labels';
 import { runMaskPipeline, type ChosenSlice } from '../../src/core/masks/pipeline';
 import { identifyStructure } from '../../src/core/metrics/records';

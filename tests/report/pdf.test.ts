@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { measureCsv, type MeasureResult } from '../../src/cli/commands/measure';
+import { measureCsv, type MeasureResult } from './measure';
 import type { KeyImageInput } from '../../src/core/report/keyImage';
 import { reportInput, type ReportInput } from '../../src/core/report/model';
 import type { ReportPanel } from '../../src/core/report/panel';
