@@ -1,0 +1,188 @@
+/**
+ * The trabecular ROI of a vertebral body (core/bone): on a synthetic vertebra whose trabecular bone is
+ * exactly 150 HU inside a 700 HU cortex, with pedicles, laminae and a spinous process; then on the real
+ * 3 mm CT with its TotalSegmentator L1 mask (../shared/data).
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { boneRoiFromMasks, measureTrabecular } from '../../src/core/bone/measureBone';
+import { bodyMidSlice, proposeTrabecularRoi, CORTEX_MARGIN_MM } from '../../src/core/bone/trabecular';
+import { rasterizePolygon } from '../../src/core/roi/rasterize';
+import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
+import { loadMasks } from '../../src/node/masks';
+import { axialGeometry, volumeOf } from '../core/helpers';
+
+const TRABECULAR = 150;
+const CORTEX = 700;
+const SOFT = 40;
+const CANAL = 10;
+
+/**
+ * A vertebra in mm (x right-to-left along the rows, y front-to-back down the columns): an elliptical body
+ * (centre 60,45; semi-axes 22 x 16 mm) whose outer 2 mm are cortex, pedicles from the body back to the
+ * laminae, the canal between them, and a spinous process. `inVertebra` is the mask; `hu` the CT.
+ */
+function phantom(x: number, y: number): { mask: boolean; hu: number } {
+  const e = ((x - 60) / 22) ** 2 + ((y - 45) / 16) ** 2;
+  const eInner = ((x - 60) / 20) ** 2 + ((y - 45) / 14) ** 2;
+  if (eInner <= 1) return { mask: true, hu: TRABECULAR };
+  if (e <= 1) return { mask: true, hu: CORTEX };
+  const pedicle = y >= 55 && y <= 76 && ((x >= 44 && x <= 51) || (x >= 69 && x <= 76));
+  const lamina = y >= 72 && y <= 77 && x >= 44 && x <= 76;
+  const spinous = y >= 77 && y <= 96 && x >= 57 && x <= 63;
+  if (pedicle || lamina || spinous) return { mask: true, hu: CORTEX };
+  if (y > 55 && y < 72 && x > 51 && x < 69) return { mask: false, hu: CANAL };
+  return { mask: false, hu: SOFT };
+}
+
+function phantomSeries(spacing: number, slices = 5) {
+  const n = Math.round(120 / spacing);
+  const g = axialGeometry(n, n, slices, spacing, spacing, 2);
+  const volume = volumeOf(g, (i, j) => phantom(i * spacing, j * spacing).hu);
+  const mask = new Uint8Array(n * n * slices);
+  for (let k = 0; k < slices; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) mask[(k * n + j) * n + i] = phantom(i * spacing, j * spacing).mask ? 1 : 0;
+  return { g, volume, mask, n };
+}
+
+describe('trabecular ROI on a synthetic vertebra (body exactly 150 HU, cortex 700 HU)', () => {
+  for (const spacing of [1, 0.7]) {
+    it(`${spacing} mm pixels: the oval lies in the body, ${CORTEX_MARGIN_MM} mm clear of every pixel that is not trabecular bone, and its mean is exactly 150 HU`, () => {
+      const { g, volume, mask, n } = phantomSeries(spacing);
+      const r = boneRoiFromMasks(volume, mask, 'L1');
+      if (!r.ok) throw new Error(r.reason);
+      const { proposal, record } = r;
+      expect(proposal.sliceIndex).toBe(2); // the mid slice of 5 equal slices
+      // Every pixel of the oval (pixel-centre rule), checked against the phantom's own definition: each is
+      // trabecular bone, and no pixel that is not (cortex, canal, soft tissue) lies within CLEAR_MM of it.
+      // The margin is taken from the mask's edge (the cortex is inside the mask), so the ROI is at least
+      // the margin less the 2 mm cortex clear of the cortex.
+      const CLEAR_MM = CORTEX_MARGIN_MM - 2;
+      const roi = rasterizePolygon(proposal.pointsIj, n, n);
+      let pixels = 0;
+      let nearest = Infinity;
+      const reach = Math.ceil(CORTEX_MARGIN_MM / spacing) + 1;
+      for (let p = 0; p < roi.length; p++) {
+        if (!roi[p]) continue;
+        pixels++;
+        const i = p % n;
+        const j = Math.floor(p / n);
+        expect(phantom(i * spacing, j * spacing).hu).toBe(TRABECULAR);
+        for (let dj = -reach; dj <= reach; dj++)
+          for (let di = -reach; di <= reach; di++)
+            if (phantom((i + di) * spacing, (j + dj) * spacing).hu !== TRABECULAR) nearest = Math.min(nearest, Math.hypot(di, dj) * spacing);
+      }
+      expect(nearest).toBeGreaterThanOrEqual(CLEAR_MM);
+      expect(pixels).toBe(proposal.pixels);
+      // Large enough to be a bone density ROI (the trabecular region is about 880 mm²; an oval 3.5 mm clear of it about 300-500).
+      expect(pixels * spacing * spacing).toBeGreaterThan(200);
+      expect(record.pixels).toBe(pixels);
+      expect(record.areaMm2).toBeCloseTo(pixels * spacing * spacing, 9);
+      expect(record.meanHu).toBe(TRABECULAR);
+      expect(record.sdHu).toBe(0);
+      expect(record.muscle).toBe('trabecularBone');
+      expect(record.structure).toBe('L1 trabecular');
+      expect(record.level).toBe('L1');
+      expect(record.side).toBeNull();
+      // The lean and fat metrics mean nothing in bone: null, not 0.
+      expect(record.leanAreaMm2).toBeNull();
+      expect(record.fatAreaMm2).toBeNull();
+      // The LPS outline measures the same pixels as the pixel outline.
+      expect(measureTrabecular(volume, proposal.sliceIndex, proposal.pointsLps, 'L1').pixels).toBe(pixels);
+      expect(g.slices).toBe(5);
+    });
+  }
+
+  it('a larger cortex margin gives a smaller oval, still exactly 150 HU', () => {
+    const { volume, mask } = phantomSeries(1);
+    const a = boneRoiFromMasks(volume, mask, 'L2');
+    const b = boneRoiFromMasks(volume, mask, 'L2', { marginMm: 6 });
+    if (!a.ok || !b.ok) throw new Error('no proposal');
+    expect(b.proposal.pixels).toBeLessThan(a.proposal.pixels);
+    expect(b.record.meanHu).toBe(TRABECULAR);
+    expect(b.record.structure).toBe('L2 trabecular');
+  });
+
+  it('T12 (not a measured level): level null, the structure names the vertebra', () => {
+    const { volume, mask } = phantomSeries(1);
+    const r = boneRoiFromMasks(volume, mask, 'T12');
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.record.level).toBeNull();
+    expect(r.record.structure).toBe('T12 trabecular');
+  });
+
+  it('bad input gets a one-line reason naming the vertebra, never a throw', () => {
+    const { g, volume, mask } = phantomSeries(1);
+    const empty = proposeTrabecularRoi(g, new Uint8Array(mask.length), 'L1');
+    expect(empty).toEqual({ ok: false, reason: 'L1 mask is empty' });
+    const small = proposeTrabecularRoi(g, mask, 'L1', { marginMm: 40 });
+    expect(small.ok).toBe(false);
+    if (!small.ok) expect(small.reason).toMatch(/^L1: the body on slice 2 is too small for an ROI 40 mm clear of its edge/);
+    const wrong = boneRoiFromMasks(volume, new Uint8Array(10), 'L3');
+    expect(wrong.ok).toBe(false);
+    if (!wrong.ok) expect(wrong.reason).toMatch(/^L3 mask has 10 voxels/);
+  });
+
+  it('the mid slice is the body\'s: a vertebra on slices 1..3 of 7 gives slice 2', () => {
+    const { g, mask, n } = phantomSeries(1, 7);
+    const plane = n * n;
+    mask.fill(0, 0, plane);
+    mask.fill(0, 4 * plane);
+    expect(bodyMidSlice(g, mask)).toBe(2);
+  });
+});
+
+const ABD = join(__dirname, '../../../shared/data/ct-abdomen-3mm');
+
+describe('trabecular ROI on the real 3 mm CT (TotalSegmentator vertebrae_L1)', () => {
+  it('the proposal lies inside the L1 mask, in its anterior part, and its mean is in a trabecular range', async () => {
+    const { volume } = await loadSeriesFromFolder(join(ABD, 'dicom'));
+    const g = volume.geometry;
+    const r = await loadMasks(join(ABD, 'masks'), g, { include: (name) => name === 'vertebrae_L1' || name === 'vertebrae_L3' });
+    expect(r.problems).toEqual([]);
+    const l1 = r.masks.find((m) => m.name === 'vertebrae_L1')!.data;
+    const res = boneRoiFromMasks(volume, l1, 'L1');
+    if (!res.ok) throw new Error(res.reason);
+    const { proposal, record } = res;
+    const plane = g.rows * g.columns;
+    const k = proposal.sliceIndex;
+    // The slice is within the L1 mask's extent, and every ROI pixel is an L1 mask pixel.
+    let first = -1;
+    let last = -1;
+    for (let kk = 0; kk < g.slices; kk++) {
+      if (l1.subarray(kk * plane, (kk + 1) * plane).some((v) => v !== 0)) {
+        if (first < 0) first = kk;
+        last = kk;
+      }
+    }
+    expect(k).toBeGreaterThan(first);
+    expect(k).toBeLessThan(last);
+    const roi = rasterizePolygon(proposal.pointsIj, g.columns, g.rows);
+    let n = 0;
+    let jMaxRoi = -Infinity;
+    let jMaxMask = -Infinity;
+    for (let p = 0; p < plane; p++) {
+      if (l1[k * plane + p]) jMaxMask = Math.max(jMaxMask, Math.floor(p / g.columns));
+      if (!roi[p]) continue;
+      n++;
+      expect(l1[k * plane + p]).toBe(1);
+      jMaxRoi = Math.max(jMaxRoi, Math.floor(p / g.columns));
+    }
+    expect(n).toBe(record.pixels);
+    expect(n).toBeGreaterThanOrEqual(3); // 3 mm pixels: a small oval, but more than a pixel
+    // Rows run to posterior: the ROI ends well in front of the mask's back (the spinous process).
+    expect(jMaxRoi).toBeLessThan(jMaxMask - 5);
+    // Trabecular bone of an adult lumbar body: between fat-marrow-like 50 HU and 400 HU, far below the
+    // cortex (>600 HU) and above soft tissue. No reference value is published for this CT: a plausibility
+    // range, not an expected value.
+    expect(record.meanHu!).toBeGreaterThan(50);
+    expect(record.meanHu!).toBeLessThan(400);
+    console.log(`3 mm CT, L1: slice ${k}, ${n} pixels (${record.areaMm2} mm²), mean ${record.meanHu!.toFixed(1)} HU, SD ${record.sdHu!.toFixed(1)} HU; ${proposal.method}`);
+    // L3 too (on request): inside its own mask.
+    const l3 = r.masks.find((m) => m.name === 'vertebrae_L3')!.data;
+    const r3 = boneRoiFromMasks(volume, l3, 'L3');
+    if (!r3.ok) throw new Error(r3.reason);
+    const roi3 = rasterizePolygon(r3.proposal.pointsIj, g.columns, g.rows);
+    for (let p = 0; p < plane; p++) if (roi3[p]) expect(l3[r3.proposal.sliceIndex * plane + p]).toBe(1);
+    console.log(`3 mm CT, L3: slice ${r3.proposal.sliceIndex}, ${r3.record.pixels} pixels, mean ${r3.record.meanHu!.toFixed(1)} HU`);
+  });
+});
