@@ -10,6 +10,7 @@ import { bodyMidSlice, proposeTrabecularRoi, CORTEX_MARGIN_MM } from '../../src/
 import { rasterizePolygon } from '../../src/core/roi/rasterize';
 import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
 import { loadMasks } from '../../src/node/masks';
+import { axialGeometry, volumeOf } from '../core/helpers';
 import { TRABECULAR, phantom, phantomSeries } from './phantom';
 
 describe('trabecular ROI on a synthetic vertebra (body exactly 150 HU, cortex 700 HU)', () => {
@@ -152,5 +153,30 @@ describe('trabecular ROI on the real 3 mm CT (TotalSegmentator vertebrae_L1)', (
     const roi3 = rasterizePolygon(r3.proposal.pointsIj, g.columns, g.rows);
     for (let p = 0; p < plane; p++) if (roi3[p]) expect(l3[r3.proposal.sliceIndex * plane + p]).toBe(1);
     console.log(`3 mm CT, L3: slice ${r3.proposal.sliceIndex}, ${r3.record.pixels} pixels, mean ${r3.record.meanHu!.toFixed(1)} HU`);
+  });
+});
+
+describe('the body, not the posterior elements', () => {
+  it('a posterior element thicker than the body (a 150 HU bulb behind the canal) never gets the oval', () => {
+    // The phantom's body (trabecular 150 HU, semi-axes 20 x 14 mm inside the cortex) and, behind it, a
+    // round bulb of radius 24 mm (cortex 2 mm, 150 HU inside) centred 100 mm from the front: deeper than
+    // the body, so only the restriction to the anterior part keeps the oval out of it.
+    const bulb = (x: number, y: number) => Math.hypot(x - 60, y - 100);
+    const hu = (x: number, y: number) => {
+      if (bulb(x, y) <= 22) return TRABECULAR;
+      if (bulb(x, y) <= 24) return 700;
+      return phantom(x, y).hu;
+    };
+    const inMask = (x: number, y: number) => bulb(x, y) <= 24 || phantom(x, y).mask;
+    const n = 130;
+    const g = axialGeometry(n, n, 3, 1, 1, 2);
+    const volume = volumeOf(g, (i, j) => hu(i, j));
+    const mask = new Uint8Array(n * n * 3);
+    for (let k = 0; k < 3; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) mask[(k * n + j) * n + i] = inMask(i, j) ? 1 : 0;
+    const r = boneRoiFromMasks(volume, mask, 'L1');
+    if (!r.ok) throw new Error(r.reason);
+    const roi = rasterizePolygon(r.proposal.pointsIj, n, n);
+    for (let p = 0; p < roi.length; p++) if (roi[p]) expect(Math.floor(p / n)).toBeLessThanOrEqual(59); // the body's trabecular bone ends at y = 59
+    expect(r.record.meanHu).toBe(TRABECULAR);
   });
 });

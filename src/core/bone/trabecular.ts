@@ -9,7 +9,8 @@ import { rasterizePolygon, type PointIj } from '../roi/rasterize';
  * posterior elements). Made from the vertebra's mask:
  * 1. the mid slice of the body: the slice nearest (along the normal) the centroid of the mask's anterior
  *    BODY_FRACTION of its anterior-posterior extent (the body; the posterior elements are behind);
- * 2. on that slice, the mask with its holes filled, restricted to its anterior BODY_FRACTION (the body);
+ * 2. on that slice, the mask with its small holes filled (not the spinal canal), restricted to its anterior
+ *    BODY_FRACTION (the body);
  * 3. the body eroded by the cortex margin: the pixels whose centre lies at least `marginMm` inside the
  *    body's edge (the distance to the nearest pixel centre outside the body, less half a pixel);
  * 4. an oval (semi-axes along the image's rows and columns), centred on the deepest pixel of the body,
@@ -108,25 +109,35 @@ export function bodyMidSlice(g: VolumeGeometry, mask: Uint8Array): number | null
   return best;
 }
 
-/** Fill the holes of a slice mask (background not 4-connected to the image border). */
-function fillHoles(m: Uint8Array, w: number, h: number): Uint8Array {
-  const outside = new Uint8Array(w * h);
-  const stack: number[] = [];
-  const push = (p: number) => {
-    if (m[p] === 0 && outside[p] === 0) (outside[p] = 1), stack.push(p);
-  };
-  for (let i = 0; i < w; i++) push(i), push((h - 1) * w + i);
-  for (let j = 0; j < h; j++) push(j * w), push(j * w + w - 1);
-  while (stack.length) {
-    const p = stack.pop()!;
-    const i = p % w;
-    if (i > 0) push(p - 1);
-    if (i < w - 1) push(p + 1);
-    if (p >= w) push(p - w);
-    if (p < (h - 1) * w) push(p + w);
+/**
+ * Holes of a vertebra mask filled on its slice (a vessel channel left out of the body) up to this area,
+ * mm²: the spinal canal (a hole in the ring of body, pedicles and laminae, some 200 mm² or more) is kept
+ * open, so it never counts as bone.
+ */
+export const MAX_FILLED_HOLE_MM2 = 50;
+
+/** Fill the small holes of a slice mask (background components not 4-connected to the image border, up to maxPixels). */
+function fillSmallHoles(m: Uint8Array, w: number, h: number, maxPixels: number): Uint8Array {
+  const out = Uint8Array.from(m, (v) => (v !== 0 ? 1 : 0));
+  const seen = new Uint8Array(w * h);
+  const comp: number[] = [];
+  for (let start = 0; start < w * h; start++) {
+    if (out[start] !== 0 || seen[start] !== 0) continue;
+    comp.length = 0;
+    let border = false;
+    seen[start] = 1;
+    comp.push(start);
+    for (let c = 0; c < comp.length; c++) {
+      const p = comp[c]!;
+      const i = p % w;
+      const j = (p - i) / w;
+      if (i === 0 || j === 0 || i === w - 1 || j === h - 1) border = true;
+      for (const q of [i > 0 ? p - 1 : -1, i < w - 1 ? p + 1 : -1, j > 0 ? p - w : -1, j < h - 1 ? p + w : -1]) {
+        if (q >= 0 && out[q] === 0 && seen[q] === 0) (seen[q] = 1), comp.push(q);
+      }
+    }
+    if (!border && comp.length <= maxPixels) for (const p of comp) out[p] = 1;
   }
-  const out = new Uint8Array(w * h);
-  for (let p = 0; p < out.length; p++) out[p] = outside[p] ? 0 : 1;
   return out;
 }
 
@@ -155,7 +166,7 @@ export function proposeTrabecularRoi(g: VolumeGeometry, mask: Uint8Array, verteb
   const k = opts.sliceIndex ?? bodyMidSlice(g, mask);
   if (k === null) return { ok: false, reason: `${vertebra} mask is empty` };
   if (!Number.isInteger(k) || k < 0 || k >= g.slices) return { ok: false, reason: `${vertebra}: slice ${k} is outside 0..${g.slices - 1}` };
-  const filled = fillHoles(mask.subarray(k * plane, (k + 1) * plane), w, h);
+  const filled = fillSmallHoles(mask.subarray(k * plane, (k + 1) * plane), w, h, Math.floor(MAX_FILLED_HOLE_MM2 / pixelAreaMm2(g)));
   // The body: the anterior BODY_FRACTION of the mask on this slice.
   let aMin = Infinity;
   let aMax = -Infinity;
