@@ -80,12 +80,24 @@ function anteriorSign(g: VolumeGeometry): number {
 export function bodyMidSlice(g: VolumeGeometry, mask: Uint8Array): number | null {
   const s = anteriorSign(g);
   if (s === 0) return null;
-  const plane = g.rows * g.columns;
+  const { rows: h, columns: w } = g;
+  const plane = h * w;
+  // Voxels of the mask per row j (all slices), then per slice and row: two passes over the mask.
+  const perSliceRow = new Float64Array(g.slices * h);
+  for (let k = 0; k < g.slices; k++) {
+    for (let j = 0; j < h; j++) {
+      let c = 0;
+      for (let p = k * plane + j * w, end = p + w; p < end; p++) if (mask[p] !== 0) c++;
+      perSliceRow[k * h + j] = c;
+    }
+  }
   let aMin = Infinity;
   let aMax = -Infinity;
-  for (let p = 0; p < mask.length; p++) {
-    if (mask[p] === 0) continue;
-    const a = s * Math.floor((p % plane) / g.columns);
+  for (let j = 0; j < h; j++) {
+    let any = false;
+    for (let k = 0; k < g.slices && !any; k++) any = perSliceRow[k * h + j]! > 0;
+    if (!any) continue;
+    const a = s * j;
     if (a < aMin) aMin = a;
     if (a > aMax) aMax = a;
   }
@@ -93,11 +105,12 @@ export function bodyMidSlice(g: VolumeGeometry, mask: Uint8Array): number | null
   const cut = aMax - BODY_FRACTION * (aMax - aMin);
   let sum = 0;
   let n = 0;
-  for (let p = 0; p < mask.length; p++) {
-    if (mask[p] === 0) continue;
-    if (s * Math.floor((p % plane) / g.columns) < cut) continue;
-    sum += sliceOffsetMm(g, Math.floor(p / plane));
-    n++;
+  for (let k = 0; k < g.slices; k++) {
+    let c = 0;
+    for (let j = 0; j < h; j++) if (s * j >= cut) c += perSliceRow[k * h + j]!;
+    if (c === 0) continue;
+    sum += c * sliceOffsetMm(g, k);
+    n += c;
   }
   const mean = sum / n;
   let best = 0;
