@@ -10,7 +10,7 @@ export interface Citation {
   readonly short: string;
   /** Full reference. */
   readonly full: string;
-  /** Where it was checked (DOI, PubMed or the journal's page). */
+  /** Where the title, authors, journal and the numbers used were checked (the page read). */
   readonly source: string;
 }
 
@@ -19,7 +19,7 @@ export const PICKHARDT_2013: Citation = {
   full:
     'Pickhardt PJ, Pooler BD, Lauder T, Muñoz del Rio A, Bruce RJ, Binkley N. Opportunistic screening for osteoporosis ' +
     'using abdominal computed tomography scans obtained for other indications. Ann Intern Med. 2013;158(8):588-595.',
-  source: 'doi:10.7326/0003-4819-158-8-201304160-00003',
+  source: 'abstract (PubMed text): https://stage.medifind.com/articles/publication/144146664; article: https://studylib.net/doc/5848165',
 };
 
 export const HAMAGUCHI_2016: Citation = {
@@ -27,7 +27,7 @@ export const HAMAGUCHI_2016: Citation = {
   full:
     'Hamaguchi Y, Kaido T, Okumura S, et al. Proposal for new diagnostic criteria for low skeletal muscle mass based on ' +
     'computed tomography imaging in Asian adults. Nutrition. 2016;32(11-12):1200-1205.',
-  source: 'PMID 27292773',
+  source: 'abstract (PMID 27292773): https://www.readbyqxmd.com/read/27292773',
 };
 
 export const GONG_2022: Citation = {
@@ -35,7 +35,7 @@ export const GONG_2022: Citation = {
   full:
     'Gong et al. Low lumbar multifidus muscle status and bone mineral density are important risk factors for adjacent ' +
     'segment disease after lumbar fusion: a case-control study. J Orthop Surg Res. 2022;17:490.',
-  source: 'doi:10.1186/s13018-022-03388-8',
+  source: 'article: https://josr-online.biomedcentral.com/articles/10.1186/s13018-022-03388-8',
 };
 
 /** A band of a value: `atMost` / `atLeast` inclusive (the paper's "or less" / "or more"). */
