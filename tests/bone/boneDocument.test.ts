@@ -172,6 +172,20 @@ describe('annotation document version 2: bone ROIs', () => {
     expect(l2.document!.boneRois).toHaveLength(1);
   });
 
+  it('a bone ROI with the id of an outline or of another bone ROI gets a fresh id, said in a note', () => {
+    const { g } = phantomSeries(1);
+    const v2 = { ...versionOneDocument(g), version: 2 };
+    const b = { vertebra: 'L1', sliceIndex: 2, z: 4, pointsLps: [[50, 40, 4], [60, 40, 4], [60, 50, 4]], source: 'drawn', createdAt: NOW, modifiedAt: NOW };
+    const r = readAnnotationDocument({ ...v2, boneRois: [{ ...b, id: 'a' }, { ...b, vertebra: 'L2', id: 'k' }, { ...b, vertebra: 'L3', id: 'k' }] });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.document.rois.map((x) => x.id)).toEqual(['a']);
+    expect(r.document.boneRois!.map((x) => x.id)).toEqual(['a-2', 'k', 'k-2']);
+    expect(r.notes).toEqual([
+      'bone ROI 1 (L1) had the id "a" of another ROI: it now has the id "a-2"',
+      'bone ROI 3 (L3) had the id "k" of another ROI: it now has the id "k-2"',
+    ]);
+  });
+
   it('a bone ROI off every slice is not measured and named; a second one of a vertebra is named', () => {
     const { g, volume, mask } = phantomSeries(1);
     const p = proposeTrabecularRoi(g, mask, 'L1');

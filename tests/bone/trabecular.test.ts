@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { boneRoiFromMasks, measureTrabecular } from '../../src/core/bone/measureBone';
+import { boneRoiFromMaskSet, boneRoiFromMasks, measureTrabecular } from '../../src/core/bone/measureBone';
 import { bodyMidSlice, proposeTrabecularRoi, CORTEX_MARGIN_MM } from '../../src/core/bone/trabecular';
 import { rasterizePolygon } from '../../src/core/roi/rasterize';
 import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
@@ -109,7 +109,8 @@ describe('trabecular ROI on the real 3 mm CT (TotalSegmentator vertebrae_L1)', (
     const r = await loadMasks(join(ABD, 'masks'), g, { include: (name) => name === 'vertebrae_L1' || name === 'vertebrae_L3' });
     expect(r.problems).toEqual([]);
     const l1 = r.masks.find((m) => m.name === 'vertebrae_L1')!.data;
-    const res = boneRoiFromMasks(volume, l1, 'L1');
+    const res = boneRoiFromMaskSet(volume, r.masks, 'L1');
+    expect(boneRoiFromMaskSet(volume, r.masks, 'T12')).toEqual({ ok: false, reason: 'no vertebrae_T12 mask among the masks: the T12 trabecular ROI needs it' });
     if (!res.ok) throw new Error(res.reason);
     const { proposal, record } = res;
     const plane = g.rows * g.columns;

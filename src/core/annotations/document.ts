@@ -422,7 +422,25 @@ export function uniqueRoiIds(doc: AnnotationDocument): { document: AnnotationDoc
     rois[n] = { ...r, id };
     notes.push(`outline ${n + 1} (${r.level} ${r.muscle} ${r.side}) had the id ${JSON.stringify(r.id)} of the ${first.level} ${first.muscle} ${first.side} outline: it now has the id ${JSON.stringify(id)}`);
   });
-  return rois ? { document: { ...doc, rois }, notes } : { document: doc, notes };
+  // Bone ROIs (version 2) share the id space: an id taken by an outline or an earlier bone ROI gets a fresh one too.
+  const taken = new Set(seen.keys());
+  let bones: BoneRoi[] | null = null;
+  (doc.boneRois ?? []).forEach((b, n) => {
+    all.add(b.id);
+    if (!taken.has(b.id)) {
+      taken.add(b.id);
+      return;
+    }
+    let id = b.id;
+    for (let k = 2; all.has(id); k++) id = `${b.id}-${k}`;
+    all.add(id);
+    taken.add(id);
+    bones ??= [...doc.boneRois!];
+    bones[n] = { ...b, id };
+    notes.push(`bone ROI ${n + 1} (${b.vertebra}) had the id ${JSON.stringify(b.id)} of another ROI: it now has the id ${JSON.stringify(id)}`);
+  });
+  if (!rois && !bones) return { document: doc, notes };
+  return { document: { ...doc, ...(rois ? { rois } : {}), ...(bones ? { boneRois: bones } : {}) }, notes };
 }
 
 /** parseAnnotationDocument, then uniqueRoiIds: how a document is read from a file (notes: what was repaired). */

@@ -49,3 +49,19 @@ export function boneRoiFromMasks(volume: HuVolume, vertebraMask: Uint8Array, ver
   record.warnings = [r.proposal.method];
   return { ok: true, proposal: r.proposal, record };
 }
+
+/** The TotalSegmentator mask name of a vertebra ('vertebrae_L1'). */
+export function vertebraMaskName(vertebra: BoneVertebra): string {
+  return `vertebrae_${vertebra}`;
+}
+
+/**
+ * boneRoiFromMasks on a set of loaded masks (the CLI's --masks): the vertebra's mask found by its
+ * TotalSegmentator name; a one-line reason when it is not among them.
+ */
+export function boneRoiFromMaskSet(volume: HuVolume, masks: readonly { name: string; data: Uint8Array }[], vertebra: BoneVertebra, opts: TrabecularOptions & { ranges?: HuRanges } = {}): BoneFromMasks {
+  const name = vertebraMaskName(vertebra);
+  const m = masks.find((x) => x.name === name);
+  if (!m) return { ok: false, reason: `no ${name} mask among the masks: the ${vertebra} trabecular ROI needs it` };
+  return boneRoiFromMasks(volume, m.data, vertebra, opts);
+}
