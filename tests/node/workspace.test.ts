@@ -73,7 +73,7 @@ describe('workspace', () => {
 
   it('saving over an unusable file moves it aside first (never overwritten) and reports it', async () => {
     const ws = tmpDir();
-    const newer = JSON.stringify({ ...doc, version: 2 });
+    const newer = JSON.stringify({ ...doc, version: 99 });
     await fs.writeFile(documentPath(ws, SERIES_UID), newer);
     const r = await saveDocument(ws, doc, now);
     expect(r.problem).toMatch(/newer Paraspine.*kept aside/);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALL_LEVELS, MUSCLES, SIDES, type Level, type Muscle, type Side } from '../anatomy/anatomy';
+import { BONE_VERTEBRAE, type BoneVertebra } from '../bone/trabecular';
 import type { SeriesSummary } from '../dicom/types';
 import type { Vec3 } from '../geometry/vec3';
 import type { HuRanges } from '../metrics/ranges';
@@ -12,7 +13,14 @@ export const ANNOTATION_FORMAT = 'paraspine-annotations';
 
 /** Largest annotation document read (bytes): larger files are refused before they are parsed. */
 export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
-export const ANNOTATION_VERSION = 1;
+/**
+ * The document version this Paraspine writes and reads up to. 1: outlines, level marks, absent records.
+ * 2: adds `boneRois` (trabecular bone ROIs, BONE_ROI_VERSION). A version-1 document opens unchanged (it
+ * has no bone ROIs); a document gets version 2 when a bone ROI is put in it (setBoneRoi).
+ */
+export const ANNOTATION_VERSION = 2;
+/** The first document version that may hold bone ROIs. */
+export const BONE_ROI_VERSION = 2;
 
 /** What an ROI outlines: one of the four muscles, or TotalSegmentator's autochthon (erector spinae + multifidus) until split. */
 export type RoiMuscle = Muscle | 'autochthon';
@@ -117,6 +125,29 @@ export function isProposal(source: RoiSource): source is ProposalSource {
   return (PROPOSAL_SOURCES as readonly string[]).includes(source);
 }
 
+/**
+ * An oval ROI in the trabecular bone of a vertebral body (bone density: core/bone), from document
+ * version 2. Not a muscle outline: measured into a 'trabecularBone' record (structure 'L1 trabecular'),
+ * never into the muscle table or the checklist.
+ */
+export interface BoneRoi {
+  id: string;
+  vertebra: BoneVertebra;
+  sliceIndex: number;
+  /** Patient z of the slice, mm. */
+  z: number;
+  /** Closed outline, LPS mm, on the slice plane; first vertex not repeated. */
+  pointsLps: Vec3[];
+  /** 'proposed' from the vertebra mask (core/bone/trabecular.ts), 'drawn' by hand, or 'confirmed' (a proposal accepted, possibly adjusted). */
+  source: BoneRoiSource;
+  createdAt: string;
+  modifiedAt: string;
+  note?: string;
+}
+
+export const BONE_ROI_SOURCES = ['proposed', 'drawn', 'confirmed'] as const;
+export type BoneRoiSource = (typeof BONE_ROI_SOURCES)[number];
+
 export interface AnnotationDocument {
   format: typeof ANNOTATION_FORMAT;
   version: number;
@@ -130,6 +161,8 @@ export interface AnnotationDocument {
   rois: Roi[];
   /** Muscles recorded absent at a level (optional: older documents have none). */
   absent?: AbsentRecord[];
+  /** Trabecular bone ROIs, at most one per vertebra (document version 2 and later; optional). */
+  boneRois?: BoneRoi[];
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -199,6 +232,21 @@ export const annotationDocumentSchema = z.object({
       }),
     )
     .optional(),
+  boneRois: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        vertebra: z.enum(BONE_VERTEBRAE),
+        sliceIndex: z.number().int().min(0),
+        z: finite,
+        pointsLps: z.array(vec3).min(3),
+        source: z.enum(BONE_ROI_SOURCES),
+        createdAt: z.string(),
+        modifiedAt: z.string(),
+        note: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 export type ParseResult = { ok: true; document: AnnotationDocument } | { ok: false; reason: string };
@@ -216,6 +264,9 @@ export function parseAnnotationDocument(json: unknown): ParseResult {
   }
   if (typeof o.version === 'number' && o.version > ANNOTATION_VERSION) {
     return { ok: false, reason: `written by a newer Paraspine (document version ${o.version}, this version reads up to ${ANNOTATION_VERSION})` };
+  }
+  if (typeof o.version === 'number' && o.version < BONE_ROI_VERSION && o.boneRois !== undefined) {
+    return { ok: false, reason: `invalid annotation document: boneRois (bone ROIs) need document version ${BONE_ROI_VERSION}, this document is version ${o.version}` };
   }
   const r = annotationDocumentSchema.safeParse(json);
   if (!r.success) {
@@ -298,6 +349,13 @@ export function documentIssue(root: unknown, issue: z.core.$ZodIssue): string {
     const rec = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
     const label = ['level', 'muscle', 'side'].map((k) => (typeof rec[k] === 'string' ? (rec[k] as string) : '')).filter(Boolean).join(' ');
     parts.push(`absent record ${n + 1} of ${Array.isArray(list) ? list.length : 0}${label ? ` (${label})` : ''}`);
+  } else if (top === 'boneRois' && typeof n === 'number') {
+    const list = valueAt(root, ['boneRois']);
+    const item = valueAt(root, ['boneRois', n]);
+    const rec = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+    const label = ['vertebra', 'id'].map((k) => (typeof rec[k] === 'string' && rec[k] !== '' ? (k === 'id' ? `id ${shortJson(rec[k])}` : (rec[k] as string)) : '')).filter(Boolean).join(', ');
+    parts.push(`bone ROI ${n + 1} of ${Array.isArray(list) ? list.length : 0}${label ? ` (${label})` : ''}`);
+    if (field === 'pointsLps' && typeof v === 'number') parts.push(`vertex ${v + 1}${typeof c === 'number' ? `, coordinate ${'xyz'[c] ?? c + 1}` : ''}`);
   } else if (top === 'series') {
     parts.push('the series identity');
   } else if (top === 'ranges') {
@@ -364,7 +422,25 @@ export function uniqueRoiIds(doc: AnnotationDocument): { document: AnnotationDoc
     rois[n] = { ...r, id };
     notes.push(`outline ${n + 1} (${r.level} ${r.muscle} ${r.side}) had the id ${JSON.stringify(r.id)} of the ${first.level} ${first.muscle} ${first.side} outline: it now has the id ${JSON.stringify(id)}`);
   });
-  return rois ? { document: { ...doc, rois }, notes } : { document: doc, notes };
+  // Bone ROIs (version 2) share the id space: an id taken by an outline or an earlier bone ROI gets a fresh one too.
+  const taken = new Set(seen.keys());
+  let bones: BoneRoi[] | null = null;
+  (doc.boneRois ?? []).forEach((b, n) => {
+    all.add(b.id);
+    if (!taken.has(b.id)) {
+      taken.add(b.id);
+      return;
+    }
+    let id = b.id;
+    for (let k = 2; all.has(id); k++) id = `${b.id}-${k}`;
+    all.add(id);
+    taken.add(id);
+    bones ??= [...doc.boneRois!];
+    bones[n] = { ...b, id };
+    notes.push(`bone ROI ${n + 1} (${b.vertebra}) had the id ${JSON.stringify(b.id)} of another ROI: it now has the id ${JSON.stringify(id)}`);
+  });
+  if (!rois && !bones) return { document: doc, notes };
+  return { document: { ...doc, ...(rois ? { rois } : {}), ...(bones ? { boneRois: bones } : {}) }, notes };
 }
 
 /** parseAnnotationDocument, then uniqueRoiIds: how a document is read from a file (notes: what was repaired). */
@@ -375,6 +451,21 @@ export function readAnnotationDocument(json: unknown): ReadResult {
   if (!r.ok) return r;
   const { document, notes } = uniqueRoiIds(r.document);
   return { ok: true, document, notes };
+}
+
+/**
+ * Put a bone ROI in a document (replacing the one of the same vertebra, if any): a new document object,
+ * its version raised to BONE_ROI_VERSION when older, modifiedAt set.
+ */
+export function setBoneRoi(doc: AnnotationDocument, roi: BoneRoi, now: string): AnnotationDocument {
+  const others = (doc.boneRois ?? []).filter((b) => b.vertebra !== roi.vertebra);
+  return { ...doc, version: Math.max(doc.version, BONE_ROI_VERSION), boneRois: [...others, roi], modifiedAt: now };
+}
+
+/** Remove the bone ROI of a vertebra (the document is returned unchanged when it has none). */
+export function removeBoneRoi(doc: AnnotationDocument, vertebra: BoneVertebra, now: string): AnnotationDocument {
+  if (!(doc.boneRois ?? []).some((b) => b.vertebra === vertebra)) return doc;
+  return { ...doc, boneRois: doc.boneRois!.filter((b) => b.vertebra !== vertebra), modifiedAt: now };
 }
 
 export function newAnnotationDocument(series: SeriesIdentity, ranges: HuRanges, appVersion: string, rater: string, now: string): AnnotationDocument {

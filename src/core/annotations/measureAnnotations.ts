@@ -11,6 +11,7 @@ import { groupOrigin, levelSlice, outlineFlagger, roiSlice } from './outlineFlag
 import { absentKey, absentRecord, acceptedNow } from './recordedStates';
 import { UserError } from '../errors';
 import { ALL_LEVELS, MUSCLE_ORDER } from '../anatomy/anatomy';
+import { measureTrabecular } from '../bone/measureBone';
 
 export { roiSlice } from './outlineFlags';
 
@@ -91,6 +92,7 @@ export function measureAnnotationsChecked(
     out.push(record);
   }
   out.push(...absentRecords(volume, doc, registry, warnings));
+  out.push(...boneRecords(volume, doc, ranges, warnings));
   return { records: sortRecords(out), warnings };
 }
 
@@ -133,6 +135,37 @@ function absentRecords(volume: HuVolume, doc: AnnotationDocument, registry: Metr
       status: 'absent',
       absent: { ...(a.note !== undefined ? { note: a.note } : {}), ...(a.rater !== undefined ? { rater: a.rater } : {}), at: a.at },
     } as unknown as MeasurementRecord);
+  }
+  return out;
+}
+
+/**
+ * BONE RECORDS (document version 2): one 'trabecularBone' record per bone ROI (core/bone/measureBone.ts:
+ * pixels, area, mean and SD HU through the pixel-centre rule; lean and fat metrics null), checked against
+ * the grid as outlines are (a refused one is named in the warnings, not measured). A second ROI of the
+ * same vertebra is not measured (named).
+ */
+function boneRecords(volume: HuVolume, doc: AnnotationDocument, ranges: HuRanges, warnings: string[]): MeasurementRecord[] {
+  const out: MeasurementRecord[] = [];
+  const seen = new Set<string>();
+  for (const roi of doc.boneRois ?? []) {
+    const what = `${roi.vertebra} trabecular bone ROI ${roi.id}`;
+    if (seen.has(roi.vertebra)) {
+      warnings.push(`${what} not measured: another ROI of ${roi.vertebra} comes first`);
+      continue;
+    }
+    const check = checkRoi(volume.geometry, roi);
+    if (check.refused) {
+      warnings.push(`${what} not measured: ${check.refused}`);
+      continue;
+    }
+    seen.add(roi.vertebra);
+    const record = measureTrabecular(volume, check.sliceIndex, roi.pointsLps, roi.vertebra, ranges);
+    record.warnings = [...check.flags];
+    record.roiIds = [roi.id];
+    record.origin = roi.source;
+    record.status = 'measured';
+    out.push(record);
   }
   return out;
 }

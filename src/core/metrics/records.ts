@@ -8,7 +8,8 @@ import type { HuRanges } from './ranges';
 /** One measurement: a structure on one slice. Field names are the stable JSON keys / CSV columns (metrics: definitions.ts). */
 export interface MeasurementRecord extends SliceMetrics {
   structure: string;
-  muscle: Muscle | 'autochthon' | null;
+  /** A muscle, the unsplit autochthon, or 'trabecularBone' (a vertebra's trabecular ROI: core/bone). */
+  muscle: Muscle | 'autochthon' | 'trabecularBone' | null;
   side: Side | null;
   level: Level | null;
   /** 0-based slice index, feet to head. */

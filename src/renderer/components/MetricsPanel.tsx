@@ -35,7 +35,10 @@ export function MetricsPanel() {
       return { records: [], warnings: [], error: errorMessage(e) };
     }
   }, [doc, volume]);
-  const records = checked.records;
+  // Bone ROIs (document version 2) are measured into 'trabecularBone' records: listed below the muscle
+  // tables, not as a level table of their own (placing and adjusting them is the viewer's, later).
+  const records = useMemo(() => checked.records.filter((r) => r.muscle !== 'trabecularBone'), [checked.records]);
+  const boneRecords = checked.records.filter((r) => r.muscle === 'trabecularBone');
   const asym = useMemo(() => asymmetryTable(records), [records]);
   if (!doc) return null;
   const at = (k: number) => (volume ? sliceLabel(volume.geometry, k) : String(k + 1));
@@ -190,6 +193,11 @@ export function MetricsPanel() {
           </table>
         );
       })}
+      {boneRecords.map((r) => (
+        <div key={r.structure} className="dim pad" data-testid={`bone-${r.structure}`}>
+          {r.structure}: {r.meanHu === null ? '—' : r.meanHu.toFixed(1)} HU (SD {r.sdHu === null ? '—' : r.sdHu.toFixed(1)}, {r.pixels} px, slice {at(r.sliceIndex)})
+        </div>
+      ))}
       <MetricsLegend />
     </div>
   );
