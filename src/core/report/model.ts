@@ -172,7 +172,8 @@ export function reportLevels(input: Pick<ReportInput, 'slices' | 'measurements'>
         .filter((r) => r.muscle === m)
         .sort((a, b) => sideRank(a.side) - sideRank(b.side) || a.structure.localeCompare(b.structure));
       for (const r of own) {
-        const muscle: RoiMuscle = r.muscle ?? 'autochthon';
+        const rm = r.muscle as RoiMuscle | null; // filtered by m above: never a bone ROI (its own panel)
+        const muscle: RoiMuscle = rm ?? 'autochthon';
         const absent = r.status === 'absent';
         const pair = m === null ? undefined : asymmetryRowFor(asym, level, m);
         const cells: ReportCell[] = [
@@ -181,9 +182,9 @@ export function reportLevels(input: Pick<ReportInput, 'slices' | 'measurements'>
         ];
         rows.push({
           muscle,
-          muscleName: r.muscle ? MUSCLE_NAMES[r.muscle] : r.structure,
-          tag: rowTag(r.muscle, r.side, r.structure),
-          color: r.muscle ? MUSCLE_COLORS[r.muscle] : '#cccccc',
+          muscleName: rm ? MUSCLE_NAMES[rm] : r.structure,
+          tag: rowTag(rm, r.side, r.structure),
+          color: rm ? MUSCLE_COLORS[rm] : '#cccccc',
           side: r.side,
           structure: r.structure,
           status: absent ? 'absent' : 'measured',

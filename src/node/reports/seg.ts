@@ -51,11 +51,14 @@ export function buildSegDataset(input: DicomReportInput, opts: DicomObjectOption
   const refs = input.references;
   const g = input.geometry;
   if (!refs.frameOfReferenceUid) throw new UserError('input', `series ${refs.seriesInstanceUid} has no FrameOfReferenceUID: a SEG on its geometry cannot be written`);
-  const { rois, leftOut } = codedRois(input);
+  const coded = codedRois(input);
+  const leftOut = [...coded.leftOut];
+  // The SEG holds the muscles (one segment per muscle and side); a trabecular bone ROI is in the SR only.
+  const rois = coded.rois.filter((roi) => roi.record.muscle !== 'trabecularBone' || (leftOut.push(`${roi.record.structure} (slice ${roi.sliceIndex}): bone ROIs are reported in the SR, not the SEG`), false));
   const n = g.rows * g.columns;
   const segments: Segment[] = [];
   for (const roi of rois) {
-    const muscle = roi.record.muscle!;
+    const muscle = roi.record.muscle as Exclude<typeof roi.record.muscle, 'trabecularBone' | null>;
     const side = roi.record.side;
     let seg = segments.find((s) => s.muscle === muscle && s.side === side);
     if (!seg) segments.push((seg = { number: 0, muscle, side, frames: new Map() }));

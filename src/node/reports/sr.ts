@@ -15,7 +15,8 @@
  */
 import type { NaturalDataset } from 'dcmjs';
 import { MUSCLE_LABELS } from '../../core/anatomy/anatomy';
-import { LATERALITY_CODES, MUSCLE_CODES, SR_CODES, type CodedConcept } from '../../core/anatomy/codes';
+import { LATERALITY_CODES, MUSCLE_CODES, SR_CODES, VERTEBRA_CODES, type CodedConcept } from '../../core/anatomy/codes';
+import type { MeasurementRecord } from '../../core/metrics/records';
 import type { DicomReportInput, DicomReportRoi } from '../../core/report/dicomInput';
 import { APP_VERSION } from '../appVersion';
 import { codeItem, dicomDateTime, formatDs, MANUFACTURER, newUid, patientStudyEquipment, sliceImage, writeDataset } from './dicomWrite';
@@ -67,7 +68,7 @@ function num(name: CodedConcept, value: number, unit: CodedConcept, children?: N
 /** The tracking identifier of a ROI: level, muscle, side and slice (unique within a report). */
 export function trackingIdentifier(roi: DicomReportRoi): string {
   const r = roi.record;
-  const muscle = r.muscle === null ? r.structure : r.muscle === 'autochthon' ? 'Autochthon' : MUSCLE_LABELS[r.muscle];
+  const muscle = r.muscle === null || r.muscle === 'trabecularBone' ? r.structure : r.muscle === 'autochthon' ? 'Autochthon' : MUSCLE_LABELS[r.muscle];
   return [r.level ?? `slice ${roi.sliceIndex}`, muscle, r.side ?? ''].filter(Boolean).join(' ');
 }
 
@@ -85,7 +86,7 @@ export function scoordPoints(outline: readonly (readonly [number, number])[]): n
 function measurementGroup(input: DicomReportInput, roi: DicomReportRoi): NaturalDataset {
   const r = roi.record;
   const img = imageRef(sliceImage(input.references, roi.sliceIndex));
-  const site = MUSCLE_CODES[r.muscle!];
+  const site = findingSite(r)!; // codedRois kept only records with one
   const children: NaturalDataset[] = [
     text('HAS OBS CONTEXT', SR_CODES.trackingIdentifier, trackingIdentifier(roi)),
     uidref('HAS OBS CONTEXT', SR_CODES.trackingUid, newUid()),
@@ -110,11 +111,20 @@ function measurementGroup(input: DicomReportInput, roi: DicomReportRoi): Natural
 }
 
 /** The ROIs a DICOM object can code (a known muscle), and the rest with why. */
+/**
+ * The finding site of a record: its muscle's code, or for a trabecular bone ROI (core/bone) its
+ * vertebra's (the structure names it: 'L1 trabecular'); null when Paraspine has no code for it.
+ */
+export function findingSite(r: MeasurementRecord): CodedConcept | null {
+  if (r.muscle === 'trabecularBone') return VERTEBRA_CODES[`vertebrae_${r.structure.split(' ')[0]}`] ?? null;
+  return r.muscle ? MUSCLE_CODES[r.muscle] : null;
+}
+
 export function codedRois(input: DicomReportInput): { rois: DicomReportRoi[]; leftOut: string[] } {
   const rois: DicomReportRoi[] = [];
   const leftOut: string[] = [];
   for (const roi of input.rois) {
-    if (roi.record.muscle === null) leftOut.push(`${roi.record.structure} (slice ${roi.sliceIndex}): not a muscle Paraspine can code`);
+    if (findingSite(roi.record) === null) leftOut.push(`${roi.record.structure} (slice ${roi.sliceIndex}): not a structure Paraspine can code`);
     else rois.push(roi);
   }
   return { rois, leftOut };
