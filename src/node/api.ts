@@ -13,7 +13,19 @@ import { sliceIjToLps } from '../core/roi/contour';
 import { maskToContours } from '../core/roi/maskToContours';
 import { sliceView, type HuVolume } from '../core/volume';
 import { toUserError, UserError, type ErrorKind } from '../core/errors';
-import { channels, type AppInfo, type MaskImportResult, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi, type SeriesLocator } from '../shared/contract';
+import {
+  channels,
+  rootOf,
+  scanRoot,
+  type AppInfo,
+  type MaskImportResult,
+  type Channel,
+  type ChannelArgs,
+  type ChannelResults,
+  type ParaspineApi,
+  type SeriesLocator,
+  type SeriesRoot,
+} from '../shared/contract';
 import { FolderAccess } from './access';
 import { oneLine, writeFileAtomic } from './atomicWrite';
 import type { LoadMasksOptions, LoadMasksResult } from './masks';
@@ -57,6 +69,29 @@ export class ApiError extends UserError {
 export interface ParaspineService extends ParaspineApi {
   /** Validate raw arguments (from IPC or HTTP) for a channel name and call it; every failure is a one-line UserError with its kind. */
   dispatch(channel: string, args: unknown): Promise<unknown>;
+}
+
+/**
+ * How a root of one kind is let through before its source reads; the handlers only call these, so a
+ * new kind of root (DICOMweb) adds its gate in createApi and touches no handler.
+ */
+interface RootGate<R extends SeriesRoot> {
+  /** The root series:scan lists: checked (granted first when the user typed it), else a one-line refusal. */
+  scan(root: R): Promise<R>;
+  /** A locator's root, checked before any of its series is read. */
+  read(root: R): Promise<R>;
+  /** After a scan: remembered as recently opened. */
+  scanned(root: R): Promise<void>;
+  /** What series:scan returns as the result's `root`. */
+  label(root: R): string;
+}
+
+/** One gate per root kind: a kind added to the contract does not compile until it has one. */
+type RootGates = { [K in SeriesRoot['kind']]: RootGate<Extract<SeriesRoot, { kind: K }>> };
+
+/** A stable key of a locator (its fields in name order), for the series kept open. */
+function locatorKey(locator: SeriesLocator): string {
+  return JSON.stringify(Object.entries(locator).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Series kept open (headers, no HU) for series:slices: the last few series:load opened. */
@@ -123,10 +158,30 @@ export function createApi(opts: ApiOptions): ParaspineService {
     return access.check(ws);
   };
 
-  /** The locator with its path checked against the picked folders (real path), and its source. */
+  const gates: RootGates = {
+    // A folder: inside the folders the user opened (its real path from now on).
+    folder: {
+      async scan(root) {
+        const real = userTyped ? await access.grant(root.path) : await access.check(root.path);
+        const st = await fs.stat(real);
+        if (!st.isDirectory()) throw new ApiError(`${root.path}: not a folder`);
+        return { kind: 'folder', path: real };
+      },
+      read: async (root) => ({ kind: 'folder', path: await access.check(root.path) }),
+      async scanned(root) {
+        await settings.addRecentFolder(root.path);
+      },
+      // The folder as scanned (links resolved): the paths of series files and problems lie inside it.
+      label: (root) => root.path,
+    },
+  };
+  const gateFor = (root: SeriesRoot): RootGate<SeriesRoot> => gates[root.kind] as RootGate<SeriesRoot>;
+
+  /** The locator with its root let through by its kind's gate (a folder: its real path), and its source. */
   const resolve = async (locator: SeriesLocator): Promise<{ locator: SeriesLocator; source: SeriesSource<SeriesLocator>; key: string }> => {
-    const real = { ...locator, path: await access.check(locator.path) };
-    return { locator: real, source: sourceFor(sources, real), key: JSON.stringify([real.kind, real.path, real.seriesUid]) };
+    const root = await gateFor(rootOf(locator)).read(rootOf(locator));
+    const real = { ...locator, ...root } as SeriesLocator;
+    return { locator: real, source: sourceFor(sources, real), key: locatorKey(real) };
   };
 
   const api: ParaspineApi = {
@@ -141,14 +196,13 @@ export function createApi(opts: ApiOptions): ParaspineService {
       return access.grant(folder);
     },
 
-    async 'series:scan'(folder) {
-      const real = userTyped ? await access.grant(folder) : await access.check(folder);
-      const st = await fs.stat(real);
-      if (!st.isDirectory()) throw new ApiError(`${folder}: not a folder`);
-      const result = await sources.folder.list(real);
-      await settings.addRecentFolder(real);
-      // The folder as scanned (links resolved): the paths of series files and problems lie inside it.
-      return { ...result, root: real };
+    async 'series:scan'(arg) {
+      const given = scanRoot(arg);
+      const gate = gateFor(given);
+      const root = await gate.scan(given);
+      const result = await sourceFor(sources, root).list(root);
+      await gate.scanned(root);
+      return { ...result, root: gate.label(root) };
     },
 
     async 'series:load'(locator) {
@@ -162,12 +216,6 @@ export function createApi(opts: ApiOptions): ParaspineService {
         // The series' own notes (its files left out are in them); folder-wide problems are in the scan result.
         warnings: [...r.warnings],
       };
-    },
-
-    async 'series:volume'(locator) {
-      const { locator: real, source } = await resolve(locator);
-      // Loaded for this call and handed over: the renderer holds the one copy from now on.
-      return wholeBuffer((await source.load(real)).volume.hu);
     },
 
     async 'series:slices'(locator, { start, count }) {
@@ -337,7 +385,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
   return Object.assign(Object.create(null) as object, api, { dispatch }) as ParaspineService;
 }
 
-/** The bytes of a typed array, without a copy when it spans its whole buffer (loaded HU always do). */
+/** The bytes of a typed array, without a copy when it spans its whole buffer (read slices always do). */
 function wholeBuffer(hu: Int16Array | Float32Array): ArrayBuffer {
   if (hu.byteOffset === 0 && hu.byteLength === hu.buffer.byteLength && hu.buffer instanceof ArrayBuffer) return hu.buffer;
   return hu.buffer.slice(hu.byteOffset, hu.byteOffset + hu.byteLength) as ArrayBuffer;

@@ -2,6 +2,7 @@ import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import type { SeriesSummary } from '../../src/core/dicom/types';
 import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
@@ -55,6 +56,20 @@ export function phantomSummary(v: HuVolume): SeriesSummary {
     transferSyntaxUids: ['1.2.840.10008.1.2.1'],
     files: [],
     warnings: [],
+  };
+}
+
+/** The phantom's references (what SR and SEG would reference): one single-frame instance per slice. */
+export function phantomReferences(v: HuVolume): SeriesReferences {
+  return {
+    studyInstanceUid: '1.2.3.4',
+    seriesInstanceUid: SERIES_UID,
+    frameOfReferenceUid: '',
+    patient: { name: 'PHANTOM^ONE', id: 'P001', birthDate: '', sex: '', age: '', sizeM: null },
+    study: { date: '20240101', time: '', description: 'phantom', id: '', accessionNumber: '', referringPhysicianName: '' },
+    modality: 'CT',
+    manufacturer: '',
+    slices: Array.from({ length: v.geometry.slices }, (_, k) => ({ sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: `${SERIES_UID}.${k + 1}`, frameNumber: null })),
   };
 }
 

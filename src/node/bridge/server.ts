@@ -16,7 +16,7 @@ import { oneLine } from '../atomicWrite';
  *   `Authorization: Bearer <token>`. Wrong or missing: 401. A token in an API call's query string is
  *   refused (401) whatever it is: query strings end up in logs and browser history.
  * - POST /api/<channel> with a JSON array of arguments -> 200 with the JSON result, or
- *   application/octet-stream for ArrayBuffer results (series:volume) and for results with an ArrayBuffer
+ *   application/octet-stream for ArrayBuffer results and for results with an ArrayBuffer
  *   `bytes` (series:slices: the other fields as URI-encoded JSON in the x-paraspine-fields header);
  *   errors -> JSON { error, kind } (one
  *   line) with the status of the error's kind (core/errors.ts HTTP_STATUS: usage 400, input 422, access
