@@ -127,11 +127,6 @@ export function getApi(): ParaspineApi {
   return cached;
 }
 
-/** For tests. */
-export function setApi(api: ParaspineApi | null): void {
-  cached = api;
-}
-
 export function isWebMode(): boolean {
   return typeof window === 'undefined' || !window.paraspine;
 }

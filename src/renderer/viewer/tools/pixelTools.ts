@@ -71,5 +71,3 @@ export const PIXEL_TOOLS: { readonly [Id in PixelToolId]: PixelToolModule<Id> } 
     }),
   },
 };
-
-export const PIXEL_TOOL_LIST: readonly PixelToolModule[] = PIXEL_TOOL_IDS.map((id) => PIXEL_TOOLS[id]);
