@@ -119,7 +119,7 @@ const str = z.string().min(1).max(4096);
 /**
  * Where series are listed from (series:scan), one kind per SeriesSource (src/node/seriesSource.ts).
  * Only folders today; a DICOMweb source would add `{ kind: 'dicomweb', url, studyUid }` here, its
- * SeriesSource and its access gate (src/node/api.ts) beside the folder ones, without touching the
+ * SeriesSource and its access gate (src/node/api/context.ts) beside the folder ones, without touching the
  * channels that take a root or a locator.
  */
 const rootKinds = [
