@@ -3,6 +3,7 @@
  * hang, never a blow-up. Every file is generated here (tests/fixtures/hostileNifti.ts) from the real
  * iliopsoas_left mask of the 3 mm abdominal CT (79 voxels on the L3 slice 73, README of the data).
  */
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -256,10 +257,11 @@ describe('6. messages name the file and never quote the inflater', () => {
  */
 async function appImport(masksPath: string): Promise<MaskImportResult> {
   const summary = { seriesInstanceUid: '1.2.3', slices: g.slices } as unknown as SeriesSummary;
+  const references = {} as SeriesReferences; // masks:import never reads them
   const folderSource: SeriesSource<FolderSeriesLocator> = {
     kind: 'folder',
     list: async () => ({ series: [summary], problems: [] }),
-    headers: async () => ({ summary, geometry: g, warnings: [] }),
+    headers: async () => ({ summary, references, geometry: g, warnings: [] }),
     load: async () => {
       throw new Error('no HU needed');
     },

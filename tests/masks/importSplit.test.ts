@@ -2,6 +2,7 @@
  * The app's mask import (src/node/api.ts 'masks:import') with splitAutochthon on the real 3 mm abdominal
  * CT: the same core functions as `measure --split-autochthon` (src/core/muscles).
  */
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
@@ -34,13 +35,14 @@ let loads = 0;
 async function importMasks(splitAutochthon?: boolean): Promise<MaskImportResult> {
   const settings = SettingsStore.inDir(join(root, 'userdata'));
   await settings.load();
+  const references = {} as SeriesReferences; // masks:import never reads them
   const folder: SeriesSource<FolderSeriesLocator> = {
     kind: 'folder',
     list: async () => ({ series: [summary], problems: [] }),
-    headers: async () => ({ summary, geometry: volume.geometry, warnings: [] }),
+    headers: async () => ({ summary, references, geometry: volume.geometry, warnings: [] }),
     load: async () => {
       loads++;
-      return { summary, volume, problems: [] };
+      return { summary, references, volume, problems: [] };
     },
     open: async () => {
       throw new Error('masks:import opens no series for slices');

@@ -5,6 +5,7 @@
  * at L3 (two readings of the image) and propagated onto the L5/S1 slice (core/roi/propagate.ts, what the
  * app's Propagate does) is flagged.
  */
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path, { join } from 'node:path';
@@ -44,11 +45,12 @@ beforeAll(async () => {
   summary = s.summary;
   const settings = SettingsStore.inDir(join(root, 'userdata'));
   await settings.load();
+  const references = {} as SeriesReferences; // masks:import never reads them
   const folder: SeriesSource<FolderSeriesLocator> = {
     kind: 'folder',
     list: async () => ({ series: [summary], problems: [] }),
-    headers: async () => ({ summary, geometry: volume.geometry, warnings: [] }),
-    load: async () => ({ summary, volume, problems: [] }),
+    headers: async () => ({ summary, references, geometry: volume.geometry, warnings: [] }),
+    load: async () => ({ summary, references, volume, problems: [] }),
     open: async () => {
       throw new Error('masks:import opens no series for slices');
     },
