@@ -81,8 +81,3 @@ export function toUserError(e: unknown): UserError {
   if (code && ERRNO_KINDS[code]) return new UserError(ERRNO_KINDS[code]!, firstLine(e));
   return new UserError('internal', firstLine(e));
 }
-
-/** The kind of any thrown value (see toUserError). */
-export function errorKind(e: unknown): ErrorKind {
-  return toUserError(e).kind;
-}

@@ -396,12 +396,6 @@ export async function scanFolder(folder: string, opts: ScanOptions = {}): Promis
   };
 }
 
-/** The stored values of frame `frameIndex` of a file whose whole bytes are given. */
-export async function decodeFrame(fileBytes: Uint8Array, header: DicomHeader, frameIndex: number): Promise<RawPixels> {
-  const plain = new Uint8Array(fileBytes.buffer, fileBytes.byteOffset, fileBytes.byteLength);
-  return new FileFrames(plain, header).frame(frameIndex);
-}
-
 /** Bytes a Deflated file is inflated to for loading: its header and declared pixel data (+ a pad byte). */
 function inflatedSize(h: DicomHeader): number {
   return h.pixelDataOffset + nativeFrameBytes(h) * h.numberOfFrames + 2;

@@ -26,7 +26,7 @@ import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
 import { maskParts } from '../core/muscles/maskParts';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../core/metrics/records';
 import { sliceView, type HuVolume } from '../core/volume';
-import { folderLocator, type FolderSeriesLocator, type SeriesLocator } from '../shared/contract';
+import { type RootOf, folderLocator, type FolderSeriesLocator, type SeriesLocator } from '../shared/contract';
 import { pickCtSeries } from './dicomFiles';
 import { maskSource } from './masks';
 import { FolderSeriesSource, type SeriesSource } from './seriesSource';
@@ -34,8 +34,10 @@ import { FolderSeriesSource, type SeriesSource } from './seriesSource';
 /** A series to measure: its source, where the source lists series, and which one. */
 export interface SeriesRef<L extends SeriesLocator = SeriesLocator> {
   readonly source: SeriesSource<L>;
-  /** Where the source lists series (the folder, for the folder source): named in messages. */
+  /** Where the source lists series, as messages name it (the folder, for the folder source). */
   readonly root: string;
+  /** The root the source lists (a folder root for the folder source). */
+  readonly listRoot: RootOf<L>;
   /** The series' UID; without it the annotation document's series, else the root's one CT series. */
   readonly seriesUid?: string;
   /** The locator of the series `uid` listed under root. */
@@ -44,7 +46,7 @@ export interface SeriesRef<L extends SeriesLocator = SeriesLocator> {
 
 /** A series in a folder of DICOM files (a FolderSeriesSource of its own unless one is given). */
 export function folderSeries(folder: string, seriesUid?: string, source: SeriesSource<FolderSeriesLocator> = new FolderSeriesSource()): SeriesRef<FolderSeriesLocator> {
-  return { source, root: folder, ...(seriesUid !== undefined ? { seriesUid } : {}), locate: (uid) => folderLocator(folder, uid) };
+  return { source, root: folder, listRoot: { kind: 'folder', path: folder }, ...(seriesUid !== undefined ? { seriesUid } : {}), locate: (uid) => folderLocator(folder, uid) };
 }
 
 /** A refused combination of inputs (the CLI's exit code 2). */
@@ -285,7 +287,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
 
 /** The series chosen under its root (by UID, else the one CT series) and loaded; the root's unusable files are among its problems. */
 async function loadSeries<L extends SeriesLocator>(ref: SeriesRef<L>, seriesUid: string | undefined) {
-  const listed = await ref.source.list(ref.root);
+  const listed = await ref.source.list(ref.listRoot);
   const chosen = pickCtSeries(listed, ref.root, seriesUid);
   const loaded = await ref.source.load(ref.locate(chosen.seriesInstanceUid));
   return { summary: loaded.summary, references: loaded.references, volume: loaded.volume, problems: [...listed.problems, ...loaded.problems] };

@@ -7,7 +7,7 @@ import type { FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types
 import type { SeriesReferences } from '../core/dicom/references';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { HuVolume } from '../core/volume';
-import type { FolderSeriesLocator, SeriesLocator } from '../shared/contract';
+import { folderLocator, type FolderSeriesLocator, type FolderSeriesRoot, type RootOf, type SeriesLocator } from '../shared/contract';
 import { realpath } from 'node:fs/promises';
 import { UserError } from '../core/errors';
 import * as dicomFiles from './dicomFiles';
@@ -49,11 +49,11 @@ export interface LoadedSeries {
 export interface SeriesSource<L extends SeriesLocator = SeriesLocator> {
   readonly kind: L['kind'];
   /**
-   * Lists the series under a root (a folder path for the folder source) with every unusable item and
-   * its reason. The listing is remembered, so that describing or loading one of its series does not
-   * list the root again.
+   * Lists the series under a root (a folder for the folder source) with every unusable item and its
+   * reason. The listing is remembered, so that describing or loading one of its series does not list
+   * the root again.
    */
-  list(root: string): Promise<ScanResult>;
+  list(root: RootOf<L>): Promise<ScanResult>;
   /** A series' summary and geometry from its headers; never reads pixel data. */
   headers(locator: L): Promise<SeriesHeaders>;
   /** A series' HU volume. The source keeps no reference to it. */
@@ -103,7 +103,8 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
     private readonly readPolicy?: ReadPolicy,
   ) {}
 
-  async list(folder: string): Promise<ScanResult> {
+  async list(root: FolderSeriesRoot): Promise<ScanResult> {
+    const folder = root.path;
     const policy = this.readPolicy;
     const scan = await this.files.scanFolder(folder, policy ? { linkTarget: (real) => policy(real) } : {});
     this.scans.delete(folder);
@@ -123,7 +124,7 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
     const found = known?.series.find((s) => s.seriesInstanceUid === locator.seriesUid && s.modality === 'CT');
     if (found) return found;
     // Not scanned yet, or not in the remembered listing (the folder changed since): scan it once now.
-    return dicomFiles.pickCtSeries(await this.list(locator.path), locator.path, locator.seriesUid);
+    return dicomFiles.pickCtSeries(await this.list({ kind: 'folder', path: locator.path }), locator.path, locator.seriesUid);
   }
 
   /** Every file of the series resolves (links followed) to where the read policy allows; else an access error naming the file. */
@@ -167,6 +168,33 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
 /** One source per locator kind. */
 export type SeriesSources = { [K in SeriesLocator['kind']]: SeriesSource<Extract<SeriesLocator, { kind: K }>> };
 
-export function sourceFor(sources: SeriesSources, locator: SeriesLocator): SeriesSource<SeriesLocator> {
-  return sources[locator.kind] as SeriesSource<SeriesLocator>;
+/** The source of a root's or a locator's kind. */
+export function sourceFor(sources: SeriesSources, of: { kind: SeriesLocator['kind'] }): SeriesSource<SeriesLocator> {
+  return sources[of.kind] as SeriesSource<SeriesLocator>;
+}
+
+/**
+ * The CT series of a folder read through a folder source, as the CLI names it: the one CT series, or
+ * the one whose UID is given (else a one-line reason naming the folder). `problems` are every file of
+ * the folder left out, the scan's (not in any series) then the series' own.
+ */
+export async function loadFolderSeries(
+  folder: string,
+  seriesUid?: string,
+  source: FolderSeriesSource = new FolderSeriesSource(),
+): Promise<LoadedSeries> {
+  const scan = await source.list({ kind: 'folder', path: folder });
+  const chosen = dicomFiles.pickCtSeries(scan, folder, seriesUid);
+  const loaded = await source.load(folderLocator(folder, chosen.seriesInstanceUid));
+  return { ...loaded, problems: [...scan.problems, ...loaded.problems] };
+}
+
+/** A folder's listing through a folder source, and its CT series (the one, or the one whose UID is given). */
+export async function scanFolderSeries(
+  folder: string,
+  seriesUid?: string,
+  source: FolderSeriesSource = new FolderSeriesSource(),
+): Promise<{ scan: ScanResult; summary: SeriesSummary }> {
+  const scan = await source.list({ kind: 'folder', path: folder });
+  return { scan, summary: dicomFiles.pickCtSeries(scan, folder, seriesUid) };
 }

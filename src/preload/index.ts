@@ -15,7 +15,6 @@ const CHANNELS = [
   'folder:pick',
   'series:scan',
   'series:load',
-  'series:volume',
   'series:slices',
   'workspace:set',
   'annotations:load',

@@ -30,10 +30,10 @@ export interface LoadedSeriesMeta {
   summary: SeriesSummary;
   geometry: VolumeGeometry;
   /**
-   * Element type of the series' HU (series:volume, series:slices), from the headers: 'float32' when a
-   * rescale is not an integer, else 'int16'. Where the declared stored range is wider than int16, a
-   * range of slices holding a value outside it comes as 'float32' (SeriesSlices.huType), and so does
-   * the whole volume then.
+   * Element type of the series' HU (series:slices), from the headers: 'float32' when a rescale is not
+   * an integer, else 'int16'. Where the declared stored range is wider than int16, a range of slices
+   * holding a value outside it comes as 'float32' (SeriesSlices.huType), and so does the whole volume
+   * then.
    */
   huType: 'int16' | 'float32';
   warnings: string[];
@@ -129,21 +129,46 @@ export interface MaskImportResult {
 const str = z.string().min(1).max(4096);
 
 /**
- * Where a series' DICOM frames come from. Only folders today; a DICOMweb source would add
- * `{ kind: 'dicomweb', url, studyUid, seriesUid }` here and a SeriesSource beside the folder one in
- * src/node, without touching the channels that take a locator.
+ * Where series are listed from (series:scan), one kind per SeriesSource (src/node/seriesSource.ts).
+ * Only folders today; a DICOMweb source would add `{ kind: 'dicomweb', url, studyUid }` here, its
+ * SeriesSource and its access gate (src/node/api/context.ts) beside the folder ones, without touching the
+ * channels that take a root or a locator.
  */
-export const seriesLocatorSchema = z.discriminatedUnion('kind', [
+const rootKinds = [
   z.object({
     kind: z.literal('folder'),
-    /** The folder that was scanned (series:scan), not one file. */
+    /** The folder to scan (series:scan), not one file. */
     path: str,
-    /** SeriesSummary.seriesInstanceUid from that scan. */
-    seriesUid: str,
   }),
-]);
+] as const;
+export const seriesRootSchema = z.discriminatedUnion('kind', rootKinds);
+export type SeriesRoot = z.infer<typeof seriesRootSchema>;
+export type FolderSeriesRoot = Extract<SeriesRoot, { kind: 'folder' }>;
+
+/**
+ * Where a series' DICOM frames come from: its root (what was scanned) and its SeriesInstanceUID
+ * (SeriesSummary.seriesInstanceUid from that scan). One kind per root kind.
+ */
+export const seriesLocatorSchema = z.discriminatedUnion('kind', [rootKinds[0].extend({ seriesUid: str })]);
 export type SeriesLocator = z.infer<typeof seriesLocatorSchema>;
 export type FolderSeriesLocator = Extract<SeriesLocator, { kind: 'folder' }>;
+
+/** The root of a locator's kind: the locator less its series UID. */
+export type RootOf<L extends SeriesLocator> = L extends unknown ? Omit<L, 'seriesUid'> : never;
+
+/** The root a series was listed from: its locator less the series UID. */
+export function rootOf<L extends SeriesLocator>(locator: L): RootOf<L> {
+  const { seriesUid: _uid, ...root } = locator;
+  return root as RootOf<L>;
+}
+
+/** series:scan's argument: a root, or a folder path as a plain string (the folder kind). */
+export const scanRootSchema = z.union([str, seriesRootSchema], { error: 'expected a folder path (string) or a series root { kind, ... }' });
+
+/** The root of series:scan's argument: a plain string is a folder path. */
+export function scanRoot(arg: string | SeriesRoot): SeriesRoot {
+  return typeof arg === 'string' ? { kind: 'folder', path: arg } : arg;
+}
 
 /** The locator of a series found by scanning a folder. */
 export function folderLocator(path: string, seriesUid: string): FolderSeriesLocator {
@@ -157,7 +182,11 @@ export const channels = {
   'app:info': { args: z.tuple([]) },
   /** Opens a native folder picker (Electron) — returns null when cancelled; unavailable in web mode. */
   'folder:pick': { args: z.tuple([]) },
-  'series:scan': { args: z.tuple([str]) },
+  /**
+   * Lists the series under a root (a folder path, or a SeriesRoot of any kind) with every unusable
+   * item and its reason; `root` in the result is the root as scanned (a folder: links resolved).
+   */
+  'series:scan': { args: z.tuple([scanRootSchema]) },
   /**
    * Opens a series of the last scan (the scan's file list is reused: the folder is not walked again)
    * and returns its metadata, from the headers only (no pixel data is read; a series over the load
@@ -165,14 +194,9 @@ export const channels = {
    */
   'series:load': { args: z.tuple([seriesLocatorSchema]) },
   /**
-   * HU voxels of a whole series, as raw little-endian bytes (Int16 or Float32; see huType), decoded
-   * for this call; the services keep no copy once it is served.
-   */
-  'series:volume': { args: z.tuple([seriesLocatorSchema]) },
-  /**
    * HU of slices start..start+count-1 of a series (SeriesSlices): only those slices are read and
    * decoded (on the decoder workers), so a viewer can show one slice long before the rest is in. The
-   * values are those of the same slices of series:volume. A range outside the series is refused
+   * values are those of the same slices of the whole series loaded at once. A range outside the series is refused
    * (usage); the services keep no HU between calls.
    */
   'series:slices': {
@@ -229,7 +253,6 @@ export interface ChannelResults {
   'folder:pick': string | null;
   'series:scan': ScanResult;
   'series:load': LoadedSeriesMeta;
-  'series:volume': ArrayBuffer;
   'series:slices': SeriesSlices;
   'workspace:set': AppInfo;
   'annotations:load': AnnotationsLoadResult;

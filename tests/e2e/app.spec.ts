@@ -24,7 +24,7 @@ test.afterAll(async () => {
   await bridge?.stop();
 });
 
-const loadVolume = (uid: string) => loadVolumeFrom(bridge, DICOM, uid);
+const loadVolume = (uid: string) => loadVolumeFrom(DICOM, uid);
 const ijToClient = (page: Page, i: number, j: number) =>
   page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 

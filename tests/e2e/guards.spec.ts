@@ -224,7 +224,7 @@ test.describe('guard rails', () => {
     expect((await getState(page)).activeLevel).toBe('L3');
     // A click on another outline's vertex while drawing adds a vertex there; it does not start editing that outline.
     const psoasRight = (await getDoc(page))!.rois.find((r) => r.muscle === 'psoas' && r.side === 'right')!;
-    const g = (await loadVolume(bridge, copy, (await getState(page)).seriesUid)).geometry;
+    const g = (await loadVolume(copy, (await getState(page)).seriesUid)).geometry;
     const [x0, y0] = g.slicePositions[L3]!;
     const v = psoasRight.pointsLps[5]!; // its leftmost vertex
     const vij: [number, number] = [(v[0] - x0!) / g.columnSpacingMm, (v[1] - y0!) / g.rowSpacingMm];

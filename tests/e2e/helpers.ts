@@ -2,8 +2,8 @@
 import { expect, type Page } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
 import type { HuVolume } from '../../src/core/volume';
-import { folderLocator, type LoadedSeriesMeta } from '../../src/shared/contract';
-import { huVolumeFromBytes } from '../../src/renderer/state/huVolume';
+import { FolderSeriesSource } from '../../src/node/seriesSource';
+import { folderLocator } from '../../src/shared/contract';
 import type { RunningBridge } from './bridge';
 
 export async function callApi<T>(bridge: RunningBridge, channel: string, args: unknown[]): Promise<T> {
@@ -12,11 +12,12 @@ export async function callApi<T>(bridge: RunningBridge, channel: string, args: u
   return (res.headers.get('content-type') ?? '').includes('octet-stream') ? ((await res.arrayBuffer()) as T) : ((await res.json()) as T);
 }
 
-/** The HU volume exactly as the app builds it (same services, same conversion). */
-export async function loadVolume(bridge: RunningBridge, folder: string, uid: string): Promise<HuVolume> {
-  const meta = await callApi<LoadedSeriesMeta>(bridge, 'series:load', [folderLocator(folder, uid)]);
-  const bytes = await callApi<ArrayBuffer>(bridge, 'series:volume', [folderLocator(folder, uid)]);
-  return huVolumeFromBytes(bytes, meta);
+/**
+ * The series' HU volume loaded here, in the test process, by a folder source over the same files (the
+ * services' own loader, not the app's progressive slices), for checking what the app shows and measures.
+ */
+export async function loadVolume(folder: string, uid: string): Promise<HuVolume> {
+  return (await new FolderSeriesSource().load(folderLocator(folder, uid))).volume;
 }
 
 export interface AppStateView {
@@ -162,5 +163,5 @@ export async function openSeries(page: Page, bridge: RunningBridge, folder: stri
   await page.getByTestId('open-folder').click();
   await page.getByTestId('series-row').first().click();
   await expect(page.getByTestId('slice-input')).toBeVisible();
-  return loadVolume(bridge, folder, (await getState(page)).seriesUid);
+  return loadVolume(folder, (await getState(page)).seriesUid);
 }

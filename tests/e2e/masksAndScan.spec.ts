@@ -97,7 +97,7 @@ test('masks import: proposed levels, outlines at L3, table and core == reference
   await page.getByTestId('series-row').first().click();
   await expect(page.getByTestId('slice-input')).toBeVisible();
   const uid = (await getState(page)).seriesUid;
-  const volume = await loadVolume(bridge, DICOM, uid);
+  const volume = await loadVolume(DICOM, uid);
 
   // Import the TotalSegmentator folder: levels are proposed from the vertebra masks.
   await page.getByTestId('masks-path').fill(MASKS);

@@ -56,7 +56,7 @@ test('Esc during a brush stroke reverts it (saved document unchanged, no undo st
   const history0 = await historyOf(page);
 
   // Brush (radius 4, muscle range) from the psoas' centre outwards: it adds pixels while the button is held.
-  const volume = await loadVolume(bridge, DICOM, (await getState(page)).seriesUid);
+  const volume = await loadVolume(DICOM, (await getState(page)).seriesUid);
   const cols = volume.geometry.columns;
   const px: number[] = [];
   contourMask(volume.geometry, L3_SLICE, psoas.pointsLps).forEach((v, p) => v && px.push(p));

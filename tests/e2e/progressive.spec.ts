@@ -2,7 +2,7 @@
  * A series opens slice by slice: the first slice is on screen while the rest is still loading. Made
  * deterministic by holding the page's series:slices requests after the first one (Playwright routes
  * them) until the test lets them through; no timing is asserted. The finished volume is compared with
- * the whole-volume call (series:volume) of the same bridge; a range that fails leaves one line and no image.
+ * the whole volume loaded in the test process from the same files; a range that fails leaves one line and no image.
  */
 import path from 'node:path';
 import { expect, test, type Page, type Route } from '@playwright/test';
@@ -119,7 +119,7 @@ test('the first slice is shown while the others load; the finished volume is the
   await expect(page.getByTestId('slice-pending')).toBeVisible();
   await expect(vp).toHaveClass(/slice-pending/);
 
-  // Let the rest through: the volume is complete and equals the whole-volume call's.
+  // Let the rest through: the volume is complete and equals the whole volume loaded here.
   await slices.release();
   await expect(vp).toHaveAttribute('data-series', 'shown');
   await expect(page.getByTestId('slice-load')).toHaveCount(0);
@@ -128,7 +128,7 @@ test('the first slice is shown while the others load; the finished volume is the
   await expect(vp).not.toHaveClass(/slice-pending/);
   await expect.poll(() => canvasLit(page)).toBe(true);
   const uid = (await getState(page)).seriesUid;
-  const whole = await loadVolume(bridge, J2K, uid);
+  const whole = await loadVolume(J2K, uid);
   const page_ = await page.evaluate(() => {
     const v = (window as unknown as { __paraspinePerf: { store: { getState(): { volume: { hu: Int16Array | Float32Array } | null } } } }).__paraspinePerf.store.getState().volume!;
     const b = new Uint8Array(v.hu.buffer, v.hu.byteOffset, v.hu.byteLength);

@@ -65,9 +65,11 @@ describe('argument validation', () => {
       ['series:scan', [42], /series:scan: argument 0: .*string/i],
       ['series:scan', ['/a', '/b'], /series:scan: expects 1 argument\(s\), got 2/],
       ['series:scan', '/a', /arguments must be an array/],
+      ['series:scan', [{ kind: 'pacs', path: '/a' }], /series:scan: argument 0: expected a folder path \(string\) or a series root/],
+      ['series:scan', [{ kind: 'folder' }], /series:scan: argument 0: expected a folder path \(string\) or a series root/],
       ['series:load', ['/a', '1.2'], /series:load: expects 1 argument/],
       ['series:load', [{ kind: 'pacs', path: '/a', seriesUid: '1.2' }], /series:load: argument 0\.kind/],
-      ['series:volume', [{ kind: 'folder', path: '/a' }], /series:volume: argument 0\.seriesUid/],
+      ['series:slices', [{ kind: 'folder', path: '/a' }, { start: 0, count: 1 }], /series:slices: argument 0\.seriesUid/],
       ['export:write', [{ format: 'xlsx', seriesUid: '1.2', body: new Uint8Array(0) }], /export:write: argument 0\.format/],
       ['export:write', [{ format: 'csv', seriesUid: '1.2' }], /export:write: argument 0\.body/],
       // Text is not bytes: the body must be a Uint8Array (the old `content` string is refused).
@@ -91,6 +93,8 @@ describe('argument validation', () => {
   it('dispatch refuses unknown channels and invalid args before calling any service', async () => {
     const { api, loads, ct } = await setup('web');
     await expect(api.dispatch('fs:readFile', ['/etc/passwd'])).rejects.toThrow(/unknown channel 'fs:readFile'/);
+    // The whole-volume channel the tests once used is not part of the API.
+    await expect(api.dispatch('series:volume', [folderLocator(ct, SERIES_UID)])).rejects.toThrow(/unknown channel 'series:volume'/);
     await expect(api.dispatch('series:load', [ct])).rejects.toThrow(/series:load: argument 0/);
     expect(loads).toEqual([]);
   });
@@ -100,10 +104,13 @@ describe('api over the services', () => {
   it('electron mode: series:scan needs a picked folder; web mode: the typed path is the pick', async () => {
     const e = await setup('electron');
     await expect(e.api.dispatch('series:scan', [e.ct])).rejects.toThrow(/outside the folders you opened/);
+    // A root of the folder kind is the same folder: checked the same way.
+    await expect(e.api.dispatch('series:scan', [{ kind: 'folder', path: e.ct }])).rejects.toThrow(/outside the folders you opened/);
     await expect(e.api.dispatch('folder:pick', [])).rejects.toThrow(/not available in the browser/);
     await e.access.grant(e.ct);
     const scan = (await e.api.dispatch('series:scan', [e.ct])) as { series: unknown[] };
     expect(scan.series).toHaveLength(1);
+    expect(await e.api.dispatch('series:scan', [{ kind: 'folder', path: e.ct }])).toEqual(scan);
     expect(e.settings.get().recentFolders).toEqual([e.ct]);
 
     const w = await setup('web');
@@ -115,7 +122,7 @@ describe('api over the services', () => {
     await expect(w.api.dispatch('series:load', [folderLocator(w.ws, SERIES_UID)])).rejects.toThrow(/outside the folders/);
   });
 
-  it('series:load returns metadata (no pixels); series:volume the HU bytes; series:slices those of a range', async () => {
+  it('series:load returns metadata (no pixels); series:slices the HU bytes of a range, of all slices', async () => {
     const { api, ct, volume, loads, opens } = await setup('web');
     await api.dispatch('series:scan', [ct]);
     const meta = (await api.dispatch('series:load', [folderLocator(ct, SERIES_UID)])) as { huType: string; geometry: HuVolume['geometry']; summary: { seriesInstanceUid: string } };
@@ -124,10 +131,10 @@ describe('api over the services', () => {
     expect(meta.summary.seriesInstanceUid).toBe(SERIES_UID);
     expect(loads).toHaveLength(0); // headers only
     expect(opens).toHaveLength(1);
-    const buf = (await api.dispatch('series:volume', [folderLocator(ct, SERIES_UID)])) as ArrayBuffer;
-    expect(buf).toBeInstanceOf(ArrayBuffer);
-    expect(new Int16Array(buf)).toEqual(volume.hu);
-    expect(loads).toHaveLength(1);
+    const all = (await api.dispatch('series:slices', [folderLocator(ct, SERIES_UID), { start: 0, count: volume.geometry.slices }])) as { bytes: ArrayBuffer };
+    expect(all.bytes).toBeInstanceOf(ArrayBuffer);
+    expect(new Int16Array(all.bytes)).toEqual(volume.hu);
+    expect(loads).toHaveLength(0); // never a whole-volume load
     const part = (await api.dispatch('series:slices', [folderLocator(ct, SERIES_UID), { start: 1, count: 2 }])) as { start: number; count: number; huType: string; bytes: ArrayBuffer };
     expect([part.start, part.count, part.huType]).toEqual([1, 2, 'int16']);
     expect(new Int16Array(part.bytes)).toEqual(volume.hu.subarray(32 * 24, 3 * 32 * 24));

@@ -1,8 +1,8 @@
-import type { SeriesReferences } from '../../src/core/dicom/references';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
+import type { SeriesReferences } from '../../src/core/dicom/references';
 import type { SeriesSummary } from '../../src/core/dicom/types';
 import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
 import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';

@@ -12,7 +12,7 @@ import type { ScanResult } from '../../src/core/dicom/types';
 import { FolderAccess } from '../../src/node/access';
 import { createApi, type MaskService } from '../../src/node/api';
 import * as dicomFiles from '../../src/node/dicomFiles';
-import { FolderSeriesSource, type FolderFiles } from '../../src/node/seriesSource';
+import { FolderSeriesSource, loadFolderSeries, scanFolderSeries, type FolderFiles } from '../../src/node/seriesSource';
 import { SettingsStore } from '../../src/node/settings';
 import { folderLocator, MAX_EXPORT_BYTES, type LoadedSeriesMeta, type MaskImportResult } from '../../src/shared/contract';
 import { tmpDir } from './helpers';
@@ -83,7 +83,8 @@ describe('series from a folder source', () => {
     expect(meta.geometry.slices).toBe(SLICES);
     expect(meta.summary.seriesInstanceUid).toBe('1.2.826.0.1.3680043.8.498.77');
     // HU exactly as the phantom defines them.
-    const hu = new Int16Array((await api.dispatch('series:volume', [folderLocator(ct, s.seriesInstanceUid)])) as ArrayBuffer);
+    const all = (await api.dispatch('series:slices', [folderLocator(ct, s.seriesInstanceUid), { start: 0, count: SLICES }])) as { bytes: ArrayBuffer };
+    const hu = new Int16Array(all.bytes);
     expect(hu.length).toBe(phantom.expected.hu.length);
     let mismatches = 0;
     for (let p = 0; p < hu.length; p++) if (hu[p] !== phantom.expected.hu[p]) mismatches++;
@@ -125,17 +126,31 @@ describe('series from a folder source', () => {
     await expect(source.load(folderLocator(ct, '9.9.9'))).rejects.toThrow(/series 9\.9\.9 not found/);
   });
 
-  it('the node API keeps no volume: series:load reads headers only, every series:volume loads again', async () => {
+  it('the node API keeps no volume: series:load reads headers only, series:slices never loads the whole series', async () => {
     const { api, ct, calls } = await setup();
     const scan = (await api.dispatch('series:scan', [ct])) as ScanResult;
     const loc = folderLocator(ct, scan.series[0]!.seriesInstanceUid);
     await api.dispatch('series:load', [loc]);
     expect(calls.loadFiles).toHaveLength(0);
-    const bytes = (await api.dispatch('series:volume', [loc])) as ArrayBuffer;
-    expect(bytes.byteLength).toBe(24 * 20 * SLICES * 2);
-    // Asking again reads the files again (nothing was kept).
-    await api.dispatch('series:volume', [loc]);
-    expect(calls.loadFiles).toHaveLength(2);
+    const part = (await api.dispatch('series:slices', [loc, { start: 0, count: SLICES }])) as { bytes: ArrayBuffer };
+    expect(part.bytes.byteLength).toBe(24 * 20 * SLICES * 2);
+    expect(calls.loadFiles).toHaveLength(0);
+  });
+
+  it('the CLI reads a folder through a folder source: the one CT series, every file left out named', async () => {
+    const { ct, phantom } = await setup();
+    const { files, calls } = countingFiles();
+    const loaded = await loadFolderSeries(ct, undefined, new FolderSeriesSource(files));
+    expect(calls.scanFolder).toBe(1);
+    expect(calls.loadFiles).toHaveLength(1);
+    expect(loaded.summary.seriesInstanceUid).toBe('1.2.826.0.1.3680043.8.498.77');
+    expect(Array.from(loaded.volume.hu)).toEqual(Array.from(phantom.expected.hu));
+    // The folder's files in no series (the scan's problems) come with the series' own.
+    expect(loaded.problems.map((p) => path.basename(p.path)).sort()).toEqual(['broken.dcm', 'notes.txt']);
+    const listed = await scanFolderSeries(ct, '1.2.826.0.1.3680043.8.498.77');
+    expect(listed.summary.files).toHaveLength(SLICES);
+    expect(listed.scan.problems).toHaveLength(2);
+    await expect(loadFolderSeries(ct, '9.9.9')).rejects.toThrow(`series 9.9.9 not found in ${ct};`);
   });
 
   it('masks:import reads the geometry from the headers, without loading HU', async () => {

@@ -53,7 +53,6 @@ function fakeApi(opts: { doc?: ReturnType<typeof newAnnotationDocument> | null; 
       log.push(`load ${loc.seriesUid}`);
       return metaOf(loc.seriesUid);
     },
-    'series:volume': async (loc: { seriesUid: string }) => wholeBytes(loc.seriesUid),
     'annotations:load': async (uid: string) => {
       log.push(`annotations ${uid}`);
       return { document: uid === 'A' ? (opts.doc ?? null) : null, problem: null };

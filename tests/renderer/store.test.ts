@@ -242,7 +242,6 @@ describe('bridge client', () => {
       token: 'tok',
       fetch: async (url, init) => {
         calls.push({ url, init });
-        if (url.endsWith('series:volume')) return new Response(new Uint8Array([1, 2]), { headers: { 'content-type': 'application/octet-stream' } });
         if (url.endsWith('series:slices')) {
           const fields = encodeURIComponent(JSON.stringify({ start: 3, count: 1, huType: 'int16' }));
           return new Response(new Uint8Array([5, 6]), { headers: { 'content-type': 'application/octet-stream', 'x-paraspine-fields': fields } });
@@ -255,13 +254,10 @@ describe('bridge client', () => {
     expect(calls[0]!.url).toBe('http://127.0.0.1:9/api/app:info');
     expect((calls[0]!.init.headers as Record<string, string>)['x-paraspine-token']).toBe('tok');
     expect(calls[0]!.init.body).toBe('[]');
-    const bytes = await client['series:volume']({ kind: 'folder', path: '/f', seriesUid: 'u' });
-    expect(new Uint8Array(bytes)).toEqual(new Uint8Array([1, 2]));
-    expect(calls[1]!.init.body).toBe('[{"kind":"folder","path":"/f","seriesUid":"u"}]');
     await expect(client['series:scan']('/x')).rejects.toThrow('folder not found');
     const part = await client['series:slices']({ kind: 'folder', path: '/f', seriesUid: 'u' }, { start: 3, count: 1 });
     expect({ ...part, bytes: Array.from(new Uint8Array(part.bytes)) }).toEqual({ start: 3, count: 1, huType: 'int16', bytes: [5, 6] });
-    expect(calls[3]!.init.body).toBe('[{"kind":"folder","path":"/f","seriesUid":"u"},{"start":3,"count":1}]');
+    expect(calls[2]!.init.body).toBe('[{"kind":"folder","path":"/f","seriesUid":"u"},{"start":3,"count":1}]');
   });
 
   it('finds the token in the query, then the injected global', () => {

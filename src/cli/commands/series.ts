@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { FileProblem, SeriesSummary } from '../../core/dicom/types';
 import { huStats } from '../../core/volume';
-import { loadSeriesFromFolder, pickCtSeries, scanFolder } from '../../node/dicomFiles';
+import { FolderSeriesSource, loadFolderSeries, scanFolderSeries } from '../../node/seriesSource';
 import { CliError, parse, UsageError } from '../args';
 import type { Output } from '../main';
 
@@ -43,7 +43,7 @@ export function describeSeries(s: SeriesSummary): string[] {
 export async function runScan(argv: string[], out: Output): Promise<void> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 1);
   const folder = await requireFolder(positionals[0]);
-  const result = await scanFolder(folder);
+  const result = await new FolderSeriesSource().list({ kind: 'folder', path: folder });
   if (values.json) {
     await out.emit(JSON.stringify(result, null, 2) + '\n');
     return;
@@ -75,14 +75,13 @@ export async function runInfo(argv: string[], out: Output): Promise<void> {
   let lines: string[];
   // Files of the folder left out (`problems`, a key of its own in the JSON): named on stderr as well.
   if (values['hu-stats']) {
-    const { summary, volume, problems } = await loadSeriesFromFolder(folder, values.series);
+    const { summary, volume, problems } = await loadFolderSeries(folder, values.series);
     noteSkipped(problems, (l) => out.note(l));
     const stats = huStats(volume);
     info = { series: summary, huStats: stats, warnings: volume.warnings, problems };
     lines = [...describeSeries(summary), `    HU min ${fmt(stats.min)}, max ${fmt(stats.max)}, mean ${fmt(stats.mean)} over ${stats.voxels} voxels`];
   } else {
-    const result = await scanFolder(folder);
-    const summary = pickCtSeries(result, folder, values.series);
+    const { scan: result, summary } = await scanFolderSeries(folder, values.series);
     noteSkipped(result.problems, (l) => out.note(l));
     info = { series: summary, problems: result.problems };
     lines = describeSeries(summary);

@@ -3,7 +3,7 @@ import { toCsv } from '../../core/format/csv';
 import { VOLUME_METRIC_KEYS } from '../../core/metrics/definitions';
 import { computeMetrics, DEFAULT_REGISTRY } from '../../core/metrics/definitions';
 import type { VolumeStats } from '../../core/metrics/volumeStats';
-import { loadSeriesFromFolder } from '../../node/dicomFiles';
+import { loadFolderSeries } from '../../node/seriesSource';
 import { maskVolumeAccumulators } from '../../node/masks';
 import { CliError, oneOf, parse } from '../args';
 import type { Output } from '../main';
@@ -18,7 +18,7 @@ export const STATS_COLUMNS = ['structure', ...VOLUME_METRIC_KEYS] as const;
 
 /** Whole-volume statistics per mask (what TotalSegmentator's --statistics reports, for cross-checks). */
 export async function stats(folder: string, masksPath: string, opts: { seriesUid?: string; labels?: 'totalsegmentator' } = {}, note: (l: string) => void = () => {}) {
-  const { summary, volume, problems: seriesProblems } = await loadSeriesFromFolder(folder, opts.seriesUid);
+  const { summary, volume, problems: seriesProblems } = await loadFolderSeries(folder, opts.seriesUid);
   noteSkipped(seriesProblems, note); // before the masks are read, so a failure there still leaves them named
   // One mask at a time (a multilabel file in one pass): never one whole-grid array per label.
   const { structures: sums, problems: maskProblems, notes } = await maskVolumeAccumulators(masksPath, volume, { labels: opts.labels });

@@ -13,13 +13,6 @@ export const MUSCLE_ORDER = ['psoas', 'quadratusLumborum', 'erectorSpinae', 'mul
 export const SIDES = ['left', 'right'] as const;
 export type Side = (typeof SIDES)[number];
 
-export const MUSCLE_LABELS: Record<Muscle, string> = {
-  psoas: 'Psoas',
-  erectorSpinae: 'Erector spinae',
-  multifidus: 'Multifidus',
-  quadratusLumborum: 'Quadratus lumborum',
-};
-
 export const VERTEBRAE = ['L1', 'L2', 'L3', 'L4', 'L5', 'S1'] as const;
 export type Vertebra = (typeof VERTEBRAE)[number];
 

@@ -1,35 +1,12 @@
 import { Inflate } from 'pako';
-import type { Vec3 } from '../geometry/vec3';
-import { cross, dot, norm } from '../geometry/vec3';
 import { dicomParser, type DataSet, type Element } from './dicomParserLib';
 import { DicomFileError, errorMessage } from './errors';
+import { cleanUid, dicomJsonDataSet, dicomParserDataSet, extractHeaderFields, type DicomJsonDataSet } from './headerFields';
 import { TS, isEncapsulated, pixelEncoding, transferSyntaxName } from './transferSyntax';
 import type { DicomHeader } from './types';
+import { MAX_HEADER_BYTES, validateHeader } from './validateHeader';
 
-/** Largest Rows or Columns accepted: nothing bigger is ever allocated. */
-export const MAX_DIMENSION = 8192;
-/** Largest decoded pixel data accepted for one file (bytes). */
-export const MAX_PIXEL_BYTES = 1024 * 1024 * 1024;
-/** Largest number of frames accepted in one file. */
-export const MAX_FRAMES = 20000;
-/**
- * Largest header (everything before the Pixel Data element) read, in bytes of the file, or of the
- * inflated data set for Deflated files: far beyond real headers (a 20,000-frame Enhanced CT has a few MB).
- */
-export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
-/** A stored step of more than this many HU is not a CT rescale. */
-export const MAX_RESCALE_SLOPE = 1000;
-/** Every CT value lies in this range (HU); a rescale that cannot produce any value in it is refused. */
-export const PHYSICAL_HU: readonly [number, number] = [-2000, 32767];
-/**
- * Values a CT image of a patient always holds some of: air (-1000, clipped at -1024) to dense bone and
- * contrast (the standard 12-bit scale ends at +3071). Metal reaches higher (extended scales to about
- * +30,000) and padding outside the reconstruction circle lower (-2000, -3024), but a slice with not a
- * single voxel in this range is not a CT image of a body: its rescale is wrong (see VolumeAssembler).
- */
-export const CT_VALUE_HU: readonly [number, number] = [-1024, 3071];
-/** A coordinate farther than this from the origin (mm) is not in any scanner. */
-export const MAX_POSITION_MM = 1e6;
+export { CT_VALUE_HU, MAX_DIMENSION, MAX_FRAMES, MAX_HEADER_BYTES, MAX_PIXEL_BYTES, MAX_POSITION_MM, MAX_RESCALE_SLOPE, PHYSICAL_HU } from './validateHeader';
 
 const PIXEL_DATA = 'x7fe00010';
 
@@ -174,10 +151,6 @@ export function sizeText(bytes: number): string {
   return `${Math.round(bytes)} bytes`;
 }
 
-function cleanUid(s: string | undefined): string {
-  return (s ?? '').replace(/[\0\s]+$/g, '').replace(/^\s+/, '');
-}
-
 /**
  * Parses a DICOM data set (up to the pixel data when `untilPixelData`), handling files with or without
  * the 128-byte preamble and file meta, Implicit/Explicit VR Little Endian, Explicit Big Endian and
@@ -267,111 +240,12 @@ export function parseDataSet(bytes: Uint8Array, fileSize: number, untilPixelData
   return { dataSet, transferSyntaxUid, offsetShift, inflated: transferSyntaxUid === TS.deflatedLE };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Element access
-
-function str(ds: DataSet | undefined, tag: string): string {
-  if (!ds || !ds.elements[tag]) return '';
-  try {
-    return (ds.string(tag) ?? '').replace(/\0/g, '').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** DS (decimal string) and IS (integer string) grammars: nothing else is a number (no '0x10', '1,5', 'NaN'). */
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const INTEGER = /^[+-]?\d+$/;
-
-/** A numeric attribute as read: its values, or why there are none. */
-type NumberValue =
-  | { readonly state: 'ok'; readonly values: number[] }
-  | { readonly state: 'missing' }
-  | { readonly state: 'empty' }
-  | { readonly state: 'invalid'; readonly text: string };
-
-/** Reads a DS/IS attribute strictly: a value that is present but not a (finite) number is 'invalid', never re-interpreted. */
-function readNumbers(ds: DataSet | undefined, tag: string, integer = false): NumberValue {
-  if (!ds || !ds.elements[tag]) return { state: 'missing' };
-  const s = str(ds, tag);
-  if (!s) return { state: 'empty' };
-  const grammar = integer ? INTEGER : DECIMAL;
-  const parts = s.split('\\').map((p) => p.trim());
-  const values = parts.map((p) => (grammar.test(p) ? Number(p) : NaN));
-  return values.every((v) => Number.isFinite(v)) ? { state: 'ok', values } : { state: 'invalid', text: s };
-}
-
-/** The value of a numeric attribute as a person reads it in a reason ('1e', shortened when long). */
-function quoted(text: string): string {
-  return `'${text.length > 40 ? `${text.slice(0, 39)}…` : text}'`;
-}
-
-/** The reason for a numeric attribute that is not usable: missing, empty, or not a number. */
-function numberProblem(name: string, v: NumberValue, missingNote = ''): string {
-  if (v.state === 'missing') return `${name} missing${missingNote}`;
-  if (v.state === 'empty') return `${name} is empty${missingNote}`;
-  if (v.state === 'invalid') return `${name} ${quoted(v.text)} is not a number`;
-  return `${name} ${v.values.join('\\')} is not usable`;
-}
-
-/** The values of a numeric attribute (lenient: null when missing or unusable; for informational fields only). */
-function numbers(ds: DataSet | undefined, tag: string): number[] | null {
-  const v = readNumbers(ds, tag);
-  return v.state === 'ok' ? v.values : null;
-}
-
-function firstNumber(ds: DataSet | undefined, tag: string): number | null {
-  const n = numbers(ds, tag);
-  return n && n.length > 0 ? n[0]! : null;
-}
-
-function us(ds: DataSet, tag: string): number | null {
-  const el = ds.elements[tag];
-  if (!el || el.length < 2) return null;
-  const v = ds.uint16(tag);
-  return v === undefined ? null : v;
-}
-
-function item(ds: DataSet | undefined, seqTag: string, index = 0): DataSet | undefined {
-  const el: Element | undefined = ds?.elements[seqTag];
-  return el?.items?.[index]?.dataSet;
-}
-
-/**
- * A numeric attribute of frame f: at the top level, else in the per-frame functional group, else in the
- * shared one. The first place where it is present decides: present but invalid is an error there.
- */
-function frameNumbers(ds: DataSet, f: number, macroTag: string, tag: string, integer = false): NumberValue {
-  const top = readNumbers(ds, tag, integer);
-  if (top.state !== 'missing') return top;
-  const perFrame = readNumbers(item(item(ds, 'x52009230', f), macroTag), tag, integer);
-  if (perFrame.state !== 'missing') return perFrame;
-  return readNumbers(item(item(ds, 'x52009229'), macroTag), tag, integer);
-}
-
-/** Like frameNumbers, but only the functional groups (per-frame, then shared). */
-function groupNumbers(ds: DataSet, f: number, macroTag: string, tag: string): NumberValue {
-  const perFrame = readNumbers(item(item(ds, 'x52009230', f), macroTag), tag);
-  if (perFrame.state !== 'missing') return perFrame;
-  return readNumbers(item(item(ds, 'x52009229'), macroTag), tag);
-}
-
 function elementEnd(el: Element): number {
   return el.hadUndefinedLength ? el.dataOffset : el.dataOffset + el.length;
 }
 
 function tagName(tag: string): string {
   return `(${tag.slice(1, 5)},${tag.slice(5, 9)})`.toUpperCase();
-}
-
-/** A number as text in a reason, only when it is a plain finite number. */
-function num(v: number): string {
-  return Number.isFinite(v) ? String(v) : 'an invalid number';
-}
-
-/** Range of stored values BitsStored and PixelRepresentation allow: [min, max]. */
-function storedRange(bitsStored: number, signed: boolean): [number, number] {
-  return signed ? [-(2 ** (bitsStored - 1)), 2 ** (bitsStored - 1) - 1] : [0, 2 ** bitsStored - 1];
 }
 
 /** Names of the attributes a reason may quote by tag. */
@@ -433,30 +307,6 @@ function checkElementOrder(ds: DataSet): void {
   }
 }
 
-/** What a Rescale Type other than HU means, for the reason (DICOM PS3.3 C.11.1.1.2, C.8.16.2.1.5). */
-const RESCALE_TYPES: Record<string, string> = {
-  US: 'unspecified units',
-  OD: 'optical density',
-  MGML: 'mg/ml',
-  Z_EFF: 'effective atomic number',
-  ED: 'electron density',
-  EDW: 'electron density relative to water',
-  HU_MOD: 'modified Hounsfield units',
-  PCT: 'percent',
-};
-
-/**
- * The Rescale Type of frame f (top level, else per-frame, else shared Pixel Value Transformation):
- * '' when absent (for CT that means HU), else its value in capitals.
- */
-function rescaleType(ds: DataSet, f: number): string {
-  const top = str(ds, 'x00281054');
-  if (ds.elements.x00281054) return top.toUpperCase();
-  const perFrame = item(item(ds, 'x52009230', f), 'x00289145');
-  if (perFrame?.elements.x00281054) return str(perFrame, 'x00281054').toUpperCase();
-  return str(item(item(ds, 'x52009229'), 'x00289145'), 'x00281054').toUpperCase();
-}
-
 /**
  * Reads what Paraspine needs from a DICOM file's header, from the file's first bytes (`bytes` may be a
  * prefix of a file of `fileSize` bytes; parsing stops at the pixel data). Throws DicomFileError with a
@@ -468,7 +318,11 @@ export function parseDicomHeader(bytes: Uint8Array, path: string, fileSize: numb
   return headerFromDataSet(parsed, bytes.length < fileSize, path, fileSize);
 }
 
-/** Builds and validates a DicomHeader from a parsed data set (see parseDicomHeader). */
+/**
+ * Builds and validates a DicomHeader from a data set parsed from Part-10 bytes (see parseDicomHeader):
+ * the pixel data element checked here, the attributes extracted (headerFields.ts) and validated
+ * (validateHeader.ts).
+ */
 export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path: string, fileSize: number): DicomHeader {
   const { dataSet: ds, transferSyntaxUid, offsetShift, inflated } = parsed;
   const pixel = ds.elements[PIXEL_DATA];
@@ -490,231 +344,50 @@ export function headerFromDataSet(parsed: ParsedDataSet, isPrefix: boolean, path
     throw new DicomFileError('not an image (no pixel data)');
   }
   checkElementOrder(ds);
-
-  const rows = us(ds, 'x00280010');
-  const columns = us(ds, 'x00280011');
-  if (!rows || !columns) {
-    throw new DicomFileError(`not an image (${!rows ? 'Rows' : 'Columns'} missing or zero)`);
-  }
-  if (rows > MAX_DIMENSION || columns > MAX_DIMENSION) {
-    throw new DicomFileError(`image too large (${columns}x${rows} declared; limit ${MAX_DIMENSION}x${MAX_DIMENSION})`);
-  }
-  const samplesPerPixel = us(ds, 'x00280002') ?? 1;
-  const bitsAllocated = us(ds, 'x00280100') ?? 0;
-  const bitsStoredValue = us(ds, 'x00280101');
-  const highBit = us(ds, 'x00280102');
-  const pixelRepresentationValue = us(ds, 'x00280103');
-  const photometricInterpretation = str(ds, 'x00280004').toUpperCase();
-  if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32) {
-    throw new DicomFileError(`unsupported BitsAllocated ${bitsAllocated}`);
-  }
-  if (bitsStoredValue === null) throw new DicomFileError('BitsStored missing');
-  const bitsStored = bitsStoredValue;
-  if (!(bitsStored >= 1 && bitsStored <= bitsAllocated)) {
-    throw new DicomFileError(`invalid BitsStored ${bitsStored} (BitsAllocated ${bitsAllocated})`);
-  }
-  if (highBit !== null && highBit !== bitsStored - 1) {
-    throw new DicomFileError(`invalid HighBit ${highBit} (BitsStored ${bitsStored}: must be ${bitsStored - 1})`);
-  }
-  if (pixelRepresentationValue === null) throw new DicomFileError('PixelRepresentation missing');
-  if (pixelRepresentationValue !== 0 && pixelRepresentationValue !== 1) {
-    throw new DicomFileError(`invalid PixelRepresentation ${pixelRepresentationValue} (must be 0 or 1)`);
-  }
-  const pixelRepresentation: 0 | 1 = pixelRepresentationValue;
-  const nf = readNumbers(ds, 'x00280008', true);
-  const perFrameItems = ds.elements.x52009230?.items?.length ?? 0;
-  if (nf.state === 'missing' && perFrameItems > 1) {
-    throw new DicomFileError(`NumberOfFrames missing on a multi-frame image (${perFrameItems} per-frame functional group items)`);
-  }
-  if (nf.state === 'empty' || nf.state === 'invalid') throw new DicomFileError(numberProblem('NumberOfFrames', nf));
-  const numberOfFrames = nf.state === 'ok' ? nf.values[0]! : 1;
-  if (!Number.isInteger(numberOfFrames) || numberOfFrames < 1 || numberOfFrames > MAX_FRAMES) {
-    throw new DicomFileError(`invalid NumberOfFrames ${num(numberOfFrames)}${numberOfFrames > MAX_FRAMES ? ` (limit ${MAX_FRAMES})` : ''}`);
-  }
-  const frameBytes = rows * columns * Math.max(1, samplesPerPixel) * (bitsAllocated / 8);
-  const totalBytes = frameBytes * numberOfFrames;
-  if (totalBytes > MAX_PIXEL_BYTES) {
-    throw new DicomFileError(`pixel data too large (${columns}x${rows}x${numberOfFrames} frames declared)`);
-  }
-  const encoding = pixelEncoding(transferSyntaxUid);
-  if (encoding === 'native' && pixel.hadUndefinedLength === true) {
-    // Never read as native: the item tags and offset table would become pixels, the image shifted.
-    throw new DicomFileError(
-      `transfer syntax and pixel data disagree: ${transferSyntaxName(transferSyntaxUid)} is uncompressed, but the pixel data is encapsulated (fragments of undefined length)`,
-    );
-  }
-  if (encoding !== null && encoding !== 'native' && pixel.hadUndefinedLength !== true) {
-    throw new DicomFileError(
-      `transfer syntax and pixel data disagree: ${transferSyntaxName(transferSyntaxUid)} is compressed, but the pixel data is a plain ${pixel.length}-byte value (not encapsulated)`,
-    );
-  }
-  const encapsulated = isEncapsulated(transferSyntaxUid) || pixel.hadUndefinedLength === true;
-  const pixelDataOffset = inflated ? pixel.dataOffset : pixel.dataOffset + offsetShift;
-  const pixelDataLength = encapsulated ? -1 : pixel.length;
-  if (!encapsulated) {
-    // Native pixel data holds exactly the declared frames (plus one pad byte when that count is odd).
-    const declared = pixel.length;
-    if (declared > totalBytes + (totalBytes % 2)) {
+  const fields = extractHeaderFields(dicomParserDataSet(ds));
+  // The pixel data element's own checks (Part-10 only), after the image size is checked.
+  return validateHeader(fields, transferSyntaxUid, path, fileSize, ({ rows, columns, numberOfFrames, bitsAllocated, totalBytes }) => {
+    const encoding = pixelEncoding(transferSyntaxUid);
+    if (encoding === 'native' && pixel.hadUndefinedLength === true) {
+      // Never read as native: the item tags and offset table would become pixels, the image shifted.
       throw new DicomFileError(
-        `pixel data is ${declared} bytes, the header declares ${columns}x${rows} x ${numberOfFrames} frame(s) x ${bitsAllocated / 8} bytes = ${totalBytes} bytes`,
+        `transfer syntax and pixel data disagree: ${transferSyntaxName(transferSyntaxUid)} is uncompressed, but the pixel data is encapsulated (fragments of undefined length)`,
       );
     }
-    const available = inflated ? declared : Math.max(0, Math.min(declared, fileSize - pixelDataOffset));
-    if (available < totalBytes) {
-      throw new DicomFileError(`truncated pixel data (${available} of ${totalBytes} bytes)`);
-    }
-  }
-
-  const sopClassUid = cleanUid(str(ds, 'x00080016') || str(ds, 'x00020002'));
-  const modality = str(ds, 'x00080060').toUpperCase();
-  const ctSop = sopClassUid === '1.2.840.10008.5.1.4.1.1.2' || sopClassUid === '1.2.840.10008.5.1.4.1.1.2.1';
-  if (modality !== 'CT' && !(modality === '' && ctSop)) {
-    throw new DicomFileError(`not CT (modality ${modality || 'missing'})`);
-  }
-  if (samplesPerPixel !== 1 && photometricInterpretation.startsWith('MONOCHROME')) {
-    throw new DicomFileError(`invalid SamplesPerPixel ${samplesPerPixel} (${photometricInterpretation} greyscale has 1 sample per pixel)`);
-  }
-  if (samplesPerPixel === 0) throw new DicomFileError('invalid SamplesPerPixel 0 (an image has at least 1 sample per pixel)');
-  if (samplesPerPixel !== 1 || (photometricInterpretation !== '' && !photometricInterpretation.startsWith('MONOCHROME'))) {
-    throw new DicomFileError(`colour image (${photometricInterpretation || `${samplesPerPixel} samples per pixel`}), not greyscale CT`);
-  }
-  if (!transferSyntaxUid) throw new DicomFileError('no transfer syntax');
-  if (pixelEncoding(transferSyntaxUid) === null) {
-    throw new DicomFileError(`unsupported transfer syntax ${transferSyntaxName(transferSyntaxUid)} (${transferSyntaxUid})`);
-  }
-
-  // Geometry: top level (classic CT) or functional groups (Enhanced CT). Present but invalid is never "missing".
-  const spacingValue = frameNumbers(ds, 0, 'x00289110', 'x00280030');
-  if (spacingValue.state !== 'ok') throw new DicomFileError(spacingValue.state === 'missing' ? 'no geometry (PixelSpacing missing)' : numberProblem('PixelSpacing', spacingValue));
-  const spacing = spacingValue.values;
-  if (spacing.length < 2 || !(spacing[0]! > 0) || !(spacing[1]! > 0) || spacing[0]! > MAX_POSITION_MM || spacing[1]! > MAX_POSITION_MM) {
-    throw new DicomFileError(`no geometry (invalid PixelSpacing ${spacing.join('\\')})`);
-  }
-  const iopValue = frameNumbers(ds, 0, 'x00209116', 'x00200037');
-  if (iopValue.state !== 'ok') {
-    throw new DicomFileError(iopValue.state === 'missing' ? 'no geometry (ImageOrientationPatient missing)' : numberProblem('ImageOrientationPatient', iopValue));
-  }
-  const iop = iopValue.values;
-  if (iop.length < 6) throw new DicomFileError(`no geometry (ImageOrientationPatient has ${iop.length} of 6 values)`);
-  const rowDir: Vec3 = [iop[0]!, iop[1]!, iop[2]!];
-  const colDir: Vec3 = [iop[3]!, iop[4]!, iop[5]!];
-  const nr = norm(rowDir);
-  const nc = norm(colDir);
-  if (!(nr > 0.5 && nc > 0.5 && nr < 2 && nc < 2) || Math.abs(dot(rowDir, colDir)) / (nr * nc) > 0.01 || !(norm(cross(rowDir, colDir)) > 0)) {
-    throw new DicomFileError(`no geometry (invalid ImageOrientationPatient ${iop.join('\\')})`);
-  }
-  const framePositions: Vec3[] = [];
-  const frameRescale: { slope: number; intercept: number }[] = [];
-  const [storedLo, storedHi] = storedRange(bitsStored, pixelRepresentation === 1);
-  const frameNote = (f: number): string => (numberOfFrames === 1 ? '' : ` of frame ${f + 1}`);
-  let checked: { slope: number; intercept: number } | null = null;
-  for (let f = 0; f < numberOfFrames; f++) {
-    const posValue = groupNumbers(ds, f, 'x00209113', 'x00200032');
-    const pv = posValue.state === 'missing' && (numberOfFrames === 1 || f === 0) ? readNumbers(ds, 'x00200032') : posValue;
-    if (pv.state !== 'ok') {
-      throw new DicomFileError(pv.state === 'missing' ? `no geometry (ImagePositionPatient${frameNote(f)} missing)` : numberProblem(`ImagePositionPatient${frameNote(f)}`, pv));
-    }
-    const pos = pv.values;
-    if (pos.length < 3) throw new DicomFileError(`no geometry (ImagePositionPatient${frameNote(f)} has ${pos.length} of 3 values)`);
-    if (pos.some((v) => Math.abs(v) > MAX_POSITION_MM)) {
-      const text = str(item(item(ds, 'x52009230', f), 'x00209113'), 'x00200032') || str(ds, 'x00200032') || pos.join('\\');
-      throw new DicomFileError(`ImagePositionPatient${frameNote(f)} ${quoted(text)} is outside any scanner (more than ${MAX_POSITION_MM} mm from the origin)`);
-    }
-    framePositions.push([pos[0]!, pos[1]!, pos[2]!]);
-    // Rescale: required for CT (Type 1); present but invalid is never re-interpreted.
-    const sv = frameNumbers(ds, f, 'x00289145', 'x00281053');
-    const iv = frameNumbers(ds, f, 'x00289145', 'x00281052');
-    const note = ' (required for CT: HU cannot be known)';
-    if (sv.state === 'missing' && iv.state === 'missing') throw new DicomFileError(`RescaleIntercept and RescaleSlope${frameNote(f)} missing${note}`);
-    if (iv.state !== 'ok') throw new DicomFileError(numberProblem(`RescaleIntercept${frameNote(f)}`, iv, iv.state === 'empty' ? ' (required for CT)' : note));
-    if (sv.state !== 'ok') throw new DicomFileError(numberProblem(`RescaleSlope${frameNote(f)}`, sv, sv.state === 'empty' ? ' (required for CT)' : note));
-    const slope = sv.values[0]!;
-    const intercept = iv.values[0]!;
-    // Units: an absent Rescale Type on CT means HU; anything else is not what Paraspine measures.
-    const units = rescaleType(ds, f);
-    if (units !== '' && units !== 'HU') {
-      const meaning = RESCALE_TYPES[units];
+    if (encoding !== null && encoding !== 'native' && pixel.hadUndefinedLength !== true) {
       throw new DicomFileError(
-        `values are not Hounsfield units (RescaleType${frameNote(f)} ${quoted(units)}${meaning ? `: ${meaning}` : ''}); only HU can be measured as muscle attenuation`,
+        `transfer syntax and pixel data disagree: ${transferSyntaxName(transferSyntaxUid)} is compressed, but the pixel data is a plain ${pixel.length}-byte value (not encapsulated)`,
       );
     }
-    if (checked === null || checked.slope !== slope || checked.intercept !== intercept) {
-      if (slope === 0) throw new DicomFileError(`RescaleSlope${frameNote(f)} 0 (every pixel would be the intercept)`);
-      if (Math.abs(slope) > MAX_RESCALE_SLOPE) {
-        throw new DicomFileError(`RescaleSlope${frameNote(f)} ${num(slope)} is not a CT rescale (more than ${MAX_RESCALE_SLOPE} HU per stored step)`);
-      }
-      const a = storedLo * slope + intercept;
-      const b = storedHi * slope + intercept;
-      const lo = Math.min(a, b);
-      const hi = Math.max(a, b);
-      if (!(Number.isFinite(lo) && Number.isFinite(hi)) || hi < PHYSICAL_HU[0] || lo > PHYSICAL_HU[1]) {
+    const encapsulated = isEncapsulated(transferSyntaxUid) || pixel.hadUndefinedLength === true;
+    const pixelDataOffset = inflated ? pixel.dataOffset : pixel.dataOffset + offsetShift;
+    const pixelDataLength = encapsulated ? -1 : pixel.length;
+    if (!encapsulated) {
+      // Native pixel data holds exactly the declared frames (plus one pad byte when that count is odd).
+      const declared = pixel.length;
+      if (declared > totalBytes + (totalBytes % 2)) {
         throw new DicomFileError(
-          `rescale${frameNote(f)} outside any physical HU range (stored ${storedLo}..${storedHi} gives ${num(lo)}..${num(hi)} HU; CT is within ${PHYSICAL_HU[0]}..${PHYSICAL_HU[1]})`,
+          `pixel data is ${declared} bytes, the header declares ${columns}x${rows} x ${numberOfFrames} frame(s) x ${bitsAllocated / 8} bytes = ${totalBytes} bytes`,
         );
       }
-      checked = { slope, intercept };
-    }
-    frameRescale.push(checked);
-  }
-  if (numberOfFrames > 1) {
-    // Every frame must share the first frame's orientation (Enhanced CT may carry one per frame).
-    for (let f = 1; f < numberOfFrames; f++) {
-      const o = groupNumbers(ds, f, 'x00209116', 'x00200037');
-      if (o.state === 'ok' && o.values.some((v, i) => Math.abs(v - iop[i]!) > 1e-4)) {
-        throw new DicomFileError(`not part of a consistent volume (frame ${f + 1} has a different orientation)`);
+      const available = inflated ? declared : Math.max(0, Math.min(declared, fileSize - pixelDataOffset));
+      if (available < totalBytes) {
+        throw new DicomFileError(`truncated pixel data (${available} of ${totalBytes} bytes)`);
       }
     }
-  }
-  const thickness = firstNumber(ds, 'x00180050') ?? (() => {
-    const g = groupNumbers(ds, 0, 'x00289110', 'x00180050');
-    return g.state === 'ok' ? g.values[0]! : null;
-  })();
-  const seriesNumber = firstNumber(ds, 'x00200011');
-  const instanceNumber = firstNumber(ds, 'x00200013');
+    return { pixelDataOffset, pixelDataLength };
+  });
+}
 
-  return {
-    path,
-    fileSize,
-    transferSyntaxUid,
-    sopClassUid,
-    sopInstanceUid: cleanUid(str(ds, 'x00080018')),
-    modality: modality || 'CT',
-    patientName: str(ds, 'x00100010'),
-    patientId: str(ds, 'x00100020'),
-    patientBirthDate: str(ds, 'x00100030'),
-    patientSex: ((v) => (v === 'M' || v === 'F' || v === 'O' ? v : ''))(str(ds, 'x00100040').toUpperCase()),
-    patientAge: str(ds, 'x00101010'),
-    patientSizeM: ((v) => (v !== null && v >= 0.3 && v <= 2.6 ? v : null))(firstNumber(ds, 'x00101020')),
-    studyId: str(ds, 'x00200010'),
-    accessionNumber: str(ds, 'x00080050'),
-    referringPhysicianName: str(ds, 'x00080090'),
-    manufacturer: str(ds, 'x00080070'),
-    studyInstanceUid: cleanUid(str(ds, 'x0020000d')),
-    studyDate: str(ds, 'x00080020'),
-    studyTime: str(ds, 'x00080030'),
-    studyDescription: str(ds, 'x00081030'),
-    seriesInstanceUid: cleanUid(str(ds, 'x0020000e')),
-    seriesDate: str(ds, 'x00080021'),
-    seriesTime: str(ds, 'x00080031'),
-    seriesDescription: str(ds, 'x0008103e'),
-    seriesNumber,
-    frameOfReferenceUid: cleanUid(str(ds, 'x00200052')),
-    instanceNumber,
-    rows,
-    columns,
-    numberOfFrames,
-    samplesPerPixel,
-    photometricInterpretation,
-    imageType: str(ds, 'x00080008').split('\\').map((v) => v.trim()).join('\\'),
-    bitsAllocated,
-    bitsStored,
-    pixelRepresentation,
-    pixelSpacing: [spacing[0]!, spacing[1]!],
-    imageOrientation: [iop[0]!, iop[1]!, iop[2]!, iop[3]!, iop[4]!, iop[5]!],
-    framePositions,
-    frameRescale,
-    sliceThickness: thickness,
-    pixelDataOffset,
-    pixelDataLength,
-  };
+/**
+ * A header from a data set in the DICOM JSON model (a DICOMweb server's instance metadata), checked as
+ * a file's header is. The metadata carries no pixel data (frames are fetched apart), so the pixel data
+ * place is unknown (-1); the transfer syntax is the metadata's own (0002,0010), else its
+ * AvailableTransferSyntaxUID (0008,3002), unless `transferSyntaxUid` names the one the frames come in.
+ * `ref` names the instance in reasons (its URL, say).
+ */
+export function headerFromDicomJson(json: DicomJsonDataSet, ref: string, opts: { transferSyntaxUid?: string } = {}): DicomHeader {
+  const ds = dicomJsonDataSet(json);
+  const transferSyntaxUid = opts.transferSyntaxUid ?? cleanUid(ds.text('x00020010') || ds.text('x00083002'));
+  return validateHeader(extractHeaderFields(ds), transferSyntaxUid, ref, 0, () => ({ pixelDataOffset: -1, pixelDataLength: -1 }));
 }

@@ -584,10 +584,3 @@ export function quaternToAffine(
     0, 0, 0, 1,
   ];
 }
-
-/** Stored value -> real value with scl_slope/scl_inter (no scaling when slope is 0 or not finite). */
-export function scaledValue(img: Pick<NiftiImage, 'sclSlope' | 'sclInter'>, raw: number): number {
-  const s = img.sclSlope;
-  if (!Number.isFinite(s) || s === 0) return raw;
-  return raw * s + (Number.isFinite(img.sclInter) ? img.sclInter : 0);
-}

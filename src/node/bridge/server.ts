@@ -21,7 +21,7 @@ import { handlePage, injectTokenScript } from './static';
  * - POST /api/<channel> with a JSON array of arguments (application/json), or, for arguments that hold
  *   bytes (export:write's body), a binary frame (BRIDGE_FRAME_TYPE in src/shared/contract.ts: a JSON
  *   head and the raw bytes; body.ts) -> 200 with the JSON result, or
- *   application/octet-stream for ArrayBuffer and Uint8Array results (series:volume; a Uint8Array marked by BINARY_KIND_HEADER) and for results with an ArrayBuffer
+ *   application/octet-stream for ArrayBuffer and Uint8Array results (a Uint8Array marked by BINARY_KIND_HEADER) and for results with an ArrayBuffer
  *   `bytes` (series:slices: the other fields as URI-encoded JSON in the x-paraspine-fields header);
  *   errors -> JSON { error, kind } (one
  *   line) with the status of the error's kind (core/errors.ts HTTP_STATUS: usage 400, input 422, access

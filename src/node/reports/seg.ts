@@ -10,7 +10,8 @@
  */
 import type { NaturalDataset } from 'dcmjs';
 import { ANATOMICAL_STRUCTURE, LATERALITY_CODES, MUSCLE_CODES } from '../../core/anatomy/codes';
-import { MUSCLE_LABELS, type Muscle, type Side } from '../../core/anatomy/anatomy';
+import type { Muscle, Side } from '../../core/anatomy/anatomy';
+import { MUSCLE_NAMES as MUSCLE_LABELS } from '../../core/anatomy/muscleStyle';
 import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
 import type { DicomReportInput } from '../../core/report/dicomInput';
 import { UserError } from '../../core/errors';

@@ -14,7 +14,7 @@
  * private coding scheme).
  */
 import type { NaturalDataset } from 'dcmjs';
-import { MUSCLE_LABELS } from '../../core/anatomy/anatomy';
+import { MUSCLE_NAMES as MUSCLE_LABELS } from '../../core/anatomy/muscleStyle';
 import { LATERALITY_CODES, MUSCLE_CODES, SR_CODES, VERTEBRA_CODES, type CodedConcept } from '../../core/anatomy/codes';
 import type { MeasurementRecord } from '../../core/metrics/records';
 import type { DicomReportInput, DicomReportRoi } from '../../core/report/dicomInput';

@@ -2,8 +2,8 @@
  * The renderer's one way to reach the main-process services (see src/shared/contract.ts).
  * In Electron the preload exposes `window.paraspine`; in a plain browser (`npm run web`) the same
  * channels are reached through the local HTTP bridge: POST /api/<channel> with a JSON array of
- * arguments (or, when an argument holds bytes, a binary frame: encodeFrame) and the per-start token; binary results (series:volume, and series:slices with its other
- * fields in a header) come back as application/octet-stream, everything else as JSON.
+ * arguments (or, when an argument holds bytes, a binary frame: encodeFrame) and the per-start token; binary results (series:slices with its other
+ * fields in a header, export bytes) come back as application/octet-stream, everything else as JSON.
  */
 import type { Channel, ChannelArgs, ChannelResults, ParaspineApi } from '../../shared/contract';
 import { BINARY_FIELDS_HEADER, BINARY_KIND_HEADER, BRIDGE_FRAME_TYPE, channels } from '../../shared/contract';
@@ -91,7 +91,7 @@ export function createBridgeClient(opts: { baseUrl: string; token: string | null
       // A result with bytes and fields (series:slices): the fields come in a header.
       if (res.headers.get(BINARY_KIND_HEADER) === 'uint8array') return new Uint8Array(bytes) as unknown as ChannelResults[C];
       const fields = res.headers.get(BINARY_FIELDS_HEADER);
-      if (fields === null) return bytes as ChannelResults[C];
+      if (fields === null) return bytes as unknown as ChannelResults[C];
       let parsed: unknown;
       try {
         parsed = JSON.parse(decodeURIComponent(fields));
@@ -165,11 +165,6 @@ export function getApi(): ParaspineApi {
     cached = createBridgeClient({ baseUrl: window.location.origin, token });
   }
   return cached;
-}
-
-/** For tests. */
-export function setApi(api: ParaspineApi | null): void {
-  cached = api;
 }
 
 export function isWebMode(): boolean {

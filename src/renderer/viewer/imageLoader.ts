@@ -201,8 +201,3 @@ export function registerParaspineLoader(): void {
   imageLoader.registerImageLoader(SCHEME, loadParaspineImage as unknown as Types.ImageLoaderFn);
   metaData.addProvider((type: string, imageId: string) => paraspineMetadata(type, imageId), 10000);
 }
-
-/** The volume behind one of our imageIds (for tests). */
-export function volumeForImageId(imageId: string): HuVolume | null {
-  return lookup(imageId)?.reg.volume ?? null;
-}

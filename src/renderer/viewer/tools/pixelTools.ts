@@ -28,7 +28,6 @@ export function pixelTool(id: string): PixelToolModule | undefined {
   return (PIXEL_TOOLS as Readonly<Record<string, PixelToolModule>>)[id] ?? registered.get(id);
 }
 
-export const PIXEL_TOOL_LIST: readonly PixelToolModule[] = PIXEL_TOOL_IDS.map((id) => PIXEL_TOOLS[id]);
 
 export type { PixelGesture, PixelToolModule, PixelToolOption } from './pixel/types';
 export { option, optionValue, setOptionValue } from './pixel/types';
