@@ -123,3 +123,45 @@ describe('two tabs on one series', () => {
     b.autosave.dispose();
   });
 });
+
+describe('one tab, slow saves', () => {
+  it('two saves waiting on a slow one go one after the other, each on the revision before it: no false conflict', async () => {
+    const ws = tmpDir();
+    const api = workspaceApi(ws);
+    // Every save takes a while (a slow disk or share): edits and flushes pile up behind it.
+    let inFlight = 0;
+    let most = 0;
+    const slow = {
+      ...api,
+      'annotations:save': async (doc: unknown, opts?: { baseRevision: string | null }) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 30));
+        try {
+          return await api['annotations:save'](doc as AnnotationDocument, opts);
+        } finally {
+          inFlight--;
+        }
+      },
+    } as ParaspineApi;
+    const store = createAppStore({ api: () => slow, now: () => new Date().toISOString(), newId: () => `roi-${Math.random()}`, rater: () => 'R' });
+    const autosave = attachAutosave(store, () => slow, 1);
+    await store.getState().init();
+    await store.getState().openFolder('/data');
+    await store.getState().selectSeries('1.2.3');
+    store.getState().markLevel('L3');
+    const first = autosave.flush(); // in flight
+    store.getState().setSlice(2);
+    store.getState().markLevel('L4/L5');
+    const second = autosave.flush(); // both wait for the first
+    store.getState().setSlice(1);
+    store.getState().markLevel('L3/L4');
+    const third = autosave.flush();
+    await Promise.all([first, second, third]);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(store.getState().save.state).toBe('saved');
+    expect(store.getState().saveConflict).toBeFalsy();
+    expect(most).toBe(1);
+    expect((await onDisk(ws)).levels.map((l) => l.level).sort()).toEqual(['L3', 'L3/L4', 'L4/L5']);
+  });
+});

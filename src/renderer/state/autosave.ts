@@ -23,9 +23,10 @@ export function attachAutosave(store: StoreApi<AppState>, api: () => ParaspineAp
       clearTimeout(timer);
       timer = null;
     }
-    if (saving) {
-      await saving;
-    }
+    // Every caller waiting on a save in flight wakes when it ends, and the first to wake starts the next
+    // one: the others must wait for that one too (a plain `if` let two saves start on the same base
+    // revision, and the second was refused as stale: a false conflict on a slow disk).
+    while (saving) await saving;
     const { doc, changeCounter, docRevision, saveConflict } = store.getState();
     if (!doc || changeCounter === savedCounter || saveConflict) return;
     const uid = doc.series.seriesInstanceUid;
