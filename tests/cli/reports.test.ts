@@ -91,6 +91,13 @@ describe.skipIf(!TOOLS || !dataPresent)('measure --format pdf|sr|seg on the 3 mm
     const perFrame = seq(seg, 'PerFrameFunctionalGroupsSequence');
     expect(perFrame.length).toBe(frames);
     for (const f of perFrame) expect(ct.has(String(seq(seq(f, 'DerivationImageSequence')[0], 'SourceImageSequence')[0]!['ReferencedSOPInstanceUID']))).toBe(true);
+
+    // --masks takes the SEG: measured on the same slices it gives the same records again.
+    const zs = [...new Set(records.map((x) => (x as Rec & { z: number }).z))];
+    const back = await cli('measure', ABDOMEN, '--masks', file, '--z', zs.join(','));
+    expect(back.errors).toEqual([]);
+    const key = (x: Rec) => [x.muscle, x.side, x.sliceIndex, x.pixels, x.areaMm2, x.meanHu, x.sdHu].join(' ');
+    expect((JSON.parse(back.stdout) as { measurements: Rec[] }).measurements.map(key).sort()).toEqual(records.map(key).sort());
   });
 
   it('PDF: every level, the ranges and the version; the psoas index by hand from the reference psoas areas and the typed height', async () => {
