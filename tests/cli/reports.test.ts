@@ -191,6 +191,10 @@ describe.skipIf(!TOOLS || !dataPresent)('a document drawn in the app: the CLI an
       { level: 'L3', sliceIndex: k, z, source: 'manual' },
       { level: 'L4/L5', sliceIndex: 55, z: indexToLps(g, 0, 0, 55)[2], source: 'manual' },
     ];
+    // A trabecular bone ROI at L1 (slice 97), the same 4 x 4 pixel square: the SR codes it by its vertebra.
+    const kb = 97;
+    const zb = indexToLps(g, 0, 0, kb)[2];
+    doc.boneRois = [{ id: 'b1', vertebra: 'L1', sliceIndex: kb, z: zb, pointsLps: corners.map(([i, j]) => indexToLps(g, i + 20, j - 10, kb)), source: 'drawn', createdAt: MODIFIED, modifiedAt: MODIFIED }];
     doc.rois = [{ id: 'r1', level: 'L3', muscle: 'psoas', side: 'left', sliceIndex: k, z, pointsLps: corners.map(([i, j]) => indexToLps(g, i, j, k)), source: 'drawn', createdAt: MODIFIED, modifiedAt: MODIFIED }];
     docFile = join(dir, 'doc.json');
     writeFileSync(docFile, JSON.stringify(doc));
@@ -228,7 +232,12 @@ describe.skipIf(!TOOLS || !dataPresent)('a document drawn in the app: the CLI an
     expect(sr.path.endsWith('.measurements.sr.dcm')).toBe(true);
     expect(dciodvfy(sr.path).errors).toEqual([]);
     const found = nums(readDicom(sr.path));
-    expect(found.filter((n) => n.concept === 'SCT:42798000').map((n) => n.value)).toEqual([144]);
+    // The psoas outline and the bone ROI, 16 pixels each; the bone group's mean is the JSON's.
+    expect(found.filter((n) => n.concept === 'SCT:42798000').map((n) => n.value)).toEqual([144, 144]);
+    const json = JSON.parse((await cli('measure', ABDOMEN, '--annotations', docFile)).stdout) as { measurements: Rec[] };
+    const bone = json.measurements.find((x) => x.muscle === 'trabecularBone')!;
+    expect(bone.pixels).toBe(16);
+    expect(found.filter((n) => n.derivation === 'SCT:373098007').map((n) => n.value)).toContain(bone.meanHu);
     const seg = (await service.dispatch('export:report', [{ format: 'seg', series, document: doc }])) as { path: string };
     expect(seg.path.endsWith('.measurements.seg.dcm')).toBe(true);
     expect(dciodvfy(seg.path).errors).toEqual([]);
