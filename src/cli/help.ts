@@ -5,7 +5,7 @@
 import { DEFAULT_REGISTRY, type MetricRegistry } from '../core/metrics/definitions';
 import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
 import { DEFAULT_LEVELS } from '../core/anatomy/anatomy';
-import { EXPORT_FORMATS } from '../core/export/formats';
+import { EXPORT_FORMATS, TEXT_FORMATS } from '../core/export/formats';
 
 const WIDTH = 98;
 const INDENT = '      ';
@@ -34,7 +34,11 @@ export function helpText(version: string, registry: MetricRegistry = DEFAULT_REG
       '--split-autochthon maps TotalSegmentator classes to Paraspine muscles: iliopsoas -> the psoas component nearest the spine, ' +
       "autochthon -> multifidus + erector spinae (fat-plane split); records get 'source'. " +
       'A mask whose values are not whole numbers (a probability map) is refused unless --mask-threshold T (0 < T <= 1) is given: ' +
-      "a voxel is then set where its value >= T, and its records get 'maskThreshold'.",
+      "a voxel is then set where its value >= T, and its records get 'maskThreshold'. " +
+      '--format pdf|sr|seg writes the report (PDF), a DICOM SR (TID 1500) or a DICOM SEG of the outlines (binary: needs --out, or a pipe); ' +
+      '--height-m and --sex are used for the muscle indices where the DICOM has no PatientSize / PatientSex; ' +
+      '--bone L1 (T12..L5) proposes and measures the trabecular ROI from the vertebra mask (a record, the reports\' bone panel); ' +
+      "--date sets the report's date (default: the annotation document's last change, else now).",
   );
   const formats = EXPORT_FORMATS.join('|');
   const stats = wrapParagraph(`Per mask over the whole volume: ${registry.keys('volume').join(', ')}.`);
@@ -49,9 +53,10 @@ Usage:
                     [--annotations FILE] [--levels auto|L3,L4/L5,...] [--z MM,MM,...]
                     [--structures muscles|all|NAME,NAME] [--muscle-hu LO,HI] [--fat-hu LO,HI]
                     [--split-autochthon] [--mask-threshold T] [--series UID] [--format ${formats}] [--out FILE]
+                    [--height-m M] [--sex M|F] [--paper a4|letter] [--bone L1|T12..L5|none] [--date ISO]
 ${measure}
   paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
-                  [--series UID] [--format ${formats}] [--out FILE]
+                  [--series UID] [--format ${TEXT_FORMATS.join('|')}] [--out FILE]
 ${stats}
 
 Defaults: muscle range ${range(ranges.muscleHu)} HU, fat range ${range(ranges.fatHu)} HU (both inclusive).

@@ -7,7 +7,7 @@
  * keyboard handler) and show the key in the label instead.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import type { MenuAction, MenuShortcutAction, ViewPreset } from '../shared/contract';
+import { EXPORT_MENU, type MenuAction, type MenuShortcutAction, type ViewPreset } from '../shared/contract';
 import { WINDOW_PRESETS } from '../shared/windowPresets';
 import { acceleratorFor, keyHint, withKeyHint } from '../shared/shortcuts';
 import { OUTLINE_COMMANDS, PIXEL_TOOL_IDS, PIXEL_TOOL_INFO, ROI_TOOL_IDS, ROI_TOOL_INFO, type OutlineCommand, type ToolId, type ToolInfo } from '../shared/tools';
@@ -50,6 +50,11 @@ export const OUTLINE_COMMAND_LABELS: { readonly [C in OutlineCommand]: string } 
 /** Tools menu labels where the toolbar's short label says too little. */
 const TOOL_MENU_LABELS: { readonly [Id in ToolId]?: string } = { grow: 'Region Grow' };
 
+/** An Export menu item per registered format (core/export/formats.ts): a format added there appears here. */
+function exportItem({ format, label }: (typeof EXPORT_MENU)[number], isMac: boolean, h: MenuHandlers): MenuItemConstructorOptions {
+  return { label: `Export ${label}…`, ...(format === 'csv' ? acc(acceleratorFor({ type: 'exportCsv' }, isMac)) : {}), click: () => h.send({ type: 'export', format }) };
+}
+
 /** A menu item that does what `action`'s key does, the key shown in its label (never an accelerator). */
 function shortcutItem(label: string, action: MenuShortcutAction, h: MenuHandlers): MenuItemConstructorOptions {
   return { label: withKeyHint(label, action), click: () => h.send({ type: 'shortcut', action }) };
@@ -75,11 +80,12 @@ export function menuTemplate(env: MenuEnv, h: MenuHandlers): MenuItemConstructor
           submenu: env.recentFolders.length ? env.recentFolders.map((f) => ({ label: f, click: () => h.openFolder(f) })) : [{ label: 'No recent folders', enabled: false }],
         },
         { type: 'separator' },
-        { label: 'Export CSV…', ...acc(acceleratorFor({ type: 'exportCsv' }, isMac)), click: () => h.send({ type: 'export', format: 'csv' }) },
-        { label: 'Export JSON…', click: () => h.send({ type: 'export', format: 'json' }) },
-        { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],
+    },
+    {
+      label: 'Export',
+      submenu: EXPORT_MENU.map((f) => exportItem(f, isMac, h)),
     },
     {
       label: 'Edit',

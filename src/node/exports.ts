@@ -1,14 +1,28 @@
 /**
  * Export encoders: one per format of the registry (core/export/formats.ts), each turning a measured
- * series into the bytes of its file. The command line's `measure --format`, and the coming batch and
- * report commands, call `encodeExport`; the app computes CSV/JSON in the renderer (core's
- * exportMeasurementsCsv/Json on the volume it holds) and export:write checks and writes its bytes.
+ * series into the bytes of its file. The command line's `measure --format` calls `encodeExport`, and so
+ * does the app's export:report channel for the reports (PDF, SR, SEG: one code path, so the app's PDF
+ * and the CLI's PDF of the same document are the same report); the app computes CSV/JSON in the
+ * renderer (core's exportMeasurementsCsv/Json on the volume it holds) and export:write writes its bytes.
  *
  * A new format: its entry in EXPORT_FORMAT_REGISTRY, its encoder in EXPORT_ENCODERS (the type checker
  * refuses a registry entry without one), and what it needs (`needs`) passed in ExportSources.
  */
 import type { Problem } from '../core/errors';
+import type { AnnotationDocument } from '../core/annotations/document';
 import type { SeriesReferences } from '../core/dicom/references';
+import { reportPanels } from '../core/indices/panels';
+import { TRABECULAR_MUSCLE } from '../core/bone/measureBone';
+import { buildDicomReportInput, type DicomReportSource } from '../core/report/dicomInput';
+import { keyImageInputsFromDocument, keyImageInputsFromMasks, type KeyImageInput, type LevelMask } from '../core/report/keyImage';
+import { reportInput } from '../core/report/model';
+import { MUSCLE_ORDER } from '../core/anatomy/anatomy';
+import type { RoiMuscle } from '../core/annotations/document';
+import { WINDOW_PRESETS } from '../shared/windowPresets';
+import { APP_VERSION } from './appVersion';
+import { renderPdfReport, type Paper } from './reports/pdf';
+import { makeSeg } from './reports/seg';
+import { makeSr } from './reports/sr';
 import type { SeriesSummary } from '../core/dicom/types';
 import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText, type MeasurementsLevel, type SliceNumbering } from '../core/export/measurementsExport';
 import { EXPORT_FORMAT_REGISTRY, exportFormat, type ExportFormat } from '../core/export/formats';
@@ -32,6 +46,22 @@ export interface MeasuredSeries {
   provenance: { rater: string; appVersion: string; modifiedAt?: string };
   /** The series' slice count and InstanceNumbers (the slicePosition / instanceNumber columns and keys). */
   geometry?: SliceNumbering;
+  /** Per record its slice mask and the document's outlines (the SR's and SEG's ROIs, the PDF's key images): never in the JSON or CSV. */
+  dicom?: Omit<DicomReportSource, 'records'>;
+  /** The annotation document measured, if any (the PDF's key images: its outlines per level). */
+  document?: Pick<AnnotationDocument, 'rois' | 'levels'>;
+}
+
+/** What a report adds to the measurements (the command line's --paper, --height-m, --sex, --date). */
+export interface ReportOptions {
+  paper?: Paper;
+  /** Typed height (m) and sex: used where the DICOM's PatientSize / PatientSex are absent. */
+  heightM?: number | null;
+  sex?: string | null;
+  /** When the report was made (ISO 8601); default the document's modifiedAt, else now. */
+  madeAt?: string;
+  /** Default: this build's version. */
+  softwareVersion?: string;
 }
 
 /** What an encoder is given: the result always; the HU and references where the format `needs` them. */
@@ -39,6 +69,9 @@ export interface ExportSources {
   result: MeasuredSeries;
   volume?: HuVolume;
   references?: SeriesReferences;
+  options?: ReportOptions;
+  /** One line per thing a report left out (a ROI that is no coded muscle), for the caller to print. */
+  note?: (line: string) => void;
 }
 
 export type ExportEncoder = (src: ExportSources) => Uint8Array | Promise<Uint8Array>;
@@ -70,10 +103,84 @@ function encodeJson({ result }: ExportSources): Uint8Array {
   );
 }
 
-/** One encoder per registered format (pdf, sr and seg add theirs here). */
+/** The report's date: as given, else the annotation document's last change, else now. */
+export function reportMadeAt(src: Pick<ExportSources, 'result' | 'options'>): string {
+  return src.options?.madeAt ?? (src.result.provenance.modifiedAt || new Date().toISOString());
+}
+
+/** The muscle window (the key images are shown at it, as the app's Muscle preset). */
+const MUSCLE_WINDOW = (() => {
+  const p = WINDOW_PRESETS.find((w) => w.id === 'muscle')!;
+  return { center: p.center, width: p.width };
+})();
+
+const isRoiMuscle = (m: string | null): m is RoiMuscle => m !== null && (m === 'autochthon' || (MUSCLE_ORDER as readonly string[]).includes(m));
+
+/**
+ * One key image per level: the masks measured (traced: core/report/keyImage) and the document's
+ * outlines on the level's slice; where a level has both, the outlines on the same slice are joined.
+ */
+export function reportKeyImages(result: MeasuredSeries, volume: HuVolume): KeyImageInput[] {
+  const masks: LevelMask[] = [];
+  for (const r of result.measurements) {
+    const mask = result.dicom?.recordMasks?.get(r);
+    if (!mask || r.status === 'absent') continue;
+    masks.push({ level: r.level, sliceIndex: r.sliceIndex, structure: r.structure, muscle: isRoiMuscle(r.muscle) ? r.muscle : null, side: r.side, mask });
+  }
+  const fromMasks = masks.length ? keyImageInputsFromMasks(volume, masks) : [];
+  const fromDoc = result.document && (result.document.rois.length || result.document.levels.length) ? keyImageInputsFromDocument(volume, result.document) : [];
+  const out = [...fromMasks];
+  for (const d of fromDoc) {
+    const at = out.findIndex((m) => m.level === d.level);
+    if (at < 0) out.push(d);
+    else if (out[at]!.sliceIndex === d.sliceIndex) out[at] = { ...out[at]!, outlines: [...out[at]!.outlines, ...d.outlines] };
+  }
+  return out;
+}
+
+/** The panels' height and sex: the DICOM's PatientSize / PatientSex first, else as given. */
+function panelsOf(src: ExportSources) {
+  const p = src.references?.patient;
+  return reportPanels(src.result, { dicom: p ? { sizeM: p.sizeM, sex: p.sex } : null, heightM: src.options?.heightM ?? null, sex: src.options?.sex ?? null });
+}
+
+/** PDF: the report of core/report/model over renderPdfReport, key images at the muscle window. */
+async function encodePdf(src: ExportSources): Promise<Uint8Array> {
+  const { result } = src;
+  // A trabecular bone record is drawn in the bone panel (from all records), not on a level page of its
+  // own (its level, L1, would otherwise get a page with no muscle on it).
+  const muscles = { ...result, measurements: result.measurements.filter((r) => r.muscle !== TRABECULAR_MUSCLE) };
+  const input = reportInput(muscles, {
+    softwareVersion: src.options?.softwareVersion ?? APP_VERSION,
+    madeAt: reportMadeAt(src),
+    panels: panelsOf(src),
+    keyImages: reportKeyImages(muscles, src.volume!),
+  });
+  return renderPdfReport(input, { paper: src.options?.paper ?? 'a4', window: MUSCLE_WINDOW });
+}
+
+/** The SR's and SEG's input: every measured record with its pixels and outlines on its CT image. */
+function dicomInput(src: ExportSources) {
+  const { result } = src;
+  if (!result.dicom) throw new UserError('usage', 'the DICOM export needs the measured masks and outlines (a result of measureSeries)');
+  return buildDicomReportInput({ ...result.dicom, references: src.references ?? result.dicom.references, records: result.measurements });
+}
+
+function dicomEncoder(make: typeof makeSr): ExportEncoder {
+  return (src) => {
+    const obj = make(dicomInput(src), { at: new Date(reportMadeAt(src)) });
+    for (const l of obj.leftOut) src.note?.(`left out: ${l}`);
+    return new Uint8Array(obj.bytes.buffer, obj.bytes.byteOffset, obj.bytes.byteLength);
+  };
+}
+
+/** One encoder per registered format. */
 export const EXPORT_ENCODERS: { readonly [F in ExportFormat]: ExportEncoder } = {
   json: encodeJson,
   csv: encodeCsv,
+  pdf: encodePdf,
+  sr: dicomEncoder(makeSr),
+  seg: dicomEncoder(makeSeg),
 };
 
 /** The bytes of `src` in `format`; refuses (input) a format whose needs are not given. */

@@ -13,6 +13,9 @@ import { UserError, toUserError, type ErrorKind, type Problem } from '../core/er
 import { MAX_DOCUMENT_BYTES, readAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
 import { measureAnnotationsChecked, sortRecords } from '../core/annotations/measureAnnotations';
 import { checkLevel } from '../core/annotations/checkRoi';
+import { boneRoiFromMaskSet, vertebraMaskName } from '../core/bone/measureBone';
+import type { BoneVertebra } from '../core/bone/trabecular';
+import { contourMask } from '../core/roi/contour';
 import { DEFAULT_LEVELS, type Level } from '../core/anatomy/anatomy';
 import type { FileProblem, SeriesSummary } from '../core/dicom/types';
 import type { SeriesReferences } from '../core/dicom/references';
@@ -82,6 +85,10 @@ export interface MeasureResult {
   geometry?: SliceNumbering;
   /** What a DICOM SR or SEG of the result needs (core/report/dicomInput): not part of the JSON or CSV. */
   dicom?: Omit<DicomReportSource, 'records'>;
+  /** The annotation document measured, if any (the PDF's key images): not part of the JSON or CSV. */
+  document?: AnnotationDocument;
+  /** The series' HU, only when asked for (`keepVolume`: a report's key images); a batch keeps none. */
+  volume?: HuVolume;
 }
 
 const isVertebra = isVertebraMask;
@@ -104,6 +111,20 @@ export interface MeasureSeriesInput<L extends SeriesLocator = SeriesLocator> {
   masks?: string;
   labels?: 'totalsegmentator';
   annotations?: string;
+  /**
+   * An annotation document given as an object (the app's current document, not a file): validated as a
+   * file's would be; messages name it `annotationsName` (default 'the annotation document'). Not with `annotations`.
+   */
+  annotationsDocument?: unknown;
+  annotationsName?: string;
+  /**
+   * Propose the trabecular ROI of this vertebra from its mask (core/bone: the body, eroded), measure it
+   * and add it as a record (the reports' bone panel, the SR). Needs `masks`; without the vertebra's mask
+   * a warning says why and nothing is added.
+   */
+  bone?: BoneVertebra;
+  /** Keep the series' HU in the result (`volume`), for a report's key images. */
+  keepVolume?: boolean;
   levels?: 'auto' | Level[];
   z?: number[];
   structures?: string;
@@ -138,6 +159,13 @@ function withThreshold(r: SourcedRecord, threshold: number | undefined): Sourced
 }
 
 /** The document, and what was repaired as it was read (duplicate outline ids), as notes on the file. */
+/** A document given as an object, checked as a file's would be. */
+function givenAnnotations(json: unknown, name: string): { document: AnnotationDocument; notes: string[] } {
+  const r = readAnnotationDocument(json);
+  if (!r.ok) throw refused(`${name}: ${r.reason}`);
+  return { document: r.document, notes: r.notes };
+}
+
 async function readAnnotations(file: string): Promise<{ document: AnnotationDocument; notes: string[] }> {
   let text: string;
   try {
@@ -179,14 +207,18 @@ function zSlices(volume: HuVolume, zs: readonly number[]): MeasuredSlice[] {
  * the files used) go to `note` as they come. Throws a UserError (one line) when the inputs are refused.
  */
 export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeriesInput<L>, note: (line: string) => void = () => {}): Promise<MeasureResult> {
-  if (!opts.masks && !opts.annotations) throw usage('measure needs --masks and/or --annotations');
+  const hasDocument = opts.annotationsDocument !== undefined;
+  if (!opts.masks && !opts.annotations && !hasDocument) throw usage('measure needs --masks and/or --annotations');
+  if (opts.annotations && hasDocument) throw usage('give the annotations as a file or as a document, not both');
+  if (opts.bone !== undefined && !opts.masks) throw usage('--bone needs vertebra masks (--masks)');
   if (opts.z && opts.levels) throw usage('use either --z or --levels, not both');
   if (opts.splitAutochthon && !opts.masks) throw usage('--split-autochthon needs --masks');
   if (opts.maskThreshold !== undefined && !opts.masks) throw usage('--mask-threshold needs --masks');
   if (opts.maskThreshold !== undefined && !validMaskThreshold(opts.maskThreshold)) {
     throw usage(`--mask-threshold must be a number greater than 0 and at most 1 (got ${opts.maskThreshold})`);
   }
-  const read = opts.annotations ? await readAnnotations(opts.annotations) : undefined;
+  const docName = opts.annotations ?? opts.annotationsName ?? 'the annotation document';
+  const read = opts.annotations ? await readAnnotations(opts.annotations) : hasDocument ? givenAnnotations(opts.annotationsDocument, docName) : undefined;
   const doc = read?.document;
   const ranges: HuRanges = {
     muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
@@ -196,7 +228,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   // Named at once: a level or option refused further on still leaves every file left out named.
   noteSkipped(seriesProblems, note);
   if (doc && doc.series.seriesInstanceUid !== summary.seriesInstanceUid) {
-    throw refused(`${opts.annotations}: annotations are for series ${doc.series.seriesInstanceUid}, not ${summary.seriesInstanceUid}`);
+    throw refused(`${docName}: annotations are for series ${doc.series.seriesInstanceUid}, not ${summary.seriesInstanceUid}`);
   }
   const g = volume.geometry;
   const warnings = [...volume.warnings];
@@ -205,7 +237,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   /** The slice mask each mask record was measured on (for a DICOM SR or SEG of the result). */
   const recordMasks = new Map<MeasurementRecord, Uint8Array>();
   /** Notes on the annotation document and the mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
-  const notes: { path: string; reason: string }[] = (read?.notes ?? []).map((reason) => ({ path: opts.annotations!, reason }));
+  const notes: { path: string; reason: string }[] = (read?.notes ?? []).map((reason) => ({ path: docName, reason }));
 
   // Slices to measure masks on: found from the vertebra masks, or given (z, annotation levels).
   let slices: MeasuredSlice[] = [];
@@ -272,6 +304,16 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
       }
     });
   }
+  if (opts.masks && opts.bone !== undefined) {
+    // The whole vertebra mask (its mid slice is found in it), loaded apart from the measured slices.
+    const name = vertebraMaskName(opts.bone);
+    const loaded = await maskSource(opts.masks, g, { references, labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }).load((n) => n === name);
+    const bone = boneRoiFromMaskSet(volume, loaded.masks, opts.bone, { ranges });
+    if (bone.ok) {
+      measurements.push(bone.record);
+      recordMasks.set(bone.record, contourMask(g, bone.proposal.sliceIndex, bone.proposal.pointsLps));
+    } else warnings.push(`${opts.bone} trabecular ROI not measured: ${bone.reason}`);
+  }
   if (doc) {
     const checked = measureAnnotationsChecked(volume, doc, ranges);
     measurements.push(...checked.records);
@@ -282,7 +324,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
-  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: doc.rois } : {}) } };
+  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: [...doc.rois, ...(doc.boneRois ?? [])] } : {}) }, ...(doc ? { document: doc } : {}), ...(opts.keepVolume ? { volume } : {}) };
 }
 
 /** The series chosen under its root (by UID, else the one CT series) and loaded; the root's unusable files are among its problems. */

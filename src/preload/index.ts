@@ -22,6 +22,7 @@ const CHANNELS = [
   'annotations:saveCopy',
   'masks:import',
   'export:write',
+  'export:report',
 ] as const satisfies readonly Channel[];
 type Missing = Exclude<Channel, (typeof CHANNELS)[number]>;
 const allChannelsListed: [Missing] extends [never] ? true : Missing = true;

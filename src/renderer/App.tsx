@@ -14,7 +14,7 @@ import { WINDOW_PRESETS } from '../shared/windowPresets';
 import { getAppStore, useApp } from './state/store';
 import { keyHint, withKeyHint } from '../shared/shortcuts';
 import { TOOLS } from '../shared/tools';
-import { exportFormat } from '../core/export/formats';
+import { EXPORT_FORMATS, exportFormat } from '../core/export/formats';
 import { AxialViewer } from './viewer/AxialViewer';
 
 export interface AppProps {
@@ -313,7 +313,7 @@ function ImportExport() {
   const [labels, setLabels] = useState<'totalsegmentator' | 'auto'>('totalsegmentator');
   const web = isWebMode();
   // One object URL per export made (browser mode only), revoked when the next export replaces it or the panel goes.
-  const downloadHref = useObjectUrl(web && lastExport ? lastExport.content : null, lastExport ? exportFormat(lastExport.format).mediaType : '');
+  const downloadHref = useObjectUrl(web && lastExport && !exportFormat(lastExport.format).binary ? lastExport.content : null, lastExport ? exportFormat(lastExport.format).mediaType : '');
 
   const doImport = () => void store.getState().importMasks({ masksPath, ...(labels === 'totalsegmentator' ? { labels } : {}) });
 
@@ -340,12 +340,12 @@ function ImportExport() {
         </div>
       )}
       <div className="row">
-        <button className="small" onClick={() => void store.getState().exportMeasurements('csv')} data-testid="export-csv">
-          Export CSV
-        </button>
-        <button className="small" onClick={() => void store.getState().exportMeasurements('json')} data-testid="export-json">
-          Export JSON
-        </button>
+        {/* One button per registered format (core/export/formats.ts), as the Export menu. */}
+        {EXPORT_FORMATS.map((f) => (
+          <button key={f} className="small" onClick={() => void store.getState().exportMeasurements(f)} data-testid={`export-${f}`}>
+            Export {exportFormat(f).label}
+          </button>
+        ))}
       </div>
       {lastExport && (
         <div className="small-text" data-testid="export-result">

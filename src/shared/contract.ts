@@ -13,7 +13,7 @@ import type { ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { Level, Side } from '../core/anatomy/anatomy';
 import type { Vec3 } from '../core/geometry/vec3';
-import { EXPORT_FORMATS, type ExportFormat } from '../core/export/formats';
+import { EXPORT_FORMAT_REGISTRY, EXPORT_FORMATS, REPORT_FORMATS, type ExportFormat } from '../core/export/formats';
 import type { ShortcutAction } from './shortcuts';
 import type { WindowPreset } from './windowPresets';
 
@@ -243,6 +243,28 @@ export const channels = {
     ]),
     maxBodyBytes: MAX_EXPORT_BYTES + 64 * 1024,
   },
+  /**
+   * Makes a report (PDF, DICOM SR, DICOM SEG: the registry's binary formats) of the current annotation
+   * document in the Node services, through the command line's code (measureSeries and encodeExport):
+   * the series is read through its source, the document (an object, validated as a file's would be) is
+   * measured, and the report is written like export:write's files. The report's date is the document's
+   * modifiedAt, so the app's PDF and `paraspine measure --annotations <saved document> --format pdf`
+   * are the same report. Height (m) and sex are used where the DICOM has none.
+   */
+  'export:report': {
+    args: z.tuple([
+      z
+        .object({
+          format: z.enum(REPORT_FORMATS as [ExportFormat, ...ExportFormat[]]),
+          series: seriesLocatorSchema,
+          document: z.unknown(),
+          heightM: z.number().finite().nullable().optional(),
+          sex: z.enum(['M', 'F']).nullable().optional(),
+          paper: z.enum(['a4', 'letter']).optional(),
+        })
+        .strict(),
+    ]),
+  },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -260,6 +282,7 @@ export interface ChannelResults {
   'annotations:saveCopy': { path: string };
   'masks:import': MaskImportResult;
   'export:write': { path: string };
+  'export:report': { path: string; leftOut: string[] };
 }
 
 export type ChannelArgs<C extends Channel> = z.infer<(typeof channels)[C]['args']>;
@@ -279,6 +302,9 @@ export type ViewPreset = WindowPreset['id'];
 
 /** Shortcut-table actions the application menu sends as they are (the Tools and Outline menus). */
 export type MenuShortcutAction = Extract<ShortcutAction, { type: 'setTool' | 'outlineCommand' }>;
+
+/** The Export menu's items, in registry order (core/export/formats.ts: a format added there appears in the menu). */
+export const EXPORT_MENU: readonly { readonly format: ExportFormat; readonly label: string }[] = EXPORT_FORMATS.map((format) => ({ format, label: EXPORT_FORMAT_REGISTRY[format].label }));
 
 export type MenuAction =
   | { type: 'open-folder'; folder: string }

@@ -7,14 +7,18 @@ describe('export format registry', () => {
   it('each entry is filed under its own id, with an extension without a dot and a media type', () => {
     for (const [key, spec] of Object.entries(EXPORT_FORMAT_REGISTRY)) {
       expect(spec.id).toBe(key);
-      expect(spec.extension).toMatch(/^[a-z0-9]+$/);
+      expect(spec.extension).toMatch(/^[a-z0-9]+(\.[a-z0-9]+)*$/);
       expect(spec.mediaType).toMatch(/^[a-z]+\/[a-z0-9.+-]+$/);
       expect(spec.needs).toContain('measurements');
     }
   });
 
-  it('json first (the command line default), then csv; the file names the series stem and the extension', () => {
-    expect(EXPORT_FORMATS).toEqual(['json', 'csv']);
+  it('json first (the command line default), then csv, then the reports; the file names the series stem and the extension', () => {
+    expect(EXPORT_FORMATS).toEqual(['json', 'csv', 'pdf', 'sr', 'seg']);
+    expect(exportFileName('1.2.3', 'sr')).toBe('1.2.3.measurements.sr.dcm');
+    expect(exportFileName('1.2.3', 'seg')).toBe('1.2.3.measurements.seg.dcm');
+    expect(EXPORT_FORMAT_REGISTRY.pdf.binary && EXPORT_FORMAT_REGISTRY.sr.binary && EXPORT_FORMAT_REGISTRY.seg.binary).toBe(true);
+    expect(EXPORT_FORMAT_REGISTRY.pdf.needs).toContain('hu');
     expect(exportFileName('1.2.3', 'csv')).toBe('1.2.3.measurements.csv');
     expect(exportFileName('1.2.3', 'json')).toBe('1.2.3.measurements.json');
     expect(isExportFormat('csv')).toBe(true);

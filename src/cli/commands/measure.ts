@@ -3,7 +3,9 @@
  * (node/measureSeries.ts), which reads the series through a folder SeriesSource.
  */
 import { parseLevels } from '../../core/anatomy/anatomy';
-import { EXPORT_FORMATS } from '../../core/export/formats';
+import { BONE_VERTEBRAE } from '../../core/bone/trabecular';
+import { EXPORT_FORMATS, exportFormat } from '../../core/export/formats';
+import { heightProblem } from '../../core/indices/anthropometry';
 import { validMaskThreshold } from '../../core/masks/maskValues';
 import type { HuRanges } from '../../core/metrics/ranges';
 import { encodeExport } from '../../node/exports';
@@ -29,10 +31,32 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
       series: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
+      'height-m': { type: 'string' },
+      sex: { type: 'string' },
+      paper: { type: 'string' },
+      bone: { type: 'string' },
+      date: { type: 'string' },
     },
     1,
   );
   const format = oneOf(values.format, EXPORT_FORMATS, '--format', EXPORT_FORMATS[0]);
+  // Bytes are never dumped on a terminal: a binary format goes to --out (or a pipe).
+  if (exportFormat(format).binary && values.out === undefined && process.stdout.isTTY) {
+    throw new UsageError(`--format ${format} writes binary ${exportFormat(format).label} bytes: give --out FILE (or pipe the output)`);
+  }
+  const paper = oneOf(values.paper, ['a4', 'letter'] as const, '--paper', 'a4');
+  const sex = values.sex === undefined ? undefined : oneOf(values.sex.toUpperCase(), ['M', 'F'] as const, '--sex', 'M');
+  const boneSpec = values.bone === undefined ? 'none' : oneOf(values.bone.toUpperCase() === 'NONE' ? 'none' : values.bone.toUpperCase(), [...BONE_VERTEBRAE, 'none'] as const, '--bone', 'none');
+  let heightM: number | undefined;
+  if (values['height-m'] !== undefined) {
+    const t = values['height-m'].trim();
+    heightM = /^(\d+\.?\d*|\.\d+)$/.test(t) ? Number(t) : NaN;
+    const why = heightProblem(heightM);
+    if (why) throw new UsageError(`--height-m: ${Number.isNaN(heightM) ? `'${values['height-m']}' is not a height in metres` : why}`);
+  }
+  if (values.date !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(values.date) || Number.isNaN(new Date(values.date).getTime()))) {
+    throw new UsageError(`--date must be an ISO 8601 date or date-time (got '${values.date}')`);
+  }
   const labels = values.labels === undefined ? undefined : oneOf(values.labels, ['totalsegmentator'] as const, '--labels', 'totalsegmentator');
   let levels: MeasureSeriesInput['levels'];
   if (values.levels !== undefined) {
@@ -64,8 +88,17 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
       ranges,
       splitAutochthon: values['split-autochthon'] === true,
       ...(maskThreshold !== undefined ? { maskThreshold } : {}),
+      ...(boneSpec !== 'none' ? { bone: boneSpec } : {}),
+      keepVolume: exportFormat(format).needs.includes('hu'),
     },
     (l) => out.note(l),
   );
-  await out.emit(await encodeExport(format, { result }), values.out);
+  const bytes = await encodeExport(format, {
+    result,
+    volume: result.volume,
+    references: result.references,
+    options: { paper, ...(heightM !== undefined ? { heightM } : {}), ...(sex ? { sex } : {}), ...(values.date !== undefined ? { madeAt: new Date(values.date).toISOString() } : {}) },
+    note: (l) => out.note(l),
+  });
+  await out.emit(bytes, values.out);
 }

@@ -1,4 +1,4 @@
-import { EXPORT_FORMATS } from '../../core/export/formats';
+import { TEXT_FORMATS } from '../../core/export/formats';
 import { toCsv } from '../../core/format/csv';
 import { VOLUME_METRIC_KEYS } from '../../core/metrics/definitions';
 import { computeMetrics, DEFAULT_REGISTRY } from '../../core/metrics/definitions';
@@ -37,7 +37,7 @@ export async function runStats(argv: string[], out: Output): Promise<void> {
     { masks: { type: 'string' }, labels: { type: 'string' }, series: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
     1,
   );
-  const format = oneOf(values.format, EXPORT_FORMATS, '--format', EXPORT_FORMATS[0]);
+  const format = oneOf(values.format, TEXT_FORMATS, '--format', TEXT_FORMATS[0]);
   const labels = values.labels === undefined ? undefined : oneOf(values.labels, ['totalsegmentator'] as const, '--labels', 'totalsegmentator');
   const folder = await requireFolder(positionals[0], 'series folder');
   if (!values.masks) throw new CliError('stats needs --masks <folder|file>');

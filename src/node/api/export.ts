@@ -1,30 +1,60 @@
-/** The export channel: write an export the renderer made into the workspace's exports folder. */
+/**
+ * The export channels: write an export the renderer made into the workspace's exports folder
+ * (export:write), and make a report of the current document through the command line's code
+ * (export:report: measureSeries + encodeExport) and write it there the same way.
+ */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ParaspineApi } from '../../shared/contract';
-import { exportFileName } from '../../core/export/formats';
+import { rootOf, type ParaspineApi, type SeriesLocator } from '../../shared/contract';
+import { exportFileName, type ExportFormat } from '../../core/export/formats';
 import { writeFileAtomic } from '../atomicWrite';
-import { checkExportBody } from '../exports';
+import { checkExportBody, encodeExport } from '../exports';
+import { measureSeries, type SeriesRef } from '../measureSeries';
 import { documentStem } from '../workspace';
 import { ApiError, type ApiContext } from './context';
 
-export function exportChannels(ctx: ApiContext): Pick<ParaspineApi, 'export:write'> {
+export function exportChannels(ctx: ApiContext): Pick<ParaspineApi, 'export:write' | 'export:report'> {
   const { access, workspace } = ctx;
+  /** Writes `<stem>.measurements.<ext>` into the workspace's exports folder (checked to lie inside it), atomically. */
+  const writeExport = async (format: ExportFormat, seriesUid: string, body: Uint8Array): Promise<string> => {
+    const ws = await workspace();
+    const dir = path.join(ws, 'exports');
+    const file = path.join(dir, exportFileName(documentStem(seriesUid), format));
+    await fs.mkdir(dir, { recursive: true });
+    // exports/ must really be inside the workspace (not a link to elsewhere), and so must the file.
+    const realDir = await fs.realpath(dir);
+    if (!isInside(ws, realDir)) throw new ApiError(`export: ${dir} leads outside the workspace ${ws}: not written`);
+    const realFile = await access.check(file);
+    if (!isInside(ws, realFile)) throw new ApiError(`export: ${file} is outside the workspace ${ws}: not written`);
+    await writeFileAtomic(file, body);
+    return file;
+  };
   return {
     async 'export:write'({ format, seriesUid, body }) {
       // The renderer computed the bytes (core's export on the volume it holds); this checks and writes them as given.
       checkExportBody(format, body);
-      const ws = await workspace();
-      const dir = path.join(ws, 'exports');
-      const file = path.join(dir, exportFileName(documentStem(seriesUid), format));
-      await fs.mkdir(dir, { recursive: true });
-      // exports/ must really be inside the workspace (not a link to elsewhere), and so must the file.
-      const realDir = await fs.realpath(dir);
-      if (!isInside(ws, realDir)) throw new ApiError(`export: ${dir} leads outside the workspace ${ws}: not written`);
-      const realFile = await access.check(file);
-      if (!isInside(ws, realFile)) throw new ApiError(`export: ${file} is outside the workspace ${ws}: not written`);
-      await writeFileAtomic(file, body);
-      return { path: file };
+      return { path: await writeExport(format, seriesUid, body) };
+    },
+    async 'export:report'({ format, series, document, heightM, sex, paper }) {
+      await workspace(); // refused before the series is read when there is no workspace
+      const { locator, source } = await ctx.resolve(series);
+      const ref: SeriesRef<SeriesLocator> = {
+        source,
+        root: ctx.gateFor(rootOf(locator)).label(rootOf(locator)),
+        listRoot: rootOf(locator),
+        seriesUid: locator.seriesUid,
+        locate: (uid) => ({ ...locator, seriesUid: uid }),
+      };
+      const result = await measureSeries({ series: ref, annotationsDocument: document, annotationsName: 'the annotation document', keepVolume: true });
+      const leftOut: string[] = [];
+      const body = await encodeExport(format, {
+        result,
+        volume: result.volume,
+        references: result.references,
+        options: { paper: paper ?? 'a4', heightM: heightM ?? null, sex: sex ?? null },
+        note: (l) => leftOut.push(l),
+      });
+      return { path: await writeExport(format, result.series.seriesInstanceUid, body), leftOut };
     },
   };
 }

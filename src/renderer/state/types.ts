@@ -239,8 +239,15 @@ export interface UiSlice {
 export interface LastExport {
   path: string;
   format: ExportFormat;
-  /** The exported text (the browser-mode download link is made from it). */
+  /** The exported text (the browser-mode download link is made from it); '' for a report (binary, written by the services). */
   content: string;
+}
+
+/** What a report (PDF, SR, SEG) adds: height (m) and sex where the DICOM has none, the PDF's paper. */
+export interface ReportRequest {
+  heightM?: number | null;
+  sex?: 'M' | 'F' | null;
+  paper?: 'a4' | 'letter';
 }
 
 export interface MaskImportRequest {
@@ -258,7 +265,7 @@ export interface ImportExportSlice {
    * exportMeasurementsCsv/Json, the numbers of the metrics table) and have the services write it
    * into the workspace's exports folder.
    */
-  exportMeasurements(format: ExportFormat): Promise<void>;
+  exportMeasurements(format: ExportFormat, report?: ReportRequest): Promise<void>;
   /** Masks of the open series -> proposed levels and outlines (one undo step). */
   importMasks(req: MaskImportRequest): Promise<void>;
   /** Whether mask import splits the autochthon into multifidus / erector spinae (on by default, remembered). */

@@ -1,7 +1,9 @@
 /**
- * Mask import and measurement export as store actions. The export is computed here, in the window
+ * Mask import and measurement export as store actions. CSV and JSON are computed here, in the window
  * that holds the HU volume (the one copy, the same pixels the metrics table measures), with core's
- * exportMeasurementsCsv/Json; the services only write the bytes into the workspace.
+ * exportMeasurementsCsv/Json; the services only write the bytes into the workspace. The reports (PDF,
+ * DICOM SR, DICOM SEG: the registry's binary formats) are made by the services from the series and the
+ * open document (export:report), through the command line's code: the same report as `paraspine measure`.
  */
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../../core/export/measurementsExport';
 import { exportFormat, type ExportFormat } from '../../../core/export/formats';
@@ -12,7 +14,7 @@ import { message } from '../util';
 import { confirmLevel, planMaskImport } from '../documentOps';
 import { confirmProposedRois, resplitAutochthon } from '../autochthonSplit';
 
-/** The formats the app computes from the volume it holds, each as its text (encoded to UTF-8 bytes for export:write). A registry format not here is not offered by the app yet. */
+/** The formats the app computes from the volume it holds, each as its text (encoded to UTF-8 bytes for export:write); every other (binary) format is a report made by export:report. */
 const TEXT_EXPORTS: { readonly [F in ExportFormat]?: (volume: HuVolume, doc: AnnotationDocument) => string } = {
   csv: exportMeasurementsCsv,
   json: exportMeasurementsJson,
@@ -60,15 +62,23 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
     return true;
   },
 
-  async exportMeasurements(format) {
-    const { doc, volume } = get();
-    if (!doc || !volume) {
+  async exportMeasurements(format, report = {}) {
+    const { doc, volume, series } = get();
+    if (!doc || !volume || !series) {
       get().showToast('Open a series before exporting', 'error');
       return;
     }
     try {
       const encode = TEXT_EXPORTS[format];
-      if (!encode) throw new Error(`the app cannot make ${exportFormat(format).label} exports yet`);
+      if (!encode) {
+        if (!exportFormat(format).binary) throw new Error(`the app cannot make ${exportFormat(format).label} exports yet`);
+        // A report: the services measure the document on the series as the command line does and write the file.
+        const r = await deps.api()['export:report']({ format, series, document: doc, ...report });
+        if (get().doc?.series.seriesInstanceUid === doc.series.seriesInstanceUid) set({ lastExport: { path: r.path, format, content: '' } });
+        const left = r.leftOut.length ? ` (${r.leftOut.join('; ')})` : '';
+        get().showToast(`${exportFormat(format).label} written to the workspace's exports folder${left}`);
+        return;
+      }
       const content = encode(volume, doc);
       // The file's bytes travel as bytes (IPC: structured clone; the bridge: a binary frame), written as they are.
       const body = new TextEncoder().encode(content);
