@@ -240,6 +240,7 @@ describe('a proposed oval (mask import)', () => {
     const { st } = await open(series.meta, result());
     st().applyMaskImport(result());
     expect(l1(st)!.source).toBe('proposed');
+    expect(st().toast?.text).toMatch(/L1 trabecular oval proposed on slice 2\b/);
     expect(boneRecord(st)!.meanHu).toBe(TRABECULAR_HU);
     st().confirmBoneRoi('L1');
     expect(l1(st)!.source).toBe('confirmed');
@@ -251,6 +252,7 @@ describe('a proposed oval (mask import)', () => {
     const drawn = l1(st)!;
     st().applyMaskImport(result());
     expect(l1(st)).toEqual(drawn);
+    expect(st().toast?.text).toMatch(/the one you placed stays/);
   });
 });
 
