@@ -209,3 +209,31 @@ test('a mask import proposes the L1 oval from the vertebrae_L1 mask; it is confi
   await expect(page.getByTestId('bone-roi-L1')).toHaveAttribute('data-source', 'confirmed');
   expect(errors).toEqual([]);
 });
+
+test('on the 3 mm CT: the oval proposed from vertebrae_L1 lies in the L1 body, clear of the cortex; the panel shows its mean', async ({ page }) => {
+  const errors = collectPageErrors(page);
+  const DICOM = path.resolve(REPO_ROOT, '../shared/data/ct-abdomen-3mm/dicom');
+  const MASKS = path.resolve(REPO_ROOT, '../shared/data/ct-abdomen-3mm/masks');
+  const volume = await openSeries(page, bridge, DICOM);
+  await page.getByTestId('masks-path').fill(MASKS);
+  await page.getByTestId('import-masks').click();
+  await expect.poll(async () => (await getDoc(page))?.boneRois?.length ?? 0, { timeout: 120_000 }).toBe(1);
+  const b = (await getDoc(page))!.boneRois![0]!;
+  expect([b.vertebra, b.source]).toEqual(['L1', 'proposed']);
+  await page.getByTestId('bone-roi-item-L1').getByRole('button', { name: 'Go' }).click();
+  await expect.poll(async () => (await getState(page)).sliceIndex).toBe(b.sliceIndex);
+  await expect(page.getByTestId('bone-roi-L1')).toBeVisible();
+  // Its pixels on the loaded volume (core's pixel-centre rule here, in the test process): trabecular bone,
+  // no cortex (cortical bone is several hundred HU; none of its pixels reaches 400 HU).
+  const g = volume.geometry;
+  const mask = contourMask(g, b.sliceIndex, b.pointsLps);
+  const hu: number[] = [];
+  mask.forEach((v, p) => v && hu.push(volume.hu[b.sliceIndex * g.rows * g.columns + p]!));
+  expect(hu.length).toBeGreaterThan(15);
+  expect(Math.max(...hu)).toBeLessThan(400);
+  const mean = hu.reduce((a, x) => a + x, 0) / hu.length;
+  await expect(page.getByTestId('panel-value-boneDensity-0')).toHaveText(`${mean.toFixed(1)} HU`);
+  await page.getByTestId('axial-viewport').hover();
+  await page.screenshot({ path: `${SHOTS}/bone-oval-ct.png` });
+  expect(errors).toEqual([]);
+});
