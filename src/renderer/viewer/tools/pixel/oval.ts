@@ -57,7 +57,7 @@ export const oval: PixelToolModule<'oval'> = {
       kind: 'note',
       id: 'how',
       dim: true,
-      text: (s) => `${s.boneVertebra} trabecular: drag from the body's centre, clear of the cortex; drag inside the oval to move it; [ / ] resize`,
+      text: (s) => `${s.boneVertebra} trabecular: drag from the body's centre (clear of the cortex); drag inside to move; [ / ] size`,
     },
   ],
   adjustSize(s, delta) {
