@@ -8,7 +8,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LEVELS, isLevel, type Level } from '../core/anatomy/anatomy';
-import type { LevelMark, Roi } from '../core/annotations/document';
+import type { BoneRoi, LevelMark, Roi } from '../core/annotations/document';
+import { vertebraMaskName } from '../core/bone/measureBone';
+import { DEFAULT_BONE_VERTEBRA, proposeTrabecularRoi } from '../core/bone/trabecular';
 import { UserError } from '../core/errors';
 import { sliceZ } from '../core/geometry/volumeGeometry';
 import { chosenSlice, runMaskPipeline, type MaskSource } from '../core/masks/pipeline';
@@ -135,7 +137,28 @@ export async function importMasks(deps: ImportMasksDeps, req: MaskImportRequest)
     row: Math.round(v.row),
     column: Math.round(v.column),
   }));
-  return { proposedLevels, rois, problems, ...(split ? { splits } : {}), vertebrae };
+  const boneRoi = await proposeBoneRoi(inner, g, linked, stamp, problems, masksPath);
+  return { proposedLevels, rois, problems, ...(split ? { splits } : {}), vertebrae, ...(boneRoi ? { boneRoi } : {}) };
+}
+
+/**
+ * The L1 trabecular ROI proposed from the vertebrae_L1 mask (core/bone): the mask alone places it, so no
+ * HU is read. Null without an L1 mask (nothing said: not every mask set has vertebrae); a mask in which
+ * no oval fits gives a problem with core's reason.
+ */
+async function proposeBoneRoi(source: MaskSource, g: HuVolume['geometry'], linked: ReadonlyMap<string, unknown>, stamp: string, problems: { path: string; reason: string }[], masksPath: string): Promise<BoneRoi | null> {
+  const name = vertebraMaskName(DEFAULT_BONE_VERTEBRA);
+  if (linked.has(name)) return null;
+  const loaded = await source.load((n) => n === name);
+  const mask = loaded.masks.find((m) => m.name === name);
+  if (!mask) return null;
+  const r = proposeTrabecularRoi(g, mask.data, DEFAULT_BONE_VERTEBRA);
+  if (!r.ok) {
+    problems.push({ path: masksPath, reason: `${DEFAULT_BONE_VERTEBRA} trabecular ROI not proposed: ${r.reason}` });
+    return null;
+  }
+  const p = r.proposal;
+  return { id: randomUUID(), vertebra: p.vertebra, sliceIndex: p.sliceIndex, z: p.z, pointsLps: p.pointsLps, source: 'proposed', createdAt: stamp, modifiedAt: stamp, note: p.method };
 }
 
 /** HU of each target slice (in their order), read slice by slice from the opened series: no other slice is decoded. */

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { Problem } from '../core/errors';
-import type { AnnotationDocument, LevelMark, Roi } from '../core/annotations/document';
+import type { AnnotationDocument, BoneRoi, LevelMark, Roi } from '../core/annotations/document';
 import type { ScanResult, SeriesSummary } from '../core/dicom/types';
 import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { Level, Side } from '../core/anatomy/anatomy';
@@ -37,6 +37,11 @@ export interface LoadedSeriesMeta {
    */
   huType: 'int16' | 'float32';
   warnings: string[];
+  /**
+   * The series' PatientSize (m) and PatientSex when its headers hold them (SeriesReferences.patient):
+   * the muscle indices' height and sex, used before a typed value. Absent when the DICOM has none.
+   */
+  patient?: { sizeM?: number; sex?: string };
 }
 
 /** HU of a range of slices of a series (series:slices). */
@@ -124,6 +129,12 @@ export interface MaskImportResult {
    * index, row and column, rounded): for labelling the sagittal view, so a transitional vertebra is seen.
    */
   vertebrae?: { name: string; sliceIndex: number; row: number; column: number }[];
+  /**
+   * The L1 trabecular ROI proposed from the vertebrae_L1 mask (core/bone proposeTrabecularRoi: the
+   * body's mid slice, an oval clear of the cortex; source 'proposed', the user confirms it). Absent when
+   * there is no L1 mask or no oval fits (the reason is then among the problems).
+   */
+  boneRoi?: BoneRoi;
 }
 
 const str = z.string().min(1).max(4096);

@@ -17,7 +17,7 @@ export type RoiToolId = (typeof ROI_TOOL_IDS)[number];
  * runs core's src/core/roi functions. One module per tool in src/renderer/viewer/tools/pixel/ (its options,
  * size step, pointer actions and commit step), listed in src/renderer/viewer/tools/pixelTools.ts.
  */
-export const PIXEL_TOOL_IDS = ['grow', 'brush', 'eraser', 'scissors'] as const;
+export const PIXEL_TOOL_IDS = ['grow', 'brush', 'eraser', 'scissors', 'oval'] as const;
 export type PixelToolId = (typeof PIXEL_TOOL_IDS)[number];
 
 export const VIEW_TOOL_IDS = ['pan', 'zoom', 'window'] as const;
@@ -47,6 +47,8 @@ export const PIXEL_TOOL_INFO: { readonly [Id in PixelToolId]: ToolInfo<Id> } = {
   brush: { id: 'brush', label: 'Brush', key: 'b', hint: 'brush (adds pixels in the muscle range to the outline)' },
   eraser: { id: 'eraser', label: 'Eraser', key: 'x', hint: 'eraser (removes pixels from the outline)' },
   scissors: { id: 'scissors', label: 'Scissors', key: 'k', hint: 'scissors (drag a line across the outline: it splits in two)' },
+  // Every letter is taken: the bone oval is picked from the toolbar.
+  oval: { id: 'oval', label: 'L1 oval', key: null, hint: 'trabecular bone oval (drag from its centre; drag inside it to move it, [ / ] to resize)' },
 };
 
 export const VIEW_TOOL_INFO: { readonly [Id in ViewToolId]: ToolInfo<Id> } = {

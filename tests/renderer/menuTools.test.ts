@@ -78,7 +78,7 @@ describe('Tools and Outline menus', () => {
       expect(outline).toEqual(OUTLINE_COMMANDS.map((c) => `${OUTLINE_COMMAND_LABELS[c]} (${keyHint({ type: 'outlineCommand', command: c })})`));
       const tools = submenu(menu(isMac), 'Tools').map((i) => String(i.label ?? i.type));
       ROI_TOOL_IDS.forEach((id, n) => expect(tools[n]!.startsWith(ROI_TOOL_INFO[id].label)).toBe(true));
-      expect(tools.slice(ROI_TOOL_IDS.length)).toEqual(['separator', 'Region Grow (t)', 'Brush (b)', 'Eraser (x)', 'Scissors (k)']);
+      expect(tools.slice(ROI_TOOL_IDS.length)).toEqual(['separator', 'Region Grow (t)', 'Brush (b)', 'Eraser (x)', 'Scissors (k)', 'L1 oval']);
       expect(tools.slice(0, 3)).toEqual(['Polygon (g)', 'Spline (s)', 'Freehand (f)']);
     });
   }

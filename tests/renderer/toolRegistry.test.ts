@@ -23,7 +23,7 @@ describe('ROI tool registry', () => {
     }
     expect(new Set(CONTOUR_TOOLS).size).toBe(ROI_TOOL_LIST.length);
     expect(isContourTool('Length')).toBe(false);
-    expect(TOOLS.map((t) => t.id)).toEqual(['polygon', 'spline', 'freehand', 'livewire', 'grow', 'brush', 'eraser', 'scissors', 'pan', 'zoom', 'window']);
+    expect(TOOLS.map((t) => t.id)).toEqual(['polygon', 'spline', 'freehand', 'livewire', 'grow', 'brush', 'eraser', 'scissors', 'oval', 'pan', 'zoom', 'window']);
   });
 
   it('keeps the Cornerstone names and configurations the viewer used', () => {

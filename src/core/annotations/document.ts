@@ -163,6 +163,11 @@ export interface AnnotationDocument {
   absent?: AbsentRecord[];
   /** Trabecular bone ROIs, at most one per vertebra (document version 2 and later; optional). */
   boneRois?: BoneRoi[];
+  /**
+   * Height (m) and sex typed in the app for the muscle indices, used where the DICOM has no PatientSize /
+   * PatientSex (core/indices/anthropometry.ts). Optional (version 2 documents without it are unchanged).
+   */
+  patient?: { heightM?: number; sex?: 'M' | 'F' };
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -247,6 +252,7 @@ export const annotationDocumentSchema = z.object({
       }),
     )
     .optional(),
+  patient: z.object({ heightM: finite.optional(), sex: z.enum(['M', 'F']).optional() }).optional(),
 });
 
 export type ParseResult = { ok: true; document: AnnotationDocument } | { ok: false; reason: string };

@@ -44,12 +44,15 @@ export function seriesChannels(ctx: ApiContext): Pick<ParaspineApi, 'series:scan
       const { locator: real, source, key } = await resolve(locator);
       // Headers only (read again: the files may have changed since the scan); the pixels come with series:slices.
       const r = await openSeries(key, real, source, true);
+      const { sizeM, sex } = r.references.patient;
+      const patient = { ...(sizeM != null ? { sizeM } : {}), ...(sex ? { sex } : {}) };
       return {
         summary: r.summary,
         geometry: r.geometry,
         huType: r.huType,
         // The series' own notes (its files left out are in them); folder-wide problems are in the scan result.
         warnings: [...r.warnings],
+        ...(Object.keys(patient).length ? { patient } : {}),
       };
     },
 

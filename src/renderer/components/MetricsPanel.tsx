@@ -4,6 +4,7 @@ import { asymmetryRowFor, asymmetryTable, measureAnnotationsChecked, type Checke
 import { errorMessage } from '../../core/errors';
 import { levelSlice, originHasProposal } from '../../core/annotations/outlineFlags';
 import { DEFAULT_REGISTRY, formatMetric, metricHeader, metricValue } from '../../core/metrics/definitions';
+import { BonePanels } from './BonePanels';
 import { MetricsLegend } from './MetricsLegend';
 import { RANGE_PRESETS, formatRanges } from '../state/presets';
 import { MUSCLE_COLORS, MUSCLE_NAMES } from '../state/checklist';
@@ -35,10 +36,9 @@ export function MetricsPanel() {
       return { records: [], warnings: [], error: errorMessage(e) };
     }
   }, [doc, volume]);
-  // Bone ROIs (document version 2) are measured into 'trabecularBone' records: listed below the muscle
-  // tables, not as a level table of their own (placing and adjusting them is the viewer's, later).
+  // Bone ROIs (document version 2) are measured into 'trabecularBone' records: shown in the bone panel
+  // below the muscle tables (BonePanels), not as a level table of their own.
   const records = useMemo(() => checked.records.filter((r) => r.muscle !== 'trabecularBone'), [checked.records]);
-  const boneRecords = checked.records.filter((r) => r.muscle === 'trabecularBone');
   const asym = useMemo(() => asymmetryTable(records), [records]);
   if (!doc) return null;
   const at = (k: number) => (volume ? sliceLabel(volume.geometry, k) : String(k + 1));
@@ -193,11 +193,7 @@ export function MetricsPanel() {
           </table>
         );
       })}
-      {boneRecords.map((r) => (
-        <div key={r.structure} className="dim pad" data-testid={`bone-${r.structure}`}>
-          {r.structure}: {r.meanHu === null ? '—' : r.meanHu.toFixed(1)} HU (SD {r.sdHu === null ? '—' : r.sdHu.toFixed(1)}, {r.pixels} px, slice {at(r.sliceIndex)})
-        </div>
-      ))}
+      <BonePanels records={checked.records} />
       <MetricsLegend />
     </div>
   );

@@ -2,7 +2,7 @@
  * Pure operations on the annotation document. Each returns a new document (the old one is never
  * mutated) with modifiedAt set, so history can keep the old one and React sees a new reference.
  */
-import type { AbsentRecord, AnnotationDocument, FlagAcceptance, LevelMark, Roi, RoiMuscle } from '../../core/annotations/document';
+import { setBoneRoi, type AbsentRecord, type AnnotationDocument, type FlagAcceptance, type LevelMark, type Roi, type RoiMuscle } from '../../core/annotations/document';
 import { ALL_LEVELS, type Level, type Muscle, type Side } from '../../core/anatomy/anatomy';
 import { absentKey, withAcceptance } from '../../core/annotations/recordedStates';
 import type { Vec3 } from '../../core/geometry/vec3';
@@ -154,6 +154,7 @@ export function planMaskImport(doc: AnnotationDocument, result: MaskImportResult
  * the same level, muscle and side and never overriding drawn or edited ones (planMaskImport).
  */
 export function applyMaskImport(doc: AnnotationDocument, result: MaskImportResult, now: string): AnnotationDocument {
+  doc = applyBoneProposal(doc, result, now);
   if (result.proposedLevels.length === 0 && result.rois.length === 0) return doc;
   const plan = planMaskImport(doc, result);
   if (plan.replace.length > 0) doc = { ...doc, rois: doc.rois.filter((r) => !plan.replace.includes(r.id)) };
@@ -176,6 +177,21 @@ export function applyMaskImport(doc: AnnotationDocument, result: MaskImportResul
     rois.push({ ...r, id });
   }
   return touch(doc, now, { levels: sortLevels(levels), rois });
+}
+
+/**
+ * The import's proposed trabecular ROI (MaskImportResult.boneRoi) into the document: it replaces only a
+ * proposal of the same vertebra, never an oval the user drew or confirmed.
+ */
+function applyBoneProposal(doc: AnnotationDocument, result: MaskImportResult, now: string): AnnotationDocument {
+  const b = result.boneRoi;
+  if (!b) return doc;
+  const old = doc.boneRois?.find((x) => x.vertebra === b.vertebra);
+  if (old && old.source !== 'proposed') return doc;
+  const taken = new Set([...doc.rois.map((r) => r.id), ...(doc.boneRois ?? []).filter((x) => x !== old).map((x) => x.id)]);
+  let id = b.id;
+  for (let n = 2; taken.has(id); n++) id = `${b.id}-${n}`;
+  return setBoneRoi(doc, { ...b, id, source: 'proposed' }, now);
 }
 
 /**

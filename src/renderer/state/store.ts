@@ -8,6 +8,7 @@ import { useStore } from 'zustand';
 import { seriesIdentity } from '../../core/annotations/document';
 import type { ParaspineApi } from '../../shared/contract';
 import { createAnnotationSlice } from './slices/annotation';
+import { createBoneSlice } from './slices/bone';
 import { createImportExportSlice } from './slices/importExport';
 import { createOutlineToolsSlice } from './slices/outlineTools';
 import { createSessionSlice } from './slices/session';
@@ -27,6 +28,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createUiSlice(set),
     ...createImportExportSlice(set, get, deps),
     ...createOutlineToolsSlice(set, get, deps),
+    ...createBoneSlice(set, get, deps),
   }));
 }
 

@@ -13,6 +13,7 @@ import type { Vec3 } from '../../core/geometry/vec3';
 import type { ExportFormat } from '../../core/export/formats';
 import type { HuRanges } from '../../core/metrics/ranges';
 import type { HuVolume } from '../../core/volume';
+import type { BoneVertebra } from '../../core/bone/trabecular';
 import type { AppInfo, LoadedSeriesMeta, MaskImportResult, ParaspineApi, SeriesLocator } from '../../shared/contract';
 import type { History } from './history';
 import type { SliceAvailability } from './progressiveVolume';
@@ -342,7 +343,25 @@ export interface OutlineToolsSlice {
   setToolHint(text: string | null): void;
 }
 
-export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice;
+/** The trabecular bone ROIs and the typed height and sex; slices/bone.ts. */
+export interface BoneSlice {
+  /** The vertebra the oval tool places (default L1). */
+  boneVertebra: BoneVertebra;
+  setBoneVertebra(v: BoneVertebra): void;
+  /** An oval (centre in slice pixels, semi-axes in mm along rows and columns) as the bone ROI of the vertebra (default boneVertebra) on the slice shown: source 'drawn', replacing the vertebra's ROI. */
+  placeBoneOval(centre: PointIj, semiAxesMm: readonly [number, number], opts?: { vertebra?: BoneVertebra; key?: string | null }): boolean;
+  /** Move a vertebra's bone ROI by delta pixels on its slice (one undo step per key). */
+  moveBoneRoi(vertebra: BoneVertebra, delta: PointIj, key: string | null): boolean;
+  /** Scale a vertebra's bone ROI about its centre ('[' / ']' with the oval tool). */
+  resizeBoneRoi(vertebra: BoneVertebra, factor: number, key?: string | null): boolean;
+  /** A proposed bone ROI accepted as it is (source 'confirmed'). */
+  confirmBoneRoi(vertebra: BoneVertebra): void;
+  deleteBoneRoi(vertebra: BoneVertebra): void;
+  /** Height (m) and sex typed for the indices, into the document (null clears); the reason when refused, else null. */
+  setPatientInfo(p: { heightM?: number | null; sex?: 'M' | 'F' | null }): string | null;
+}
+
+export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice & BoneSlice;
 
 export interface StoreDeps {
   api: () => ParaspineApi;

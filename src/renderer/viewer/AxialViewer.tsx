@@ -6,6 +6,7 @@
 import { useRef, useState } from 'react';
 import { getApi } from '../api/client';
 import { getAppStore, useApp } from '../state/store';
+import { BoneRoiOverlay } from './BoneRoiOverlay';
 import { CutOverlay } from './CutOverlay';
 import { useAnnotationEvents } from './hooks/useAnnotationEvents';
 import { useCursorReadout } from './hooks/useCursorReadout';
@@ -97,6 +98,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       <canvas ref={overlayRef} className={`axial-overlay${viewerError ? ' no-series' : ''}`} data-testid="axial-overlay" />
       {volume && !viewerError && pixel && <PixelToolOverlay tool={pixel} conv={conv} />}
       {volume && !viewerError && <CutOverlay />}
+      {volume && !viewerError && <BoneRoiOverlay />}
       {shown && viewerError && (
         <div className="empty-state" data-testid="viewer-error">
           The viewer could not show this series: {viewerError}

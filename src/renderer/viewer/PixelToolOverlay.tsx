@@ -12,6 +12,7 @@ import { useEffect, useRef } from 'react';
 import type { PointIj } from '../../core/roi/rasterize';
 import { getApi } from '../api/client';
 import { getAppStore, useApp } from '../state/store';
+import { BONE_ROI_COLOUR } from './BoneRoiOverlay';
 import type { PixelGesture, PixelToolModule } from './tools/pixelTools';
 
 export interface PixelConversion {
@@ -57,6 +58,14 @@ export function PixelToolOverlay({ tool, conv }: { tool: PixelToolModule; conv: 
     const { hover, path, preview } = stateRef.current;
     if (preview === 'line') line(path, '#ffd400', 2);
     if (preview === 'limit') line(path, '#ff5050', 2);
+    if (preview === 'oval' && path.length > 1) {
+      // The oval being drawn: centred on the press, through the pointer (the bone ROI's colour).
+      const c = path[0]!;
+      const q = path[path.length - 1]!;
+      const ri = Math.abs(q[0] - c[0]);
+      const rj = Math.abs(q[1] - c[1]);
+      line(Array.from({ length: 49 }, (_, t) => [c[0] + ri * Math.cos((t * Math.PI) / 24), c[1] + rj * Math.sin((t * Math.PI) / 24)] as const), BONE_ROI_COLOUR, 2);
+    }
     const p = preview === 'disk' ? (path[path.length - 1] ?? hover) : hover;
     if (tool.diskColour && p) {
       const c = at(p);

@@ -312,6 +312,10 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   applyMaskImport(result) {
     get().change((d, now) => ops.applyMaskImport(d, result, now));
     set(pointerFor(get().doc, get().activeLevel));
+    // The proposed trabecular oval is not among the import's outline counts: say where it is.
+    const b = result.boneRoi;
+    const kept = b && get().doc?.boneRois?.find((x) => x.vertebra === b.vertebra);
+    if (b && kept) get().showToast(kept.source === 'proposed' ? `${b.vertebra} trabecular oval proposed on slice ${shown(b.sliceIndex)}: check it and confirm it (bone list under the tables)` : `${b.vertebra} trabecular oval proposed by the masks not used: the one you placed stays`, 'info');
   },
   rater: deps.rater(),
   setRater(name) {

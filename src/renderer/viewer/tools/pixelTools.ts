@@ -9,11 +9,12 @@
  */
 import { PIXEL_TOOL_IDS, type PixelToolId } from '../../../shared/tools';
 import { grow } from './pixel/grow';
+import { oval } from './pixel/oval';
 import { brush, eraser } from './pixel/paint';
 import { scissors } from './pixel/scissors';
 import type { PixelToolModule } from './pixel/types';
 
-export const PIXEL_TOOLS: { readonly [Id in PixelToolId]: PixelToolModule<Id> } = { grow, brush, eraser, scissors };
+export const PIXEL_TOOLS: { readonly [Id in PixelToolId]: PixelToolModule<Id> } = { grow, brush, eraser, scissors, oval };
 
 /** Tools registered at run time (registerPixelTool): tests, or a tool not in the built-in list. */
 const registered = new Map<string, PixelToolModule>();

@@ -14,8 +14,8 @@ import type { AppState, OutlineResult, OutlineTarget } from '../../../state/type
 
 /** One primary-button gesture (press, moves, release), in slice pixels. */
 export interface PixelGesture {
-  /** What the overlay draws along the path while the button is held. */
-  preview: 'disk' | 'line' | 'limit' | 'none';
+  /** What the overlay draws along the path while the button is held ('oval': centred on the press, through the pointer). */
+  preview: 'disk' | 'line' | 'limit' | 'oval' | 'none';
   /** The pointer moved from `from` to `to` with the button held (live tools apply each segment). */
   move?(from: PointIj, to: PointIj): void;
   /** The button was released; path = every point of the gesture (at least the press point). */
