@@ -3,6 +3,7 @@
  * `paraspine measure` would write it alone (encodeExport), and kept as a part record. The part is
  * plain data, so a worker thread can make it (worker.ts) as well as the main thread.
  */
+import { stat } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import type { MeasureSeriesInput } from '../measureSeries';
 import { folderSeries, tryMeasureSeries } from '../measureSeries';
@@ -52,6 +53,10 @@ const oneLine = (s: string) => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 export async function measureRow(t: RowTask): Promise<RowPart> {
   const base = { row: t.row, id: t.id, series: t.series, key: taskKey(t) };
   if (t.refused !== undefined) return { ...base, state: 'failed', reason: oneLine(t.refused) };
+  // the folder checked first, as `measure` does (its message: `<folder>: no such file or folder`)
+  const folder = await stat(t.folder).catch(() => null);
+  if (!folder) return { ...base, state: 'failed', reason: `${t.folder}: no such file or folder` };
+  if (!folder.isDirectory()) return { ...base, state: 'failed', reason: `${t.folder}: not a folder` };
   const outcome = await tryMeasureSeries({ ...t.input, series: folderSeries(t.folder, t.seriesUid) });
   if (!outcome.ok) return { ...base, state: 'failed', reason: oneLine(outcome.failure.message) };
   const bytes = await encodeExport(t.format, { result: outcome.result });
