@@ -51,7 +51,7 @@ describe('paraspine batch on a generated cohort', () => {
       '7 no-ct failed',
     ]);
     expect(status.filter((s) => s.state === 'done').every((s) => s.reason === '')).toBe(true);
-    expect(status.filter((s) => s.state === 'failed').every((s) => s.reason !== '' && !s.reason.includes('\n'))).toBe(true);
+    expect(status.filter((s) => s.state === 'failed').every((s) => s.reason !== '' && !s.reason!.includes('\n'))).toBe(true);
   });
 
   it('each row is what measure prints for that series alone, with the id first', () => {
