@@ -38,6 +38,7 @@ describe('paraspine batch on a generated cohort', () => {
   it('exits 3 and names both bad rows (missing folder, folder without CT); the others are done', () => {
     expect(first.code).toBe(3);
     expect(first.stdout).toBe('');
+    expect(first.stderr).toContain('batch: 5 done, 2 failed of 7 rows on 2 worker threads;');
     expect(first.stderr).toMatch(/row 4 \(gone\): failed: .*missing-folder: no such file or folder/);
     expect(first.stderr).toMatch(/row 7 \(no-ct\): failed: .*not-ct.*CT series found: none/);
     const status = parse(read(`${whole}.status.csv`), { columns: true }) as Record<string, string>[];
@@ -88,7 +89,9 @@ describe('paraspine batch on a generated cohort', () => {
 
   it('--jobs 1 writes the same bytes as --jobs 2; the JSON format keeps stdout clean', () => {
     const one = join(dir, 'one.csv');
-    expect(run('batch', cohort.manifest, '--out', one, '--jobs', '1').code).toBe(3);
+    const r1 = run('batch', cohort.manifest, '--out', one, '--jobs', '1');
+    expect(r1.code).toBe(3);
+    expect(r1.stderr).toMatch(/batch: 5 done, 2 failed of 7 rows;/); // in the main thread
     expect(read(one)).toBe(read(whole));
     expect(read(`${one}.status.csv`)).toBe(read(`${whole}.status.csv`));
     const js = join(dir, 'whole.json');

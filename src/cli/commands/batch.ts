@@ -110,7 +110,8 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
   // Under a progress bar the failed rows are named once it is done (plain lines named them as they came).
   if (bar) for (const f of failures) out.note(`row ${f.row} (${f.id}) failed: ${f.reason}`);
   out.note(
-    `batch: ${summary.done} done, ${summary.failed} failed of ${total} rows${summary.resumed ? ` (${summary.resumed} done before)` : ''}; ${outFile}, ${statusFile(outFile)}`,
+    `batch: ${summary.done} done, ${summary.failed} failed of ${total} rows${summary.resumed ? ` (${summary.resumed} done before)` : ''}` +
+      `${summary.threads > 0 ? ` on ${summary.threads} worker threads` : ''}; ${outFile}, ${statusFile(outFile)}`,
   );
   if (summary.failed > 0 && summary.done === 0) return 1;
   return summary.failed > 0 ? 3 : 0;

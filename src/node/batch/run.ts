@@ -33,6 +33,8 @@ export interface BatchSummary {
   readonly resumed: number;
   /** Rows measured on worker threads (0 when inline). */
   readonly onWorkers: number;
+  /** Worker threads the rows ran on (0: the main thread). */
+  readonly threads: number;
 }
 
 /** Memory a row may need at most (a 512 x 512 x 600 series as HU and stored values, with room): caps the default --jobs. */
@@ -137,7 +139,7 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchSummary> {
     throw new UserError('input', `cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const failed = status.filter((s) => s.state === 'failed').length;
-  return { done: status.length - failed, failed, resumed, onWorkers };
+  return { done: status.length - failed, failed, resumed, onWorkers, threads: worker ? jobs : 0 };
 }
 
 /** The part files of a batch output (tests and merge checks). */
