@@ -121,6 +121,14 @@ describe('paraspine batch on a generated cohort', () => {
     expect(m.code).toBe(0);
     expect(read(merged)).toBe(read(whole));
     expect(read(`${merged}.status.csv`)).toBe(read(`${whole}.status.csv`));
+    // JSON shards merge to the JSON of the whole as well
+    const jsonShards = [0, 1].map((i) => join(dir, `shard${i}.json`));
+    jsonShards.forEach((s, i) => expect(run('batch', cohort.manifest, '--out', s, '--shard', `${i}/2`, '--format', 'json', '--jobs', '1').code).toBe(3));
+    const wholeJson = join(dir, 'whole2.json');
+    expect(run('batch', cohort.manifest, '--out', wholeJson, '--format', 'json', '--jobs', '1').code).toBe(3);
+    const mergedJson = join(dir, 'merged.json');
+    expect(run('merge', mergedJson, ...jsonShards).code).toBe(0);
+    expect(read(mergedJson)).toBe(read(wholeJson));
     // a shard given twice is refused, naming it
     const twice = run('merge', join(dir, 'twice.csv'), shards[0]!, shards[0]!);
     expect(twice.code).toBe(1);
