@@ -1,5 +1,6 @@
 // Bundles the command line (src/cli + src/core) into out/cli/paraspine.mjs with esbuild, plus the
-// decoder worker (out/cli/decodeWorker.mjs, started by src/node/decoderPool.ts). Split into chunks so a
+// decoder worker (out/cli/decodeWorker.mjs, started by src/node/decoderPool.ts) and the batch worker
+// (out/cli/batchWorker.mjs, src/node/batch/run.ts). Split into chunks so a
 // command loads only the code and packages it uses (`info` never loads the mask readers or zod).
 // Runs on `npm ci` (prepare) so `npx paraspine` works right after install.
 import { build } from 'esbuild';
@@ -7,7 +8,7 @@ import { rmSync } from 'node:fs';
 
 rmSync('out/cli', { recursive: true, force: true });
 await build({
-  entryPoints: { paraspine: 'src/cli/main.ts', decodeWorker: 'src/node/decodeWorker.ts' },
+  entryPoints: { paraspine: 'src/cli/main.ts', decodeWorker: 'src/node/decodeWorker.ts', batchWorker: 'src/node/batch/worker.ts' },
   outdir: 'out/cli',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

@@ -41,6 +41,14 @@ export function helpText(version: string, registry: MetricRegistry = DEFAULT_REG
       "--date sets the report's date (default: the annotation document's last change, else now).",
   );
   const formats = EXPORT_FORMATS.join('|');
+  const batch = wrapParagraph(
+    'Every row of MANIFEST.csv (header row; columns series, and optionally id, masks, annotations, levels, series_uid, height_m, sex; ' +
+      "relative paths from the manifest's folder) measured as measure measures that series alone, with measure's options for every row. " +
+      "FILE: the manifest's id as the first column, then measure's columns; FILE.status.csv: row,id,series,state (done|failed),reason. " +
+      'Finished rows are kept in FILE.parts/ as they end: --resume measures only the rest. --shard I/N takes every N-th row from I (0-based). ' +
+      'Exit 0 every row done, 3 some failed, 1 none could be measured.',
+  );
+  const merge = wrapParagraph("The shards' results and status files joined in manifest order: what one batch of the whole manifest writes.");
   const stats = wrapParagraph(`Per mask over the whole volume: ${registry.keys('volume').join(', ')}.`);
   return `paraspine ${version} — paraspinal muscle metrics on lumbar CT
 
@@ -58,9 +66,14 @@ ${measure}
   paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
                   [--series UID] [--format ${TEXT_FORMATS.join('|')}] [--out FILE]
 ${stats}
+  paraspine batch <MANIFEST.csv> --out FILE [--jobs N] [--shard I/N] [--resume] [--format csv|json]
+                  [measure's options but --masks, --annotations, --series]
+${batch}
+  paraspine merge <OUT> <SHARD_RESULT>...
+${merge}
 
 Defaults: muscle range ${range(ranges.muscleHu)} HU, fat range ${range(ranges.fatHu)} HU (both inclusive).
 Exit codes: 0 ok, 1 unusable input, missing file or refused access (one line on stderr), 2 usage error,
-3 internal error (a bug: please report it with the command line).
+3 internal error (a bug: please report it with the command line); for batch, 3 means some rows failed.
 `;
 }

@@ -21,6 +21,8 @@ export interface Output {
   note(line: string): void;
   /** The one-line error of a failed command, to stderr. */
   error(line: string): void;
+  /** Progress as a bar on stderr (a terminal) rather than one line per step. */
+  readonly progressBar?: boolean;
 }
 
 export const defaultOutput: Output = {
@@ -39,6 +41,7 @@ export const defaultOutput: Output = {
   error(line) {
     process.stderr.write(`paraspine: ${line}\n`);
   },
+  progressBar: process.stderr.isTTY === true,
 };
 
 /**
@@ -62,7 +65,7 @@ async function batchFileReads(): Promise<void> {
 export async function main(argv: string[], out: Output = defaultOutput): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'scan' || command === 'info' || command === 'measure' || command === 'stats') await batchFileReads();
+    if (command === 'scan' || command === 'info' || command === 'measure' || command === 'stats' || command === 'batch') await batchFileReads();
     switch (command) {
       case undefined:
       case '-h':
@@ -86,8 +89,12 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
       case 'stats':
         await (await import('./commands/stats')).runStats(rest, out);
         return 0;
+      case 'batch':
+        return await (await import('./commands/batch')).runBatchCommand(rest, out);
+      case 'merge':
+        return await (await import('./commands/merge')).runMerge(rest, out);
       default:
-        throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, --help)`);
+        throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, batch, merge, --help)`);
     }
   } catch (e) {
     const err = toUserError(e);

@@ -1,0 +1,119 @@
+/**
+ * `paraspine batch MANIFEST.csv --out FILE`: every manifest row measured as `paraspine measure` would
+ * measure that series alone (node/batch: rows, parts, workers, outputs); this module parses the
+ * arguments, makes each row's task and reports progress. Exit 0 when every row is done, 3 when some
+ * failed, 1 when none could be measured.
+ */
+import { SingleBar } from 'cli-progress';
+import { readManifest, shardRows, type ManifestRow } from '../../node/batch/manifest';
+import type { RowTask } from '../../node/batch/row';
+import { defaultJobs, runBatch, statusFile } from '../../node/batch/run';
+import { oneOf, parse, UsageError } from '../args';
+import { MEASURE_OPTIONS, measureInput, type MeasureOptionValues } from '../measureOptions';
+import type { Output } from '../main';
+
+/** measure's options that differ per row (the manifest's columns give them), so a batch does not take them. */
+const PER_ROW = ['masks', 'annotations', 'series'] as const;
+const COMMON_OPTIONS = Object.fromEntries(Object.entries(MEASURE_OPTIONS).filter(([k]) => !(PER_ROW as readonly string[]).includes(k))) as Omit<typeof MEASURE_OPTIONS, (typeof PER_ROW)[number]>;
+
+export const BATCH_FORMATS = ['csv', 'json'] as const;
+
+/** `--shard I/N` (0 <= I < N). */
+export function parseShard(s: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index >= count) throw new UsageError(`--shard must be I/N with 0 <= I < N (got '${s}')`);
+  return { index, count };
+}
+
+/**
+ * The measure option values of a row: the batch's common ones, then the row's own (masks, annotations,
+ * levels, series UID, and height and sex where measure has those options).
+ */
+function rowValues(common: MeasureOptionValues, r: ManifestRow): Record<string, string | boolean | undefined> {
+  const v: Record<string, string | boolean | undefined> = { ...common, masks: r.masks, annotations: r.annotations, series: r.seriesUid };
+  if (r.levels !== undefined) v.levels = r.levels;
+  const extra: [string, string | undefined, string][] = [
+    ['height-m', r.heightM, 'height_m'],
+    ['sex', r.sex, 'sex'],
+  ];
+  for (const [option, value, column] of extra) {
+    if (value === undefined) continue;
+    if (!(option in MEASURE_OPTIONS)) throw new UsageError(`column ${column}: this version of measure has no --${option}`);
+    v[option] = value;
+  }
+  return v;
+}
+
+export function rowTask(common: MeasureOptionValues, r: ManifestRow, format: RowTask['format'], manifest: string): RowTask {
+  const base = { row: r.row, id: r.id, series: r.seriesAsWritten, folder: r.series, ...(r.seriesUid !== undefined ? { seriesUid: r.seriesUid } : {}), format };
+  try {
+    return { ...base, input: measureInput(rowValues(common, r) as MeasureOptionValues) };
+  } catch (e) {
+    return { ...base, input: {}, refused: `${manifest} line ${r.line}: ${(e as Error).message}` };
+  }
+}
+
+export async function runBatchCommand(argv: string[], out: Output): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    { ...COMMON_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, shard: { type: 'string' }, resume: { type: 'boolean' }, format: { type: 'string' } },
+    1,
+  );
+  const format = oneOf(values.format, BATCH_FORMATS, '--format', 'csv');
+  const manifestFile = positionals[0];
+  if (manifestFile === undefined) throw new UsageError('batch needs a manifest (paraspine batch MANIFEST.csv --out FILE)');
+  if (values.out === undefined) throw new UsageError('batch needs --out FILE (the results; the status file is written beside it)');
+  let jobs = defaultJobs();
+  if (values.jobs !== undefined) {
+    if (!/^\d+$/.test(values.jobs.trim()) || Number(values.jobs) < 1) throw new UsageError(`--jobs must be a whole number of at least 1 (got '${values.jobs}')`);
+    jobs = Number(values.jobs);
+  }
+  const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
+  const { out: outFile, jobs: _j, shard: _s, resume, format: _f, ...common } = values;
+  measureInput(common); // the common options checked once, before any row (a usage error)
+  const rows = shardRows(await readManifest(manifestFile), shard);
+  const tasks = rows.map((r) => rowTask(common, r, format, manifestFile));
+
+  const total = tasks.length;
+  let done = 0;
+  let failed = 0;
+  const failures: { row: number; id: string; reason: string }[] = [];
+  const started = Date.now();
+  const bar = out.progressBar
+    ? new SingleBar({ format: 'batch [{bar}] {value}/{total} | done {done} | failed {failed} | {rate}/min | left {eta_formatted}', etaBuffer: 20, hideCursor: true, clearOnComplete: false })
+    : null;
+  const rate = () => {
+    const min = (Date.now() - started) / 60000;
+    return min > 0 ? (done + failed) / min : 0;
+  };
+  bar?.start(total, 0, { done: 0, failed: 0, rate: '0' });
+  const summary = await runBatch({
+    tasks,
+    out: outFile,
+    format,
+    jobs,
+    resume: resume === true,
+    note: (l) => out.note(l),
+    onRow(p, resumed) {
+      if (p.state === 'done') done++;
+      else {
+        failed++;
+        failures.push(p);
+      }
+      if (bar) bar.update(done + failed, { done, failed, rate: rate().toFixed(1) });
+      else if (resumed) out.note(`[${done + failed}/${total}] row ${p.row} (${p.id}): done before, kept`);
+      else out.note(`[${done + failed}/${total}] row ${p.row} (${p.id}): ${p.state === 'done' ? 'done' : `failed: ${p.reason}`}`);
+    },
+  }).finally(() => bar?.stop());
+  // Under a progress bar the failed rows are named once it is done (plain lines named them as they came).
+  if (bar) for (const f of failures) out.note(`row ${f.row} (${f.id}) failed: ${f.reason}`);
+  out.note(
+    `batch: ${summary.done} done, ${summary.failed} failed of ${total} rows${summary.resumed ? ` (${summary.resumed} done before)` : ''}` +
+      `${summary.threads > 0 ? ` on ${summary.threads} worker threads` : ''}; ${outFile}, ${statusFile(outFile)}`,
+  );
+  if (summary.failed > 0 && summary.done === 0) return 1;
+  return summary.failed > 0 ? 3 : 0;
+}
+
