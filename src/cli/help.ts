@@ -6,6 +6,7 @@ import { DEFAULT_REGISTRY, type MetricRegistry } from '../core/metrics/definitio
 import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
 import { DEFAULT_LEVELS } from '../core/anatomy/anatomy';
 import { EXPORT_FORMATS } from '../core/export/formats';
+import { AGREEMENT_METRICS } from '../core/agreement/agreement';
 
 const WIDTH = 98;
 const INDENT = '      ';
@@ -37,6 +38,12 @@ export function helpText(version: string, registry: MetricRegistry = DEFAULT_REG
       "a voxel is then set where its value >= T, and its records get 'maskThreshold'.",
   );
   const formats = EXPORT_FORMATS.join('|');
+  const agreement = wrapParagraph(
+    "Inter-rater agreement of two or more raters' annotation documents of one series (each names its rater): " +
+      'per ROI (level, muscle, side) the Dice coefficient and Hausdorff distance (mm) of each pair of raters; ' +
+      `per metric (${AGREEMENT_METRICS.map((m) => m.key).join(', ')}, measured on the series HU) the ICC(2,1) with its 95% CI ` +
+      'and Bland-Altman bias and 95% limits of agreement.',
+  );
   const stats = wrapParagraph(`Per mask over the whole volume: ${registry.keys('volume').join(', ')}.`);
   return `paraspine ${version} — paraspinal muscle metrics on lumbar CT
 
@@ -53,6 +60,8 @@ ${measure}
   paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
                   [--series UID] [--format ${formats}] [--out FILE]
 ${stats}
+  paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE]
+${agreement}
 
 Defaults: muscle range ${range(ranges.muscleHu)} HU, fat range ${range(ranges.fatHu)} HU (both inclusive).
 Exit codes: 0 ok, 1 unusable input, missing file or refused access (one line on stderr), 2 usage error,

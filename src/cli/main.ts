@@ -86,6 +86,9 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
       case 'stats':
         await (await import('./commands/stats')).runStats(rest, out);
         return 0;
+      case 'agreement':
+        await (await import('./commands/agreement')).runAgreement(rest, out);
+        return 0;
       default:
         throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, --help)`);
     }
