@@ -43,6 +43,8 @@ export interface RoiAgreement {
   /** Raters without an outline of it. */
   missing: string[];
   pairs: RoiPairAgreement[];
+  /** Each rater's measured values of the compared metrics for this ROI (null: not measured, absent or empty), in the order of `raters`. */
+  values: { rater: string; metrics: Record<AgreementMetricKey, number | null> }[];
 }
 
 export interface MetricAgreement {
@@ -80,6 +82,11 @@ export function agreement(g: VolumeGeometry, reads: readonly RaterRead[], confid
     }
     return m;
   });
+  const records = reads.map((read) => new Map(read.records.filter((r) => r.status !== 'absent').map((r) => [roiKey(r), r] as const)));
+  const valueOf = (i: number, k: string, key: AgreementMetricKey): number | null => {
+    const v = (records[i]!.get(k) as unknown as Record<string, unknown> | undefined)?.[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
   const rois: RoiAgreement[] = order.map((k) => {
     const [level, muscle, side] = k.split('|') as [string, string, string];
     const has = reads.map((_, i) => outlines[i]!.has(k));
@@ -90,14 +97,14 @@ export function agreement(g: VolumeGeometry, reads: readonly RaterRead[], confid
         pairs.push({ raterA: raters[a]!, raterB: raters[b]!, ...compareOutlines(g, outlines[a]!.get(k)!, outlines[b]!.get(k)!) });
       }
     }
-    return { level, muscle, side, raters: raters.filter((_, i) => has[i]), missing: raters.filter((_, i) => !has[i]), pairs };
+    const values = reads
+      .map((read, i) => ({ i, rater: read.rater }))
+      .filter(({ i }) => has[i])
+      .map(({ i, rater }) => ({ rater, metrics: Object.fromEntries(AGREEMENT_METRICS.map((m) => [m.key, valueOf(i, k, m.key)])) as Record<AgreementMetricKey, number | null> }));
+    return { level, muscle, side, raters: raters.filter((_, i) => has[i]), missing: raters.filter((_, i) => !has[i]), pairs, values };
   });
-  const records = reads.map((read) => new Map(read.records.filter((r) => r.status !== 'absent').map((r) => [roiKey(r), r] as const)));
   const metrics: MetricAgreement[] = AGREEMENT_METRICS.map((m) => {
-    const value = (i: number, k: string): number | null => {
-      const v = (records[i]!.get(k) as unknown as Record<string, unknown> | undefined)?.[m.key];
-      return typeof v === 'number' && Number.isFinite(v) ? v : null;
-    };
+    const value = (i: number, k: string): number | null => valueOf(i, k, m.key);
     const table: number[][] = [];
     for (const k of order) {
       const row = reads.map((_, i) => value(i, k));
