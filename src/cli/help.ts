@@ -42,7 +42,7 @@ export function helpText(version: string, registry: MetricRegistry = DEFAULT_REG
     "Inter-rater agreement of two or more raters' annotation documents of one series (each names its rater): " +
       'per ROI (level, muscle, side) the Dice coefficient and Hausdorff distance (mm) of each pair of raters; ' +
       `per metric (${AGREEMENT_METRICS.map((m) => m.key).join(', ')}, measured on the series HU) the ICC(2,1) with its 95% CI ` +
-      'and Bland-Altman bias and 95% limits of agreement.',
+      'and Bland-Altman bias and 95% limits of agreement; --pdf FILE adds a PDF with the Bland-Altman plots.',
   );
   const stats = wrapParagraph(`Per mask over the whole volume: ${registry.keys('volume').join(', ')}.`);
   return `paraspine ${version} — paraspinal muscle metrics on lumbar CT
@@ -60,7 +60,7 @@ ${measure}
   paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
                   [--series UID] [--format ${formats}] [--out FILE]
 ${stats}
-  paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE]
+  paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE] [--pdf FILE]
 ${agreement}
 
 Defaults: muscle range ${range(ranges.muscleHu)} HU, fat range ${range(ranges.fatHu)} HU (both inclusive).

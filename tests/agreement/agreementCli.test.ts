@@ -4,6 +4,7 @@
  * 0.75 mm rows, pixel area 0.6 mm²), with every expected value worked out by hand below; and the JSON
  * export naming the document version it came from.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,6 +84,23 @@ describe('paraspine agreement', () => {
     expect(hu.blandAltman[0].bias).toBeCloseTo(-8.75, 10);
     // Fat fraction: A [0, 0], B [0, 16/128].
     expect(metric('fatFraction').blandAltman[0].bias).toBeCloseTo(0.0625, 12);
+  });
+
+  it.skipIf(spawnSync('pdftotext', ['-v']).error !== undefined)('--pdf writes the ICC table and a Bland-Altman plot per metric', async () => {
+    const pdf = join(dir, 'agreement.pdf');
+    const r = await cli('agreement', docA, docB, '--series', dicom, '--pdf', pdf);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).format).toBe('paraspine-agreement'); // the JSON still on stdout
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).replace(/[ \t]+/g, ' ');
+    // The hand-computed values above, at 4 significant digits: ICC 7040/7200 = 0.9778, bias 7.2 mm², mean HU bias -8.75.
+    expect(text).toContain('CSA (mm2), 2 ROIs: 0.9778 [');
+    expect(text).toContain('Bland-Altman: CSA (mm2), Rater B − Rater A');
+    expect(text).toContain('n 2, bias 7.2, limits of agreement');
+    expect(text).toContain('Bland-Altman: mean HU (HU), Rater B − Rater A');
+    expect(text).toContain('n 2, bias -8.75,');
+    expect(text).toContain('L3 psoas left: Rater A vs Rater B: Dice 0.8889, Hausdorff 0.8 mm');
+    // one page of tables, then two plots a page: 4 metrics -> 2 more pages
+    expect(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' })).toMatch(/Pages:\s+3\n/);
   });
 
   it('the same read twice (two raters, identical outlines): Dice 1, Hausdorff 0, ICC 1', async () => {

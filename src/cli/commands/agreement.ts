@@ -1,9 +1,10 @@
 /**
- * `paraspine agreement DOC DOC… --series FOLDER [--format json|csv] [--out FILE]`: inter-rater agreement
+ * `paraspine agreement DOC DOC… --series FOLDER [--format json|csv] [--out FILE] [--pdf FILE]`: inter-rater agreement
  * of two or more raters' annotation documents of one series. Each document is measured on the series'
  * HU through the measuring use case (node/measureSeries.ts, as `measure --annotations` does); the
  * outlines are paired by level, muscle and side and compared by core/agreement (Dice, Hausdorff mm, and
- * per metric ICC(2,1) with its 95% CI and Bland-Altman bias and limits of agreement).
+ * per metric ICC(2,1) with its 95% CI and Bland-Altman bias and limits of agreement); `--pdf` also
+ * writes the Bland-Altman plots (node/reports/agreementPdf.ts).
  */
 import type { AnnotationDocument } from '../../core/annotations/document';
 import { agreement, type AgreementReport } from '../../core/agreement/agreement';
@@ -47,7 +48,7 @@ interface ReadDocument {
 }
 
 export async function runAgreement(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parse(argv, { series: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } }, Number.MAX_SAFE_INTEGER);
+  const { values, positionals } = parse(argv, { series: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, pdf: { type: 'string' } }, Number.MAX_SAFE_INTEGER);
   const format = oneOf(values.format, ['json', 'csv'] as const, '--format', 'json');
   if (positionals.length < 2) throw new UsageError(`agreement needs the annotation documents of at least 2 raters (got ${positionals.length})`);
   if (values.series === undefined) throw new UsageError('agreement needs --series FOLDER: the CT series the documents outline (its grid and HU)');
@@ -95,6 +96,13 @@ export async function runAgreement(argv: string[], out: Output): Promise<void> {
           2,
         ) + '\n';
   await out.emit(text, values.out);
+  if (values.pdf !== undefined) {
+    // The Bland-Altman plots (and the ICC and ROI tables) as a PDF, beside the JSON or CSV.
+    const { renderAgreementPdf } = await import('../../node/reports/agreementPdf');
+    const { APP_VERSION } = await import('../../node/appVersion');
+    const pdf = await renderAgreementPdf({ report, seriesLabel: series!.seriesDescription || series!.seriesInstanceUid, documents, madeAt: new Date().toISOString(), softwareVersion: APP_VERSION });
+    await out.emit(pdf, values.pdf);
+  }
 }
 
 /** The tidy CSV: a row per ROI and pair of raters, a row per metric (ICC), a row per metric and pair of raters (Bland-Altman). */
