@@ -161,7 +161,7 @@ describe('agreement of two reads', () => {
   const g = axialGeometry(40, 40, 3, 0.7, 0.5, 2);
   const rec = (muscle: string, side: string, areaMm2: number, meanHu: number): MeasurementRecord =>
     ({ structure: `${muscle}_${side}`, muscle, side, level: 'L3', sliceIndex: 1, z: 2, warnings: [], status: 'measured', areaMm2, leanAreaMm2: areaMm2, fatFraction: 0, meanHu }) as unknown as MeasurementRecord;
-  const roi = (muscle: 'psoas' | 'multifidus', side: 'left' | 'right', pts: Vec3[]) => ({ level: 'L3' as const, muscle, side, sliceIndex: 1, pointsLps: pts });
+  const roi = (muscle: 'psoas' | 'multifidus', side: 'left' | 'right', pts: Vec3[], sliceIndex = 1) => ({ level: 'L3' as const, muscle, side, sliceIndex, z: 2, pointsLps: pts });
 
   it('pairs outlines by level, muscle and side, and names an ROI one rater has not outlined', () => {
     const sq = rect(10, 19, 10, 19, 0.7, 0.5, 2);
@@ -181,5 +181,15 @@ describe('agreement of two reads', () => {
     expect(csa.blandAltman[0]).toMatchObject({ ok: true, n: 2, bias: 1, sd: 0 });
     // Mean HU identical: ICC 1.
     expect(report.metrics.find((m) => m.key === 'meanHu')!.icc).toMatchObject({ ok: true, icc: 1 });
+  });
+
+  it('finds an outline on the slice at its z, as the measurement does, when its slice index is off the grid', () => {
+    const sq = rect(10, 19, 10, 19, 0.7, 0.5, 2);
+    const report = agreement(g, [
+      { rater: 'AB', rois: [roi('psoas', 'left', sq)], records: [] },
+      { rater: 'CD', rois: [roi('psoas', 'left', sq, 99)], records: [] },
+    ]);
+    expect(report.rois[0]!.pairs[0]).toMatchObject({ dice: 1, hausdorffMm: 0 });
+    expect(report.rois[0]!.pairs[0]!.note).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@
  * series HU (the same numbers as `measure`), given here; this module only pairs and compares.
  */
 import type { Roi } from '../annotations/document';
-import type { VolumeGeometry } from '../geometry/volumeGeometry';
+import { nearestSliceToZ, type VolumeGeometry } from '../geometry/volumeGeometry';
 import type { MeasurementRecord } from '../metrics/records';
 import { blandAltman, type BlandAltmanResult } from './blandAltman';
 import { icc21, type IccResult } from './icc';
@@ -25,7 +25,7 @@ export type AgreementMetricKey = (typeof AGREEMENT_METRICS)[number]['key'];
 /** One rater's read: the outlines of the document and their measurement records (one per level x muscle x side). */
 export interface RaterRead {
   rater: string;
-  rois: readonly Pick<Roi, 'level' | 'muscle' | 'side' | 'sliceIndex' | 'pointsLps'>[];
+  rois: readonly Pick<Roi, 'level' | 'muscle' | 'side' | 'sliceIndex' | 'z' | 'pointsLps'>[];
   records: readonly MeasurementRecord[];
 }
 
@@ -94,7 +94,7 @@ export function agreement(g: VolumeGeometry, reads: readonly RaterRead[], confid
     for (let a = 0; a < reads.length; a++) {
       for (let b = a + 1; b < reads.length; b++) {
         if (!has[a] || !has[b]) continue;
-        pairs.push({ raterA: raters[a]!, raterB: raters[b]!, ...compareOutlines(g, outlines[a]!.get(k)!, outlines[b]!.get(k)!) });
+        pairs.push({ raterA: raters[a]!, raterB: raters[b]!, ...safeCompare(g, outlines[a]!.get(k)!, outlines[b]!.get(k)!) });
       }
     }
     const values = reads
@@ -129,4 +129,23 @@ export function agreement(g: VolumeGeometry, reads: readonly RaterRead[], confid
     return { key: m.key, label: m.label, unit: m.unit, targets: table.length, icc: icc21(table, confidence), blandAltman: pairs };
   });
   return { raters, rois, metrics };
+}
+
+/**
+ * The slice an outline is measured on, found as the measurement finds it (annotations/outlineFlags.ts
+ * roiSlice): its sliceIndex when that slice lies at its z, else the slice nearest its z.
+ */
+function measuredSlice(g: VolumeGeometry, o: { sliceIndex: number; z: number }): number {
+  const pos = g.slicePositions[o.sliceIndex];
+  return pos && Math.abs(pos[2] - o.z) < 1e-3 ? o.sliceIndex : nearestSliceToZ(g, o.z);
+}
+
+/** compareOutlines on the measured slices; an outline that cannot be put on the grid gives no numbers and a note, never a crash. */
+function safeCompare(g: VolumeGeometry, a: readonly RaterRead['rois'][number][], b: readonly RaterRead['rois'][number][]): OutlineOverlap {
+  const onGrid = (os: readonly RaterRead['rois'][number][]) => os.map((o) => ({ sliceIndex: measuredSlice(g, o), pointsLps: o.pointsLps }));
+  try {
+    return compareOutlines(g, onGrid(a), onGrid(b));
+  } catch (e) {
+    return { dice: null, hausdorffMm: null, pixelsA: 0, pixelsB: 0, note: `not compared: ${(e as Error).message}` };
+  }
 }
