@@ -6,6 +6,7 @@ import { DEFAULT_REGISTRY, type MetricRegistry } from '../core/metrics/definitio
 import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
 import { DEFAULT_LEVELS } from '../core/anatomy/anatomy';
 import { EXPORT_FORMATS, TEXT_FORMATS } from '../core/export/formats';
+import { AGREEMENT_METRICS } from '../core/agreement/agreement';
 
 const WIDTH = 98;
 const INDENT = '      ';
@@ -49,6 +50,12 @@ export function helpText(version: string, registry: MetricRegistry = DEFAULT_REG
       'Exit 0 every row done, 3 some failed, 1 none could be measured.',
   );
   const merge = wrapParagraph("The shards' results and status files joined in manifest order: what one batch of the whole manifest writes.");
+  const agreement = wrapParagraph(
+    "Inter-rater agreement of two or more raters' annotation documents of one series (each names its rater): " +
+      'per ROI (level, muscle, side) the Dice coefficient and Hausdorff distance (mm) of each pair of raters; ' +
+      `per metric (${AGREEMENT_METRICS.map((m) => m.key).join(', ')}, measured on the series HU) the ICC(2,1) with its 95% CI ` +
+      'and Bland-Altman bias and 95% limits of agreement; --pdf FILE adds a PDF with the Bland-Altman plots.',
+  );
   const stats = wrapParagraph(`Per mask over the whole volume: ${registry.keys('volume').join(', ')}.`);
   return `paraspine ${version} — paraspinal muscle metrics on lumbar CT
 
@@ -71,6 +78,8 @@ ${stats}
 ${batch}
   paraspine merge <OUT> <SHARD_RESULT>...
 ${merge}
+  paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE] [--pdf FILE]
+${agreement}
 
 Defaults: muscle range ${range(ranges.muscleHu)} HU, fat range ${range(ranges.fatHu)} HU (both inclusive).
 Exit codes: 0 ok, 1 unusable input, missing file or refused access (one line on stderr), 2 usage error,

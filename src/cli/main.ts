@@ -93,8 +93,11 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
         return await (await import('./commands/batch')).runBatchCommand(rest, out);
       case 'merge':
         return await (await import('./commands/merge')).runMerge(rest, out);
+      case 'agreement':
+        await (await import('./commands/agreement')).runAgreement(rest, out);
+        return 0;
       default:
-        throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, batch, merge, --help)`);
+        throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, batch, merge, agreement, --help)`);
     }
   } catch (e) {
     const err = toUserError(e);

@@ -42,8 +42,8 @@ export interface MeasuredSeries {
   measurements: readonly MeasurementRecord[];
   warnings: readonly string[];
   problems: readonly Problem[];
-  /** Rater, app version and modification time of the annotation document measured, if any. */
-  provenance: { rater: string; appVersion: string; modifiedAt?: string };
+  /** Rater, app version, modification time and revision (the JSON's documentRevision) of the annotation document measured, if any. */
+  provenance: { rater: string; appVersion: string; modifiedAt?: string; documentRevision?: string };
   /** The series' slice count and InstanceNumbers (the slicePosition / instanceNumber columns and keys). */
   geometry?: SliceNumbering;
   /** Per record its slice mask and the document's outlines (the SR's and SEG's ROIs, the PDF's key images): never in the JSON or CSV. */

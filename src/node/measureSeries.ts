@@ -33,6 +33,7 @@ import { type RootOf, folderLocator, type FolderSeriesLocator, type SeriesLocato
 import { pickCtSeries } from './dicomFiles';
 import { maskSource } from './masks';
 import { FolderSeriesSource, type SeriesSource } from './seriesSource';
+import { revisionOf } from './workspace';
 
 /** A series to measure: its source, where the source lists series, and which one. */
 export interface SeriesRef<L extends SeriesLocator = SeriesLocator> {
@@ -79,8 +80,11 @@ export interface MeasureResult {
   measurements: MeasurementRecord[];
   warnings: string[];
   problems: Problem[];
-  /** Rater, app version and modification time of the annotation document measured, if any (they travel into the CSV and JSON). */
-  provenance: { rater: string; appVersion: string; modifiedAt?: string };
+  /**
+   * Rater, app version and modification time of the annotation document measured, if any (they travel
+   * into the CSV and JSON), and the document's revision (sha256 of its file: the JSON's documentRevision).
+   */
+  provenance: { rater: string; appVersion: string; modifiedAt?: string; documentRevision?: string };
   /** The series' slice count and InstanceNumbers (the slicePosition / instanceNumber columns and keys). */
   geometry?: SliceNumbering;
   /** What a DICOM SR or SEG of the result needs (core/report/dicomInput): not part of the JSON or CSV. */
@@ -158,21 +162,27 @@ function withThreshold(r: SourcedRecord, threshold: number | undefined): Sourced
   return r;
 }
 
-/** The document, and what was repaired as it was read (duplicate outline ids), as notes on the file. */
-/** A document given as an object, checked as a file's would be. */
-function givenAnnotations(json: unknown, name: string): { document: AnnotationDocument; notes: string[] } {
+/** A document given as an object, checked as a file's would be (no file: no revision). */
+function givenAnnotations(json: unknown, name: string): { document: AnnotationDocument; notes: string[]; revision?: string } {
   const r = readAnnotationDocument(json);
   if (!r.ok) throw refused(`${name}: ${r.reason}`);
   return { document: r.document, notes: r.notes };
 }
 
-async function readAnnotations(file: string): Promise<{ document: AnnotationDocument; notes: string[] }> {
+/**
+ * The document, what was repaired as it was read (duplicate outline ids) as notes on the file, and the
+ * file's revision (sha256 of its bytes, as the workspace names it: the version an export came from).
+ */
+export async function readAnnotations(file: string): Promise<{ document: AnnotationDocument; notes: string[]; revision: string }> {
   let text: string;
+  let revision: string;
   try {
     const st = await stat(file);
     if (!st.isFile()) throw refused(`${file}: not a regular file`);
     if (st.size > MAX_DOCUMENT_BYTES) throw refused(`${file}: ${st.size} bytes, larger than an annotation document can be (${MAX_DOCUMENT_BYTES})`);
-    text = await readFile(file, 'utf8');
+    const bytes = await readFile(file);
+    revision = revisionOf(bytes);
+    text = bytes.toString('utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
@@ -187,7 +197,7 @@ async function readAnnotations(file: string): Promise<{ document: AnnotationDocu
   }
   const r = readAnnotationDocument(json);
   if (!r.ok) throw refused(`${file}: ${r.reason}`);
-  return { document: r.document, notes: r.notes };
+  return { document: r.document, notes: r.notes, revision };
 }
 
 function zSlices(volume: HuVolume, zs: readonly number[]): MeasuredSlice[] {
@@ -324,7 +334,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
-  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '' }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: [...doc.rois, ...(doc.boneRois ?? [])] } : {}) }, ...(doc ? { document: doc } : {}), ...(opts.keepVolume ? { volume } : {}) };
+  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '', ...(read?.revision !== undefined ? { documentRevision: read.revision } : {}) }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: [...doc.rois, ...(doc.boneRois ?? [])] } : {}) }, ...(doc ? { document: doc } : {}), ...(opts.keepVolume ? { volume } : {}) };
 }
 
 /** The series chosen under its root (by UID, else the one CT series) and loaded; the root's unusable files are among its problems. */

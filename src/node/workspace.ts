@@ -4,6 +4,8 @@ import path from 'node:path';
 import { toUserError, UserError } from '../core/errors';
 import { ANNOTATION_FORMAT, MAX_DOCUMENT_BYTES, parseAnnotationDocument, readAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
 import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite';
+import { APP_VERSION } from './appVersion';
+import { appendHistory, documentChanges, historyPath, type HistoryEntry } from './history';
 
 /**
  * The workspace: one annotation document per series, `<workspace>/<sanitised SeriesInstanceUID>.json`,
@@ -23,6 +25,9 @@ import { copyFileAtomic, exists, oneLine, writeFileAtomic } from './atomicWrite'
  *   and its backup stay as they are. The compare and the write run under a per-document lock (a queue
  *   in this process, a lock file `.<name>.lock` across processes), so two saves never interleave.
  *   Documents need no revision field: old ones load as before.
+ * - History: every save appends one JSON line to `<name>.history.jsonl` beside it (node/history.ts: who,
+ *   when, app version, revisions before / after, what changed). A signed-off document (`signedOff`) is
+ *   not changed until it is reopened, and reopening needs a reason (SaveOptions.reason), kept in the history.
  * - A copy ("keep both" after a conflict) is written beside it as `<name>.copy-<timestamp>.json`, never
  *   over another file.
  */
@@ -79,6 +84,8 @@ export interface SaveOptions {
    * it was based on no document on disk. Left out (older callers): saved whatever is on disk.
    */
   baseRevision?: string | null;
+  /** Why a signed-off read is reopened (needed when the document on disk is signed off and this one is not). */
+  reason?: string;
 }
 
 /** An ISO time as people read it in a message: `2024-05-06 07:08:09 UTC` (anything else as it is). */
@@ -286,6 +293,17 @@ export async function saveDocument(workspace: string, document: unknown, now: ()
     const before = await readDocument(prev);
     if (before.kind === 'foreign') throw new UserError('input', `not saved: ${path.basename(prev)} in the workspace is ${before.reason} and is never overwritten`);
     let problem: string | undefined;
+    // Signed off (done): reopening needs a reason; a signed-off read is not changed until it is reopened.
+    const was = cur.kind === 'ok' ? cur.document : null;
+    const changes = documentChanges(was, doc);
+    const reason = opts.reason?.trim() ?? '';
+    let action: HistoryEntry['action'] = 'save';
+    if (was?.signedOff && !doc.signedOff) {
+      if (!reason) throw new UserError('input', `not saved: ${path.basename(file)} was signed off by ${was.signedOff.by} at ${readableTime(was.signedOff.at)}; reopening it needs a reason`);
+      action = 'reopen';
+    } else if (was?.signedOff && doc.signedOff && Object.keys(changes).length > 0) {
+      throw new UserError('input', `not saved: ${path.basename(file)} is signed off by ${was.signedOff.by} at ${readableTime(was.signedOff.at)}; reopen it (with a reason) before changing it`);
+    } else if (!was?.signedOff && doc.signedOff) action = 'sign-off';
     if (cur.kind === 'ok') {
       await copyFileAtomic(file, prev);
     } else if (cur.kind === 'bad') {
@@ -295,6 +313,24 @@ export async function saveDocument(workspace: string, document: unknown, now: ()
     const bytes = Buffer.from(JSON.stringify(doc, null, 2) + '\n', 'utf8');
     await writeFileAtomic(file, bytes);
     const revision = revisionOf(bytes);
+    // The audit trail: one line per save, appended after the document is written (a save that failed leaves no line).
+    const entry: HistoryEntry = {
+      at: now().toISOString(),
+      rater: doc.rater,
+      appVersion: APP_VERSION,
+      action,
+      revisionBefore: cur.kind === 'ok' ? cur.revision : null,
+      revisionAfter: revision,
+      changes,
+      ...(action === 'sign-off' && doc.signedOff ? { signedOff: doc.signedOff } : {}),
+      ...(action === 'reopen' ? { reason } : {}),
+    };
+    try {
+      await appendHistory(historyPath(file), entry);
+    } catch (e) {
+      const line = `${path.basename(historyPath(file))}: this save was not recorded in the history (${oneLine(e)})`;
+      problem = problem ? `${problem}; ${line}` : line;
+    }
     return problem ? { path: file, problem, revision } : { path: file, revision };
   });
 }

@@ -219,9 +219,10 @@ export const channels = {
    * Saves the document (validated) over the series' document, the one there kept as .prev.json. The
    * optional second argument names the revision the document was based on (annotations:load's or the
    * last save's; null: none on disk): when the document on disk is another revision, nothing is written
-   * and the result carries `conflict`. Without it the document is saved whatever is on disk.
+   * and the result carries `conflict`. Without it the document is saved whatever is on disk. `reason`:
+   * why a signed-off read is reopened (needed then; kept in the document's history).
    */
-  'annotations:save': { args: z.tuple([z.unknown(), z.object({ baseRevision: z.string().min(1).max(200).nullable() }).strict().optional()]) },
+  'annotations:save': { args: z.tuple([z.unknown(), z.object({ baseRevision: z.string().min(1).max(200).nullable(), reason: z.string().min(1).max(2000).optional() }).strict().optional()]) },
   /** Saves the document as a separate file beside the series' document (never replacing one): "keep both" after a conflict. */
   'annotations:saveCopy': { args: z.tuple([z.unknown()]) },
   'masks:import': {

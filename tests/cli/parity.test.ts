@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,7 +81,9 @@ describe('app export and command line agree', () => {
     expect(rows).toHaveLength(5);
 
     // JSON: the app's export and the CLI write one format (format, version, same keys, same records)
-    const appJson = JSON.parse(exportMeasurementsJson(volume, doc)) as Record<string, unknown>;
+    // The app names the saved document's revision as the CLI names the file's (sha256 of its bytes).
+    const revision = `sha256:${createHash('sha256').update(readFileSync(file)).digest('hex')}`;
+    const appJson = JSON.parse(exportMeasurementsJson(volume, doc, undefined, revision)) as Record<string, unknown>;
     const cliRun = await cli('measure', ABDOMEN, '--annotations', file, '--format', 'json');
     expect(cliRun.errors).toEqual([]);
     const cliJson = JSON.parse(cliRun.stdout) as Record<string, unknown>;
@@ -91,7 +94,7 @@ describe('app export and command line agree', () => {
     expect(Object.keys(cliJson).sort()).toEqual(Object.keys(appJson).sort());
     expect(cliJson.measurements).toEqual(appJson.measurements);
     expect(cliJson.asymmetry).toEqual(appJson.asymmetry);
-    expect([cliJson.rater, cliJson.appVersion, cliJson.modifiedAt]).toEqual([doc.rater, doc.appVersion, doc.modifiedAt]);
+    expect([cliJson.rater, cliJson.appVersion, cliJson.modifiedAt, cliJson.documentRevision]).toEqual([doc.rater, doc.appVersion, doc.modifiedAt, revision]);
     const pl = (cliJson.measurements as { muscle: string; side: string; pixels: number }[]).find((m) => m.muscle === 'psoas' && m.side === 'left');
     expect(pl?.pixels).toBe(79); // README reference
   });

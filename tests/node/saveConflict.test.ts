@@ -53,7 +53,7 @@ describe('annotations:save against a stale copy (workspace)', () => {
     const a2 = await saveDocument(ws, { ...tabA, modifiedAt: '2024-05-06T07:10:00.000Z' }, now, { baseRevision: a.revision! });
     expect(a2.conflict).toBeUndefined();
     expect((await fs.readFile(previousPath(ws, SERIES_UID))).equals(afterA)).toBe(true);
-    expect(readdirSync(ws).sort()).toEqual([`${SERIES_UID}.json`, `${SERIES_UID}.prev.json`]);
+    expect(readdirSync(ws).sort()).toEqual([`${SERIES_UID}.history.jsonl`, `${SERIES_UID}.json`, `${SERIES_UID}.prev.json`]);
   });
 
   it('two saves from the same base at the same moment: exactly one is written', async () => {
@@ -80,7 +80,7 @@ describe('annotations:save against a stale copy (workspace)', () => {
     await fs.writeFile(lock, dead);
     expect((await saveDocument(ws, tabA, now)).conflict).toBeUndefined();
     expect(JSON.parse(await fs.readFile(documentPath(ws, SERIES_UID), 'utf8')).rater).toBe('Tab A');
-    expect(readdirSync(ws).sort()).toEqual([`${SERIES_UID}.json`, `${SERIES_UID}.prev.json`]);
+    expect(readdirSync(ws).sort()).toEqual([`${SERIES_UID}.history.jsonl`, `${SERIES_UID}.json`, `${SERIES_UID}.prev.json`]);
   }, 20_000);
 
   it('a copy opened when nothing was saved (base null) does not replace a document saved since', async () => {

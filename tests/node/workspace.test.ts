@@ -33,7 +33,7 @@ describe('workspace', () => {
     expect(prev.rater).toBe('Dr. Rater');
     expect((await loadDocument(ws, SERIES_UID, now)).document!.rater).toBe('Second');
     // no temp files left behind
-    expect(readdirSync(ws).sort()).toEqual([`${SERIES_UID}.json`, `${SERIES_UID}.prev.json`]);
+    expect(readdirSync(ws).sort()).toEqual([`${SERIES_UID}.history.jsonl`, `${SERIES_UID}.json`, `${SERIES_UID}.prev.json`]);
   });
 
   it('refuses to save an invalid document and writes nothing', async () => {

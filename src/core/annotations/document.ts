@@ -168,6 +168,18 @@ export interface AnnotationDocument {
    * PatientSex (core/indices/anthropometry.ts). Optional (version 2 documents without it are unchanged).
    */
   patient?: { heightM?: number; sex?: 'M' | 'F' };
+  /**
+   * The read signed off as done: by whom and when (ISO time); null or absent while it is open. Optional
+   * (older documents have none; no version step). Reopening needs a reason, kept in the history beside
+   * the document (node/history.ts), not here.
+   */
+  signedOff?: SignOff | null;
+}
+
+/** Who signed a read off as done, and when (ISO time). */
+export interface SignOff {
+  by: string;
+  at: string;
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -253,6 +265,10 @@ export const annotationDocumentSchema = z.object({
     )
     .optional(),
   patient: z.object({ heightM: finite.optional(), sex: z.enum(['M', 'F']).optional() }).optional(),
+  signedOff: z
+    .object({ by: z.string().refine((t) => t.trim() !== '', 'a name is needed'), at: z.string() })
+    .nullable()
+    .optional(),
 });
 
 export type ParseResult = { ok: true; document: AnnotationDocument } | { ok: false; reason: string };
@@ -472,6 +488,17 @@ export function setBoneRoi(doc: AnnotationDocument, roi: BoneRoi, now: string): 
 export function removeBoneRoi(doc: AnnotationDocument, vertebra: BoneVertebra, now: string): AnnotationDocument {
   if (!(doc.boneRois ?? []).some((b) => b.vertebra === vertebra)) return doc;
   return { ...doc, boneRois: doc.boneRois!.filter((b) => b.vertebra !== vertebra), modifiedAt: now };
+}
+
+/** The document signed off as done by `by` at `now` (a new object; modifiedAt set). */
+export function signOffDocument(doc: AnnotationDocument, by: string, now: string): AnnotationDocument {
+  if (by.trim() === '') throw new Error('signing off needs the rater\'s name');
+  return { ...doc, signedOff: { by: by.trim(), at: now }, modifiedAt: now };
+}
+
+/** The document reopened (no longer signed off; a new object, modifiedAt set). The reason goes with the save (the history). */
+export function reopenDocument(doc: AnnotationDocument, now: string): AnnotationDocument {
+  return { ...doc, signedOff: null, modifiedAt: now };
 }
 
 export function newAnnotationDocument(series: SeriesIdentity, ranges: HuRanges, appVersion: string, rater: string, now: string): AnnotationDocument {

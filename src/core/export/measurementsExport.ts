@@ -106,6 +106,11 @@ export interface MeasurementsExport {
   rater: string;
   /** The document's last modification time ('' without a document): the export is a pure function of its inputs. */
   modifiedAt: string;
+  /**
+   * The version of the annotation document the numbers came from: its revision (`sha256:` + the hash of
+   * the file's bytes, as the workspace and its history name it). Only when a saved document was measured.
+   */
+  documentRevision?: string;
   /** The series' identity (the CLI adds the rest of the scan summary: files, spacing, ...). */
   series: SeriesIdentity | (Pick<SeriesIdentity, 'seriesInstanceUid'> & Record<string, unknown>);
   ranges: HuRanges;
@@ -123,6 +128,8 @@ export interface MeasurementsJsonInput {
   appVersion: string;
   rater: string;
   modifiedAt: string;
+  /** The measured document's revision (MeasurementsExport.documentRevision), when known. */
+  documentRevision?: string;
   series: MeasurementsExport['series'];
   ranges: HuRanges;
   levels: readonly MeasurementsLevel[];
@@ -157,6 +164,7 @@ export function measurementsExport(input: MeasurementsJsonInput): MeasurementsEx
     appVersion: input.appVersion,
     rater: input.rater,
     modifiedAt: input.modifiedAt,
+    ...(input.documentRevision !== undefined ? { documentRevision: input.documentRevision } : {}),
     series: input.series,
     ranges: { muscleHu: input.ranges.muscleHu, fatHu: input.ranges.fatHu },
     levels: input.levels.map((l) => (g ? { ...l, ...sliceNumberKeys(g, l.sliceIndex) } : { ...l })),
@@ -258,12 +266,13 @@ export function exportMeasurementsCsv(volume: HuVolume, doc: AnnotationDocument,
   return toCsv(exportCsvColumns(registry), measurementRows(volume, doc, registry));
 }
 
-export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): MeasurementsExport {
+export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY, documentRevision?: string): MeasurementsExport {
   const { records, warnings } = measureDocument(volume, doc, registry);
   return measurementsExport({
     appVersion: doc.appVersion,
     rater: doc.rater,
     modifiedAt: doc.modifiedAt,
+    ...(documentRevision !== undefined ? { documentRevision } : {}),
     series: doc.series,
     ranges: doc.ranges,
     levels: doc.levels,
@@ -275,6 +284,6 @@ export function measurementsJson(volume: HuVolume, doc: AnnotationDocument, regi
 }
 
 /** JSON export, pretty-printed, trailing newline. */
-export function exportMeasurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY): string {
-  return measurementsJsonText(measurementsJson(volume, doc, registry));
+export function exportMeasurementsJson(volume: HuVolume, doc: AnnotationDocument, registry: MetricRegistry = DEFAULT_REGISTRY, documentRevision?: string): string {
+  return measurementsJsonText(measurementsJson(volume, doc, registry, documentRevision));
 }

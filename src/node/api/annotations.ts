@@ -14,7 +14,7 @@ export function annotationChannels(ctx: ApiContext): Pick<ParaspineApi, 'annotat
 
     async 'annotations:save'(document, opts) {
       const ws = await workspace();
-      return saveDocument(ws, document, now, opts ? { baseRevision: opts.baseRevision } : {});
+      return saveDocument(ws, document, now, opts ? { baseRevision: opts.baseRevision, ...(opts.reason !== undefined ? { reason: opts.reason } : {}) } : {});
     },
 
     async 'annotations:saveCopy'(document) {

@@ -1,0 +1,125 @@
+/**
+ * `paraspine agreement DOC DOC… --series FOLDER [--format json|csv] [--out FILE] [--pdf FILE]`: inter-rater agreement
+ * of two or more raters' annotation documents of one series. Each document is measured on the series'
+ * HU through the measuring use case (node/measureSeries.ts, as `measure --annotations` does); the
+ * outlines are paired by level, muscle and side and compared by core/agreement (Dice, Hausdorff mm, and
+ * per metric ICC(2,1) with its 95% CI and Bland-Altman bias and limits of agreement); `--pdf` also
+ * writes the Bland-Altman plots (node/reports/agreementPdf.ts).
+ */
+import type { AnnotationDocument } from '../../core/annotations/document';
+import { agreement, type AgreementReport } from '../../core/agreement/agreement';
+import { UserError } from '../../core/errors';
+import { toCsv } from '../../core/format/csv';
+import { folderSeries, measureSeries, readAnnotations } from '../../node/measureSeries';
+import { oneOf, parse, UsageError } from '../args';
+import type { Output } from '../main';
+import { requireFolder } from './series';
+
+export const AGREEMENT_FORMAT = 'paraspine-agreement';
+export const AGREEMENT_VERSION = 1;
+
+/** The CSV's columns: one table of ROI rows (Dice, Hausdorff per pair of raters), ICC rows and Bland-Altman rows. */
+export const AGREEMENT_CSV_COLUMNS = [
+  'kind',
+  'level',
+  'muscle',
+  'side',
+  'metric',
+  'unit',
+  'raterA',
+  'raterB',
+  'n',
+  'dice',
+  'hausdorffMm',
+  'icc',
+  'iccLower',
+  'iccUpper',
+  'bias',
+  'sd',
+  'loaLower',
+  'loaUpper',
+  'note',
+] as const;
+
+interface ReadDocument {
+  path: string;
+  document: AnnotationDocument;
+  revision: string;
+}
+
+export async function runAgreement(argv: string[], out: Output): Promise<void> {
+  const { values, positionals } = parse(argv, { series: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, pdf: { type: 'string' } }, Number.MAX_SAFE_INTEGER);
+  const format = oneOf(values.format, ['json', 'csv'] as const, '--format', 'json');
+  if (positionals.length < 2) throw new UsageError(`agreement needs the annotation documents of at least 2 raters (got ${positionals.length})`);
+  if (values.series === undefined) throw new UsageError('agreement needs --series FOLDER: the CT series the documents outline (its grid and HU)');
+  const folder = await requireFolder(values.series, 'series folder');
+
+  // Every document first: a document of another series, without a rater, or of a rater already read is
+  // refused with one line naming it, before any series is loaded.
+  const docs: ReadDocument[] = [];
+  for (const file of positionals) {
+    const { document, revision } = await readAnnotations(file);
+    if (document.rater.trim() === '') throw new UserError('input', `${file}: the document names no rater: agreement compares raters' reads`);
+    const first = docs[0];
+    if (first && document.series.seriesInstanceUid !== first.document.series.seriesInstanceUid) {
+      throw new UserError('input', `${file}: annotations are for series ${document.series.seriesInstanceUid}, not ${first.document.series.seriesInstanceUid} (the series of ${first.path})`);
+    }
+    const same = docs.find((d) => d.document.rater.trim() === document.rater.trim());
+    if (same) throw new UserError('input', `${file}: rater ${JSON.stringify(document.rater)} also wrote ${same.path}: agreement compares different raters`);
+    docs.push({ path: file, document, revision });
+  }
+
+  const uid = docs[0]!.document.series.seriesInstanceUid;
+  const reads = [];
+  let geometry;
+  let series;
+  for (const d of docs) {
+    const r = await measureSeries({ series: folderSeries(folder, uid), annotations: d.path }, (l) => out.note(`${d.path}: ${l}`));
+    geometry ??= r.dicom!.geometry;
+    series ??= r.series;
+    reads.push({ rater: d.document.rater, rois: d.document.rois, records: r.measurements });
+  }
+  const report = agreement(geometry!, reads);
+  const documents = docs.map((d) => ({ path: d.path, rater: d.document.rater, revision: d.revision, modifiedAt: d.document.modifiedAt, signedOff: d.document.signedOff ?? null }));
+  const text =
+    format === 'csv'
+      ? agreementCsv(report)
+      : JSON.stringify(
+          {
+            format: AGREEMENT_FORMAT,
+            version: AGREEMENT_VERSION,
+            series: { seriesInstanceUid: series!.seriesInstanceUid, studyInstanceUid: series!.studyInstanceUid, patientId: series!.patientId, seriesDescription: series!.seriesDescription },
+            documents,
+            ...report,
+          },
+          null,
+          2,
+        ) + '\n';
+  await out.emit(text, values.out);
+  if (values.pdf !== undefined) {
+    // The Bland-Altman plots (and the ICC and ROI tables) as a PDF, beside the JSON or CSV.
+    const { renderAgreementPdf } = await import('../../node/reports/agreementPdf');
+    const { APP_VERSION } = await import('../../node/appVersion');
+    const pdf = await renderAgreementPdf({ report, seriesLabel: series!.seriesDescription || series!.seriesInstanceUid, documents, madeAt: new Date().toISOString(), softwareVersion: APP_VERSION });
+    await out.emit(pdf, values.pdf);
+  }
+}
+
+/** The tidy CSV: a row per ROI and pair of raters, a row per metric (ICC), a row per metric and pair of raters (Bland-Altman). */
+export function agreementCsv(report: AgreementReport): string {
+  const rows: Record<string, unknown>[] = [];
+  for (const r of report.rois) {
+    const roi = { level: r.level, muscle: r.muscle, side: r.side };
+    for (const p of r.pairs) rows.push({ kind: 'roi', ...roi, raterA: p.raterA, raterB: p.raterB, dice: p.dice, hausdorffMm: p.hausdorffMm, note: p.note ?? '' });
+    if (r.missing.length) rows.push({ kind: 'roi', ...roi, note: `not outlined by ${r.missing.join(', ')}` });
+  }
+  for (const m of report.metrics) {
+    const metric = { metric: m.key, unit: m.unit };
+    rows.push(m.icc.ok ? { kind: 'icc', ...metric, n: m.targets, icc: m.icc.icc, iccLower: m.icc.lower, iccUpper: m.icc.upper } : { kind: 'icc', ...metric, n: m.targets, note: m.icc.reason });
+    for (const b of m.blandAltman) {
+      const pair = { kind: 'blandAltman', ...metric, raterA: b.raterA, raterB: b.raterB };
+      rows.push(b.ok ? { ...pair, n: b.n, bias: b.bias, sd: b.sd, loaLower: b.lower, loaUpper: b.upper } : { ...pair, note: b.reason });
+    }
+  }
+  return toCsv(AGREEMENT_CSV_COLUMNS, rows);
+}
