@@ -129,16 +129,22 @@ export interface MaskImportResult {
 const str = z.string().min(1).max(4096);
 
 /**
- * Where series are listed from (series:scan), one kind per SeriesSource (src/node/seriesSource.ts).
- * Only folders today; a DICOMweb source would add `{ kind: 'dicomweb', url, studyUid }` here, its
- * SeriesSource and its access gate (src/node/api/context.ts) beside the folder ones, without touching the
- * channels that take a root or a locator.
+ * Where series are listed from (series:scan), one kind per SeriesSource (src/node/seriesSource.ts):
+ * a folder, or a study on a DICOMweb server. Each kind has its SeriesSource and its access gate
+ * (src/node/api/context.ts); the channels that take a root or a locator do not change with a kind.
  */
 const rootKinds = [
   z.object({
     kind: z.literal('folder'),
     /** The folder to scan (series:scan), not one file. */
     path: str,
+  }),
+  z.object({
+    kind: z.literal('dicomweb'),
+    /** The server's DICOMweb base URL (http or https, no credentials; checked by the gate). */
+    url: str,
+    /** The study whose series are listed. */
+    studyUid: z.string().min(1).max(64),
   }),
 ] as const;
 export const seriesRootSchema = z.discriminatedUnion('kind', rootKinds);
@@ -149,9 +155,11 @@ export type FolderSeriesRoot = Extract<SeriesRoot, { kind: 'folder' }>;
  * Where a series' DICOM frames come from: its root (what was scanned) and its SeriesInstanceUID
  * (SeriesSummary.seriesInstanceUid from that scan). One kind per root kind.
  */
-export const seriesLocatorSchema = z.discriminatedUnion('kind', [rootKinds[0].extend({ seriesUid: str })]);
+export const seriesLocatorSchema = z.discriminatedUnion('kind', [rootKinds[0].extend({ seriesUid: str }), rootKinds[1].extend({ seriesUid: str })]);
 export type SeriesLocator = z.infer<typeof seriesLocatorSchema>;
 export type FolderSeriesLocator = Extract<SeriesLocator, { kind: 'folder' }>;
+export type DicomWebSeriesRoot = Extract<SeriesRoot, { kind: 'dicomweb' }>;
+export type DicomWebSeriesLocator = Extract<SeriesLocator, { kind: 'dicomweb' }>;
 
 /** The root of a locator's kind: the locator less its series UID. */
 export type RootOf<L extends SeriesLocator> = L extends unknown ? Omit<L, 'seriesUid'> : never;
