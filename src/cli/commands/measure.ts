@@ -7,7 +7,7 @@ import { EXPORT_FORMATS } from '../../core/export/formats';
 import { validMaskThreshold } from '../../core/masks/maskValues';
 import type { HuRanges } from '../../core/metrics/ranges';
 import { encodeExport } from '../../node/exports';
-import { folderSeries, measureSeries, type MeasureSeriesInput } from '../../node/measureSeries';
+import { measureSeries, seriesRefFor, type MeasureSeriesInput } from '../../node/measureSeries';
 import { oneOf, parse, parseNumberList, parseRange, UsageError } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';
@@ -54,7 +54,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
   const folder = await requireFolder(positionals[0], 'series folder');
   const result = await measureSeries(
     {
-      series: folderSeries(folder, values.series),
+      series: seriesRefFor(folder, values.series),
       masks: values.masks,
       labels,
       annotations: values.annotations,

@@ -5,6 +5,8 @@
  * stored transfer syntax into the instance cache and reading those files with the folder loader, so
  * the same codecs and the same assembly give the same HU to the last bit.
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
 import type { DicomJsonDataSet } from '../../core/dicom/headerFields';
 import { groupSeries, layoutSeries, summarise } from '../../core/dicom/groupSeries';
@@ -40,6 +42,11 @@ interface Listed {
 
 /** The transfer syntax a header from metadata is checked with when the metadata does not name one. */
 const UNKNOWN_TS = TS.explicitLE;
+
+/** The instance cache of the command line: $XDG_CACHE_HOME (else ~/.cache)/paraspine/dicomweb. */
+export function defaultDicomWebCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'paraspine', 'dicomweb');
+}
 
 /** The label of a root in messages and in series:scan's `root`. */
 export function dicomWebRootLabel(root: { url: string; studyUid: string }): string {
