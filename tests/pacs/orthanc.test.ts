@@ -7,12 +7,15 @@
  * in one line. Skipped, with the reason, where Orthanc is not installed.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import dcmjs from 'dcmjs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDicomReportInput } from '../../src/core/report/dicomInput';
 import { DicomWebClient, jsonText } from '../../src/node/dicomweb/client';
 import { DicomWebSeriesSource } from '../../src/node/dicomweb/source';
+import { loadFolderSeries } from '../../src/node/seriesSource';
 import { measureSeries, seriesRefFor } from '../../src/node/measureSeries';
 import { makeSeg } from '../../src/node/reports/seg';
 import { makeSr } from '../../src/node/reports/sr';
@@ -22,8 +25,32 @@ import { orthancMissing, startOrthanc, type Orthanc } from './orthanc';
 const DATA = resolve(__dirname, '../../../shared/data');
 const ABDOMEN = join(DATA, 'ct-abdomen-3mm/dicom');
 const MASKS = join(DATA, 'ct-abdomen-3mm/masks');
-/** The 3 mm CT's UIDs, read from its files by dcmdump-independent means: the DICOM JSON Orthanc gives back is checked against them below. */
+const J2K = join(DATA, 'ct-thorax-j2k/dicom');
 const SLICES = 112;
+
+/**
+ * Copies of the J2K CT's files with the UIDs they lack (Orthanc refuses instances without them),
+ * written with dcmjs: everything else, the JPEG 2000 pixel data included, as it was.
+ */
+function j2kWithUids(to: string): { study: string; series: string } {
+  const root = '2.25.' + BigInt('0x' + randomUUID().replace(/-/g, '')).toString();
+  const study = `${root}.1`;
+  const series = `${root}.2`;
+  mkdirSync(to, { recursive: true });
+  readdirSync(J2K)
+    .sort()
+    .forEach((name, i) => {
+      const b = readFileSync(join(J2K, name));
+      const d = dcmjs.data.DicomMessage.readFile(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+      const sop = `${root}.3.${i + 1}`;
+      d.dict['0020000D'] = { vr: 'UI', Value: [study] };
+      d.dict['0020000E'] = { vr: 'UI', Value: [series] };
+      d.dict['00080018'] = { vr: 'UI', Value: [sop] };
+      d.meta['00020003'] = { vr: 'UI', Value: [sop] };
+      writeFileSync(join(to, `${i + 1}.dcm`), Buffer.from(d.write()));
+    });
+  return { study, series };
+}
 
 if (orthancMissing) console.warn(orthancMissing);
 
@@ -128,9 +155,10 @@ describe.skipIf(orthancMissing !== null)('PACS over DICOMweb against a real Orth
     const bx = readFileSync(x);
     copyFileSync(y, x);
     writeFileSync(y, bx);
+    expect(readFileSync(x).equals(bx)).toBe(false);
     const again = await source.load(locator);
-    expect(Buffer.from(again.volume.data.buffer).equals(Buffer.from(first.volume.data.buffer))).toBe(true);
-    expect(readFileSync(x).equals(bx)).toBe(false); // rewritten from the server
+    expect(Buffer.from(again.volume.hu.buffer).equals(Buffer.from(first.volume.hu.buffer))).toBe(true);
+    expect(readFileSync(x).equals(bx)).toBe(true); // its own instance again, from the server
     // Bounded: a cache of 1 byte keeps only the series being read (the others' files go, least recently used first).
     const small = new DicomWebSeriesSource({ cacheDir, cacheMaxBytes: 1 });
     mkdirSync(cacheDir, { recursive: true });
@@ -170,10 +198,22 @@ describe.skipIf(orthancMissing !== null)('PACS over DICOMweb against a real Orth
     expect(byStudy.stdout).toBe((await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--format', 'csv')).stdout);
   });
 
+  it('the J2K CT (given UIDs) comes back in its stored syntax and decodes to the folder HU', async () => {
+    const copy = join(work, 'j2k');
+    const { study: jStudy, series: jSeries } = j2kWithUids(copy);
+    for (const f of readdirSync(copy)) await orthanc.upload(readFileSync(join(copy, f)));
+    const fromFolder = await loadFolderSeries(J2K);
+    const source = new DicomWebSeriesSource({ cacheDir: join(work, 'j2k-cache') });
+    const fromPacs = await source.load({ kind: 'dicomweb', url: orthanc.dicomWeb, studyUid: jStudy, seriesUid: jSeries });
+    expect(fromPacs.summary.transferSyntaxUids).toEqual(['1.2.840.10008.1.2.4.90']);
+    expect(fromPacs.summary.slices).toBe(20);
+    expect(fromPacs.volume.geometry).toEqual(fromFolder.volume.geometry);
+    expect(fromPacs.volume.hu.length).toBe(20 * 512 * 512);
+    expect(Buffer.from(fromPacs.volume.hu.buffer).equals(Buffer.from(fromFolder.volume.hu.buffer))).toBe(true);
+  });
+
   it('store names a file without UIDs (the shared J2K CT) and sends nothing', async () => {
-    const j2k = join(DATA, 'ct-thorax-j2k');
-    const file = readdirSync(j2k).map((n) => join(j2k, n)).find((p) => p.endsWith('.dcm') || /\d$/.test(p));
-    expect(file).toBeDefined();
+    const file = join(J2K, readdirSync(J2K).sort()[0]!);
     const r = await cli('store', orthanc.dicomWeb, file!);
     expect(r.code).toBe(1);
     expect(r.errors).toHaveLength(1);
