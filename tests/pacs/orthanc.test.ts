@@ -15,7 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDicomReportInput } from '../../src/core/report/dicomInput';
 import { DicomWebClient, jsonText } from '../../src/node/dicomweb/client';
 import { DicomWebSeriesSource } from '../../src/node/dicomweb/source';
-import { loadFolderSeries } from '../../src/node/seriesSource';
+import { FolderSeriesSource, loadFolderSeries } from '../../src/node/seriesSource';
+import { FolderAccess } from '../../src/node/access';
+import { createApi } from '../../src/node/api';
+import { SettingsStore } from '../../src/node/settings';
 import { measureSeries, seriesRefFor } from '../../src/node/measureSeries';
 import { makeSeg } from '../../src/node/reports/seg';
 import { makeSr } from '../../src/node/reports/sr';
@@ -210,6 +213,35 @@ describe.skipIf(orthancMissing !== null)('PACS over DICOMweb against a real Orth
     expect(fromPacs.volume.geometry).toEqual(fromFolder.volume.geometry);
     expect(fromPacs.volume.hu.length).toBe(20 * 512 * 512);
     expect(Buffer.from(fromPacs.volume.hu.buffer).equals(Buffer.from(fromFolder.volume.hu.buffer))).toBe(true);
+  });
+
+  it('the API channels read a DICOMweb study through its gate and source (series:scan, series:load, series:slices)', async () => {
+    const settings = SettingsStore.inDir(join(work, 'userdata'));
+    await settings.load();
+    const folder = new FolderSeriesSource();
+    const api = createApi({
+      mode: 'web',
+      version: '0.0.0',
+      settings,
+      access: new FolderAccess(),
+      sources: { folder, dicomweb: new DicomWebSeriesSource({ cacheDir: join(work, 'api-cache') }) },
+      masks: { loadMasks: async () => ({ masks: [], problems: [] }) },
+    });
+    const scan = await api['series:scan']({ kind: 'dicomweb', url: `${orthanc.dicomWeb}/`, studyUid: study });
+    expect(scan.root).toBe(`${orthanc.dicomWeb}/studies/${study}`);
+    expect(scan.series.map((s) => s.seriesInstanceUid)).toEqual([series]);
+    const locator = { kind: 'dicomweb' as const, url: orthanc.dicomWeb, studyUid: study, seriesUid: series };
+    const loaded = await api['series:load'](locator);
+    expect(loaded.summary.slices).toBe(SLICES);
+    const slices = await api['series:slices'](locator, { start: 70, count: 4 });
+    const fromFolder = await loadFolderSeries(ABDOMEN);
+    const n = 101 * 122;
+    expect(slices.huType).toBe('int16');
+    expect(Buffer.from(slices.bytes).equals(Buffer.from(fromFolder.volume.hu.slice(70 * n, 74 * n).buffer))).toBe(true);
+    // The gate: credentials in the URL, another scheme, a study that is no UID.
+    await expect(api['series:scan']({ kind: 'dicomweb', url: `http://user:pw@127.0.0.1:1/dicom-web`, studyUid: study })).rejects.toThrow('http://127.0.0.1:1/dicom-web: no user name or password in the URL');
+    await expect(api['series:load']({ ...locator, url: 'file:///etc' })).rejects.toThrow('only http and https DICOMweb servers are supported (got file)');
+    await expect(api['series:scan']({ kind: 'dicomweb', url: orthanc.dicomWeb, studyUid: '../1' })).rejects.toThrow("study: '../1' is not a DICOM UID");
   });
 
   it('store names a file without UIDs (the shared J2K CT) and sends nothing', async () => {

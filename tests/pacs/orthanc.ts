@@ -42,7 +42,7 @@ export interface Orthanc {
   /** The DICOMweb base URL (origin + /dicom-web). */
   readonly dicomWeb: string;
   /** POST /instances of one file's bytes. */
-  upload(bytes: Uint8Array): Promise<void>;
+  upload(bytes: Uint8Array<ArrayBuffer>): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -8,8 +8,6 @@ import { DicomWebSeriesSource, defaultDicomWebCacheDir } from '../../node/dicomw
 import { jsonText } from '../../node/dicomweb/client';
 import { parseDicomWebUrl } from '../../node/dicomweb/url';
 import { UsageError } from '../args';
-import type { Output } from '../main';
-import { scanLines } from './series';
 
 export interface ScanSearch {
   json?: boolean;
@@ -24,7 +22,11 @@ export interface ScanSearch {
 /** A study date or range as QIDO-RS takes it: YYYYMMDD, YYYYMMDD-YYYYMMDD, -YYYYMMDD or YYYYMMDD-. */
 const DATE = /^(\d{8}|\d{8}-\d{8}|-\d{8}|\d{8}-)$/;
 
-export async function scanDicomWeb(url: string, search: ScanSearch, out: Output): Promise<void> {
+/** One study found, listed like a folder. */
+export type DicomWebStudy = ScanResult & { studyInstanceUid: string };
+
+/** The studies the search finds (or the one the URL names), each listed from its metadata. */
+export async function scanDicomWeb(url: string, search: ScanSearch): Promise<{ root: string; studies: DicomWebStudy[] }> {
   const addr = parseDicomWebUrl(url);
   if (addr.seriesUid) throw new UsageError(`${url}: scan lists a server or a study, not one series (drop /series/…)`);
   const date = search.date?.replace(/(\d{4})-(\d{2})-(\d{2})/g, '$1$2$3'); // 2024-01-31 as 20240131
@@ -43,18 +45,7 @@ export async function scanDicomWeb(url: string, search: ScanSearch, out: Output)
     });
     studies = found.map((s) => jsonText(s, '0020000D')).filter((u) => u !== '');
   }
-  const results: (ScanResult & { studyInstanceUid: string })[] = [];
-  for (const studyUid of studies) results.push({ studyInstanceUid: studyUid, ...(await source.list({ kind: 'dicomweb', url: addr.base, studyUid })) });
-  if (search.json) {
-    await out.emit(JSON.stringify({ root: addr.base, studies: results }, null, 2) + '\n');
-    return;
-  }
-  const lines: string[] = [];
-  for (const r of results) {
-    if (r.series.length === 0) lines.push(`study ${r.studyInstanceUid}`);
-    lines.push(...scanLines(r, 'instance').filter((l) => l !== 'no image series found'));
-    if (r.series.length === 0) lines.push('  no image series');
-  }
-  if (results.length === 0) lines.push(`no study found on ${addr.base}`);
-  await out.emit(lines.join('\n') + '\n');
+  const studiesFound: DicomWebStudy[] = [];
+  for (const studyUid of studies) studiesFound.push({ studyInstanceUid: studyUid, ...(await source.list({ kind: 'dicomweb', url: addr.base, studyUid })) });
+  return { root: addr.base, studies: studiesFound };
 }

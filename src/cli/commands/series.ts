@@ -66,8 +66,15 @@ export async function runScan(argv: string[], out: Output): Promise<void> {
   );
   const folder = await requireFolder(positionals[0]);
   if (looksLikeUrl(folder)) {
-    const { scanDicomWeb } = await import('./scanDicomWeb');
-    await scanDicomWeb(folder, values, out);
+    const found = await (await import('./scanDicomWeb')).scanDicomWeb(folder, values);
+    if (values.json) return out.emit(JSON.stringify(found, null, 2) + '\n');
+    const lines: string[] = [];
+    for (const r of found.studies) {
+      if (r.series.length === 0) lines.push(`study ${r.studyInstanceUid}`, '  no image series');
+      lines.push(...scanLines(r, 'instance').filter((l) => l !== 'no image series found'));
+    }
+    if (found.studies.length === 0) lines.push(`no study found on ${found.root}`);
+    await out.emit(lines.join('\n') + '\n');
     return;
   }
   for (const o of ['patient', 'patient-id', 'date', 'accession', 'description', 'modality'] as const) {

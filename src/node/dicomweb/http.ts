@@ -24,7 +24,7 @@ export interface Answer {
 export interface Exchange {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Record<string, string>;
-  readonly body?: Uint8Array;
+  readonly body?: Uint8Array<ArrayBuffer>;
   /** Media types accepted in the answer (lower case); a 204 No Content passes with any. */
   readonly accept: readonly string[];
   /** Called before the request (a cancel from the caller). */

@@ -82,7 +82,7 @@ export function parseMultipart(body: Uint8Array, boundary: string, what: string)
 }
 
 /** A multipart/related body of DICOM files for STOW-RS, and its Content-Type. */
-export function buildMultipart(files: readonly Uint8Array[], partType = 'application/dicom'): { contentType: string; body: Uint8Array } {
+export function buildMultipart(files: readonly Uint8Array[], partType = 'application/dicom'): { contentType: string; body: Uint8Array<ArrayBuffer> } {
   const boundary = `paraspine-${crypto.randomUUID()}`;
   const chunks: Uint8Array[] = [];
   for (const f of files) {
