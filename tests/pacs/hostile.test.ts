@@ -148,7 +148,9 @@ describe('a hostile DICOMweb server gives one clear line', () => {
     const source = new DicomWebSeriesSource({ cacheDir });
     const msg = await oneLine(() => source.load({ kind: 'dicomweb', url: `${origin}/traversal`, studyUid: STUDY, seriesUid: SERIES }));
     expect(msg).toBe(`${origin}/traversal/studies/${STUDY}/series/${SERIES}: no image instance in the series: ${origin}/traversal/studies/${STUDY} (instance '../../../escaped'): no valid SOP Instance or Series Instance UID in the metadata`);
-    expect(readdirSync(work)).toEqual([]); // nothing written, not even the cache folder
+    // Nothing written but the metadata kept in the cache folder (named by the series UID the caller gave).
+    expect(readdirSync(work)).toEqual(['cache']);
+    expect(readdirSync(cacheDir)).toEqual([`series-${SERIES}.json`]);
     const cache = new InstanceCache(cacheDir);
     expect(() => cache.pathFor('../../x')).toThrow("SOP instance: '../../x' is not a DICOM UID");
     expect(() => cache.pathFor('1.2.3/..')).toThrow('is not a DICOM UID');

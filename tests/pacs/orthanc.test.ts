@@ -252,12 +252,28 @@ describe.skipIf(orthancMissing !== null)('PACS over DICOMweb against a real Orth
     expect(r.errors[0]).toMatch(new RegExp(`^${file!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no SOP Instance UID \\(a DICOMweb server refuses it: give the file UIDs first\\)$`));
   });
 
+  it('a series read before reopens offline from the cache (the server stopped), with the same numbers', async () => {
+    const url = `${orthanc.dicomWeb}/studies/${study}/series/${series}`;
+    const online = await cli('measure', url, '--masks', MASKS, '--levels', 'L3', '--format', 'csv');
+    expect(online.code).toBe(0);
+    await orthanc.stop();
+    const offline = await cli('measure', url, '--masks', MASKS, '--levels', 'L3', '--format', 'csv');
+    expect(offline.errors).toEqual([]);
+    expect(offline.code).toBe(0);
+    expect(offline.stdout).toBe(online.stdout);
+    // A series never read is one line naming the server.
+    const other = await cli('measure', `${orthanc.dicomWeb}/studies/1.2.3/series/1.2.3.4`, '--masks', MASKS);
+    expect(other.code).toBe(1);
+    expect(other.errors).toEqual([`${orthanc.dicomWeb}/studies/1.2.3/metadata: server not reachable (connection refused: is it running?)`]);
+  });
+
   it('a stopped server is one line', async () => {
     const { freePort } = await import('./orthanc');
     const port = await freePort(); // nothing listens there
     for (const args of [
       ['scan', `http://127.0.0.1:${port}/dicom-web`],
-      ['measure', `http://127.0.0.1:${port}/dicom-web/studies/${study}/series/${series}`, '--masks', MASKS],
+      // A series never read (one read before reopens from the cache: see above).
+      ['measure', `http://127.0.0.1:${port}/dicom-web/studies/1.2.3.4.5/series/1.2.3.4.5.6`, '--masks', MASKS],
     ]) {
       const r = await cli(...args);
       expect(r.code).toBe(1);

@@ -1,7 +1,8 @@
 /**
  * Retrieved DICOM instances kept on disk, one file per instance named `<SOPInstanceUID>.dcm` in one
  * folder (the UID checked as a UID first, so no server answer can name a path outside the folder),
- * bounded in total size, least recently used out (the file's modification time is its last use).
+ * bounded in total size, least recently used out (the file's modification time is its last use). The
+ * source keeps each study's and series' metadata beside them (`study-<UID>.json`, `series-<UID>.json`).
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -60,7 +61,7 @@ export class InstanceCache {
     }
     const files: { path: string; size: number; used: number }[] = [];
     for (const n of names) {
-      if (!/^[0-9.]+\.dcm$/.test(n)) continue;
+      if (!/^[0-9.]+\.dcm$|^(study|series)-[0-9.]+\.json$/.test(n)) continue; // instances, and the metadata kept beside them
       const path = join(this.dir, n);
       try {
         const st = await fs.lstat(path);

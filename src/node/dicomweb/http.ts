@@ -8,6 +8,14 @@
 import { UserError, oneLine } from '../../core/errors';
 import { mediaTypeParams } from './multipart';
 
+/** The server could not be reached or did not answer in time: a cached copy may stand in (offline). */
+export class UnreachableError extends UserError {
+  constructor(message: string) {
+    super('input', message);
+    this.name = 'UnreachableError';
+  }
+}
+
 export interface Limits {
   /** Time for the whole exchange, body included (ms). */
   readonly timeoutMs: number;
@@ -56,13 +64,14 @@ export async function exchange(url: string, ex: Exchange, limits: Limits): Promi
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const signal = ex.signal ? AbortSignal.any([timeout, ex.signal]) : timeout;
   const fail = (message: string, kind: 'input' | 'notFound' | 'access' = 'input') => new UserError(kind, oneLine(`${url}: ${message}`, 600));
-  const slow = () => (ex.signal?.aborted ? fail('cancelled') : fail(`no complete answer within ${limits.timeoutMs / 1000} s (the server is too slow or stalled)`));
+  const unreachable = (message: string) => new UnreachableError(oneLine(`${url}: ${message}`, 600));
+  const slow = () => (ex.signal?.aborted ? fail('cancelled') : unreachable(`no complete answer within ${limits.timeoutMs / 1000} s (the server is too slow or stalled)`));
   let res: Response;
   try {
     res = await fetch(url, { method: ex.method ?? 'GET', headers: ex.headers ?? {}, ...(ex.body ? { body: ex.body } : {}), redirect: 'manual', signal });
   } catch (e) {
     if (isAbort(e) || signal.aborted) throw slow();
-    throw fail(networkReason(e));
+    throw unreachable(networkReason(e));
   }
   const drop = () => res.body?.cancel().catch(() => {});
   if (res.status >= 300 && res.status < 400) {

@@ -5,6 +5,7 @@
  * stored transfer syntax into the instance cache and reading those files with the folder loader, so
  * the same codecs and the same assembly give the same HU to the last bit.
  */
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
@@ -19,7 +20,9 @@ import * as dicomFiles from '../dicomFiles';
 import type { LoadedSeries, OpenedSeries, SeriesHeaders, SeriesSource } from '../seriesSource';
 import { InstanceCache } from './cache';
 import { DicomWebClient, jsonText, type ClientOptions } from './client';
-import { isUid } from './url';
+import { checkUid, isUid } from './url';
+import { UnreachableError } from './http';
+import { writeFileAtomic } from '../atomicWrite';
 
 export interface DicomWebSourceOptions {
   /** Folder of the instance cache. */
@@ -92,6 +95,36 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
     return out;
   }
 
+  /**
+   * Metadata from the server, kept beside the instances (`<name>.json`, the name made of a checked UID);
+   * when the server cannot be reached (down, or no answer in time) the copy kept last stands in, so
+   * a series whose instances are all cached reopens offline. Any other failure is passed on.
+   */
+  private async metadata(name: string, fetchIt: () => Promise<DicomJsonDataSet[]>): Promise<DicomJsonDataSet[]> {
+    const file = join(this.cache.dir, `${name}.json`);
+    try {
+      const meta = await fetchIt();
+      await mkdir(this.cache.dir, { recursive: true });
+      await writeFileAtomic(file, JSON.stringify(meta));
+      this.offline = null;
+      return meta;
+    } catch (e) {
+      if (!(e instanceof UnreachableError)) throw e;
+      let kept: unknown;
+      try {
+        kept = JSON.parse(await readFile(file, 'utf8'));
+      } catch {
+        throw e;
+      }
+      if (!Array.isArray(kept)) throw e;
+      this.offline = e.message;
+      return kept as DicomJsonDataSet[];
+    }
+  }
+
+  /** Why the last metadata came from the cache (the server's one-line failure), or null when it came from the server. */
+  offline: string | null = null;
+
   /** Summary as the metadata allows: the transfer syntax is known only once the instances are retrieved, unless the metadata names it. */
   private static summaryOf(s: SeriesSummary, meta: readonly DicomJsonDataSet[]): SeriesSummary {
     const named = meta.some((ds) => jsonText(ds, '00020010') || jsonText(ds, '00083002'));
@@ -100,7 +133,7 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
 
   async list(root: RootOf<DicomWebSeriesLocator>): Promise<ScanResult> {
     const client = this.client(root.url);
-    const meta = await client.studyMetadata(root.studyUid);
+    const meta = await this.metadata(`study-${checkUid(root.studyUid, 'study')}`, () => client.studyMetadata(root.studyUid));
     const listed = this.instances(client, root.studyUid, meta);
     const grouped = groupSeries(listed.flatMap((l) => (l.header ? [l.header] : [])));
     const problems = [...listed.flatMap((l) => (l.problem ? [l.problem] : [])), ...grouped.problems];
@@ -110,7 +143,7 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
 
   private async seriesListing(locator: DicomWebSeriesLocator): Promise<{ client: DicomWebClient; meta: DicomJsonDataSet[]; listed: Listed[] }> {
     const client = this.client(locator.url);
-    const meta = await client.seriesMetadata(locator.studyUid, locator.seriesUid);
+    const meta = await this.metadata(`series-${checkUid(locator.seriesUid, 'series')}`, () => client.seriesMetadata(locator.studyUid, locator.seriesUid));
     if (meta.length === 0) throw new UserError('notFound', `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: no such series on the server`);
     return { client, meta, listed: this.instances(client, locator.studyUid, meta) };
   }
