@@ -183,6 +183,32 @@ export function folderLocator(path: string, seriesUid: string): FolderSeriesLoca
   return { kind: 'folder', path, seriesUid };
 }
 
+/** pacs:search's argument: the server's base URL (checked by the DICOMweb gate) and the QIDO-RS search keys. */
+export const pacsSearchSchema = z
+  .object({
+    url: str,
+    patientName: z.string().max(64).optional(),
+    patientId: z.string().max(64).optional(),
+    /** YYYYMMDD or a range YYYYMMDD-YYYYMMDD (either end may be left open). */
+    studyDate: z.string().regex(/^(\d{8}|\d{8}-\d{8}|-\d{8}|\d{8}-)$/, { message: 'expected YYYYMMDD or YYYYMMDD-YYYYMMDD' }).optional(),
+    accessionNumber: z.string().max(64).optional(),
+    studyDescription: z.string().max(64).optional(),
+    modality: z.string().max(16).optional(),
+  })
+  .strict();
+
+/** A study pacs:search found. */
+export interface PacsStudy {
+  studyInstanceUid: string;
+  patientName: string;
+  patientId: string;
+  studyDate: string;
+  studyDescription: string;
+  accessionNumber: string;
+  /** ModalitiesInStudy ('CT\\SR', ...). */
+  modalities: string;
+}
+
 /** Largest export accepted by export:write (bytes); far above any real measurement table or report. */
 export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 
@@ -210,6 +236,12 @@ export const channels = {
   'series:slices': {
     args: z.tuple([seriesLocatorSchema, z.object({ start: z.number().int().min(0), count: z.number().int().min(1).max(MAX_SLICES_PER_CALL) })]),
   },
+  /**
+   * Searches a DICOMweb server's studies (QIDO-RS) from the Node services (the renderer never talks to
+   * the server). A study found is opened with series:scan of `{ kind: 'dicomweb', url, studyUid }`, its
+   * series with series:load / series:slices.
+   */
+  'pacs:search': { args: z.tuple([pacsSearchSchema]) },
   'workspace:set': { args: z.tuple([str]) },
   'annotations:load': { args: z.tuple([str]) },
   /**
@@ -260,6 +292,7 @@ export interface ChannelResults {
   'app:info': AppInfo;
   'folder:pick': string | null;
   'series:scan': ScanResult;
+  'pacs:search': PacsStudy[];
   'series:load': LoadedSeriesMeta;
   'series:slices': SeriesSlices;
   'workspace:set': AppInfo;

@@ -215,7 +215,7 @@ describe.skipIf(orthancMissing !== null)('PACS over DICOMweb against a real Orth
     expect(Buffer.from(fromPacs.volume.hu.buffer).equals(Buffer.from(fromFolder.volume.hu.buffer))).toBe(true);
   });
 
-  it('the API channels read a DICOMweb study through its gate and source (series:scan, series:load, series:slices)', async () => {
+  it('the API channels search a DICOMweb server (pacs:search) and read a study through its gate and source (series:scan, series:load, series:slices)', async () => {
     const settings = SettingsStore.inDir(join(work, 'userdata'));
     await settings.load();
     const folder = new FolderSeriesSource();
@@ -227,6 +227,13 @@ describe.skipIf(orthancMissing !== null)('PACS over DICOMweb against a real Orth
       sources: { folder, dicomweb: new DicomWebSeriesSource({ cacheDir: join(work, 'api-cache') }) },
       masks: { loadMasks: async () => ({ masks: [], problems: [] }) },
     });
+    const folderScan = await folder.list({ kind: 'folder', path: ABDOMEN });
+    const f0 = folderScan.series[0]!;
+    const found = (await api.dispatch('pacs:search', [{ url: orthanc.dicomWeb, patientId: f0.patientId, studyDate: `${f0.studyDate}-${f0.studyDate}` }])) as unknown[];
+    expect(found).toEqual([{ studyInstanceUid: study, patientName: f0.patientName, patientId: f0.patientId, studyDate: f0.studyDate, studyDescription: f0.studyDescription, accessionNumber: expect.any(String), modalities: 'CT' }]);
+    expect(await api.dispatch('pacs:search', [{ url: orthanc.dicomWeb, patientId: 'NOBODY' }])).toEqual([]);
+    await expect(api.dispatch('pacs:search', [{ url: orthanc.dicomWeb, studyDate: '2024-01-01' }])).rejects.toThrow('pacs:search: argument 0.studyDate: expected YYYYMMDD or YYYYMMDD-YYYYMMDD');
+    await expect(api.dispatch('pacs:search', [{ url: 'https://a:b@pacs.example/dicom-web' }])).rejects.toThrow('https://pacs.example/dicom-web: no user name or password in the URL');
     const scan = await api['series:scan']({ kind: 'dicomweb', url: `${orthanc.dicomWeb}/`, studyUid: study });
     expect(scan.root).toBe(`${orthanc.dicomWeb}/studies/${study}`);
     expect(scan.series.map((s) => s.seriesInstanceUid)).toEqual([series]);
