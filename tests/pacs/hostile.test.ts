@@ -5,9 +5,9 @@
  * written outside the cache folder. Also the address checks and the multipart framing.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DicomWebClient } from '../../src/node/dicomweb/client';
 import { InstanceCache } from '../../src/node/dicomweb/cache';
@@ -17,6 +17,7 @@ import { checkBaseUrl, parseDicomWebUrl } from '../../src/node/dicomweb/url';
 import { cli } from '../cli/run';
 import { freePort } from './orthanc';
 
+const DATA = resolve(__dirname, '../../../shared/data');
 const STUDY = '1.2.3';
 const SERIES = '1.2.3.4';
 
@@ -58,6 +59,24 @@ const routes: Record<string, Handler> = {
         { '00080018': { vr: 'UI', Value: ['/etc/passwd'] }, '0020000E': { vr: 'UI', Value: [SERIES] }, '0020000D': { vr: 'UI', Value: [STUDY] } },
       ]),
     ),
+  // STOW-RS: every instance refused (FailedSOPSequence, reason 0xC000 = 49152).
+  refuse: (req, r) => {
+    req.resume();
+    req.on('end', () =>
+      r.writeHead(409, { 'Content-Type': 'application/dicom+json' }).end(
+        JSON.stringify({ '00081198': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['1.2.3.4.5'] }, '00081197': { vr: 'US', Value: [49152] } }] } }),
+      ),
+    );
+  },
+  // STOW-RS answered as if stored, with the failure in the body (200 with a FailedSOPSequence).
+  partial: (req, r) => {
+    req.resume();
+    req.on('end', () =>
+      r.writeHead(200, { 'Content-Type': 'application/dicom+json' }).end(
+        JSON.stringify({ '00081198': { vr: 'SQ', Value: [{ '00081155': { vr: 'UI', Value: ['1.2.3.4.5'] }, '00081197': { vr: 'US', Value: [272] } }] } }),
+      ),
+    );
+  },
   // Hangs up mid-answer (declared length not reached).
   hangup: (req, r) => {
     r.writeHead(200, { 'Content-Type': 'application/dicom+json', 'Content-Length': '10000' });
@@ -141,6 +160,25 @@ describe('a hostile DICOMweb server gives one clear line', () => {
     expect(m.code).toBe(1);
     expect(m.errors).toHaveLength(1);
     expect(m.errors[0]).toContain(`${origin}/html/studies/${STUDY}/metadata: the server answered with content type 'text/html'`);
+  });
+
+  it('store: a file that is not DICOM is named, a refusal by the server is one line', async () => {
+    const notDicom = join(mkdtempSync(join(tmpdir(), 'paraspine-store-')), 'notes.txt');
+    writeFileSync(notDicom, 'not a DICOM file at all');
+    const a = await cli('store', `${origin}/refuse`, notDicom);
+    expect(a.code).toBe(1);
+    expect(a.errors).toEqual([`${notDicom}: not a DICOM file`]);
+    const ct = join(DATA, 'ct-abdomen-3mm/dicom', readdirSync(join(DATA, 'ct-abdomen-3mm/dicom')).sort()[0]!);
+    const b = await cli('store', `${origin}/refuse`, ct);
+    expect(b.code).toBe(1);
+    expect(b.errors).toEqual([`${origin}/refuse: the server refused 1 of 1 instance(s), e.g. 1.2.3.4.5: failure reason 49152`]);
+    const c = await cli('store', `${origin}/partial`, ct);
+    expect(c.code).toBe(1);
+    expect(c.errors).toEqual([`${origin}/partial: the server refused 1 of 1 instance(s), e.g. 1.2.3.4.5: failure reason 272`]);
+    const d = await cli('store', `${origin}/html/studies/1.2.3`, ct);
+    expect(d.code).toBe(1);
+    expect(d.errors).toHaveLength(1);
+    expect(d.errors[0]).toMatch(/^\S+: belongs to study [0-9.]+, not to 1\.2\.3 named by the URL$/);
   });
 
   it('UIDs from a server answer that are paths never become file names', async () => {

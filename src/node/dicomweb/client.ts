@@ -161,7 +161,8 @@ export class DicomWebClient {
     const { contentType, body } = buildMultipart(files);
     const a = await exchange(
       url,
-      { method: 'POST', headers: { 'Content-Type': contentType, Accept: 'application/dicom+json' }, body, accept: ['application/dicom+json', 'application/json'], ...(signal ? { signal } : {}) },
+      // 409 Conflict and 400 answer which instances failed and why (PS3.18 10.5.3): read, not refused.
+      { method: 'POST', headers: { 'Content-Type': contentType, Accept: 'application/dicom+json' }, body, accept: ['application/dicom+json', 'application/json'], pass: [400, 409], ...(signal ? { signal } : {}) },
       this.storeLimits,
     );
     let parsed: unknown = {};
@@ -172,9 +173,11 @@ export class DicomWebClient {
     }
     const ds = (Array.isArray(parsed) ? parsed[0] : parsed) as DicomJsonDataSet | undefined;
     const items = (tag: string) => ((ds?.[tag]?.Value ?? []) as DicomJsonDataSet[]).filter((x) => x && typeof x === 'object');
-    return {
+    const result = {
       stored: items('00081199').map((x) => jsonText(x, '00081155')),
       failed: items('00081198').map((x) => ({ sopInstanceUid: jsonText(x, '00081155'), reason: `failure reason ${jsonText(x, '00081197') || 'unknown'}` })),
     };
+    if (a.status >= 400 && result.failed.length === 0) throw new UserError('input', `${url}: the server answered ${a.status} without naming the instances refused`);
+    return result;
   }
 }

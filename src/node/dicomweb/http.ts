@@ -35,8 +35,10 @@ export interface Exchange {
   readonly body?: Uint8Array<ArrayBuffer>;
   /** Media types accepted in the answer (lower case); a 204 No Content passes with any. */
   readonly accept: readonly string[];
-  /** Called before the request (a cancel from the caller). */
+  /** A cancel from the caller. */
   readonly signal?: AbortSignal;
+  /** Error statuses answered with a body to read rather than refused (STOW-RS: 409 with the failures). */
+  readonly pass?: readonly number[];
 }
 
 function mb(n: number): string {
@@ -85,7 +87,8 @@ export async function exchange(url: string, ex: Exchange, limits: Limits): Promi
     throw fail(`answer of ${mb(declared)} is over the limit of ${mb(limits.maxBytes)}`);
   }
   const body = await readCapped(res, limits.maxBytes, signal, fail, slow);
-  if (res.status >= 400) {
+  const readable = ex.pass?.includes(res.status) === true && ex.accept.includes(mediaTypeParams(contentType).type);
+  if (res.status >= 400 && !readable) {
     const text = mediaTypeParams(contentType).type.startsWith('text/') || contentType.includes('json') ? new TextDecoder().decode(body.subarray(0, 300)) : '';
     const kind = res.status === 404 ? 'notFound' : res.status === 401 || res.status === 403 ? 'access' : 'input';
     throw fail(`the server answered ${res.status} ${res.statusText}${text.trim() ? `: ${text.replace(/\s+/g, ' ').trim()}` : ''}`, kind);
