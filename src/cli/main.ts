@@ -86,6 +86,9 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
       case 'measure':
         await (await import('./commands/measure')).runMeasure(rest, out);
         return 0;
+      case 'store':
+        await (await import('./commands/store')).runStore(rest, out);
+        return 0;
       case 'stats':
         await (await import('./commands/stats')).runStats(rest, out);
         return 0;

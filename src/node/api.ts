@@ -7,6 +7,7 @@ import { appChannels } from './api/app';
 import { ApiError, createContext, type ApiOptions } from './api/context';
 import { exportChannels } from './api/export';
 import { maskChannels } from './api/masks';
+import { pacsChannels } from './api/pacs';
 import { seriesChannels } from './api/series';
 import type { SettingsStore } from './settings';
 
@@ -54,6 +55,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
   const api: ParaspineApi = {
     ...appChannels(ctx),
     ...seriesChannels(ctx),
+    ...pacsChannels(ctx),
     ...annotationChannels(ctx),
     ...maskChannels(ctx),
     ...exportChannels(ctx),

@@ -4,6 +4,7 @@ import { cleanInterruptedWrites } from './atomicWrite';
 import { createApi, grantRememberedFolders, type ParaspineService } from './api';
 import * as masks from './masks';
 import { FolderSeriesSource } from './seriesSource';
+import { DicomWebSeriesSource } from './dicomweb/source';
 import { SettingsStore } from './settings';
 
 /**
@@ -30,7 +31,8 @@ export async function createService(opts: {
     settings,
     access,
     // Links in an opened folder are read only where they stay inside the folders the user opened.
-    sources: { folder: new FolderSeriesSource(undefined, undefined, (real) => access.readPolicy(real)) },
+    // DICOMweb series are retrieved into an instance cache in the user data folder (bounded, LRU).
+    sources: { folder: new FolderSeriesSource(undefined, undefined, (real) => access.readPolicy(real)), dicomweb: new DicomWebSeriesSource({ cacheDir: path.join(opts.userDataDir, 'dicomweb-cache') }) },
     masks: { loadMasks: (p, g, o) => masks.loadMasks(p, g, o), maskSource: (p, g, o) => masks.maskSource(p, g, o) },
     ...(opts.pickFolder ? { pickFolder: opts.pickFolder } : {}),
   });

@@ -29,7 +29,9 @@ import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
 import { maskParts } from '../core/muscles/maskParts';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../core/metrics/records';
 import { sliceView, type HuVolume } from '../core/volume';
-import { type RootOf, folderLocator, type FolderSeriesLocator, type SeriesLocator } from '../shared/contract';
+import { type RootOf, folderLocator, type DicomWebSeriesLocator, type FolderSeriesLocator, type SeriesLocator } from '../shared/contract';
+import { DicomWebSeriesSource, defaultDicomWebCacheDir } from './dicomweb/source';
+import { looksLikeUrl, parseDicomWebUrl } from './dicomweb/url';
 import { pickCtSeries } from './dicomFiles';
 import { maskSource } from './masks';
 import { FolderSeriesSource, type SeriesSource } from './seriesSource';
@@ -51,6 +53,37 @@ export interface SeriesRef<L extends SeriesLocator = SeriesLocator> {
 /** A series in a folder of DICOM files (a FolderSeriesSource of its own unless one is given). */
 export function folderSeries(folder: string, seriesUid?: string, source: SeriesSource<FolderSeriesLocator> = new FolderSeriesSource()): SeriesRef<FolderSeriesLocator> {
   return { source, root: folder, listRoot: { kind: 'folder', path: folder }, ...(seriesUid !== undefined ? { seriesUid } : {}), locate: (uid) => folderLocator(folder, uid) };
+}
+
+/**
+ * A series as the command line names it: a folder path (folderSeries), or a DICOMweb URL
+ * `BASE/studies/STUDY[/series/SERIES]` (the series, else `seriesUid`, else the study's one CT series),
+ * read through a DicomWebSeriesSource with its instance cache in the user's cache folder.
+ */
+export function seriesRefFor(text: string, seriesUid?: string): SeriesRef {
+  if (!looksLikeUrl(text)) return widen(folderSeries(text, seriesUid));
+  const addr = parseDicomWebUrl(text);
+  if (!addr.studyUid) throw usage(`${text}: a series URL names its study: BASE/studies/STUDY_UID[/series/SERIES_UID]`);
+  if (addr.seriesUid && seriesUid !== undefined && seriesUid !== addr.seriesUid) throw usage(`--series ${seriesUid} differs from the series in the URL (${addr.seriesUid})`);
+  const studyUid = addr.studyUid;
+  const uid = addr.seriesUid ?? seriesUid;
+  const source = new DicomWebSeriesSource({ cacheDir: defaultDicomWebCacheDir() });
+  const ref: SeriesRef<DicomWebSeriesLocator> = {
+    source,
+    root: `${addr.base}/studies/${studyUid}`,
+    listRoot: { kind: 'dicomweb', url: addr.base, studyUid },
+    ...(uid !== undefined ? { seriesUid: uid } : {}),
+    locate: (u) => ({ kind: 'dicomweb', url: addr.base, studyUid, seriesUid: u }),
+  };
+  return widen(ref);
+}
+
+/**
+ * A ref of one kind as a ref of any kind: safe, since its source is only ever given the locators its own
+ * `locate` makes (TypeScript cannot see that a source taking one kind of locator is called with that kind only).
+ */
+function widen<L extends SeriesLocator>(ref: SeriesRef<L>): SeriesRef {
+  return ref as unknown as SeriesRef;
 }
 
 /** A refused combination of inputs (the CLI's exit code 2). */

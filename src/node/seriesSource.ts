@@ -1,6 +1,6 @@
 /**
  * Where DICOM frames come from, behind one interface: a folder on disk today (over dicomFiles.ts),
- * DICOMweb later. The services (api.ts) only speak of series locators (src/shared/contract.ts) and
+ * a DICOMweb server (dicomweb/source.ts). The services (api.ts) only speak of series locators (src/shared/contract.ts) and
  * ask the source of the locator's kind to list, describe or load a series.
  */
 import type { FileProblem, ScanResult, SeriesSummary } from '../core/dicom/types';
@@ -165,12 +165,17 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
   }
 }
 
-/** One source per locator kind. */
-export type SeriesSources = { [K in SeriesLocator['kind']]: SeriesSource<Extract<SeriesLocator, { kind: K }>> };
+/**
+ * One source per locator kind: the folder one always, the others (DICOMweb: dicomweb/source.ts) where
+ * the service was given one.
+ */
+export type SeriesSources = { folder: SeriesSource<FolderSeriesLocator> } & { [K in Exclude<SeriesLocator['kind'], 'folder'>]?: SeriesSource<Extract<SeriesLocator, { kind: K }>> };
 
-/** The source of a root's or a locator's kind. */
+/** The source of a root's or a locator's kind (a one-line refusal when this service has none of that kind). */
 export function sourceFor(sources: SeriesSources, of: { kind: SeriesLocator['kind'] }): SeriesSource<SeriesLocator> {
-  return sources[of.kind] as SeriesSource<SeriesLocator>;
+  const source = sources[of.kind];
+  if (!source) throw new UserError('usage', `series of kind '${of.kind}' cannot be read here (no such source configured)`);
+  return source as SeriesSource<SeriesLocator>;
 }
 
 /**

@@ -16,6 +16,7 @@ const CHANNELS = [
   'series:scan',
   'series:load',
   'series:slices',
+  'pacs:search',
   'workspace:set',
   'annotations:load',
   'annotations:save',

@@ -140,16 +140,22 @@ export interface MaskImportResult {
 const str = z.string().min(1).max(4096);
 
 /**
- * Where series are listed from (series:scan), one kind per SeriesSource (src/node/seriesSource.ts).
- * Only folders today; a DICOMweb source would add `{ kind: 'dicomweb', url, studyUid }` here, its
- * SeriesSource and its access gate (src/node/api/context.ts) beside the folder ones, without touching the
- * channels that take a root or a locator.
+ * Where series are listed from (series:scan), one kind per SeriesSource (src/node/seriesSource.ts):
+ * a folder, or a study on a DICOMweb server. Each kind has its SeriesSource and its access gate
+ * (src/node/api/context.ts); the channels that take a root or a locator do not change with a kind.
  */
 const rootKinds = [
   z.object({
     kind: z.literal('folder'),
     /** The folder to scan (series:scan), not one file. */
     path: str,
+  }),
+  z.object({
+    kind: z.literal('dicomweb'),
+    /** The server's DICOMweb base URL (http or https, no credentials; checked by the gate). */
+    url: str,
+    /** The study whose series are listed. */
+    studyUid: z.string().min(1).max(64),
   }),
 ] as const;
 export const seriesRootSchema = z.discriminatedUnion('kind', rootKinds);
@@ -160,9 +166,11 @@ export type FolderSeriesRoot = Extract<SeriesRoot, { kind: 'folder' }>;
  * Where a series' DICOM frames come from: its root (what was scanned) and its SeriesInstanceUID
  * (SeriesSummary.seriesInstanceUid from that scan). One kind per root kind.
  */
-export const seriesLocatorSchema = z.discriminatedUnion('kind', [rootKinds[0].extend({ seriesUid: str })]);
+export const seriesLocatorSchema = z.discriminatedUnion('kind', [rootKinds[0].extend({ seriesUid: str }), rootKinds[1].extend({ seriesUid: str })]);
 export type SeriesLocator = z.infer<typeof seriesLocatorSchema>;
 export type FolderSeriesLocator = Extract<SeriesLocator, { kind: 'folder' }>;
+export type DicomWebSeriesRoot = Extract<SeriesRoot, { kind: 'dicomweb' }>;
+export type DicomWebSeriesLocator = Extract<SeriesLocator, { kind: 'dicomweb' }>;
 
 /** The root of a locator's kind: the locator less its series UID. */
 export type RootOf<L extends SeriesLocator> = L extends unknown ? Omit<L, 'seriesUid'> : never;
@@ -184,6 +192,32 @@ export function scanRoot(arg: string | SeriesRoot): SeriesRoot {
 /** The locator of a series found by scanning a folder. */
 export function folderLocator(path: string, seriesUid: string): FolderSeriesLocator {
   return { kind: 'folder', path, seriesUid };
+}
+
+/** pacs:search's argument: the server's base URL (checked by the DICOMweb gate) and the QIDO-RS search keys. */
+export const pacsSearchSchema = z
+  .object({
+    url: str,
+    patientName: z.string().max(64).optional(),
+    patientId: z.string().max(64).optional(),
+    /** YYYYMMDD or a range YYYYMMDD-YYYYMMDD (either end may be left open). */
+    studyDate: z.string().regex(/^(\d{8}|\d{8}-\d{8}|-\d{8}|\d{8}-)$/, { message: 'expected YYYYMMDD or YYYYMMDD-YYYYMMDD' }).optional(),
+    accessionNumber: z.string().max(64).optional(),
+    studyDescription: z.string().max(64).optional(),
+    modality: z.string().max(16).optional(),
+  })
+  .strict();
+
+/** A study pacs:search found. */
+export interface PacsStudy {
+  studyInstanceUid: string;
+  patientName: string;
+  patientId: string;
+  studyDate: string;
+  studyDescription: string;
+  accessionNumber: string;
+  /** ModalitiesInStudy ('CT\\SR', ...). */
+  modalities: string;
 }
 
 /** Largest export accepted by export:write (bytes); far above any real measurement table or report. */
@@ -213,6 +247,12 @@ export const channels = {
   'series:slices': {
     args: z.tuple([seriesLocatorSchema, z.object({ start: z.number().int().min(0), count: z.number().int().min(1).max(MAX_SLICES_PER_CALL) })]),
   },
+  /**
+   * Searches a DICOMweb server's studies (QIDO-RS) from the Node services (the renderer never talks to
+   * the server). A study found is opened with series:scan of `{ kind: 'dicomweb', url, studyUid }`, its
+   * series with series:load / series:slices.
+   */
+  'pacs:search': { args: z.tuple([pacsSearchSchema]) },
   'workspace:set': { args: z.tuple([str]) },
   'annotations:load': { args: z.tuple([str]) },
   /**
@@ -286,6 +326,7 @@ export interface ChannelResults {
   'app:info': AppInfo;
   'folder:pick': string | null;
   'series:scan': ScanResult;
+  'pacs:search': PacsStudy[];
   'series:load': LoadedSeriesMeta;
   'series:slices': SeriesSlices;
   'workspace:set': AppInfo;

@@ -13,7 +13,7 @@ import { closeDecoderPool, framesDecodedOnWorkers, setDecoderWorkers } from '../
 import * as dicomFiles from '../../src/node/dicomFiles';
 import { FolderSeriesSource, type FolderFiles } from '../../src/node/seriesSource';
 import { SettingsStore } from '../../src/node/settings';
-import { folderLocator, type LoadedSeriesMeta, type SeriesLocator, type SeriesSlices } from '../../src/shared/contract';
+import { folderLocator, type LoadedSeriesMeta, type SeriesLocator, type SeriesSlices, type FolderSeriesLocator } from '../../src/shared/contract';
 import { makePhantomSeries } from '../fixtures/phantomSeries';
 import { shared } from '../dicom/helpers';
 import { tmpDir } from './helpers';
@@ -78,7 +78,7 @@ const slices = (api: ParaspineService, loc: SeriesLocator, start: number, count:
 
 /** The whole volume's HU as the folder source loads it (all slices at once, not the range code). */
 async function wholeVolume(loc: SeriesLocator): Promise<Int16Array | Float32Array> {
-  return (await new FolderSeriesSource().load(loc)).volume.hu;
+  return (await new FolderSeriesSource().load(loc as FolderSeriesLocator)).volume.hu; // a folder's locator (the contract has other kinds)
 }
 
 /** Bytes start..start+count-1 slices of a whole volume's bytes. */

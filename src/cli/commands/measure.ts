@@ -4,7 +4,7 @@
  */
 import { EXPORT_FORMATS, exportFormat } from '../../core/export/formats';
 import { encodeExport } from '../../node/exports';
-import { folderSeries, measureSeries } from '../../node/measureSeries';
+import { seriesRefFor, measureSeries } from '../../node/measureSeries';
 import { oneOf, parse, UsageError } from '../args';
 import { MEASURE_OPTIONS, measureInput, person } from '../measureOptions';
 import type { Output } from '../main';
@@ -24,7 +24,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
   // Options are checked before the folder (a usage error first, as before).
   const input = measureInput(values);
   const folder = await requireFolder(positionals[0], 'series folder');
-  const result = await measureSeries({ ...input, series: folderSeries(folder, values.series), keepVolume: exportFormat(format).needs.includes('hu') }, (l) => out.note(l));
+  const result = await measureSeries({ ...input, series: seriesRefFor(folder, values.series), keepVolume: exportFormat(format).needs.includes('hu') }, (l) => out.note(l));
   const bytes = await encodeExport(format, {
     result,
     volume: result.volume,

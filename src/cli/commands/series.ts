@@ -1,12 +1,18 @@
 import { stat } from 'node:fs/promises';
-import type { FileProblem, SeriesSummary } from '../../core/dicom/types';
+import type { FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
+import { looksLikeUrl } from '../../node/dicomweb/url';
 import { huStats } from '../../core/volume';
 import { FolderSeriesSource, loadFolderSeries, scanFolderSeries } from '../../node/seriesSource';
 import { CliError, parse, UsageError } from '../args';
 import type { Output } from '../main';
 
+/**
+ * The folder named on the command line (it must exist and be a folder). A URL (`http://…`) passes as
+ * it is: `measure` and `scan` also take a DICOMweb server's series or study (checked where it is read).
+ */
 export async function requireFolder(folder: string | undefined, what = 'folder'): Promise<string> {
   if (!folder) throw new UsageError(`missing ${what}`);
+  if (looksLikeUrl(folder)) return folder;
   let s;
   try {
     s = await stat(folder);
@@ -35,19 +41,55 @@ export function describeSeries(s: SeriesSummary): string[] {
     `  series ${s.seriesInstanceUid}  #${s.seriesNumber ?? '-'}  ${s.modality}  "${s.seriesDescription}"`,
     `    ${s.slices} slices of ${s.rows} x ${s.columns}, pixel spacing ${s.pixelSpacing.map((v) => fmt(v)).join(' x ')} mm, ` +
       `spacing between slices ${fmt(s.sliceSpacingMm)} mm (slice thickness ${fmt(s.sliceThickness)} mm)`,
-    `    orientation ${s.imageOrientation.map((v) => fmt(v, 3)).join('\\')}, transfer syntax ${s.transferSyntaxUids.join(', ')}, ${s.files.length} file(s)`,
+    `    orientation ${s.imageOrientation.map((v) => fmt(v, 3)).join('\\')}, transfer syntax ${s.transferSyntaxUids.join(', ') || 'as stored (known once retrieved)'}, ${s.files.length} ${isUrl(s.files[0]) ? 'instance(s)' : 'file(s)'}`,
     ...s.warnings.map((w) => `    warning: ${w}`),
   ];
 }
 
+function isUrl(s: string | undefined): boolean {
+  return s !== undefined && looksLikeUrl(s);
+}
+
 export async function runScan(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(
+    argv,
+    {
+      json: { type: 'boolean' },
+      patient: { type: 'string' },
+      'patient-id': { type: 'string' },
+      date: { type: 'string' },
+      accession: { type: 'string' },
+      description: { type: 'string' },
+      modality: { type: 'string' },
+    },
+    1,
+  );
   const folder = await requireFolder(positionals[0]);
+  if (looksLikeUrl(folder)) {
+    const found = await (await import('./scanDicomWeb')).scanDicomWeb(folder, values);
+    if (values.json) return out.emit(JSON.stringify(found, null, 2) + '\n');
+    const lines: string[] = [];
+    for (const r of found.studies) {
+      if (r.series.length === 0) lines.push(`study ${r.studyInstanceUid}`, '  no image series');
+      lines.push(...scanLines(r, 'instance').filter((l) => l !== 'no image series found'));
+    }
+    if (found.studies.length === 0) lines.push(`no study found on ${found.root}`);
+    await out.emit(lines.join('\n') + '\n');
+    return;
+  }
+  for (const o of ['patient', 'patient-id', 'date', 'accession', 'description', 'modality'] as const) {
+    if (values[o] !== undefined) throw new UsageError(`--${o} searches a DICOMweb server: give its URL (http://HOST/dicom-web), not a folder`);
+  }
   const result = await new FolderSeriesSource().list({ kind: 'folder', path: folder });
   if (values.json) {
     await out.emit(JSON.stringify(result, null, 2) + '\n');
     return;
   }
+  await out.emit(scanLines(result).join('\n') + '\n');
+}
+
+/** A listing as `scan` prints it: each study with its series, then the items not used. */
+export function scanLines(result: ScanResult, what = 'file'): string[] {
   const lines: string[] = [];
   const studies = new Map<string, SeriesSummary[]>();
   for (const s of result.series) {
@@ -62,15 +104,16 @@ export async function runScan(argv: string[], out: Output): Promise<void> {
   }
   if (result.series.length === 0) lines.push('no image series found');
   if (result.problems.length > 0) {
-    lines.push(`${result.problems.length} file(s) not used:`);
+    lines.push(`${result.problems.length} ${what}(s) not used:`);
     for (const p of result.problems) lines.push(`  ${p.path}: ${p.reason}`);
   }
-  await out.emit(lines.join('\n') + '\n');
+  return lines;
 }
 
 export async function runInfo(argv: string[], out: Output): Promise<void> {
   const { values, positionals } = parse(argv, { series: { type: 'string' }, 'hu-stats': { type: 'boolean' }, json: { type: 'boolean' } }, 1);
   const folder = await requireFolder(positionals[0], 'series folder');
+  if (looksLikeUrl(folder)) throw new UsageError(`${folder}: info reads a folder; list a DICOMweb study with scan, measure its series with measure`);
   let info: Record<string, unknown>;
   let lines: string[];
   // Files of the folder left out (`problems`, a key of its own in the JSON): named on stderr as well.

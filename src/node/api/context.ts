@@ -5,7 +5,8 @@
 import { promises as fs } from 'node:fs';
 import type { HuVolume } from '../../core/volume';
 import { UserError, type ErrorKind } from '../../core/errors';
-import { rootOf, type AppInfo, type SeriesLocator, type SeriesRoot } from '../../shared/contract';
+import { rootOf, type AppInfo, type DicomWebSeriesRoot, type SeriesLocator, type SeriesRoot } from '../../shared/contract';
+import { checkBaseUrl, checkUid } from '../dicomweb/url';
 import type { FolderAccess } from '../access';
 import type { MaskService } from '../importMasks';
 import { sourceFor, type SeriesSource, type SeriesSources } from '../seriesSource';
@@ -18,7 +19,7 @@ export interface ApiOptions {
   version: string;
   settings: SettingsStore;
   access: FolderAccess;
-  /** One source of DICOM frames per locator kind (a folder today). */
+  /** One source of DICOM frames per locator kind (folders always; DICOMweb where given). */
   sources: SeriesSources;
   masks: MaskService;
   /** Native folder dialog (Electron). Absent in web mode, where the user types a path instead. */
@@ -51,6 +52,15 @@ export interface RootGate<R extends SeriesRoot> {
 
 /** One gate per root kind: a kind added to the contract does not compile until it has one. */
 type RootGates = { [K in SeriesRoot['kind']]: RootGate<Extract<SeriesRoot, { kind: K }>> };
+
+/** A DICOMweb root with its URL normalised, or a one-line 'usage' refusal. */
+function checkDicomWebRoot(root: DicomWebSeriesRoot): DicomWebSeriesRoot {
+  try {
+    return { kind: 'dicomweb', url: checkBaseUrl(root.url), studyUid: checkUid(root.studyUid, 'study') };
+  } catch (e) {
+    throw new ApiError((e as Error).message);
+  }
+}
 
 /** A stable key of a locator (its fields in name order), for the series kept open. */
 function locatorKey(locator: SeriesLocator): string {
@@ -107,6 +117,14 @@ export function createContext(opts: ApiOptions): ApiContext {
       },
       // The folder as scanned (links resolved): the paths of series files and problems lie inside it.
       label: (root) => root.path,
+    },
+    // A study on a DICOMweb server: http or https only, no credentials in the URL, the study UID a UID
+    // (it becomes part of request paths); the server is only ever asked from here, never by the renderer.
+    dicomweb: {
+      scan: async (root) => checkDicomWebRoot(root),
+      read: async (root) => checkDicomWebRoot(root),
+      async scanned() {},
+      label: (root) => `${root.url}/studies/${root.studyUid}`,
     },
   };
   const gateFor = (root: SeriesRoot): RootGate<SeriesRoot> => gates[root.kind] as RootGate<SeriesRoot>;

@@ -1,0 +1,71 @@
+/**
+ * `paraspine store URL FILE...`: sends DICOM files (the SR and SEG `measure --format sr|seg` wrote) to a
+ * DICOMweb server by STOW-RS, into the study the URL names (`BASE/studies/STUDY_UID`) or, with a base
+ * URL, the study each file names. Every file is checked first (a Part-10 file with SOP Instance, Series
+ * and Study UIDs: servers refuse instances without them); a file that is not is named, and nothing is sent.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { parseDataSet } from '../../core/dicom/parseHeader';
+import { DicomWebClient } from '../../node/dicomweb/client';
+import { isUid, parseDicomWebUrl } from '../../node/dicomweb/url';
+import { CliError, parse, UsageError } from '../args';
+import type { Output } from '../main';
+
+/** Largest file sent (bytes): far above any SR or SEG Paraspine writes. */
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+/** The UIDs of a Part-10 file, or a one-line reason naming it. */
+async function checkFile(path: string): Promise<{ bytes: Uint8Array; study: string }> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new CliError(`${path}: not a file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${path}: no such file`, 'notFound');
+  }
+  if (size > MAX_FILE_BYTES) throw new CliError(`${path}: ${Math.round(size / 1024 / 1024)} MB is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit of a file to send`);
+  const bytes = new Uint8Array(await readFile(path));
+  let text: (tag: string) => string;
+  try {
+    const ds = parseDataSet(bytes, bytes.byteLength, true).dataSet;
+    text = (tag) => (ds.string(tag) ?? '').replace(/\0/g, '').trim();
+  } catch {
+    throw new CliError(`${path}: not a DICOM file`);
+  }
+  for (const [tag, name] of [
+    ['x00080018', 'SOP Instance UID'],
+    ['x0020000e', 'Series Instance UID'],
+    ['x0020000d', 'Study Instance UID'],
+  ] as const) {
+    const v = text(tag);
+    if (!isUid(v)) throw new CliError(`${path}: ${v ? `invalid ${name} '${v.slice(0, 70)}'` : `no ${name}`} (a DICOMweb server refuses it: give the file UIDs first)`);
+  }
+  return { bytes, study: text('x0020000d') };
+}
+
+export async function runStore(argv: string[], out: Output): Promise<void> {
+  const { positionals } = parse(argv, {}, 10_000);
+  const [url, ...paths] = positionals;
+  if (!url) throw new UsageError('missing DICOMweb URL (BASE or BASE/studies/STUDY_UID)');
+  if (paths.length === 0) throw new UsageError('missing file(s) to send');
+  const addr = parseDicomWebUrl(url);
+  if (addr.seriesUid) throw new UsageError(`${url}: store sends into a study: BASE/studies/STUDY_UID (or BASE)`);
+  const files = [];
+  for (const p of paths) {
+    const f = await checkFile(p);
+    if (addr.studyUid && f.study !== addr.studyUid) throw new CliError(`${p}: belongs to study ${f.study}, not to ${addr.studyUid} named by the URL`);
+    files.push(f);
+  }
+  const client = new DicomWebClient(addr.base);
+  const result = await client.store(
+    files.map((f) => f.bytes),
+    addr.studyUid,
+  );
+  if (result.failed.length > 0) {
+    const f = result.failed[0]!;
+    throw new CliError(`${url}: the server refused ${result.failed.length} of ${files.length} instance(s), e.g. ${f.sopInstanceUid}: ${f.reason}`);
+  }
+  await out.emit(`stored ${result.stored.length} instance(s) on ${addr.base}${addr.studyUid ? ` in study ${addr.studyUid}` : ''}\n`);
+}

@@ -1,0 +1,85 @@
+/**
+ * Retrieved DICOM instances kept on disk, one file per instance named `<SOPInstanceUID>.dcm` in one
+ * folder (the UID checked as a UID first, so no server answer can name a path outside the folder),
+ * bounded in total size, least recently used out (the file's modification time is its last use). The
+ * source keeps each study's and series' metadata beside them (`study-<UID>.json`, `series-<UID>.json`).
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../atomicWrite';
+import { checkUid } from './url';
+
+export const DEFAULT_CACHE_BYTES = 4 * 1024 * 1024 * 1024;
+
+export class InstanceCache {
+  constructor(
+    readonly dir: string,
+    readonly maxBytes = DEFAULT_CACHE_BYTES,
+  ) {}
+
+  /** The file of an instance (its UID checked: digits and dots only). */
+  pathFor(sopInstanceUid: string): string {
+    return join(this.dir, `${checkUid(sopInstanceUid, 'SOP instance')}.dcm`);
+  }
+
+  /** The cached file of an instance, marked as just used, or null when it is not cached. */
+  async get(sopInstanceUid: string): Promise<string | null> {
+    const p = this.pathFor(sopInstanceUid);
+    try {
+      const st = await fs.lstat(p);
+      if (!st.isFile()) return null;
+      const now = new Date();
+      await fs.utimes(p, now, now);
+      return p;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Writes an instance's bytes (atomically) and returns its file. */
+  async put(sopInstanceUid: string, bytes: Uint8Array): Promise<string> {
+    const p = this.pathFor(sopInstanceUid);
+    await fs.mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(p, bytes);
+    return p;
+  }
+
+  async remove(sopInstanceUid: string): Promise<void> {
+    await fs.rm(this.pathFor(sopInstanceUid), { force: true });
+  }
+
+  /**
+   * Removes the least recently used instances until the folder holds at most maxBytes, never one of
+   * `keep` (the series being read). Returns the number of files removed.
+   */
+  async trim(keep: ReadonlySet<string> = new Set()): Promise<number> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    const files: { path: string; size: number; used: number }[] = [];
+    for (const n of names) {
+      if (!/^[0-9.]+\.dcm$|^(study|series)-[0-9.]+\.json$/.test(n)) continue; // instances, and the metadata kept beside them
+      const path = join(this.dir, n);
+      try {
+        const st = await fs.lstat(path);
+        if (st.isFile()) files.push({ path, size: st.size, used: st.mtimeMs });
+      } catch {
+        // removed meanwhile
+      }
+    }
+    let total = files.reduce((a, f) => a + f.size, 0);
+    files.sort((a, b) => a.used - b.used);
+    let removed = 0;
+    for (const f of files) {
+      if (total <= this.maxBytes) break;
+      if (keep.has(f.path)) continue;
+      await fs.rm(f.path, { force: true });
+      total -= f.size;
+      removed++;
+    }
+    return removed;
+  }
+}
