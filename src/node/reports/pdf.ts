@@ -252,7 +252,9 @@ function levelPage(doc: Doc, input: ReportInput, level: ReportLevel, window: Key
   }
   if (level.rows.length > 0) {
     const chartX = MARGIN + (source ? imgW + 14 : 0);
-    const chartBottom = drawCharts(doc, level.rows, chartX, top, MARGIN + contentWidth(doc) - chartX);
+    // The charts stand beside the key image and may take the page down to the table's first rows.
+    const chartH = Math.max(imgBottom - top, bottom(doc) - top - 200);
+    const chartBottom = drawCharts(doc, level.rows, chartX, top, MARGIN + contentWidth(doc) - chartX, chartH);
     doc.y = Math.max(imgBottom, chartBottom) + 10;
   } else {
     doc.y = imgBottom + 10;
@@ -262,7 +264,7 @@ function levelPage(doc: Doc, input: ReportInput, level: ReportLevel, window: Key
     doc.font('regular').fontSize(9).fillColor(INK);
     doc.moveDown(0.5);
   }
-  if (level.rows.length > 0) drawTable(doc, level.rows);
+  if (level.rows.length > 0) drawTable(doc, level.rows, title);
 }
 
 /** How the report numbers slices: as the app does (position from the feet / count, with the InstanceNumber when known). */
@@ -330,34 +332,43 @@ function sideWord(letters: string): string {
   return [...letters].map((c) => words[c] ?? c).join('-');
 }
 
-/** Two horizontal bar charts (CSA cm², fat %), one bar per muscle and side in its muscle's colour; returns the bottom. */
-function drawCharts(doc: Doc, rows: readonly ReportRow[], x: number, y: number, w: number): number {
+/**
+ * Two horizontal bar charts (CSA cm², fat %), one bar per muscle and side in its muscle's colour, in a
+ * box `maxH` high: the bars get thinner when a level has many rows; when even the thinnest bars would
+ * not fit, the charts are left out with a line saying so (the table below holds every number). Returns the bottom.
+ */
+function drawCharts(doc: Doc, rows: readonly ReportRow[], x: number, y: number, w: number, maxH: number): number {
   const cols = reportColumns();
   const csa = cols.findIndex((c) => c.key === 'areaMm2');
   const fat = cols.findIndex((c) => c.key === 'fatFraction');
-  let yy = y;
-  for (const [idx, title] of [
+  const charts = ([
     [csa, cols[csa]?.header ?? 'CSA'],
     [fat, cols[fat]?.header ?? 'Fat %'],
-  ] as const) {
-    if (idx < 0) continue;
-    yy = barChart(doc, rows, idx, title, x, yy, w) + 10;
+  ] as const).filter(([idx]) => idx >= 0);
+  const titleH = 13 + 10;
+  const step = Math.min(12, (maxH - charts.length * titleH) / Math.max(1, charts.length * rows.length));
+  if (step < 7) {
+    doc.font('regular').fontSize(7.5).fillColor(DIM).text(`Charts left out: ${rows.length} rows are too many to chart here; the table below holds every value.`, x, y, { width: w });
+    doc.fontSize(9).fillColor(INK);
+    return doc.y;
   }
+  let yy = y;
+  for (const [idx, title] of charts) yy = barChart(doc, rows, idx, title, x, yy, w, step) + 10;
   return yy;
 }
 
-function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title: string, x: number, y: number, w: number): number {
+function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title: string, x: number, y: number, w: number, step: number): number {
   doc.font('bold').fontSize(9).fillColor(INK).text(title, x, y, { width: w, lineBreak: false });
   let yy = y + 13;
   const labelW = 34;
+  const fontSize = Math.min(7.5, step - 1.5);
   // The value column is as wide as the widest value plus a gap, so the longest bar never touches its number.
-  doc.font('regular').fontSize(7.5);
+  doc.font('regular').fontSize(fontSize);
   const valueW = Math.max(34, 8 + Math.max(...rows.map((r) => doc.widthOfString(r.cells[cellIndex]?.text ?? '—'))));
   const barMax = w - labelW - valueW;
   const values = rows.map((r) => r.cells[cellIndex]?.value ?? null);
   const max = Math.max(...values.map((v) => (v === null ? 0 : v)), 0);
-  const barH = 8;
-  doc.font('regular').fontSize(7.5);
+  const barH = step - 4;
   rows.forEach((r, n) => {
     const v = values[n] ?? null;
     doc.fillColor(INK).text(r.tag, x, yy, { width: labelW - 4, lineBreak: false });
@@ -368,7 +379,7 @@ function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title
       doc.rect(x + labelW, yy, bw, barH).lineWidth(0.4).strokeColor('#333333').stroke();
     }
     doc.fillColor(INK).text(r.cells[cellIndex]?.text ?? '—', x + labelW + barMax + 5, yy, { width: valueW - 5, lineBreak: false });
-    yy += barH + 4;
+    yy += step;
   });
   doc.moveTo(x + labelW, y + 12).lineTo(x + labelW, yy - 2).lineWidth(0.5).strokeColor('#333333').stroke();
   doc.fontSize(9);
@@ -376,7 +387,7 @@ function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title
 }
 
 /** The level's table: muscle, side, the metrics table's columns, flags (numbered, listed under the table). */
-function drawTable(doc: Doc, rows: readonly ReportRow[]): void {
+function drawTable(doc: Doc, rows: readonly ReportRow[], title: string): void {
   const cols = reportColumns();
   const w = contentWidth(doc);
   const muscleW = 118;
@@ -403,9 +414,10 @@ function drawTable(doc: Doc, rows: readonly ReportRow[]): void {
   const notes: string[] = [];
   rows.forEach((r, n) => {
     if (y + rowH > bottom(doc)) {
-      // A table that runs on to the next page repeats its header there (the columns' units with the numbers).
+      // A table that runs on to the next page says whose it is and repeats its header there (the columns' units with the numbers).
       newPage(doc);
-      y = header(MARGIN);
+      doc.font('bold').fontSize(11).fillColor(INK).text(`${cap(title)} (continued)`, MARGIN, MARGIN, { width: w });
+      y = header(doc.y + 4);
     }
     if (n % 2 === 1) doc.rect(MARGIN, y, w, rowH).fill('#f6f6f6');
     doc.rect(MARGIN + 4, y + 4, 7, 7).fill(r.color);
