@@ -312,12 +312,17 @@ function drawKeyImage(doc: Doc, key: KeyImage, x: number, y: number, w: number, 
   }
   if (key.edges) {
     // The patient's sides at the image's edges, as a viewer shows them.
-    doc.font('bold').fontSize(8).fillColor('#ffffff');
+    // White on a dark box: readable over bone, contrast or the CT table too.
+    doc.font('bold').fontSize(8);
     const e = key.edges;
-    doc.text(e.left, x + 3, y + dh / 2 - 4, { lineBreak: false });
-    doc.text(e.right, x + dw - 3 - doc.widthOfString(e.right), y + dh / 2 - 4, { lineBreak: false });
-    doc.text(e.top, x + dw / 2 - doc.widthOfString(e.top) / 2, y + 3, { lineBreak: false });
-    doc.text(e.bottom, x + dw / 2 - doc.widthOfString(e.bottom) / 2, y + dh - 12, { lineBreak: false });
+    const edge = (t: string, tx: number, ty: number) => {
+      doc.rect(tx - 1.5, ty - 1, doc.widthOfString(t) + 3, 10).fillOpacity(0.6).fill('#000000').fillOpacity(1);
+      doc.fillColor('#ffffff').text(t, tx, ty, { lineBreak: false });
+    };
+    edge(e.left, x + 3, y + dh / 2 - 4);
+    edge(e.right, x + dw - 3 - doc.widthOfString(e.right), y + dh / 2 - 4);
+    edge(e.top, x + dw / 2 - doc.widthOfString(e.top) / 2, y + 3);
+    edge(e.bottom, x + dw / 2 - doc.widthOfString(e.bottom) / 2, y + dh - 12);
   }
   doc.restore();
   doc.font('regular').fontSize(7).fillColor(DIM);
