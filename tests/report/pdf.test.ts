@@ -6,6 +6,7 @@ import { decode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measureCsv, type MeasureResult } from './measure';
 import type { KeyImageInput } from '../../src/core/report/keyImage';
+import { reportPanels } from '../../src/core/indices/panels';
 import { reportInput, type ReportInput } from '../../src/core/report/model';
 import type { ReportPanel } from '../../src/core/report/panel';
 import { renderPdfReport } from '../../src/node/reports/pdf';
@@ -28,6 +29,58 @@ function write(name: string, bytes: Uint8Array): string {
 function text(file: string, page?: number): string {
   const args = ['-layout', ...(page ? ['-f', String(page), '-l', String(page)] : []), file, '-'];
   return execFileSync('pdftotext', args, { encoding: 'utf8' });
+}
+
+interface Word {
+  text: string;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+interface PageWords {
+  width: number;
+  height: number;
+  words: Word[];
+}
+
+/**
+ * Every word of every page with its box in points (poppler's `pdftotext -bbox`: the box spans the font's
+ * ascent to descent, so the lines of one paragraph touch and never overlap).
+ */
+function wordBoxes(file: string): PageWords[] {
+  const html = execFileSync('pdftotext', ['-bbox', file, '-'], { encoding: 'utf8' });
+  return html
+    .split('<page ')
+    .slice(1)
+    .map((p) => {
+      const [, width, height] = /^width="([\d.]+)" height="([\d.]+)"/.exec(p)!;
+      const words = [...p.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
+        text: m[5]!,
+        x0: Number(m[1]),
+        y0: Number(m[2]),
+        x1: Number(m[3]),
+        y1: Number(m[4]),
+      }));
+      return { width: Number(width), height: Number(height), words };
+    });
+}
+
+/** Pairs of words whose boxes overlap by more than half a point both across and down: text printed over text. */
+function overlaps(page: PageWords): string[] {
+  const out: string[] = [];
+  const { words } = page;
+  for (let a = 0; a < words.length; a++) {
+    for (let b = a + 1; b < words.length; b++) {
+      const A = words[a]!;
+      const B = words[b]!;
+      const across = Math.min(A.x1, B.x1) - Math.max(A.x0, B.x0);
+      const down = Math.min(A.y1, B.y1) - Math.max(A.y0, B.y0);
+      if (across > 0.5 && down > 0.5) out.push(`'${A.text}' (y ${A.y0.toFixed(1)}) over '${B.text}' (y ${B.y0.toFixed(1)})`);
+    }
+  }
+  return out;
 }
 
 function pdfinfo(file: string): string {
@@ -188,5 +241,62 @@ describe.skipIf(!POPPLER || !dataPresent)('PDF report of the 3 mm CT with its ma
   it('refuses a report date that is not a date, and a paper it does not know, with the reason', async () => {
     await expect(renderPdfReport({ ...input, madeAt: 'yesterday' }, { paper: 'a4', window: MUSCLE_WINDOW })).rejects.toThrow(/report date 'yesterday' is not an ISO 8601 date/);
     await expect(renderPdfReport(input, { paper: 'a3' as 'a4', window: MUSCLE_WINDOW })).rejects.toThrow(/unknown paper 'a3' \(a4 or letter\)/);
+  });
+
+  it('prints no text over other text on any page, A4 and Letter, with the real panels and a label that wraps', async () => {
+    // The panels of the measured records (height and sex as typed), and one more panel whose label must
+    // wrap in any label column (a label that wraps once ran into the next row's label).
+    const long: ReportPanel = {
+      id: 'wrap',
+      title: 'A panel whose labels wrap',
+      rows: [
+        { label: 'Multifidus fat infiltration at L4/L5, left, on the slice nearest the middle of the disc between the bodies', value: '37.1 %', number: 37.1, unit: '%' },
+        { label: 'Multifidus fat infiltration at L4/L5, right', value: '26.8 %', number: 26.8, unit: '%' },
+        { label: 'Paraspinal index', value: 'height unknown', number: null, unit: 'cm2/m2' },
+      ],
+      citations: ['Gong et al. 2022, J Orthop Surg Res 17:490'],
+      caveat: 'no threshold and no risk score',
+    };
+    const panels = [...reportPanels(result, { heightM: 1.75, sex: 'M' }), long];
+    for (const paper of ['a4', 'letter'] as const) {
+      const file = write(`words-${paper}.pdf`, await renderPdfReport({ ...input, panels }, { paper, window: MUSCLE_WINDOW }));
+      const pages = wordBoxes(file);
+      expect(pages.length).toBeGreaterThanOrEqual(6);
+      // The check can fail: the long label is on the panels page and does take more than one line.
+      const last = pages[pages.length - 1]!;
+      const first = last.words.find((w) => w.text === 'Multifidus')!;
+      const end = last.words.find((w) => w.text === 'bodies')!;
+      expect(end.y0 - first.y0, paper).toBeGreaterThan(5);
+      expect(last.words.some((w) => w.text === 'Paraspinal'), paper).toBe(true);
+      pages.forEach((page, n) => expect(overlaps(page), `${paper} page ${n + 1}`).toEqual([]));
+    }
+  });
+
+  it('keeps every word inside the paper with a half-inch margin (nothing cut off at an edge), A4 and Letter', async () => {
+    const panels = reportPanels(result, { heightM: 1.75, sex: 'M' });
+    for (const paper of ['a4', 'letter'] as const) {
+      const file = write(`edges-${paper}.pdf`, await renderPdfReport({ ...input, panels }, { paper, window: MUSCLE_WINDOW }));
+      for (const [n, page] of wordBoxes(file).entries()) {
+        const outside = page.words.filter((w) => w.x0 < 36 || w.y0 < 36 || w.x1 > page.width - 36 || w.y1 > page.height - 36).map((w) => w.text);
+        expect(outside, `${paper} page ${n + 1}`).toEqual([]);
+      }
+    }
+  });
+
+  it('repeats the table header on the next page when a level\'s table runs over', async () => {
+    // 40 rows at L3 (the measured records again under other structure names): more than one page holds.
+    const l3 = input.measurements.filter((r) => r.level === 'L3');
+    const many = Array.from({ length: 10 }, (_, k) => l3.map((r) => ({ ...r, structure: `${r.structure}_${k}` }))).flat();
+    const file = write('long-table.pdf', await renderPdfReport({ ...input, measurements: [...many, ...input.measurements.filter((r) => r.level !== 'L3')] }, { paper: 'a4', window: MUSCLE_WINDOW }));
+    const page2 = text(file, 2);
+    const page3 = text(file, 3);
+    const rowsOn = (page: string) => page.split('\n').filter((l) => /^\s*(Psoas|Autochthon)/.test(l)).length;
+    expect(rowsOn(page2) + rowsOn(page3)).toBe(many.length);
+    expect(rowsOn(page3)).toBeGreaterThan(0);
+    // Page 3 says whose table it is, then repeats the header: the column titles with their units above the numbers.
+    const [first, second] = page3.split('\n').filter((l) => l.trim().length > 0);
+    expect(first?.trim()).toBe('L3 (continued)');
+    expect(second).toMatch(/Muscle\s+Side\s+CSA cm²\s+fCSA cm²\s+Fat %/);
+    expect(overlaps(wordBoxes(file)[2]!)).toEqual([]);
   });
 });

@@ -138,17 +138,28 @@ function ensureSpace(doc: Doc, h: number): void {
   }
 }
 
-/** A two-column list: label in grey, value beside it (wrapped). */
+/**
+ * A two-column list: label in grey, value beside it, both wrapped in their column. Each row advances by
+ * the taller of the two wrapped heights (a label that wraps, "Multifidus fat infiltration at L4/L5,
+ * left", must not run into the next row), and a row is never split across pages.
+ */
 function fields(doc: Doc, rows: readonly (readonly [string, string])[], labelW = 130): void {
   const w = contentWidth(doc) - labelW;
+  doc.font('regular').fontSize(9);
   for (const [label, value] of rows) {
-    const h = Math.max(doc.heightOfString(value || '—', { width: w }), 11);
+    const h = fieldHeight(doc, label, value, labelW);
     ensureSpace(doc, h + 2);
     const y = doc.y;
     doc.fillColor(DIM).font('regular').fontSize(9).text(label, MARGIN, y, { width: labelW - 8 });
     doc.fillColor(INK).text(value || '—', MARGIN + labelW, y, { width: w });
     doc.y = y + h + 2;
   }
+}
+
+/** The height of one row of `fields` (regular 9 pt): the taller of the wrapped label and the wrapped value. */
+function fieldHeight(doc: Doc, label: string, value: string, labelW: number): number {
+  doc.font('regular').fontSize(9);
+  return Math.max(doc.heightOfString(label, { width: labelW - 8 }), doc.heightOfString(value || '—', { width: contentWidth(doc) - labelW }), 11);
 }
 
 function bullets(doc: Doc, lines: readonly string[]): void {
@@ -224,7 +235,7 @@ function firstPage(doc: Doc, input: ReportInput, levels: readonly ReportLevel[])
 function levelPage(doc: Doc, input: ReportInput, level: ReportLevel, window: KeyImageWindow): void {
   newPage(doc);
   const title = levelTitle(level);
-  heading(doc, `${title}${level.level ? '' : ' (no level)'}`);
+  heading(doc, `${cap(title)}${level.level ? '' : ' (no level)'}`);
   const where = `Slice ${level.sliceIndices.map((k) => sliceLabel(numbering(input), k)).join(', ')}${level.z !== null ? `, z ${level.z.toFixed(1)} mm` : ''}`;
   doc.fillColor(DIM).text(level.method ? `${where}. ${cap(level.method)}.` : `${where}.`, MARGIN, doc.y, { width: contentWidth(doc) });
   doc.fillColor(INK);
@@ -241,7 +252,9 @@ function levelPage(doc: Doc, input: ReportInput, level: ReportLevel, window: Key
   }
   if (level.rows.length > 0) {
     const chartX = MARGIN + (source ? imgW + 14 : 0);
-    const chartBottom = drawCharts(doc, level.rows, chartX, top, MARGIN + contentWidth(doc) - chartX);
+    // The charts stand beside the key image and may take the page down to the table's first rows.
+    const chartH = Math.max(imgBottom - top, bottom(doc) - top - 200);
+    const chartBottom = drawCharts(doc, level.rows, chartX, top, MARGIN + contentWidth(doc) - chartX, chartH);
     doc.y = Math.max(imgBottom, chartBottom) + 10;
   } else {
     doc.y = imgBottom + 10;
@@ -251,7 +264,7 @@ function levelPage(doc: Doc, input: ReportInput, level: ReportLevel, window: Key
     doc.font('regular').fontSize(9).fillColor(INK);
     doc.moveDown(0.5);
   }
-  if (level.rows.length > 0) drawTable(doc, level.rows);
+  if (level.rows.length > 0) drawTable(doc, level.rows, title);
 }
 
 /** How the report numbers slices: as the app does (position from the feet / count, with the InstanceNumber when known). */
@@ -299,12 +312,17 @@ function drawKeyImage(doc: Doc, key: KeyImage, x: number, y: number, w: number, 
   }
   if (key.edges) {
     // The patient's sides at the image's edges, as a viewer shows them.
-    doc.font('bold').fontSize(8).fillColor('#ffffff');
+    // White on a dark box: readable over bone, contrast or the CT table too.
+    doc.font('bold').fontSize(8);
     const e = key.edges;
-    doc.text(e.left, x + 3, y + dh / 2 - 4, { lineBreak: false });
-    doc.text(e.right, x + dw - 3 - doc.widthOfString(e.right), y + dh / 2 - 4, { lineBreak: false });
-    doc.text(e.top, x + dw / 2 - doc.widthOfString(e.top) / 2, y + 3, { lineBreak: false });
-    doc.text(e.bottom, x + dw / 2 - doc.widthOfString(e.bottom) / 2, y + dh - 12, { lineBreak: false });
+    const edge = (t: string, tx: number, ty: number) => {
+      doc.rect(tx - 1.5, ty - 1, doc.widthOfString(t) + 3, 10).fillOpacity(0.6).fill('#000000').fillOpacity(1);
+      doc.fillColor('#ffffff').text(t, tx, ty, { lineBreak: false });
+    };
+    edge(e.left, x + 3, y + dh / 2 - 4);
+    edge(e.right, x + dw - 3 - doc.widthOfString(e.right), y + dh / 2 - 4);
+    edge(e.top, x + dw / 2 - doc.widthOfString(e.top) / 2, y + 3);
+    edge(e.bottom, x + dw / 2 - doc.widthOfString(e.bottom) / 2, y + dh - 12);
   }
   doc.restore();
   doc.font('regular').fontSize(7).fillColor(DIM);
@@ -319,32 +337,43 @@ function sideWord(letters: string): string {
   return [...letters].map((c) => words[c] ?? c).join('-');
 }
 
-/** Two horizontal bar charts (CSA cm², fat %), one bar per muscle and side in its muscle's colour; returns the bottom. */
-function drawCharts(doc: Doc, rows: readonly ReportRow[], x: number, y: number, w: number): number {
+/**
+ * Two horizontal bar charts (CSA cm², fat %), one bar per muscle and side in its muscle's colour, in a
+ * box `maxH` high: the bars get thinner when a level has many rows; when even the thinnest bars would
+ * not fit, the charts are left out with a line saying so (the table below holds every number). Returns the bottom.
+ */
+function drawCharts(doc: Doc, rows: readonly ReportRow[], x: number, y: number, w: number, maxH: number): number {
   const cols = reportColumns();
   const csa = cols.findIndex((c) => c.key === 'areaMm2');
   const fat = cols.findIndex((c) => c.key === 'fatFraction');
-  let yy = y;
-  for (const [idx, title] of [
+  const charts = ([
     [csa, cols[csa]?.header ?? 'CSA'],
     [fat, cols[fat]?.header ?? 'Fat %'],
-  ] as const) {
-    if (idx < 0) continue;
-    yy = barChart(doc, rows, idx, title, x, yy, w) + 10;
+  ] as const).filter(([idx]) => idx >= 0);
+  const titleH = 13 + 10;
+  const step = Math.min(12, (maxH - charts.length * titleH) / Math.max(1, charts.length * rows.length));
+  if (step < 7) {
+    doc.font('regular').fontSize(7.5).fillColor(DIM).text(`Charts left out: ${rows.length} rows are too many to chart here; the table below holds every value.`, x, y, { width: w });
+    doc.fontSize(9).fillColor(INK);
+    return doc.y;
   }
+  let yy = y;
+  for (const [idx, title] of charts) yy = barChart(doc, rows, idx, title, x, yy, w, step) + 10;
   return yy;
 }
 
-function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title: string, x: number, y: number, w: number): number {
+function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title: string, x: number, y: number, w: number, step: number): number {
   doc.font('bold').fontSize(9).fillColor(INK).text(title, x, y, { width: w, lineBreak: false });
   let yy = y + 13;
   const labelW = 34;
-  const valueW = 34;
+  const fontSize = Math.min(7.5, step - 1.5);
+  // The value column is as wide as the widest value plus a gap, so the longest bar never touches its number.
+  doc.font('regular').fontSize(fontSize);
+  const valueW = Math.max(34, 8 + Math.max(...rows.map((r) => doc.widthOfString(r.cells[cellIndex]?.text ?? '—'))));
   const barMax = w - labelW - valueW;
   const values = rows.map((r) => r.cells[cellIndex]?.value ?? null);
   const max = Math.max(...values.map((v) => (v === null ? 0 : v)), 0);
-  const barH = 8;
-  doc.font('regular').fontSize(7.5);
+  const barH = step - 4;
   rows.forEach((r, n) => {
     const v = values[n] ?? null;
     doc.fillColor(INK).text(r.tag, x, yy, { width: labelW - 4, lineBreak: false });
@@ -354,8 +383,8 @@ function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title
       doc.rect(x + labelW, yy, bw, barH).fillOpacity(r.side === 'right' ? 0.45 : 1).fill(r.color).fillOpacity(1);
       doc.rect(x + labelW, yy, bw, barH).lineWidth(0.4).strokeColor('#333333').stroke();
     }
-    doc.fillColor(INK).text(r.cells[cellIndex]?.text ?? '—', x + labelW + barMax + 3, yy, { width: valueW - 3, lineBreak: false });
-    yy += barH + 4;
+    doc.fillColor(INK).text(r.cells[cellIndex]?.text ?? '—', x + labelW + barMax + 5, yy, { width: valueW - 5, lineBreak: false });
+    yy += step;
   });
   doc.moveTo(x + labelW, y + 12).lineTo(x + labelW, yy - 2).lineWidth(0.5).strokeColor('#333333').stroke();
   doc.fontSize(9);
@@ -363,7 +392,7 @@ function barChart(doc: Doc, rows: readonly ReportRow[], cellIndex: number, title
 }
 
 /** The level's table: muscle, side, the metrics table's columns, flags (numbered, listed under the table). */
-function drawTable(doc: Doc, rows: readonly ReportRow[]): void {
+function drawTable(doc: Doc, rows: readonly ReportRow[], title: string): void {
   const cols = reportColumns();
   const w = contentWidth(doc);
   const muscleW = 118;
@@ -371,23 +400,29 @@ function drawTable(doc: Doc, rows: readonly ReportRow[]): void {
   const flagW = 34;
   const numW = (w - muscleW - sideW - flagW) / cols.length;
   const rowH = 15;
-  ensureSpace(doc, rowH * 3);
-  let y = doc.y;
-  const headerH = 24;
-  doc.rect(MARGIN, y, w, headerH).fill('#eeeeee');
-  doc.font('bold').fontSize(8).fillColor(INK);
-  doc.text('Muscle', MARGIN + 4, y + 4, { width: muscleW - 8 });
-  doc.text('Side', MARGIN + muscleW, y + 4, { width: sideW });
-  cols.forEach((c, n) => doc.text(c.header, MARGIN + muscleW + sideW + n * numW, y + 4, { width: numW - 4, align: 'right' }));
-  doc.text('Flags', MARGIN + muscleW + sideW + cols.length * numW, y + 4, { width: flagW - 2, align: 'right' });
-  y += headerH;
+  // The header's height: its tallest wrapped column title (a unit must not be cut off), at least 24 pt.
+  doc.font('bold').fontSize(8);
+  const headerH = Math.max(24, 8 + Math.max(...cols.map((c) => doc.heightOfString(c.header, { width: numW - 4 }))));
+  const header = (y: number): number => {
+    doc.rect(MARGIN, y, w, headerH).fill('#eeeeee');
+    doc.font('bold').fontSize(8).fillColor(INK);
+    doc.text('Muscle', MARGIN + 4, y + 4, { width: muscleW - 8 });
+    doc.text('Side', MARGIN + muscleW, y + 4, { width: sideW });
+    cols.forEach((c, n) => doc.text(c.header, MARGIN + muscleW + sideW + n * numW, y + 4, { width: numW - 4, align: 'right' }));
+    doc.text('Flags', MARGIN + muscleW + sideW + cols.length * numW, y + 4, { width: flagW - 2, align: 'right' });
+    doc.font('regular').fontSize(8.5);
+    return y + headerH;
+  };
+  // Never a header alone at a page's foot: the header and at least two rows (or all, when fewer) together.
+  ensureSpace(doc, headerH + rowH * Math.min(rows.length, 2));
+  let y = header(doc.y);
   const notes: string[] = [];
-  doc.font('regular').fontSize(8.5);
   rows.forEach((r, n) => {
     if (y + rowH > bottom(doc)) {
+      // A table that runs on to the next page says whose it is and repeats its header there (the columns' units with the numbers).
       newPage(doc);
-      y = MARGIN;
-      doc.font('regular').fontSize(8.5);
+      doc.font('bold').fontSize(11).fillColor(INK).text(`${cap(title)} (continued)`, MARGIN, MARGIN, { width: w });
+      y = header(doc.y + 4);
     }
     if (n % 2 === 1) doc.rect(MARGIN, y, w, rowH).fill('#f6f6f6');
     doc.rect(MARGIN + 4, y + 4, 7, 7).fill(r.color);
@@ -434,17 +469,20 @@ function drawTable(doc: Doc, rows: readonly ReportRow[]): void {
 function panelPages(doc: Doc, panels: readonly ReportPanel[]): void {
   newPage(doc);
   heading(doc, 'Beyond the muscles');
-  for (const p of panels) {
+  const panelRows = panels.map((p) => p.rows.map((r) => [r.label, r.note ? `${r.value}   (${r.note})` : r.value] as const));
+  // One label column for every panel, so the values line up down the page.
+  const labelW = panelLabelWidth(doc, panelRows.flat());
+  for (const [i, p] of panels.entries()) {
+    const rows = panelRows[i]!;
+    // Keep a panel on one page when it fits on one: its title, rows, caveat and source read together.
+    const h = panelHeight(doc, p, rows, labelW);
+    if (h <= bottom(doc) - MARGIN) ensureSpace(doc, h);
     section(doc, p.title);
     if (p.subtitle) {
       doc.fillColor(DIM).text(p.subtitle, MARGIN, doc.y, { width: contentWidth(doc) });
       doc.moveDown(0.3);
     }
-    fields(
-      doc,
-      p.rows.map((r) => [r.label, r.note ? `${r.value}   (${r.note})` : r.value] as const),
-      170,
-    );
+    fields(doc, rows, labelW);
     doc.moveDown(0.3);
     ensureSpace(doc, 30);
     doc.font('bold').fillColor('#a00000').text(cap(p.caveat), MARGIN, doc.y, { width: contentWidth(doc) });
@@ -452,6 +490,30 @@ function panelPages(doc: Doc, panels: readonly ReportPanel[]): void {
     for (const c of p.citations) doc.text(`Source: ${c}`, MARGIN, doc.y, { width: contentWidth(doc) });
     doc.fontSize(9).fillColor(INK);
   }
+}
+
+/** The panels' label column: as wide as the widest label (so most labels stay on one line), 130 pt to 40% of the text width. */
+function panelLabelWidth(doc: Doc, rows: readonly (readonly [string, string])[]): number {
+  doc.font('regular').fontSize(9);
+  const widest = Math.max(0, ...rows.map(([label]) => doc.widthOfString(label)));
+  return Math.round(Math.min(Math.max(widest + 12, 130), contentWidth(doc) * 0.4));
+}
+
+/** The height a panel takes (as panelPages draws it), measured with the same fonts and widths. */
+function panelHeight(doc: Doc, p: ReportPanel, rows: readonly (readonly [string, string])[], labelW: number): number {
+  const w = contentWidth(doc);
+  doc.font('bold').fontSize(11);
+  let h = doc.currentLineHeight(true) * 0.6 + doc.heightOfString(p.title, { width: w }) + 6;
+  doc.font('regular').fontSize(9);
+  if (p.subtitle) h += doc.heightOfString(p.subtitle, { width: w }) + doc.currentLineHeight(true) * 0.3;
+  for (const [label, value] of rows) h += fieldHeight(doc, label, value, labelW) + 2;
+  h += doc.currentLineHeight(true) * 0.3;
+  doc.font('bold').fontSize(9);
+  h += doc.heightOfString(cap(p.caveat), { width: w });
+  doc.font('regular').fontSize(8);
+  for (const c of p.citations) h += doc.heightOfString(`Source: ${c}`, { width: w });
+  doc.fontSize(9);
+  return h;
 }
 
 /** On every page: the patient, the series, the disclaimer and the page number. */
