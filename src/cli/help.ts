@@ -7,6 +7,7 @@ import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
 import { DEFAULT_LEVELS } from '../core/anatomy/anatomy';
 import { EXPORT_FORMATS, TEXT_FORMATS } from '../core/export/formats';
 import { AGREEMENT_METRICS } from '../core/agreement/agreement';
+import type { OptionTable } from './args';
 
 const WIDTH = 98;
 const INDENT = '      ';
@@ -80,9 +81,99 @@ ${batch}
 ${merge}
   paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE] [--pdf FILE]
 ${agreement}
+  paraspine store <DICOMweb-URL> <FILE>...
+      Send DICOM files (an SR or SEG written by measure) to a DICOMweb server (STOW-RS).
+  paraspine help [COMMAND]    (or paraspine COMMAND --help, -h)
+      Every option of a command with its default, and an example.
 
 Defaults: muscle range ${range(ranges.muscleHu)} HU, fat range ${range(ranges.fatHu)} HU (both inclusive).
 Exit codes: 0 ok, 1 unusable input, missing file or refused access (one line on stderr), 2 usage error,
 3 internal error (a bug: please report it with the command line); for batch, 3 means some rows failed.
 `;
+}
+
+/** What `paraspine help COMMAND` says of a command, besides its options (read from the table its parser uses). */
+export interface CommandHelp {
+  /** The positional arguments, e.g. '<series-folder>'. */
+  readonly args: string;
+  readonly summary: string;
+  readonly example: string;
+  /** The option table the command parses with (loaded when asked: the command's module is imported). */
+  readonly options: () => Promise<OptionTable>;
+}
+
+/** Every command of `paraspine` with its help; main.ts dispatches `help COMMAND`, `COMMAND --help` and `-h` from it. */
+export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
+  scan: {
+    args: '<folder|DICOMweb-URL>',
+    summary: 'List the studies and series under a folder (headers only) and every unusable file with a reason; on a DICOMweb URL, the studies the server finds.',
+    example: 'paraspine scan ~/ct --json',
+    options: async () => (await import('./commands/series')).SCAN_OPTIONS,
+  },
+  info: {
+    args: '<series-folder>',
+    summary: 'Summary of the CT series.',
+    example: 'paraspine info ~/ct/series1 --hu-stats',
+    options: async () => (await import('./commands/series')).INFO_OPTIONS,
+  },
+  measure: {
+    args: '<series-folder|DICOMweb-URL>',
+    summary: 'Per-level muscle metrics (CSA, functional CSA, fat, HU) from masks or annotations, as CSV, JSON, a PDF report, a DICOM SR or SEG.',
+    example: 'paraspine measure ~/ct/series1 --masks ~/ct/segmentations --split-autochthon --format json --out result.json',
+    options: async () => (await import('./commands/measure')).MEASURE_COMMAND_OPTIONS,
+  },
+  stats: {
+    args: '<series-folder>',
+    summary: 'Per mask over the whole volume: voxels, volume and mean HU.',
+    example: 'paraspine stats ~/ct/series1 --masks ~/ct/segmentations --format csv',
+    options: async () => (await import('./commands/stats')).STATS_OPTIONS,
+  },
+  batch: {
+    args: '<MANIFEST.csv>',
+    summary: "Every row of a manifest (columns series, and optionally id, masks, annotations, levels, series_uid, height_m, sex) measured as measure measures one series; a status file names each row's state.",
+    example: 'paraspine batch cohort.csv --out results.csv --jobs 4 --split-autochthon',
+    options: async () => (await import('./commands/batch')).BATCH_OPTIONS,
+  },
+  merge: {
+    args: '<OUT> <SHARD_RESULT>...',
+    summary: "The results and status files of `batch --shard` runs joined in manifest order.",
+    example: 'paraspine merge results.csv results-0.csv results-1.csv',
+    options: async () => (await import('./commands/merge')).MERGE_OPTIONS,
+  },
+  agreement: {
+    args: '<DOC> <DOC>...',
+    summary: "Inter-rater agreement of two or more raters' annotation documents of one series: Dice, Hausdorff, ICC(2,1), Bland-Altman.",
+    example: 'paraspine agreement rater-a.json rater-b.json --series ~/ct/series1 --pdf agreement.pdf',
+    options: async () => (await import('./commands/agreement')).AGREEMENT_OPTIONS,
+  },
+  store: {
+    args: '<DICOMweb-URL> <FILE>...',
+    summary: 'Send DICOM files (e.g. an SR or SEG written by measure) to a DICOMweb server (STOW-RS), into BASE or BASE/studies/STUDY_UID.',
+    example: 'paraspine store http://localhost:8042/dicom-web report-sr.dcm',
+    options: async () => (await import('./commands/store')).STORE_OPTIONS,
+  },
+};
+
+/** `paraspine help COMMAND`: usage, summary, every option of the table with its default, and an example. */
+export function commandHelpText(name: string, help: CommandHelp, options: OptionTable): string {
+  const lines = [`Usage: paraspine ${name} ${help.args}${Object.keys(options).length > 0 ? ' [options]' : ''}`, wrapParagraph(help.summary, '  '), ''];
+  const entries = Object.entries(options);
+  if (entries.length === 0) lines.push('Options: none', '');
+  else {
+    lines.push('Options:');
+    for (const [option, spec] of entries) {
+      const short = spec.short !== undefined ? `-${spec.short}, ` : '';
+      lines.push(`  ${short}--${option}${spec.type === 'string' ? ` ${spec.help.value ?? 'VALUE'}` : ''}`);
+      lines.push(wrapParagraph(`${spec.help.text} (default: ${spec.help.default ?? (spec.type === 'boolean' ? 'off' : 'none')})`));
+    }
+    lines.push('');
+  }
+  lines.push('  -h, --help', wrapParagraph('Print this help.'), '', 'Example:', `  ${help.example}`, '');
+  return lines.join('\n');
+}
+
+/** The help of one command, or undefined for a name that is no command. */
+export async function commandHelp(name: string): Promise<string | undefined> {
+  const help = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  return help ? commandHelpText(name, help, await help.options()) : undefined;
 }

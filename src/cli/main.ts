@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { CLI_EXIT_CODES, toUserError } from '../core/errors';
 import { CliError, UsageError } from './args';
-import { helpText } from './help';
+import { commandHelp, helpText } from './help';
 import { APP_VERSION } from '../node/appVersion';
 // Commands are imported when run, so that start-up loads only what the command needs (`info` never
 // loads the mask readers or zod; the bundle is split into chunks, see scripts/build-cli.mjs).
@@ -62,9 +62,22 @@ async function batchFileReads(): Promise<void> {
   (await import('../node/dicomFiles')).useBlockingFileReads(true);
 }
 
+function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 export async function main(argv: string[], out: Output = defaultOutput): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `paraspine help COMMAND`, `paraspine COMMAND --help` / `-h` (before a `--`): the command's help (help.ts COMMANDS).
+    const helpOf = command === 'help' ? rest[0] : command !== undefined && wantsHelp(rest) ? command : undefined;
+    if (helpOf !== undefined) {
+      const text = await commandHelp(helpOf);
+      if (text === undefined) throw new UsageError(`unknown command '${helpOf}' (paraspine --help lists the commands)`);
+      await out.emit(text);
+      return 0;
+    }
     if (command === 'scan' || command === 'info' || command === 'measure' || command === 'stats' || command === 'batch') await batchFileReads();
     switch (command) {
       case undefined:

@@ -2,31 +2,31 @@
  * The options of `paraspine measure` and what they make of a measuring input (node/measureSeries.ts),
  * shared by `measure` (one series) and `batch` (every row of a manifest, per-row values from the manifest).
  */
-import { parseLevels } from '../core/anatomy/anatomy';
+import { DEFAULT_LEVELS, parseLevels } from '../core/anatomy/anatomy';
 import { BONE_VERTEBRAE } from '../core/bone/trabecular';
 import { heightProblem } from '../core/indices/anthropometry';
 import { validMaskThreshold } from '../core/masks/maskValues';
-import type { HuRanges } from '../core/metrics/ranges';
+import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
 import type { MeasureSeriesInput } from '../node/measureSeries';
-import { oneOf, parseNumberList, parseRange, UsageError } from './args';
+import { oneOf, parseNumberList, parseRange, UsageError, type OptionTable } from './args';
 
-/** Every option of `measure` that shapes the measuring (not --format or --out). */
+/** Every option of `measure` that shapes the measuring (not --format or --out), with its help (`paraspine measure --help`). */
 export const MEASURE_OPTIONS = {
-  masks: { type: 'string' },
-  labels: { type: 'string' },
-  annotations: { type: 'string' },
-  levels: { type: 'string' },
-  z: { type: 'string' },
-  structures: { type: 'string' },
-  'split-autochthon': { type: 'boolean' },
-  'mask-threshold': { type: 'string' },
-  'muscle-hu': { type: 'string' },
-  'fat-hu': { type: 'string' },
-  series: { type: 'string' },
-  'height-m': { type: 'string' },
-  sex: { type: 'string' },
-  bone: { type: 'string' },
-} as const;
+  masks: { type: 'string', help: { value: 'FOLDER|FILE', text: 'Muscle and vertebra masks: a folder of NIfTI masks (one per structure), a multilabel NIfTI or a DICOM SEG.', default: 'none' } },
+  labels: { type: 'string', help: { value: 'totalsegmentator', text: "The label table of a multilabel file (TotalSegmentator v2 'total' class numbers).", default: 'label_N names' } },
+  annotations: { type: 'string', help: { value: 'FILE', text: "An annotation document (the app's JSON): its level marks choose the slices, its outlines are measured.", default: 'none' } },
+  levels: { type: 'string', help: { value: 'auto|L3,L4/L5,...', text: `Levels found from the vertebra masks ('auto' = ${DEFAULT_LEVELS.join(', ')}).`, default: "auto with --masks, unless --annotations gives the levels" } },
+  z: { type: 'string', help: { value: 'MM,MM,...', text: 'Measure the slices nearest these patient z positions (mm) instead of levels.', default: 'none' } },
+  structures: { type: 'string', help: { value: 'muscles|all|NAME,NAME', text: "Which masks to measure: the recognised muscles, every mask but the vertebrae, or the named ones (raw).", default: 'muscles' } },
+  'split-autochthon': { type: 'boolean', help: { text: 'Map TotalSegmentator classes to Paraspine muscles: iliopsoas -> psoas, autochthon -> multifidus + erector spinae.', default: 'off' } },
+  'mask-threshold': { type: 'string', help: { value: 'T', text: 'Accept a probability-map mask: a voxel is set where its value >= T (0 < T <= 1).', default: 'none: such a mask is refused' } },
+  'muscle-hu': { type: 'string', help: { value: 'LO,HI', text: 'The HU range of lean muscle (functional CSA), inclusive.', default: `${DEFAULT_RANGES.muscleHu[0]},${DEFAULT_RANGES.muscleHu[1]}` } },
+  'fat-hu': { type: 'string', help: { value: 'LO,HI', text: 'The HU range of fat (fat infiltration), inclusive.', default: `${DEFAULT_RANGES.fatHu[0]},${DEFAULT_RANGES.fatHu[1]}` } },
+  series: { type: 'string', help: { value: 'UID', text: 'The series to measure when the folder holds more than one.', default: 'the only series' } },
+  'height-m': { type: 'string', help: { value: 'M', text: "Patient height in metres for the muscle indices (DICOM PatientSize comes first).", default: 'from the DICOM' } },
+  sex: { type: 'string', help: { value: 'M|F', text: 'Patient sex for the indices (DICOM PatientSex comes first).', default: 'from the DICOM' } },
+  bone: { type: 'string', help: { value: `${BONE_VERTEBRAE[0]}..${BONE_VERTEBRAE[BONE_VERTEBRAE.length - 1]}|none`, text: 'Propose and measure the trabecular bone ROI of this vertebra (needs vertebra masks).', default: 'none' } },
+} as const satisfies OptionTable;
 
 /** The parsed values of MEASURE_OPTIONS. */
 export type MeasureOptionValues = { [K in keyof typeof MEASURE_OPTIONS]?: (typeof MEASURE_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };

@@ -11,7 +11,7 @@ import { agreement, type AgreementReport } from '../../core/agreement/agreement'
 import { UserError } from '../../core/errors';
 import { toCsv } from '../../core/format/csv';
 import { folderSeries, measureSeries, readAnnotations } from '../../node/measureSeries';
-import { oneOf, parse, UsageError } from '../args';
+import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';
 
@@ -47,8 +47,16 @@ interface ReadDocument {
   revision: string;
 }
 
+/** Every option of `agreement` (its parser and its help). */
+export const AGREEMENT_OPTIONS = {
+  series: { type: 'string', help: { value: 'FOLDER', text: 'The CT series the documents outline (required: its grid and HU).', default: 'none: required' } },
+  format: { type: 'string', help: { value: 'json|csv', text: 'Format of the agreement report.', default: 'json' } },
+  out: { type: 'string', help: { value: 'FILE', text: 'Write the report to FILE instead of stdout.', default: 'stdout' } },
+  pdf: { type: 'string', help: { value: 'FILE', text: 'Also write a PDF with the Bland-Altman plots.', default: 'none' } },
+} as const satisfies OptionTable;
+
 export async function runAgreement(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parse(argv, { series: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, pdf: { type: 'string' } }, Number.MAX_SAFE_INTEGER);
+  const { values, positionals } = parse(argv, AGREEMENT_OPTIONS, Number.MAX_SAFE_INTEGER);
   const format = oneOf(values.format, ['json', 'csv'] as const, '--format', 'json');
   if (positionals.length < 2) throw new UsageError(`agreement needs the annotation documents of at least 2 raters (got ${positionals.length})`);
   if (values.series === undefined) throw new UsageError('agreement needs --series FOLDER: the CT series the documents outline (its grid and HU)');

@@ -8,7 +8,7 @@ import { SingleBar } from 'cli-progress';
 import { readManifest, shardRows, type ManifestRow } from '../../node/batch/manifest';
 import type { RowTask } from '../../node/batch/row';
 import { defaultJobs, runBatch, statusFile } from '../../node/batch/run';
-import { oneOf, parse, UsageError } from '../args';
+import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import { MEASURE_OPTIONS, measureInput, type MeasureOptionValues } from '../measureOptions';
 import type { Output } from '../main';
 
@@ -55,10 +55,20 @@ export function rowTask(common: MeasureOptionValues, r: ManifestRow, format: Row
   }
 }
 
+/** Every option of `batch` (its parser and its help): measure's, but those a manifest row gives, and its own. */
+export const BATCH_OPTIONS = {
+  ...COMMON_OPTIONS,
+  out: { type: 'string', help: { value: 'FILE', text: 'The results (required); FILE.status.csv and FILE.parts/ are written beside it.', default: 'none: required' } },
+  jobs: { type: 'string', help: { value: 'N', text: 'Rows measured at once (worker threads).', default: 'the cores, as far as free memory allows' } },
+  shard: { type: 'string', help: { value: 'I/N', text: 'Measure only every N-th row from row I (0-based): one shard of a cluster run.', default: 'every row' } },
+  resume: { type: 'boolean', help: { text: 'Measure only the rows not finished in FILE.parts/ by an earlier run.', default: 'off' } },
+  format: { type: 'string', help: { value: BATCH_FORMATS.join('|'), text: 'Format of the results.', default: BATCH_FORMATS[0] } },
+} as const satisfies OptionTable;
+
 export async function runBatchCommand(argv: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { ...COMMON_OPTIONS, out: { type: 'string' }, jobs: { type: 'string' }, shard: { type: 'string' }, resume: { type: 'boolean' }, format: { type: 'string' } },
+    BATCH_OPTIONS,
     1,
   );
   const format = oneOf(values.format, BATCH_FORMATS, '--format', 'csv');

@@ -5,13 +5,22 @@
 import { EXPORT_FORMATS, exportFormat } from '../../core/export/formats';
 import { encodeExport } from '../../node/exports';
 import { seriesRefFor, measureSeries } from '../../node/measureSeries';
-import { oneOf, parse, UsageError } from '../args';
+import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import { MEASURE_OPTIONS, measureInput, person } from '../measureOptions';
 import type { Output } from '../main';
 import { requireFolder } from './series';
 
+/** Every option of `measure` (its parser and its help). */
+export const MEASURE_COMMAND_OPTIONS = {
+  ...MEASURE_OPTIONS,
+  format: { type: 'string', help: { value: EXPORT_FORMATS.join('|'), text: 'What to write: the records (csv, json), the report (pdf), a DICOM SR or a DICOM SEG of the outlines.', default: EXPORT_FORMATS[0] } },
+  out: { type: 'string', help: { value: 'FILE', text: 'Write to FILE instead of stdout (binary formats need it, or a pipe).', default: 'stdout' } },
+  paper: { type: 'string', help: { value: 'a4|letter', text: 'Paper size of the PDF report.', default: 'a4' } },
+  date: { type: 'string', help: { value: 'ISO', text: "The report's date.", default: "the annotation document's last change, else now" } },
+} as const satisfies OptionTable;
+
 export async function runMeasure(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parse(argv, { ...MEASURE_OPTIONS, format: { type: 'string' }, out: { type: 'string' }, paper: { type: 'string' }, date: { type: 'string' } }, 1);
+  const { values, positionals } = parse(argv, MEASURE_COMMAND_OPTIONS, 1);
   const format = oneOf(values.format, EXPORT_FORMATS, '--format', EXPORT_FORMATS[0]);
   // Bytes are never dumped on a terminal: a binary format goes to --out (or a pipe).
   if (exportFormat(format).binary && values.out === undefined && process.stdout.isTTY) {

@@ -3,7 +3,7 @@ import type { FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/ty
 import { looksLikeUrl } from '../../node/dicomweb/url';
 import { huStats } from '../../core/volume';
 import { FolderSeriesSource, loadFolderSeries, scanFolderSeries } from '../../node/seriesSource';
-import { CliError, parse, UsageError } from '../args';
+import { CliError, parse, UsageError, type OptionTable } from '../args';
 import type { Output } from '../main';
 
 /**
@@ -50,20 +50,28 @@ function isUrl(s: string | undefined): boolean {
   return s !== undefined && looksLikeUrl(s);
 }
 
+const dicomWebQuery = (what: string) => ({ type: 'string', help: { value: 'TEXT', text: `Search a DICOMweb server's studies by ${what} (QIDO; a URL only).`, default: 'none' } }) as const;
+
+/** Every option of `scan` (its parser and its help). */
+export const SCAN_OPTIONS = {
+  json: { type: 'boolean', help: { text: 'Print the listing as JSON.', default: 'off' } },
+  patient: dicomWebQuery("patient name (wildcards * and ?)"),
+  'patient-id': dicomWebQuery('patient ID'),
+  date: dicomWebQuery('study date (YYYYMMDD or YYYYMMDD-YYYYMMDD)'),
+  accession: dicomWebQuery('accession number'),
+  description: dicomWebQuery('study description'),
+  modality: dicomWebQuery('modality in the study (e.g. CT)'),
+} as const satisfies OptionTable;
+
+/** Every option of `info` (its parser and its help). */
+export const INFO_OPTIONS = {
+  series: { type: 'string', help: { value: 'UID', text: 'The series when the folder holds more than one.', default: 'the only series' } },
+  'hu-stats': { type: 'boolean', help: { text: 'Load every pixel and print HU min, max and mean.', default: 'off' } },
+  json: { type: 'boolean', help: { text: 'Print the summary as JSON.', default: 'off' } },
+} as const satisfies OptionTable;
+
 export async function runScan(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parse(
-    argv,
-    {
-      json: { type: 'boolean' },
-      patient: { type: 'string' },
-      'patient-id': { type: 'string' },
-      date: { type: 'string' },
-      accession: { type: 'string' },
-      description: { type: 'string' },
-      modality: { type: 'string' },
-    },
-    1,
-  );
+  const { values, positionals } = parse(argv, SCAN_OPTIONS, 1);
   const folder = await requireFolder(positionals[0]);
   if (looksLikeUrl(folder)) {
     const found = await (await import('./scanDicomWeb')).scanDicomWeb(folder, values);
@@ -111,7 +119,7 @@ export function scanLines(result: ScanResult, what = 'file'): string[] {
 }
 
 export async function runInfo(argv: string[], out: Output): Promise<void> {
-  const { values, positionals } = parse(argv, { series: { type: 'string' }, 'hu-stats': { type: 'boolean' }, json: { type: 'boolean' } }, 1);
+  const { values, positionals } = parse(argv, INFO_OPTIONS, 1);
   const folder = await requireFolder(positionals[0], 'series folder');
   if (looksLikeUrl(folder)) throw new UsageError(`${folder}: info reads a folder; list a DICOMweb study with scan, measure its series with measure`);
   let info: Record<string, unknown>;

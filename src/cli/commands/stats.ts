@@ -5,7 +5,7 @@ import { computeMetrics, DEFAULT_REGISTRY } from '../../core/metrics/definitions
 import type { VolumeStats } from '../../core/metrics/volumeStats';
 import { loadFolderSeries } from '../../node/seriesSource';
 import { maskVolumeAccumulators } from '../../node/masks';
-import { CliError, oneOf, parse } from '../args';
+import { CliError, oneOf, parse, type OptionTable } from '../args';
 import type { Output } from '../main';
 import { noteSkipped, requireFolder } from './series';
 
@@ -31,10 +31,19 @@ export async function stats(folder: string, masksPath: string, opts: { seriesUid
   return { series: summary, structures, problems, warnings: notes.map((n) => `${n.path}: ${n.reason}`) };
 }
 
+/** Every option of `stats` (its parser and its help). */
+export const STATS_OPTIONS = {
+  masks: { type: 'string', help: { value: 'FOLDER|FILE', text: 'The masks (required): a folder of NIfTI masks, a multilabel NIfTI or a DICOM SEG.', default: 'none: required' } },
+  labels: { type: 'string', help: { value: 'totalsegmentator', text: "The label table of a multilabel file (TotalSegmentator v2 'total').", default: 'label_N names' } },
+  series: { type: 'string', help: { value: 'UID', text: 'The series when the folder holds more than one.', default: 'the only series' } },
+  format: { type: 'string', help: { value: TEXT_FORMATS.join('|'), text: 'Output format.', default: TEXT_FORMATS[0] } },
+  out: { type: 'string', help: { value: 'FILE', text: 'Write to FILE instead of stdout.', default: 'stdout' } },
+} as const satisfies OptionTable;
+
 export async function runStats(argv: string[], out: Output): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    { masks: { type: 'string' }, labels: { type: 'string' }, series: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+    STATS_OPTIONS,
     1,
   );
   const format = oneOf(values.format, TEXT_FORMATS, '--format', TEXT_FORMATS[0]);

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseDataSet } from '../../core/dicom/parseHeader';
 import { DicomWebClient } from '../../node/dicomweb/client';
 import { isUid, parseDicomWebUrl } from '../../node/dicomweb/url';
-import { CliError, parse, UsageError } from '../args';
+import { CliError, parse, UsageError, type OptionTable } from '../args';
 import type { Output } from '../main';
 
 /** Largest file sent (bytes): far above any SR or SEG Paraspine writes. */
@@ -45,8 +45,11 @@ async function checkFile(path: string): Promise<{ bytes: Uint8Array; study: stri
   return { bytes, study: text('x0020000d') };
 }
 
+/** `store` has no options (its parser and its help). */
+export const STORE_OPTIONS = {} as const satisfies OptionTable;
+
 export async function runStore(argv: string[], out: Output): Promise<void> {
-  const { positionals } = parse(argv, {}, 10_000);
+  const { positionals } = parse(argv, STORE_OPTIONS, 10_000);
   const [url, ...paths] = positionals;
   if (!url) throw new UsageError('missing DICOMweb URL (BASE or BASE/studies/STUDY_UID)');
   if (paths.length === 0) throw new UsageError('missing file(s) to send');

@@ -1,6 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sameToken, tokenFrom } from './auth';
 import { sendJson } from './http';
 
@@ -42,7 +43,30 @@ export async function handlePage(req: http.IncomingMessage, res: http.ServerResp
     return;
   }
   if (url.pathname === '/' || url.pathname === '/index.html') await serveIndex(req, res, url, ctx, ctx.rendererDir);
+  else if (FAVICONS[url.pathname] !== undefined && !existsSync(path.join(ctx.rendererDir, url.pathname))) await serveFavicon(req, res, FAVICONS[url.pathname]!);
   else await serveStatic(req, res, url, ctx.rendererDir);
+}
+
+/** The favicon paths a browser asks for, and the app icon file (resources/) each is. */
+const FAVICONS: Record<string, string> = { '/favicon.ico': 'icon.ico', '/favicon.svg': 'icon.svg' };
+
+/**
+ * The app icon as the favicon (no 404 in the console of a browser asking for /favicon.ico): from the
+ * package's resources/, found by walking up from this module (src/node/bridge in tests, out/bridge when bundled).
+ */
+async function serveFavicon(req: http.IncomingMessage, res: http.ServerResponse, file: string): Promise<void> {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let n = 0; n < 6; n++) {
+    const candidate = path.join(dir, 'resources', file);
+    if (existsSync(candidate)) {
+      const bytes = await fs.readFile(candidate);
+      res.writeHead(200, { 'Content-Type': MIME[path.extname(file)]!, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : bytes);
+      return;
+    }
+    dir = path.dirname(dir);
+  }
+  sendJson(res, 404, { error: 'not found' });
 }
 
 function serveTokenScript(req: http.IncomingMessage, res: http.ServerResponse, url: URL, ctx: PageContext): void {

@@ -18,10 +18,10 @@ export function SeriesBrowser() {
         <thead>
           <tr>
             <th>Patient</th>
-            <th>Study date</th>
+            <th className="col-date">Study date</th>
             <th>Description</th>
-            <th>Slices</th>
-            <th title="column × row × slice spacing, mm">mm</th>
+            <th className="col-slices">Slices</th>
+            <th className="col-mm" title="column × row × slice spacing, mm">mm</th>
           </tr>
         </thead>
         <tbody>
@@ -33,11 +33,14 @@ export function SeriesBrowser() {
               data-testid="series-row"
               title={s.seriesInstanceUid}
             >
-              <td>
+              {/* A long name or description is cut with an ellipsis (styles.css); the full text on hover. */}
+              <td className="ellipsis" title={`${s.patientName || '—'} ${s.patientId}`.trim()} data-testid="series-patient">
                 {s.patientName || '—'} <span className="dim">{s.patientId}</span>
               </td>
               <td>{formatDate(s.studyDate)}</td>
-              <td>{s.seriesDescription || <span className="dim">(no description)</span>}</td>
+              <td className="ellipsis" title={s.seriesDescription || '(no description)'}>
+                {s.seriesDescription || <span className="dim">(no description)</span>}
+              </td>
               <td>{s.slices}</td>
               <td>
                 {s.pixelSpacing[1].toFixed(1)}×{s.pixelSpacing[0].toFixed(1)}×{s.sliceSpacingMm?.toFixed(1) ?? '—'}
