@@ -59,7 +59,9 @@ function ctDataset(seed: number, k: number, hu: Int16Array): Record<string, unkn
   const y0 = -((rows - 1) / 2) * pixelMm;
   return {
     SpecificCharacterSet: 'ISO_IR 100',
-    ImageType: ['DERIVED', 'SECONDARY', 'AXIAL'],
+    // ORIGINAL as a phantom's images are (no other image was reformatted or filtered to make them): DERIVED would
+    // flag every record of the walkthrough; SeriesDescription and the file names say the series is synthetic.
+    ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
     SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
     SOPInstanceUID: demoUid(seed, `image ${k}`),
     StudyDate: '20260101',
