@@ -23,6 +23,8 @@ async function measure(...argv: string[]) {
   const r = await cli('measure', ...argv);
   expect(r.errors).toEqual([]);
   expect(r.code).toBe(0);
+  // Nothing to warn about on the demo (an ORIGINAL axial series; no vertebra touches the end of the scan).
+  expect(r.notes.filter((n) => /warning|touches/.test(n))).toEqual([]);
   return JSON.parse(r.stdout) as { measurements: Rec[]; levels: Rec[] };
 }
 
