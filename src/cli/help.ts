@@ -81,8 +81,8 @@ ${merge}
   paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE] [--pdf FILE]
 ${agreement}
   paraspine demo <DIR> [--seed N]
-      Write a synthetic lumbar CT (DIR/dicom), its TotalSegmentator-style masks (DIR/masks, DIR/segmentations.nii.gz)
-      and its ground truth (DIR/truth.json): a series to try every command on (npm run demo writes ./demo).
+      Write a synthetic lumbar CT (DIR/dicom), its TotalSegmentator-style masks (DIR/masks,
+      DIR/segmentations.nii.gz) and its ground truth (DIR/truth.json); npm run demo writes ./demo.
 
 Defaults: muscle range ${range(ranges.muscleHu)} HU, fat range ${range(ranges.fatHu)} HU (both inclusive).
 Exit codes: 0 ok, 1 unusable input, missing file or refused access (one line on stderr), 2 usage error,
