@@ -1,6 +1,7 @@
 // `npm run web`: build the renderer when it is missing or older than its sources, bundle the bridge
 // (src/node/bridge/cli.ts -> out/bridge/cli.mjs) and start it. Extra arguments go to the bridge
-// (--port N, --renderer DIR, --user-data DIR). `--build-only` builds and exits (npm run build:web).
+// (--port N, --renderer DIR, --user-data DIR, --open DIR). `--build-only` builds and exits (npm run build:web).
+// `--demo` opens the demo CT (./demo, written by `paraspine demo` when missing): --open demo/dicom.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -46,5 +47,15 @@ await build({
 });
 if (buildOnly) process.exit(0);
 
-process.argv = [process.argv[0], path.join(root, 'out/bridge/cli.mjs'), ...args.filter((a) => a !== '--rebuild')];
+const demoDir = path.join(root, 'demo');
+if (args.includes('--demo') && !existsSync(path.join(demoDir, 'truth.json'))) {
+  console.log(`Writing the demo CT to ${demoDir} (paraspine demo)...`);
+  const steps = [[path.join(root, 'scripts/build-cli.mjs')], [path.join(root, 'bin/paraspine.mjs'), 'demo', demoDir]];
+  for (const step of steps) {
+    const r = spawnSync(process.execPath, step, { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+}
+const bridgeArgs = args.filter((a) => a !== '--rebuild').flatMap((a) => (a === '--demo' ? ['--open', path.join(demoDir, 'dicom')] : [a]));
+process.argv = [process.argv[0], path.join(root, 'out/bridge/cli.mjs'), ...bridgeArgs];
 await import(pathToFileURL(path.join(root, 'out/bridge/cli.mjs')).href);

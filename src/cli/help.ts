@@ -81,6 +81,9 @@ ${batch}
 ${merge}
   paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE] [--pdf FILE]
 ${agreement}
+  paraspine demo <DIR> [--seed N]
+      Write a synthetic lumbar CT (DIR/dicom), its TotalSegmentator-style masks (DIR/masks,
+      DIR/segmentations.nii.gz) and its ground truth (DIR/truth.json); npm run demo writes ./demo.
   paraspine store <DICOMweb-URL> <FILE>...
       Send DICOM files (an SR or SEG written by measure) to a DICOMweb server (STOW-RS).
   paraspine help [COMMAND]    (or paraspine COMMAND --help, -h)
@@ -151,6 +154,12 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
     summary: 'Send DICOM files (e.g. an SR or SEG written by measure) to a DICOMweb server (STOW-RS), into BASE or BASE/studies/STUDY_UID.',
     example: 'paraspine store http://localhost:8042/dicom-web report-sr.dcm',
     options: async () => (await import('./commands/store')).STORE_OPTIONS,
+  },
+  demo: {
+    args: '<DIR>',
+    summary: 'Write a synthetic lumbar CT (DIR/dicom), its TotalSegmentator-style masks (DIR/masks, DIR/segmentations.nii.gz) and its exact ground truth (DIR/truth.json).',
+    example: 'paraspine demo ~/paraspine-demo',
+    options: async () => (await import('./commands/demo')).DEMO_OPTIONS,
   },
 };
 

@@ -112,8 +112,11 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
       case 'agreement':
         await (await import('./commands/agreement')).runAgreement(rest, out);
         return 0;
+      case 'demo':
+        await (await import('./commands/demo')).runDemo(rest, out);
+        return 0;
       default:
-        throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, batch, merge, agreement, --help)`);
+        throw new UsageError(`unknown command '${command}' (try: scan, info, measure, stats, batch, merge, agreement, demo, --help)`);
     }
   } catch (e) {
     const err = toUserError(e);

@@ -1,7 +1,8 @@
 /**
  * `npm run web`: start the browser-mode bridge over the built renderer and print its address.
  * Options: --port N (or PARASPINE_PORT), --renderer DIR (default out/renderer),
- * --user-data DIR (default PARASPINE_USER_DATA or ~/.config/paraspine-web).
+ * --user-data DIR (default PARASPINE_USER_DATA or ~/.config/paraspine-web), --open DIR (the page opens
+ * that folder: `#open=DIR` in its address, as `npm run web -- --demo` does with the demo series).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   );
   const { service } = await createService({ mode: 'web', version: APP_VERSION, userDataDir });
   const bridge = await startBridge({ service, rendererDir, ...(port !== undefined ? { port } : {}) });
-  console.log(`Paraspine ${APP_VERSION} (browser mode) at ${bridge.pageUrl}`);
+  const open = arg('--open');
+  const pageUrl = open ? `${bridge.pageUrl}#open=${encodeURIComponent(path.resolve(open))}` : bridge.pageUrl;
+  console.log(`Paraspine ${APP_VERSION} (browser mode) at ${pageUrl}`);
   console.log('Open that address (it carries this session\'s access token). Ctrl+C stops the bridge.');
   const stop = () => {
     void bridge.close().finally(() => process.exit(0));

@@ -18,6 +18,11 @@ function readLastOpen(): { folder: string; uid: string } | null {
   }
 }
 
+/** A folder the page was asked to open (`#open=DIR`, as `npm run web -- --demo` gives), or null. */
+function readOpenFromAddress(): string | null {
+  return new URLSearchParams(globalThis.location?.hash.replace(/^#/, '') ?? '').get('open');
+}
+
 /** series:slices calls in flight at once after the first slice (one decodes while the other travels). */
 const IN_FLIGHT = 2;
 
@@ -65,6 +70,14 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
     if (last) {
       await get().openFolder(last.folder);
       if (get().scan?.series.some((s) => s.seriesInstanceUid === last.uid)) await get().selectSeries(last.uid);
+      return;
+    }
+    // Asked to open a folder (the demo): its series when it holds only one.
+    const asked = readOpenFromAddress();
+    if (asked) {
+      await get().openFolder(asked);
+      const found = get().scan?.series ?? [];
+      if (found.length === 1) await get().selectSeries(found[0]!.seriesInstanceUid);
     }
   },
   async openFolder(path) {
