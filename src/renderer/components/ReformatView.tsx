@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
 import { presetById } from '../state/presets';
-import { reformatCount, reformatImage, reformatPixelMm, reformatWidth, type ReformatPlane } from '../state/reformat';
+import { bodyExtent, reformatCount, reformatImage, reformatPixelMm, reformatWidth, type ReformatPlane } from '../state/reformat';
 import { useApp, getAppStore } from '../state/store';
 import { getApi } from '../api/client';
 import { VertebraLabels } from './VertebraLabels';
@@ -50,17 +50,25 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
     return off;
   }, [volume, plane, index, preset]);
 
-  // Display rectangle keeping the physical aspect (pixel spacing across, slice spacing down).
+  // The patient's extent across (the view zooms onto it: a 20-slice series is not a thin strip).
+  const extent = useMemo(() => (volume ? bodyExtent(volume, plane) : null), [volume, plane]);
+
+  // Display rectangle of the whole image, keeping the physical aspect (pixel spacing across, slice
+  // spacing down), scaled so that the patient's extent fills the box; the parts outside are clipped.
   const layout = useMemo(() => {
-    if (!volume) return null;
+    if (!volume || !extent) return null;
     const g = volume.geometry;
-    const physW = reformatWidth(volume, plane) * reformatPixelMm(volume, plane);
-    const physH = g.slices * (sliceSpacingMm(g) || reformatPixelMm(volume, plane));
-    const scale = Math.min((box.w - 32) / physW, (box.h - 8) / physH); // room for the side letters
+    const wPx = reformatWidth(volume, plane);
+    const mm = reformatPixelMm(volume, plane);
+    const physW = wPx * mm;
+    const physCrop = (extent.to - extent.from + 1) * mm;
+    const physH = g.slices * (sliceSpacingMm(g) || mm);
+    const scale = Math.min((box.w - 32) / physCrop, (box.h - 8) / physH); // room for the side letters
     const w = Math.max(1, physW * scale);
     const h = Math.max(1, physH * scale);
-    return { x: (box.w - w) / 2, y: (box.h - h) / 2, w, h };
-  }, [volume, plane, box]);
+    const cropMid = ((extent.from + extent.to + 1) / 2 / wPx) * w;
+    return { x: box.w / 2 - cropMid, y: (box.h - h) / 2, w, h };
+  }, [volume, plane, box, extent]);
 
   useEffect(() => {
     const c = canvasRef.current;
@@ -109,9 +117,9 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
       written.push(y);
       ctx.lineWidth = 3;
       ctx.strokeStyle = 'rgba(0,0,0,0.8)';
-      ctx.strokeText(l.level, layout.x + 3, y - 3);
+      ctx.strokeText(l.level, Math.max(0, layout.x) + 3, y - 3);
       ctx.fillStyle = l.source === 'proposed' ? 'rgba(255,170,0,0.95)' : 'rgba(80,200,255,0.95)';
-      ctx.fillText(l.level, layout.x + 3, y - 3);
+      ctx.fillText(l.level, Math.max(0, layout.x) + 3, y - 3);
     }
     ctx.strokeStyle = '#39ff14';
     ctx.lineWidth = 1.5;
@@ -121,9 +129,9 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
     ctx.font = '600 11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'right';
-    ctx.fillText(L.left, layout.x - 4, layout.y + layout.h / 2);
+    ctx.fillText(L.left, Math.max(14, layout.x - 4), layout.y + layout.h / 2);
     ctx.textAlign = 'left';
-    ctx.fillText(L.right, layout.x + layout.w + 4, layout.y + layout.h / 2);
+    ctx.fillText(L.right, Math.min(box.w - 14, layout.x + layout.w + 4), layout.y + layout.h / 2);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
   }, [bitmap, layout, sliceIndex, levels, box, volume, cross, plane, L]);

@@ -46,9 +46,64 @@ export function reformatImage(v: HuVolume, plane: ReformatPlane, index: number, 
   return out;
 }
 
+/** HU above which a pixel counts as part of the patient (soft tissue, fat, bone; not air, lung, foam). */
+const BODY_HU = -500;
+
+/** Up to `max` slice indices spread evenly over the series (the middle one always among them). */
+function sampleSlices(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, k) => k);
+  const out = new Set<number>([Math.floor(n / 2)]);
+  for (let s = 0; s < max; s++) out.add(Math.round(((s + 0.5) / max) * (n - 1)));
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The patient on slice k: the largest 4-connected region of pixels above BODY_HU (a flood fill written
+ * here: it is a few lines and no library we use has one). The CT table and its mattress lie outside it,
+ * separated by air or foam. 1 = body, 0 = not; null when the slice has no such pixel.
+ */
+export function bodyMask(v: HuVolume, k: number): Uint8Array | null {
+  const g = v.geometry;
+  const C = g.columns;
+  const n = g.rows * C;
+  const base = k * n;
+  const label = new Int32Array(n);
+  const queue = new Int32Array(n);
+  let best = 0;
+  let bestSize = 0;
+  let next = 0;
+  for (let p0 = 0; p0 < n; p0++) {
+    if (label[p0] !== 0 || v.hu[base + p0]! <= BODY_HU) continue;
+    next++;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = p0;
+    label[p0] = next;
+    while (head < tail) {
+      const p = queue[head++]!;
+      const i = p % C;
+      for (let d = 0; d < 4; d++) {
+        const q = d === 0 ? (i > 0 ? p - 1 : -1) : d === 1 ? (i < C - 1 ? p + 1 : -1) : d === 2 ? p - C : p + C;
+        if (q < 0 || q >= n || label[q] !== 0 || v.hu[base + q]! <= BODY_HU) continue;
+        label[q] = next;
+        queue[tail++] = q;
+      }
+    }
+    if (tail > bestSize) {
+      bestSize = tail;
+      best = next;
+    }
+  }
+  if (best === 0) return null;
+  const mask = new Uint8Array(n);
+  for (let p = 0; p < n; p++) mask[p] = label[p] === best ? 1 : 0;
+  return mask;
+}
+
 /**
  * A row j that cuts through the vertebral bodies, for the default coronal plane: the row with the
- * most bone (HU 150..1500) within +-20 mm of the middle column, over (a sample of) all slices,
+ * most bone (HU 150..1500) inside the patient (bodyMask: not the CT table, which is as dense as bone
+ * and spans the whole width) within +-20 mm of the middle column, over a sample of the slices,
  * smoothed over three rows (1-2-1). The middle row when no bone is found.
  */
 export function spineRow(v: HuVolume): number {
@@ -57,15 +112,16 @@ export function spineRow(v: HuVolume): number {
   const half = Math.max(1, Math.round(20 / g.columnSpacingMm));
   const i0 = Math.max(0, mid - half);
   const i1 = Math.min(g.columns - 1, mid + half);
-  const step = Math.max(1, Math.floor(g.slices / 60));
   const n = g.rows * g.columns;
   const counts = new Float64Array(g.rows);
-  for (let k = 0; k < g.slices; k += step) {
+  for (const k of sampleSlices(g.slices, 12)) {
+    const body = bodyMask(v, k);
     for (let j = 0; j < g.rows; j++) {
-      const base = k * n + j * g.columns;
+      const row = j * g.columns;
       let c = 0;
       for (let i = i0; i <= i1; i++) {
-        const hu = v.hu[base + i]!;
+        if (body && body[row + i] !== 1) continue;
+        const hu = v.hu[k * n + row + i]!;
         if (hu >= 150 && hu <= 1500) c++;
       }
       counts[j] = counts[j]! + c;
@@ -81,4 +137,30 @@ export function spineRow(v: HuVolume): number {
     }
   }
   return best >= 0 ? best : Math.floor(g.rows / 2);
+}
+
+/**
+ * The part of a reformat's width (first and last pixel across, inclusive) that holds the patient:
+ * the body masks' extent over a sample of slices, widened by 10 mm; the whole width when no body is
+ * found. The view zooms onto it so that a short series (20 slices) is not a thin strip.
+ */
+export function bodyExtent(v: HuVolume, plane: ReformatPlane): { from: number; to: number } {
+  const g = v.geometry;
+  const w = reformatWidth(v, plane);
+  let lo = w;
+  let hi = -1;
+  for (const k of sampleSlices(g.slices, 6)) {
+    const body = bodyMask(v, k);
+    if (!body) continue;
+    for (let j = 0; j < g.rows; j++)
+      for (let i = 0; i < g.columns; i++) {
+        if (body[j * g.columns + i] !== 1) continue;
+        const x = plane === 'sagittal' ? j : i;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+  }
+  if (hi < 0) return { from: 0, to: w - 1 };
+  const margin = Math.round(10 / reformatPixelMm(v, plane));
+  return { from: Math.max(0, lo - margin), to: Math.min(w - 1, hi + margin) };
 }
