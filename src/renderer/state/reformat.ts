@@ -104,7 +104,7 @@ export function bodyMask(v: HuVolume, k: number): Uint8Array | null {
  * A row j that cuts through the vertebral bodies, for the default coronal plane: the row with the
  * most bone (HU 150..1500) inside the patient (bodyMask: not the CT table, which is as dense as bone
  * and spans the whole width) within +-20 mm of the middle column, over a sample of the slices,
- * smoothed over three rows (1-2-1). The middle row when no bone is found.
+ * smoothed over +-10 mm (triangular weights). The middle row when no bone is found.
  */
 export function spineRow(v: HuVolume): number {
   const g = v.geometry;
@@ -127,10 +127,14 @@ export function spineRow(v: HuVolume): number {
       counts[j] = counts[j]! + c;
     }
   }
+  // Triangular smoothing over +-10 mm: the densest slab of bone is the vertebral bodies, not the thin
+  // boundary between a body and its posterior elements (the thorax CT's single densest rows).
+  const reach = Math.max(1, Math.round(10 / g.rowSpacingMm));
   let best = -1;
   let bestScore = 0;
   for (let j = 0; j < g.rows; j++) {
-    const s = (counts[j - 1] ?? 0) + 2 * counts[j]! + (counts[j + 1] ?? 0);
+    let s = 0;
+    for (let d = -reach; d <= reach; d++) s += (reach + 1 - Math.abs(d)) * (counts[j + d] ?? 0);
     if (s > bestScore) {
       bestScore = s;
       best = j;
