@@ -66,7 +66,7 @@ test('thorax CT: coronal on the spine, reformats at true aspect; workspace chang
   const saved = await waitSaved(page);
   expect(saved.startsWith(other + path.sep), `${saved} in ${other}`).toBe(true);
   const doc = JSON.parse(readFileSync(saved, 'utf8')) as AnnotationDocument;
-  expect(doc.seriesInstanceUid).toBe((await getState(page)).seriesUid);
+  expect(doc.series.seriesInstanceUid).toBe((await getState(page)).seriesUid);
   expect(doc.levels.map((l) => [l.level, l.sliceIndex])).toEqual([['L3', 9]]);
   expect(errors).toEqual([]);
 });

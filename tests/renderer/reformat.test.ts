@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
 import type { HuVolume } from '../../src/core/volume';
-import { bodyExtent, reformatCount, reformatImage, reformatWidth, spineRow } from '../../src/renderer/state/reformat';
+import { bodyExtent, reformatCount, reformatImage, reformatWidth, spineRow, zoomWindow } from '../../src/renderer/state/reformat';
 import { openPhantomStore, phantomSeries } from './phantomStore';
 
 // 4 columns (i), 3 rows (j), 2 slices (k); HU encodes the voxel: 100*k + 10*j + i.
@@ -70,5 +70,19 @@ describe('reformats', () => {
     expect(bodyExtent(tableVolume, 'sagittal')).toEqual({ from: 5, to: 49 });
     // Coronal runs along columns: body columns 20..39 -> 10..49.
     expect(bodyExtent(tableVolume, 'coronal')).toEqual({ from: 10, to: 49 });
+  });
+
+  // A patient 300 px of 1 mm across (pixels 100..399), the spine at 316.5.
+  const basis = { from: 100, to: 399, centre: 316.5, pixelMm: 1, heightMm: 40 };
+  it('zoomWindow: a short series (40 mm) in a 233 x 314 box shows 80 mm around the spine, not the 300 mm strip', () => {
+    expect(zoomWindow(basis, 233, 314)).toEqual({ from: 276.5, to: 356.5 });
+    // Near the patient's edge the window stays inside the patient.
+    expect(zoomWindow({ ...basis, centre: 110 }, 233, 314)).toEqual({ from: 100, to: 180 });
+  });
+  it('zoomWindow: a series tall enough shows the whole patient across', () => {
+    // 600 mm high in a 200 x 300 box: 400 mm across would fill the height, more than the 300 mm patient.
+    expect(zoomWindow({ ...basis, heightMm: 600 }, 200, 300)).toEqual({ from: 100, to: 400 });
+    // 300 mm high in a 200 x 300 box: 200 mm across fill it, centred on the spine.
+    expect(zoomWindow({ ...basis, heightMm: 300 }, 200, 300)).toEqual({ from: 200, to: 400 });
   });
 });

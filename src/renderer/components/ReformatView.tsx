@@ -5,9 +5,8 @@
  * pointer, dragging scrubs.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
 import { presetById } from '../state/presets';
-import { bodyExtent, reformatCount, reformatImage, reformatPixelMm, reformatWidth, type ReformatPlane } from '../state/reformat';
+import { reformatCount, reformatImage, reformatWidth, zoomBasis, zoomWindow, type ReformatPlane } from '../state/reformat';
 import { useApp, getAppStore } from '../state/store';
 import { getApi } from '../api/client';
 import { VertebraLabels } from './VertebraLabels';
@@ -50,25 +49,23 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
     return off;
   }, [volume, plane, index, preset]);
 
-  // The patient's extent across (the view zooms onto it: a 20-slice series is not a thin strip).
-  const extent = useMemo(() => (volume ? bodyExtent(volume, plane) : null), [volume, plane]);
+  // The patient's extent and the spine across (the view zooms onto them: a 20-slice series is not a thin strip).
+  const basis = useMemo(() => (volume ? zoomBasis(volume, plane) : null), [volume, plane]);
 
   // Display rectangle of the whole image, keeping the physical aspect (pixel spacing across, slice
-  // spacing down), scaled so that the patient's extent fills the box; the parts outside are clipped.
+  // spacing down), scaled so that the zoom window (zoomWindow) fills the box; the rest is clipped.
   const layout = useMemo(() => {
-    if (!volume || !extent) return null;
-    const g = volume.geometry;
+    if (!volume || !basis) return null;
+    const bw = box.w - 32; // room for the side letters
+    const bh = box.h - 8;
+    const win = zoomWindow(basis, bw, bh);
     const wPx = reformatWidth(volume, plane);
-    const mm = reformatPixelMm(volume, plane);
-    const physW = wPx * mm;
-    const physCrop = (extent.to - extent.from + 1) * mm;
-    const physH = g.slices * (sliceSpacingMm(g) || mm);
-    const scale = Math.min((box.w - 32) / physCrop, (box.h - 8) / physH); // room for the side letters
-    const w = Math.max(1, physW * scale);
-    const h = Math.max(1, physH * scale);
-    const cropMid = ((extent.from + extent.to + 1) / 2 / wPx) * w;
-    return { x: box.w / 2 - cropMid, y: (box.h - h) / 2, w, h };
-  }, [volume, plane, box, extent]);
+    const scale = Math.min(bw / ((win.to - win.from) * basis.pixelMm), bh / basis.heightMm);
+    const w = Math.max(1, wPx * basis.pixelMm * scale);
+    const h = Math.max(1, basis.heightMm * scale);
+    const winMid = ((win.from + win.to) / 2 / wPx) * w;
+    return { x: box.w / 2 - winMid, y: (box.h - h) / 2, w, h };
+  }, [volume, plane, box, basis]);
 
   useEffect(() => {
     const c = canvasRef.current;

@@ -3,6 +3,7 @@
  * Voxel (i, j, k) is hu[k * rows * columns + j * columns + i]: i runs along a row (columns), j down the
  * image (rows), k from the feet to the head. Both images have the head at the top.
  */
+import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
 import type { HuVolume } from '../../core/volume';
 
 export type ReformatPlane = 'sagittal' | 'coronal';
@@ -167,4 +168,40 @@ export function bodyExtent(v: HuVolume, plane: ReformatPlane): { from: number; t
   if (hi < 0) return { from: 0, to: w - 1 };
   const margin = Math.round(10 / reformatPixelMm(v, plane));
   return { from: Math.max(0, lo - margin), to: Math.min(w - 1, hi + margin) };
+}
+
+/** The narrowest a zoomed reformat gets across (mm): a short series shows the spine and what is beside it. */
+export const MIN_ZOOM_MM = 80;
+
+/** What the zoom of a reformat is built on (per volume): the patient's extent and where the spine is across. */
+export interface ZoomBasis {
+  /** First and last pixel across holding the patient (bodyExtent). */
+  from: number;
+  to: number;
+  /** Where to centre a window narrower than the patient, in pixels across (pixel centres at i + 0.5). */
+  centre: number;
+  /** mm per pixel across, and the physical height (slices x slice spacing) in mm. */
+  pixelMm: number;
+  heightMm: number;
+}
+
+export function zoomBasis(v: HuVolume, plane: ReformatPlane): ZoomBasis {
+  const e = bodyExtent(v, plane);
+  const pixelMm = reformatPixelMm(v, plane);
+  const centre = plane === 'sagittal' ? spineRow(v) + 0.5 : (e.from + e.to + 1) / 2;
+  return { ...e, centre, pixelMm, heightMm: v.geometry.slices * (sliceSpacingMm(v.geometry) || pixelMm) };
+}
+
+/**
+ * The window across (pixels, `to` exclusive) a reformat shows in a box of boxW x boxH at true aspect:
+ * the patient's extent when the series is tall enough to fill the box height with it; for a short
+ * series (20 slices of 2 mm) the width that fills the height, at least MIN_ZOOM_MM, centred on the
+ * spine and kept inside the patient, so the image is not a thin strip under the slice line.
+ */
+export function zoomWindow(b: ZoomBasis, boxW: number, boxH: number): { from: number; to: number } {
+  const bodyPx = b.to - b.from + 1;
+  const fitPx = (b.heightMm * (boxW / Math.max(1, boxH))) / b.pixelMm;
+  const widthPx = Math.min(bodyPx, Math.max(MIN_ZOOM_MM / b.pixelMm, fitPx));
+  const from = Math.max(b.from, Math.min(b.to + 1 - widthPx, b.centre - widthPx / 2));
+  return { from, to: from + widthPx };
 }
