@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
 import type { HuVolume } from '../../src/core/volume';
-import { bodyExtent, reformatCount, reformatImage, reformatWidth, spineRow, zoomWindow } from '../../src/renderer/state/reformat';
+import { bodyExtent, reformatCount, reformatImage, reformatWidth, spineRow, zoomBasis, zoomWindow } from '../../src/renderer/state/reformat';
 import { openPhantomStore, phantomSeries } from './phantomStore';
 
 // 4 columns (i), 3 rows (j), 2 slices (k); HU encodes the voxel: 100*k + 10*j + i.
@@ -58,6 +58,12 @@ describe('reformats', () => {
 
   it('spineRow picks the vertebra inside the patient, not the CT table under it', () => {
     expect(spineRow(tableVolume)).toBe(31);
+  });
+
+  it('zoomBasis centres the sagittal on the spine row and the coronal on the spine column', () => {
+    // Vertebra rows 30..32 and columns 26..33: centres 31.5 and 30 (pixel centres at index + 0.5).
+    expect(zoomBasis(tableVolume, 'sagittal')).toEqual({ from: 5, to: 49, centre: 31.5, pixelMm: 1, heightMm: 60 });
+    expect(zoomBasis(tableVolume, 'coronal').centre).toBe(30);
   });
 
   it('the coronal view opens on the spine row when the series is opened', async () => {

@@ -170,6 +170,35 @@ export function bodyExtent(v: HuVolume, plane: ReformatPlane): { from: number; t
   return { from: Math.max(0, lo - margin), to: Math.min(w - 1, hi + margin) };
 }
 
+/**
+ * Where the spine is across the columns: the mean column of the bone pixels (HU 150..1500) inside the
+ * patient within +-10 mm of `row` and +-50 mm of the middle column, over a sample of the slices; the
+ * middle column when there are none.
+ */
+export function spineColumn(v: HuVolume, row: number): number {
+  const g = v.geometry;
+  const mid = Math.floor(g.columns / 2);
+  const half = Math.round(50 / g.columnSpacingMm);
+  const reach = Math.max(1, Math.round(10 / g.rowSpacingMm));
+  const n = g.rows * g.columns;
+  let sum = 0;
+  let count = 0;
+  for (const k of sampleSlices(g.slices, 12)) {
+    const body = bodyMask(v, k);
+    for (let j = Math.max(0, row - reach); j <= Math.min(g.rows - 1, row + reach); j++)
+      for (let i = Math.max(0, mid - half); i <= Math.min(g.columns - 1, mid + half); i++) {
+        const p = j * g.columns + i;
+        if (body && body[p] !== 1) continue;
+        const hu = v.hu[k * n + p]!;
+        if (hu >= 150 && hu <= 1500) {
+          sum += i;
+          count++;
+        }
+      }
+  }
+  return count > 0 ? sum / count : mid;
+}
+
 /** The narrowest a zoomed reformat gets across (mm): a short series shows the spine and what is beside it. */
 export const MIN_ZOOM_MM = 80;
 
@@ -188,7 +217,8 @@ export interface ZoomBasis {
 export function zoomBasis(v: HuVolume, plane: ReformatPlane): ZoomBasis {
   const e = bodyExtent(v, plane);
   const pixelMm = reformatPixelMm(v, plane);
-  const centre = plane === 'sagittal' ? spineRow(v) + 0.5 : (e.from + e.to + 1) / 2;
+  const row = spineRow(v);
+  const centre = plane === 'sagittal' ? row + 0.5 : spineColumn(v, row) + 0.5;
   return { ...e, centre, pixelMm, heightMm: v.geometry.slices * (sliceSpacingMm(v.geometry) || pixelMm) };
 }
 
