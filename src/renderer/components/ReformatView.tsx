@@ -163,7 +163,7 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
           {volume ? `${L.index} ${index}` : ''}
         </span>
       </div>
-      <div className="reformat-box" ref={boxRef}>
+      <div className="reformat-box" ref={boxRef} style={{ overflow: 'hidden' }}>
         {volume && volume.geometry.slices < 2 && (
           <div className="reformat-note dim" data-testid={`${plane}-note`}>
             One slice: no {plane} reformat
