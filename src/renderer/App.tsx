@@ -9,6 +9,7 @@ import { AcceptFlagsDialog } from './components/AcceptFlagsDialog';
 import { SaveConflictDialog } from './components/SaveConflictDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
+import { WorkspaceControl } from './components/WorkspaceControl';
 import { handleKey } from './keyboard';
 import { WINDOW_PRESETS } from '../shared/windowPresets';
 import { getAppStore, useApp } from './state/store';
@@ -147,7 +148,6 @@ function Header() {
   const save = useApp((s) => s.save);
   const doc = useApp((s) => s.doc);
   const [path, setPath] = useState(folder ?? '');
-  const [ws, setWs] = useState('');
   const web = isWebMode();
   useEffect(() => {
     if (folder) setPath(folder);
@@ -177,23 +177,7 @@ function Header() {
           </button>
         )}
       </form>
-      <div className="workspace" title="Folder where annotations are saved">
-        {info?.workspace ? (
-          <span className="dim">
-            Workspace: <code data-testid="workspace">{info.workspace}</code>
-          </span>
-        ) : info ? (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (ws.trim()) void store.getState().setWorkspace(ws.trim());
-            }}
-          >
-            <input value={ws} onChange={(e) => setWs(e.target.value)} placeholder="Workspace folder for annotations" aria-label="Workspace folder" data-testid="workspace-input" />
-            <button type="submit">Set</button>
-          </form>
-        ) : null}
-      </div>
+      <WorkspaceControl />
       <RaterField />
       <div className={`save-status ${save.state}`} data-testid="save-status" data-state={save.state} title={save.path ?? ''}>
         {doc ? (save.state === 'saved' ? '✓ Saved' : save.state === 'saving' ? 'Saving…' : save.state === 'pending' ? 'Unsaved changes…' : save.state === 'error' ? `Save failed: ${save.error}` : save.state === 'conflict' ? 'Not saved: a newer copy is on disk' : 'No changes') : ''}

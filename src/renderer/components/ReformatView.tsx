@@ -5,9 +5,8 @@
  * pointer, dragging scrubs.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
 import { presetById } from '../state/presets';
-import { reformatCount, reformatImage, reformatPixelMm, reformatWidth, type ReformatPlane } from '../state/reformat';
+import { reformatCount, reformatImage, reformatWidth, zoomBasis, zoomWindow, type ReformatPlane } from '../state/reformat';
 import { useApp, getAppStore } from '../state/store';
 import { getApi } from '../api/client';
 import { VertebraLabels } from './VertebraLabels';
@@ -50,17 +49,23 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
     return off;
   }, [volume, plane, index, preset]);
 
-  // Display rectangle keeping the physical aspect (pixel spacing across, slice spacing down).
+  // The patient's extent and the spine across (the view zooms onto them: a 20-slice series is not a thin strip).
+  const basis = useMemo(() => (volume ? zoomBasis(volume, plane) : null), [volume, plane]);
+
+  // Display rectangle of the whole image, keeping the physical aspect (pixel spacing across, slice
+  // spacing down), scaled so that the zoom window (zoomWindow) fills the box; the rest is clipped.
   const layout = useMemo(() => {
-    if (!volume) return null;
-    const g = volume.geometry;
-    const physW = reformatWidth(volume, plane) * reformatPixelMm(volume, plane);
-    const physH = g.slices * (sliceSpacingMm(g) || reformatPixelMm(volume, plane));
-    const scale = Math.min((box.w - 32) / physW, (box.h - 8) / physH); // room for the side letters
-    const w = Math.max(1, physW * scale);
-    const h = Math.max(1, physH * scale);
-    return { x: (box.w - w) / 2, y: (box.h - h) / 2, w, h };
-  }, [volume, plane, box]);
+    if (!volume || !basis) return null;
+    const bw = box.w - 32; // room for the side letters
+    const bh = box.h - 8;
+    const win = zoomWindow(basis, bw, bh);
+    const wPx = reformatWidth(volume, plane);
+    const scale = Math.min(bw / ((win.to - win.from) * basis.pixelMm), bh / basis.heightMm);
+    const w = Math.max(1, wPx * basis.pixelMm * scale);
+    const h = Math.max(1, basis.heightMm * scale);
+    const winMid = ((win.from + win.to) / 2 / wPx) * w;
+    return { x: box.w / 2 - winMid, y: (box.h - h) / 2, w, h };
+  }, [volume, plane, box, basis]);
 
   useEffect(() => {
     const c = canvasRef.current;
@@ -109,9 +114,9 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
       written.push(y);
       ctx.lineWidth = 3;
       ctx.strokeStyle = 'rgba(0,0,0,0.8)';
-      ctx.strokeText(l.level, layout.x + 3, y - 3);
+      ctx.strokeText(l.level, Math.max(0, layout.x) + 3, y - 3);
       ctx.fillStyle = l.source === 'proposed' ? 'rgba(255,170,0,0.95)' : 'rgba(80,200,255,0.95)';
-      ctx.fillText(l.level, layout.x + 3, y - 3);
+      ctx.fillText(l.level, Math.max(0, layout.x) + 3, y - 3);
     }
     ctx.strokeStyle = '#39ff14';
     ctx.lineWidth = 1.5;
@@ -121,9 +126,9 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
     ctx.font = '600 11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'right';
-    ctx.fillText(L.left, layout.x - 4, layout.y + layout.h / 2);
+    ctx.fillText(L.left, Math.max(14, layout.x - 4), layout.y + layout.h / 2);
     ctx.textAlign = 'left';
-    ctx.fillText(L.right, layout.x + layout.w + 4, layout.y + layout.h / 2);
+    ctx.fillText(L.right, Math.min(box.w - 14, layout.x + layout.w + 4), layout.y + layout.h / 2);
     ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
   }, [bitmap, layout, sliceIndex, levels, box, volume, cross, plane, L]);
@@ -158,7 +163,7 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
           {volume ? `${L.index} ${index}` : ''}
         </span>
       </div>
-      <div className="reformat-box" ref={boxRef}>
+      <div className="reformat-box" ref={boxRef} style={{ overflow: 'hidden' }}>
         {volume && volume.geometry.slices < 2 && (
           <div className="reformat-note dim" data-testid={`${plane}-note`}>
             One slice: no {plane} reformat

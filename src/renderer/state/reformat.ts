@@ -3,6 +3,7 @@
  * Voxel (i, j, k) is hu[k * rows * columns + j * columns + i]: i runs along a row (columns), j down the
  * image (rows), k from the feet to the head. Both images have the head at the top.
  */
+import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
 import type { HuVolume } from '../../core/volume';
 
 export type ReformatPlane = 'sagittal' | 'coronal';
@@ -46,10 +47,65 @@ export function reformatImage(v: HuVolume, plane: ReformatPlane, index: number, 
   return out;
 }
 
+/** HU above which a pixel counts as part of the patient (soft tissue, fat, bone; not air, lung, foam). */
+const BODY_HU = -500;
+
+/** Up to `max` slice indices spread evenly over the series (the middle one always among them). */
+function sampleSlices(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, k) => k);
+  const out = new Set<number>([Math.floor(n / 2)]);
+  for (let s = 0; s < max; s++) out.add(Math.round(((s + 0.5) / max) * (n - 1)));
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The patient on slice k: the largest 4-connected region of pixels above BODY_HU (a flood fill written
+ * here: it is a few lines and no library we use has one). The CT table and its mattress lie outside it,
+ * separated by air or foam. 1 = body, 0 = not; null when the slice has no such pixel.
+ */
+export function bodyMask(v: HuVolume, k: number): Uint8Array | null {
+  const g = v.geometry;
+  const C = g.columns;
+  const n = g.rows * C;
+  const base = k * n;
+  const label = new Int32Array(n);
+  const queue = new Int32Array(n);
+  let best = 0;
+  let bestSize = 0;
+  let next = 0;
+  for (let p0 = 0; p0 < n; p0++) {
+    if (label[p0] !== 0 || v.hu[base + p0]! <= BODY_HU) continue;
+    next++;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = p0;
+    label[p0] = next;
+    while (head < tail) {
+      const p = queue[head++]!;
+      const i = p % C;
+      for (let d = 0; d < 4; d++) {
+        const q = d === 0 ? (i > 0 ? p - 1 : -1) : d === 1 ? (i < C - 1 ? p + 1 : -1) : d === 2 ? p - C : p + C;
+        if (q < 0 || q >= n || label[q] !== 0 || v.hu[base + q]! <= BODY_HU) continue;
+        label[q] = next;
+        queue[tail++] = q;
+      }
+    }
+    if (tail > bestSize) {
+      bestSize = tail;
+      best = next;
+    }
+  }
+  if (best === 0) return null;
+  const mask = new Uint8Array(n);
+  for (let p = 0; p < n; p++) mask[p] = label[p] === best ? 1 : 0;
+  return mask;
+}
+
 /**
  * A row j that cuts through the vertebral bodies, for the default coronal plane: the row with the
- * most bone (HU 150..1500) within +-20 mm of the middle column, over (a sample of) all slices,
- * smoothed over three rows (1-2-1). The middle row when no bone is found.
+ * most bone (HU 150..1500) inside the patient (bodyMask: not the CT table, which is as dense as bone
+ * and spans the whole width) within +-20 mm of the middle column, over a sample of the slices,
+ * smoothed over +-10 mm (triangular weights). The middle row when no bone is found.
  */
 export function spineRow(v: HuVolume): number {
   const g = v.geometry;
@@ -57,28 +113,125 @@ export function spineRow(v: HuVolume): number {
   const half = Math.max(1, Math.round(20 / g.columnSpacingMm));
   const i0 = Math.max(0, mid - half);
   const i1 = Math.min(g.columns - 1, mid + half);
-  const step = Math.max(1, Math.floor(g.slices / 60));
   const n = g.rows * g.columns;
   const counts = new Float64Array(g.rows);
-  for (let k = 0; k < g.slices; k += step) {
+  for (const k of sampleSlices(g.slices, 12)) {
+    const body = bodyMask(v, k);
     for (let j = 0; j < g.rows; j++) {
-      const base = k * n + j * g.columns;
+      const row = j * g.columns;
       let c = 0;
       for (let i = i0; i <= i1; i++) {
-        const hu = v.hu[base + i]!;
+        if (body && body[row + i] !== 1) continue;
+        const hu = v.hu[k * n + row + i]!;
         if (hu >= 150 && hu <= 1500) c++;
       }
       counts[j] = counts[j]! + c;
     }
   }
+  // Triangular smoothing over +-10 mm: the densest slab of bone is the vertebral bodies, not the thin
+  // boundary between a body and its posterior elements (the thorax CT's single densest rows).
+  const reach = Math.max(1, Math.round(10 / g.rowSpacingMm));
   let best = -1;
   let bestScore = 0;
   for (let j = 0; j < g.rows; j++) {
-    const s = (counts[j - 1] ?? 0) + 2 * counts[j]! + (counts[j + 1] ?? 0);
+    let s = 0;
+    for (let d = -reach; d <= reach; d++) s += (reach + 1 - Math.abs(d)) * (counts[j + d] ?? 0);
     if (s > bestScore) {
       bestScore = s;
       best = j;
     }
   }
   return best >= 0 ? best : Math.floor(g.rows / 2);
+}
+
+/**
+ * The part of a reformat's width (first and last pixel across, inclusive) that holds the patient:
+ * the body masks' extent over a sample of slices, widened by 10 mm; the whole width when no body is
+ * found. The view zooms onto it so that a short series (20 slices) is not a thin strip.
+ */
+export function bodyExtent(v: HuVolume, plane: ReformatPlane): { from: number; to: number } {
+  const g = v.geometry;
+  const w = reformatWidth(v, plane);
+  let lo = w;
+  let hi = -1;
+  for (const k of sampleSlices(g.slices, 6)) {
+    const body = bodyMask(v, k);
+    if (!body) continue;
+    for (let j = 0; j < g.rows; j++)
+      for (let i = 0; i < g.columns; i++) {
+        if (body[j * g.columns + i] !== 1) continue;
+        const x = plane === 'sagittal' ? j : i;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+  }
+  if (hi < 0) return { from: 0, to: w - 1 };
+  const margin = Math.round(10 / reformatPixelMm(v, plane));
+  return { from: Math.max(0, lo - margin), to: Math.min(w - 1, hi + margin) };
+}
+
+/**
+ * Where the spine is across the columns: the mean column of the bone pixels (HU 150..1500) inside the
+ * patient within +-10 mm of `row` and +-50 mm of the middle column, over a sample of the slices; the
+ * middle column when there are none.
+ */
+export function spineColumn(v: HuVolume, row: number): number {
+  const g = v.geometry;
+  const mid = Math.floor(g.columns / 2);
+  const half = Math.round(50 / g.columnSpacingMm);
+  const reach = Math.max(1, Math.round(10 / g.rowSpacingMm));
+  const n = g.rows * g.columns;
+  let sum = 0;
+  let count = 0;
+  for (const k of sampleSlices(g.slices, 12)) {
+    const body = bodyMask(v, k);
+    for (let j = Math.max(0, row - reach); j <= Math.min(g.rows - 1, row + reach); j++)
+      for (let i = Math.max(0, mid - half); i <= Math.min(g.columns - 1, mid + half); i++) {
+        const p = j * g.columns + i;
+        if (body && body[p] !== 1) continue;
+        const hu = v.hu[k * n + p]!;
+        if (hu >= 150 && hu <= 1500) {
+          sum += i;
+          count++;
+        }
+      }
+  }
+  return count > 0 ? sum / count : mid;
+}
+
+/** The narrowest a zoomed reformat gets across (mm): a short series shows the spine and what is beside it. */
+export const MIN_ZOOM_MM = 80;
+
+/** What the zoom of a reformat is built on (per volume): the patient's extent and where the spine is across. */
+export interface ZoomBasis {
+  /** First and last pixel across holding the patient (bodyExtent). */
+  from: number;
+  to: number;
+  /** Where to centre a window narrower than the patient, in pixels across (pixel centres at i + 0.5). */
+  centre: number;
+  /** mm per pixel across, and the physical height (slices x slice spacing) in mm. */
+  pixelMm: number;
+  heightMm: number;
+}
+
+export function zoomBasis(v: HuVolume, plane: ReformatPlane): ZoomBasis {
+  const e = bodyExtent(v, plane);
+  const pixelMm = reformatPixelMm(v, plane);
+  const row = spineRow(v);
+  const centre = plane === 'sagittal' ? row + 0.5 : spineColumn(v, row) + 0.5;
+  return { ...e, centre, pixelMm, heightMm: v.geometry.slices * (sliceSpacingMm(v.geometry) || pixelMm) };
+}
+
+/**
+ * The window across (pixels, `to` exclusive) a reformat shows in a box of boxW x boxH at true aspect:
+ * the patient's extent when the series is tall enough to fill the box height with it; for a short
+ * series (20 slices of 2 mm) the width that fills the height, at least MIN_ZOOM_MM, centred on the
+ * spine and kept inside the patient, so the image is not a thin strip under the slice line.
+ */
+export function zoomWindow(b: ZoomBasis, boxW: number, boxH: number): { from: number; to: number } {
+  const bodyPx = b.to - b.from + 1;
+  const fitPx = (b.heightMm * (boxW / Math.max(1, boxH))) / b.pixelMm;
+  const widthPx = Math.min(bodyPx, Math.max(MIN_ZOOM_MM / b.pixelMm, fitPx));
+  const from = Math.max(b.from, Math.min(b.to + 1 - widthPx, b.centre - widthPx / 2));
+  return { from, to: from + widthPx };
 }
