@@ -233,8 +233,7 @@ export async function readAnnotations(file: string): Promise<{ document: Annotat
   return { document: r.document, notes: r.notes, revision };
 }
 
-function zSlices(volume: HuVolume, zs: readonly number[]): MeasuredSlice[] {
-  const g = volume.geometry;
+function zSlices(g: HuVolume['geometry'], zs: readonly number[]): MeasuredSlice[] {
   const zMin = Math.min(sliceZ(g, 0), sliceZ(g, g.slices - 1));
   const zMax = Math.max(sliceZ(g, 0), sliceZ(g, g.slices - 1));
   const tol = (sliceSpacingMm(g) || 0) / 2 + 1e-6;
@@ -267,14 +266,18 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
     muscleHu: opts.ranges?.muscleHu ?? doc?.ranges.muscleHu ?? DEFAULT_RANGES.muscleHu,
     fatHu: opts.ranges?.fatHu ?? doc?.ranges.fatHu ?? DEFAULT_RANGES.fatHu,
   };
-  const { summary, references, volume, problems: seriesProblems } = await loadSeries(opts.series, opts.series.seriesUid ?? doc?.series.seriesInstanceUid);
+  // Masks alone need the HU of the measured slices only (levels come from the masks, geometry from the
+  // headers); an annotation document, --bone and a report's key images read the whole series.
+  const whole = !opts.masks || doc !== undefined || opts.bone !== undefined || opts.keepVolume === true;
+  const series = await openSeries(opts.series, opts.series.seriesUid ?? doc?.series.seriesInstanceUid, whole);
+  const { summary, references, problems: seriesProblems } = series;
   // Named at once: a level or option refused further on still leaves every file left out named.
   noteSkipped(seriesProblems, note);
   if (doc && doc.series.seriesInstanceUid !== summary.seriesInstanceUid) {
     throw refused(`${docName}: annotations are for series ${doc.series.seriesInstanceUid}, not ${summary.seriesInstanceUid}`);
   }
-  const g = volume.geometry;
-  const warnings = [...volume.warnings];
+  const g = series.geometry;
+  const warnings = [...series.warnings];
   const problems = [...seriesProblems];
   const measurements: SourcedRecord[] = [];
   /** The slice mask each mask record was measured on (for a DICOM SR or SEG of the result). */
@@ -286,7 +289,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   let slices: MeasuredSlice[] = [];
   let findLevels: readonly Level[] | undefined;
   if (opts.z) {
-    slices = zSlices(volume, opts.z);
+    slices = zSlices(g, opts.z);
   } else if (opts.levels || !doc) {
     if (!opts.masks) throw usage('--levels needs vertebra masks (--masks)');
     findLevels = opts.levels === undefined || opts.levels === 'auto' ? DEFAULT_LEVELS : opts.levels;
@@ -328,6 +331,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
     // TotalSegmentator classes to Paraspine muscles slice by slice with the split (core/muscles), never
     // for masks named in `structures`; masks that are not a Paraspine muscle ('all') are measured raw.
     const chosen = names.map((name) => piped.structures.find((m) => m.name === name)!);
+    const volume = await series.volume(slices.map((s) => s.sliceIndex));
     const sliceParts = maskParts({
       columns: g.columns,
       rows: g.rows,
@@ -351,14 +355,14 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
     // The whole vertebra mask (its mid slice is found in it), loaded apart from the measured slices.
     const name = vertebraMaskName(opts.bone);
     const loaded = await maskSource(opts.masks, g, { references, labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }).load((n) => n === name);
-    const bone = boneRoiFromMaskSet(volume, loaded.masks, opts.bone, { ranges });
+    const bone = boneRoiFromMaskSet(await series.volume(), loaded.masks, opts.bone, { ranges });
     if (bone.ok) {
       measurements.push(bone.record);
       recordMasks.set(bone.record, contourMask(g, bone.proposal.sliceIndex, bone.proposal.pointsLps));
     } else warnings.push(`${opts.bone} trabecular ROI not measured: ${bone.reason}`);
   }
   if (doc) {
-    const checked = measureAnnotationsChecked(volume, doc, ranges);
+    const checked = measureAnnotationsChecked(await series.volume(), doc, ranges);
     measurements.push(...checked.records);
     warnings.push(...checked.warnings);
   }
@@ -367,15 +371,75 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
-  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '', ...(read?.revision !== undefined ? { documentRevision: read.revision } : {}) }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: [...doc.rois, ...(doc.boneRois ?? [])] } : {}) }, ...(doc ? { document: doc } : {}), ...(opts.keepVolume ? { volume } : {}) };
+  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '', ...(read?.revision !== undefined ? { documentRevision: read.revision } : {}) }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: [...doc.rois, ...(doc.boneRois ?? [])] } : {}) }, ...(doc ? { document: doc } : {}), ...(opts.keepVolume ? { volume: await series.volume() } : {}) };
 }
 
-/** The series chosen under its root (by UID, else the one CT series) and loaded; the root's unusable files are among its problems. */
-async function loadSeries<L extends SeriesLocator>(ref: SeriesRef<L>, seriesUid: string | undefined) {
+/** A series chosen and described by its headers, with its HU to read: the slices asked for, or (no slices) all. */
+interface SeriesToMeasure {
+  readonly summary: SeriesSummary;
+  readonly references: SeriesReferences;
+  readonly geometry: HuVolume['geometry'];
+  readonly warnings: readonly string[];
+  readonly problems: readonly FileProblem[];
+  /**
+   * The volume with (at least) these slices' HU read (every slice when none is given). Slices not read
+   * hold 0: callers ask for every slice they measure.
+   */
+  volume(slices?: readonly number[]): Promise<HuVolume>;
+}
+
+/**
+ * The series chosen under its root (by UID, else the one CT series); the root's unusable files are among
+ * its problems. `whole`: loaded at once (load()); else opened (headers only) and only the slices asked for
+ * are read (open().readSlices), into a whole-volume array left zero elsewhere (a fresh typed array is
+ * zero-filled memory the system backs only where written, so the unread slices cost no reading and
+ * little memory). A source that cannot name its files left out on open(), or a range that comes back
+ * in another element type than the volume's, falls back to load(), so the result is always load()'s.
+ */
+async function openSeries<L extends SeriesLocator>(ref: SeriesRef<L>, seriesUid: string | undefined, whole: boolean): Promise<SeriesToMeasure> {
   const listed = await ref.source.list(ref.listRoot);
   const chosen = pickCtSeries(listed, ref.root, seriesUid);
-  const loaded = await ref.source.load(ref.locate(chosen.seriesInstanceUid));
-  return { summary: loaded.summary, references: loaded.references, volume: loaded.volume, problems: [...listed.problems, ...loaded.problems] };
+  const locator = ref.locate(chosen.seriesInstanceUid);
+  const loadWhole = async (): Promise<SeriesToMeasure> => {
+    const loaded = await ref.source.load(locator);
+    const volume = loaded.volume;
+    return { summary: loaded.summary, references: loaded.references, geometry: volume.geometry, warnings: volume.warnings, problems: [...listed.problems, ...loaded.problems], volume: async () => volume };
+  };
+  if (whole) return loadWhole();
+  const opened = await ref.source.open(locator);
+  if (opened.problems === undefined) return loadWhole();
+  const g = opened.geometry;
+  const plane = g.rows * g.columns;
+  const hu = opened.huType === 'int16' ? new Int16Array(plane * g.slices) : new Float32Array(plane * g.slices);
+  const partial: HuVolume = { geometry: g, hu, warnings: [...opened.warnings] };
+  let loaded: HuVolume | undefined; // load()'s volume, after a fallback
+  const read = new Set<number>();
+  return {
+    summary: opened.summary,
+    references: opened.references,
+    geometry: g,
+    warnings: partial.warnings,
+    problems: [...listed.problems, ...opened.problems],
+    async volume(slices) {
+      if (loaded) return loaded;
+      const wanted = [...new Set(slices ?? Array.from({ length: g.slices }, (_, k) => k))].filter((k) => !read.has(k)).sort((a, b) => a - b);
+      for (let n = 0; n < wanted.length; ) {
+        // one read per run of consecutive slices
+        let m = n + 1;
+        while (m < wanted.length && wanted[m] === wanted[m - 1]! + 1) m++;
+        const start = wanted[n]!;
+        const values = await opened.readSlices(start, m - n);
+        if (values.constructor !== hu.constructor) {
+          loaded = (await ref.source.load(locator)).volume;
+          return loaded;
+        }
+        hu.set(values, start * plane);
+        for (let k = start; k < start + (m - n); k++) read.add(k);
+        n = m;
+      }
+      return partial;
+    },
+  };
 }
 
 /** What one series of a batch gave: its result, or why it could not be measured (never thrown). */

@@ -34,6 +34,8 @@ export interface OpenedSeries {
   readonly warnings: readonly string[];
   /** Element type of the whole volume's HU ('int16' unless a rescale is not an integer); see dicomFiles.SeriesFiles. */
   readonly huType: 'int16' | 'float32';
+  /** The series' files left out (as load() names them), where the source tells them apart (the folder source). */
+  readonly problems?: readonly FileProblem[];
   /** HU of slices start..start+count-1, decoded when asked for (those slices only). */
   readSlices(start: number, count: number): Promise<Int16Array | Float32Array>;
 }
@@ -161,7 +163,7 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
     const s = await this.series(locator);
     await this.checkFiles(s.files);
     const r = await this.files.openFiles(s.files);
-    return { summary: s, references: r.references, geometry: r.geometry, warnings: r.warnings, huType: r.huType, readSlices: (start, count) => r.readSlices(start, count) };
+    return { summary: s, references: r.references, geometry: r.geometry, warnings: r.warnings, problems: r.problems, huType: r.huType, readSlices: (start, count) => r.readSlices(start, count) };
   }
 }
 
