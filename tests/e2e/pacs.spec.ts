@@ -55,7 +55,7 @@ test('PACS panel: save a server, a down server is one line with Retry, search, o
   await page.getByTestId('pacs-search').click();
   await expect(page.getByTestId('pacs-error')).toContainText(`127.0.0.1:${closed}`);
   await expect(page.getByTestId('pacs-retry')).toBeVisible();
-  expect((await page.getByTestId('pacs-error').innerText()).split('\n')).toHaveLength(1);
+  expect((await page.getByTestId('pacs-error-text').innerText()).split('\n')).toHaveLength(1);
 
   // The real one, saved in the settings (the bridge's settings file holds it).
   await page.getByTestId('pacs-new-name').fill('Orthanc');

@@ -88,7 +88,7 @@ export function PacsPanel() {
       </form>
       {error && (
         <div className="banner error" role="alert" data-testid="pacs-error">
-          {error}{' '}
+          <span data-testid="pacs-error-text">{error}</span>{' '}
           <button type="button" className="small" onClick={() => void st().retryPacs()} data-testid="pacs-retry">
             Retry
           </button>
