@@ -405,6 +405,8 @@ export const EXPORT_MENU: readonly { readonly format: ExportFormat; readonly lab
 export type MenuAction =
   | { type: 'open-folder'; folder: string }
   | { type: 'export'; format: ExportFormat }
+  /** Export > Send to PACS: the SR and SEG of the open document into its study (pacs:store). */
+  | { type: 'send-to-pacs' }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'preset'; preset: ViewPreset }

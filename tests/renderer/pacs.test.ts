@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { makeGeometry } from '../../src/core/geometry/volumeGeometry';
 import type { LoadedSeriesMeta, PacsServer, ParaspineApi } from '../../src/shared/contract';
 import { createAppStore } from '../../src/renderer/state/store';
+import { applyMenuAction } from '../../src/renderer/state/menu';
+import { menuTemplate } from '../../src/main/menu';
+import type { MenuAction } from '../../src/shared/contract';
 import { EMPTY_PACS_QUERY, studyDateRange } from '../../src/renderer/state/slices/pacs';
 import { slicesFrom } from './sliceApi';
 
@@ -118,5 +121,21 @@ describe('PACS panel state', () => {
     expect(arg.document.series.seriesInstanceUid).toBe('1.2.3.4');
     expect(store.getState().pacsSent).toContain('2 stored, 0 refused');
     expect(store.getState().toast?.text).toContain('DICOM SR and DICOM SEG');
+  });
+
+  it('Export > Send to PACS in the application menu sends the action the store runs', async () => {
+    const sent: MenuAction[] = [];
+    const exportMenu = menuTemplate({ recentFolders: [], isMac: false, isPackaged: false }, { send: (a) => sent.push(a), pickFolder: () => {}, openFolder: () => {}, about: () => {} }).find((m) => m.label === 'Export')!;
+    const item = (exportMenu.submenu as { label?: string; click?: () => void }[]).find((i) => i.label === 'Send to PACS…')!;
+    item.click!();
+    expect(sent).toEqual([{ type: 'send-to-pacs' }]);
+    const { store, of } = setup();
+    await store.getState().init();
+    await store.getState().savePacsServer({ name: 'Orthanc', url: URL_A });
+    await store.getState().openPacsStudy('1.2.3');
+    await store.getState().selectSeries('1.2.3.4');
+    await expect.poll(() => store.getState().volume !== null).toBe(true);
+    applyMenuAction(store, sent[0]!);
+    await expect.poll(() => of('pacs:store').length).toBe(1);
   });
 });
