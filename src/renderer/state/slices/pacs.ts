@@ -158,7 +158,8 @@ export const createPacsSlice = (set: Set, get: Get, deps: StoreDeps): PacsSlice 
       await run({ kind: 'store' }, async () => {
         const r = await deps.api()['pacs:store']({ series, document: doc });
         const refused = r.failed.length ? `; refused: ${r.failed.map((f) => `${f.sopInstanceUid} (${f.reason})`).join(', ')}` : '';
-        const text = `${r.sent.join('; ')} (study ${r.studyUid})${refused}`;
+        const left = r.leftOut.length ? `; left out: ${r.leftOut.join('; ')}` : '';
+        const text = `${r.sent.join('; ')} (study ${r.studyUid})${refused}${left}`;
         set({ pacsSent: text });
         get().showToast(text, r.failed.length ? 'error' : 'info');
       });
