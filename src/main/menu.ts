@@ -85,7 +85,7 @@ export function menuTemplate(env: MenuEnv, h: MenuHandlers): MenuItemConstructor
     },
     {
       label: 'Export',
-      submenu: EXPORT_MENU.map((f) => exportItem(f, isMac, h)),
+      submenu: [...EXPORT_MENU.map((f) => exportItem(f, isMac, h)), { type: 'separator' }, { label: 'Send to PACS…', click: () => h.send({ type: 'send-to-pacs' }) }],
     },
     {
       label: 'Edit',

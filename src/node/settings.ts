@@ -1,10 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { MAX_PACS_SERVERS, pacsServerSchema } from '../shared/contract';
 import { oneLine, writeFileAtomic } from './atomicWrite';
 
 /**
- * User settings: window size, recent folders, workspace path, rater name. One JSON file in the
+ * User settings: window size, recent folders, workspace path, rater name, saved PACS servers. One JSON file in the
  * user-data directory, written atomically. An unreadable file is replaced by defaults (and reported
  * through `problem`), never crashes the app.
  */
@@ -22,12 +23,14 @@ const settingsSchema = z.object({
   recentFolders: z.array(z.string().min(1)).max(100),
   workspace: z.string().min(1).nullable(),
   rater: z.string(),
+  /** Saved DICOMweb servers (name, base URL); no authentication kept yet. Absent in older files. */
+  pacsServers: z.array(pacsServerSchema).max(MAX_PACS_SERVERS).default([]),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
 
 export function defaultSettings(): Settings {
-  return { version: 1, window: { width: 1400, height: 900 }, recentFolders: [], workspace: null, rater: '' };
+  return { version: 1, window: { width: 1400, height: 900 }, recentFolders: [], workspace: null, rater: '', pacsServers: [] };
 }
 
 export class SettingsStore {

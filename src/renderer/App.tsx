@@ -8,6 +8,7 @@ import { QuestionDialog } from './components/QuestionDialog';
 import { AcceptFlagsDialog } from './components/AcceptFlagsDialog';
 import { SaveConflictDialog } from './components/SaveConflictDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
+import { PacsPanel } from './components/PacsPanel';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
 import { WorkspaceControl } from './components/WorkspaceControl';
 import { handleKey } from './keyboard';
@@ -28,6 +29,7 @@ export function App({ flushSave }: AppProps) {
   const shown = useApp((s) => s.shown);
   const error = useApp((s) => s.error);
   const helpOpen = useApp((s) => s.helpOpen);
+  const pacsOpen = useApp((s) => s.pacsOpen);
   void helpOpen;
 
   useEffect(() => {
@@ -44,6 +46,7 @@ export function App({ flushSave }: AppProps) {
   return (
     <div className="app">
       <Header />
+      {pacsOpen && <PacsPanel />}
       {error && (
         <div className="banner error" data-testid="error">
           {error}
@@ -176,6 +179,9 @@ function Header() {
             Browse…
           </button>
         )}
+        <button type="button" onClick={() => store.getState().setPacsOpen(!store.getState().pacsOpen)} data-testid="pacs-toggle" title="Search and open studies on a DICOMweb server">
+          PACS…
+        </button>
       </form>
       <WorkspaceControl />
       <RaterField />
@@ -293,6 +299,7 @@ function ImportExport() {
   const lastExport = useApp((s) => s.lastExport);
   const maskImport = useApp((s) => s.maskImport);
   const splitAutochthon = useApp((s) => s.splitAutochthon);
+  const series = useApp((s) => s.series);
   const [masksPath, setMasksPath] = useState('');
   const [labels, setLabels] = useState<'totalsegmentator' | 'auto'>('totalsegmentator');
   const web = isWebMode();
@@ -330,6 +337,11 @@ function ImportExport() {
             Export {exportFormat(f).label}
           </button>
         ))}
+        {series?.kind === 'dicomweb' && (
+          <button className="small" onClick={() => void store.getState().sendToPacs()} data-testid="send-to-pacs" title="The DICOM SR and SEG of this document, stored into the series' study on its server">
+            Send to PACS
+          </button>
+        )}
       </div>
       {lastExport && (
         <div className="small-text" data-testid="export-result">

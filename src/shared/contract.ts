@@ -220,6 +220,26 @@ export interface PacsStudy {
   modalities: string;
 }
 
+/** A DICOMweb server saved in the settings (pacs:servers). Authentication is not kept yet: open servers only. */
+export const pacsServerSchema = z.object({ name: z.string().min(1).max(80), url: str }).strict();
+export type PacsServer = z.infer<typeof pacsServerSchema>;
+
+/** Most servers kept in the settings. */
+export const MAX_PACS_SERVERS = 50;
+
+/** What pacs:store sent: the SR and SEG of the open document, STOWed into the series' study. */
+export interface PacsStoreResult {
+  studyUid: string;
+  /** One line per object sent ('DICOM SR: 1 instance stored'). */
+  sent: string[];
+  /** SOPInstanceUIDs the server stored. */
+  stored: string[];
+  /** Instances the server refused, with its reason. */
+  failed: { sopInstanceUid: string; reason: string }[];
+  /** What the reports left out (as export:report's leftOut). */
+  leftOut: string[];
+}
+
 /** Largest export accepted by export:write (bytes); far above any real measurement table or report. */
 export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 
@@ -253,6 +273,26 @@ export const channels = {
    * series with series:load / series:slices.
    */
   'pacs:search': { args: z.tuple([pacsSearchSchema]) },
+  /** The DICOMweb servers saved in the settings. */
+  'pacs:servers': { args: z.tuple([]) },
+  /** Replaces the saved servers (each address checked as the DICOMweb gate does) and returns them. */
+  'pacs:saveServers': { args: z.tuple([z.array(pacsServerSchema).max(MAX_PACS_SERVERS)]) },
+  /**
+   * Export > Send to PACS: makes the DICOM SR and SEG of the document (export:report's code: measureSeries
+   * and encodeExport) for a series opened from a DICOMweb server and STOWs them into the same study.
+   */
+  'pacs:store': {
+    args: z.tuple([
+      z
+        .object({
+          series: rootKinds[1].extend({ seriesUid: str }),
+          document: z.unknown(),
+          heightM: z.number().finite().nullable().optional(),
+          sex: z.enum(['M', 'F']).nullable().optional(),
+        })
+        .strict(),
+    ]),
+  },
   'workspace:set': { args: z.tuple([str]) },
   'annotations:load': { args: z.tuple([str]) },
   /**
@@ -327,6 +367,9 @@ export interface ChannelResults {
   'folder:pick': string | null;
   'series:scan': ScanResult;
   'pacs:search': PacsStudy[];
+  'pacs:servers': PacsServer[];
+  'pacs:saveServers': PacsServer[];
+  'pacs:store': PacsStoreResult;
   'series:load': LoadedSeriesMeta;
   'series:slices': SeriesSlices;
   'workspace:set': AppInfo;
@@ -362,6 +405,8 @@ export const EXPORT_MENU: readonly { readonly format: ExportFormat; readonly lab
 export type MenuAction =
   | { type: 'open-folder'; folder: string }
   | { type: 'export'; format: ExportFormat }
+  /** Export > Send to PACS: the SR and SEG of the open document into its study (pacs:store). */
+  | { type: 'send-to-pacs' }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'preset'; preset: ViewPreset }

@@ -37,26 +37,49 @@ export function exportChannels(ctx: ApiContext): Pick<ParaspineApi, 'export:writ
     },
     async 'export:report'({ format, series, document, heightM, sex, paper }) {
       await workspace(); // refused before the series is read when there is no workspace
-      const { locator, source } = await ctx.resolve(series);
-      const ref: SeriesRef<SeriesLocator> = {
-        source,
-        root: ctx.gateFor(rootOf(locator)).label(rootOf(locator)),
-        listRoot: rootOf(locator),
-        seriesUid: locator.seriesUid,
-        locate: (uid) => ({ ...locator, seriesUid: uid }),
-      };
-      const result = await measureSeries({ series: ref, annotationsDocument: document, annotationsName: 'the annotation document', keepVolume: true });
       const leftOut: string[] = [];
-      const body = await encodeExport(format, {
-        result,
-        volume: result.volume,
-        references: result.references,
-        options: { paper: paper ?? 'a4', heightM: heightM ?? null, sex: sex ?? null },
-        note: (l) => leftOut.push(l),
-      });
-      return { path: await writeExport(format, result.series.seriesInstanceUid, body), leftOut };
+      const made = (await makeReports(ctx, { formats: [format], series, document, heightM, sex, paper }, (l) => leftOut.push(l)))[0]!;
+      return { path: await writeExport(format, made.seriesUid, made.body), leftOut };
     },
   };
+}
+
+/** What makeReports needs: export:report's argument, with one or more formats. */
+export interface ReportRequest {
+  formats: readonly ExportFormat[];
+  series: SeriesLocator;
+  document: unknown;
+  heightM?: number | null | undefined;
+  sex?: 'M' | 'F' | null | undefined;
+  paper?: 'a4' | 'letter' | undefined;
+}
+
+/**
+ * The reports of a document, through the command line's code: the series read through its source and
+ * measured once (measureSeries), each format encoded (encodeExport). export:report and pacs:store use it.
+ */
+export async function makeReports(ctx: ApiContext, req: ReportRequest, note: (line: string) => void): Promise<{ format: ExportFormat; seriesUid: string; studyUid: string; body: Uint8Array }[]> {
+  const { locator, source } = await ctx.resolve(req.series);
+  const ref: SeriesRef<SeriesLocator> = {
+    source,
+    root: ctx.gateFor(rootOf(locator)).label(rootOf(locator)),
+    listRoot: rootOf(locator),
+    seriesUid: locator.seriesUid,
+    locate: (uid) => ({ ...locator, seriesUid: uid }),
+  };
+  const result = await measureSeries({ series: ref, annotationsDocument: req.document, annotationsName: 'the annotation document', keepVolume: true });
+  const out = [];
+  for (const format of req.formats) {
+    const body = await encodeExport(format, {
+      result,
+      volume: result.volume,
+      references: result.references,
+      options: { paper: req.paper ?? 'a4', heightM: req.heightM ?? null, sex: req.sex ?? null },
+      note,
+    });
+    out.push({ format, seriesUid: result.series.seriesInstanceUid, studyUid: result.series.studyInstanceUid, body });
+  }
+  return out;
 }
 
 /** Whether a real path is the real folder `root` or inside it. */

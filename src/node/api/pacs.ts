@@ -1,12 +1,19 @@
-/** The PACS channel: a DICOMweb server's studies searched from the Node services (QIDO-RS). */
+/**
+ * The PACS channels: a DICOMweb server's studies searched from the Node services (QIDO-RS), the saved
+ * servers (settings), and Export > Send to PACS (the SR and SEG of the open document STOWed into its study).
+ */
+import { exportFormat } from '../../core/export/formats';
 import type { ParaspineApi, PacsStudy } from '../../shared/contract';
 import { DicomWebClient, jsonText } from '../dicomweb/client';
-import type { ApiContext } from './context';
+import { checkBaseUrl } from '../dicomweb/url';
+import { ApiError, type ApiContext } from './context';
+import { makeReports } from './export';
 
 /** Most studies one search returns (a search is narrowed by its fields, not paged). */
 const MAX_STUDIES = 200;
 
-export function pacsChannels(_ctx: ApiContext): Pick<ParaspineApi, 'pacs:search'> {
+export function pacsChannels(ctx: ApiContext): Pick<ParaspineApi, 'pacs:search' | 'pacs:servers' | 'pacs:saveServers' | 'pacs:store'> {
+  const { settings } = ctx;
   return {
     async 'pacs:search'(q) {
       // The client checks the address as the DICOMweb gate does (http or https, no credentials): a usage error.
@@ -30,6 +37,46 @@ export function pacsChannels(_ctx: ApiContext): Pick<ParaspineApi, 'pacs:search'
           modalities: (s['00080061']?.Value ?? []).map(String).join('\\'),
         }),
       );
+    },
+
+    async 'pacs:servers'() {
+      return settings.get().pacsServers;
+    },
+
+    async 'pacs:saveServers'(list) {
+      const servers = list.map((s) => {
+        let url: string;
+        try {
+          url = checkBaseUrl(s.url.trim());
+        } catch (e) {
+          throw new ApiError(`PACS server '${s.name}': ${e instanceof Error ? e.message : String(e)}`);
+        }
+        return { name: s.name.trim() || url, url };
+      });
+      return (
+        await settings.update((st) => {
+          st.pacsServers = servers;
+        })
+      ).pacsServers;
+    },
+
+    async 'pacs:store'({ series, document, heightM, sex }) {
+      const leftOut: string[] = [];
+      const made = await makeReports(ctx, { formats: ['sr', 'seg'], series, document, heightM, sex }, (l) => leftOut.push(l));
+      const client = new DicomWebClient(series.url);
+      // Into the study the series came from: the server's own study UID, as the locator names it.
+      const r = await client.store(
+        made.map((m) => m.body),
+        series.studyUid,
+      );
+      const sent = made.map((m) => exportFormat(m.format).label);
+      return {
+        studyUid: series.studyUid,
+        sent: [`${sent.join(' and ')} sent to ${client.base}: ${r.stored.length} stored, ${r.failed.length} refused`],
+        stored: r.stored,
+        failed: r.failed,
+        leftOut,
+      };
     },
   };
 }

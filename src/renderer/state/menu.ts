@@ -13,6 +13,9 @@ export function applyMenuAction(store: StoreApi<AppState>, a: MenuAction): void 
     case 'export':
       void s.exportMeasurements(a.format);
       return;
+    case 'send-to-pacs':
+      void s.sendToPacs();
+      return;
     case 'undo':
       s.undo();
       return;

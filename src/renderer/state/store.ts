@@ -11,6 +11,7 @@ import { createAnnotationSlice } from './slices/annotation';
 import { createBoneSlice } from './slices/bone';
 import { createImportExportSlice } from './slices/importExport';
 import { createOutlineToolsSlice } from './slices/outlineTools';
+import { createPacsSlice } from './slices/pacs';
 import { createSessionSlice } from './slices/session';
 import { createUiSlice } from './slices/ui';
 import { createViewSlice } from './slices/view';
@@ -29,6 +30,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createImportExportSlice(set, get, deps),
     ...createOutlineToolsSlice(set, get, deps),
     ...createBoneSlice(set, get, deps),
+    ...createPacsSlice(set, get, deps),
   }));
 }
 

@@ -2,7 +2,7 @@
 import { newAnnotationDocument, seriesIdentity, type AnnotationDocument } from '../../../core/annotations/document';
 import { DEFAULT_RANGES } from '../../../core/metrics/ranges';
 import type { ScanResult } from '../../../core/dicom/types';
-import { folderLocator, type SeriesSlices } from '../../../shared/contract';
+import { folderLocator, type SeriesLocator, type SeriesSlices } from '../../../shared/contract';
 import { emptyHistory } from '../history';
 import { chunkSlices, ProgressiveVolume, SlicePlan } from '../progressiveVolume';
 import { spineRow } from '../reformat';
@@ -96,7 +96,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
       return;
     }
     get().closeSeries();
-    set({ scan, scanning: false, folder: path });
+    set({ scan, scanning: false, folder: path, pacsRoot: null });
     if (scan.series.length === 0) set({ error: `No usable CT series in ${path}` });
   },
   async pickFolder() {
@@ -108,11 +108,12 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
     }
   },
   async selectSeries(uid) {
-    const folder = get().folder;
-    if (!folder) return;
+    const { folder, pacsRoot } = get();
+    if (!folder && !pacsRoot) return;
     const seq = cancelLoad('another series was opened');
     const live = () => seq === loadSeq;
-    const series = folderLocator(folder, uid);
+    // A study listed from a PACS (slices/pacs.ts) or a folder: the same load from here on.
+    const series: SeriesLocator = pacsRoot ? { ...pacsRoot, seriesUid: uid } : folderLocator(folder!, uid);
     set({ loadingSeries: true, error: null, selectedSeriesUid: uid, series, meta: null, volume: null, shown: null, sliceLoad: null, doc: null, docRevision: null, saveConflict: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null, lastExport: null, maskImport: { busy: false, message: null } });
     let pv: ProgressiveVolume | null = null;
     try {
@@ -172,7 +173,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
         ...(loaded.ok ? {} : { error: `Annotations cannot be opened: ${message(loaded.e)}` }),
       });
       try {
-        globalThis.sessionStorage?.setItem('paraspine-open', JSON.stringify({ folder, uid }));
+        if (folder && !pacsRoot) globalThis.sessionStorage?.setItem('paraspine-open', JSON.stringify({ folder, uid }));
       } catch {
         /* no session storage (tests) */
       }
