@@ -49,7 +49,7 @@ export interface MeasuredSeries {
   /** Per record its slice mask and the document's outlines (the SR's and SEG's ROIs, the PDF's key images): never in the JSON or CSV. */
   dicom?: Omit<DicomReportSource, 'records'>;
   /** The annotation document measured, if any (the PDF's key images: its outlines per level). */
-  document?: Pick<AnnotationDocument, 'rois' | 'levels'>;
+  document?: Pick<AnnotationDocument, 'rois' | 'levels' | 'patient'>;
 }
 
 /** What a report adds to the measurements (the command line's --paper, --height-m, --sex, --date). */
@@ -138,10 +138,18 @@ export function reportKeyImages(result: MeasuredSeries, volume: HuVolume): KeyIm
   return out;
 }
 
-/** The panels' height and sex: the DICOM's PatientSize / PatientSex first, else as given. */
+/**
+ * The panels' height and sex: the DICOM's PatientSize / PatientSex first, else as given (the command's
+ * --height-m / --sex, else what was typed into the document: its `patient`, as the app's panels show).
+ */
 function panelsOf(src: ExportSources) {
   const p = src.references?.patient;
-  return reportPanels(src.result, { dicom: p ? { sizeM: p.sizeM, sex: p.sex } : null, heightM: src.options?.heightM ?? null, sex: src.options?.sex ?? null });
+  const typed = src.result.document?.patient;
+  return reportPanels(src.result, {
+    dicom: p ? { sizeM: p.sizeM, sex: p.sex } : null,
+    heightM: src.options?.heightM ?? typed?.heightM ?? null,
+    sex: src.options?.sex ?? typed?.sex ?? null,
+  });
 }
 
 /** PDF: the report of core/report/model over renderPdfReport, key images at the muscle window. */

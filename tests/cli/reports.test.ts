@@ -214,6 +214,18 @@ describe.skipIf(!TOOLS || !dataPresent)('a document drawn in the app: the CLI an
     expect([psoas.pixels, psoas.areaMm2]).toEqual([16, 144]);
   });
 
+  it("the height and sex typed into the document (the app's form) reach the report's panels, as the app shows them", async () => {
+    const typed = join(dir, 'typed.json');
+    writeFileSync(typed, JSON.stringify({ ...doc, patient: { heightM: 1.6, sex: 'F' } }));
+    const file = join(dir, 'typed.pdf');
+    expect((await cli('measure', ABDOMEN, '--annotations', typed, '--format', 'pdf', '--out', file)).errors).toEqual([]);
+    const text = pdfText(file);
+    expect(text).toMatch(/1\.60 m/);
+    expect(text).not.toContain('height unknown');
+    // Without it, nothing is invented.
+    expect(pdfText(join(dir, 'cli.pdf'))).toContain('height unknown');
+  });
+
   it('export:report writes <stem>.measurements.pdf|sr.dcm|seg.dcm in the workspace; its PDF is the CLI PDF byte for byte', async () => {
     const userData = join(dir, 'userdata');
     const ws = join(dir, 'ws');

@@ -1,3 +1,5 @@
+import * as dicomFiles from '../../src/node/dicomFiles';
+import type { FolderFiles } from '../../src/node/seriesSource';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,4 +111,29 @@ export function phantomReferences(slices: number, seriesUid = SERIES_UID): Serie
     manufacturer: '',
     slices: Array.from({ length: slices }, (_, k) => ({ sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: `${seriesUid}.${k + 1}`, frameNumber: null })),
   };
+}
+
+/** The real dicomFiles functions, the pixel reads counted. */
+export function countingFiles() {
+  const calls = { loadFiles: 0, openFiles: 0, readSlices: [] as [number, number][] };
+  const files: FolderFiles = {
+    scanFolder: (f) => dicomFiles.scanFolder(f),
+    readFilesHeaders: (p) => dicomFiles.readFilesHeaders(p),
+    loadFiles: (p) => {
+      calls.loadFiles++;
+      return dicomFiles.loadFiles(p);
+    },
+    openFiles: async (p) => {
+      calls.openFiles++;
+      const opened = await dicomFiles.openFiles(p);
+      return {
+        ...opened,
+        readSlices: (start, count) => {
+          calls.readSlices.push([start, count]);
+          return opened.readSlices(start, count);
+        },
+      };
+    },
+  };
+  return { files, calls };
 }

@@ -10,43 +10,17 @@ import type { ScanResult } from '../../src/core/dicom/types';
 import { FolderAccess } from '../../src/node/access';
 import { createApi } from '../../src/node/api';
 import { closeDecoderPool } from '../../src/node/decoderPool';
-import * as dicomFiles from '../../src/node/dicomFiles';
 import { loadMasks } from '../../src/node/masks';
-import { FolderSeriesSource, type FolderFiles } from '../../src/node/seriesSource';
+import { FolderSeriesSource } from '../../src/node/seriesSource';
 import { SettingsStore } from '../../src/node/settings';
 import { folderLocator, type MaskImportResult } from '../../src/shared/contract';
 import { shared } from '../dicom/helpers';
-import { tmpDir } from './helpers';
+import { tmpDir, countingFiles } from './helpers';
 
 const ABDOMEN = shared('ct-abdomen-3mm', 'dicom');
 const MASKS = shared('ct-abdomen-3mm', 'masks');
 
 afterAll(() => closeDecoderPool());
-
-/** The real dicomFiles functions, the pixel reads counted. */
-function countingFiles() {
-  const calls = { loadFiles: 0, openFiles: 0, readSlices: [] as [number, number][] };
-  const files: FolderFiles = {
-    scanFolder: (f) => dicomFiles.scanFolder(f),
-    readFilesHeaders: (p) => dicomFiles.readFilesHeaders(p),
-    loadFiles: (p) => {
-      calls.loadFiles++;
-      return dicomFiles.loadFiles(p);
-    },
-    openFiles: async (p) => {
-      calls.openFiles++;
-      const opened = await dicomFiles.openFiles(p);
-      return {
-        ...opened,
-        readSlices: (start, count) => {
-          calls.readSlices.push([start, count]);
-          return opened.readSlices(start, count);
-        },
-      };
-    },
-  };
-  return { files, calls };
-}
 
 /** The import of the shared masks at L3 (slice 73) and L5/S1 (slice 44), through a counting folder source. */
 async function importAt(splitAutochthon: boolean, masksPath = MASKS) {

@@ -6,40 +6,15 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDecoderPool } from '../../src/node/decoderPool';
-import * as dicomFiles from '../../src/node/dicomFiles';
 import { folderSeries, measureSeries } from '../../src/node/measureSeries';
-import { FolderSeriesSource, type FolderFiles } from '../../src/node/seriesSource';
+import { FolderSeriesSource } from '../../src/node/seriesSource';
 import { shared } from '../dicom/helpers';
+import { countingFiles } from './helpers';
 
 const ABDOMEN = shared('ct-abdomen-3mm', 'dicom');
 const MASKS = shared('ct-abdomen-3mm', 'masks');
 
 afterAll(() => closeDecoderPool());
-
-/** The real dicomFiles functions, the pixel reads counted. */
-function countingFiles() {
-  const calls = { loadFiles: 0, openFiles: 0, readSlices: [] as [number, number][] };
-  const files: FolderFiles = {
-    scanFolder: (f) => dicomFiles.scanFolder(f),
-    readFilesHeaders: (p) => dicomFiles.readFilesHeaders(p),
-    loadFiles: (p) => {
-      calls.loadFiles++;
-      return dicomFiles.loadFiles(p);
-    },
-    openFiles: async (p) => {
-      calls.openFiles++;
-      const opened = await dicomFiles.openFiles(p);
-      return {
-        ...opened,
-        readSlices: (start, count) => {
-          calls.readSlices.push([start, count]);
-          return opened.readSlices(start, count);
-        },
-      };
-    },
-  };
-  return { files, calls };
-}
 
 /** Every slice index the counted reads covered, with repeats. */
 function slicesRead(reads: readonly [number, number][]): number[] {

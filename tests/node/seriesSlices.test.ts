@@ -10,13 +10,12 @@ import type { ScanResult } from '../../src/core/dicom/types';
 import { FolderAccess } from '../../src/node/access';
 import { createApi, type ParaspineService } from '../../src/node/api';
 import { closeDecoderPool, framesDecodedOnWorkers, setDecoderWorkers } from '../../src/node/decoderPool';
-import * as dicomFiles from '../../src/node/dicomFiles';
-import { FolderSeriesSource, type FolderFiles } from '../../src/node/seriesSource';
+import { FolderSeriesSource } from '../../src/node/seriesSource';
 import { SettingsStore } from '../../src/node/settings';
 import { folderLocator, type LoadedSeriesMeta, type SeriesLocator, type SeriesSlices, type FolderSeriesLocator } from '../../src/shared/contract';
 import { makePhantomSeries } from '../fixtures/phantomSeries';
 import { shared } from '../dicom/helpers';
-import { tmpDir } from './helpers';
+import { tmpDir, countingFiles } from './helpers';
 
 const ABDOMEN = shared('ct-abdomen-3mm', 'dicom');
 const J2K = shared('ct-thorax-j2k', 'dicom');
@@ -25,31 +24,6 @@ afterAll(() => {
   setDecoderWorkers(null);
   closeDecoderPool();
 });
-
-/** The real dicomFiles functions, the pixel reads counted. */
-function countingFiles() {
-  const calls = { loadFiles: 0, openFiles: 0, readSlices: [] as [number, number][] };
-  const files: FolderFiles = {
-    scanFolder: (f) => dicomFiles.scanFolder(f),
-    readFilesHeaders: (p) => dicomFiles.readFilesHeaders(p),
-    loadFiles: (p) => {
-      calls.loadFiles++;
-      return dicomFiles.loadFiles(p);
-    },
-    openFiles: async (p) => {
-      calls.openFiles++;
-      const opened = await dicomFiles.openFiles(p);
-      return {
-        ...opened,
-        readSlices: (start, count) => {
-          calls.readSlices.push([start, count]);
-          return opened.readSlices(start, count);
-        },
-      };
-    },
-  };
-  return { files, calls };
-}
 
 async function service(): Promise<{ api: ParaspineService; calls: ReturnType<typeof countingFiles>['calls'] }> {
   const root = tmpDir();

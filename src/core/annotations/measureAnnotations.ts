@@ -161,7 +161,7 @@ function boneRecords(volume: HuVolume, doc: AnnotationDocument, ranges: HuRanges
     }
     seen.add(roi.vertebra);
     const record = measureTrabecular(volume, check.sliceIndex, roi.pointsLps, roi.vertebra, ranges);
-    record.warnings = [...check.flags];
+    record.warnings = [...check.flags, ...record.warnings];
     record.roiIds = [roi.id];
     record.origin = roi.source;
     record.status = 'measured';

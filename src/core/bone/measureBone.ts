@@ -4,7 +4,7 @@ import { DEFAULT_REGISTRY } from '../metrics/definitions';
 import { DEFAULT_RANGES, type HuRanges } from '../metrics/ranges';
 import { measureSliceMask, type MeasurementRecord } from '../metrics/records';
 import { contourMask } from '../roi/contour';
-import type { HuVolume } from '../volume';
+import { sliceView, type HuVolume } from '../volume';
 import { proposeTrabecularRoi, type BoneVertebra, type TrabecularOptions, type TrabecularProposal } from './trabecular';
 
 /** The `muscle` value of a trabecular bone record (CSV column `muscle`, JSON key `muscle`). */
@@ -32,7 +32,39 @@ export function measureTrabecular(volume: HuVolume, k: number, pointsLps: readon
   record.muscle = TRABECULAR_MUSCLE;
   const cells = record as unknown as Record<string, unknown>;
   for (const key of DEFAULT_REGISTRY.keys('slice')) if (!(TRABECULAR_METRICS as readonly string[]).includes(key)) cells[key] = null;
+  record.warnings = [...record.warnings, ...trabecularChecks(sliceView(volume, k), mask, vertebra)];
   return record;
+}
+
+/**
+ * Where a trabecular ROI cannot be what it is saved as, said in the record's flags (CSV flags, JSON
+ * warnings, the bone panel's row): its mean below TRABECULAR_CHECK.minMeanHu (fat or soft tissue: not in
+ * the vertebral body), or more than TRABECULAR_CHECK.maxCortexShare of its pixels at or above
+ * TRABECULAR_CHECK.cortexHu (it takes in the cortex or an endplate, which raises the mean). Trabecular bone
+ * of the lumbar bodies lies at about 50..300 HU even in osteoporosis; cortex is several hundred HU above.
+ */
+export const TRABECULAR_CHECK = { minMeanHu: 0, cortexHu: 500, maxCortexShare: 0.1 } as const;
+
+export function trabecularChecks(hu: ArrayLike<number>, mask: Uint8Array, vertebra: BoneVertebra): string[] {
+  let n = 0;
+  let sum = 0;
+  let cortex = 0;
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    const v = hu[p]!;
+    n++;
+    sum += v;
+    if (v >= TRABECULAR_CHECK.cortexHu) cortex++;
+  }
+  if (n === 0) return [`anatomy check: ${vertebra} trabecular ROI holds no pixel`];
+  const out: string[] = [];
+  const mean = sum / n;
+  if (mean < TRABECULAR_CHECK.minMeanHu) out.push(`anatomy check: ${vertebra} trabecular ROI mean ${mean.toFixed(1)} HU is below ${TRABECULAR_CHECK.minMeanHu} HU: is it inside the vertebral body?`);
+  const share = cortex / n;
+  if (share > TRABECULAR_CHECK.maxCortexShare) {
+    out.push(`anatomy check: ${Math.round(share * 100)}% of the ${vertebra} trabecular ROI's pixels are >= ${TRABECULAR_CHECK.cortexHu} HU: it takes in cortex; keep it clear of the cortex and endplates`);
+  }
+  return out;
 }
 
 export type BoneFromMasks = { ok: true; proposal: TrabecularProposal; record: MeasurementRecord } | { ok: false; reason: string };
@@ -46,7 +78,7 @@ export function boneRoiFromMasks(volume: HuVolume, vertebraMask: Uint8Array, ver
   const r = proposeTrabecularRoi(volume.geometry, vertebraMask, vertebra, opts);
   if (!r.ok) return r;
   const record = measureTrabecular(volume, r.proposal.sliceIndex, r.proposal.pointsLps, vertebra, opts.ranges);
-  record.warnings = [r.proposal.method];
+  record.warnings = [r.proposal.method, ...record.warnings];
   return { ok: true, proposal: r.proposal, record };
 }
 

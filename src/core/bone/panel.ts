@@ -32,7 +32,9 @@ export function trabecularRow(vertebra: BoneVertebra, r: MeasurementRecord | und
   const mean = metric('meanHu');
   const detail = `SD ${formatMetric(metric('sdHu'), r.sdHu)} HU, ${r.pixels} px, ${formatMetric(metric('areaMm2'), r.areaMm2)} cm², slice ${r.sliceIndex + 1}`;
   const band = vertebra === L1_TRABECULAR_BANDS.vertebra ? `; ${l1Band(r.meanHu)}` : '; the published bands are for L1';
-  return { label, value: `${formatMetric(mean, r.meanHu)} HU`, number: r.meanHu, unit: 'HU', note: detail + band };
+  // An anatomy check on the ROI (core/bone/measureBone.ts) is said beside the value it puts in doubt.
+  const checks = r.warnings.filter((w) => w.startsWith('anatomy check: ')).map((w) => `; ${w}`).join('');
+  return { label, value: `${formatMetric(mean, r.meanHu)} HU`, number: r.meanHu, unit: 'HU', note: detail + band + checks };
 }
 
 /**
