@@ -58,6 +58,10 @@ export const createWorklistSlice = (set: Set, get: Get, deps: StoreDeps): Workli
   const lineOf = (id: string): WorklistLine | undefined => get().worklist?.lines.find((l) => l.id === id);
   /** Opens the line's series as a folder's series is; `mode` says what is set once it is the selected series. */
   const openSeries = async (line: WorklistLine, mode: { locked: true } | { readOnly: string }): Promise<void> => {
+    // The same series again: what the services hold now stays (the keeper must not release it as the
+    // series closes and reopens). Another series: the keeper releases its lock as it closes.
+    const { worklistLocked, worklistReadOnly } = get();
+    if (worklistLocked === line.seriesUid || worklistReadOnly?.seriesUid === line.seriesUid) set({ worklistLocked: null, worklistReadOnly: null });
     await get().openFolder(line.folder!);
     if (!get().scan?.series.some((s) => s.seriesInstanceUid === line.seriesUid)) {
       set({ error: `${line.id}: series ${line.seriesUid} is no longer in ${line.folder}` });
@@ -98,8 +102,6 @@ export const createWorklistSlice = (set: Set, get: Get, deps: StoreDeps): Workli
         if (line?.problem) get().showToast(`${line.id}: ${line.problem}`, 'error');
         return;
       }
-      // Nothing held while it is being opened (the keeper would release the lock just taken).
-      set({ worklistLocked: null, worklistReadOnly: null });
       try {
         const r = await deps.api()['worklist:lock']({ seriesUid: line.seriesUid, rater: get().rater });
         if (!r.ok) {
