@@ -118,6 +118,30 @@ describe('worklist panel', () => {
     keeper.dispose();
   });
 
+  it('refreshes the held lock every minute; a lock taken over meanwhile makes the series read-only', async () => {
+    const { store, api, of } = setup();
+    await store.getState().init();
+    await store.getState().openCohort({ kind: 'folder', path: '/c' });
+    await store.getState().openWorklistLine('s1');
+    vi.useFakeTimers();
+    try {
+      const keeper = attachWorklistLocks(store, () => api as unknown as ParaspineApi, 60_000);
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(of('worklist:refresh')).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(of('worklist:refresh').map((c) => c.args)).toEqual([['1.1']]);
+      expect(store.getState().worklistLocked).toBe('1.1');
+      api['worklist:refresh'] = async () => false; // taken over as stale by someone else
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(store.getState().worklistLocked).toBeNull();
+      expect(store.getState().worklistReadOnly).toEqual({ seriesUid: '1.1', holder: 'someone who took over the lock' });
+      expect(of('worklist:readOnly').map((c) => c.args)).toEqual([['1.1']]);
+      keeper.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a line locked by someone else asks: read-only only while the lock is fresh; read-only shows the banner and changes nothing', async () => {
     const app = appStore();
     const { of } = setup(app);
