@@ -9,6 +9,7 @@ import { exportChannels } from './api/export';
 import { maskChannels } from './api/masks';
 import { pacsChannels } from './api/pacs';
 import { seriesChannels } from './api/series';
+import { guardedSaves, worklistChannels } from './api/worklist';
 import type { SettingsStore } from './settings';
 
 /**
@@ -56,7 +57,8 @@ export function createApi(opts: ApiOptions): ParaspineService {
     ...appChannels(ctx),
     ...seriesChannels(ctx),
     ...pacsChannels(ctx),
-    ...annotationChannels(ctx),
+    ...guardedSaves(ctx, annotationChannels(ctx)),
+    ...worklistChannels(ctx),
     ...maskChannels(ctx),
     ...exportChannels(ctx),
   };

@@ -25,6 +25,8 @@ const settingsSchema = z.object({
   rater: z.string(),
   /** Saved DICOMweb servers (name, base URL); no authentication kept yet. Absent in older files. */
   pacsServers: z.array(pacsServerSchema).max(MAX_PACS_SERVERS).default([]),
+  /** Worklist: minutes after its last refresh a series' editing lock is stale (may be taken over after a question); absent: 30. */
+  worklistLockStaleMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -9,6 +9,7 @@ import { AcceptFlagsDialog } from './components/AcceptFlagsDialog';
 import { SaveConflictDialog } from './components/SaveConflictDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
 import { PacsPanel } from './components/PacsPanel';
+import { ReadOnlyBanner, WorklistPanel } from './components/WorklistPanel';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
 import { WorkspaceControl } from './components/WorkspaceControl';
 import { handleKey } from './keyboard';
@@ -30,6 +31,7 @@ export function App({ flushSave }: AppProps) {
   const error = useApp((s) => s.error);
   const helpOpen = useApp((s) => s.helpOpen);
   const pacsOpen = useApp((s) => s.pacsOpen);
+  const worklistOpen = useApp((s) => s.worklistOpen);
   void helpOpen;
 
   useEffect(() => {
@@ -47,6 +49,8 @@ export function App({ flushSave }: AppProps) {
     <div className="app">
       <Header />
       {pacsOpen && <PacsPanel />}
+      {worklistOpen && <WorklistPanel />}
+      <ReadOnlyBanner />
       {error && (
         <div className="banner error" data-testid="error">
           {error}
@@ -181,6 +185,9 @@ function Header() {
         )}
         <button type="button" onClick={() => store.getState().setPacsOpen(!store.getState().pacsOpen)} data-testid="pacs-toggle" title="Search and open studies on a DICOMweb server">
           PACS…
+        </button>
+        <button type="button" onClick={() => store.getState().setWorklistOpen(!store.getState().worklistOpen)} data-testid="worklist-toggle" title="A cohort's series with their state, rater and lock">
+          Worklist…
         </button>
       </form>
       <WorkspaceControl />

@@ -95,6 +95,10 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
     case 'toggleAbsent':
       s.toggleAbsent();
       return true;
+    case 'worklistNext':
+      if (!s.worklist) return false; // no cohort open
+      void s.nextWorklistLine();
+      return true;
     case 'openFolder':
     case 'exportCsv':
       return false; // application-menu accelerators: main handles them

@@ -240,6 +240,71 @@ export interface PacsStoreResult {
   leftOut: string[];
 }
 
+/**
+ * The worklist (worklist:open): a cohort is a manifest CSV (node/batch/manifest.ts) or a root folder (one
+ * line per CT series found). A line's state, from its document in the workspace: 'done' when signed off;
+ * else 'flagged' when the document cannot be read, still holds a proposal to check (a proposed level, a
+ * proposed, propagated or mirrored outline, a proposed bone ROI) or its read was reopened after a sign-off;
+ * else 'in progress' when a document is saved; else 'not started'. (Trust flags need the HU: they show
+ * when the series is opened, not here.)
+ */
+export const WORKLIST_STATES = ['not started', 'in progress', 'done', 'flagged'] as const;
+export type WorklistState = (typeof WORKLIST_STATES)[number];
+
+/** Who holds a series' editing lock (`<document stem>.lock` in the workspace) and since when. */
+export interface WorklistLockView {
+  rater: string;
+  host: string;
+  pid: number;
+  since: string;
+  refreshed: string;
+  /** Not refreshed for longer than the setting allows: may be taken over after a question. */
+  stale: boolean;
+  /** Held by this app (this service). */
+  mine: boolean;
+}
+
+export interface WorklistLine {
+  /** The manifest's id, else the series' folder relative to the cohort folder. */
+  id: string;
+  /** The folder to open the series from (series:scan), and its UID; null when the line cannot be opened (`problem` says why). */
+  folder: string | null;
+  seriesUid: string | null;
+  description: string;
+  state: WorklistState;
+  /** Why 'flagged' (one line), when it is. */
+  flag?: string;
+  /** The document's rater ('' when none). */
+  rater: string;
+  /** The last change: the history's last line, else the document's modifiedAt; null when nothing is saved. */
+  lastChange: { at: string; rater: string; action: string } | null;
+  lock: WorklistLockView | null;
+  /** Why the line cannot be opened (a missing folder, a folder without CT), one line. */
+  problem?: string;
+}
+
+export const worklistCohortSchema = z.object({ kind: z.enum(['folder', 'manifest']), path: str }).strict();
+export type WorklistCohort = z.infer<typeof worklistCohortSchema>;
+export const worklistFilterSchema = z.object({ state: z.enum(WORKLIST_STATES).optional(), rater: z.string().max(80).optional() }).strict();
+export type WorklistFilter = z.infer<typeof worklistFilterSchema>;
+
+export interface WorklistResult {
+  cohort: WorklistCohort;
+  /** The lines the filter lets through, in cohort order. */
+  lines: WorklistLine[];
+  /** Every line's count (before the filter). */
+  total: number;
+  /** Raters found in the cohort's documents (for the filter). */
+  raters: string[];
+  /** The id of the next line: the first (filtered) line not done and not locked by someone else; null when none. */
+  next: string | null;
+  /** Minutes after its last refresh a lock is stale (the setting). */
+  staleMinutes: number;
+}
+
+/** worklist:lock: taken (edit), or refused with who holds it (open read-only, or take over when stale). */
+export type WorklistLockResult = { ok: true; tookOver?: WorklistLockView } | { ok: false; holder: WorklistLockView; reason: string };
+
 /** Largest export accepted by export:write (bytes); far above any real measurement table or report. */
 export const MAX_EXPORT_BYTES = 32 * 1024 * 1024;
 
@@ -293,6 +358,20 @@ export const channels = {
         .strict(),
     ]),
   },
+  /** Lists a cohort (a manifest CSV or a root folder) as worklist lines, filtered by state and rater. */
+  'worklist:open': { args: z.tuple([worklistCohortSchema, worklistFilterSchema.optional()]) },
+  /**
+   * Takes the editing lock of a series (`<document stem>.lock` in the workspace, atomically) for `rater`;
+   * refused with who holds it when someone else does. `takeOver`: take over a stale lock (only after the
+   * user was asked); a fresh lock is never taken over. Taking a lock releases the one this app held before.
+   */
+  'worklist:lock': { args: z.tuple([z.object({ seriesUid: str, rater: z.string().max(80), takeOver: z.boolean().optional() }).strict()]) },
+  /** Marks a series open read-only: annotations:save and saveCopy refuse it until it is locked or released. */
+  'worklist:readOnly': { args: z.tuple([str]) },
+  /** Refreshes the lock this app holds (the app calls it every minute); false when it is no longer ours. */
+  'worklist:refresh': { args: z.tuple([str]) },
+  /** Releases the lock this app holds on a series (and its read-only mark). */
+  'worklist:release': { args: z.tuple([str]) },
   'workspace:set': { args: z.tuple([str]) },
   'annotations:load': { args: z.tuple([str]) },
   /**
@@ -373,6 +452,11 @@ export interface ChannelResults {
   'series:load': LoadedSeriesMeta;
   'series:slices': SeriesSlices;
   'workspace:set': AppInfo;
+  'worklist:open': WorklistResult;
+  'worklist:lock': WorklistLockResult;
+  'worklist:readOnly': null;
+  'worklist:refresh': boolean;
+  'worklist:release': null;
   'annotations:load': AnnotationsLoadResult;
   'annotations:save': AnnotationsSaveResult;
   'annotations:saveCopy': { path: string };

@@ -30,6 +30,8 @@ export type ShortcutAction =
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'toggleHelp' }
+  /** The worklist's next line not done and not locked by someone else. */
+  | { type: 'worklistNext' }
   | { type: 'closeHelp' }
   // Application menu only (Electron): handled in main, which has the dialog and the export request.
   | { type: 'openFolder' }
@@ -52,7 +54,7 @@ export interface KeyBinding {
   menu?: 'all' | 'mac' | 'other';
 }
 
-export type ShortcutGroup = 'Slices' | 'Levels' | 'Outlines' | 'Tools' | 'View' | 'Edit' | 'Help' | 'Desktop app menu';
+export type ShortcutGroup = 'Slices' | 'Levels' | 'Outlines' | 'Tools' | 'View' | 'Edit' | 'Worklist' | 'Help' | 'Desktop app menu';
 
 /** One row of the help: a description and the bindings it covers. */
 export interface ShortcutRow {
@@ -185,6 +187,7 @@ export const SHORTCUTS: readonly ShortcutRow[] = [
       { key: 'y', mod: true, action: { type: 'redo' }, menu: 'other' },
     ],
   },
+  { id: 'worklist-next', group: 'Worklist', description: 'open the next line of the worklist not done and not locked by someone else', global: true, bindings: [{ key: '.', action: { type: 'worklistNext' } }] },
   { id: 'help', group: 'Help', description: 'this help', global: true, bindings: [{ key: '?', action: { type: 'toggleHelp' } }] },
   {
     id: 'help-close',

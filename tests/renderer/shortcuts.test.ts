@@ -189,6 +189,11 @@ const EXPECT: { [Id in ActionId]: { prepare?: (store: StoreApi<AppState>, a: Ext
     prepare: (store) => store.getState().setHelpOpen(true),
     check: (_a, _b, s) => expect(s.helpOpen).toBe(false),
   },
+  worklistNext: {
+    // With a cohort open: the worklist's "Next" (its own test: tests/renderer/worklist.test.ts).
+    prepare: (store) => store.setState({ worklist: { cohort: { kind: 'folder', path: '/c' }, lines: [], total: 0, raters: [], next: null, staleMinutes: 30 }, nextWorklistLine: vi.fn(async () => {}) }),
+    check: (_a, _b, s) => expect(s.nextWorklistLine).toHaveBeenCalledTimes(1),
+  },
   openFolder: 'menu',
   exportCsv: 'menu',
 };

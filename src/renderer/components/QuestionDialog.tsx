@@ -10,11 +10,29 @@ import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { sliceShort } from '../../core/geometry/sliceNumber';
 import { cycleFocus } from './dialogFocus';
+import { lockHolderText } from '../state/slices/worklist';
+
+const readableAt = (iso: string) => iso.replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d).*$/, '$1 $2 UTC');
 
 /** Slice k as people see it everywhere: position from the feet (1-based), with its InstanceNumber where the file has one. */
 type Num = (k: number) => string;
 
 function content(q: Question, n: Num): { title: string; text: string; answers: { choice: QuestionChoice; label: string }[] } {
+  if (q.kind === 'worklistLock') {
+    // Who holds the lock and since when; take over only when it is stale (not refreshed for the set time).
+    const who = lockHolderText(q.holder);
+    return {
+      title: q.holder.stale ? `${q.lineId} is locked by ${who}: take over?` : `${q.lineId} is being annotated by ${who}`,
+      text: q.holder.stale
+        ? `The lock was last refreshed ${readableAt(q.holder.refreshed)}: ${q.holder.rater || 'its holder'} has probably left. Taking it over lets you edit; if they are still working, their later changes will not be saved.`
+        : `Two people never edit one series at once. You can open it read-only (nothing you change is saved).`,
+      answers: [
+        { choice: 'readOnly', label: 'Open read-only' },
+        ...(q.holder.stale ? [{ choice: 'takeOver' as const, label: `Take over from ${q.holder.rater || 'them'}` }] : []),
+        { choice: 'cancel', label: 'Cancel' },
+      ],
+    };
+  }
   if (q.kind === 'moveLevel') {
     const where = q.roiSlices.map(n).join(', ');
     const count = q.roiIds.length;

@@ -27,8 +27,9 @@ export function attachAutosave(store: StoreApi<AppState>, api: () => ParaspineAp
     // one: the others must wait for that one too (a plain `if` let two saves start on the same base
     // revision, and the second was refused as stale: a false conflict on a slow disk).
     while (saving) await saving;
-    const { doc, changeCounter, docRevision, saveConflict } = store.getState();
+    const { doc, changeCounter, docRevision, saveConflict, worklistReadOnly } = store.getState();
     if (!doc || changeCounter === savedCounter || saveConflict) return;
+    if (worklistReadOnly?.seriesUid === doc.series.seriesInstanceUid) return; // opened read-only from the worklist: never saved
     const uid = doc.series.seriesInstanceUid;
     store.getState().setSaveState({ state: 'saving' });
     saving = (async () => {

@@ -15,6 +15,7 @@ import { createPacsSlice } from './slices/pacs';
 import { createSessionSlice } from './slices/session';
 import { createUiSlice } from './slices/ui';
 import { createViewSlice } from './slices/view';
+import { createWorklistSlice } from './slices/worklist';
 import type { AppState, StoreDeps } from './types';
 
 export type * from './types';
@@ -31,6 +32,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createOutlineToolsSlice(set, get, deps),
     ...createBoneSlice(set, get, deps),
     ...createPacsSlice(set, get, deps),
+    ...createWorklistSlice(set, get, deps),
   }));
 }
 

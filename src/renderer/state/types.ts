@@ -13,6 +13,8 @@ import type { Vec3 } from '../../core/geometry/vec3';
 import type { ExportFormat } from '../../core/export/formats';
 import type { HuRanges } from '../../core/metrics/ranges';
 import type { PacsSlice } from './slices/pacs';
+import type { WorklistSlice } from './slices/worklist';
+import type { WorklistLockView } from '../../shared/contract';
 import type { HuVolume } from '../../core/volume';
 import type { BoneVertebra } from '../../core/bone/trabecular';
 import type { AppInfo, LoadedSeriesMeta, MaskImportResult, ParaspineApi, SeriesLocator } from '../../shared/contract';
@@ -120,6 +122,13 @@ export type Question =
       assign?: { from: { muscle: RoiMuscle; side: Side } };
     }
   | {
+      /** A worklist line locked by someone else: open it read-only, or (a stale lock only) take it over. */
+      kind: 'worklistLock';
+      lineId: string;
+      seriesUid: string;
+      holder: WorklistLockView;
+    }
+  | {
       kind: 'removeLevel';
       level: Level;
       /** The level's outlines (they lie on roiSlices): delete them with the mark, keep them (flagged), or cancel. */
@@ -127,7 +136,7 @@ export type Question =
       roiSlices: number[];
     };
 
-export type QuestionChoice = 'move' | 'keep' | 'replace' | 'keepBoth' | 'cancel' | 'deleteOutlines';
+export type QuestionChoice = 'move' | 'keep' | 'replace' | 'keepBoth' | 'cancel' | 'deleteOutlines' | 'readOnly' | 'takeOver';
 
 /** What became of a finished outline: in the document, refused (with a message), or waiting for an answer. */
 export type OutlineResult = 'added' | 'refused' | 'asked';
@@ -362,7 +371,7 @@ export interface BoneSlice {
   setPatientInfo(p: { heightM?: number | null; sex?: 'M' | 'F' | null }): string | null;
 }
 
-export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice & BoneSlice & PacsSlice;
+export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice & BoneSlice & PacsSlice & WorklistSlice;
 
 export interface StoreDeps {
   api: () => ParaspineApi;

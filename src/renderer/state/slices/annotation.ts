@@ -116,6 +116,10 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   change(fn, key = null) {
     const { doc, history } = get();
     if (!doc || refusedWhileLoading()) return;
+    if (get().worklistReadOnly?.seriesUid === doc.series.seriesInstanceUid) {
+      get().showToast('Read-only: this series is locked by someone else, nothing is changed or saved', 'error');
+      return;
+    }
     const next = fn(doc, deps.now());
     if (next === doc) return;
     set({ doc: next, history: record(history, doc, key), changeCounter: get().changeCounter + 1 });
@@ -204,6 +208,10 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     const q = get().question;
     if (!q) return;
     set({ question: null });
+    if (q.kind === 'worklistLock') {
+      void get().answerWorklistLock(q.lineId, choice === 'readOnly' || choice === 'takeOver' ? choice : 'cancel');
+      return;
+    }
     if (q.kind === 'removeLevel') {
       // One undo step either way; 'keep': the outlines stay (flagged: their level is not marked).
       if (choice === 'deleteOutlines') get().change((d, now) => ops.deleteRois(ops.removeLevel(d, q.level, now), q.roiIds, now));
