@@ -77,7 +77,7 @@ ${measure}
                   [--series UID] [--format ${TEXT_FORMATS.join('|')}] [--out FILE]
 ${stats}
   paraspine batch <MANIFEST.csv> --out FILE [--jobs N] [--shard I/N] [--resume] [--format csv|json]
-                  [--reports pdf,sr,seg [--reports-dir DIR] [--paper a4|letter] [--date ISO]]
+                  [--reports pdf,sr,seg [--reports-dir DIR] [--paper a4|letter] [--date ISO] [--store URL]]
                   [measure's options but --masks, --annotations, --series]
 ${batch}
   paraspine merge <OUT> <SHARD_RESULT>...

@@ -50,6 +50,7 @@ describe('batch --reports', () => {
   it('lists each done row\'s reports in the status file; failed rows have none; the measuring is unchanged', () => {
     expect(first.stderr).toContain('batch: 5 done, 2 failed of 7 rows');
     expect(first.code).toBe(3);
+    expect(first.stderr).toContain(`reports: 5 not made (why: the reports column of ${out}.status.csv)`);
     const s = status(out);
     expect(Object.keys(s[0]!)).toEqual(['row', 'id', 'series', 'state', 'reason', 'reports']);
     const byId = new Map(s.map((l) => [l.id!, l]));
@@ -111,6 +112,24 @@ describe('batch --reports', () => {
     expect(readFileSync(join(reports, 'p-implicitLE.pdf')).equals(kept)).toBe(true);
   }, 120_000);
 
+  it('shards with --reports merge to the status file of the whole run (the reports column too); JSON rows carry it', () => {
+    const shards = [0, 1].map((i) => join(dir, `shard-${i}.csv`));
+    for (const [i, f] of shards.entries()) {
+      const r = run('batch', cohort.manifest, '--out', f, '--jobs', '1', '--shard', `${i}/2`, '--reports', 'pdf,sr,seg', '--reports-dir', join(dir, 'shard-reports'), '--date', DATE);
+      expect(r.code).toBe(3);
+    }
+    const merged = join(dir, 'merged.csv');
+    expect(run('merge', merged, ...shards).code).toBe(0);
+    expect(readFileSync(`${merged}.status.csv`, 'utf8')).toBe(readFileSync(`${out}.status.csv`, 'utf8'));
+    expect(cmp(join(dir, 'shard-reports', 'p-deflatedLE.pdf'), join(reports, 'p-deflatedLE.pdf')).status).toBe(0);
+
+    const json = join(dir, 'results.json');
+    expect(run('batch', cohort.manifest, '--out', json, '--jobs', '1', '--format', 'json', '--reports', 'sr', '--reports-dir', join(dir, 'json-reports'), '--date', DATE).code).toBe(3);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { rows: { id: string; reports: string }[] };
+    expect(doc.rows.find((r) => r.id === 'p-rle')!.reports).toBe('p-rle.sr.dcm');
+    expect(doc.rows.find((r) => r.id === 'gone')!.reports).toBe('');
+  }, 180_000);
+
   it('--reports is checked before any row: an unknown format, or --reports-dir without --reports, is a usage error', () => {
     const bad = run('batch', cohort.manifest, '--out', join(dir, 'x.csv'), '--reports', 'pdf,docx');
     expect(bad.code).toBe(2);
@@ -118,6 +137,9 @@ describe('batch --reports', () => {
     const lone = run('batch', cohort.manifest, '--out', join(dir, 'x.csv'), '--reports-dir', reports);
     expect(lone.code).toBe(2);
     expect(lone.stderr.trim()).toBe('paraspine: --reports-dir needs --reports');
+    const store = run('batch', cohort.manifest, '--out', join(dir, 'x.csv'), '--reports', 'pdf', '--store', 'http://127.0.0.1:1/dicom-web');
+    expect(store.code).toBe(2);
+    expect(store.stderr.trim()).toBe('paraspine: --store sends the SR and SEG reports: give --reports sr and/or seg');
     expect(existsSync(join(dir, 'x.csv.status.csv'))).toBe(false);
   });
 });

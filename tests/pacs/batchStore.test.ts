@@ -97,6 +97,32 @@ describe.skipIf(orthancMissing !== null)('batch URLs and measure --store against
     expect(spawnSync('cmp', [alone, join(reports, 'pacs.seg.dcm')]).status).toBe(0);
   }, 120_000);
 
+  it('batch --reports sr,seg --store URL sends each SR and SEG made and says so in the status file; a server down is a reason, not a failed row', async () => {
+    const client = new DicomWebClient(orthanc.dicomWeb);
+    const url = `${orthanc.dicomWeb}/studies/${study}/series/${series}`;
+    const manifest = join(work, 'store-manifest.csv');
+    writeFileSync(manifest, `id,series,masks,levels\nvia-url,${url},${MASKS},L3\n`);
+    const count = async (modality: string) => (await client.searchSeries(study, { modality })).length;
+    const [sr0, seg0] = [await count('SR'), await count('SEG')];
+    const out = join(work, 'stored.csv');
+    const reports = join(work, 'stored-reports');
+    const r = await cli('batch', manifest, '--out', out, '--jobs', '1', '--reports', 'pdf,sr,seg', '--reports-dir', reports, '--store', orthanc.dicomWeb);
+    expect(r.errors).toEqual([]);
+    expect(r.code).toBe(0);
+    const status = parse(readFileSync(`${out}.status.csv`, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(status[0]!.reports).toBe('via-url.pdf; via-url.sr.dcm (stored); via-url.seg.dcm (stored)');
+    expect([await count('SR'), await count('SEG')]).toEqual([sr0 + 1, seg0 + 1]);
+    const srSeries = (await client.searchSeries(study, { modality: 'SR' })).map((s) => jsonText(s, '0020000E'));
+    expect(srSeries).toContain(uidsOf(join(reports, 'via-url.sr.dcm')).series);
+
+    const down = `http://127.0.0.1:${await freePort()}/dicom-web`;
+    const failing = await cli('batch', manifest, '--out', join(work, 'down.csv'), '--jobs', '1', '--reports', 'sr', '--reports-dir', reports, '--store', down);
+    expect(failing.code).toBe(0);
+    const cell = (parse(readFileSync(join(work, 'down.csv.status.csv'), 'utf8'), { columns: true }) as Record<string, string>[])[0]!.reports!;
+    expect(cell).toMatch(/^via-url\.sr\.dcm \(not stored: .*127\.0\.0\.1.*\)$/);
+    expect(failing.notes).toContain(`reports: 1 not stored (why: the reports column of ${join(work, 'down.csv')}.status.csv)`);
+  }, 120_000);
+
   it('measure --format sr|seg --store URL writes the file, stores it and QIDO-RS by modality finds it', async () => {
     const client = new DicomWebClient(orthanc.dicomWeb);
     for (const [format, modality] of [

@@ -13,6 +13,7 @@ import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import { MEASURE_OPTIONS, measureInput, type MeasureOptionValues } from '../measureOptions';
 import type { Output } from '../main';
 import { MEASURE_COMMAND_OPTIONS, reportOptions } from './measure';
+import { parseDicomWebUrl } from '../../node/dicomweb/url';
 
 /** measure's options that differ per row (the manifest's columns give them), so a batch does not take them. */
 const PER_ROW = ['masks', 'annotations', 'series'] as const;
@@ -70,6 +71,10 @@ export const BATCH_OPTIONS = {
     help: { value: 'pdf,sr,seg', text: "Per done row also write the reports `measure --format X` writes for that series, as ID.pdf, ID.sr.dcm, ID.seg.dcm in --reports-dir (listed in the status file's reports column), e.g. --reports pdf,sr.", default: 'none' },
   },
   'reports-dir': { type: 'string', help: { value: 'DIR', text: 'The folder of the reports (made when missing).', default: 'FILE.reports/ beside the results' } },
+  store: {
+    type: 'string',
+    help: { value: 'URL', text: 'With --reports sr and/or seg: send each SR and SEG made to this DICOMweb server by STOW-RS (BASE: each into its own study), e.g. http://pacs:8042/dicom-web; the status file says stored or why not.', default: 'none' },
+  },
   paper: MEASURE_COMMAND_OPTIONS.paper,
   date: MEASURE_COMMAND_OPTIONS.date,
 } as const satisfies OptionTable;
@@ -100,11 +105,15 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
     jobs = Number(values.jobs);
   }
   const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
-  const { out: outFile, jobs: _j, shard: _s, resume, format: _f, reports: reportsOption, 'reports-dir': reportsDirOption, paper, date, ...common } = values;
+  const { out: outFile, jobs: _j, shard: _s, resume, format: _f, reports: reportsOption, 'reports-dir': reportsDirOption, store, paper, date, ...common } = values;
   measureInput(common); // the common options checked once, before any row (a usage error)
   const formats = reportsOption !== undefined ? parseReports(reportsOption) : undefined;
   if (formats === undefined && (reportsDirOption !== undefined || paper !== undefined || date !== undefined)) {
     throw new UsageError(`${reportsDirOption !== undefined ? '--reports-dir' : paper !== undefined ? '--paper' : '--date'} needs --reports`);
+  }
+  if (store !== undefined) {
+    if (!formats?.some((f) => f !== 'pdf')) throw new UsageError('--store sends the SR and SEG reports: give --reports sr and/or seg');
+    parseDicomWebUrl(store); // the URL checked before any row
   }
   const reportsDir = formats ? path.resolve(reportsDirOption ?? `${outFile}.reports`) : undefined;
   const options = formats ? reportOptions({ ...common, paper, date }) : undefined;
@@ -114,12 +123,14 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
   const rows = shardRows(manifest, shard);
   const tasks = rows.map((r) => {
     const t = rowTask(common, r, format, manifestFile);
-    return formats && reportsDir && options ? { ...t, reports: { formats, dir: reportsDir, name: names.get(r.row)!, options } } : t;
+    return formats && reportsDir && options ? { ...t, reports: { formats, dir: reportsDir, name: names.get(r.row)!, options, ...(store !== undefined ? { store } : {}) } } : t;
   });
 
   const total = tasks.length;
   let done = 0;
   let failed = 0;
+  let notMade = 0;
+  let notStored = 0;
   const failures: { row: number; id: string; reason: string }[] = [];
   const started = Date.now();
   const bar = out.progressBar
@@ -139,6 +150,10 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
     ...(reportsDir !== undefined ? { reportsDir } : {}),
     note: (l) => out.note(l),
     onRow(p, resumed) {
+      for (const o of p.reports ?? []) {
+        if (o.file === undefined) notMade++;
+        else if (typeof o.stored === 'string') notStored++;
+      }
       if (p.state === 'done') done++;
       else {
         failed++;
@@ -151,6 +166,9 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
   }).finally(() => bar?.stop());
   // Under a progress bar the failed rows are named once it is done (plain lines named them as they came).
   if (bar) for (const f of failures) out.note(`row ${f.row} (${f.id}) failed: ${f.reason}`);
+  if (notMade + notStored > 0) {
+    out.note(`reports: ${[notMade ? `${notMade} not made` : '', notStored ? `${notStored} not stored` : ''].filter(Boolean).join(', ')} (why: the reports column of ${statusFile(outFile)})`);
+  }
   out.note(
     `batch: ${summary.done} done, ${summary.failed} failed of ${total} rows${summary.resumed ? ` (${summary.resumed} done before)` : ''}` +
       `${summary.threads > 0 ? ` on ${summary.threads} worker threads` : ''}; ${outFile}, ${statusFile(outFile)}`,

@@ -11,7 +11,8 @@ import { exportFormat } from '../../core/export/formats';
 import { toUserError } from '../../core/errors';
 import type { MeasureResult, MeasureSeriesInput } from '../measureSeries';
 import { folderSeries, seriesRefFor, tryMeasureSeries } from '../measureSeries';
-import { looksLikeUrl } from '../dicomweb/url';
+import { looksLikeUrl, parseDicomWebUrl } from '../dicomweb/url';
+import { DicomWebClient } from '../dicomweb/client';
 import { encodeExport, type ReportOptions } from '../exports';
 import { writeFileAtomic } from '../atomicWrite';
 
@@ -27,6 +28,8 @@ export interface RowReports {
   readonly dir: string;
   readonly name: string;
   readonly options: ReportOptions;
+  /** `--store URL`: the SR and SEG made are sent there by STOW-RS (a DICOMweb base, or BASE/studies/STUDY_UID). */
+  readonly store?: string;
 }
 
 /** A row's report: its file in the reports folder, or why it could not be made (one line). */
@@ -34,6 +37,8 @@ export interface ReportOutcome {
   readonly format: ReportFormat;
   readonly file?: string;
   readonly reason?: string;
+  /** With --store (SR, SEG): true once the server took it, else why not (one line; --resume tries again). */
+  readonly stored?: true | string;
 }
 
 /** The file of a report: `<name>.pdf`, `<name>.sr.dcm`, `<name>.seg.dcm` (the formats' extensions). */
@@ -59,7 +64,7 @@ export function reportNames(rows: readonly { row: number; id: string }[]): Map<n
 
 /** The identity of a row's reports (compared on --resume: other reports or options make them again). */
 export function reportsKey(r: RowReports | undefined): string | undefined {
-  return r ? JSON.stringify([r.formats, r.dir, r.name, r.options]) : undefined;
+  return r ? JSON.stringify([r.formats, r.dir, r.name, r.options, r.store ?? null]) : undefined;
 }
 
 /** Whether a done part has every report its task asks for (made, its file present; or refused with its reason). */
@@ -68,13 +73,17 @@ export function reportsComplete(p: RowPart, t: RowTask): boolean {
   if (p.reportsKey !== reportsKey(t.reports)) return false;
   return t.reports.formats.every((f) => {
     const o = p.reports?.find((x) => x.format === f);
-    return o !== undefined && (o.file === undefined || existsSync(path.join(t.reports!.dir, o.file)));
+    return o !== undefined && (o.file === undefined || (existsSync(path.join(t.reports!.dir, o.file)) && (o.stored === undefined || o.stored === true)));
   });
 }
 
-/** The status file's `reports` cell: the files made, and for each report not made `FORMAT: reason`, joined by `; `. */
+/**
+ * The status file's `reports` cell: the files made (with --store, `FILE (stored)` or `FILE (not stored:
+ * reason)`), and for each report not made `FORMAT: reason`, joined by `; `.
+ */
 export function reportsCell(outcomes: readonly ReportOutcome[]): string {
-  return outcomes.map((o) => o.file ?? `${o.format}: ${o.reason ?? 'not made'}`).join('; ');
+  const stored = (o: ReportOutcome) => (o.stored === undefined ? '' : o.stored === true ? ' (stored)' : ` (not stored: ${o.stored})`);
+  return outcomes.map((o) => (o.file !== undefined ? `${o.file}${stored(o)}` : `${o.format}: ${o.reason ?? 'not made'}`)).join('; ');
 }
 
 /** What a row is measured with: measure's input without the series, the folder and the series' UID. Plain data (sent to workers). */
@@ -151,6 +160,18 @@ export async function measureRow(t: RowTask): Promise<RowPart> {
   return { ...base, state: 'done', reason: '', columns: columns ?? [], rows, ...reports };
 }
 
+/** STOW-RS of one written SR or SEG (as `paraspine store` sends it): true, or the one-line reason it was not stored. */
+async function storeReport(url: string, bytes: Uint8Array): Promise<true | string> {
+  try {
+    const addr = parseDicomWebUrl(url);
+    const r = await new DicomWebClient(addr.base).store([bytes], addr.studyUid);
+    const f = r.failed[0];
+    return f ? `the server refused it: ${f.reason}` : true;
+  } catch (e) {
+    return oneLine(toUserError(e).message);
+  }
+}
+
 /**
  * A done row's reports, each encoded as `measure --format X` encodes it for this series alone (the same
  * encodeExport, result, volume, references and options) and written atomically (write then rename); one
@@ -163,7 +184,7 @@ async function makeReports(result: MeasureResult, r: RowReports): Promise<Report
     try {
       const bytes = await encodeExport(format, { result, volume: result.volume, references: result.references, options: r.options });
       await writeFileAtomic(path.join(r.dir, file), bytes);
-      outcomes.push({ format, file });
+      outcomes.push({ format, file, ...(r.store !== undefined && format !== 'pdf' ? { stored: await storeReport(r.store, bytes) } : {}) });
     } catch (e) {
       outcomes.push({ format, reason: oneLine(toUserError(e).message) });
     }
