@@ -45,8 +45,9 @@ export function helpText(version: string, registry: MetricRegistry = DEFAULT_REG
   const formats = EXPORT_FORMATS.join('|');
   const batch = wrapParagraph(
     'Every row of MANIFEST.csv (header row; columns series, and optionally id, masks, annotations, levels, series_uid, height_m, sex; ' +
-      "relative paths from the manifest's folder) measured as measure measures that series alone, with measure's options for every row. " +
-      "FILE: the manifest's id as the first column, then measure's columns; FILE.status.csv: row,id,series,state (done|failed),reason. " +
+      "relative paths from the manifest's folder; series may be a DICOMweb series URL) measured as measure measures that series alone, with measure's options for every row. " +
+      "FILE: the manifest's id as the first column, then measure's columns; FILE.status.csv: row,id,series,state (done|failed),reason[,reports]. " +
+      '--reports writes per done row the reports measure --format pdf|sr|seg writes, named after the id. ' +
       'Finished rows are kept in FILE.parts/ as they end: --resume measures only the rest. --shard I/N takes every N-th row from I (0-based). ' +
       'Exit 0 every row done, 3 some failed, 1 none could be measured.',
   );
@@ -70,11 +71,13 @@ Usage:
                     [--structures muscles|all|NAME,NAME] [--muscle-hu LO,HI] [--fat-hu LO,HI]
                     [--split-autochthon] [--mask-threshold T] [--series UID] [--format ${formats}] [--out FILE]
                     [--height-m M] [--sex M|F] [--paper a4|letter] [--bone L1|T12..L5|none] [--date ISO]
+                    [--store DICOMweb-URL (with --format sr|seg)]
 ${measure}
   paraspine stats <series-folder> --masks <folder|file> [--labels totalsegmentator]
                   [--series UID] [--format ${TEXT_FORMATS.join('|')}] [--out FILE]
 ${stats}
   paraspine batch <MANIFEST.csv> --out FILE [--jobs N] [--shard I/N] [--resume] [--format csv|json]
+                  [--reports pdf,sr,seg [--reports-dir DIR] [--paper a4|letter] [--date ISO] [--store URL]]
                   [measure's options but --masks, --annotations, --series]
 ${batch}
   paraspine merge <OUT> <SHARD_RESULT>...

@@ -8,6 +8,7 @@
  * A new format: its entry in EXPORT_FORMAT_REGISTRY, its encoder in EXPORT_ENCODERS (the type checker
  * refuses a registry entry without one), and what it needs (`needs`) passed in ExportSources.
  */
+import { createHash } from 'node:crypto';
 import type { Problem } from '../core/errors';
 import type { AnnotationDocument } from '../core/annotations/document';
 import type { SeriesReferences } from '../core/dicom/references';
@@ -23,6 +24,7 @@ import { APP_VERSION } from './appVersion';
 import { renderPdfReport, type Paper } from './reports/pdf';
 import { makeSeg } from './reports/seg';
 import { makeSr } from './reports/sr';
+import { withDerivedUids } from './reports/dicomWrite';
 import type { SeriesSummary } from '../core/dicom/types';
 import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText, type MeasurementsLevel, type SliceNumbering } from '../core/export/measurementsExport';
 import { EXPORT_FORMAT_REGISTRY, exportFormat, type ExportFormat } from '../core/export/formats';
@@ -174,9 +176,26 @@ function dicomInput(src: ExportSources) {
   return buildDicomReportInput({ ...result.dicom, references: src.references ?? result.dicom.references, records: result.measurements });
 }
 
-function dicomEncoder(make: typeof makeSr): ExportEncoder {
+/**
+ * The seed of a DICOM object's UIDs when its date is given (withDerivedUids): the format, the date, the
+ * series, the provenance, every record and the pixels of every record's mask.
+ */
+function uidSeed(kind: string, src: ExportSources, madeAt: string): string {
+  const { result } = src;
+  const h = createHash('sha256').update(JSON.stringify([kind, madeAt, result.series.seriesInstanceUid, result.provenance, result.measurements]));
+  for (const r of result.measurements) {
+    const m = result.dicom?.recordMasks?.get(r);
+    if (m) h.update(m);
+  }
+  return h.digest('hex');
+}
+
+function dicomEncoder(make: typeof makeSr, kind: string): ExportEncoder {
   return (src) => {
-    const obj = make(dicomInput(src), { at: new Date(reportMadeAt(src)) });
+    const at = reportMadeAt(src);
+    const build = () => make(dicomInput(src), { at: new Date(at) });
+    // A given date makes the object reproducible (its UIDs derived from its content and date), else new UIDs.
+    const obj = src.options?.madeAt !== undefined ? withDerivedUids(uidSeed(kind, src, at), build) : build();
     for (const l of obj.leftOut) src.note?.(`left out: ${l}`);
     return new Uint8Array(obj.bytes.buffer, obj.bytes.byteOffset, obj.bytes.byteLength);
   };
@@ -187,8 +206,8 @@ export const EXPORT_ENCODERS: { readonly [F in ExportFormat]: ExportEncoder } = 
   json: encodeJson,
   csv: encodeCsv,
   pdf: encodePdf,
-  sr: dicomEncoder(makeSr),
-  seg: dicomEncoder(makeSeg),
+  sr: dicomEncoder(makeSr, 'sr'),
+  seg: dicomEncoder(makeSeg, 'seg'),
 };
 
 /** The bytes of `src` in `format`; refuses (input) a format whose needs are not given. */

@@ -13,6 +13,16 @@ describe('parseManifest', () => {
     ]);
   });
 
+  it('keeps a DICOMweb series URL as written (not read as a path); its masks are still read from the manifest folder', () => {
+    const url = 'http://127.0.0.1:8042/dicom-web/studies/1.2.3/series/1.2.3.4';
+    const text = `id,series,masks\np,${url},m/p\nf,https://pacs.example/dicom-web/studies/1.2/series/1.3,\nq,http/not-a-url,\n`;
+    expect(parseManifest(text, FILE).map((r) => [r.series, r.masks])).toEqual([
+      [url, '/cohort/m/p'],
+      ['https://pacs.example/dicom-web/studies/1.2/series/1.3', undefined],
+      ['/cohort/http/not-a-url', undefined],
+    ]);
+  });
+
   it('a quoted value over two lines counts its lines: the next row is named by the line it starts on', () => {
     const text = 'series,id\n"a\nb",x\nc,x\n';
     expect(() => parseManifest(text, FILE)).toThrow("/cohort/manifest.csv line 4: id 'x' is the id of line 2 too (ids must be unique)");

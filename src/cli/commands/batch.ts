@@ -6,11 +6,14 @@
  */
 import { SingleBar } from 'cli-progress';
 import { readManifest, shardRows, type ManifestRow } from '../../node/batch/manifest';
-import type { RowTask } from '../../node/batch/row';
+import path from 'node:path';
+import { REPORT_FORMATS, reportNames, type ReportFormat, type RowTask } from '../../node/batch/row';
 import { defaultJobs, runBatch, statusFile } from '../../node/batch/run';
 import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import { MEASURE_OPTIONS, measureInput, type MeasureOptionValues } from '../measureOptions';
 import type { Output } from '../main';
+import { MEASURE_COMMAND_OPTIONS, reportOptions } from './measure';
+import { parseDicomWebUrl } from '../../node/dicomweb/url';
 
 /** measure's options that differ per row (the manifest's columns give them), so a batch does not take them. */
 const PER_ROW = ['masks', 'annotations', 'series'] as const;
@@ -63,7 +66,28 @@ export const BATCH_OPTIONS = {
   shard: { type: 'string', help: { value: 'I/N', text: 'Measure only every N-th row from row I (0-based): one shard of a cluster run.', default: 'every row' } },
   resume: { type: 'boolean', help: { text: 'Measure only the rows not finished in FILE.parts/ by an earlier run.', default: 'off' } },
   format: { type: 'string', help: { value: BATCH_FORMATS.join('|'), text: 'Format of the results.', default: BATCH_FORMATS[0] } },
+  reports: {
+    type: 'string',
+    help: { value: 'pdf,sr,seg', text: "Per done row also write the reports `measure --format X` writes for that series, as ID.pdf, ID.sr.dcm, ID.seg.dcm in --reports-dir (listed in the status file's reports column), e.g. --reports pdf,sr.", default: 'none' },
+  },
+  'reports-dir': { type: 'string', help: { value: 'DIR', text: 'The folder of the reports (made when missing).', default: 'FILE.reports/ beside the results' } },
+  store: {
+    type: 'string',
+    help: { value: 'URL', text: 'With --reports sr and/or seg: send each SR and SEG made to this DICOMweb server by STOW-RS (BASE: each into its own study), e.g. http://pacs:8042/dicom-web; the status file says stored or why not.', default: 'none' },
+  },
+  paper: MEASURE_COMMAND_OPTIONS.paper,
+  date: MEASURE_COMMAND_OPTIONS.date,
 } as const satisfies OptionTable;
+
+/** `--reports pdf,sr,seg`: the formats, each once, in the order given. */
+export function parseReports(s: string): ReportFormat[] {
+  const formats: ReportFormat[] = [];
+  for (const f of s.split(',').map((x) => x.trim().toLowerCase())) {
+    if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`--reports takes ${REPORT_FORMATS.join(', ')} separated by commas (got '${s}')`);
+    if (!formats.includes(f as ReportFormat)) formats.push(f as ReportFormat);
+  }
+  return formats;
+}
 
 export async function runBatchCommand(argv: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(
@@ -81,14 +105,32 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
     jobs = Number(values.jobs);
   }
   const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
-  const { out: outFile, jobs: _j, shard: _s, resume, format: _f, ...common } = values;
+  const { out: outFile, jobs: _j, shard: _s, resume, format: _f, reports: reportsOption, 'reports-dir': reportsDirOption, store, paper, date, ...common } = values;
   measureInput(common); // the common options checked once, before any row (a usage error)
-  const rows = shardRows(await readManifest(manifestFile), shard);
-  const tasks = rows.map((r) => rowTask(common, r, format, manifestFile));
+  const formats = reportsOption !== undefined ? parseReports(reportsOption) : undefined;
+  if (formats === undefined && (reportsDirOption !== undefined || paper !== undefined || date !== undefined)) {
+    throw new UsageError(`${reportsDirOption !== undefined ? '--reports-dir' : paper !== undefined ? '--paper' : '--date'} needs --reports`);
+  }
+  if (store !== undefined) {
+    if (!formats?.some((f) => f !== 'pdf')) throw new UsageError('--store sends the SR and SEG reports: give --reports sr and/or seg');
+    parseDicomWebUrl(store); // the URL checked before any row
+  }
+  const reportsDir = formats ? path.resolve(reportsDirOption ?? `${outFile}.reports`) : undefined;
+  const options = formats ? reportOptions({ ...common, paper, date }) : undefined;
+  const manifest = await readManifest(manifestFile);
+  // Names from the whole manifest (before --shard), so every shard names a row's reports as one machine would.
+  const names = reportNames(manifest);
+  const rows = shardRows(manifest, shard);
+  const tasks = rows.map((r) => {
+    const t = rowTask(common, r, format, manifestFile);
+    return formats && reportsDir && options ? { ...t, reports: { formats, dir: reportsDir, name: names.get(r.row)!, options, ...(store !== undefined ? { store } : {}) } } : t;
+  });
 
   const total = tasks.length;
   let done = 0;
   let failed = 0;
+  let notMade = 0;
+  let notStored = 0;
   const failures: { row: number; id: string; reason: string }[] = [];
   const started = Date.now();
   const bar = out.progressBar
@@ -105,8 +147,13 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
     format,
     jobs,
     resume: resume === true,
+    ...(reportsDir !== undefined ? { reportsDir } : {}),
     note: (l) => out.note(l),
     onRow(p, resumed) {
+      for (const o of p.reports ?? []) {
+        if (o.file === undefined) notMade++;
+        else if (typeof o.stored === 'string') notStored++;
+      }
       if (p.state === 'done') done++;
       else {
         failed++;
@@ -119,6 +166,9 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
   }).finally(() => bar?.stop());
   // Under a progress bar the failed rows are named once it is done (plain lines named them as they came).
   if (bar) for (const f of failures) out.note(`row ${f.row} (${f.id}) failed: ${f.reason}`);
+  if (notMade + notStored > 0) {
+    out.note(`reports: ${[notMade ? `${notMade} not made` : '', notStored ? `${notStored} not stored` : ''].filter(Boolean).join(', ')} (why: the reports column of ${statusFile(outFile)})`);
+  }
   out.note(
     `batch: ${summary.done} done, ${summary.failed} failed of ${total} rows${summary.resumed ? ` (${summary.resumed} done before)` : ''}` +
       `${summary.threads > 0 ? ` on ${summary.threads} worker threads` : ''}; ${outFile}, ${statusFile(outFile)}`,

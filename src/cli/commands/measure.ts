@@ -3,12 +3,14 @@
  * (node/measureSeries.ts), which reads the series through a folder SeriesSource.
  */
 import { EXPORT_FORMATS, exportFormat } from '../../core/export/formats';
-import { encodeExport } from '../../node/exports';
+import { encodeExport, type ReportOptions } from '../../node/exports';
+import { parseDicomWebUrl } from '../../node/dicomweb/url';
 import { seriesRefFor, measureSeries } from '../../node/measureSeries';
 import { oneOf, parse, UsageError, type OptionTable } from '../args';
-import { MEASURE_OPTIONS, measureInput, person } from '../measureOptions';
+import { MEASURE_OPTIONS, measureInput, person, type MeasureOptionValues } from '../measureOptions';
 import type { Output } from '../main';
 import { requireFolder } from './series';
+import { storeMade } from './store';
 
 /** Every option of `measure` (its parser and its help). */
 export const MEASURE_COMMAND_OPTIONS = {
@@ -16,8 +18,24 @@ export const MEASURE_COMMAND_OPTIONS = {
   format: { type: 'string', help: { value: EXPORT_FORMATS.join('|'), text: 'What to write: the records (csv, json), the report (pdf), a DICOM SR or a DICOM SEG of the outlines.', default: EXPORT_FORMATS[0] } },
   out: { type: 'string', help: { value: 'FILE', text: 'Write to FILE instead of stdout (binary formats need it, or a pipe).', default: 'stdout' } },
   paper: { type: 'string', help: { value: 'a4|letter', text: 'Paper size of the PDF report.', default: 'a4' } },
-  date: { type: 'string', help: { value: 'ISO', text: "The report's date.", default: "the annotation document's last change, else now" } },
+  date: { type: 'string', help: { value: 'ISO', text: "The report's date (with it an SR or SEG made again from the same inputs is the same bytes: its UIDs are derived from its content and date).", default: "the annotation document's last change, else now" } },
+  store: {
+    type: 'string',
+    help: { value: 'URL', text: 'After writing the SR or SEG (--format sr|seg), send it by STOW-RS to this DICOMweb server (BASE, or BASE/studies/STUDY_UID), e.g. http://pacs:8042/dicom-web.', default: 'none' },
+  },
 } as const satisfies OptionTable;
+
+/** The formats --store sends (the DICOM objects). */
+const STORABLE = ['sr', 'seg'] as const;
+
+/** --paper, --height-m, --sex and --date as a report's options (usage errors as UsageError); shared with `batch --reports`. */
+export function reportOptions(values: { paper?: string; date?: string } & MeasureOptionValues): ReportOptions {
+  const paper = oneOf(values.paper, ['a4', 'letter'] as const, '--paper', 'a4');
+  if (values.date !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(values.date) || Number.isNaN(new Date(values.date).getTime()))) {
+    throw new UsageError(`--date must be an ISO 8601 date or date-time (got '${values.date}')`);
+  }
+  return { paper, ...person(values), ...(values.date !== undefined ? { madeAt: new Date(values.date).toISOString() } : {}) };
+}
 
 export async function runMeasure(argv: string[], out: Output): Promise<void> {
   const { values, positionals } = parse(argv, MEASURE_COMMAND_OPTIONS, 1);
@@ -26,9 +44,10 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
   if (exportFormat(format).binary && values.out === undefined && process.stdout.isTTY) {
     throw new UsageError(`--format ${format} writes binary ${exportFormat(format).label} bytes: give --out FILE (or pipe the output)`);
   }
-  const paper = oneOf(values.paper, ['a4', 'letter'] as const, '--paper', 'a4');
-  if (values.date !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(values.date) || Number.isNaN(new Date(values.date).getTime()))) {
-    throw new UsageError(`--date must be an ISO 8601 date or date-time (got '${values.date}')`);
+  const options = reportOptions(values);
+  if (values.store !== undefined) {
+    if (!(STORABLE as readonly string[]).includes(format)) throw new UsageError(`--store sends a DICOM SR or SEG: give --format sr or --format seg (not ${format})`);
+    parseDicomWebUrl(values.store); // the URL checked before measuring
   }
   // Options are checked before the folder (a usage error first, as before).
   const input = measureInput(values);
@@ -38,8 +57,10 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
     result,
     volume: result.volume,
     references: result.references,
-    options: { paper, ...person(values), ...(values.date !== undefined ? { madeAt: new Date(values.date).toISOString() } : {}) },
+    options,
     note: (l) => out.note(l),
   });
   await out.emit(bytes, values.out);
+  // Written first: a store that fails leaves the file on disk, and says why in one line (exit non-zero).
+  if (values.store !== undefined) out.note(await storeMade(values.store, values.out ?? 'stdout', bytes, exportFormat(format).label));
 }

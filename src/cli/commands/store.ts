@@ -15,7 +15,7 @@ import type { Output } from '../main';
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /** The UIDs of a Part-10 file, or a one-line reason naming it. */
-async function checkFile(path: string): Promise<{ bytes: Uint8Array; study: string }> {
+async function checkFile(path: string): Promise<{ bytes: Uint8Array; study: string; sop: string }> {
   let size: number;
   try {
     const st = await stat(path);
@@ -26,7 +26,11 @@ async function checkFile(path: string): Promise<{ bytes: Uint8Array; study: stri
     throw new CliError(`${path}: no such file`, 'notFound');
   }
   if (size > MAX_FILE_BYTES) throw new CliError(`${path}: ${Math.round(size / 1024 / 1024)} MB is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit of a file to send`);
-  const bytes = new Uint8Array(await readFile(path));
+  return checkBytes(path, new Uint8Array(await readFile(path)));
+}
+
+/** The UIDs of a Part-10 file's bytes (`path` names it in messages), or a one-line reason. */
+function checkBytes(path: string, bytes: Uint8Array): { bytes: Uint8Array; study: string; sop: string } {
   let text: (tag: string) => string;
   try {
     const ds = parseDataSet(bytes, bytes.byteLength, true).dataSet;
@@ -42,24 +46,19 @@ async function checkFile(path: string): Promise<{ bytes: Uint8Array; study: stri
     const v = text(tag);
     if (!isUid(v)) throw new CliError(`${path}: ${v ? `invalid ${name} '${v.slice(0, 70)}'` : `no ${name}`} (a DICOMweb server refuses it: give the file UIDs first)`);
   }
-  return { bytes, study: text('x0020000d') };
+  return { bytes, study: text('x0020000d'), sop: text('x00080018') };
 }
 
-/** `store` has no options (its parser and its help). */
-export const STORE_OPTIONS = {} as const satisfies OptionTable;
-
-export async function runStore(argv: string[], out: Output): Promise<void> {
-  const { positionals } = parse(argv, STORE_OPTIONS, 10_000);
-  const [url, ...paths] = positionals;
-  if (!url) throw new UsageError('missing DICOMweb URL (BASE or BASE/studies/STUDY_UID)');
-  if (paths.length === 0) throw new UsageError('missing file(s) to send');
+/**
+ * STOW-RS of checked files to `url` (BASE, or BASE/studies/STUDY_UID: then every file must be of that
+ * study); a refusal by the server is one line naming the URL (CliError). Shared by `store` and
+ * `measure --store`. Returns what was stored.
+ */
+async function send(url: string, files: readonly { path: string; bytes: Uint8Array; study: string; sop: string }[]): Promise<{ base: string; studyUid?: string; stored: number }> {
   const addr = parseDicomWebUrl(url);
   if (addr.seriesUid) throw new UsageError(`${url}: store sends into a study: BASE/studies/STUDY_UID (or BASE)`);
-  const files = [];
-  for (const p of paths) {
-    const f = await checkFile(p);
-    if (addr.studyUid && f.study !== addr.studyUid) throw new CliError(`${p}: belongs to study ${f.study}, not to ${addr.studyUid} named by the URL`);
-    files.push(f);
+  for (const f of files) {
+    if (addr.studyUid && f.study !== addr.studyUid) throw new CliError(`${f.path}: belongs to study ${f.study}, not to ${addr.studyUid} named by the URL`);
   }
   const client = new DicomWebClient(addr.base);
   const result = await client.store(
@@ -70,5 +69,36 @@ export async function runStore(argv: string[], out: Output): Promise<void> {
     const f = result.failed[0]!;
     throw new CliError(`${url}: the server refused ${result.failed.length} of ${files.length} instance(s), e.g. ${f.sopInstanceUid}: ${f.reason}`);
   }
-  await out.emit(`stored ${result.stored.length} instance(s) on ${addr.base}${addr.studyUid ? ` in study ${addr.studyUid}` : ''}\n`);
+  return { base: addr.base, ...(addr.studyUid ? { studyUid: addr.studyUid } : {}), stored: result.stored.length };
+}
+
+/**
+ * `measure --store URL`: the object just written (`path` names it, `bytes` its content) sent by STOW-RS;
+ * the one line saying what was stored where (for stderr), or a CliError of one line.
+ */
+export async function storeMade(url: string, path: string, bytes: Uint8Array, label: string): Promise<string> {
+  const f = checkBytes(path, bytes);
+  const r = await send(url, [{ path, ...f }]);
+  return `stored ${label} ${f.sop} (${path}) on ${r.base} in study ${f.study}`;
+}
+
+/** `store` has no options (its parser and its help). */
+export const STORE_OPTIONS = {} as const satisfies OptionTable;
+
+export async function runStore(argv: string[], out: Output): Promise<void> {
+  const { positionals } = parse(argv, STORE_OPTIONS, 10_000);
+  const [url, ...paths] = positionals;
+  if (!url) throw new UsageError('missing DICOMweb URL (BASE or BASE/studies/STUDY_UID)');
+  if (paths.length === 0) throw new UsageError('missing file(s) to send');
+  // The URL checked before any file (a usage error first).
+  const addr = parseDicomWebUrl(url);
+  if (addr.seriesUid) throw new UsageError(`${url}: store sends into a study: BASE/studies/STUDY_UID (or BASE)`);
+  const files = [];
+  for (const p of paths) {
+    const f = await checkFile(p);
+    if (addr.studyUid && f.study !== addr.studyUid) throw new CliError(`${p}: belongs to study ${f.study}, not to ${addr.studyUid} named by the URL`);
+    files.push({ path: p, ...f });
+  }
+  const result = await send(url, files);
+  await out.emit(`stored ${result.stored} instance(s) on ${addr.base}${addr.studyUid ? ` in study ${addr.studyUid}` : ''}\n`);
 }

@@ -1,6 +1,6 @@
 /**
  * The batch manifest: a CSV (csv-parse, strict) with a header row and one row per series. Columns:
- * `series` (a folder, required), optional `id`, `masks`, `annotations`, `levels`, `series_uid`,
+ * `series` (a folder or a DICOMweb series URL, required), optional `id`, `masks`, `annotations`, `levels`, `series_uid`,
  * `height_m`, `sex`. Relative paths are read from the manifest's folder. A byte order mark, CRLF line
  * ends, quoted fields (commas inside) and comment lines (`#` at the start of a line) work; a malformed
  * row is refused with its line number, naming the file.
@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../../core/errors';
+import { looksLikeUrl } from '../dicomweb/url';
 
 export const MANIFEST_COLUMNS = ['series', 'id', 'masks', 'annotations', 'levels', 'series_uid', 'height_m', 'sex'] as const;
 export type ManifestColumn = (typeof MANIFEST_COLUMNS)[number];
@@ -22,7 +23,7 @@ export interface ManifestRow {
   readonly id: string;
   /** The `series` value as written (the status file's `series`). */
   readonly seriesAsWritten: string;
-  /** Absolute paths (relative ones resolved from the manifest's folder). */
+  /** Absolute paths (relative ones resolved from the manifest's folder); a DICOMweb URL as written. */
   readonly series: string;
   readonly masks?: string;
   readonly annotations?: string;
@@ -101,7 +102,8 @@ export function parseManifest(bytes: Uint8Array | string, file: string): Manifes
       line,
       id,
       seriesAsWritten: series,
-      series: at(series),
+      // a DICOMweb series URL is kept as written (read as `measure URL` reads it)
+      series: looksLikeUrl(series) ? series : at(series),
       ...(masks !== undefined ? { masks: at(masks) } : {}),
       ...(annotations !== undefined ? { annotations: at(annotations) } : {}),
       ...(levels !== undefined ? { levels } : {}),

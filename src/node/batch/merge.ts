@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../../core/errors';
 import { writeFileAtomic } from '../atomicWrite';
-import { resultsCsv, resultsJson, statusCsv, STATUS_COLUMNS, type RowTable, type StatusLine } from './output';
+import { REPORTS_COLUMN, resultsCsv, resultsJson, statusCsv, STATUS_COLUMNS, type RowTable, type StatusLine } from './output';
 import { statusFile } from './run';
 
 const refused = (message: string) => new UserError('input', message);
@@ -32,11 +32,13 @@ function csvCells(text: string, file: string): string[][] {
 async function readStatus(shard: string): Promise<StatusLine[]> {
   const file = statusFile(shard);
   const [header, ...rows] = csvCells(await readText(file), file);
-  if (!header || header.join(',') !== STATUS_COLUMNS.join(',')) throw refused(`${file}: not a batch status file (header ${STATUS_COLUMNS.join(',')} expected)`);
+  const plain = STATUS_COLUMNS.join(',');
+  const withReports = header?.join(',') === `${plain},${REPORTS_COLUMN}`;
+  if (!header || (header.join(',') !== plain && !withReports)) throw refused(`${file}: not a batch status file (header ${plain}[,${REPORTS_COLUMN}] expected)`);
   return rows.map((c, k) => {
     const row = Number(c[0]);
     if (!Number.isInteger(row) || row < 1 || (c[3] !== 'done' && c[3] !== 'failed')) throw refused(`${file} line ${k + 2}: not a status line (row number, state done or failed)`);
-    return { row, id: c[1]!, series: c[2]!, state: c[3], reason: c[4]! };
+    return { row, id: c[1]!, series: c[2]!, state: c[3], reason: c[4]!, ...(withReports ? { reports: c[5]! } : {}) };
   });
 }
 

@@ -8,6 +8,8 @@ import { EXPORT_CSV_COLUMNS } from '../../core/export/measurementsExport';
 import { toCsv } from '../../core/format/csv';
 
 export const STATUS_COLUMNS = ['row', 'id', 'series', 'state', 'reason'] as const;
+/** The column added after STATUS_COLUMNS by `--reports`: the row's report files, and why any was not made. */
+export const REPORTS_COLUMN = 'reports';
 
 /** A row's state as the status file lists it. */
 export interface StatusLine {
@@ -16,6 +18,8 @@ export interface StatusLine {
   readonly series: string;
   readonly state: 'done' | 'failed';
   readonly reason: string;
+  /** With --reports: the files made and the reports not made with their reason (row.ts reportsCell). */
+  readonly reports?: string;
 }
 
 /** A done row's measure CSV, read as cells. */
@@ -45,7 +49,8 @@ export function resultsCsv(tables: readonly RowTable[]): string {
 }
 
 export function statusCsv(lines: readonly StatusLine[]): string {
-  return toCsv(STATUS_COLUMNS, [...lines].sort((a, b) => a.row - b.row) as unknown as Record<string, unknown>[]);
+  const columns = lines.some((l) => l.reports !== undefined) ? [...STATUS_COLUMNS, REPORTS_COLUMN] : STATUS_COLUMNS;
+  return toCsv(columns, [...lines].sort((a, b) => a.row - b.row) as unknown as Record<string, unknown>[]);
 }
 
 /** The results as JSON: per row its status and, when done, measure's JSON document. */

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../../core/errors';
 import { cleanInterruptedWrites, writeFileAtomic } from '../atomicWrite';
 import { resultsCsv, resultsJson, statusCsv, type StatusLine } from './output';
-import { measureRow, taskKey, type BatchFormat, type RowPart, type RowTask } from './row';
+import { measureRow, reportsCell, reportsComplete, taskKey, type BatchFormat, type RowPart, type RowTask } from './row';
 
 export interface BatchRunOptions {
   readonly tasks: readonly RowTask[];
@@ -21,6 +21,8 @@ export interface BatchRunOptions {
   readonly format: BatchFormat;
   readonly jobs: number;
   readonly resume: boolean;
+  /** The folder of the rows' reports (`--reports-dir`), made when missing. */
+  readonly reportsDir?: string;
   /** Called once per row as it ends (resumed rows too, with `resumed`). */
   readonly onRow?: (part: RowPart, resumed: boolean) => void;
   /** One-line notes (stderr). */
@@ -81,12 +83,20 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchSummary> {
   } catch (e) {
     throw new UserError('input', `${dir}: cannot write the batch's part files (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  if (o.reportsDir !== undefined) {
+    try {
+      await mkdir(o.reportsDir, { recursive: true });
+      await cleanInterruptedWrites(o.reportsDir);
+    } catch (e) {
+      throw new UserError('input', `${o.reportsDir}: cannot write the reports (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
   const parts = new Map<number, RowPart>();
   let resumed = 0;
   if (o.resume) {
     for (const t of o.tasks) {
       const p = await readPart(partFile(o.out, t.row));
-      if (p && p.state === 'done' && p.key === taskKey(t)) {
+      if (p && p.state === 'done' && p.key === taskKey(t) && reportsComplete(p, t)) {
         parts.set(t.row, p);
         resumed++;
         o.onRow?.(p, true);
@@ -127,10 +137,12 @@ export async function runBatch(o: BatchRunOptions): Promise<BatchSummary> {
     for (const t of todo) await keep(await measureRow(t));
   }
   const ordered = o.tasks.map((t) => parts.get(t.row)!);
-  const status: StatusLine[] = ordered.map(({ row, id, series, state, reason }) => ({ row, id, series, state, reason }));
+  // With --reports every row has a `reports` cell (empty for a failed row).
+  const withReports = o.tasks.some((t) => t.reports !== undefined);
+  const status: StatusLine[] = ordered.map(({ row, id, series, state, reason, reports }) => ({ row, id, series, state, reason, ...(withReports ? { reports: reportsCell(reports ?? []) } : {}) }));
   const results =
     o.format === 'json'
-      ? resultsJson(ordered.map((p) => ({ row: p.row, id: p.id, series: p.series, state: p.state, reason: p.reason, ...(p.state === 'done' ? { result: p.json } : {}) })))
+      ? resultsJson(ordered.map((p, k) => ({ ...status[k]!, ...(p.state === 'done' ? { result: p.json } : {}) })))
       : resultsCsv(ordered.filter((p) => p.state === 'done').map((p) => ({ id: p.id, columns: p.columns ?? [], rows: p.rows ?? [] })));
   try {
     await writeFileAtomic(o.out, results);

@@ -1,5 +1,5 @@
 /** Shared by the SR and SEG writers: new UIDs, DS values, dates, and writing a naturalized dataset with dcmjs. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import type { CodedConcept } from '../../core/anatomy/codes';
 import type { SeriesReferences } from '../../core/dicom/references';
@@ -8,7 +8,34 @@ import { APP_VERSION } from '../appVersion';
 
 /** A new UID under the 2.25 root (ISO/IEC 9834-8: a UUID as one decimal integer). */
 export function newUid(): string {
+  if (derived) return derived();
   return `2.25.${BigInt(`0x${randomUUID().replace(/-/g, '')}`).toString()}`;
+}
+
+/** While withDerivedUids runs: the next derived UID. */
+let derived: (() => string) | null = null;
+
+/**
+ * Runs `make` (synchronous: no other code runs meanwhile) with every newUid() derived from `seed`: the
+ * n-th UID is a name-based UUID (RFC 4122 version 5 layout over SHA-256 of the seed and n) under 2.25.
+ * Same seed, same UIDs: a report made again from the same inputs at the same date is the same bytes
+ * (a batch's report equals `measure --format sr|seg --date` of that series); the seed holds what makes
+ * the object (the caller's content and date), so other content gets other UIDs.
+ */
+export function withDerivedUids<T>(seed: string, make: () => T): T {
+  if (derived) throw new Error('withDerivedUids: nested');
+  let n = 0;
+  derived = () => {
+    const h = createHash('sha256').update(seed).update(`\0${n++}`).digest();
+    h[6] = (h[6]! & 0x0f) | 0x50; // version 5 (name-based)
+    h[8] = (h[8]! & 0x3f) | 0x80; // RFC 4122 variant
+    return `2.25.${BigInt(`0x${h.subarray(0, 16).toString('hex')}`).toString()}`;
+  };
+  try {
+    return make();
+  } finally {
+    derived = null;
+  }
 }
 
 /**
