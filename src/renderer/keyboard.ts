@@ -95,6 +95,9 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
     case 'toggleAbsent':
       s.toggleAbsent();
       return true;
+    case 'signOff':
+      void s.signOff();
+      return true;
     case 'openFolder':
     case 'exportCsv':
       return false; // application-menu accelerators: main handles them

@@ -13,6 +13,7 @@ import type { Vec3 } from '../../core/geometry/vec3';
 import type { ExportFormat } from '../../core/export/formats';
 import type { HuRanges } from '../../core/metrics/ranges';
 import type { PacsSlice } from './slices/pacs';
+import type { ReadsSlice } from './slices/reads';
 import type { HuVolume } from '../../core/volume';
 import type { BoneVertebra } from '../../core/bone/trabecular';
 import type { AppInfo, LoadedSeriesMeta, MaskImportResult, ParaspineApi, SeriesLocator } from '../../shared/contract';
@@ -362,7 +363,7 @@ export interface BoneSlice {
   setPatientInfo(p: { heightM?: number | null; sex?: 'M' | 'F' | null }): string | null;
 }
 
-export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice & BoneSlice & PacsSlice;
+export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice & BoneSlice & PacsSlice & ReadsSlice;
 
 export interface StoreDeps {
   api: () => ParaspineApi;
