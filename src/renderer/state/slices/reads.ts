@@ -145,11 +145,11 @@ export const createReadsSlice = (set: Set, get: Get, deps: StoreDeps): ReadsSlic
       }
     },
     async signOff() {
-      await settled();
-      const doc = ready();
-      if (!doc) return false;
-      if (doc.signedOff) {
-        get().showToast(`This read is already signed off by ${doc.signedOff.by} at ${shownTime(doc.signedOff.at)}`, 'info');
+      // What can be said at once is said before waiting for autosave (the keyboard handler's toast comes at once).
+      const open = get().doc;
+      if (!open) return false;
+      if (open.signedOff) {
+        get().showToast(`This read is already signed off by ${open.signedOff.by} at ${shownTime(open.signedOff.at)}`, 'info');
         return false;
       }
       const rater = get().rater.trim();
@@ -157,6 +157,9 @@ export const createReadsSlice = (set: Set, get: Get, deps: StoreDeps): ReadsSlic
         get().showToast('Type your name in Rater (in the header) first: a sign-off names who signed off', 'error');
         return false;
       }
+      await settled();
+      const doc = ready();
+      if (!doc) return false;
       if (get().save.state === 'error' || get().save.state === 'conflict') {
         get().showToast('This read is not saved (the header says why): not signed off', 'error');
         return false;
