@@ -63,7 +63,11 @@ async function outline(page: Page, wider: number) {
   await expect.poll(async () => (await getState(page)).sliceIndex).toBe(L3_SLICE);
   await page.keyboard.press('1'); // L3 here
   await page.keyboard.press('g'); // polygon
-  for (const [key, box] of [['p', [34, 37 + wider, 22, 29]], ['m', [33, 39 + wider, 40, 55]]] as const) {
+  const boxes: [string, [number, number, number, number]][] = [
+    ['p', [34, 37 + wider, 22, 29]],
+    ['m', [33, 39 + wider, 40, 55]],
+  ];
+  for (const [key, box] of boxes) {
     await page.keyboard.press(key);
     await page.keyboard.press('l');
     const n = (await getDoc(page))!.rois.length;
