@@ -7,7 +7,8 @@
  * panel then appears with the numbers `paraspine agreement` prints for the two documents read from the
  * workspace (run here as the command line, its JSON compared with each number's exact value in the
  * panel and with its text rounded here); both histories hold their sign-off. Compare overlays A's
- * outlines in B's view. Screenshots: test-results/screenshots/second-read-*.png.
+ * outlines in B's view; Reopen… asks for a reason (kept in the history) and hides A's read again.
+ * Screenshots: test-results/screenshots/second-read-*.png.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -156,6 +157,18 @@ test('rater B reads blinded, both sign off, the agreement panel shows what paras
   expect(history(fileA).filter((e) => e.action === 'sign-off').map((e) => e.signedOff?.by)).toEqual(['Rater A']);
   expect(history(fileB).filter((e) => e.action === 'sign-off').map((e) => e.signedOff?.by)).toEqual(['Rater B']);
   expect(history(fileB).at(-1)!.action).toBe('sign-off');
+
+  // Reopen… asks for a reason (kept in B's history); A's read is hidden again.
+  await pageB.getByTestId('reopen').click();
+  await expect(pageB.getByTestId('reopen-reason')).toBeFocused();
+  await expect(pageB.getByTestId('reopen-confirm')).toBeDisabled();
+  await pageB.keyboard.type('multifidus edge checked again');
+  await pageB.screenshot({ path: `${SHOTS}/second-read-b-reopen.png` });
+  await pageB.keyboard.press('Enter');
+  await expect(pageB.getByTestId('sign-off')).toBeVisible();
+  await expect(pageB.getByTestId('agreement-panel')).toHaveCount(0);
+  await expect(pageB.getByTestId('compare-overlay')).toHaveCount(0);
+  expect(history(fileB).at(-1)).toMatchObject({ action: 'reopen', reason: 'multifidus edge checked again', rater: 'Rater B' });
   expect(errors).toEqual([]);
   await ctxB.close();
 });

@@ -13,6 +13,8 @@ type Metric = AgreementView['metrics'][number];
 
 /** Decimals shown per unit: mm² to 0.1, a fraction to 0.0001, HU to 0.01; Dice and ICC to 0.001, mm to 0.01. */
 const DIGITS: Record<string, number> = { mm2: 1, '1': 4, HU: 2 };
+/** A unit as shown: mm², a fraction, HU. */
+const unitText = (u: string) => (u === 'mm2' ? 'mm²' : u === '1' ? 'fraction' : u);
 
 function Num({ value, digits, id }: { value: number | null | undefined; digits: number; id: string }) {
   if (value === null || value === undefined || !Number.isFinite(value)) {
@@ -101,7 +103,7 @@ export function AgreementPanel() {
                 return (
                   <tr key={m.key} data-testid={`agreement-metric-${m.key}`} className={m.key === metricKey ? 'on' : ''} onClick={() => setMetricKey(m.key)} title={[m.icc.ok ? '' : `ICC: ${m.icc.reason}`, b && !b.ok ? `Bland-Altman: ${b.reason}` : ''].filter(Boolean).join('\n')}>
                     <td>
-                      {m.label} <span className="dim">({m.unit === '1' ? 'fraction' : m.unit})</span>
+                      {m.label} <span className="dim">({unitText(m.unit)})</span>
                     </td>
                     <td>{m.targets}</td>
                     <td>
@@ -157,19 +159,21 @@ function BlandAltmanPlot({ metric }: { metric: Metric }) {
   const px = (x: number) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
   const py = (y: number) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
   const d = DIGITS[metric.unit] ?? 3;
-  const line = (y: number, cls: string, label: string, testid: string) => (
+  const line = (y: number, cls: string, label: string | null, testid: string) => (
     <g data-testid={testid}>
       <line x1={L} x2={W - R} y1={py(y)} y2={py(y)} className={cls} />
-      <text x={W - R - 2} y={py(y) - 3} textAnchor="end" className="ba-label">
-        {label} {y.toFixed(d)}
-      </text>
+      {label !== null && (
+        <text x={W - R - 2} y={py(y) - 3} textAnchor="end" className="ba-label">
+          {label} {y.toFixed(d)}
+        </text>
+      )}
     </g>
   );
   return (
     <figure className="ba-figure">
       <svg viewBox={`0 0 ${W} ${H}`} className="ba-plot" data-testid="ba-plot" data-metric={metric.key} data-points={b.points.length} role="img" aria-label={`Bland-Altman plot of ${metric.label}`}>
         <rect x={L} y={T} width={W - L - R} height={H - T - B} className="ba-frame" />
-        {line(0, 'ba-zero', '', 'ba-zero')}
+        {line(0, 'ba-zero', null, 'ba-zero')}
         {line(b.bias, 'ba-bias', 'bias', 'ba-bias')}
         {line(b.upper, 'ba-loa', '+1.96 SD', 'ba-upper')}
         {line(b.lower, 'ba-loa', '−1.96 SD', 'ba-lower')}
@@ -183,7 +187,7 @@ function BlandAltmanPlot({ metric }: { metric: Metric }) {
           {x1.toFixed(d)}
         </text>
         <text x={(L + W - R) / 2} y={H - 8} textAnchor="middle" className="ba-axis">
-          mean ({metric.unit === '1' ? 'fraction' : metric.unit})
+          mean ({unitText(metric.unit)})
         </text>
         <text x={4} y={T + 8} className="ba-axis">
           {y1.toFixed(d)}
