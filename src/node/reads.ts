@@ -31,8 +31,9 @@ export async function listReads(workspace: string, seriesUid: string): Promise<{
     // The slug in the name is a rater name whose slug is itself: it finds the file again through readPath.
     const slug = name.slice(stem.length + 6, -'.json'.length);
     if (slug === '' || raterSlug(slug) !== slug) continue;
-    const r = await loadDocument(workspace, seriesUid, undefined, { rater: slug });
-    if (!r.document || r.revision === null) continue;
+    // A read that cannot be used (another program's file under that name) is left out, not the whole list.
+    const r = await loadDocument(workspace, seriesUid, undefined, { rater: slug }).catch(() => null);
+    if (!r?.document || r.revision === null) continue;
     const rater = r.document.rater.trim();
     out.push({ info: infoOf({ rater: rater && raterSlug(rater) === slug ? rater : slug }, r.document, r.path), document: r.document, path: r.path });
   }

@@ -164,7 +164,10 @@ describe('a blinded second read through the API', () => {
 
   it('does not list a file that only looks like a read', async () => {
     writeFileSync(path.join(ws, `${uid}.read-Not.A.Slug.json`), '{}');
+    // A read's name holding another program's file: left out (and left as it is), the other reads still listed.
+    writeFileSync(path.join(ws, `${uid}.read-zz.json`), '{"not":"ours"}');
     const st = await api['reads:status'](uid);
+    expect(readFileSync(path.join(ws, `${uid}.read-zz.json`), 'utf8')).toBe('{"not":"ours"}');
     expect(st.others.map((o) => o.file)).toEqual([`${uid}.read-rater-b.json`]);
   });
 });

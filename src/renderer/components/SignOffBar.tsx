@@ -34,6 +34,20 @@ export function SignOffBar() {
   const openRead = useApp((s) => s.openRead);
   const reads = useApp((s) => s.reads);
   const compareOn = useApp((s) => s.compareOn);
+  const hasDoc = !!doc;
+  // Another rater may sign off meanwhile: the reads are asked again whenever this window comes back.
+  useEffect(() => {
+    if (!hasDoc) return;
+    const again = () => {
+      if (document.visibilityState === 'visible') void store.getState().refreshReads();
+    };
+    window.addEventListener('focus', again);
+    document.addEventListener('visibilitychange', again);
+    return () => {
+      window.removeEventListener('focus', again);
+      document.removeEventListener('visibilitychange', again);
+    };
+  }, [hasDoc, store]);
   if (!doc) return null;
   const signed = doc.signedOff;
   const which = openRead ? `Second read (blinded) of ${openRead.rater}` : 'First read';
