@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { toUserError } from '../core/errors';
 import { channels, type Channel, type ChannelArgs, type ChannelResults, type ParaspineApi } from '../shared/contract';
 import type { FolderAccess } from './access';
+import { agreementChannels } from './api/agreement';
 import { annotationChannels } from './api/annotations';
 import { appChannels } from './api/app';
 import { ApiError, createContext, type ApiOptions } from './api/context';
@@ -59,6 +60,7 @@ export function createApi(opts: ApiOptions): ParaspineService {
     ...pacsChannels(ctx),
     ...guardedSaves(ctx, annotationChannels(ctx)),
     ...worklistChannels(ctx),
+    ...agreementChannels(ctx),
     ...maskChannels(ctx),
     ...exportChannels(ctx),
   };

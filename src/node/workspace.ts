@@ -50,6 +50,40 @@ export function previousPath(workspace: string, seriesInstanceUid: string): stri
   return path.join(workspace, `${documentStem(seriesInstanceUid)}.prev.json`);
 }
 
+/**
+ * A rater's name as a file-name part: letters without accents, digits, '-' (lower case, at most 40);
+ * a hash of the name when nothing of it is left. Names that differ only in case, spaces or punctuation
+ * share a slug (they are taken for the same rater).
+ */
+export function raterSlug(rater: string): string {
+  const name = rater.trim();
+  if (name === '') throw new UserError('input', 'a second read needs the rater\'s name: set Rater first');
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return slug || createHash('sha256').update(name).digest('hex').slice(0, 10);
+}
+
+/**
+ * The document of one read of a series: the first read (`read` null or left out) is documentPath, as
+ * it always was; a blinded second read by a rater is `<stem>.read-<rater slug>.json` beside it (its
+ * .prev.json and .history.jsonl named after it in the same way).
+ */
+export function readPath(workspace: string, seriesInstanceUid: string, read?: { rater: string } | null): string {
+  if (!read) return documentPath(workspace, seriesInstanceUid);
+  return path.join(workspace, `${documentStem(seriesInstanceUid)}.read-${raterSlug(read.rater)}.json`);
+}
+
+/** The previous version beside a document file: `<name>.prev.json`. */
+function prevOf(file: string): string {
+  return file.replace(/\.json$/, '.prev.json');
+}
+
 export interface WorkspaceLoadResult {
   document: AnnotationDocument | null;
   /** One line when something was wrong (a file moved aside, a previous version restored). */
@@ -86,6 +120,8 @@ export interface SaveOptions {
   baseRevision?: string | null;
   /** Why a signed-off read is reopened (needed when the document on disk is signed off and this one is not). */
   reason?: string;
+  /** A blinded second read: saved at readPath (its own file and history); left out or null: the first read. */
+  read?: { rater: string } | null;
 }
 
 /** An ISO time as people read it in a message: `2024-05-06 07:08:09 UTC` (anything else as it is). */
@@ -241,9 +277,9 @@ async function moveAside(file: string, now: Date): Promise<string> {
   }
 }
 
-export async function loadDocument(workspace: string, seriesInstanceUid: string, now: () => Date = () => new Date()): Promise<WorkspaceLoadResult> {
-  const file = documentPath(workspace, seriesInstanceUid);
-  const prev = previousPath(workspace, seriesInstanceUid);
+export async function loadDocument(workspace: string, seriesInstanceUid: string, now: () => Date = () => new Date(), read?: { rater: string } | null): Promise<WorkspaceLoadResult> {
+  const file = readPath(workspace, seriesInstanceUid, read);
+  const prev = prevOf(file);
   const cur = await readDocument(file);
   if (cur.kind === 'ok') return { document: cur.document, problem: cur.notes.length ? cur.notes.join('; ') : null, path: file, revision: cur.revision };
   if (cur.kind === 'foreign') {
@@ -278,8 +314,8 @@ export async function saveDocument(workspace: string, document: unknown, now: ()
   if (!parsed.ok) throw new UserError('input', `not saved: ${parsed.reason}`);
   const doc = parsed.document;
   await fs.mkdir(workspace, { recursive: true });
-  const file = documentPath(workspace, doc.series.seriesInstanceUid);
-  const prev = previousPath(workspace, doc.series.seriesInstanceUid);
+  const file = readPath(workspace, doc.series.seriesInstanceUid, opts.read);
+  const prev = prevOf(file);
   return withLock(file, async () => {
     const cur = await readDocument(file);
     if (cur.kind === 'foreign') throw new UserError('input', `not saved: ${path.basename(file)} in the workspace is ${cur.reason} and is never overwritten`);

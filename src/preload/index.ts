@@ -29,6 +29,8 @@ const CHANNELS = [
   'annotations:load',
   'annotations:save',
   'annotations:saveCopy',
+  'reads:status',
+  'agreement:reads',
   'masks:import',
   'export:write',
   'export:report',

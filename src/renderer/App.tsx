@@ -12,6 +12,8 @@ import { PacsPanel } from './components/PacsPanel';
 import { ReadOnlyBanner, WorklistPanel } from './components/WorklistPanel';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
 import { WorkspaceControl } from './components/WorkspaceControl';
+import { SignOffBar, SignOffReadMode } from './components/SignOffBar';
+import { AgreementPanel } from './components/AgreementPanel';
 import { handleKey } from './keyboard';
 import { WINDOW_PRESETS } from '../shared/windowPresets';
 import { getAppStore, useApp } from './state/store';
@@ -68,6 +70,7 @@ export function App({ flushSave }: AppProps) {
           <LoadingSlices waiting="Levels and outlines" />
         </aside>
         <section className="center">
+          {volume && <SignOffBar />}
           {volume && <ViewerToolbar />}
           {volume && <ToolOptionsBar />}
           <div className="viewer-area">
@@ -84,6 +87,7 @@ export function App({ flushSave }: AppProps) {
               <ReformatView plane="coronal" />
             </div>
           )}
+          {volume && <AgreementPanel />}
           {volume && <MetricsPanel />}
           {volume && <ImportExport />}
           <LoadingSlices waiting="The sagittal and coronal views, the measurements, mask import and export" />
@@ -192,6 +196,7 @@ function Header() {
       </form>
       <WorkspaceControl />
       <RaterField />
+      <SignOffReadMode />
       <div className={`save-status ${save.state}`} data-testid="save-status" data-state={save.state} title={save.path ?? ''}>
         {doc ? (save.state === 'saved' ? '✓ Saved' : save.state === 'saving' ? 'Saving…' : save.state === 'pending' ? 'Unsaved changes…' : save.state === 'error' ? `Save failed: ${save.error}` : save.state === 'conflict' ? 'Not saved: a newer copy is on disk' : 'No changes') : ''}
       </div>

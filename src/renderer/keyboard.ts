@@ -99,6 +99,9 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
       if (!s.worklist) return false; // no cohort open
       void s.nextWorklistLine();
       return true;
+    case 'signOff':
+      void s.signOff();
+      return true;
     case 'openFolder':
     case 'exportCsv':
       return false; // application-menu accelerators: main handles them

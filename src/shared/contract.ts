@@ -14,6 +14,7 @@ import type { VolumeGeometry } from '../core/geometry/volumeGeometry';
 import type { Level, Side } from '../core/anatomy/anatomy';
 import type { Vec3 } from '../core/geometry/vec3';
 import { EXPORT_FORMAT_REGISTRY, EXPORT_FORMATS, REPORT_FORMATS, type ExportFormat } from '../core/export/formats';
+import type { AgreementReport } from '../core/agreement/agreement';
 import type { ShortcutAction } from './shortcuts';
 import type { WindowPreset } from './windowPresets';
 
@@ -72,6 +73,53 @@ export const BINARY_KIND_HEADER = 'x-paraspine-binary';
  * order, nothing after. Arguments without bytes travel as application/json.
  */
 export const BRIDGE_FRAME_TYPE = 'application/vnd.paraspine.frame';
+
+/**
+ * Which read of a series a document is (annotations:load / annotations:save, reads:status,
+ * agreement:reads): left out or null, the first read at today's document path (the single-rater
+ * default); `{ rater }`, that rater's blinded second read, saved as `<stem>.read-<rater slug>.json`
+ * beside it with its own .prev.json and history (node/workspace.ts readPath).
+ */
+export interface ReadRef {
+  rater: string;
+}
+
+/** One read of a series found in the workspace (reads:status): never its outlines. */
+export interface ReadInfo {
+  /** null: the first read (the series' document); else the rater of a blinded second read. */
+  read: ReadRef | null;
+  /** The rater named in the document. */
+  rater: string;
+  /** File name in the workspace. */
+  file: string;
+  signedOff: { by: string; at: string } | null;
+}
+
+/**
+ * The reads of a series as the open read may see them (reads:status): the other reads' outlines are
+ * given only when the open read and that read are both signed off (`compare`); until then `hidden`
+ * says why in one line (blinding: a rater never sees another rater's outlines while reading).
+ */
+export interface ReadsStatus {
+  mine: ReadInfo | null;
+  others: ReadInfo[];
+  compare: { info: ReadInfo; document: AnnotationDocument } | null;
+  hidden: string | null;
+}
+
+/**
+ * agreement:reads: the agreement of the open read and the other signed-off read of its series,
+ * computed by `paraspine agreement`'s code (node/agreement.ts): the same object its JSON prints.
+ */
+export interface AgreementView {
+  format: string;
+  version: number;
+  series: { seriesInstanceUid: string; studyInstanceUid: string; patientId: string; seriesDescription: string };
+  documents: { path: string; rater: string; revision: string; modifiedAt: string; signedOff: { by: string; at: string } | null }[];
+  raters: AgreementReport['raters'];
+  rois: AgreementReport['rois'];
+  metrics: AgreementReport['metrics'];
+}
 
 /** Largest count of one series:slices call (the load budget bounds a series far below it). */
 export const MAX_SLICES_PER_CALL = 100_000;
@@ -167,6 +215,9 @@ export type FolderSeriesRoot = Extract<SeriesRoot, { kind: 'folder' }>;
  * (SeriesSummary.seriesInstanceUid from that scan). One kind per root kind.
  */
 export const seriesLocatorSchema = z.discriminatedUnion('kind', [rootKinds[0].extend({ seriesUid: str }), rootKinds[1].extend({ seriesUid: str })]);
+
+/** A read (ReadRef): null or left out, the first read. */
+export const readRefSchema = z.object({ rater: z.string().trim().min(1).max(80) }).strict().nullable();
 export type SeriesLocator = z.infer<typeof seriesLocatorSchema>;
 export type FolderSeriesLocator = Extract<SeriesLocator, { kind: 'folder' }>;
 export type DicomWebSeriesRoot = Extract<SeriesRoot, { kind: 'dicomweb' }>;
@@ -373,7 +424,8 @@ export const channels = {
   /** Releases the lock this app holds on a series (and its read-only mark). */
   'worklist:release': { args: z.tuple([str]) },
   'workspace:set': { args: z.tuple([str]) },
-  'annotations:load': { args: z.tuple([str]) },
+  /** The series' document; the optional second argument names a blinded second read (ReadRef; null or left out: the first read). */
+  'annotations:load': { args: z.tuple([str, readRefSchema.optional()]) },
   /**
    * Saves the document (validated) over the series' document, the one there kept as .prev.json. The
    * optional second argument names the revision the document was based on (annotations:load's or the
@@ -381,9 +433,19 @@ export const channels = {
    * and the result carries `conflict`. Without it the document is saved whatever is on disk. `reason`:
    * why a signed-off read is reopened (needed then; kept in the document's history).
    */
-  'annotations:save': { args: z.tuple([z.unknown(), z.object({ baseRevision: z.string().min(1).max(200).nullable(), reason: z.string().min(1).max(2000).optional() }).strict().optional()]) },
+  'annotations:save': { args: z.tuple([z.unknown(), z.object({ baseRevision: z.string().min(1).max(200).nullable(), reason: z.string().min(1).max(2000).optional() }).strict().optional(), readRefSchema.optional()]) },
   /** Saves the document as a separate file beside the series' document (never replacing one): "keep both" after a conflict. */
   'annotations:saveCopy': { args: z.tuple([z.unknown()]) },
+  /**
+   * The reads of a series in the workspace as the read named (ReadRef; null: the first read) may see
+   * them: every read's rater and sign-off, and another read's outlines only when both are signed off.
+   */
+  'reads:status': { args: z.tuple([str, readRefSchema.optional()]) },
+  /**
+   * Agreement of the read named and the other signed-off read of the series (refused with one line
+   * until both are signed off): `paraspine agreement`'s code on the two saved documents.
+   */
+  'agreement:reads': { args: z.tuple([seriesLocatorSchema, readRefSchema.optional()]) },
   'masks:import': {
     args: z.tuple([
       z.object({
@@ -460,6 +522,8 @@ export interface ChannelResults {
   'annotations:load': AnnotationsLoadResult;
   'annotations:save': AnnotationsSaveResult;
   'annotations:saveCopy': { path: string };
+  'reads:status': ReadsStatus;
+  'agreement:reads': AgreementView;
   'masks:import': MaskImportResult;
   'export:write': { path: string };
   'export:report': { path: string; leftOut: string[] };

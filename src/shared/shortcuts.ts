@@ -27,6 +27,8 @@ export type ShortcutAction =
   | { type: 'toggleOverlay' }
   | { type: 'deleteSelected' }
   | { type: 'toggleAbsent' }
+  /** Sign the open read off as done (slices/reads.ts); Reopen… asks for a reason. */
+  | { type: 'signOff' }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'toggleHelp' }
@@ -176,6 +178,7 @@ export const SHORTCUTS: readonly ShortcutRow[] = [
   { id: 'preset-cycle', group: 'View', description: 'cycle window presets (soft tissue, muscle, bone, fat)', bindings: [{ key: 'w', action: { type: 'cyclePreset' } }] },
   { id: 'view-reset', group: 'View', description: 'reset zoom, pan and window', bindings: [{ key: '0', action: { type: 'resetView' } }] },
   { id: 'overlay', group: 'View', description: 'lean / fat overlay on or off', bindings: [{ key: 'o', action: { type: 'toggleOverlay' } }] },
+  { id: 'sign-off', group: 'Edit', description: 'sign off the open read as done (Reopen… asks for a reason)', bindings: [{ key: 's', mod: true, shift: true, action: { type: 'signOff' } }] },
   { id: 'undo', group: 'Edit', description: 'undo', global: true, bindings: [{ key: 'z', mod: true, shift: false, action: { type: 'undo' }, menu: 'all' }] },
   {
     id: 'redo',

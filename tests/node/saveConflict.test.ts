@@ -180,9 +180,13 @@ describe('annotations:save against a stale copy (bridge, HTTP)', () => {
     const r = await api('annotations:save', [tabB, { baseRevision: 42 }]);
     expect(r.status).toBe(400);
     expect(r.json.error).toMatch(/^annotations:save: argument 1\.baseRevision/);
+    // The third argument names a blinded second read ({ rater } or null): anything else is refused, and so is a fourth.
     const three = await api('annotations:save', [tabB, { baseRevision: null }, 3]);
     expect(three.status).toBe(400);
-    expect(three.json.error).toMatch(/expects 1 to 2 argument\(s\), got 3/);
+    expect(three.json.error).toMatch(/^annotations:save: argument 2: .*expected object/);
+    const four = await api('annotations:save', [tabB, { baseRevision: null }, null, 3]);
+    expect(four.status).toBe(400);
+    expect(four.json.error).toMatch(/expects 1 to 3 argument\(s\), got 4/);
     expect((await fs.readFile(documentPath(ws, SERIES_UID))).equals(before)).toBe(true);
   });
 });

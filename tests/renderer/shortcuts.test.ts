@@ -194,6 +194,14 @@ const EXPECT: { [Id in ActionId]: { prepare?: (store: StoreApi<AppState>, a: Ext
     prepare: (store) => store.setState({ worklist: { cohort: { kind: 'folder', path: '/c' }, lines: [], total: 0, raters: [], next: null, staleMinutes: 30 }, nextWorklistLine: vi.fn(async () => {}) }),
     check: (_a, _b, s) => expect(s.nextWorklistLine).toHaveBeenCalledTimes(1),
   },
+  signOff: {
+    // Without a rater name the sign-off is refused at once, and says why (the sign-off itself: signOff.test.ts).
+    prepare: (store) => store.getState().setRater(''),
+    check: (_a, _b, s) => {
+      expect(s.toast?.text).toMatch(/^Type your name in Rater/);
+      expect(s.doc?.signedOff ?? null).toBeNull();
+    },
+  },
   openFolder: 'menu',
   exportCsv: 'menu',
 };

@@ -6,17 +6,15 @@
  * per metric ICC(2,1) with its 95% CI and Bland-Altman bias and limits of agreement); `--pdf` also
  * writes the Bland-Altman plots (node/reports/agreementPdf.ts).
  */
-import type { AnnotationDocument } from '../../core/annotations/document';
-import { agreement, type AgreementReport } from '../../core/agreement/agreement';
-import { UserError } from '../../core/errors';
+import type { AgreementReport } from '../../core/agreement/agreement';
 import { toCsv } from '../../core/format/csv';
-import { folderSeries, measureSeries, readAnnotations } from '../../node/measureSeries';
+import { AGREEMENT_FORMAT, AGREEMENT_VERSION, agreementJson, agreementOfDocuments, readAgreementDocuments } from '../../node/agreement';
+import { folderSeries } from '../../node/measureSeries';
 import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';
 
-export const AGREEMENT_FORMAT = 'paraspine-agreement';
-export const AGREEMENT_VERSION = 1;
+export { AGREEMENT_FORMAT, AGREEMENT_VERSION };
 
 /** The CSV's columns: one table of ROI rows (Dice, Hausdorff per pair of raters), ICC rows and Bland-Altman rows. */
 export const AGREEMENT_CSV_COLUMNS = [
@@ -41,12 +39,6 @@ export const AGREEMENT_CSV_COLUMNS = [
   'note',
 ] as const;
 
-interface ReadDocument {
-  path: string;
-  document: AnnotationDocument;
-  revision: string;
-}
-
 /** Every option of `agreement` (its parser and its help). */
 export const AGREEMENT_OPTIONS = {
   series: { type: 'string', help: { value: 'FOLDER', text: 'The CT series the documents outline (required: its grid and HU).', default: 'none: required' } },
@@ -62,53 +54,17 @@ export async function runAgreement(argv: string[], out: Output): Promise<void> {
   if (values.series === undefined) throw new UsageError('agreement needs --series FOLDER: the CT series the documents outline (its grid and HU)');
   const folder = await requireFolder(values.series, 'series folder');
 
-  // Every document first: a document of another series, without a rater, or of a rater already read is
-  // refused with one line naming it, before any series is loaded.
-  const docs: ReadDocument[] = [];
-  for (const file of positionals) {
-    const { document, revision } = await readAnnotations(file);
-    if (document.rater.trim() === '') throw new UserError('input', `${file}: the document names no rater: agreement compares raters' reads`);
-    const first = docs[0];
-    if (first && document.series.seriesInstanceUid !== first.document.series.seriesInstanceUid) {
-      throw new UserError('input', `${file}: annotations are for series ${document.series.seriesInstanceUid}, not ${first.document.series.seriesInstanceUid} (the series of ${first.path})`);
-    }
-    const same = docs.find((d) => d.document.rater.trim() === document.rater.trim());
-    if (same) throw new UserError('input', `${file}: rater ${JSON.stringify(document.rater)} also wrote ${same.path}: agreement compares different raters`);
-    docs.push({ path: file, document, revision });
-  }
-
-  const uid = docs[0]!.document.series.seriesInstanceUid;
-  const reads = [];
-  let geometry;
-  let series;
-  for (const d of docs) {
-    const r = await measureSeries({ series: folderSeries(folder, uid), annotations: d.path }, (l) => out.note(`${d.path}: ${l}`));
-    geometry ??= r.dicom!.geometry;
-    series ??= r.series;
-    reads.push({ rater: d.document.rater, rois: d.document.rois, records: r.measurements });
-  }
-  const report = agreement(geometry!, reads);
-  const documents = docs.map((d) => ({ path: d.path, rater: d.document.rater, revision: d.revision, modifiedAt: d.document.modifiedAt, signedOff: d.document.signedOff ?? null }));
-  const text =
-    format === 'csv'
-      ? agreementCsv(report)
-      : JSON.stringify(
-          {
-            format: AGREEMENT_FORMAT,
-            version: AGREEMENT_VERSION,
-            series: { seriesInstanceUid: series!.seriesInstanceUid, studyInstanceUid: series!.studyInstanceUid, patientId: series!.patientId, seriesDescription: series!.seriesDescription },
-            documents,
-            ...report,
-          },
-          null,
-          2,
-        ) + '\n';
+  // Every document first (one line naming a bad one, before any series is loaded), then measured and compared: node/agreement.ts, as the app's agreement view.
+  const docs = await readAgreementDocuments(positionals);
+  const outcome = await agreementOfDocuments((uid) => folderSeries(folder, uid), docs, (l) => out.note(l));
+  const { report, series, documents } = outcome;
+  const text = format === 'csv' ? agreementCsv(report) : JSON.stringify(agreementJson(outcome), null, 2) + '\n';
   await out.emit(text, values.out);
   if (values.pdf !== undefined) {
     // The Bland-Altman plots (and the ICC and ROI tables) as a PDF, beside the JSON or CSV.
     const { renderAgreementPdf } = await import('../../node/reports/agreementPdf');
     const { APP_VERSION } = await import('../../node/appVersion');
-    const pdf = await renderAgreementPdf({ report, seriesLabel: series!.seriesDescription || series!.seriesInstanceUid, documents, madeAt: new Date().toISOString(), softwareVersion: APP_VERSION });
+    const pdf = await renderAgreementPdf({ report, seriesLabel: series.seriesDescription || series.seriesInstanceUid, documents, madeAt: new Date().toISOString(), softwareVersion: APP_VERSION });
     await out.emit(pdf, values.pdf);
   }
 }

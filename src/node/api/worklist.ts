@@ -74,9 +74,9 @@ export function guardedSaves<T extends Pick<ParaspineApi, 'annotations:save' | '
   const session = worklistSession(ctx);
   return {
     ...channels,
-    async 'annotations:save'(document, opts) {
+    async 'annotations:save'(document, opts, read) {
       await session.checkSave(await ctx.workspace(), document);
-      return channels['annotations:save'](document, opts);
+      return channels['annotations:save'](document, opts, read);
     },
     async 'annotations:saveCopy'(document) {
       await session.checkSave(await ctx.workspace(), document);

@@ -27,14 +27,15 @@ export function attachAutosave(store: StoreApi<AppState>, api: () => ParaspineAp
     // one: the others must wait for that one too (a plain `if` let two saves start on the same base
     // revision, and the second was refused as stale: a false conflict on a slow disk).
     while (saving) await saving;
-    const { doc, changeCounter, docRevision, saveConflict, worklistReadOnly } = store.getState();
+    const { doc, changeCounter, docRevision, saveConflict, worklistReadOnly, openRead } = store.getState();
     if (!doc || changeCounter === savedCounter || saveConflict) return;
     if (worklistReadOnly?.seriesUid === doc.series.seriesInstanceUid) return; // opened read-only from the worklist: never saved
     const uid = doc.series.seriesInstanceUid;
     store.getState().setSaveState({ state: 'saving' });
     saving = (async () => {
       try {
-        const r = docRevision === undefined ? await api()['annotations:save'](doc) : await api()['annotations:save'](doc, { baseRevision: docRevision });
+        // A blinded second read (openRead, fixed when the series was opened) is saved as that read's own document.
+        const r = docRevision === undefined ? await api()['annotations:save'](doc) : openRead ? await api()['annotations:save'](doc, { baseRevision: docRevision }, openRead) : await api()['annotations:save'](doc, { baseRevision: docRevision });
         const st = store.getState();
         if (st.doc?.series.seriesInstanceUid !== uid) return; // another series was opened meanwhile
         if (r.conflict) {

@@ -12,6 +12,7 @@ import { createBoneSlice } from './slices/bone';
 import { createImportExportSlice } from './slices/importExport';
 import { createOutlineToolsSlice } from './slices/outlineTools';
 import { createPacsSlice } from './slices/pacs';
+import { createReadsSlice } from './slices/reads';
 import { createSessionSlice } from './slices/session';
 import { createUiSlice } from './slices/ui';
 import { createViewSlice } from './slices/view';
@@ -33,6 +34,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createBoneSlice(set, get, deps),
     ...createPacsSlice(set, get, deps),
     ...createWorklistSlice(set, get, deps),
+    ...createReadsSlice(set, get, deps),
   }));
 }
 

@@ -15,6 +15,7 @@ import type { HuRanges } from '../../core/metrics/ranges';
 import type { PacsSlice } from './slices/pacs';
 import type { WorklistSlice } from './slices/worklist';
 import type { WorklistLockView } from '../../shared/contract';
+import type { ReadsSlice } from './slices/reads';
 import type { HuVolume } from '../../core/volume';
 import type { BoneVertebra } from '../../core/bone/trabecular';
 import type { AppInfo, LoadedSeriesMeta, MaskImportResult, ParaspineApi, SeriesLocator } from '../../shared/contract';
@@ -371,7 +372,7 @@ export interface BoneSlice {
   setPatientInfo(p: { heightM?: number | null; sex?: 'M' | 'F' | null }): string | null;
 }
 
-export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice & BoneSlice & PacsSlice & WorklistSlice;
+export type AppState = SessionSlice & ViewSlice & AnnotationSlice & UiSlice & ImportExportSlice & OutlineToolsSlice & BoneSlice & PacsSlice & WorklistSlice & ReadsSlice;
 
 export interface StoreDeps {
   api: () => ParaspineApi;

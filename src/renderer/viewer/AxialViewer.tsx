@@ -7,6 +7,7 @@ import { useRef, useState } from 'react';
 import { getApi } from '../api/client';
 import { getAppStore, useApp } from '../state/store';
 import { BoneRoiOverlay } from './BoneRoiOverlay';
+import { CompareOverlay } from './CompareOverlay';
 import { CutOverlay } from './CutOverlay';
 import { useAnnotationEvents } from './hooks/useAnnotationEvents';
 import { useCursorReadout } from './hooks/useCursorReadout';
@@ -99,6 +100,7 @@ export function AxialViewer({ onStrokeEnd }: AxialViewerProps) {
       {volume && !viewerError && pixel && <PixelToolOverlay tool={pixel} conv={conv} />}
       {volume && !viewerError && <CutOverlay />}
       {volume && !viewerError && <BoneRoiOverlay />}
+      {volume && !viewerError && <CompareOverlay />}
       {shown && viewerError && (
         <div className="empty-state" data-testid="viewer-error">
           The viewer could not show this series: {viewerError}

@@ -15,6 +15,7 @@ import { MUSCLE_NAMES } from '../checklist';
 import { sliceShort } from '../../../core/geometry/sliceNumber';
 
 import { message, pointerFor } from '../util';
+import { signedOffRefusal } from './reads';
 
 export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): AnnotationSlice => {
   /** The slice as people see it everywhere: position from the feet (1-based), with its InstanceNumber. */
@@ -52,6 +53,13 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     get().showToast(`Loading slices ${load.loaded} / ${load.total}: marking, outlining and editing start when every slice is in`, 'error');
     return true;
   };
+  /** A signed-off read is not changed until it is reopened (slices/reads.ts): true, and a toast says so in one line. */
+  const refusedSignedOff = (): boolean => {
+    const doc = get().doc;
+    const line = doc ? signedOffRefusal(doc) : null;
+    if (line) get().showToast(line, 'error');
+    return line !== null;
+  };
   /** The selected outline when it lies on the slice shown; otherwise null, and a toast says why nothing happens. */
   const selectedHere = (what: string) => {
     const { doc, selectedRoiId, volume, sliceIndex } = get();
@@ -84,7 +92,8 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     try {
       if (choice === 'keepBoth') kept = (await api['annotations:saveCopy'](doc)).path;
       if (!same()) return;
-      const r = await api['annotations:load'](conflict.seriesUid);
+      const openRead = get().openRead;
+      const r = openRead ? await api['annotations:load'](conflict.seriesUid, openRead) : await api['annotations:load'](conflict.seriesUid);
       if (!same()) return;
       const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
       const note = kept ? `This tab's copy was saved as ${name(kept)}; ` : '';
@@ -115,7 +124,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   },
   change(fn, key = null) {
     const { doc, history } = get();
-    if (!doc || refusedWhileLoading()) return;
+    if (!doc || refusedWhileLoading() || refusedSignedOff()) return;
     if (get().worklistReadOnly?.seriesUid === doc.series.seriesInstanceUid) {
       get().showToast('Read-only: this series is locked by someone else, nothing is changed or saved', 'error');
       return;
@@ -126,7 +135,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   },
   markLevel(level) {
     const { volume, sliceIndex, doc } = get();
-    if (refusedWhileLoading() || !volume || !doc || get().question) return;
+    if (refusedWhileLoading() || !volume || !doc || refusedSignedOff() || get().question) return;
     const mark = doc.levels.find((l) => l.level === level) ?? null;
     const from = mark ? levelSlice(volume, mark) : null;
     // Moving a level that has outlines elsewhere asks what becomes of them: never strands them silently.
@@ -143,7 +152,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   },
   removeLevel(level) {
     const { doc, volume } = get();
-    if (refusedWhileLoading() || !doc || get().question) return;
+    if (refusedWhileLoading() || !doc || refusedSignedOff() || get().question) return;
     // Removing a mark that has outlines asks what becomes of them (as re-marking does): never strands them silently.
     const rois = doc.rois.filter((r) => r.level === level);
     if (rois.length > 0 && volume) {
@@ -171,7 +180,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     const { volume, doc } = get();
     // The outline tools (mirror, scissors) add outlines for another label or slice through the same guard rails.
     const { level: activeLevel = get().activeLevel, muscle: activeMuscle = get().activeMuscle, side: activeSide = get().activeSide, sliceIndex = get().sliceIndex, key = null, source = 'drawn' } = target;
-    if (refusedWhileLoading() || !volume || !doc || pointsLps.length < 3 || get().question) return 'refused';
+    if (refusedWhileLoading() || !volume || !doc || refusedSignedOff() || pointsLps.length < 3 || get().question) return 'refused';
     // An outline always lies on its level's slice: one drawn on another slice is not saved.
     const mark = doc.levels.find((l) => l.level === activeLevel);
     const at = mark ? levelSlice(volume, mark) : null;
@@ -266,7 +275,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   },
   toggleAbsent(target) {
     const { volume, doc, sliceIndex } = get();
-    if (refusedWhileLoading() || !volume || !doc || get().question) return;
+    if (refusedWhileLoading() || !volume || !doc || refusedSignedOff() || get().question) return;
     const { level, muscle, side } = target ?? { level: get().activeLevel, muscle: get().activeMuscle, side: get().activeSide };
     const label = `${roiLabel(muscle, side)} at ${level}`;
     if (absentRecord(doc, level, muscle, side)) {
@@ -287,7 +296,7 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   },
   acceptRequest: null,
   requestAccept(target) {
-    if (refusedWhileLoading() || !get().doc || get().question) return;
+    if (refusedWhileLoading() || !get().doc || refusedSignedOff() || get().question) return;
     set({ acceptRequest: target });
   },
   cancelAccept() {
@@ -330,20 +339,20 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
     set({ rater: name });
     deps.persistRater?.(name);
     const doc = get().doc;
-    if (!doc) return;
+    if (!doc || doc.signedOff) return; // a signed-off read keeps the rater who signed it off
     const next = ops.setRater(doc, name, deps.now());
     if (next !== doc) set({ doc: next, changeCounter: get().changeCounter + 1 });
   },
   undo() {
     const { doc, history } = get();
-    if (!doc) return;
+    if (!doc || refusedSignedOff()) return;
     const r = historyUndo(history, doc);
     // The rater is not part of the undo history: the restored document keeps the current name.
     if (r) set({ doc: r.doc.rater === doc.rater ? r.doc : { ...r.doc, rater: doc.rater }, history: r.history, changeCounter: get().changeCounter + 1 });
   },
   redo() {
     const { doc, history } = get();
-    if (!doc) return;
+    if (!doc || refusedSignedOff()) return;
     const r = historyRedo(history, doc);
     if (r) set({ doc: r.doc.rater === doc.rater ? r.doc : { ...r.doc, rater: doc.rater }, history: r.history, changeCounter: get().changeCounter + 1 });
   },

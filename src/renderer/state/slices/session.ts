@@ -114,12 +114,15 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
     const live = () => seq === loadSeq;
     // A study listed from a PACS (slices/pacs.ts) or a folder: the same load from here on.
     const series: SeriesLocator = pacsRoot ? { ...pacsRoot, seriesUid: uid } : folderLocator(folder!, uid);
-    set({ loadingSeries: true, error: null, selectedSeriesUid: uid, series, meta: null, volume: null, shown: null, sliceLoad: null, doc: null, docRevision: null, saveConflict: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null, lastExport: null, maskImport: { busy: false, message: null } });
+    // The first read, or the rater's blinded second read (slices/reads.ts): fixed for as long as the series is open.
+    const which = get().nextRead();
+    const openRead = 'read' in which ? which.read : null;
+    set({ loadingSeries: true, error: null, selectedSeriesUid: uid, series, meta: null, volume: null, shown: null, sliceLoad: null, doc: null, docRevision: null, saveConflict: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null, lastExport: null, maskImport: { busy: false, message: null }, openRead, reads: null, compareOn: false, reopenOpen: false, agreement: { state: 'idle', view: null, error: null } });
     let pv: ProgressiveVolume | null = null;
     try {
       const api = deps.api();
       // The document is small and says which slice to show first: it comes with the metadata, before any pixel.
-      const docLoad = api['annotations:load'](uid).then(
+      const docLoad = ('refused' in which ? Promise.reject(new Error(which.refused)) : openRead ? api['annotations:load'](uid, openRead) : api['annotations:load'](uid)).then(
         (r) => ({ ok: true as const, r }),
         (e: unknown) => ({ ok: false as const, e }),
       );
@@ -172,6 +175,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
         save: { state: 'idle', path: null, error: null, at: null },
         ...(loaded.ok ? {} : { error: `Annotations cannot be opened: ${message(loaded.e)}` }),
       });
+      if (doc) void get().refreshReads();
       try {
         if (folder && !pacsRoot) globalThis.sessionStorage?.setItem('paraspine-open', JSON.stringify({ folder, uid }));
       } catch {
@@ -232,7 +236,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
   },
   closeSeries() {
     cancelLoad('the series was closed');
-    set({ selectedSeriesUid: null, series: null, lastExport: null, meta: null, volume: null, shown: null, sliceLoad: null, loadingSeries: false, doc: null, docRevision: null, saveConflict: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null });
+    set({ selectedSeriesUid: null, series: null, lastExport: null, meta: null, volume: null, shown: null, sliceLoad: null, loadingSeries: false, doc: null, docRevision: null, saveConflict: null, history: emptyHistory(), loadProblem: null, selectedRoiId: null, openRead: null, reads: null, compareOn: false, reopenOpen: false });
   },
   async setWorkspace(path) {
     try {
