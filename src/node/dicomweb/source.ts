@@ -32,6 +32,17 @@ export interface DicomWebSourceOptions {
   readonly client?: ClientOptions;
   /** Instances retrieved at once when they are fetched one by one. */
   readonly concurrency?: number;
+  /**
+   * Retrieve the missing instances one by one (the middle slice first) rather than the whole series in
+   * one answer: the app does, so its progress counts instances as they arrive (download(locator)).
+   */
+  readonly perInstance?: boolean;
+}
+
+/** A retrieval under way: its instances received and listed, and its cancel. */
+export interface DownloadProgress {
+  readonly received: number;
+  readonly total: number;
 }
 
 /** One instance as the metadata lists it. */
@@ -60,6 +71,8 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
   readonly kind = 'dicomweb' as const;
   readonly cache: InstanceCache;
   private readonly clients = new Map<string, DicomWebClient>();
+  /** Retrievals under way, by series (url and series UID). */
+  private readonly downloads = new Map<string, { controller: AbortController; received: number; total: number }>();
 
   constructor(private readonly opts: DicomWebSourceOptions) {
     this.cache = new InstanceCache(opts.cacheDir, opts.cacheMaxBytes);
@@ -141,9 +154,9 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
     return { root: dicomWebRootLabel(root), series, problems };
   }
 
-  private async seriesListing(locator: DicomWebSeriesLocator): Promise<{ client: DicomWebClient; meta: DicomJsonDataSet[]; listed: Listed[] }> {
+  private async seriesListing(locator: DicomWebSeriesLocator, signal?: AbortSignal): Promise<{ client: DicomWebClient; meta: DicomJsonDataSet[]; listed: Listed[] }> {
     const client = this.client(locator.url);
-    const meta = await this.metadata(`series-${checkUid(locator.seriesUid, 'series')}`, () => client.seriesMetadata(locator.studyUid, locator.seriesUid));
+    const meta = await this.metadata(`series-${checkUid(locator.seriesUid, 'series')}`, () => client.seriesMetadata(locator.studyUid, locator.seriesUid, signal));
     if (meta.length === 0) throw new UserError('notFound', `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: no such series on the server`);
     return { client, meta, listed: this.instances(client, locator.studyUid, meta) };
   }
@@ -166,35 +179,77 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
    * URL each stands for.
    */
   async fetchSeries(locator: DicomWebSeriesLocator): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
-    const { client, listed } = await this.seriesListing(locator);
+    const key = downloadKey(locator);
+    this.downloads.get(key)?.controller.abort(); // a second open of the same series replaces the first
+    const d = { controller: new AbortController(), received: 0, total: 0 };
+    this.downloads.set(key, d);
+    try {
+      return await this.fetchInto(locator, d);
+    } catch (e) {
+      if (d.controller.signal.aborted) throw new UserError('input', `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: download cancelled`);
+      throw e;
+    } finally {
+      if (this.downloads.get(key) === d) this.downloads.delete(key);
+    }
+  }
+
+  /** How far the retrieval of a series is (instances in the cache of those listed), or null when none is under way. */
+  progress(locator: DicomWebSeriesLocator): DownloadProgress | null {
+    const d = this.downloads.get(downloadKey(locator));
+    return d ? { received: d.received, total: d.total } : null;
+  }
+
+  /** Stops the retrieval of a series (its open fails with 'download cancelled'); false when none was under way. */
+  cancel(locator: DicomWebSeriesLocator): boolean {
+    const d = this.downloads.get(downloadKey(locator));
+    d?.controller.abort();
+    return d !== undefined;
+  }
+
+  private async fetchInto(locator: DicomWebSeriesLocator, d: { controller: AbortController; received: number; total: number }): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
+    const signal = d.controller.signal;
+    const { client, listed } = await this.seriesListing(locator, signal);
     const wanted = listed.filter((l): l is Listed & { header: DicomHeader } => l.header !== null);
     const problems = listed.flatMap((l) => (l.problem ? [l.problem] : []));
     if (wanted.length === 0) throw new UserError('input', oneLine(`${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: no image instance in the series${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
     const files = new Map<string, string>();
     const missing: (Listed & { header: DicomHeader })[] = [];
+    d.total = wanted.length;
     for (const l of wanted) {
       const p = await this.cache.get(l.sopUid);
       if (p && (await this.matches(p, l.header))) files.set(l.sopUid, p);
       else missing.push(l);
     }
-    if (missing.length > 1 && missing.length * 2 >= wanted.length) {
-      const parts = await client.retrieveSeries(locator.studyUid, locator.seriesUid);
+    d.received = files.size;
+    if (!this.opts.perInstance && missing.length > 1 && missing.length * 2 >= wanted.length) {
+      const parts = await client.retrieveSeries(locator.studyUid, locator.seriesUid, signal);
       const byUid = new Map(missing.map((m) => [m.sopUid, m]));
       for (const [i, bytes] of parts.entries()) {
         const uid = partSopUid(bytes);
         const m = uid ? byUid.get(uid) : undefined;
         if (!uid) throw new UserError('input', `${client.base}/studies/${locator.studyUid}/series/${locator.seriesUid}: part ${i + 1} of the answer is not a DICOM instance`);
         if (m) files.set(uid, await this.store(m, bytes));
+        d.received = files.size;
       }
       const lacking = missing.filter((m) => !files.has(m.sopUid));
       if (lacking.length > 0) throw new UserError('input', `${lacking[0]!.url}: listed in the series' metadata but not in its retrieval (${lacking.length} instance(s) missing)`);
     } else {
-      const queue = [...missing];
+      // The middle of the series first (where a series opens), then outwards.
+      const middle = (wanted.length - 1) / 2;
+      const at = new Map(wanted.map((l, i) => [l.sopUid, Math.abs(i - middle)]));
+      const queue = [...missing].sort((a, b) => at.get(a.sopUid)! - at.get(b.sopUid)!);
+      let failed = false;
       const worker = async () => {
-        for (let m = queue.shift(); m; m = queue.shift()) {
-          const bytes = await client.retrieveInstance(locator.studyUid, locator.seriesUid, m.sopUid);
-          if (partSopUid(bytes) !== m.sopUid) throw new UserError('input', `${m.url}: the answer is not this instance`);
-          files.set(m.sopUid, await this.store(m, bytes));
+        for (let m = queue.shift(); m && !failed; m = queue.shift()) {
+          try {
+            const bytes = await client.retrieveInstance(locator.studyUid, locator.seriesUid, m.sopUid, signal);
+            if (partSopUid(bytes) !== m.sopUid) throw new UserError('input', `${m.url}: the answer is not this instance`);
+            files.set(m.sopUid, await this.store(m, bytes));
+            d.received = files.size;
+          } catch (e) {
+            failed = true; // the other workers stop at their next instance
+            throw e;
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 4, Math.max(1, queue.length)) }, worker));
@@ -254,6 +309,11 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
       readSlices: (start, count) => r.readSlices(start, count),
     };
   }
+}
+
+/** The key of a series' retrieval. */
+function downloadKey(locator: DicomWebSeriesLocator): string {
+  return `${locator.url} ${locator.seriesUid}`;
 }
 
 /** The SOP Instance UID of Part-10 bytes, or '' when they are no DICOM data set. */
