@@ -9,6 +9,8 @@ import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import { MEASURE_OPTIONS, measureInput, person } from '../measureOptions';
 import type { Output } from '../main';
 import { requireFolder } from './series';
+import { DICOMWEB_AUTH_OPTIONS, useDicomWebCredentials } from '../dicomwebAuth';
+import { looksLikeUrl } from '../../node/dicomweb/url';
 
 /** Every option of `measure` (its parser and its help). */
 export const MEASURE_COMMAND_OPTIONS = {
@@ -17,6 +19,7 @@ export const MEASURE_COMMAND_OPTIONS = {
   out: { type: 'string', help: { value: 'FILE', text: 'Write to FILE instead of stdout (binary formats need it, or a pipe).', default: 'stdout' } },
   paper: { type: 'string', help: { value: 'a4|letter', text: 'Paper size of the PDF report.', default: 'a4' } },
   date: { type: 'string', help: { value: 'ISO', text: "The report's date.", default: "the annotation document's last change, else now" } },
+  ...DICOMWEB_AUTH_OPTIONS,
 } as const satisfies OptionTable;
 
 export async function runMeasure(argv: string[], out: Output): Promise<void> {
@@ -33,6 +36,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
   // Options are checked before the folder (a usage error first, as before).
   const input = measureInput(values);
   const folder = await requireFolder(positionals[0], 'series folder');
+  useDicomWebCredentials(values, looksLikeUrl(folder));
   const result = await measureSeries({ ...input, series: seriesRefFor(folder, values.series), keepVolume: exportFormat(format).needs.includes('hu') }, (l) => out.note(l));
   const bytes = await encodeExport(format, {
     result,
