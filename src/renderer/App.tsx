@@ -8,7 +8,7 @@ import { QuestionDialog } from './components/QuestionDialog';
 import { AcceptFlagsDialog } from './components/AcceptFlagsDialog';
 import { SaveConflictDialog } from './components/SaveConflictDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
-import { PacsPanel } from './components/PacsPanel';
+import { PacsDownload, PacsPanel } from './components/PacsPanel';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
 import { WorkspaceControl } from './components/WorkspaceControl';
 import { handleKey } from './keyboard';
@@ -47,6 +47,7 @@ export function App({ flushSave }: AppProps) {
     <div className="app">
       <Header />
       {pacsOpen && <PacsPanel />}
+      <PacsDownload />
       {error && (
         <div className="banner error" data-testid="error">
           {error}
