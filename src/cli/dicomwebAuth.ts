@@ -49,7 +49,7 @@ export function credentialsFrom(values: AuthValues): Credentials | null {
  */
 export function useDicomWebCredentials(values: AuthValues, isUrl: boolean): void {
   const c = credentialsFrom(values);
-  if (!c) return;
-  if (!isUrl) throw new UsageError('--user, --password-env and --token-env are for a DICOMweb URL, not a folder');
-  setProcessCredentials(async () => c);
+  if (c && !isUrl) throw new UsageError('--user, --password-env and --token-env are for a DICOMweb URL, not a folder');
+  // Set (or cleared) at every command: one run in-process never inherits the credentials of the one before.
+  setProcessCredentials(c ? async () => c : null);
 }

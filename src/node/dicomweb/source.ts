@@ -234,10 +234,16 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
       const lacking = missing.filter((m) => !files.has(m.sopUid));
       if (lacking.length > 0) throw new UserError('input', `${lacking[0]!.url}: listed in the series' metadata but not in its retrieval (${lacking.length} instance(s) missing)`);
     } else {
-      // The middle of the series first (where a series opens), then outwards.
-      const middle = (wanted.length - 1) / 2;
-      const at = new Map(wanted.map((l, i) => [l.sopUid, Math.abs(i - middle)]));
-      const queue = [...missing].sort((a, b) => at.get(a.sopUid)! - at.get(b.sopUid)!);
+      // The middle of the series first (where the viewer opens it), then outwards, in slice order.
+      let ordered: readonly string[];
+      try {
+        ordered = layoutSeries(wanted.map((l) => l.header)).headers.map((h) => h.sopInstanceUid);
+      } catch {
+        ordered = wanted.map((l) => l.sopUid); // no layout from the metadata: the order it lists them in
+      }
+      const middle = (ordered.length - 1) / 2;
+      const at = new Map(ordered.map((uid, i) => [uid, Math.abs(i - middle)]));
+      const queue = [...missing].sort((a, b) => (at.get(a.sopUid) ?? Infinity) - (at.get(b.sopUid) ?? Infinity));
       let failed = false;
       const worker = async () => {
         for (let m = queue.shift(); m && !failed; m = queue.shift()) {
