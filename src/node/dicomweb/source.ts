@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
 import type { DicomJsonDataSet } from '../../core/dicom/headerFields';
 import { groupSeries, layoutSeries, summarise } from '../../core/dicom/groupSeries';
+import { fitsInt16 } from '../../core/dicom/assembleVolume';
 import { headerFromDicomJson, parseDataSet } from '../../core/dicom/parseHeader';
 import { seriesReferences } from '../../core/dicom/references';
 import { TS } from '../../core/dicom/transferSyntax';
@@ -72,7 +73,7 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
   readonly cache: InstanceCache;
   private readonly clients = new Map<string, DicomWebClient>();
   /** Retrievals under way, by series (url and series UID). */
-  private readonly downloads = new Map<string, { controller: AbortController; received: number; total: number }>();
+  private readonly downloads = new Map<string, Download>();
 
   constructor(private readonly opts: DicomWebSourceOptions) {
     this.cache = new InstanceCache(opts.cacheDir, opts.cacheMaxBytes);
@@ -178,13 +179,13 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
    * (the whole series in one answer when most are missing, else one by one). Returns the files and the
    * URL each stands for.
    */
-  async fetchSeries(locator: DicomWebSeriesLocator): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
+  async fetchSeries(locator: DicomWebSeriesLocator, listing?: Listing, d: Download = newDownload()): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
     const key = downloadKey(locator);
-    this.downloads.get(key)?.controller.abort(); // a second open of the same series replaces the first
-    const d = { controller: new AbortController(), received: 0, total: 0 };
+    const before = this.downloads.get(key);
+    if (before && before !== d) before.controller.abort(); // a second open of the same series replaces the first
     this.downloads.set(key, d);
     try {
-      return await this.fetchInto(locator, d);
+      return await this.fetchInto(locator, d, listing);
     } catch (e) {
       if (d.controller.signal.aborted) throw new UserError('input', `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: download cancelled`);
       throw e;
@@ -206,13 +207,13 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
     return d !== undefined;
   }
 
-  private async fetchInto(locator: DicomWebSeriesLocator, d: { controller: AbortController; received: number; total: number }): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
+  private async fetchInto(locator: DicomWebSeriesLocator, d: Download, listing?: Listing): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
     const signal = d.controller.signal;
-    const { client, listed } = await this.seriesListing(locator, signal);
+    const { client, listed } = listing ?? (await this.seriesListing(locator, signal));
     const wanted = listed.filter((l): l is Listed & { header: DicomHeader } => l.header !== null);
     const problems = listed.flatMap((l) => (l.problem ? [l.problem] : []));
     if (wanted.length === 0) throw new UserError('input', oneLine(`${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: no image instance in the series${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
-    const files = new Map<string, string>();
+    const files = d.files;
     const missing: (Listed & { header: DicomHeader })[] = [];
     d.total = wanted.length;
     for (const l of wanted) {
@@ -221,6 +222,7 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
       else missing.push(l);
     }
     d.received = files.size;
+    d.arrived();
     if (!this.opts.perInstance && missing.length > 1 && missing.length * 2 >= wanted.length) {
       const parts = await client.retrieveSeries(locator.studyUid, locator.seriesUid, signal);
       const byUid = new Map(missing.map((m) => [m.sopUid, m]));
@@ -244,6 +246,13 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
       const middle = (ordered.length - 1) / 2;
       const at = new Map(ordered.map((uid, i) => [uid, Math.abs(i - middle)]));
       const queue = [...missing].sort((a, b) => (at.get(a.sopUid) ?? Infinity) - (at.get(b.sopUid) ?? Infinity));
+      // Instances a reader waits for go to the front (the slice the viewer asks for first).
+      d.prioritize = (uids) => {
+        const wantedNow = new Set(uids);
+        const first = queue.filter((m) => wantedNow.has(m.sopUid));
+        const rest = queue.filter((m) => !wantedNow.has(m.sopUid));
+        queue.splice(0, queue.length, ...first, ...rest);
+      };
       let failed = false;
       const worker = async () => {
         for (let m = queue.shift(); m && !failed; m = queue.shift()) {
@@ -252,6 +261,7 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
             if (partSopUid(bytes) !== m.sopUid) throw new UserError('input', `${m.url}: the answer is not this instance`);
             files.set(m.sopUid, await this.store(m, bytes));
             d.received = files.size;
+            d.arrived();
           } catch (e) {
             failed = true; // the other workers stop at their next instance
             throw e;
@@ -291,6 +301,97 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
     }
   }
 
+  /**
+   * The app's open (one by one retrieval): the series laid out from its metadata at once, its instances
+   * retrieved in the background (the middle first), and each readSlices answered as soon as its slices'
+   * instances are in the cache, read with the folder loader from those files (a slice's HU do not
+   * depend on the others); once every instance is in, the series is opened from its files as the
+   * folder loader does and read from there, and the metadata's layout is checked against it. Null when
+   * the metadata gives no layout (the plain open then says why).
+   */
+  private async openStreaming(locator: DicomWebSeriesLocator): Promise<OpenedSeries | null> {
+    const d = newDownload();
+    const key = downloadKey(locator);
+    const before = this.downloads.get(key);
+    if (before) before.controller.abort();
+    this.downloads.set(key, d); // progress is seen from the metadata request on
+    let listing: Listing;
+    try {
+      listing = await this.seriesListing(locator, d.controller.signal);
+    } catch (e) {
+      if (this.downloads.get(key) === d) this.downloads.delete(key);
+      if (d.controller.signal.aborted) throw new UserError('input', `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: download cancelled`);
+      throw e;
+    }
+    let layout: ReturnType<typeof layoutSeries>;
+    try {
+      layout = layoutSeries(listing.listed.flatMap((l) => (l.header ? [l.header] : [])));
+    } catch {
+      if (this.downloads.get(key) === d) this.downloads.delete(key);
+      return null;
+    }
+    const label = `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}`;
+    const huType = fitsInt16(layout).integer ? 'int16' : 'float32';
+    let failure: unknown = null;
+    const whole = this.fetchSeries(locator, listing, d).then(async ({ files }) => {
+      const r = await dicomFiles.openFiles(files);
+      // The files must be what the metadata said: the same layout and element type.
+      if (r.geometry.slices !== layout.geometry.slices || r.geometry.rows !== layout.geometry.rows || r.geometry.columns !== layout.geometry.columns || r.huType !== huType) {
+        throw new UserError('input', `${label}: the instances retrieved do not lay out as the metadata said (open the series again)`);
+      }
+      return r;
+    });
+    whole.catch((e: unknown) => {
+      failure = e;
+      d.arrived(); // waiting readers see the failure
+    });
+    const sopOf = layout.frames.map((f) => f.header.sopInstanceUid);
+    /** Resolves once these instances are in the cache (or the retrieval failed: then it rejects). */
+    const inCache = (uids: readonly string[]): Promise<string[]> =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (failure) {
+            d.waiters.delete(check);
+            reject(failure instanceof Error ? failure : new Error(String(failure)));
+            return true;
+          }
+          if (uids.every((u) => d.files.has(u))) {
+            d.waiters.delete(check);
+            resolve(uids.map((u) => d.files.get(u)!));
+            return true;
+          }
+          return false;
+        };
+        if (!check()) {
+          d.waiters.add(check);
+          d.prioritize(uids.filter((u) => !d.files.has(u)));
+        }
+      });
+    let opened: Awaited<typeof whole> | null = null;
+    void whole.then((r) => (opened = r)).catch(() => {});
+    return {
+      summary: DicomWebSeriesSource.summaryOf(summarise(layout), listing.meta),
+      references: seriesReferences(layout),
+      geometry: layout.geometry,
+      warnings: layout.warnings,
+      huType,
+      readSlices: async (start, count) => {
+        if (opened) return opened.readSlices(start, count);
+        if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > sopOf.length) {
+          throw new UserError('usage', `slices ${start}..${start + count - 1}: outside the series' slices 0..${sopOf.length - 1}`);
+        }
+        const uids = [...new Set(sopOf.slice(start, start + count))];
+        const paths = await inCache(uids);
+        if (opened) return (opened as Awaited<typeof whole>).readSlices(start, count);
+        // Those slices alone, read from their files as the folder loader reads them (same codecs, same rescale).
+        const part = await dicomFiles.openFiles(paths);
+        if (part.geometry.slices !== count) return (await whole).readSlices(start, count);
+        const hu = await part.readSlices(0, count);
+        return huType === 'float32' && hu instanceof Int16Array ? Float32Array.from(hu) : hu;
+      },
+    };
+  }
+
   async load(locator: DicomWebSeriesLocator): Promise<LoadedSeries> {
     const { files, urlOf, problems } = await this.fetchSeries(locator);
     const r = await dicomFiles.loadFiles(files);
@@ -304,6 +405,10 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
   }
 
   async open(locator: DicomWebSeriesLocator): Promise<OpenedSeries> {
+    if (this.opts.perInstance) {
+      const streaming = await this.openStreaming(locator);
+      if (streaming) return streaming;
+    }
     const { files, urlOf } = await this.fetchSeries(locator);
     const r = await dicomFiles.openFiles(files);
     return {
@@ -315,6 +420,38 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
       readSlices: (start, count) => r.readSlices(start, count),
     };
   }
+}
+
+type Listing = Awaited<ReturnType<DicomWebSeriesSource['seriesListing']>>;
+
+/**
+ * A retrieval under way: its instances in the cache (SOP UID to file), the count for the progress, its
+ * cancel, and the readers waiting for instances (woken at each arrival).
+ */
+interface Download {
+  readonly controller: AbortController;
+  received: number;
+  total: number;
+  readonly files: Map<string, string>;
+  readonly waiters: Set<() => void>;
+  arrived(): void;
+  /** Moves these instances to the front of what is still to retrieve (one by one retrieval only). */
+  prioritize(uids: readonly string[]): void;
+}
+
+function newDownload(): Download {
+  const waiters = new Set<() => void>();
+  return {
+    controller: new AbortController(),
+    received: 0,
+    total: 0,
+    files: new Map(),
+    waiters,
+    arrived: () => {
+      for (const w of [...waiters]) w();
+    },
+    prioritize: () => {},
+  };
 }
 
 /** The key of a series' retrieval. */

@@ -17,11 +17,11 @@ type AuthKind = 'none' | 'basic' | 'bearer';
 export function PacsDownload() {
   const store = getAppStore(getApi);
   const progress = useApp((s) => s.pacsDownload);
-  const loading = useApp((s) => s.loadingSeries && s.series?.kind === 'dicomweb' && s.meta === null);
-  if (!loading) return null;
+  const opening = useApp((s) => s.loadingSeries && s.series?.kind === 'dicomweb' && s.meta === null);
+  if (!opening && !progress) return null;
   return (
     <div className="banner" role="status" data-testid="pacs-download">
-      <span data-testid="pacs-download-text">{progress ? `Retrieving from PACS: ${progress.received} / ${progress.total} instances` : 'Retrieving from PACS…'}</span>{' '}
+      <span data-testid="pacs-download-text">{progress?.total ? `Retrieving from PACS: ${progress.received} / ${progress.total} instances` : 'Retrieving from PACS…'}</span>{' '}
       <progress max={progress?.total || 1} value={progress?.received ?? 0} aria-label="Instances received" />{' '}
       <button type="button" className="small" onClick={() => void store.getState().cancelPacsDownload()} data-testid="pacs-cancel">
         Cancel

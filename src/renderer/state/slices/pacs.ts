@@ -139,16 +139,19 @@ export const createPacsSlice = (set: Set, get: Get, deps: StoreDeps): PacsSlice 
         set({ pacsServers: saved, pacsServerUrl: get().pacsServerUrl === url ? (saved[0]?.url ?? null) : get().pacsServerUrl });
       }),
     watchPacsDownload(series) {
-      const still = () => get().series === series && get().loadingSeries && get().meta === null;
+      // Until the retrieval is over (the first slice shows long before) or another series is opened.
+      const still = () => get().series === series && get().loadingSeries;
       const tick = async () => {
         if (!still()) return set({ pacsDownload: null });
+        let p: PacsDownloadProgress | null = null;
         try {
-          const p = await deps.api()['pacs:progress'](series);
+          p = await deps.api()['pacs:progress'](series);
           if (still()) set({ pacsDownload: p });
         } catch {
           /* progress is a nicety: the open itself says what failed */
         }
-        if (still()) setTimeout(() => void tick(), 150);
+        const over = p === null && get().meta !== null;
+        if (still() && !over) setTimeout(() => void tick(), 150);
         else set({ pacsDownload: null });
       };
       set({ pacsDownload: null });
