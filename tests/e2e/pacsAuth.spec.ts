@@ -3,7 +3,7 @@
  * in browser mode (Debian's Chromium): a server saved with its user and password in the panel (only
  * "credentials saved" comes back; settings.json, the bridge's output and the page hold no secret;
  * secrets.json is 0600), searched, a series opened with its progress (instances received / total) and
- * Cancel (the app stays usable), opened again, and a page reload reopening it from the cache. Between
+ * Cancel (the first slice on screen while the rest is still held; the app stays usable), opened again, and a page reload reopening it from the cache. Between
  * the page and Orthanc a small proxy started here holds instance retrievals while the test asks it to,
  * so the progress and the cancel are seen whatever the machine's speed. Prints the timings of the
  * closing note (first slice on screen, whole series, reopen from the cache); nothing timed is asserted.
@@ -90,9 +90,12 @@ test('PACS with authentication: credentials in the panel, search, open with prog
   await page.getByTestId('pacs-open-study').click();
   await expect(page.getByTestId('pacs-open-series')).toContainText(`${SLICES} slices`);
 
-  // Opened while the proxy holds the retrieval: the progress shows the instances let through; Cancel stops it.
+  // Opened while the proxy holds the retrieval after 4 instances (the middle ones come first): the
+  // first slice shows while the progress says 4 of 112; Cancel stops the retrieval.
   await page.getByTestId('pacs-open-series').click();
   await expect(page.getByTestId('pacs-download-text')).toHaveText(`Retrieving from PACS: ${LET_THROUGH} / ${SLICES} instances`);
+  await expect(page.getByTestId('slice-number')).toHaveText('57'); // slice 57 of 112 (index 56, the middle) on screen
+  await expect(page.getByTestId('viewer-slice-load')).toContainText(`Loading slices 1 / ${SLICES}`);
   await page.getByTestId('pacs-download').screenshot({ path: `${SHOTS}/63-pacs-download.png` });
   await page.getByTestId('pacs-cancel').click();
   await expect(page.getByTestId('pacs-download')).toHaveCount(0);
@@ -107,8 +110,9 @@ test('PACS with authentication: credentials in the panel, search, open with prog
   holding = false;
   const t0 = Date.now();
   await page.getByTestId('pacs-open-series').click();
-  await expect(page.getByTestId('slice-input')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('slice-number')).toBeVisible({ timeout: 120_000 });
   const tFirst = Date.now() - t0;
+  await expect(page.getByTestId('slice-input')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('viewer-slice-load')).toHaveCount(0, { timeout: 120_000 });
   const tWhole = Date.now() - t0;
   await expect(page.getByTestId('pacs-download')).toHaveCount(0);
@@ -119,8 +123,9 @@ test('PACS with authentication: credentials in the panel, search, open with prog
   const seenBefore = instancesSeen;
   const t1 = Date.now();
   await page.reload();
-  await expect(page.getByTestId('slice-input')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('slice-number')).toBeVisible({ timeout: 120_000 });
   const tReopenFirst = Date.now() - t1;
+  await expect(page.getByTestId('slice-input')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('viewer-slice-load')).toHaveCount(0, { timeout: 120_000 });
   const tReopen = Date.now() - t1;
   expect((await getState(page)).seriesUid).toBe(uid);

@@ -218,8 +218,11 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
     d.total = wanted.length;
     for (const l of wanted) {
       const p = await this.cache.get(l.sopUid);
-      if (p && (await this.matches(p, l.header))) files.set(l.sopUid, p);
-      else missing.push(l);
+      if (p && (await this.matches(p, l.header))) {
+        files.set(l.sopUid, p);
+        d.received = files.size;
+        d.arrived(); // a reader waiting for this one goes on
+      } else missing.push(l);
     }
     d.received = files.size;
     d.arrived();
