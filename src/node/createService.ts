@@ -36,7 +36,8 @@ export async function createService(opts: {
     secrets,
     access,
     // Links in an opened folder are read only where they stay inside the folders the user opened.
-    // DICOMweb series are retrieved into an instance cache in the user data folder (bounded, LRU).
+    // DICOMweb series are retrieved into an instance cache in the user data folder (bounded, LRU), one
+    // instance at a time (progress, cancel, the first slice as soon as it is in), with the saved credentials.
     sources: { folder: new FolderSeriesSource(undefined, undefined, (real) => access.readPolicy(real)), dicomweb: new DicomWebSeriesSource({ cacheDir: path.join(opts.userDataDir, 'dicomweb-cache'), perInstance: true, client: { credentials: (base) => secrets.get(base) } }) },
     masks: { loadMasks: (p, g, o) => masks.loadMasks(p, g, o), maskSource: (p, g, o) => masks.maskSource(p, g, o) },
     ...(opts.pickFolder ? { pickFolder: opts.pickFolder } : {}),

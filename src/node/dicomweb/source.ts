@@ -3,7 +3,9 @@
  * study's WADO-RS metadata (headers from the DICOM JSON model, as a folder scan reads them from files),
  * described from a series' metadata (no pixel data), and loaded by retrieving its instances in their
  * stored transfer syntax into the instance cache and reading those files with the folder loader, so
- * the same codecs and the same assembly give the same HU to the last bit.
+ * the same codecs and the same assembly give the same HU to the last bit. The app's source
+ * (`perInstance`) retrieves instance by instance with progress and cancel, and its open streams:
+ * laid out from the metadata, each slice read as soon as its instance is in (openStreaming).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
