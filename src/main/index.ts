@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, shell } from 'electron';
 import { channels, MENU_ACTION_EVENT, type Channel, type MenuAction } from '../shared/contract';
 import { CSP } from '../shared/csp';
 import { isAllowedExternalLink } from '../shared/externalLinks';
@@ -14,6 +14,7 @@ import { devServer, isDevServerRequest } from './devServer';
 import { menuTemplate } from './menu';
 import { oneLine } from '../node/atomicWrite';
 import { createService } from '../node/createService';
+import { FileSecretStore, type SecretCodec } from '../node/secrets';
 import type { ParaspineService } from '../node/api';
 import type { SettingsStore } from '../node/settings';
 import type { FolderAccess } from '../node/access';
@@ -213,6 +214,15 @@ async function createWindow(): Promise<void> {
   await win.loadURL(DEV ? DEV.url : `${APP_ORIGIN}/index.html`);
 }
 
+/** safeStorage as the secret store's codec, or undefined where the OS offers no encryption (then the file's mode 0600 guards it). */
+function safeStorageCodec(): SecretCodec | undefined {
+  if (!safeStorage.isEncryptionAvailable()) return undefined;
+  return {
+    encrypt: (plain) => safeStorage.encryptString(plain).toString('base64'),
+    decrypt: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+  };
+}
+
 app.enableSandbox();
 
 void app.whenReady().then(async () => {
@@ -221,6 +231,8 @@ void app.whenReady().then(async () => {
     version: app.getVersion(),
     userDataDir: app.getPath('userData'),
     pickFolder,
+    // PACS credentials in secrets.json, each encrypted with safeStorage (the OS keychain) where it is available.
+    secrets: FileSecretStore.inDir(app.getPath('userData'), safeStorageCodec()),
   }));
   registerAppProtocol();
   lockDownSession();

@@ -7,10 +7,11 @@ import path from 'node:path';
  * fsync the directory (best effort). A crash at any moment leaves either the old or the new file,
  * never a half-written one.
  */
-export async function writeFileAtomic(target: string, content: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(target: string, content: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
   const dir = path.dirname(target);
   const tmp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fh = await fs.open(tmp, 'wx', 0o644);
+  // A secret's file (mode 0600) is never readable by others, not even while it is written.
+  const fh = await fs.open(tmp, 'wx', opts.mode ?? 0o644);
   try {
     await fh.writeFile(content);
     await fh.sync();

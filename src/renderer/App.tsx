@@ -8,7 +8,7 @@ import { QuestionDialog } from './components/QuestionDialog';
 import { AcceptFlagsDialog } from './components/AcceptFlagsDialog';
 import { SaveConflictDialog } from './components/SaveConflictDialog';
 import { SeriesBrowser } from './components/SeriesBrowser';
-import { PacsPanel } from './components/PacsPanel';
+import { PacsDownload, PacsPanel } from './components/PacsPanel';
 import { ReadOnlyBanner, WorklistPanel } from './components/WorklistPanel';
 import { ToolOptionsBar } from './components/ToolOptionsBar';
 import { WorkspaceControl } from './components/WorkspaceControl';
@@ -53,6 +53,7 @@ export function App({ flushSave }: AppProps) {
       {pacsOpen && <PacsPanel />}
       {worklistOpen && <WorklistPanel />}
       <ReadOnlyBanner />
+      <PacsDownload />
       {error && (
         <div className="banner error" data-testid="error">
           {error}

@@ -271,9 +271,24 @@ export interface PacsStudy {
   modalities: string;
 }
 
-/** A DICOMweb server saved in the settings (pacs:servers). Authentication is not kept yet: open servers only. */
+/** A DICOMweb server saved in the settings (pacs:saveServers); its credentials are kept apart (pacs:setCredentials). */
 export const pacsServerSchema = z.object({ name: z.string().min(1).max(80), url: str }).strict();
 export type PacsServer = z.infer<typeof pacsServerSchema>;
+/** A saved server as pacs:servers lists it: whether it has credentials, never what they are. */
+export type PacsServerInfo = PacsServer & { hasCredentials: boolean };
+
+/** A server's credentials (pacs:setCredentials): basic (user and password) or bearer (a token). Never sent back. */
+export const pacsCredentialsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('basic'), user: z.string().min(1).max(256), password: z.string().max(4096) }).strict(),
+  z.object({ kind: z.literal('bearer'), token: z.string().min(1).max(16384) }).strict(),
+]);
+export type PacsCredentials = z.infer<typeof pacsCredentialsSchema>;
+
+/** How far the retrieval of a PACS series is (pacs:progress): instances in the cache of those listed. */
+export interface PacsDownloadProgress {
+  received: number;
+  total: number;
+}
 
 /** Most servers kept in the settings. */
 export const MAX_PACS_SERVERS = 50;
@@ -391,8 +406,17 @@ export const channels = {
   'pacs:search': { args: z.tuple([pacsSearchSchema]) },
   /** The DICOMweb servers saved in the settings. */
   'pacs:servers': { args: z.tuple([]) },
-  /** Replaces the saved servers (each address checked as the DICOMweb gate does) and returns them. */
+  /** Replaces the saved servers (each address checked as the DICOMweb gate does) and returns them; a server removed loses its credentials. */
   'pacs:saveServers': { args: z.tuple([z.array(pacsServerSchema).max(MAX_PACS_SERVERS)]) },
+  /**
+   * Keeps (null: forgets) the credentials of a saved server, apart from the settings (secrets.json, in
+   * Electron encrypted by safeStorage); returns the servers as pacs:servers does. They are never sent back.
+   */
+  'pacs:setCredentials': { args: z.tuple([z.object({ url: str, credentials: pacsCredentialsSchema.nullable() }).strict()]) },
+  /** The retrieval of a series under way (series:load of a DICOMweb locator): instances received and listed, or null. */
+  'pacs:progress': { args: z.tuple([rootKinds[1].extend({ seriesUid: str })]) },
+  /** Stops the retrieval of a series (its series:load fails with 'download cancelled'); false when none was under way. */
+  'pacs:cancel': { args: z.tuple([rootKinds[1].extend({ seriesUid: str })]) },
   /**
    * Export > Send to PACS: makes the DICOM SR and SEG of the document (export:report's code: measureSeries
    * and encodeExport) for a series opened from a DICOMweb server and STOWs them into the same study.
@@ -508,8 +532,11 @@ export interface ChannelResults {
   'folder:pick': string | null;
   'series:scan': ScanResult;
   'pacs:search': PacsStudy[];
-  'pacs:servers': PacsServer[];
-  'pacs:saveServers': PacsServer[];
+  'pacs:servers': PacsServerInfo[];
+  'pacs:saveServers': PacsServerInfo[];
+  'pacs:setCredentials': PacsServerInfo[];
+  'pacs:progress': PacsDownloadProgress | null;
+  'pacs:cancel': boolean;
   'pacs:store': PacsStoreResult;
   'series:load': LoadedSeriesMeta;
   'series:slices': SeriesSlices;

@@ -46,7 +46,10 @@ export interface Orthanc {
   stop(): Promise<void>;
 }
 
-export async function startOrthanc(): Promise<Orthanc> {
+/** With `users`: Orthanc's HTTP basic authentication (AuthenticationEnabled, RegisteredUsers); the test's own requests send the first user. */
+export async function startOrthanc(opts: { users?: Record<string, string> } = {}): Promise<Orthanc> {
+  const first = Object.entries(opts.users ?? {})[0];
+  const auth: Record<string, string> = first ? { Authorization: `Basic ${Buffer.from(`${first[0]}:${first[1]}`).toString('base64')}` } : {};
   const bin = orthancBinary();
   if (!bin) throw new Error(orthancMissing ?? 'no Orthanc');
   const dir = mkdtempSync(join(tmpdir(), 'paraspine-orthanc-'));
@@ -61,7 +64,8 @@ export async function startOrthanc(): Promise<Orthanc> {
       IndexDirectory: join(dir, 'db'),
       DicomServerEnabled: false,
       RemoteAccessAllowed: false,
-      AuthenticationEnabled: false,
+      AuthenticationEnabled: opts.users !== undefined,
+      ...(opts.users ? { RegisteredUsers: opts.users } : {}),
       Plugins: [PLUGIN],
       DicomWeb: { Enable: true, Root: '/dicom-web/' },
     }),
@@ -83,7 +87,7 @@ export async function startOrthanc(): Promise<Orthanc> {
   // Started when /system answers (a few seconds at most; 30 s before giving up).
   for (let i = 0; ; i++) {
     try {
-      const r = await fetch(`${origin}/system`);
+      const r = await fetch(`${origin}/system`, { headers: auth });
       if (r.ok) break;
     } catch {
       // not listening yet
@@ -98,7 +102,7 @@ export async function startOrthanc(): Promise<Orthanc> {
     origin,
     dicomWeb: `${origin}/dicom-web`,
     async upload(bytes) {
-      const r = await fetch(`${origin}/instances`, { method: 'POST', body: bytes });
+      const r = await fetch(`${origin}/instances`, { method: 'POST', body: bytes, headers: auth });
       if (!r.ok) throw new Error(`upload refused: ${r.status} ${await r.text()}`);
     },
     stop,

@@ -22,7 +22,7 @@ describe('saved PACS servers', () => {
     expect(settings.problem).toBeNull();
     expect(await api.dispatch('pacs:servers', [])).toEqual([]);
     const saved = await api.dispatch('pacs:saveServers', [[{ name: 'Orthanc', url: ' http://127.0.0.1:8042/dicom-web/ ' }]]);
-    expect(saved).toEqual([{ name: 'Orthanc', url: 'http://127.0.0.1:8042/dicom-web' }]);
+    expect(saved).toEqual([{ name: 'Orthanc', url: 'http://127.0.0.1:8042/dicom-web', hasCredentials: false }]);
     const onDisk = JSON.parse(readFileSync(file, 'utf8')) as { pacsServers: unknown; rater: string };
     expect(onDisk.pacsServers).toEqual([{ name: 'Orthanc', url: 'http://127.0.0.1:8042/dicom-web' }]);
     expect(onDisk.rater).toBe('R');

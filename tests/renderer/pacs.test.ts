@@ -17,7 +17,8 @@ const study = { studyInstanceUid: '1.2.3', patientName: 'P^Q', patientId: 'ID1',
 /** A fake API recording every call; `down` makes the PACS channels fail as a server that does not answer. */
 function setup() {
   const calls: { channel: string; args: unknown[] }[] = [];
-  const state = { down: false, servers: [] as PacsServer[] };
+  const state = { down: false, servers: [] as PacsServer[], credentials: new Map<string, unknown>() };
+  const info = () => state.servers.map((s) => ({ ...s, hasCredentials: state.credentials.has(s.url) }));
   const rec =
     <T>(channel: string, fn: (...a: never[]) => Promise<T>) =>
     async (...args: never[]): Promise<T> => {
@@ -35,6 +36,12 @@ function setup() {
     'annotations:load': rec('annotations:load', async () => ({ document: null, problem: null, revision: null })),
     'annotations:save': rec('annotations:save', async () => ({ path: '/ws/x.json', revision: 'r1' })),
     'pacs:servers': rec('pacs:servers', async () => state.servers),
+    'pacs:setCredentials': rec('pacs:setCredentials', async ({ url, credentials }: { url: string; credentials: unknown }) => {
+      if (credentials) state.credentials.set(url, credentials);
+      else state.credentials.delete(url);
+      return info();
+    }),
+    'pacs:progress': rec('pacs:progress', async () => null),
     'pacs:saveServers': rec('pacs:saveServers', async (list: PacsServer[]) => (state.servers = list)),
     'pacs:search': rec('pacs:search', async () => {
       if (state.down) throw new Error(`${URL_A}/studies: the answer is not DICOM JSON`);
@@ -137,5 +144,44 @@ describe('PACS panel state', () => {
     await expect.poll(() => store.getState().volume !== null).toBe(true);
     applyMenuAction(store, sent[0]!);
     await expect.poll(() => of('pacs:store').length).toBe(1);
+  });
+
+  it('credentials go to the services (pacs:setCredentials) and are not kept in the state: it knows only that the server has some', async () => {
+    const { store, of } = setup();
+    const password = 'renderer-test-Pw-1';
+    await store.getState().savePacsServer({ name: 'Locked', url: URL_A }, { kind: 'basic', user: 'alice', password });
+    expect(of('pacs:saveServers')[0]!.args[0]).toEqual([{ name: 'Locked', url: URL_A }]);
+    expect(of('pacs:setCredentials')[0]!.args[0]).toEqual({ url: URL_A, credentials: { kind: 'basic', user: 'alice', password } });
+    expect(store.getState().pacsServers).toEqual([{ name: 'Locked', url: URL_A, hasCredentials: true }]);
+    expect(JSON.stringify(store.getState())).not.toContain(password);
+    // Saved again without credentials: they stay; with null they are forgotten; the list sent back holds no hasCredentials.
+    await store.getState().savePacsServer({ name: 'Locked', url: URL_A });
+    expect(of('pacs:setCredentials')).toHaveLength(1);
+    await store.getState().savePacsServer({ name: 'Locked', url: URL_A }, null);
+    expect(of('pacs:saveServers')[2]!.args[0]).toEqual([{ name: 'Locked', url: URL_A }]);
+    expect(store.getState().pacsServers).toEqual([{ name: 'Locked', url: URL_A, hasCredentials: false }]);
+  });
+
+  it('a reload reopens the PACS series that was open (its study scanned again, its series loaded)', async () => {
+    const kept = new Map<string, string>();
+    const storage = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v), removeItem: (k: string) => void kept.delete(k) };
+    Object.defineProperty(globalThis, 'sessionStorage', { value: storage, configurable: true });
+    try {
+      const first = setup();
+      await first.store.getState().init();
+      await first.store.getState().savePacsServer({ name: 'Orthanc', url: URL_A });
+      await first.store.getState().openPacsStudy('1.2.3');
+      await first.store.getState().selectSeries('1.2.3.4');
+      expect(JSON.parse(kept.get('paraspine-open')!)).toEqual({ pacs: { url: URL_A, studyUid: '1.2.3' }, uid: '1.2.3.4' });
+      // The page reloaded: a new store, the same session storage.
+      const again = setup();
+      await again.store.getState().init();
+      expect(again.of('series:scan')[0]!.args[0]).toEqual({ kind: 'dicomweb', url: URL_A, studyUid: '1.2.3' });
+      expect(again.of('series:load')[0]!.args[0]).toEqual({ kind: 'dicomweb', url: URL_A, studyUid: '1.2.3', seriesUid: '1.2.3.4' });
+      expect(again.store.getState().selectedSeriesUid).toBe('1.2.3.4');
+      expect(again.store.getState().pacsRoot).toEqual({ kind: 'dicomweb', url: URL_A, studyUid: '1.2.3' });
+    } finally {
+      delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
+    }
   });
 });

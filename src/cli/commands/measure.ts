@@ -4,13 +4,14 @@
  */
 import { EXPORT_FORMATS, exportFormat } from '../../core/export/formats';
 import { encodeExport, type ReportOptions } from '../../node/exports';
-import { parseDicomWebUrl } from '../../node/dicomweb/url';
 import { seriesRefFor, measureSeries } from '../../node/measureSeries';
 import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import { MEASURE_OPTIONS, measureInput, person, type MeasureOptionValues } from '../measureOptions';
 import type { Output } from '../main';
 import { requireFolder } from './series';
 import { storeMade } from './store';
+import { DICOMWEB_AUTH_OPTIONS, useDicomWebCredentials } from '../dicomwebAuth';
+import { looksLikeUrl, parseDicomWebUrl } from '../../node/dicomweb/url';
 
 /** Every option of `measure` (its parser and its help). */
 export const MEASURE_COMMAND_OPTIONS = {
@@ -23,6 +24,7 @@ export const MEASURE_COMMAND_OPTIONS = {
     type: 'string',
     help: { value: 'URL', text: 'After writing the SR or SEG (--format sr|seg), send it by STOW-RS to this DICOMweb server (BASE, or BASE/studies/STUDY_UID), e.g. http://pacs:8042/dicom-web.', default: 'none' },
   },
+  ...DICOMWEB_AUTH_OPTIONS,
 } as const satisfies OptionTable;
 
 /** The formats --store sends (the DICOM objects). */
@@ -52,6 +54,7 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
   // Options are checked before the folder (a usage error first, as before).
   const input = measureInput(values);
   const folder = await requireFolder(positionals[0], 'series folder');
+  useDicomWebCredentials(values, looksLikeUrl(folder) || values.store !== undefined); // the series' server and --store's share them
   const result = await measureSeries({ ...input, series: seriesRefFor(folder, values.series), keepVolume: exportFormat(format).needs.includes('hu') }, (l) => out.note(l));
   const bytes = await encodeExport(format, {
     result,

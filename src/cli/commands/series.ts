@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
 import { looksLikeUrl } from '../../node/dicomweb/url';
+import { DICOMWEB_AUTH_OPTIONS, useDicomWebCredentials } from '../dicomwebAuth';
 import { huStats } from '../../core/volume';
 import { FolderSeriesSource, loadFolderSeries, scanFolderSeries } from '../../node/seriesSource';
 import { CliError, parse, UsageError, type OptionTable } from '../args';
@@ -61,6 +62,7 @@ export const SCAN_OPTIONS = {
   accession: dicomWebQuery('accession number'),
   description: dicomWebQuery('study description'),
   modality: dicomWebQuery('modality in the study (e.g. CT)'),
+  ...DICOMWEB_AUTH_OPTIONS,
 } as const satisfies OptionTable;
 
 /** Every option of `info` (its parser and its help). */
@@ -73,6 +75,7 @@ export const INFO_OPTIONS = {
 export async function runScan(argv: string[], out: Output): Promise<void> {
   const { values, positionals } = parse(argv, SCAN_OPTIONS, 1);
   const folder = await requireFolder(positionals[0]);
+  useDicomWebCredentials(values, looksLikeUrl(folder));
   if (looksLikeUrl(folder)) {
     const found = await (await import('./scanDicomWeb')).scanDicomWeb(folder, values);
     if (values.json) return out.emit(JSON.stringify(found, null, 2) + '\n');

@@ -9,6 +9,7 @@ import { parseDataSet } from '../../core/dicom/parseHeader';
 import { DicomWebClient } from '../../node/dicomweb/client';
 import { isUid, parseDicomWebUrl } from '../../node/dicomweb/url';
 import { CliError, parse, UsageError, type OptionTable } from '../args';
+import { DICOMWEB_AUTH_OPTIONS, useDicomWebCredentials } from '../dicomwebAuth';
 import type { Output } from '../main';
 
 /** Largest file sent (bytes): far above any SR or SEG Paraspine writes. */
@@ -82,16 +83,17 @@ export async function storeMade(url: string, path: string, bytes: Uint8Array, la
   return `stored ${label} ${f.sop} (${path}) on ${r.base} in study ${f.study}`;
 }
 
-/** `store` has no options (its parser and its help). */
-export const STORE_OPTIONS = {} as const satisfies OptionTable;
+/** Every option of `store` (its parser and its help): the server's credentials. */
+export const STORE_OPTIONS = { ...DICOMWEB_AUTH_OPTIONS } as const satisfies OptionTable;
 
 export async function runStore(argv: string[], out: Output): Promise<void> {
-  const { positionals } = parse(argv, STORE_OPTIONS, 10_000);
+  const { values, positionals } = parse(argv, STORE_OPTIONS, 10_000);
   const [url, ...paths] = positionals;
   if (!url) throw new UsageError('missing DICOMweb URL (BASE or BASE/studies/STUDY_UID)');
   if (paths.length === 0) throw new UsageError('missing file(s) to send');
   // The URL checked before any file (a usage error first).
   const addr = parseDicomWebUrl(url);
+  useDicomWebCredentials(values, true);
   if (addr.seriesUid) throw new UsageError(`${url}: store sends into a study: BASE/studies/STUDY_UID (or BASE)`);
   const files = [];
   for (const p of paths) {

@@ -11,6 +11,7 @@ import type { FolderAccess } from '../access';
 import type { MaskService } from '../importMasks';
 import { sourceFor, type SeriesSource, type SeriesSources } from '../seriesSource';
 import type { SettingsStore } from '../settings';
+import { MemorySecretStore, type SecretStore } from '../secrets';
 
 export type { MaskService };
 
@@ -18,6 +19,8 @@ export interface ApiOptions {
   mode: 'electron' | 'web';
   version: string;
   settings: SettingsStore;
+  /** Credentials of the saved PACS servers, apart from the settings (none kept: in memory only). */
+  secrets?: SecretStore;
   access: FolderAccess;
   /** One source of DICOM frames per locator kind (folders always; DICOMweb where given). */
   sources: SeriesSources;
@@ -72,6 +75,7 @@ export interface ApiContext {
   readonly opts: ApiOptions;
   readonly access: FolderAccess;
   readonly settings: SettingsStore;
+  readonly secrets: SecretStore;
   readonly sources: SeriesSources;
   readonly masks: MaskService;
   readonly now: () => Date;
@@ -89,6 +93,7 @@ export interface ApiContext {
 export function createContext(opts: ApiOptions): ApiContext {
   const { access, settings, sources, masks } = opts;
   const now = opts.now ?? (() => new Date());
+  const secrets = opts.secrets ?? new MemorySecretStore();
   const userTyped = opts.mode === 'web'; // in web mode a typed path is the user's pick
 
   const appInfo = (): AppInfo => {
@@ -136,5 +141,5 @@ export function createContext(opts: ApiOptions): ApiContext {
     return { locator: real, source: sourceFor(sources, real), key: locatorKey(real) };
   };
 
-  return { opts, access, settings, sources, masks, now, userTyped, appInfo, workspace, gateFor, resolve };
+  return { opts, access, settings, secrets, sources, masks, now, userTyped, appInfo, workspace, gateFor, resolve };
 }

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { UserError, oneLine } from '../../core/errors';
 import type { DicomJsonDataSet } from '../../core/dicom/headerFields';
+import { authorizationHeader, type CredentialsLookup } from '../secrets';
 import { exchange, type Limits } from './http';
 import { buildMultipart, mediaTypeParams, parseMultipart } from './multipart';
 import { checkBaseUrl, checkUid } from './url';
@@ -20,6 +21,17 @@ export interface ClientOptions {
   readonly retrieve?: Partial<Limits>;
   /** Limits of a STOW-RS exchange (default 5 min; the answer at most 16 MB). */
   readonly store?: Partial<Limits>;
+  /** The server's credentials (sent as the Authorization header), looked up by its base URL at each exchange. */
+  readonly credentials?: CredentialsLookup;
+}
+
+/**
+ * Credentials every client of this process uses when it is given none: the command line's --user /
+ * --password-env / --token-env (set once by the command, before any exchange). Null: none.
+ */
+let processCredentials: CredentialsLookup | null = null;
+export function setProcessCredentials(lookup: CredentialsLookup | null): void {
+  processCredentials = lookup;
 }
 
 /** Search keys of QIDO-RS (each optional; wildcards `*` and `?` as the standard allows). */
@@ -63,9 +75,11 @@ export class DicomWebClient {
   private readonly query: Limits;
   private readonly retrieve: Limits;
   private readonly storeLimits: Limits;
+  private readonly credentials: CredentialsLookup | null;
 
   constructor(base: string, opts: ClientOptions = {}) {
     this.base = checkBaseUrl(base);
+    this.credentials = opts.credentials ?? processCredentials;
     this.query = { timeoutMs: 30_000, maxBytes: 64 * 1024 * 1024, ...opts.query };
     this.retrieve = { timeoutMs: 600_000, maxBytes: 2 * 1024 * 1024 * 1024, ...opts.retrieve };
     this.storeLimits = { timeoutMs: 300_000, maxBytes: 16 * 1024 * 1024, ...opts.store };
@@ -77,9 +91,15 @@ export class DicomWebClient {
     return `${this.base}${path}${search}`;
   }
 
+  /** The headers of an exchange, with the Authorization header where the server has credentials. */
+  private async headers(h: Record<string, string>): Promise<Record<string, string>> {
+    const c = this.credentials ? await this.credentials(this.base) : null;
+    return c ? { ...h, Authorization: authorizationHeader(c) } : h;
+  }
+
   /** A DICOM JSON answer (QIDO-RS or metadata), checked for shape; 204 No Content is an empty list. */
   private async json(url: string, signal?: AbortSignal): Promise<DicomJsonDataSet[]> {
-    const a = await exchange(url, { headers: { Accept: 'application/dicom+json' }, accept: ['application/dicom+json', 'application/json'], ...(signal ? { signal } : {}) }, this.query);
+    const a = await exchange(url, { headers: await this.headers({ Accept: 'application/dicom+json' }), accept: ['application/dicom+json', 'application/json'], ...(signal ? { signal } : {}) }, this.query);
     if (a.status === 204 || a.body.byteLength === 0) return [];
     let parsed: unknown;
     try {
@@ -130,7 +150,7 @@ export class DicomWebClient {
   }
 
   private async instances(url: string, signal?: AbortSignal): Promise<Uint8Array[]> {
-    const a = await exchange(url, { headers: { Accept: ACCEPT_DICOM }, accept: ['multipart/related'], ...(signal ? { signal } : {}) }, this.retrieve);
+    const a = await exchange(url, { headers: await this.headers({ Accept: ACCEPT_DICOM }), accept: ['multipart/related'], ...(signal ? { signal } : {}) }, this.retrieve);
     const { params } = mediaTypeParams(a.contentType);
     const type = (params.type ?? 'application/dicom').toLowerCase();
     if (type !== 'application/dicom') throw new UserError('input', `${url}: the parts are '${type}', expected application/dicom`);
@@ -162,7 +182,7 @@ export class DicomWebClient {
     const a = await exchange(
       url,
       // 409 Conflict and 400 answer which instances failed and why (PS3.18 10.5.3): read, not refused.
-      { method: 'POST', headers: { 'Content-Type': contentType, Accept: 'application/dicom+json' }, body, accept: ['application/dicom+json', 'application/json'], pass: [400, 409], ...(signal ? { signal } : {}) },
+      { method: 'POST', headers: await this.headers({ 'Content-Type': contentType, Accept: 'application/dicom+json' }), body, accept: ['application/dicom+json', 'application/json'], pass: [400, 409], ...(signal ? { signal } : {}) },
       this.storeLimits,
     );
     let parsed: unknown = {};

@@ -88,9 +88,14 @@ export async function exchange(url: string, ex: Exchange, limits: Limits): Promi
   }
   const body = await readCapped(res, limits.maxBytes, signal, fail, slow);
   const readable = ex.pass?.includes(res.status) === true && ex.accept.includes(mediaTypeParams(contentType).type);
+  if ((res.status === 401 || res.status === 403) && !readable) {
+    // Nothing of the answer is echoed (a server may repeat what it was sent); the credentials are never named.
+    const sent = Object.keys(ex.headers ?? {}).some((h) => h.toLowerCase() === 'authorization');
+    throw fail(sent ? `server refused the credentials (${res.status} ${res.statusText})` : `server asks for credentials (${res.status} ${res.statusText}): save them with the server (or give --user/--password-env or --token-env)`, 'access');
+  }
   if (res.status >= 400 && !readable) {
     const text = mediaTypeParams(contentType).type.startsWith('text/') || contentType.includes('json') ? new TextDecoder().decode(body.subarray(0, 300)) : '';
-    const kind = res.status === 404 ? 'notFound' : res.status === 401 || res.status === 403 ? 'access' : 'input';
+    const kind = res.status === 404 ? 'notFound' : 'input';
     throw fail(`the server answered ${res.status} ${res.statusText}${text.trim() ? `: ${text.replace(/\s+/g, ' ').trim()}` : ''}`, kind);
   }
   if (res.status === 204) return { status: res.status, contentType, body };

@@ -3,7 +3,9 @@
  * study's WADO-RS metadata (headers from the DICOM JSON model, as a folder scan reads them from files),
  * described from a series' metadata (no pixel data), and loaded by retrieving its instances in their
  * stored transfer syntax into the instance cache and reading those files with the folder loader, so
- * the same codecs and the same assembly give the same HU to the last bit.
+ * the same codecs and the same assembly give the same HU to the last bit. The app's source
+ * (`perInstance`) retrieves instance by instance with progress and cancel, and its open streams:
+ * laid out from the metadata, each slice read as soon as its instance is in (openStreaming).
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 import type { DicomHeader, FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
 import type { DicomJsonDataSet } from '../../core/dicom/headerFields';
 import { groupSeries, layoutSeries, summarise } from '../../core/dicom/groupSeries';
+import { fitsInt16 } from '../../core/dicom/assembleVolume';
 import { headerFromDicomJson, parseDataSet } from '../../core/dicom/parseHeader';
 import { seriesReferences } from '../../core/dicom/references';
 import { TS } from '../../core/dicom/transferSyntax';
@@ -32,6 +35,17 @@ export interface DicomWebSourceOptions {
   readonly client?: ClientOptions;
   /** Instances retrieved at once when they are fetched one by one. */
   readonly concurrency?: number;
+  /**
+   * Retrieve the missing instances one by one (the middle slice first) rather than the whole series in
+   * one answer: the app does, so its progress counts instances as they arrive (download(locator)).
+   */
+  readonly perInstance?: boolean;
+}
+
+/** A retrieval under way: its instances received and listed, and its cancel. */
+export interface DownloadProgress {
+  readonly received: number;
+  readonly total: number;
 }
 
 /** One instance as the metadata lists it. */
@@ -60,6 +74,8 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
   readonly kind = 'dicomweb' as const;
   readonly cache: InstanceCache;
   private readonly clients = new Map<string, DicomWebClient>();
+  /** Retrievals under way, by series (url and series UID). */
+  private readonly downloads = new Map<string, Download>();
 
   constructor(private readonly opts: DicomWebSourceOptions) {
     this.cache = new InstanceCache(opts.cacheDir, opts.cacheMaxBytes);
@@ -141,9 +157,9 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
     return { root: dicomWebRootLabel(root), series, problems };
   }
 
-  private async seriesListing(locator: DicomWebSeriesLocator): Promise<{ client: DicomWebClient; meta: DicomJsonDataSet[]; listed: Listed[] }> {
+  private async seriesListing(locator: DicomWebSeriesLocator, signal?: AbortSignal): Promise<{ client: DicomWebClient; meta: DicomJsonDataSet[]; listed: Listed[] }> {
     const client = this.client(locator.url);
-    const meta = await this.metadata(`series-${checkUid(locator.seriesUid, 'series')}`, () => client.seriesMetadata(locator.studyUid, locator.seriesUid));
+    const meta = await this.metadata(`series-${checkUid(locator.seriesUid, 'series')}`, () => client.seriesMetadata(locator.studyUid, locator.seriesUid, signal));
     if (meta.length === 0) throw new UserError('notFound', `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: no such series on the server`);
     return { client, meta, listed: this.instances(client, locator.studyUid, meta) };
   }
@@ -165,36 +181,96 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
    * (the whole series in one answer when most are missing, else one by one). Returns the files and the
    * URL each stands for.
    */
-  async fetchSeries(locator: DicomWebSeriesLocator): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
-    const { client, listed } = await this.seriesListing(locator);
+  async fetchSeries(locator: DicomWebSeriesLocator, listing?: Listing, d: Download = newDownload()): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
+    const key = downloadKey(locator);
+    const before = this.downloads.get(key);
+    if (before && before !== d) before.controller.abort(); // a second open of the same series replaces the first
+    this.downloads.set(key, d);
+    try {
+      return await this.fetchInto(locator, d, listing);
+    } catch (e) {
+      if (d.controller.signal.aborted) throw new UserError('input', `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: download cancelled`);
+      throw e;
+    } finally {
+      if (this.downloads.get(key) === d) this.downloads.delete(key);
+    }
+  }
+
+  /** How far the retrieval of a series is (instances in the cache of those listed), or null when none is under way. */
+  progress(locator: DicomWebSeriesLocator): DownloadProgress | null {
+    const d = this.downloads.get(downloadKey(locator));
+    return d ? { received: d.received, total: d.total } : null;
+  }
+
+  /** Stops the retrieval of a series (its open fails with 'download cancelled'); false when none was under way. */
+  cancel(locator: DicomWebSeriesLocator): boolean {
+    const d = this.downloads.get(downloadKey(locator));
+    d?.controller.abort();
+    return d !== undefined;
+  }
+
+  private async fetchInto(locator: DicomWebSeriesLocator, d: Download, listing?: Listing): Promise<{ files: string[]; urlOf: Map<string, string>; problems: FileProblem[] }> {
+    const signal = d.controller.signal;
+    const { client, listed } = listing ?? (await this.seriesListing(locator, signal));
     const wanted = listed.filter((l): l is Listed & { header: DicomHeader } => l.header !== null);
     const problems = listed.flatMap((l) => (l.problem ? [l.problem] : []));
     if (wanted.length === 0) throw new UserError('input', oneLine(`${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: no image instance in the series${problems[0] ? `: ${problems[0].path}: ${problems[0].reason}` : ''}`));
-    const files = new Map<string, string>();
+    const files = d.files;
     const missing: (Listed & { header: DicomHeader })[] = [];
+    d.total = wanted.length;
     for (const l of wanted) {
       const p = await this.cache.get(l.sopUid);
-      if (p && (await this.matches(p, l.header))) files.set(l.sopUid, p);
-      else missing.push(l);
+      if (p && (await this.matches(p, l.header))) {
+        files.set(l.sopUid, p);
+        d.received = files.size;
+        d.arrived(); // a reader waiting for this one goes on
+      } else missing.push(l);
     }
-    if (missing.length > 1 && missing.length * 2 >= wanted.length) {
-      const parts = await client.retrieveSeries(locator.studyUid, locator.seriesUid);
+    d.received = files.size;
+    d.arrived();
+    if (!this.opts.perInstance && missing.length > 1 && missing.length * 2 >= wanted.length) {
+      const parts = await client.retrieveSeries(locator.studyUid, locator.seriesUid, signal);
       const byUid = new Map(missing.map((m) => [m.sopUid, m]));
       for (const [i, bytes] of parts.entries()) {
         const uid = partSopUid(bytes);
         const m = uid ? byUid.get(uid) : undefined;
         if (!uid) throw new UserError('input', `${client.base}/studies/${locator.studyUid}/series/${locator.seriesUid}: part ${i + 1} of the answer is not a DICOM instance`);
         if (m) files.set(uid, await this.store(m, bytes));
+        d.received = files.size;
       }
       const lacking = missing.filter((m) => !files.has(m.sopUid));
       if (lacking.length > 0) throw new UserError('input', `${lacking[0]!.url}: listed in the series' metadata but not in its retrieval (${lacking.length} instance(s) missing)`);
     } else {
-      const queue = [...missing];
+      // The middle of the series first (where the viewer opens it), then outwards, in slice order.
+      let ordered: readonly string[];
+      try {
+        ordered = layoutSeries(wanted.map((l) => l.header)).headers.map((h) => h.sopInstanceUid);
+      } catch {
+        ordered = wanted.map((l) => l.sopUid); // no layout from the metadata: the order it lists them in
+      }
+      const middle = (ordered.length - 1) / 2;
+      const at = new Map(ordered.map((uid, i) => [uid, Math.abs(i - middle)]));
+      const queue = [...missing].sort((a, b) => (at.get(a.sopUid) ?? Infinity) - (at.get(b.sopUid) ?? Infinity));
+      // Instances a reader waits for go to the front (the slice the viewer asks for first).
+      d.prioritize = (uids) => {
+        const wantedNow = new Set(uids);
+        const first = queue.filter((m) => wantedNow.has(m.sopUid));
+        const rest = queue.filter((m) => !wantedNow.has(m.sopUid));
+        queue.splice(0, queue.length, ...first, ...rest);
+      };
+      let failed = false;
       const worker = async () => {
-        for (let m = queue.shift(); m; m = queue.shift()) {
-          const bytes = await client.retrieveInstance(locator.studyUid, locator.seriesUid, m.sopUid);
-          if (partSopUid(bytes) !== m.sopUid) throw new UserError('input', `${m.url}: the answer is not this instance`);
-          files.set(m.sopUid, await this.store(m, bytes));
+        for (let m = queue.shift(); m && !failed; m = queue.shift()) {
+          try {
+            const bytes = await client.retrieveInstance(locator.studyUid, locator.seriesUid, m.sopUid, signal);
+            if (partSopUid(bytes) !== m.sopUid) throw new UserError('input', `${m.url}: the answer is not this instance`);
+            files.set(m.sopUid, await this.store(m, bytes));
+            d.received = files.size;
+            d.arrived();
+          } catch (e) {
+            failed = true; // the other workers stop at their next instance
+            throw e;
+          }
         }
       };
       await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 4, Math.max(1, queue.length)) }, worker));
@@ -230,6 +306,97 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
     }
   }
 
+  /**
+   * The app's open (one by one retrieval): the series laid out from its metadata at once, its instances
+   * retrieved in the background (the middle first), and each readSlices answered as soon as its slices'
+   * instances are in the cache, read with the folder loader from those files (a slice's HU do not
+   * depend on the others); once every instance is in, the series is opened from its files as the
+   * folder loader does and read from there, and the metadata's layout is checked against it. Null when
+   * the metadata gives no layout (the plain open then says why).
+   */
+  private async openStreaming(locator: DicomWebSeriesLocator): Promise<OpenedSeries | null> {
+    const d = newDownload();
+    const key = downloadKey(locator);
+    const before = this.downloads.get(key);
+    if (before) before.controller.abort();
+    this.downloads.set(key, d); // progress is seen from the metadata request on
+    let listing: Listing;
+    try {
+      listing = await this.seriesListing(locator, d.controller.signal);
+    } catch (e) {
+      if (this.downloads.get(key) === d) this.downloads.delete(key);
+      if (d.controller.signal.aborted) throw new UserError('input', `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}: download cancelled`);
+      throw e;
+    }
+    let layout: ReturnType<typeof layoutSeries>;
+    try {
+      layout = layoutSeries(listing.listed.flatMap((l) => (l.header ? [l.header] : [])));
+    } catch {
+      if (this.downloads.get(key) === d) this.downloads.delete(key);
+      return null;
+    }
+    const label = `${dicomWebRootLabel(locator)}/series/${locator.seriesUid}`;
+    const huType = fitsInt16(layout).integer ? 'int16' : 'float32';
+    let failure: unknown = null;
+    const whole = this.fetchSeries(locator, listing, d).then(async ({ files }) => {
+      const r = await dicomFiles.openFiles(files);
+      // The files must be what the metadata said: the same layout and element type.
+      if (r.geometry.slices !== layout.geometry.slices || r.geometry.rows !== layout.geometry.rows || r.geometry.columns !== layout.geometry.columns || r.huType !== huType) {
+        throw new UserError('input', `${label}: the instances retrieved do not lay out as the metadata said (open the series again)`);
+      }
+      return r;
+    });
+    whole.catch((e: unknown) => {
+      failure = e;
+      d.arrived(); // waiting readers see the failure
+    });
+    const sopOf = layout.frames.map((f) => f.header.sopInstanceUid);
+    /** Resolves once these instances are in the cache (or the retrieval failed: then it rejects). */
+    const inCache = (uids: readonly string[]): Promise<string[]> =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (failure) {
+            d.waiters.delete(check);
+            reject(failure instanceof Error ? failure : new Error(String(failure)));
+            return true;
+          }
+          if (uids.every((u) => d.files.has(u))) {
+            d.waiters.delete(check);
+            resolve(uids.map((u) => d.files.get(u)!));
+            return true;
+          }
+          return false;
+        };
+        if (!check()) {
+          d.waiters.add(check);
+          d.prioritize(uids.filter((u) => !d.files.has(u)));
+        }
+      });
+    let opened: Awaited<typeof whole> | null = null;
+    void whole.then((r) => (opened = r)).catch(() => {});
+    return {
+      summary: DicomWebSeriesSource.summaryOf(summarise(layout), listing.meta),
+      references: seriesReferences(layout),
+      geometry: layout.geometry,
+      warnings: layout.warnings,
+      huType,
+      readSlices: async (start, count) => {
+        if (opened) return opened.readSlices(start, count);
+        if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > sopOf.length) {
+          throw new UserError('usage', `slices ${start}..${start + count - 1}: outside the series' slices 0..${sopOf.length - 1}`);
+        }
+        const uids = [...new Set(sopOf.slice(start, start + count))];
+        const paths = await inCache(uids);
+        if (opened) return (opened as Awaited<typeof whole>).readSlices(start, count);
+        // Those slices alone, read from their files as the folder loader reads them (same codecs, same rescale).
+        const part = await dicomFiles.openFiles(paths);
+        if (part.geometry.slices !== count) return (await whole).readSlices(start, count);
+        const hu = await part.readSlices(0, count);
+        return huType === 'float32' && hu instanceof Int16Array ? Float32Array.from(hu) : hu;
+      },
+    };
+  }
+
   async load(locator: DicomWebSeriesLocator): Promise<LoadedSeries> {
     const { files, urlOf, problems } = await this.fetchSeries(locator);
     const r = await dicomFiles.loadFiles(files);
@@ -243,6 +410,10 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
   }
 
   async open(locator: DicomWebSeriesLocator): Promise<OpenedSeries> {
+    if (this.opts.perInstance) {
+      const streaming = await this.openStreaming(locator);
+      if (streaming) return streaming;
+    }
     const { files, urlOf } = await this.fetchSeries(locator);
     const r = await dicomFiles.openFiles(files);
     return {
@@ -254,6 +425,43 @@ export class DicomWebSeriesSource implements SeriesSource<DicomWebSeriesLocator>
       readSlices: (start, count) => r.readSlices(start, count),
     };
   }
+}
+
+type Listing = Awaited<ReturnType<DicomWebSeriesSource['seriesListing']>>;
+
+/**
+ * A retrieval under way: its instances in the cache (SOP UID to file), the count for the progress, its
+ * cancel, and the readers waiting for instances (woken at each arrival).
+ */
+interface Download {
+  readonly controller: AbortController;
+  received: number;
+  total: number;
+  readonly files: Map<string, string>;
+  readonly waiters: Set<() => void>;
+  arrived(): void;
+  /** Moves these instances to the front of what is still to retrieve (one by one retrieval only). */
+  prioritize(uids: readonly string[]): void;
+}
+
+function newDownload(): Download {
+  const waiters = new Set<() => void>();
+  return {
+    controller: new AbortController(),
+    received: 0,
+    total: 0,
+    files: new Map(),
+    waiters,
+    arrived: () => {
+      for (const w of [...waiters]) w();
+    },
+    prioritize: () => {},
+  };
+}
+
+/** The key of a series' retrieval. */
+function downloadKey(locator: DicomWebSeriesLocator): string {
+  return `${locator.url} ${locator.seriesUid}`;
 }
 
 /** The SOP Instance UID of Part-10 bytes, or '' when they are no DICOM data set. */

@@ -1,6 +1,7 @@
 /**
- * The PACS panel (beside "Open folder"): saved DICOMweb servers (name and base URL; no authentication
- * in this version: open servers only), a study search, the studies found and the series of the one
+ * The PACS panel (beside "Open folder"): saved DICOMweb servers (name and base URL, with optional basic
+ * or bearer credentials handed to the services, which keep them apart from the settings: the panel only
+ * learns whether a server has some), a study search, the studies found and the series of the one
  * opened, each opened as a folder's series is. The renderer never talks to a server: every call goes
  * through the API channels (pacs:*, series:*). A failure is one line with a Retry button.
  */
@@ -8,6 +9,26 @@ import { useState } from 'react';
 import { getApi } from '../api/client';
 import { getAppStore, useApp } from '../state/store';
 import { EMPTY_PACS_QUERY, type PacsQuery } from '../state/slices/pacs';
+import type { PacsCredentials } from '../../shared/contract';
+
+type AuthKind = 'none' | 'basic' | 'bearer';
+
+/** The retrieval of a PACS series being opened: instances received of those listed, and Cancel (shown with or without the panel). */
+export function PacsDownload() {
+  const store = getAppStore(getApi);
+  const progress = useApp((s) => s.pacsDownload);
+  const opening = useApp((s) => s.loadingSeries && s.series?.kind === 'dicomweb' && s.meta === null);
+  if (!opening && !progress) return null;
+  return (
+    <div className="banner" role="status" data-testid="pacs-download">
+      <span data-testid="pacs-download-text">{progress?.total ? `Retrieving from PACS: ${progress.received} / ${progress.total} instances` : 'Retrieving from PACS…'}</span>{' '}
+      <progress max={progress?.total || 1} value={progress?.received ?? 0} aria-label="Instances received" />{' '}
+      <button type="button" className="small" onClick={() => void store.getState().cancelPacsDownload()} data-testid="pacs-cancel">
+        Cancel
+      </button>
+    </div>
+  );
+}
 
 const FIELDS: readonly { key: keyof PacsQuery; label: string; type?: string }[] = [
   { key: 'patientName', label: 'Patient name' },
@@ -32,6 +53,17 @@ export function PacsPanel() {
   const selected = useApp((s) => s.selectedSeriesUid);
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
+  const [auth, setAuth] = useState<AuthKind>('none');
+  const [user, setUser] = useState('');
+  const [password, setPassword] = useState('');
+  const [token, setToken] = useState('');
+  const current = servers.find((s) => s.url === serverUrl);
+  /** The credentials typed (cleared from the form once handed over: the renderer keeps no secret). */
+  const credentials = (): PacsCredentials | undefined => {
+    if (auth === 'basic' && user.trim()) return { kind: 'basic', user: user.trim(), password };
+    if (auth === 'bearer' && token.trim()) return { kind: 'bearer', token: token.trim() };
+    return undefined;
+  };
   const [query, setQuery] = useState<PacsQuery>(EMPTY_PACS_QUERY);
   const st = () => store.getState();
   return (
@@ -46,6 +78,16 @@ export function PacsPanel() {
             </option>
           ))}
         </select>
+        {current && (
+          <span className="small-text dim" data-testid="pacs-has-credentials">
+            {current.hasCredentials ? 'credentials saved' : 'no credentials'}
+          </span>
+        )}
+        {current?.hasCredentials && (
+          <button type="button" className="small ghost" onClick={() => void st().savePacsServer({ name: current.name, url: current.url }, null)} title="Forget this server's credentials">
+            Forget credentials
+          </button>
+        )}
         {serverUrl && (
           <button type="button" className="small ghost" onClick={() => void st().removePacsServer(serverUrl)} title="Remove this server from the settings">
             Remove
@@ -59,7 +101,10 @@ export function PacsPanel() {
         className="row"
         onSubmit={(e) => {
           e.preventDefault();
-          if (url.trim()) void st().savePacsServer({ name: name.trim() || url.trim(), url: url.trim() });
+          if (!url.trim()) return;
+          void st().savePacsServer({ name: name.trim() || url.trim(), url: url.trim() }, credentials());
+          setPassword('');
+          setToken('');
         }}
       >
         <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Name" aria-label="Server name" data-testid="pacs-new-name" />
@@ -67,7 +112,18 @@ export function PacsPanel() {
         <button type="submit" className="small" data-testid="pacs-add">
           Save server
         </button>
-        <span className="small-text dim">No authentication yet: open servers only.</span>
+        <select value={auth} onChange={(e) => setAuth(e.target.value as AuthKind)} aria-label="Authentication" data-testid="pacs-new-auth">
+          <option value="none">no authentication</option>
+          <option value="basic">basic (user, password)</option>
+          <option value="bearer">bearer token</option>
+        </select>
+        {auth === 'basic' && (
+          <>
+            <input value={user} onChange={(e) => setUser(e.target.value)} placeholder="User" aria-label="User" autoComplete="off" data-testid="pacs-new-user" />
+            <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} placeholder="Password" aria-label="Password" autoComplete="new-password" data-testid="pacs-new-password" />
+          </>
+        )}
+        {auth === 'bearer' && <input type="password" value={token} onChange={(e) => setToken(e.target.value)} placeholder="Token" aria-label="Token" autoComplete="off" data-testid="pacs-new-token" />}
       </form>
       <form
         className="pacs-search"

@@ -4,7 +4,7 @@
  * (pacs:store). Everything goes through the API channels: the renderer never talks to a server. A
  * series is opened with the session's selectSeries, as from a folder (pacsRoot names where from).
  */
-import type { DicomWebSeriesRoot, PacsServer, PacsStudy } from '../../../shared/contract';
+import type { DicomWebSeriesLocator, DicomWebSeriesRoot, PacsCredentials, PacsDownloadProgress, PacsServer, PacsServerInfo, PacsStudy } from '../../../shared/contract';
 import type { Get, Set, StoreDeps } from '../types';
 import { message } from '../util';
 
@@ -26,7 +26,8 @@ type PacsAction = { kind: 'servers' } | { kind: 'search'; url: string; query: Pa
 
 export interface PacsSlice {
   pacsOpen: boolean;
-  pacsServers: PacsServer[];
+  /** Saved servers, each with whether it has credentials (what they are never reaches the renderer). */
+  pacsServers: PacsServerInfo[];
   /** The base URL of the server searched. */
   pacsServerUrl: string | null;
   pacsStudies: PacsStudy[] | null;
@@ -38,9 +39,18 @@ export interface PacsSlice {
   pacsLast: PacsAction | null;
   /** One line: what Send to PACS sent. */
   pacsSent: string | null;
+  /** The retrieval of the PACS series being opened: instances received of those listed (null: none under way). */
+  pacsDownload: PacsDownloadProgress | null;
   setPacsOpen(open: boolean): void;
   loadPacsServers(): Promise<void>;
-  savePacsServer(server: PacsServer): Promise<void>;
+  /** Saves a server; with credentials, keeps them too (apart from the settings, by the services). */
+  savePacsServer(server: PacsServer, credentials?: PacsCredentials | null): Promise<void>;
+  /** Shows the progress of a series' retrieval while its series:load runs (polling pacs:progress). */
+  watchPacsDownload(series: DicomWebSeriesLocator): void;
+  /** Stops the retrieval of the series being opened (the open fails with 'download cancelled'; the app stays usable). */
+  cancelPacsDownload(): Promise<void>;
+  /** Lists a study's series (series:scan of a DICOMweb root) and makes it the open root; false when it failed. */
+  openPacsRoot(root: DicomWebSeriesRoot): Promise<boolean>;
   removePacsServer(url: string): Promise<void>;
   selectPacsServer(url: string): void;
   searchPacs(query: PacsQuery): Promise<void>;
@@ -103,6 +113,7 @@ export const createPacsSlice = (set: Set, get: Get, deps: StoreDeps): PacsSlice 
     pacsError: null,
     pacsLast: null,
     pacsSent: null,
+    pacsDownload: null,
     setPacsOpen(open) {
       set({ pacsOpen: open });
       if (open && get().pacsServers.length === 0) void get().loadPacsServers();
@@ -113,18 +124,53 @@ export const createPacsSlice = (set: Set, get: Get, deps: StoreDeps): PacsSlice 
         const cur = get().pacsServerUrl;
         set({ pacsServers: servers, pacsServerUrl: cur && servers.some((s) => s.url === cur) ? cur : (servers[0]?.url ?? null) });
       }),
-    savePacsServer: (server) =>
+    savePacsServer: (server, credentials) =>
       run({ kind: 'servers' }, async () => {
-        const list = [...get().pacsServers.filter((s) => s.url !== server.url && s.name !== server.name), server];
-        const saved = await deps.api()['pacs:saveServers'](list);
+        const list = [...get().pacsServers.filter((s) => s.url !== server.url && s.name !== server.name), server].map((s) => ({ name: s.name, url: s.url }));
+        let saved = await deps.api()['pacs:saveServers'](list);
+        const url = saved.find((s) => s.name === server.name)?.url;
+        if (credentials !== undefined && url) saved = await deps.api()['pacs:setCredentials']({ url, credentials });
         // The services may normalise the address (a trailing slash): select the one saved under this name.
         set({ pacsServers: saved, pacsServerUrl: saved.find((s) => s.name === server.name)?.url ?? saved.at(-1)?.url ?? null });
       }),
     removePacsServer: (url) =>
       run({ kind: 'servers' }, async () => {
-        const saved = await deps.api()['pacs:saveServers'](get().pacsServers.filter((s) => s.url !== url));
+        const saved = await deps.api()['pacs:saveServers'](get().pacsServers.filter((s) => s.url !== url).map((s) => ({ name: s.name, url: s.url })));
         set({ pacsServers: saved, pacsServerUrl: get().pacsServerUrl === url ? (saved[0]?.url ?? null) : get().pacsServerUrl });
       }),
+    watchPacsDownload(series) {
+      // Until the retrieval is over (the first slice shows long before) or another series is opened.
+      const still = () => get().series === series && get().loadingSeries;
+      const tick = async () => {
+        if (!still()) return set({ pacsDownload: null });
+        let p: PacsDownloadProgress | null = null;
+        try {
+          p = await deps.api()['pacs:progress'](series);
+          if (still()) set({ pacsDownload: p });
+        } catch {
+          /* progress is a nicety: the open itself says what failed */
+        }
+        const over = p === null && get().meta !== null;
+        if (still() && !over) setTimeout(() => void tick(), 150);
+        else set({ pacsDownload: null });
+      };
+      set({ pacsDownload: null });
+      void tick();
+    },
+    async cancelPacsDownload() {
+      const { series } = get();
+      if (series?.kind !== 'dicomweb') return;
+      try {
+        await deps.api()['pacs:cancel'](series);
+      } catch (e) {
+        set({ pacsError: message(e) });
+      }
+    },
+    async openPacsRoot(root) {
+      await openStudy(root.url, root.studyUid);
+      const now = get().pacsRoot;
+      return get().pacsError === null && now?.url === root.url && now.studyUid === root.studyUid;
+    },
     selectPacsServer(url) {
       set({ pacsServerUrl: url, pacsStudies: null, pacsError: null });
     },

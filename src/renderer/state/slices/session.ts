@@ -2,16 +2,18 @@
 import { newAnnotationDocument, seriesIdentity, type AnnotationDocument } from '../../../core/annotations/document';
 import { DEFAULT_RANGES } from '../../../core/metrics/ranges';
 import type { ScanResult } from '../../../core/dicom/types';
-import { folderLocator, type SeriesLocator, type SeriesSlices } from '../../../shared/contract';
+import { folderLocator, type DicomWebSeriesRoot, type SeriesLocator, type SeriesSlices } from '../../../shared/contract';
 import { emptyHistory } from '../history';
 import { chunkSlices, ProgressiveVolume, SlicePlan } from '../progressiveVolume';
 import { spineRow } from '../reformat';
 import type { Get, SessionSlice, Set, StoreDeps } from '../types';
 import { message, pointerFor } from '../util';
 
-function readLastOpen(): { folder: string; uid: string } | null {
+/** The series open before a reload: in a folder, or in a study on a PACS (reopened from the instance cache). */
+function readLastOpen(): { folder: string; uid: string } | { pacs: DicomWebSeriesRoot; uid: string } | null {
   try {
-    const v = JSON.parse(globalThis.sessionStorage?.getItem('paraspine-open') ?? 'null') as { folder?: unknown; uid?: unknown } | null;
+    const v = JSON.parse(globalThis.sessionStorage?.getItem('paraspine-open') ?? 'null') as { folder?: unknown; uid?: unknown; pacs?: { url?: unknown; studyUid?: unknown } } | null;
+    if (v && typeof v.uid === 'string' && typeof v.pacs?.url === 'string' && typeof v.pacs.studyUid === 'string') return { pacs: { kind: 'dicomweb', url: v.pacs.url, studyUid: v.pacs.studyUid }, uid: v.uid };
     return v && typeof v.folder === 'string' && typeof v.uid === 'string' ? { folder: v.folder, uid: v.uid } : null;
   } catch {
     return null;
@@ -67,6 +69,10 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
     }
     // A page reload reopens the series that was open (its annotations come back from the workspace).
     const last = readLastOpen();
+    if (last && 'pacs' in last) {
+      if ((await get().openPacsRoot(last.pacs)) && get().scan?.series.some((s) => s.seriesInstanceUid === last.uid)) await get().selectSeries(last.uid);
+      return;
+    }
     if (last) {
       await get().openFolder(last.folder);
       if (get().scan?.series.some((s) => s.seriesInstanceUid === last.uid)) await get().selectSeries(last.uid);
@@ -126,6 +132,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
         (r) => ({ ok: true as const, r }),
         (e: unknown) => ({ ok: false as const, e }),
       );
+      if (series.kind === 'dicomweb') get().watchPacsDownload(series);
       const meta = await api['series:load'](series);
       const loaded = await docLoad;
       if (!live()) return;
@@ -178,6 +185,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
       if (doc) void get().refreshReads();
       try {
         if (folder && !pacsRoot) globalThis.sessionStorage?.setItem('paraspine-open', JSON.stringify({ folder, uid }));
+        if (pacsRoot) globalThis.sessionStorage?.setItem('paraspine-open', JSON.stringify({ pacs: { url: pacsRoot.url, studyUid: pacsRoot.studyUid }, uid }));
       } catch {
         /* no session storage (tests) */
       }
