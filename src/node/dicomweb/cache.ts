@@ -1,8 +1,11 @@
 /**
  * Retrieved DICOM instances kept on disk, one file per instance named `<SOPInstanceUID>.dcm` in one
  * folder (the UID checked as a UID first, so no server answer can name a path outside the folder),
- * bounded in total size, least recently used out (the file's modification time is its last use). The
- * source keeps each study's and series' metadata beside them (`study-<UID>.json`, `series-<UID>.json`).
+ * bounded in total size, least recently used out. An instance's last use is the modification time of an
+ * empty marker beside it (`<SOPInstanceUID>.used`), never of the instance itself: touching the instance
+ * changes its ctime, and a reader that opened it earlier (another open of the same series, a batch row)
+ * would then refuse it as "changed on disk". The source keeps each study's and series' metadata beside
+ * them (`study-<UID>.json`, `series-<UID>.json`).
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -28,8 +31,7 @@ export class InstanceCache {
     try {
       const st = await fs.lstat(p);
       if (!st.isFile()) return null;
-      const now = new Date();
-      await fs.utimes(p, now, now);
+      await this.markUsed(sopInstanceUid);
       return p;
     } catch {
       return null;
@@ -46,6 +48,26 @@ export class InstanceCache {
 
   async remove(sopInstanceUid: string): Promise<void> {
     await fs.rm(this.pathFor(sopInstanceUid), { force: true });
+    await fs.rm(this.markerFor(sopInstanceUid), { force: true });
+  }
+
+  /** The empty file whose modification time is the instance's last use. */
+  private markerFor(sopInstanceUid: string): string {
+    return join(this.dir, `${checkUid(sopInstanceUid, 'SOP instance')}.used`);
+  }
+
+  private async markUsed(sopInstanceUid: string): Promise<void> {
+    const m = this.markerFor(sopInstanceUid);
+    const now = new Date();
+    try {
+      await fs.utimes(m, now, now);
+    } catch {
+      try {
+        await fs.writeFile(m, '');
+      } catch {
+        // the use time is a hint for trimming only: the instance is there either way
+      }
+    }
   }
 
   /**
@@ -59,13 +81,24 @@ export class InstanceCache {
     } catch {
       return 0;
     }
-    const files: { path: string; size: number; used: number }[] = [];
+    const files: { path: string; size: number; used: number; marker?: string }[] = [];
+    const present = new Set(names);
     for (const n of names) {
       if (!/^[0-9.]+\.dcm$|^(study|series)-[0-9.]+\.json$/.test(n)) continue; // instances, and the metadata kept beside them
       const path = join(this.dir, n);
+      const markerName = n.endsWith('.dcm') ? `${n.slice(0, -4)}.used` : null;
       try {
         const st = await fs.lstat(path);
-        if (st.isFile()) files.push({ path, size: st.size, used: st.mtimeMs });
+        if (!st.isFile()) continue;
+        let used = st.mtimeMs;
+        if (markerName !== null && present.has(markerName)) {
+          try {
+            used = Math.max(used, (await fs.lstat(join(this.dir, markerName))).mtimeMs);
+          } catch {
+            // removed meanwhile: the instance's own time
+          }
+        }
+        files.push({ path, size: st.size, used, ...(markerName !== null ? { marker: join(this.dir, markerName) } : {}) });
       } catch {
         // removed meanwhile
       }
@@ -77,6 +110,7 @@ export class InstanceCache {
       if (total <= this.maxBytes) break;
       if (keep.has(f.path)) continue;
       await fs.rm(f.path, { force: true });
+      if (f.marker) await fs.rm(f.marker, { force: true });
       total -= f.size;
       removed++;
     }
