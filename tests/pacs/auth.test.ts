@@ -7,7 +7,7 @@
  * (AbortController) and the reopen from the cache.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -243,6 +243,37 @@ describe.skipIf(orthancMissing !== null)('Orthanc with RegisteredUsers', () => {
       else process.env.XDG_CACHE_HOME = saved;
     }
   });
+
+  it('batch: a manifest row with the server\'s URL is measured with --user/--password-env (in the worker threads too); without them it fails with one line, the others go on', async () => {
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = join(work, 'batch-cache');
+    process.env.PARASPINE_TEST_PW = SECRET;
+    const url = `${orthanc.dicomWeb}/studies/${study}/series/${series}`;
+    const manifest = join(work, 'cohort.csv');
+    const masks = join(DATA, 'ct-abdomen-3mm/masks');
+    writeFileSync(manifest, `id,series,masks\nfolder,${ABDOMEN},${masks}\npacs,${url},${masks}\n`);
+    try {
+      const okRun = await cli('batch', manifest, '--out', join(work, 'ok.csv'), '--jobs', '2', '--z', '313.3018', '--user', USER, '--password-env', 'PARASPINE_TEST_PW');
+      expect([okRun.code, okRun.errors]).toEqual([0, []]);
+      const status = readFileSync(join(work, 'ok.csv.status.csv'), 'utf8');
+      expect(status).toContain(`pacs,${url},done,`);
+      expect(leaks(status + readFileSync(join(work, 'ok.csv'), 'utf8') + okRun.notes.join('\n'))).toEqual([]);
+      const rows = readFileSync(join(work, 'ok.csv'), 'utf8').trimEnd().split('\n').slice(1);
+      const body = (id: string) => rows.filter((l) => l.startsWith(`${id},`)).map((l) => l.slice(id.length + 1));
+      expect(body('pacs').length).toBeGreaterThan(0);
+      expect(body('pacs')).toEqual(body('folder'));
+
+      const refused = await cli('batch', manifest, '--out', join(work, 'none.csv'), '--jobs', '1', '--z', '313.3018');
+      expect(refused.code).toBe(3);
+      const line = readFileSync(join(work, 'none.csv.status.csv'), 'utf8').split('\n').find((l) => l.startsWith('2,pacs,'))!;
+      expect(line).toMatch(/,failed,.*server asks for credentials \(401/);
+      expect(readFileSync(join(work, 'none.csv.status.csv'), 'utf8')).toContain(`1,folder,${ABDOMEN},done,`);
+    } finally {
+      delete process.env.PARASPINE_TEST_PW;
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
+  }, 180_000);
 
   it('the app retrieves instance by instance: the middle slice reads before the rest is in, progress counts them, Cancel stops the retrieval, a reopen takes the rest (every slice as the folder\'s) and then comes from the cache', async () => {
     // A proxy in front of Orthanc that lets 5 instances through and then holds every other retrieval.

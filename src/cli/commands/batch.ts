@@ -14,6 +14,7 @@ import { MEASURE_OPTIONS, measureInput, type MeasureOptionValues } from '../meas
 import type { Output } from '../main';
 import { MEASURE_COMMAND_OPTIONS, reportOptions } from './measure';
 import { parseDicomWebUrl } from '../../node/dicomweb/url';
+import { credentialsFrom, DICOMWEB_AUTH_OPTIONS } from '../dicomwebAuth';
 
 /** measure's options that differ per row (the manifest's columns give them), so a batch does not take them. */
 const PER_ROW = ['masks', 'annotations', 'series'] as const;
@@ -77,6 +78,7 @@ export const BATCH_OPTIONS = {
   },
   paper: MEASURE_COMMAND_OPTIONS.paper,
   date: MEASURE_COMMAND_OPTIONS.date,
+  ...DICOMWEB_AUTH_OPTIONS,
 } as const satisfies OptionTable;
 
 /** `--reports pdf,sr,seg`: the formats, each once, in the order given. */
@@ -105,7 +107,11 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
     jobs = Number(values.jobs);
   }
   const shard = values.shard !== undefined ? parseShard(values.shard) : undefined;
-  const { out: outFile, jobs: _j, shard: _s, resume, format: _f, reports: reportsOption, 'reports-dir': reportsDirOption, store, paper, date, ...common } = values;
+  const { out: outFile, jobs: _j, shard: _s, resume, format: _f, reports: reportsOption, 'reports-dir': reportsDirOption, store, paper, date, user, 'password-env': passwordEnv, 'token-env': tokenEnv, ...common } = values;
+  // Checked once here (usage errors: a missing variable, --user without --password-env); the rows get the variables' names only.
+  const auth = credentialsFrom({ ...(user !== undefined ? { user } : {}), ...(passwordEnv !== undefined ? { 'password-env': passwordEnv } : {}), ...(tokenEnv !== undefined ? { 'token-env': tokenEnv } : {}) })
+    ? { ...(user !== undefined ? { user } : {}), ...(passwordEnv !== undefined ? { passwordEnv } : {}), ...(tokenEnv !== undefined ? { tokenEnv } : {}) }
+    : undefined;
   measureInput(common); // the common options checked once, before any row (a usage error)
   const formats = reportsOption !== undefined ? parseReports(reportsOption) : undefined;
   if (formats === undefined && (reportsDirOption !== undefined || paper !== undefined || date !== undefined)) {
@@ -122,7 +128,8 @@ export async function runBatchCommand(argv: string[], out: Output): Promise<numb
   const names = reportNames(manifest);
   const rows = shardRows(manifest, shard);
   const tasks = rows.map((r) => {
-    const t = rowTask(common, r, format, manifestFile);
+    const t0 = rowTask(common, r, format, manifestFile);
+    const t = auth ? { ...t0, auth } : t0;
     return formats && reportsDir && options ? { ...t, reports: { formats, dir: reportsDir, name: names.get(r.row)!, options, ...(store !== undefined ? { store } : {}) } } : t;
   });
 

@@ -12,7 +12,8 @@ import { toUserError } from '../../core/errors';
 import type { MeasureResult, MeasureSeriesInput } from '../measureSeries';
 import { folderSeries, seriesRefFor, tryMeasureSeries } from '../measureSeries';
 import { looksLikeUrl, parseDicomWebUrl } from '../dicomweb/url';
-import { DicomWebClient } from '../dicomweb/client';
+import { DicomWebClient, setProcessCredentials } from '../dicomweb/client';
+import type { Credentials } from '../secrets';
 import { encodeExport, type ReportOptions } from '../exports';
 import { writeFileAtomic } from '../atomicWrite';
 
@@ -100,6 +101,29 @@ export interface RowTask {
   readonly reports?: RowReports;
   /** Set when the row was refused before measuring (a bad value in its manifest row): the reason. */
   readonly refused?: string;
+  /**
+   * The DICOMweb credentials of URL rows and --store, as the NAMES of the environment variables holding
+   * them (`batch --user/--password-env/--token-env`): a secret never travels in a task, a part file or a key.
+   */
+  readonly auth?: RowAuth;
+}
+
+export interface RowAuth {
+  readonly user?: string;
+  readonly passwordEnv?: string;
+  readonly tokenEnv?: string;
+}
+
+/** The credentials a task's auth names, read from this thread's environment (a worker thread gets a copy of the batch's). */
+function credentialsOf(a: RowAuth): Credentials | null {
+  const env = (name: string): string => {
+    const v = process.env[name];
+    if (v === undefined || v === '') throw new Error(`the environment variable ${name} is not set`);
+    return v;
+  };
+  if (a.tokenEnv !== undefined) return { kind: 'bearer', token: env(a.tokenEnv) };
+  if (a.user !== undefined && a.passwordEnv !== undefined) return { kind: 'basic', user: a.user, password: env(a.passwordEnv) };
+  return null;
 }
 
 /** A finished row, as its part file keeps it. */
@@ -133,6 +157,9 @@ const oneLine = (s: string) => s.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 export async function measureRow(t: RowTask): Promise<RowPart> {
   const base = { row: t.row, id: t.id, series: t.series, key: taskKey(t) };
   if (t.refused !== undefined) return { ...base, state: 'failed', reason: oneLine(t.refused) };
+  // Set (or cleared) for every row: a thread never keeps the credentials of another batch's row.
+  const auth = t.auth;
+  setProcessCredentials(auth ? async () => credentialsOf(auth) : null);
   const url = looksLikeUrl(t.folder);
   if (!url) {
     // the folder checked first, as `measure` does (its message: `<folder>: no such file or folder`)
