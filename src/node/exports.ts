@@ -24,7 +24,7 @@ import { renderPdfReport, type Paper } from './reports/pdf';
 import { makeSeg } from './reports/seg';
 import { makeSr } from './reports/sr';
 import type { SeriesSummary } from '../core/dicom/types';
-import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText, type MeasurementsLevel, type SliceNumbering } from '../core/export/measurementsExport';
+import { EXPORT_CSV_COLUMNS, exportRows, type MaskMapping, measurementsExport, measurementsJsonText, type MeasurementsLevel, type SliceNumbering } from '../core/export/measurementsExport';
 import { EXPORT_FORMAT_REGISTRY, exportFormat, type ExportFormat } from '../core/export/formats';
 import { toCsv } from '../core/format/csv';
 import type { HuRanges } from '../core/metrics/ranges';
@@ -38,8 +38,10 @@ export interface MeasuredSeries {
   ranges: HuRanges;
   /** The measured slices (levels), each with how it was chosen. */
   slices: readonly MeasurementsLevel[];
-  /** Records; a record may carry `source` (the mask and rule, --split-autochthon): the CSV then has a last `source` column. */
+  /** Records; each says where its muscle came from (`source`, the CSV's last column: core/export RECORD_SOURCES). */
   measurements: readonly MeasurementRecord[];
+  /** How masks were mapped to muscles (the JSON's `mapping`), when masks were measured. */
+  mapping?: MaskMapping;
   warnings: readonly string[];
   problems: readonly Problem[];
   /** Rater, app version, modification time and revision (the JSON's documentRevision) of the annotation document measured, if any. */
@@ -87,18 +89,15 @@ function encodeCsv({ result }: ExportSources): Uint8Array {
     warnings: result.warnings,
     ...(result.geometry ? { geometry: result.geometry } : {}),
   });
-  // The `source` column (mask and rule) is added, last, only when records carry it (--split-autochthon):
-  // without it the columns are exactly those of the app's export.
-  const sourced = result.measurements.some((r) => (r as { source?: unknown }).source !== undefined);
-  return utf8.encode(sourced ? toCsv([...EXPORT_CSV_COLUMNS, 'source'], rows) : toCsv(EXPORT_CSV_COLUMNS, rows));
+  return utf8.encode(toCsv(EXPORT_CSV_COLUMNS, rows));
 }
 
 /** JSON: the one measurements format (core/export/measurementsExport.ts), as the app's JSON export writes it. */
 function encodeJson({ result }: ExportSources): Uint8Array {
-  const { series, ranges, slices, measurements, warnings, problems, provenance, geometry } = result;
+  const { series, ranges, mapping, slices, measurements, warnings, problems, provenance, geometry } = result;
   return utf8.encode(
     measurementsJsonText(
-      measurementsExport({ ...provenance, modifiedAt: provenance.modifiedAt ?? '', series, ranges, levels: slices, measurements, warnings, problems, ...(geometry ? { geometry } : {}) }),
+      measurementsExport({ ...provenance, modifiedAt: provenance.modifiedAt ?? '', series, ranges, ...(mapping ? { mapping } : {}), levels: slices, measurements, warnings, problems, ...(geometry ? { geometry } : {}) }),
     ),
   );
 }
