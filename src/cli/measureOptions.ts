@@ -66,7 +66,7 @@ export function measureInput(values: MeasureOptionValues): Omit<MeasureSeriesInp
     z: values.z !== undefined ? parseNumberList(values.z, '--z') : undefined,
     structures: values.structures,
     ranges,
-    // undefined: the default (split); given either way, it needs --masks (measureSeries says so)
+    // undefined: the default (split)
     ...(values['no-split'] === true ? { splitAutochthon: false } : values['split-autochthon'] === true ? { splitAutochthon: true } : {}),
     ...(maskThreshold !== undefined ? { maskThreshold } : {}),
     ...(boneSpec !== 'none' ? { bone: boneSpec } : {}),

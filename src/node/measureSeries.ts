@@ -172,7 +172,8 @@ export interface MeasureSeriesInput<L extends SeriesLocator = SeriesLocator> {
   /**
    * TotalSegmentator classes to Paraspine muscles (core/muscles/maskParts, as the app's mask import):
    * iliopsoas -> the psoas component nearest the spine, autochthon -> multifidus + erector spinae
-   * (fat-plane split). On unless false (`--no-split`: every mask raw); given either way it needs `masks`.
+   * (fat-plane split). On unless false (`--no-split`: every mask raw); without `masks` it has no effect
+   * (a batch's common option meets rows without masks; `paraspine measure` refuses it there).
    * Applies to the masks chosen by 'muscles' or 'all', never to masks named in `structures`, which are
    * measured raw (the mapping is then `raw`).
    */
@@ -275,7 +276,6 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   if (opts.annotations && hasDocument) throw usage('give the annotations as a file or as a document, not both');
   if (opts.bone !== undefined && !opts.masks) throw usage('--bone needs vertebra masks (--masks)');
   if (opts.z && opts.levels) throw usage('use either --z or --levels, not both');
-  if (opts.splitAutochthon !== undefined && !opts.masks) throw usage(`${opts.splitAutochthon ? '--split-autochthon' : '--no-split'} needs --masks`);
   if (opts.maskThreshold !== undefined && !opts.masks) throw usage('--mask-threshold needs --masks');
   if (opts.maskThreshold !== undefined && !validMaskThreshold(opts.maskThreshold)) {
     throw usage(`--mask-threshold must be a number greater than 0 and at most 1 (got ${opts.maskThreshold})`);
