@@ -15,7 +15,7 @@ import { reportPanels } from '../core/indices/panels';
 import { TRABECULAR_MUSCLE } from '../core/bone/measureBone';
 import { buildDicomReportInput, type DicomReportSource } from '../core/report/dicomInput';
 import { keyImageInputsFromDocument, keyImageInputsFromMasks, type KeyImageInput, type LevelMask } from '../core/report/keyImage';
-import { reportInput } from '../core/report/model';
+import { MASK_LEVEL_RULE, reportInput } from '../core/report/model';
 import { MUSCLE_ORDER } from '../core/anatomy/anatomy';
 import type { RoiMuscle } from '../core/annotations/document';
 import { WINDOW_PRESETS } from '../shared/windowPresets';
@@ -151,6 +151,13 @@ function panelsOf(src: ExportSources) {
   });
 }
 
+/** The report's sentence on the masks' mapping (the JSON's `mapping`). */
+const MAPPING_RULE: Record<MaskMapping, string> = {
+  split:
+    'Muscles from masks: TotalSegmentator classes mapped as the app imports them (psoas: the iliopsoas component nearest the spine, the iliacus left out; multifidus and erector spinae: the autochthon parted along the fat plane between them, a proposal to check).',
+  raw: 'Muscles from masks: every mask measured as it is (iliopsoas as psoas with the iliacus, autochthon as erector spinae and multifidus together).',
+};
+
 /** PDF: the report of core/report/model over renderPdfReport, key images at the muscle window. */
 async function encodePdf(src: ExportSources): Promise<Uint8Array> {
   const { result } = src;
@@ -158,6 +165,8 @@ async function encodePdf(src: ExportSources): Promise<Uint8Array> {
   // own (its level, L1, would otherwise get a page with no muscle on it).
   const muscles = { ...result, measurements: result.measurements.filter((r) => r.muscle !== TRABECULAR_MUSCLE) };
   const input = reportInput(muscles, {
+    // how the masks' classes became muscles, after the level rule in the method section (kept in this field so the layout stays as it is)
+    ...(result.mapping ? { levelRule: `${MASK_LEVEL_RULE} ${MAPPING_RULE[result.mapping]}` } : {}),
     softwareVersion: src.options?.softwareVersion ?? APP_VERSION,
     madeAt: reportMadeAt(src),
     panels: panelsOf(src),

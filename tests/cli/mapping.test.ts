@@ -4,6 +4,7 @@
  * core/muscles/maskParts.ts), `--no-split` keeps the raw classes, every record says where its muscle came
  * from (`source`) and the JSON which mapping was used (`mapping`).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -133,6 +134,22 @@ describe('measure --masks: the default mapping is the split, --no-split the raw 
     const noMasks = await cli('measure', ABDOMEN, '--annotations', file, '--no-split');
     expect([noMasks.code, noMasks.errors]).toEqual([2, ['--no-split needs --masks']]);
   });
+});
+
+describe('the PDF report says which mapping made the muscles', () => {
+  it('default: mapped as the app imports; --no-split: every mask as it is', async () => {
+    const text = async (...extra: string[]) => {
+      const file = join(dir, `report${extra.join('')}.pdf`);
+      const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--format', 'pdf', '--out', file, '--date', '2026-01-01', ...extra);
+      expect(r.errors).toEqual([]);
+      return execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    };
+    const split = await text();
+    expect(split).toContain('Muscles from masks: TotalSegmentator classes mapped as the app imports them');
+    expect(split).not.toContain('every mask measured as it is');
+    const raw = await text('--no-split');
+    expect(raw).toContain('Muscles from masks: every mask measured as it is');
+  }, 60_000);
 });
 
 describe("the default mapping equals the app's mask import on the 3 mm CT", () => {
