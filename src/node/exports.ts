@@ -38,7 +38,7 @@ export interface MeasuredSeries {
   ranges: HuRanges;
   /** The measured slices (levels), each with how it was chosen. */
   slices: readonly MeasurementsLevel[];
-  /** Records; each says where its muscle came from (`source`, the CSV's last column: core/export RECORD_SOURCES). */
+  /** Records; each says where its muscle came from (`source`, then `sourceKind`, the CSV's last columns: core/export RECORD_SOURCE_KINDS). */
   measurements: readonly MeasurementRecord[];
   /** How masks were mapped to muscles (the JSON's `mapping`), when masks were measured. */
   mapping?: MaskMapping;

@@ -20,7 +20,7 @@ import { DEFAULT_LEVELS, type Level } from '../core/anatomy/anatomy';
 import type { FileProblem, SeriesSummary } from '../core/dicom/types';
 import type { SeriesReferences } from '../core/dicom/references';
 import type { DicomReportSource } from '../core/report/dicomInput';
-import type { MaskMapping, RecordSource, SliceNumbering } from '../core/export/measurementsExport';
+import type { MaskMapping, RecordSourceKind, SliceNumbering } from '../core/export/measurementsExport';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../core/masks/labels';
 import { validMaskThreshold } from '../core/masks/maskValues';
@@ -187,10 +187,11 @@ export interface MeasureSeriesInput<L extends SeriesLocator = SeriesLocator> {
 }
 
 /**
- * A measurement record with where its muscle came from (`source`: core/export RECORD_SOURCES) and the
- * threshold its mask was read with (`maskThreshold`, only for a thresholded probability map).
+ * A measurement record with where its muscle came from (`source`: the mask and the rule, as
+ * `--split-autochthon` wrote it before, or `outline`; `sourceKind`: core/export RECORD_SOURCE_KINDS) and
+ * the threshold its mask was read with (`maskThreshold`, only for a thresholded probability map).
  */
-export type SourcedRecord = MeasurementRecord & { source?: RecordSource; maskThreshold?: number };
+export type SourcedRecord = MeasurementRecord & { source?: string; sourceKind?: RecordSourceKind; maskThreshold?: number };
 
 /**
  * What kind of mask input a path is, for the records' `source`: a folder of binary masks (`mask`), a
@@ -371,7 +372,8 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
     slices.forEach((s, n) => {
       for (const part of sliceParts[n]!.parts) {
         const r: SourcedRecord = measureSliceMask(volume, s.sliceIndex, part.mask, { structure: part.structure, muscle: part.muscle, side: part.side }, s.level, ranges);
-        r.source = part.derived ? `${kind}-split` : kind; // a rule (psoas component, autochthon split) made the part, or the mask as it is
+        r.source = part.source; // the mask and the rule (`autochthon_left: medial part (fat-plane split)`), or the mask's name: before maskThreshold, as always
+        r.sourceKind = part.derived ? `${kind}-split` : kind; // a rule (psoas component, autochthon split) made the part, or the mask as it is
         measurements.push(withThreshold(r, chosen.find((m) => m.name === part.structure)?.threshold));
         recordMasks.set(r, part.mask);
       }
@@ -383,14 +385,14 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
     const loaded = await maskSource(opts.masks, g, { references, labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }).load((n) => n === name);
     const bone = boneRoiFromMaskSet(await series.volume(), loaded.masks, opts.bone, { ranges });
     if (bone.ok) {
-      (bone.record as SourcedRecord).source = 'vertebra-mask';
+      Object.assign(bone.record as SourcedRecord, { source: name, sourceKind: 'vertebra-mask' }); // the vertebra's mask, as a mask record names its mask
       measurements.push(bone.record);
       recordMasks.set(bone.record, contourMask(g, bone.proposal.sliceIndex, bone.proposal.pointsLps));
     } else warnings.push(`${opts.bone} trabecular ROI not measured: ${bone.reason}`);
   }
   if (doc) {
     const checked = measureAnnotationsChecked(await series.volume(), doc, ranges);
-    for (const r of checked.records) (r as SourcedRecord).source = 'outline';
+    for (const r of checked.records) Object.assign(r as SourcedRecord, { source: 'outline', sourceKind: 'outline' });
     measurements.push(...checked.records);
     warnings.push(...checked.warnings);
   }
