@@ -87,25 +87,26 @@ describe('paraspine batch on a generated cohort', () => {
       expect(r.map((x) => [x.sliceIndex, x.pixels, x.meanHu].map(Number))).toEqual([[BLOCK.slice, BLOCK.pixels, BLOCK.hu]]);
     }
     const muscle = recs.filter((x) => x.id === 'muscle, masks');
-    expect(muscle.map((x) => `${x.structure} ${x.muscle} ${x.source}`)).toEqual(['iliopsoas_left psoas mask-split', 'autochthon_left erectorSpinae mask-split', 'autochthon_left multifidus mask-split']);
+    expect(muscle.map((x) => `${x.structure} ${x.muscle} ${x.sourceKind}`)).toEqual(['iliopsoas_left psoas mask-split', 'autochthon_left erectorSpinae mask-split', 'autochthon_left multifidus mask-split']);
+    expect(muscle.map((x) => x.source)).toEqual(['iliopsoas_left: psoas component nearest the spine', 'autochthon_left: lateral part (fat-plane split)', 'autochthon_left: medial part (fat-plane split)']);
     const [psoas, es, mf] = muscle.map((x) => Number(x.pixels)) as [number, number, number];
     expect([psoas, es + mf]).toEqual([32, 288]);
     expect(mf / 288).toBeGreaterThanOrEqual(0.12);
     expect(mf / 288).toBeLessThanOrEqual(0.34);
-    expect(recs.filter((x) => x.id === 'p-rle').map((x) => x.source)).toEqual(['outline']);
+    expect(recs.filter((x) => x.id === 'p-rle').map((x) => [x.source, x.sourceKind])).toEqual([['outline', 'outline']]);
   });
 
   it('--no-split: the masks raw (128-pixel iliopsoas, 288-pixel autochthon); rows without masks are measured as before', () => {
     const raw = join(dir, 'raw.json');
     const r = run('batch', cohort.manifest, '--out', raw, '--format', 'json', '--jobs', '1', '--no-split');
     expect([r.code, r.stdout]).toEqual([3, '']);
-    const doc = JSON.parse(read(raw)) as { rows: { id: string; state: string; result?: { mapping?: string; measurements: { pixels: number; source: string }[] } }[] };
-    expect(doc.rows.filter((x) => x.state === 'done').map((x) => `${x.id} ${x.result!.mapping ?? '-'} ${x.result!.measurements.map((m) => `${m.pixels} ${m.source}`).join('+')}`)).toEqual([
-      'p-explicitLE - 20 outline',
-      'muscle, masks raw 128 mask+288 mask',
-      'p-implicitLE - 20 outline',
-      'p-rle - 20 outline',
-      'p-deflatedLE - 20 outline',
+    const doc = JSON.parse(read(raw)) as { rows: { id: string; state: string; result?: { mapping?: string; measurements: { pixels: number; source: string; sourceKind: string }[] } }[] };
+    expect(doc.rows.filter((x) => x.state === 'done').map((x) => `${x.id} ${x.result!.mapping ?? '-'} ${x.result!.measurements.map((m) => `${m.pixels} ${m.sourceKind} ${m.source}`).join('+')}`)).toEqual([
+      'p-explicitLE - 20 outline outline',
+      'muscle, masks raw 128 mask iliopsoas_left+288 mask autochthon_left',
+      'p-implicitLE - 20 outline outline',
+      'p-rle - 20 outline outline',
+      'p-deflatedLE - 20 outline outline',
     ]);
   });
 

@@ -2,7 +2,9 @@
  * One muscle mapping (issue 19): `paraspine measure --masks` maps TotalSegmentator classes to Paraspine
  * muscles by default exactly as the app's mask import does (src/node/importMasks.ts; both through
  * core/muscles/maskParts.ts), `--no-split` keeps the raw classes, every record says where its muscle came
- * from (`source`) and the JSON which mapping was used (`mapping`).
+ * from: `source` as documented before (the mask's name and the rule, as `--split-autochthon` wrote it; the
+ * mask's name for a raw mask; `outline` for outlines), `sourceKind` (the records' new last key and CSV
+ * column: outline, mask, mask-split, label, label-split, ...), and the JSON which mapping was used (`mapping`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +30,7 @@ const MASKS = join(DATA, 'ct-abdomen-3mm/masks');
 const THORAX = join(DATA, 'ct-thorax-j2k/dicom');
 const MULTILABEL = join(DATA, 'ct-thorax-j2k/masks/totalsegmentator_multilabel.nii.gz');
 
-type Rec = { structure: string; muscle: string; side: string; level: string | null; sliceIndex: number; pixels: number; source: string };
+type Rec = { structure: string; muscle: string; side: string; level: string | null; sliceIndex: number; pixels: number; source: string; sourceKind: string };
 type Out = { mapping?: string; measurements: Rec[]; levels: { level: string; sliceIndex: number }[] };
 
 async function measureJson(...argv: string[]): Promise<Out> {
@@ -45,13 +47,18 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('measure --masks: the default mapping is the split, --no-split the raw classes', () => {
-  it('default: psoas (iliacus left out), multifidus and erector spinae from the autochthon, source mask-split, mapping split', async () => {
+  it('default: psoas (iliacus left out), multifidus and erector spinae from the autochthon, sourceKind mask-split, source the mask and rule, mapping split', async () => {
     const out = await measureJson(ABDOMEN, '--masks', MASKS);
     expect(out.mapping).toBe('split');
     // 4 levels x 2 sides x psoas, multifidus, erector spinae; nothing raw is left
     expect(out.measurements).toHaveLength(24);
     expect(new Set(out.measurements.map((m) => m.muscle))).toEqual(new Set(['psoas', 'multifidus', 'erectorSpinae']));
-    expect(out.measurements.every((m) => m.source === 'mask-split')).toBe(true);
+    expect(out.measurements.every((m) => m.sourceKind === 'mask-split')).toBe(true);
+    // `source` holds what --split-autochthon wrote before: the mask and the rule (README, Command line)
+    const rule = (m: Rec) => (m.muscle === 'psoas' ? 'psoas component nearest the spine' : m.muscle === 'multifidus' ? 'medial part (fat-plane split)' : 'lateral part (fat-plane split)');
+    for (const m of out.measurements) expect(m.source).toBe(`${m.structure}: ${rule(m)}`);
+    // sourceKind is each record's last key, source comes before it
+    for (const m of out.measurements) expect(Object.keys(m).slice(-4)).toEqual(['source', 'slicePosition', 'instanceNumber', 'sourceKind']);
     // `structure` stays the mask's name
     for (const m of out.measurements) expect(m.structure).toBe(`${m.muscle === 'psoas' ? 'iliopsoas' : 'autochthon'}_${m.side}`);
     // --split-autochthon (accepted, the default) gives the same bytes
@@ -59,13 +66,13 @@ describe('measure --masks: the default mapping is the split, --no-split the raw 
     expect(JSON.parse(given.stdout)).toEqual(out);
   });
 
-  it('--no-split: iliopsoas as psoas with the iliacus, autochthon as one record, source mask, mapping raw', async () => {
+  it("--no-split: iliopsoas as psoas with the iliacus, autochthon as one record, source the mask's name, sourceKind mask, mapping raw", async () => {
     const raw = await measureJson(ABDOMEN, '--masks', MASKS, '--no-split');
     const split = await measureJson(ABDOMEN, '--masks', MASKS);
     expect(raw.mapping).toBe('raw');
     expect(raw.measurements).toHaveLength(16);
     expect(new Set(raw.measurements.map((m) => m.muscle))).toEqual(new Set(['psoas', 'autochthon']));
-    expect(raw.measurements.every((m) => m.source === 'mask')).toBe(true);
+    expect(raw.measurements.every((m) => m.sourceKind === 'mask' && m.source === m.structure)).toBe(true);
     // README reference pixels at L3 (slice 73): the raw masks
     const at = (o: Out, level: string, muscle: string, side: string) => o.measurements.find((m) => m.level === level && m.muscle === muscle && m.side === side)!;
     expect(at(raw, 'L3', 'psoas', 'left').pixels).toBe(79);
@@ -82,24 +89,31 @@ describe('measure --masks: the default mapping is the split, --no-split the raw 
     expect(at(split, 'L5/S1', 'psoas', 'left').pixels * 9).toBeLessThan(1000);
   });
 
-  it('the CSV ends with the source column; a multilabel file says label / label-split; masks named in --structures stay raw', async () => {
+  it('the CSV ends with the source and sourceKind columns; a multilabel file says label / label-split; masks named in --structures stay raw', async () => {
     const csv = await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--format', 'csv');
     const lines = csv.stdout.trimEnd().split('\n');
     const header = lines[0]!.split(',');
-    expect(header[header.length - 1]).toBe('source');
-    expect(header.slice(-3, -1)).toEqual(['slicePosition', 'instanceNumber']);
+    expect(header.slice(-4)).toEqual(['slicePosition', 'instanceNumber', 'source', 'sourceKind']);
     expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(Array(6).fill('mask-split'));
+    expect(lines.slice(1).map((l) => l.split(',').at(-2)).sort()).toEqual(
+      ['autochthon_left: lateral part (fat-plane split)', 'autochthon_left: medial part (fat-plane split)', 'autochthon_right: lateral part (fat-plane split)', 'autochthon_right: medial part (fat-plane split)', 'iliopsoas_left: psoas component nearest the spine', 'iliopsoas_right: psoas component nearest the spine'],
+    );
 
     const split = await measureJson(THORAX, '--masks', MULTILABEL, '--labels', 'totalsegmentator', '--z', '-790');
     expect(split.mapping).toBe('split');
-    expect(split.measurements.map((m) => `${m.muscle} ${m.source}`).sort()).toEqual(['erectorSpinae label-split', 'erectorSpinae label-split', 'multifidus label-split', 'multifidus label-split']);
+    expect(split.measurements.map((m) => `${m.muscle} ${m.sourceKind} ${m.source}`).sort()).toEqual([
+      'erectorSpinae label-split autochthon_left: lateral part (fat-plane split)',
+      'erectorSpinae label-split autochthon_right: lateral part (fat-plane split)',
+      'multifidus label-split autochthon_left: medial part (fat-plane split)',
+      'multifidus label-split autochthon_right: medial part (fat-plane split)',
+    ]);
     const raw = await measureJson(THORAX, '--masks', MULTILABEL, '--labels', 'totalsegmentator', '--z', '-790', '--no-split');
     expect(raw.mapping).toBe('raw');
-    expect(raw.measurements.map((m) => `${m.muscle} ${m.source}`)).toEqual(['autochthon label', 'autochthon label']);
+    expect(raw.measurements.map((m) => `${m.muscle} ${m.sourceKind} ${m.source}`)).toEqual(['autochthon label autochthon_left', 'autochthon label autochthon_right']);
 
     const named = await measureJson(ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--structures', 'autochthon_left');
     expect(named.mapping).toBe('raw');
-    expect(named.measurements.map((m) => [m.structure, m.muscle, m.source])).toEqual([['autochthon_left', 'autochthon', 'mask']]);
+    expect(named.measurements.map((m) => [m.structure, m.muscle, m.source, m.sourceKind])).toEqual([['autochthon_left', 'autochthon', 'autochthon_left', 'mask']]);
   });
 
   it('outlines of an annotation document say outline (no mapping key without masks); bad combinations are usage errors', async () => {
@@ -125,14 +139,22 @@ describe('measure --masks: the default mapping is the split, --no-split the raw 
     writeFileSync(file, JSON.stringify(doc));
     const out = await measureJson(ABDOMEN, '--annotations', file);
     expect(out.mapping).toBeUndefined();
-    expect(out.measurements.map((m) => [m.muscle, m.pixels, m.source])).toEqual([['psoas', 25, 'outline']]);
+    expect(out.measurements.map((m) => [m.muscle, m.pixels, m.source, m.sourceKind])).toEqual([['psoas', 25, 'outline', 'outline']]);
     const csv = await cli('measure', ABDOMEN, '--annotations', file, '--format', 'csv');
-    expect(csv.stdout.trimEnd().split('\n')[1]!.split(',').at(-1)).toBe('outline');
+    expect(csv.stdout.trimEnd().split('\n')[1]!.split(',').slice(-2)).toEqual(['outline', 'outline']); // source, sourceKind
 
     const both = await cli('measure', ABDOMEN, '--masks', MASKS, '--split-autochthon', '--no-split');
     expect([both.code, both.errors]).toEqual([2, ['use either --split-autochthon or --no-split, not both']]);
     const noMasks = await cli('measure', ABDOMEN, '--annotations', file, '--no-split');
     expect([noMasks.code, noMasks.errors]).toEqual([2, ['--no-split needs --masks']]);
+  });
+});
+
+describe('--bone: the trabecular ROI says which vertebra mask it came from', () => {
+  it("source: the vertebra's mask name; sourceKind: vertebra-mask", async () => {
+    const out = await measureJson(ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--bone', 'L1');
+    const bone = out.measurements.filter((m) => m.structure === 'L1 trabecular');
+    expect(bone.map((m) => [m.source, m.sourceKind])).toEqual([['vertebrae_L1', 'vertebra-mask']]);
   });
 });
 

@@ -277,10 +277,11 @@ describe('paraspine measure on the JPEG 2000 thorax series', () => {
     const b = JSON.parse(binary.stdout).measurements.filter((m: Rec) => String(m.structure).startsWith('autochthon'));
     expect(a.length).toBeGreaterThan(0);
     // the same numbers; each record says what it came from (a label of the multilabel file, a binary mask file)
-    expect(a.map((m: Rec) => m.source)).toEqual(a.map(() => 'label'));
-    expect(b.map((m: Rec) => m.source)).toEqual(b.map(() => 'mask'));
-    const noSource = (m: Rec) => ({ ...m, source: undefined });
-    expect(a.map(noSource)).toEqual(b.map(noSource));
+    expect(a.map((m: Rec) => m.sourceKind)).toEqual(a.map(() => 'label'));
+    expect(b.map((m: Rec) => m.sourceKind)).toEqual(b.map(() => 'mask'));
+    expect(a.map((m: Rec) => m.source)).toEqual(a.map((m: Rec) => m.structure)); // the mask's (label's) name
+    const noKind = (m: Rec) => ({ ...m, sourceKind: undefined });
+    expect(a.map(noKind)).toEqual(b.map(noKind));
     // real paraspinal muscle: a few thousand mm² per side, mean HU in the soft-tissue range
     for (const m of a) {
       expect(m.areaMm2).toBeGreaterThan(500);

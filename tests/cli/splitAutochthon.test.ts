@@ -20,7 +20,7 @@ async function json(...argv: string[]) {
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as { measurements: Rec[]; levels: Rec[] };
 }
-const brief = (r: Rec) => `${r.muscle} ${r.side} ${r.pixels} ${r.source}`;
+const brief = (r: Rec) => `${r.muscle} ${r.side} ${r.pixels} ${r.sourceKind} ${r.source}`;
 
 describe('phantom with an iliacus beside the psoas and a fat plane in the autochthon', () => {
   let dir: string;
@@ -32,18 +32,23 @@ describe('phantom with an iliacus beside the psoas and a fat plane in the autoch
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const z = () => String(ph.geometry.slicePositions[2]![2]);
 
-  it('--no-split: the masks raw (iliopsoas as psoas, one autochthon), source mask', async () => {
+  it("--no-split: the masks raw (iliopsoas as psoas, one autochthon), source the mask's name, sourceKind mask", async () => {
     const out = await json(ph.dicom, '--masks', ph.masks, '--z', z(), '--no-split');
-    expect(out.measurements.map(brief)).toEqual(['psoas left 128 mask', 'autochthon left 288 mask']);
+    expect(out.measurements.map(brief)).toEqual(['psoas left 128 mask iliopsoas_left', 'autochthon left 288 mask autochthon_left']);
     const csv = (await cli('measure', ph.dicom, '--masks', ph.masks, '--z', z(), '--format', 'csv', '--no-split')).stdout;
     const [head, first] = csv.split('\n');
-    expect(head!.split(',').at(-1)).toBe('source');
-    expect(first!.endsWith(',mask')).toBe(true);
+    expect(head!.split(',').slice(-2)).toEqual(['source', 'sourceKind']);
+    expect(first!.endsWith(',iliopsoas_left,mask')).toBe(true);
   });
 
   it('by default (and with --split-autochthon): psoas without the iliacus, multifidus and erector spinae split on the fat plane', async () => {
     const out = await json(ph.dicom, '--masks', ph.masks, '--z', z());
-    expect(out.measurements.map(brief)).toEqual(['psoas left 32 mask-split', 'erectorSpinae left 176 mask-split', 'multifidus left 112 mask-split']);
+    // source: the mask and the rule, as --split-autochthon wrote it before (README); sourceKind: mask-split
+    expect(out.measurements.map(brief)).toEqual([
+      'psoas left 32 mask-split iliopsoas_left: psoas component nearest the spine',
+      'erectorSpinae left 176 mask-split autochthon_left: lateral part (fat-plane split)',
+      'multifidus left 112 mask-split autochthon_left: medial part (fat-plane split)',
+    ]);
     expect(await json(ph.dicom, '--masks', ph.masks, '--z', z(), '--split-autochthon')).toEqual(out);
     const es = out.measurements.find((m) => m.muscle === 'erectorSpinae')!;
     expect(es.structure).toBe('autochthon_left');
@@ -53,14 +58,14 @@ describe('phantom with an iliacus beside the psoas and a fat plane in the autoch
     expect([mf.fatAreaMm2, mf.meanHu]).toEqual([0, 40]);
     const csv = (await cli('measure', ph.dicom, '--masks', ph.masks, '--z', z(), '--format', 'csv')).stdout;
     const [head, first] = csv.split('\n');
-    expect(head!.split(',').at(-1)).toBe('source');
-    expect(first!.endsWith(',mask-split')).toBe(true);
+    expect(head!.split(',').slice(-2)).toEqual(['source', 'sourceKind']);
+    expect(first!.endsWith(',iliopsoas_left: psoas component nearest the spine,mask-split')).toBe(true);
   });
 
-  it('masks named with --structures are measured raw (source mask, mapping raw)', async () => {
+  it("masks named with --structures are measured raw (source the mask's name, sourceKind mask, mapping raw)", async () => {
     const r = await cli('measure', ph.dicom, '--masks', ph.masks, '--z', z(), '--split-autochthon', '--structures', 'iliopsoas_left,autochthon_left');
     const out = JSON.parse(r.stdout) as { mapping: string; measurements: Rec[] };
-    expect(out.measurements.map(brief)).toEqual(['psoas left 128 mask', 'autochthon left 288 mask']);
+    expect(out.measurements.map(brief)).toEqual(['psoas left 128 mask iliopsoas_left', 'autochthon left 288 mask autochthon_left']);
     expect(out.mapping).toBe('raw');
   });
 
@@ -90,7 +95,7 @@ describe('real 3 mm abdominal CT', () => {
         expect(mf.pixels as number).toBeGreaterThan(0.15 * (auto.pixels as number));
         expect(es.pixels as number).toBeGreaterThan(0.15 * (auto.pixels as number));
         const psoas = find(split.measurements, level, 'psoas', side);
-        expect(psoas.source).toBe('mask-split');
+        expect([psoas.source, psoas.sourceKind]).toEqual([`iliopsoas_${side}: psoas component nearest the spine`, 'mask-split']);
         expect(psoas.pixels as number).toBeLessThanOrEqual(find(raw.measurements, level, 'psoas', side).pixels as number);
       }
     }

@@ -107,11 +107,12 @@ describe('the demo CT and its ground truth', () => {
     expect(out.measurements.length).toBe(32);
     for (const t of truth.measurements) {
       if (t.muscle === 'psoas' || t.muscle === 'quadratusLumborum') expectTruth(find(out.measurements, t, t.muscle), t);
-      if (t.muscle === 'quadratusLumborum') expect(find(out.measurements, t, t.muscle)!.source).toBe('mask'); // no rule changes it
+      if (t.muscle === 'quadratusLumborum') expect([find(out.measurements, t, t.muscle)!.source, find(out.measurements, t, t.muscle)!.sourceKind]).toEqual([`quadratus_lumborum_${t.side}`, 'mask']); // no rule changes it
       if (t.muscle !== 'autochthon') continue;
       const es = find(out.measurements, t, 'erectorSpinae')!;
       const mf = find(out.measurements, t, 'multifidus')!;
-      expect([es.source, mf.source, find(out.measurements, t, 'psoas')!.source]).toEqual(['mask-split', 'mask-split', 'mask-split']);
+      expect([es.sourceKind, mf.sourceKind, find(out.measurements, t, 'psoas')!.sourceKind]).toEqual(['mask-split', 'mask-split', 'mask-split']);
+      expect([es.source, mf.source]).toEqual([`autochthon_${t.side}: lateral part (fat-plane split)`, `autochthon_${t.side}: medial part (fat-plane split)`]);
       expect((es.pixels as number) + (mf.pixels as number)).toBe(t.pixels);
       expect((es.leanAreaMm2 as number) + (mf.leanAreaMm2 as number)).toBeCloseTo(t.leanAreaMm2, 9);
       expect((es.fatAreaMm2 as number) + (mf.fatAreaMm2 as number)).toBeCloseTo(t.fatAreaMm2, 9);

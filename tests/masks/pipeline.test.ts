@@ -149,9 +149,9 @@ describe('runMaskPipeline on the 3 mm abdominal CT', () => {
     expect(a.levels).toEqual(b.levels);
     expect(a.levels.map((l: { sliceIndex: number }) => l.sliceIndex)).toEqual([73, 67, 55, 44]);
     // the same records; each says where it came from (a label of the multilabel file, a binary mask file; both split by default)
-    const kinds = (o: { measurements: { source: string }[] }) => [...new Set(o.measurements.map((m) => m.source))];
+    const kinds = (o: { measurements: { sourceKind: string }[] }) => [...new Set(o.measurements.map((m) => m.sourceKind))];
     expect([kinds(a), kinds(b)]).toEqual([['label-split'], ['mask-split']]);
-    const noSource = (m: object) => ({ ...m, source: undefined });
-    expect(a.measurements.map(noSource)).toEqual(b.measurements.map(noSource));
+    const noKind = (m: object) => ({ ...m, sourceKind: undefined });
+    expect(a.measurements.map(noKind)).toEqual(b.measurements.map(noKind)); // source too: the mask and rule, the same names
   });
 });
