@@ -34,7 +34,7 @@ export function helpText(version: string, registry: MetricRegistry = DEFAULT_REG
       `Slices come from --z (nearest slice to each patient z, mm), from --levels (found from vertebra masks: 'auto' = ${DEFAULT_LEVELS.join(', ')}), ` +
       'or from the level marks of --annotations, whose outlines are measured as well. ' +
       "Masks' TotalSegmentator classes are mapped to Paraspine muscles as the app's import does (the default; --split-autochthon says so): iliopsoas -> the psoas component nearest the spine, " +
-      "autochthon -> multifidus + erector spinae (fat-plane split); --no-split measures every mask raw. Every record's 'source' says where its muscle came from, the JSON's 'mapping' which mapping was used. " +
+      "autochthon -> multifidus + erector spinae (fat-plane split); --no-split measures every mask raw. Every record's 'source' names the mask and rule (or 'outline'), its 'sourceKind' the kind (outline, mask, mask-split, label, ...), the JSON's 'mapping' which mapping was used. " +
       'A mask whose values are not whole numbers (a probability map) is refused unless --mask-threshold T (0 < T <= 1) is given: ' +
       "a voxel is then set where its value >= T, and its records get 'maskThreshold'. " +
       '--format pdf|sr|seg writes the report (PDF), a DICOM SR (TID 1500) or a DICOM SEG of the outlines (binary: needs --out, or a pipe); ' +
