@@ -33,8 +33,8 @@ export function helpText(version: string, registry: MetricRegistry = DEFAULT_REG
     `Per structure and slice: ${registry.keys('slice').join(', ')}. ` +
       `Slices come from --z (nearest slice to each patient z, mm), from --levels (found from vertebra masks: 'auto' = ${DEFAULT_LEVELS.join(', ')}), ` +
       'or from the level marks of --annotations, whose outlines are measured as well. ' +
-      '--split-autochthon maps TotalSegmentator classes to Paraspine muscles: iliopsoas -> the psoas component nearest the spine, ' +
-      "autochthon -> multifidus + erector spinae (fat-plane split); records get 'source'. " +
+      "Masks' TotalSegmentator classes are mapped to Paraspine muscles as the app's import does (the default; --split-autochthon says so): iliopsoas -> the psoas component nearest the spine, " +
+      "autochthon -> multifidus + erector spinae (fat-plane split); --no-split measures every mask raw. Every record's 'source' names the mask and rule (or 'outline'), its 'sourceKind' the kind (outline, mask, mask-split, label, ...), the JSON's 'mapping' which mapping was used. " +
       'A mask whose values are not whole numbers (a probability map) is refused unless --mask-threshold T (0 < T <= 1) is given: ' +
       "a voxel is then set where its value >= T, and its records get 'maskThreshold'. " +
       '--format pdf|sr|seg writes the report (PDF), a DICOM SR (TID 1500) or a DICOM SEG of the outlines (binary: needs --out, or a pipe); ' +
@@ -125,7 +125,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   measure: {
     args: '<series-folder|DICOMweb-URL>',
     summary: 'Per-level muscle metrics (CSA, functional CSA, fat, HU) from masks or annotations, as CSV, JSON, a PDF report, a DICOM SR or SEG.',
-    example: 'paraspine measure ~/ct/series1 --masks ~/ct/segmentations --split-autochthon --format json --out result.json',
+    example: 'paraspine measure ~/ct/series1 --masks ~/ct/segmentations --format json --out result.json',
     options: async () => (await import('./commands/measure')).MEASURE_COMMAND_OPTIONS,
   },
   stats: {
@@ -137,7 +137,7 @@ export const COMMANDS: Readonly<Record<string, CommandHelp>> = {
   batch: {
     args: '<MANIFEST.csv>',
     summary: "Every row of a manifest (columns series, and optionally id, masks, annotations, levels, series_uid, height_m, sex) measured as measure measures one series; a status file names each row's state.",
-    example: 'paraspine batch cohort.csv --out results.csv --jobs 4 --split-autochthon',
+    example: 'paraspine batch cohort.csv --out results.csv --jobs 4',
     options: async () => (await import('./commands/batch')).BATCH_OPTIONS,
   },
   merge: {

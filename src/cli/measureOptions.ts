@@ -18,7 +18,11 @@ export const MEASURE_OPTIONS = {
   levels: { type: 'string', help: { value: 'auto|L3,L4/L5,...', text: `Levels found from the vertebra masks ('auto' = ${DEFAULT_LEVELS.join(', ')}).`, default: "auto with --masks, unless --annotations gives the levels" } },
   z: { type: 'string', help: { value: 'MM,MM,...', text: 'Measure the slices nearest these patient z positions (mm) instead of levels.', default: 'none' } },
   structures: { type: 'string', help: { value: 'muscles|all|NAME,NAME', text: "Which masks to measure: the recognised muscles, every mask but the vertebrae, or the named ones (raw).", default: 'muscles' } },
-  'split-autochthon': { type: 'boolean', help: { text: 'Map TotalSegmentator classes to Paraspine muscles: iliopsoas -> psoas, autochthon -> multifidus + erector spinae.', default: 'off' } },
+  'split-autochthon': {
+    type: 'boolean',
+    help: { text: "Map TotalSegmentator classes to Paraspine muscles as the app's mask import does: iliopsoas -> the psoas component (iliacus left out), autochthon -> multifidus + erector spinae. The default; accepted for scripts that give it.", default: 'on' },
+  },
+  'no-split': { type: 'boolean', help: { text: 'Measure the masks raw: iliopsoas as psoas (with the iliacus), autochthon as one autochthon record (JSON mapping: raw).', default: 'off' } },
   'mask-threshold': { type: 'string', help: { value: 'T', text: 'Accept a probability-map mask: a voxel is set where its value >= T (0 < T <= 1).', default: 'none: such a mask is refused' } },
   'muscle-hu': { type: 'string', help: { value: 'LO,HI', text: 'The HU range of lean muscle (functional CSA), inclusive.', default: `${DEFAULT_RANGES.muscleHu[0]},${DEFAULT_RANGES.muscleHu[1]}` } },
   'fat-hu': { type: 'string', help: { value: 'LO,HI', text: 'The HU range of fat (fat infiltration), inclusive.', default: `${DEFAULT_RANGES.fatHu[0]},${DEFAULT_RANGES.fatHu[1]}` } },
@@ -51,6 +55,7 @@ export function measureInput(values: MeasureOptionValues): Omit<MeasureSeriesInp
     maskThreshold = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
     if (!validMaskThreshold(maskThreshold)) throw new UsageError(`--mask-threshold must be a number greater than 0 and at most 1 (got '${values['mask-threshold']}')`);
   }
+  if (values['split-autochthon'] === true && values['no-split'] === true) throw new UsageError('use either --split-autochthon or --no-split, not both');
   const boneSpec = values.bone === undefined ? 'none' : oneOf(values.bone.toUpperCase() === 'NONE' ? 'none' : values.bone.toUpperCase(), [...BONE_VERTEBRAE, 'none'] as const, '--bone', 'none');
   person(values); // checked with the rest (used by the reports)
   return {
@@ -61,7 +66,8 @@ export function measureInput(values: MeasureOptionValues): Omit<MeasureSeriesInp
     z: values.z !== undefined ? parseNumberList(values.z, '--z') : undefined,
     structures: values.structures,
     ranges,
-    splitAutochthon: values['split-autochthon'] === true,
+    // undefined: the default (split)
+    ...(values['no-split'] === true ? { splitAutochthon: false } : values['split-autochthon'] === true ? { splitAutochthon: true } : {}),
     ...(maskThreshold !== undefined ? { maskThreshold } : {}),
     ...(boneSpec !== 'none' ? { bone: boneSpec } : {}),
   };

@@ -16,7 +16,7 @@ import { reportPanels } from '../core/indices/panels';
 import { TRABECULAR_MUSCLE } from '../core/bone/measureBone';
 import { buildDicomReportInput, type DicomReportSource } from '../core/report/dicomInput';
 import { keyImageInputsFromDocument, keyImageInputsFromMasks, type KeyImageInput, type LevelMask } from '../core/report/keyImage';
-import { reportInput } from '../core/report/model';
+import { MASK_LEVEL_RULE, reportInput } from '../core/report/model';
 import { MUSCLE_ORDER } from '../core/anatomy/anatomy';
 import type { RoiMuscle } from '../core/annotations/document';
 import { WINDOW_PRESETS } from '../shared/windowPresets';
@@ -26,7 +26,7 @@ import { makeSeg } from './reports/seg';
 import { makeSr } from './reports/sr';
 import { withDerivedUids } from './reports/dicomWrite';
 import type { SeriesSummary } from '../core/dicom/types';
-import { EXPORT_CSV_COLUMNS, exportRows, measurementsExport, measurementsJsonText, type MeasurementsLevel, type SliceNumbering } from '../core/export/measurementsExport';
+import { EXPORT_CSV_COLUMNS, exportRows, type MaskMapping, measurementsExport, measurementsJsonText, type MeasurementsLevel, type SliceNumbering } from '../core/export/measurementsExport';
 import { EXPORT_FORMAT_REGISTRY, exportFormat, type ExportFormat } from '../core/export/formats';
 import { toCsv } from '../core/format/csv';
 import type { HuRanges } from '../core/metrics/ranges';
@@ -40,8 +40,10 @@ export interface MeasuredSeries {
   ranges: HuRanges;
   /** The measured slices (levels), each with how it was chosen. */
   slices: readonly MeasurementsLevel[];
-  /** Records; a record may carry `source` (the mask and rule, --split-autochthon): the CSV then has a last `source` column. */
+  /** Records; each says where its muscle came from (`source`, then `sourceKind`, the CSV's last columns: core/export RECORD_SOURCE_KINDS). */
   measurements: readonly MeasurementRecord[];
+  /** How masks were mapped to muscles (the JSON's `mapping`), when masks were measured. */
+  mapping?: MaskMapping;
   warnings: readonly string[];
   problems: readonly Problem[];
   /** Rater, app version, modification time and revision (the JSON's documentRevision) of the annotation document measured, if any. */
@@ -89,18 +91,15 @@ function encodeCsv({ result }: ExportSources): Uint8Array {
     warnings: result.warnings,
     ...(result.geometry ? { geometry: result.geometry } : {}),
   });
-  // The `source` column (mask and rule) is added, last, only when records carry it (--split-autochthon):
-  // without it the columns are exactly those of the app's export.
-  const sourced = result.measurements.some((r) => (r as { source?: unknown }).source !== undefined);
-  return utf8.encode(sourced ? toCsv([...EXPORT_CSV_COLUMNS, 'source'], rows) : toCsv(EXPORT_CSV_COLUMNS, rows));
+  return utf8.encode(toCsv(EXPORT_CSV_COLUMNS, rows));
 }
 
 /** JSON: the one measurements format (core/export/measurementsExport.ts), as the app's JSON export writes it. */
 function encodeJson({ result }: ExportSources): Uint8Array {
-  const { series, ranges, slices, measurements, warnings, problems, provenance, geometry } = result;
+  const { series, ranges, mapping, slices, measurements, warnings, problems, provenance, geometry } = result;
   return utf8.encode(
     measurementsJsonText(
-      measurementsExport({ ...provenance, modifiedAt: provenance.modifiedAt ?? '', series, ranges, levels: slices, measurements, warnings, problems, ...(geometry ? { geometry } : {}) }),
+      measurementsExport({ ...provenance, modifiedAt: provenance.modifiedAt ?? '', series, ranges, ...(mapping ? { mapping } : {}), levels: slices, measurements, warnings, problems, ...(geometry ? { geometry } : {}) }),
     ),
   );
 }
@@ -154,6 +153,13 @@ function panelsOf(src: ExportSources) {
   });
 }
 
+/** The report's sentence on the masks' mapping (the JSON's `mapping`). */
+const MAPPING_RULE: Record<MaskMapping, string> = {
+  split:
+    'Muscles from masks: TotalSegmentator classes mapped as the app imports them (psoas: the iliopsoas component nearest the spine, the iliacus left out; multifidus and erector spinae: the autochthon parted along the fat plane between them, a proposal to check).',
+  raw: 'Muscles from masks: every mask measured as it is (iliopsoas as psoas with the iliacus, autochthon as erector spinae and multifidus together).',
+};
+
 /** PDF: the report of core/report/model over renderPdfReport, key images at the muscle window. */
 async function encodePdf(src: ExportSources): Promise<Uint8Array> {
   const { result } = src;
@@ -161,6 +167,8 @@ async function encodePdf(src: ExportSources): Promise<Uint8Array> {
   // own (its level, L1, would otherwise get a page with no muscle on it).
   const muscles = { ...result, measurements: result.measurements.filter((r) => r.muscle !== TRABECULAR_MUSCLE) };
   const input = reportInput(muscles, {
+    // how the masks' classes became muscles, after the level rule in the method section (kept in this field so the layout stays as it is)
+    ...(result.mapping ? { levelRule: `${MASK_LEVEL_RULE} ${MAPPING_RULE[result.mapping]}` } : {}),
     softwareVersion: src.options?.softwareVersion ?? APP_VERSION,
     madeAt: reportMadeAt(src),
     panels: panelsOf(src),

@@ -8,7 +8,7 @@
  * Refusals are UserErrors whose messages name the options as the command line spells them (`--z`,
  * `--masks`, ...): the CLI prints them as they are. tryMeasureSeries returns a failure as data instead.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { UserError, toUserError, type ErrorKind, type Problem } from '../core/errors';
 import { MAX_DOCUMENT_BYTES, readAnnotationDocument, type AnnotationDocument } from '../core/annotations/document';
 import { measureAnnotationsChecked, sortRecords } from '../core/annotations/measureAnnotations';
@@ -20,7 +20,7 @@ import { DEFAULT_LEVELS, type Level } from '../core/anatomy/anatomy';
 import type { FileProblem, SeriesSummary } from '../core/dicom/types';
 import type { SeriesReferences } from '../core/dicom/references';
 import type { DicomReportSource } from '../core/report/dicomInput';
-import type { SliceNumbering } from '../core/export/measurementsExport';
+import type { MaskMapping, RecordSourceKind, SliceNumbering } from '../core/export/measurementsExport';
 import { nearestSliceToZ, sliceSpacingMm, sliceZ } from '../core/geometry/volumeGeometry';
 import { isVertebraMask } from '../core/masks/labels';
 import { validMaskThreshold } from '../core/masks/maskValues';
@@ -34,6 +34,7 @@ import { DicomWebSeriesSource, defaultDicomWebCacheDir } from './dicomweb/source
 import { looksLikeUrl, parseDicomWebUrl } from './dicomweb/url';
 import { pickCtSeries } from './dicomFiles';
 import { maskSource } from './masks';
+import { isDicomPart10 } from './segMasks';
 import { FolderSeriesSource, type SeriesSource } from './seriesSource';
 import { revisionOf } from './workspace';
 
@@ -111,6 +112,8 @@ export interface MeasureResult {
   ranges: HuRanges;
   slices: MeasuredSlice[];
   measurements: MeasurementRecord[];
+  /** How the masks' classes were mapped to muscles (the JSON's `mapping`); only when masks were measured. */
+  mapping?: MaskMapping;
   warnings: string[];
   problems: Problem[];
   /**
@@ -167,10 +170,12 @@ export interface MeasureSeriesInput<L extends SeriesLocator = SeriesLocator> {
   structures?: string;
   ranges?: Partial<HuRanges>;
   /**
-   * TotalSegmentator classes to Paraspine muscles (core/muscles): iliopsoas -> the psoas component
-   * nearest the spine, autochthon -> multifidus + erector spinae (fat-plane split). Applies to the masks
-   * chosen by 'muscles' or 'all', never to masks named in `structures`, which are measured raw. Every
-   * mask record then carries `source` (the mask and the rule).
+   * TotalSegmentator classes to Paraspine muscles (core/muscles/maskParts, as the app's mask import):
+   * iliopsoas -> the psoas component nearest the spine, autochthon -> multifidus + erector spinae
+   * (fat-plane split). On unless false (`--no-split`: every mask raw); without `masks` it has no effect
+   * (a batch's common option meets rows without masks; `paraspine measure` refuses it there).
+   * Applies to the masks chosen by 'muscles' or 'all', never to masks named in `structures`, which are
+   * measured raw (the mapping is then `raw`).
    */
   splitAutochthon?: boolean;
   /**
@@ -182,10 +187,28 @@ export interface MeasureSeriesInput<L extends SeriesLocator = SeriesLocator> {
 }
 
 /**
- * A measurement record with the mask and rule it comes from (`source`, only with --split-autochthon)
- * and the threshold its mask was read with (`maskThreshold`, only for a thresholded probability map).
+ * A measurement record with where its muscle came from (`source`: the mask and the rule, as
+ * `--split-autochthon` wrote it before, or `outline`; `sourceKind`: core/export RECORD_SOURCE_KINDS) and
+ * the threshold its mask was read with (`maskThreshold`, only for a thresholded probability map).
  */
-export type SourcedRecord = MeasurementRecord & { source?: string; maskThreshold?: number };
+export type SourcedRecord = MeasurementRecord & { source?: string; sourceKind?: RecordSourceKind; maskThreshold?: number };
+
+/**
+ * What kind of mask input a path is, for the records' `source`: a folder of binary masks (`mask`), a
+ * DICOM SEG (`segment`) or a multilabel NIfTI (`label`). Called after the masks loaded (the path is
+ * readable); node/masks.ts tells a SEG from a NIfTI file by the same DICM preamble test.
+ */
+async function maskInputKind(path: string): Promise<'mask' | 'label' | 'segment'> {
+  if ((await stat(path)).isDirectory()) return 'mask';
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(132);
+    const { bytesRead } = await fh.read(head, 0, 132, 0);
+    return isDicomPart10(head.subarray(0, bytesRead)) ? 'segment' : 'label';
+  } finally {
+    await fh.close();
+  }
+}
 
 /** The record of a thresholded mask says so: `maskThreshold` (JSON) and a warning (JSON, CSV flags). */
 function withThreshold(r: SourcedRecord, threshold: number | undefined): SourcedRecord {
@@ -254,7 +277,6 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   if (opts.annotations && hasDocument) throw usage('give the annotations as a file or as a document, not both');
   if (opts.bone !== undefined && !opts.masks) throw usage('--bone needs vertebra masks (--masks)');
   if (opts.z && opts.levels) throw usage('use either --z or --levels, not both');
-  if (opts.splitAutochthon && !opts.masks) throw usage('--split-autochthon needs --masks');
   if (opts.maskThreshold !== undefined && !opts.masks) throw usage('--mask-threshold needs --masks');
   if (opts.maskThreshold !== undefined && !validMaskThreshold(opts.maskThreshold)) {
     throw usage(`--mask-threshold must be a number greater than 0 and at most 1 (got ${opts.maskThreshold})`);
@@ -280,6 +302,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   const warnings = [...series.warnings];
   const problems = [...seriesProblems];
   const measurements: SourcedRecord[] = [];
+  let mapping: MaskMapping | undefined;
   /** The slice mask each mask record was measured on (for a DICOM SR or SEG of the result). */
   const recordMasks = new Map<MeasurementRecord, Uint8Array>();
   /** Notes on the annotation document and the mask files that were used (printed as `note <file>: ...`, and in the JSON warnings). */
@@ -307,13 +330,16 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
     // vertebra masks on every slice when levels are to be found; the structures on the measured slices only
     const spec = opts.structures ?? 'muscles';
     const listed = spec === 'muscles' || spec === 'all' ? undefined : spec.split(',').map((x) => x.trim());
+    // The default maps TotalSegmentator classes as the app's import does; masks named in --structures stay raw.
+    const split = opts.splitAutochthon !== false && !listed;
+    mapping = split ? 'split' : 'raw';
     const piped = await runMaskPipeline({
       source: maskSource(opts.masks, g, { references, labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }),
       geometry: g,
       ...(findLevels ? { levels: findLevels } : { slices }),
       include: listed ? (n) => listed.includes(n) : spec === 'muscles' ? (n) => !isVertebra(n) && identifyStructure(n).muscle !== null : (n) => !isVertebra(n),
       ...(spec === 'muscles' ? { fallback: (n: string) => !isVertebra(n) } : {}),
-      ...(opts.splitAutochthon && !listed ? { vertebraeOnSlices: true } : {}),
+      ...(split ? { vertebraeOnSlices: true } : {}),
     });
     if (piped.found) {
       for (const m of piped.found.missing) {
@@ -339,13 +365,15 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
       slices,
       structures: chosen,
       vertebrae: piped.vertebraSlices,
-      split: opts.splitAutochthon === true && !listed,
+      split,
       hu: (n) => sliceView(volume, slices[n]!.sliceIndex),
     });
+    const kind = await maskInputKind(opts.masks);
     slices.forEach((s, n) => {
       for (const part of sliceParts[n]!.parts) {
         const r: SourcedRecord = measureSliceMask(volume, s.sliceIndex, part.mask, { structure: part.structure, muscle: part.muscle, side: part.side }, s.level, ranges);
-        if (opts.splitAutochthon) r.source = part.source;
+        r.source = part.source; // the mask and the rule (`autochthon_left: medial part (fat-plane split)`), or the mask's name: before maskThreshold, as always
+        r.sourceKind = part.derived ? `${kind}-split` : kind; // a rule (psoas component, autochthon split) made the part, or the mask as it is
         measurements.push(withThreshold(r, chosen.find((m) => m.name === part.structure)?.threshold));
         recordMasks.set(r, part.mask);
       }
@@ -357,12 +385,14 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
     const loaded = await maskSource(opts.masks, g, { references, labels: opts.labels, ...(opts.maskThreshold !== undefined ? { threshold: opts.maskThreshold } : {}) }).load((n) => n === name);
     const bone = boneRoiFromMaskSet(await series.volume(), loaded.masks, opts.bone, { ranges });
     if (bone.ok) {
+      Object.assign(bone.record as SourcedRecord, { source: name, sourceKind: 'vertebra-mask' }); // the vertebra's mask, as a mask record names its mask
       measurements.push(bone.record);
       recordMasks.set(bone.record, contourMask(g, bone.proposal.sliceIndex, bone.proposal.pointsLps));
     } else warnings.push(`${opts.bone} trabecular ROI not measured: ${bone.reason}`);
   }
   if (doc) {
     const checked = measureAnnotationsChecked(await series.volume(), doc, ranges);
+    for (const r of checked.records) Object.assign(r as SourcedRecord, { source: 'outline', sourceKind: 'outline' });
     measurements.push(...checked.records);
     warnings.push(...checked.warnings);
   }
@@ -371,7 +401,7 @@ export async function measureSeries<L extends SeriesLocator>(opts: MeasureSeries
   noteSkipped(problems.slice(seriesProblems.length), note); // the masks' (the series' were named on loading)
   for (const n of notes) note(`note ${n.path}: ${n.reason}`);
   warnings.push(...notes.map((n) => `${n.path}: ${n.reason}`));
-  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '', ...(read?.revision !== undefined ? { documentRevision: read.revision } : {}) }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: [...doc.rois, ...(doc.boneRois ?? [])] } : {}) }, ...(doc ? { document: doc } : {}), ...(opts.keepVolume ? { volume: await series.volume() } : {}) };
+  return { series: summary, references, ranges, slices, measurements: sortRecords(measurements), ...(mapping ? { mapping } : {}), warnings, problems, provenance: { rater: doc?.rater ?? '', appVersion: doc?.appVersion ?? '', modifiedAt: doc?.modifiedAt ?? '', ...(read?.revision !== undefined ? { documentRevision: read.revision } : {}) }, geometry: { slices: g.slices, ...(g.instanceNumbers ? { instanceNumbers: g.instanceNumbers } : {}) }, dicom: { references, geometry: g, recordMasks, ...(doc ? { outlines: [...doc.rois, ...(doc.boneRois ?? [])] } : {}) }, ...(doc ? { document: doc } : {}), ...(opts.keepVolume ? { volume: await series.volume() } : {}) };
 }
 
 /** A series chosen and described by its headers, with its HU to read: the slices asked for, or (no slices) all. */

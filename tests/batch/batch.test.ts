@@ -2,7 +2,9 @@
  * `paraspine batch` and `paraspine merge` on a generated cohort (cohort.ts), run as the built command
  * line (bin/paraspine.mjs: worker threads and kill -9 need a process of their own). Expected rows are
  * those `paraspine measure` prints for each series alone, and the phantom's own truth (20 pixels at
- * 46 HU; the muscle phantom's 128 psoas and 288 autochthon pixels).
+ * 46 HU; the muscle phantom's psoas of 32 pixels beside a 96-pixel iliacus in its iliopsoas mask, and its
+ * autochthon of 288 pixels: measure's default mapping takes the psoas alone and parts the autochthon into
+ * multifidus and erector spinae, the multifidus share within L3's published band, 0.12..0.34).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -84,7 +86,28 @@ describe('paraspine batch on a generated cohort', () => {
       const r = recs.filter((x) => x.id === `p-${enc}`);
       expect(r.map((x) => [x.sliceIndex, x.pixels, x.meanHu].map(Number))).toEqual([[BLOCK.slice, BLOCK.pixels, BLOCK.hu]]);
     }
-    expect(recs.filter((x) => x.id === 'muscle, masks').map((x) => `${x.structure} ${x.pixels}`)).toEqual(['iliopsoas_left 128', 'autochthon_left 288']);
+    const muscle = recs.filter((x) => x.id === 'muscle, masks');
+    expect(muscle.map((x) => `${x.structure} ${x.muscle} ${x.sourceKind}`)).toEqual(['iliopsoas_left psoas mask-split', 'autochthon_left erectorSpinae mask-split', 'autochthon_left multifidus mask-split']);
+    expect(muscle.map((x) => x.source)).toEqual(['iliopsoas_left: psoas component nearest the spine', 'autochthon_left: lateral part (fat-plane split)', 'autochthon_left: medial part (fat-plane split)']);
+    const [psoas, es, mf] = muscle.map((x) => Number(x.pixels)) as [number, number, number];
+    expect([psoas, es + mf]).toEqual([32, 288]);
+    expect(mf / 288).toBeGreaterThanOrEqual(0.12);
+    expect(mf / 288).toBeLessThanOrEqual(0.34);
+    expect(recs.filter((x) => x.id === 'p-rle').map((x) => [x.source, x.sourceKind])).toEqual([['outline', 'outline']]);
+  });
+
+  it('--no-split: the masks raw (128-pixel iliopsoas, 288-pixel autochthon); rows without masks are measured as before', () => {
+    const raw = join(dir, 'raw.json');
+    const r = run('batch', cohort.manifest, '--out', raw, '--format', 'json', '--jobs', '1', '--no-split');
+    expect([r.code, r.stdout]).toEqual([3, '']);
+    const doc = JSON.parse(read(raw)) as { rows: { id: string; state: string; result?: { mapping?: string; measurements: { pixels: number; source: string; sourceKind: string }[] } }[] };
+    expect(doc.rows.filter((x) => x.state === 'done').map((x) => `${x.id} ${x.result!.mapping ?? '-'} ${x.result!.measurements.map((m) => `${m.pixels} ${m.sourceKind} ${m.source}`).join('+')}`)).toEqual([
+      'p-explicitLE - 20 outline outline',
+      'muscle, masks raw 128 mask iliopsoas_left+288 mask autochthon_left',
+      'p-implicitLE - 20 outline outline',
+      'p-rle - 20 outline outline',
+      'p-deflatedLE - 20 outline outline',
+    ]);
   });
 
   it('--jobs 1 writes the same bytes as --jobs 2; the JSON format keeps stdout clean', () => {
@@ -98,9 +121,11 @@ describe('paraspine batch on a generated cohort', () => {
     const r = run('batch', cohort.manifest, '--out', js, '--format', 'json', '--jobs', '2');
     expect([r.code, r.stdout]).toEqual([3, '']);
     const doc = JSON.parse(read(js)) as { rows: { id: string; state: string; result?: { measurements: { pixels: number }[] } }[] };
+    const muscleRow = doc.rows.find((x) => x.id === 'muscle, masks')!.result!.measurements.map((m) => m.pixels);
+    expect([muscleRow.length, muscleRow[0], muscleRow[1]! + muscleRow[2]!]).toEqual([3, 32, 288]); // psoas; erector spinae + multifidus
     expect(doc.rows.map((x) => `${x.id} ${x.state} ${x.result?.measurements.map((m) => m.pixels).join('+') ?? '-'}`)).toEqual([
       'p-explicitLE done 20',
-      'muscle, masks done 128+288',
+      `muscle, masks done ${muscleRow.join('+')}`,
       'p-implicitLE done 20',
       'gone failed -',
       'p-rle done 20',

@@ -71,13 +71,14 @@ describe('annotation documents that do not fit the series', () => {
     const csv = await cli('measure', ABDOMEN, '--annotations', write('off-slice.json', doc), '--format', 'csv');
     const [header, row] = csv.stdout.trimEnd().split('\n');
     const cols = header!.split(',');
-    // flags, origin, roiIds, then the columns added after them (status, accepted, slicePosition, instanceNumber)
-    expect(cols.slice(-7)).toEqual(['flags', 'origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber']);
+    // flags, origin, roiIds, then the columns added after them (status, accepted, slicePosition, instanceNumber, source, sourceKind)
+    expect(cols.slice(-9)).toEqual(['flags', 'origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber', 'source', 'sourceKind']);
     expect(row).toMatch(/outline stray not measured/);
     // where the measured outline came from, and which one it is (the same core as the app's export)
-    expect(row!.split(',').slice(-6, -2)).toEqual(['drawn', 'good', 'measured', '']);
+    expect(row!.split(',').slice(-8, -4)).toEqual(['drawn', 'good', 'measured', '']);
+    expect(row!.split(',').slice(-2)).toEqual(['outline', 'outline']); // source, sourceKind
     // the slice as the app shows it: position from the feet (sliceIndex + 1)
-    expect(row!.split(',').at(-2)).toBe(String(K + 1));
+    expect(row!.split(',').at(-4)).toBe(String(K + 1));
   });
 
   it('an outline stored under one slice but lying on the next is measured where it lies, and flagged', async () => {
@@ -162,8 +163,8 @@ describe('outlines that rasterise to nothing or cross themselves, duplicate ids,
     expect(notAnatomy(byMuscle.get('multifidus')!.warnings)).toEqual([]);
     const csv = await cli('measure', ABDOMEN, '--annotations', file, '--format', 'csv');
     const rows = csv.stdout.trimEnd().split('\n').slice(1);
-    expect(rows.find((r) => r.includes(',psoas,'))).toMatch(/runs back over itself .* \| the outline encloses no pixel centre: measured as 0 px",drawn,twice,measured,,\d+,\d*$/);
-    expect(rows.find((r) => r.includes(',erectorSpinae,'))).toMatch(/the outline crosses itself near column 29\.5, row 52\.5: .*",drawn,tie,measured,,\d+,\d*$/);
+    expect(rows.find((r) => r.includes(',psoas,'))).toMatch(/runs back over itself .* \| the outline encloses no pixel centre: measured as 0 px",drawn,twice,measured,,\d+,\d*,outline,outline$/);
+    expect(rows.find((r) => r.includes(',erectorSpinae,'))).toMatch(/the outline crosses itself near column 29\.5, row 52\.5: .*",drawn,tie,measured,,\d+,\d*,outline,outline$/);
   });
 
   it('two different muscles with the same id: the later gets a fresh id (a note naming the file), both are measured and the overlap is flagged', async () => {

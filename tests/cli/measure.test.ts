@@ -37,7 +37,8 @@ function checkReference(records: Rec[]) {
 
 describe('paraspine measure on the real 3 mm abdominal CT', () => {
   it('finds L3 from the vertebra masks and matches the reference values', async () => {
-    const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3');
+    // the reference values are the raw masks' (--no-split; the default maps them as the app does: tests/cli/mapping.test.ts)
+    const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--no-split');
     expect(r.errors).toEqual([]);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
@@ -51,7 +52,7 @@ describe('paraspine measure on the real 3 mm abdominal CT', () => {
   });
 
   it('measures the slice nearest a given z the same way', async () => {
-    const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--z', '314.5');
+    const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--z', '314.5', '--no-split');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json.measurements.every((m: Rec) => m.level === null)).toBe(true);
@@ -59,7 +60,7 @@ describe('paraspine measure on the real 3 mm abdominal CT', () => {
   });
 
   it('auto levels give the four default levels in order, discs between the bodies', async () => {
-    const r = await cli('measure', ABDOMEN, '--masks', MASKS);
+    const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--no-split');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     const levels = json.levels as { level: string; sliceIndex: number }[];
@@ -75,7 +76,7 @@ describe('paraspine measure on the real 3 mm abdominal CT', () => {
   it('writes tidy CSV with the series identity and ranges on every row', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paraspine-cli-'));
     const file = join(dir, 'out.csv');
-    const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--format', 'csv', '--out', file, '--muscle-hu', '-29,150');
+    const r = await cli('measure', ABDOMEN, '--masks', MASKS, '--levels', 'L3', '--format', 'csv', '--out', file, '--muscle-hu', '-29,150', '--no-split');
     expect(r.code).toBe(0);
     const { readFileSync } = await import('node:fs');
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
@@ -268,14 +269,19 @@ describe('paraspine measure on the JPEG 2000 thorax series', () => {
   it('a multilabel file with the TotalSegmentator table gives the same numbers as the binary masks', async () => {
     const info = JSON.parse((await cli('info', THORAX, '--json')).stdout).series;
     expect(info.slices).toBe(20);
-    const multi = await cli('measure', THORAX, '--masks', join(DATA, 'ct-thorax-j2k/masks/totalsegmentator_multilabel.nii.gz'), '--labels', 'totalsegmentator', '--z', '-800,-790,-780');
-    const binary = await cli('measure', THORAX, '--masks', join(DATA, 'ct-thorax-j2k/masks'), '--z', '-800,-790,-780');
+    const multi = await cli('measure', THORAX, '--masks', join(DATA, 'ct-thorax-j2k/masks/totalsegmentator_multilabel.nii.gz'), '--labels', 'totalsegmentator', '--z', '-800,-790,-780', '--no-split');
+    const binary = await cli('measure', THORAX, '--masks', join(DATA, 'ct-thorax-j2k/masks'), '--z', '-800,-790,-780', '--no-split');
     expect(multi.errors).toEqual([]);
     expect(binary.errors).toEqual([]);
     const a = JSON.parse(multi.stdout).measurements.filter((m: Rec) => String(m.structure).startsWith('autochthon'));
     const b = JSON.parse(binary.stdout).measurements.filter((m: Rec) => String(m.structure).startsWith('autochthon'));
     expect(a.length).toBeGreaterThan(0);
-    expect(a).toEqual(b);
+    // the same numbers; each record says what it came from (a label of the multilabel file, a binary mask file)
+    expect(a.map((m: Rec) => m.sourceKind)).toEqual(a.map(() => 'label'));
+    expect(b.map((m: Rec) => m.sourceKind)).toEqual(b.map(() => 'mask'));
+    expect(a.map((m: Rec) => m.source)).toEqual(a.map((m: Rec) => m.structure)); // the mask's (label's) name
+    const noKind = (m: Rec) => ({ ...m, sourceKind: undefined });
+    expect(a.map(noKind)).toEqual(b.map(noKind));
     // real paraspinal muscle: a few thousand mm² per side, mean HU in the soft-tissue range
     for (const m of a) {
       expect(m.areaMm2).toBeGreaterThan(500);

@@ -102,7 +102,7 @@ describe('paraspine measure --annotations: absent and accepted', () => {
     expect(csv.errors).toEqual([]);
     const [header, ...rows] = parseCsv(csv.stdout);
     expect(header!.slice(0, RELEASED.length)).toEqual(RELEASED);
-    expect(header!.slice(RELEASED.length)).toEqual(['status', 'accepted', 'slicePosition', 'instanceNumber']);
+    expect(header!.slice(RELEASED.length)).toEqual(['status', 'accepted', 'slicePosition', 'instanceNumber', 'source', 'sourceKind']);
     const cell = (row: string[], key: string) => row[header!.indexOf(key)];
     const ql = rows.find((r) => cell(r, 'structure') === 'quadratusLumborum_right')!;
     expect(cell(ql, 'status')).toBe('absent');

@@ -1,4 +1,7 @@
-/** `paraspine measure --split-autochthon`: TotalSegmentator classes to Paraspine muscles (src/core/muscles). */
+/**
+ * `paraspine measure`'s mapping of TotalSegmentator classes to Paraspine muscles (src/core/muscles): the
+ * split is the default (`--split-autochthon` says so), `--no-split` keeps the raw classes.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,7 +20,7 @@ async function json(...argv: string[]) {
   expect(r.code).toBe(0);
   return JSON.parse(r.stdout) as { measurements: Rec[]; levels: Rec[] };
 }
-const brief = (r: Rec) => `${r.muscle} ${r.side} ${r.pixels} ${r.source ?? '-'}`;
+const brief = (r: Rec) => `${r.muscle} ${r.side} ${r.pixels} ${r.sourceKind} ${r.source}`;
 
 describe('phantom with an iliacus beside the psoas and a fat plane in the autochthon', () => {
   let dir: string;
@@ -29,49 +32,56 @@ describe('phantom with an iliacus beside the psoas and a fat plane in the autoch
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const z = () => String(ph.geometry.slicePositions[2]![2]);
 
-  it('without the option: the masks raw, no source key (output as before)', async () => {
-    const out = await json(ph.dicom, '--masks', ph.masks, '--z', z());
-    expect(out.measurements.map(brief)).toEqual(['psoas left 128 -', 'autochthon left 288 -']);
-    expect(out.measurements.every((m) => !('source' in m))).toBe(true);
-    const csv = (await cli('measure', ph.dicom, '--masks', ph.masks, '--z', z(), '--format', 'csv')).stdout;
-    expect(csv.split('\n')[0]!.split(',')).not.toContain('source');
+  it("--no-split: the masks raw (iliopsoas as psoas, one autochthon), source the mask's name, sourceKind mask", async () => {
+    const out = await json(ph.dicom, '--masks', ph.masks, '--z', z(), '--no-split');
+    expect(out.measurements.map(brief)).toEqual(['psoas left 128 mask iliopsoas_left', 'autochthon left 288 mask autochthon_left']);
+    const csv = (await cli('measure', ph.dicom, '--masks', ph.masks, '--z', z(), '--format', 'csv', '--no-split')).stdout;
+    const [head, first] = csv.split('\n');
+    expect(head!.split(',').slice(-2)).toEqual(['source', 'sourceKind']);
+    expect(first!.endsWith(',iliopsoas_left,mask')).toBe(true);
   });
 
-  it('with --split-autochthon: psoas without the iliacus, multifidus and erector spinae split on the fat plane', async () => {
-    const out = await json(ph.dicom, '--masks', ph.masks, '--z', z(), '--split-autochthon');
+  it('by default (and with --split-autochthon): psoas without the iliacus, multifidus and erector spinae split on the fat plane', async () => {
+    const out = await json(ph.dicom, '--masks', ph.masks, '--z', z());
+    // source: the mask and the rule, as --split-autochthon wrote it before (README); sourceKind: mask-split
     expect(out.measurements.map(brief)).toEqual([
-      'psoas left 32 iliopsoas_left: psoas component nearest the spine',
-      'erectorSpinae left 176 autochthon_left: lateral part (fat-plane split)',
-      'multifidus left 112 autochthon_left: medial part (fat-plane split)',
+      'psoas left 32 mask-split iliopsoas_left: psoas component nearest the spine',
+      'erectorSpinae left 176 mask-split autochthon_left: lateral part (fat-plane split)',
+      'multifidus left 112 mask-split autochthon_left: medial part (fat-plane split)',
     ]);
+    expect(await json(ph.dicom, '--masks', ph.masks, '--z', z(), '--split-autochthon')).toEqual(out);
     const es = out.measurements.find((m) => m.muscle === 'erectorSpinae')!;
     expect(es.structure).toBe('autochthon_left');
     expect(es.fatAreaMm2 as number).toBeCloseTo(16 * MP.pixelAreaMm2, 10); // the fat plane went to the erector spinae
     expect(es.meanHu as number).toBeCloseTo((160 * 40 - 16 * 100) / 176, 10);
     const mf = out.measurements.find((m) => m.muscle === 'multifidus')!;
     expect([mf.fatAreaMm2, mf.meanHu]).toEqual([0, 40]);
-    const csv = (await cli('measure', ph.dicom, '--masks', ph.masks, '--z', z(), '--format', 'csv', '--split-autochthon')).stdout;
+    const csv = (await cli('measure', ph.dicom, '--masks', ph.masks, '--z', z(), '--format', 'csv')).stdout;
     const [head, first] = csv.split('\n');
-    expect(head!.split(',').at(-1)).toBe('source');
-    expect(first!.endsWith(',iliopsoas_left: psoas component nearest the spine')).toBe(true);
+    expect(head!.split(',').slice(-2)).toEqual(['source', 'sourceKind']);
+    expect(first!.endsWith(',iliopsoas_left: psoas component nearest the spine,mask-split')).toBe(true);
   });
 
-  it('masks named with --structures are measured raw, the source naming the mask', async () => {
-    const out = await json(ph.dicom, '--masks', ph.masks, '--z', z(), '--split-autochthon', '--structures', 'iliopsoas_left,autochthon_left');
-    expect(out.measurements.map(brief)).toEqual(['psoas left 128 iliopsoas_left', 'autochthon left 288 autochthon_left']);
+  it("masks named with --structures are measured raw (source the mask's name, sourceKind mask, mapping raw)", async () => {
+    const r = await cli('measure', ph.dicom, '--masks', ph.masks, '--z', z(), '--split-autochthon', '--structures', 'iliopsoas_left,autochthon_left');
+    const out = JSON.parse(r.stdout) as { mapping: string; measurements: Rec[] };
+    expect(out.measurements.map(brief)).toEqual(['psoas left 128 mask iliopsoas_left', 'autochthon left 288 mask autochthon_left']);
+    expect(out.mapping).toBe('raw');
   });
 
-  it('--split-autochthon needs --masks', async () => {
-    const r = await cli('measure', ph.dicom, '--annotations', join(dir, 'none.json'), '--split-autochthon');
-    expect(r.code).toBe(2);
-    expect(r.errors.join(' ')).toMatch(/--split-autochthon needs --masks/);
+  it('--split-autochthon and --no-split need --masks', async () => {
+    for (const option of ['--split-autochthon', '--no-split']) {
+      const r = await cli('measure', ph.dicom, '--annotations', join(dir, 'none.json'), option);
+      expect(r.code).toBe(2);
+      expect(r.errors).toEqual([`${option} needs --masks`]);
+    }
   });
 });
 
 describe('real 3 mm abdominal CT', () => {
   it('psoas well below the iliopsoas at L5/S1; multifidus + erector spinae = autochthon exactly at every level', async () => {
-    const raw = await json(ABDOMEN, '--masks', MASKS);
-    const split = await json(ABDOMEN, '--masks', MASKS, '--split-autochthon');
+    const raw = await json(ABDOMEN, '--masks', MASKS, '--no-split');
+    const split = await json(ABDOMEN, '--masks', MASKS);
     expect(split.levels.map((l) => `${l.level} ${l.sliceIndex}`)).toEqual(['L3 73', 'L3/L4 67', 'L4/L5 55', 'L5/S1 44']);
     const find = (rs: Rec[], level: string, muscle: string, side: string) => rs.find((m) => m.level === level && m.muscle === muscle && m.side === side)!;
     for (const level of ['L3', 'L3/L4', 'L4/L5', 'L5/S1']) {
@@ -85,7 +95,7 @@ describe('real 3 mm abdominal CT', () => {
         expect(mf.pixels as number).toBeGreaterThan(0.15 * (auto.pixels as number));
         expect(es.pixels as number).toBeGreaterThan(0.15 * (auto.pixels as number));
         const psoas = find(split.measurements, level, 'psoas', side);
-        expect(psoas.source).toBe(`iliopsoas_${side}: psoas component nearest the spine`);
+        expect([psoas.source, psoas.sourceKind]).toEqual([`iliopsoas_${side}: psoas component nearest the spine`, 'mask-split']);
         expect(psoas.pixels as number).toBeLessThanOrEqual(find(raw.measurements, level, 'psoas', side).pixels as number);
       }
     }

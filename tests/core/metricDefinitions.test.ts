@@ -90,6 +90,8 @@ describe('metric definitions drive records and columns', () => {
       'origin', 'roiIds', // added with "annotation you can trust": where the measured outlines came from, and their ids
       'status', 'accepted', // added with "outlines a radiologist would sign": measured / absent, and the flags accepted with a reason
       'slicePosition', 'instanceNumber', // added with one slice numbering: position from the feet (sliceIndex + 1) and the file's InstanceNumber
+      'source', // documented with --split-autochthon (the mask and rule); with one muscle mapping on every record (outline for outlines)
+      'sourceKind', // added with one muscle mapping: where the record's muscle came from (outline, mask, mask-split, label, ...)
     ]);
     expect(recordColumns()).toEqual([...RECORD_COLUMNS]);
     expect(exportCsvColumns()).toEqual([...EXPORT_CSV_COLUMNS]);
@@ -112,7 +114,7 @@ describe('metric definitions drive records and columns', () => {
     expect((row as Record<string, unknown>)['leanAsymmetryPct']).toBeCloseTo(-120, 12);
 
     const cols = exportCsvColumns(reg);
-    expect(cols).toEqual([...EXPORT_CSV_COLUMNS.slice(0, -8), 'maxHu', 'pixelsAboveMinus25Hu', 'asymmetryPct', 'leanAsymmetryPct', 'flags', 'origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber']);
+    expect(cols).toEqual([...EXPORT_CSV_COLUMNS.slice(0, -10), 'maxHu', 'pixelsAboveMinus25Hu', 'asymmetryPct', 'leanAsymmetryPct', 'flags', 'origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber', 'source', 'sourceKind']);
     const ctx = { series: { studyInstanceUid: '1', seriesInstanceUid: '2', patientId: 'P', seriesDescription: 'D' }, ranges: DEFAULT_RANGES, rater: 'R', appVersion: '0' };
     const csv = toCsv(cols, exportRows([l, r], ctx, reg)).trim().split('\n');
     expect(csv[0]).toBe(cols.join(','));

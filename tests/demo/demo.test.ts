@@ -84,8 +84,8 @@ describe('the demo CT and its ground truth', () => {
     expect(psoas('L3', 'left')).not.toBe(psoas('L5/S1', 'left'));
   });
 
-  it('measure --masks --levels auto finds the model level slices and equals the truth for every level, muscle and side', async () => {
-    const out = await measure(join(dir, 'a/dicom'), '--masks', join(dir, 'a/masks'), '--levels', 'auto');
+  it('measure --masks --levels auto --no-split finds the model level slices and equals the truth for every level, muscle and side', async () => {
+    const out = await measure(join(dir, 'a/dicom'), '--masks', join(dir, 'a/masks'), '--levels', 'auto', '--no-split');
     expect(out.levels.map((l) => [l.level, l.sliceIndex])).toEqual(DEMO_LEVELS.map((l) => [l, DEMO_LEVEL_SLICES[l]]));
     expect(truth.levels.map((l) => [l.level, l.sliceIndex])).toEqual(DEMO_LEVELS.map((l) => [l, DEMO_LEVEL_SLICES[l]]));
     // Without the split the masks are measured raw: iliopsoas -> psoas, autochthon (ES + MF), quadratus lumborum.
@@ -100,20 +100,29 @@ describe('the demo CT and its ground truth', () => {
     expect(out.measurements[0]!.areaMm2 as number).toBeCloseTo((out.measurements[0]!.pixels as number) * PIXEL_AREA, 9);
   });
 
-  it('--split-autochthon: psoas and quadratus lumborum equal the truth; multifidus and erector spinae part the autochthon (the app rule, not the model boundary)', async () => {
-    const out = await measure(join(dir, 'a/dicom'), '--masks', join(dir, 'a/masks'), '--levels', 'auto', '--split-autochthon');
+  it('the default mapping (split, as the app imports): psoas and quadratus lumborum equal the truth; multifidus and erector spinae part the autochthon exactly (the app rule, not the model boundary)', async () => {
+    const out = await measure(join(dir, 'a/dicom'), '--masks', join(dir, 'a/masks'), '--levels', 'auto');
+    expect((out as { mapping?: string }).mapping).toBe('split');
+    // 4 levels x 2 sides x psoas, quadratus lumborum, erector spinae, multifidus
+    expect(out.measurements.length).toBe(32);
     for (const t of truth.measurements) {
       if (t.muscle === 'psoas' || t.muscle === 'quadratusLumborum') expectTruth(find(out.measurements, t, t.muscle), t);
+      if (t.muscle === 'quadratusLumborum') expect([find(out.measurements, t, t.muscle)!.source, find(out.measurements, t, t.muscle)!.sourceKind]).toEqual([`quadratus_lumborum_${t.side}`, 'mask']); // no rule changes it
       if (t.muscle !== 'autochthon') continue;
       const es = find(out.measurements, t, 'erectorSpinae')!;
       const mf = find(out.measurements, t, 'multifidus')!;
+      expect([es.sourceKind, mf.sourceKind, find(out.measurements, t, 'psoas')!.sourceKind]).toEqual(['mask-split', 'mask-split', 'mask-split']);
+      expect([es.source, mf.source]).toEqual([`autochthon_${t.side}: lateral part (fat-plane split)`, `autochthon_${t.side}: medial part (fat-plane split)`]);
       expect((es.pixels as number) + (mf.pixels as number)).toBe(t.pixels);
+      expect((es.leanAreaMm2 as number) + (mf.leanAreaMm2 as number)).toBeCloseTo(t.leanAreaMm2, 9);
+      expect((es.fatAreaMm2 as number) + (mf.fatAreaMm2 as number)).toBeCloseTo(t.fatAreaMm2, 9);
+      expect(((es.meanHu as number) * (es.pixels as number) + (mf.meanHu as number) * (mf.pixels as number)) / t.pixels).toBeCloseTo(t.meanHu, 9);
       expect(((es.fatFraction as number) * (es.pixels as number) + (mf.fatFraction as number) * (mf.pixels as number)) / t.pixels).toBeCloseTo(t.fatFraction, 9);
     }
   });
 
   it('the multilabel file with TotalSegmentator labels gives the same psoas and autochthon', async () => {
-    const out = await measure(join(dir, 'a/dicom'), '--masks', join(dir, 'a/segmentations.nii.gz'), '--labels', 'totalsegmentator', '--levels', 'auto');
+    const out = await measure(join(dir, 'a/dicom'), '--masks', join(dir, 'a/segmentations.nii.gz'), '--labels', 'totalsegmentator', '--levels', 'auto', '--no-split');
     expect(out.levels.map((l) => l.sliceIndex)).toEqual(DEMO_LEVELS.map((l) => DEMO_LEVEL_SLICES[l]));
     const expected = truth.measurements.filter((t) => t.muscle === 'psoas' || t.muscle === 'autochthon');
     expect(out.measurements.length).toBe(expected.length);

@@ -182,7 +182,7 @@ test('import splits the autochthon into proposals; the cut is dragged; confirmed
   await expect(page.getByTestId('export-path')).toHaveText(/\.csv$/);
   const csv = readFileSync((await page.getByTestId('export-path').textContent())!, 'utf8').trim().split('\n');
   const header = csv[0]!.split(',');
-  expect(header.slice(-7)).toEqual(['flags', 'origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber']);
+  expect(header.slice(-9)).toEqual(['flags', 'origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber', 'source', 'sourceKind']);
   const col = (name: string) => header.indexOf(name);
   // The rows have no comma inside a quoted cell here (no flags), so a plain split is exact.
   const rows = csv.slice(1).map((l) => l.split(','));

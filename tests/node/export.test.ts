@@ -68,6 +68,7 @@ describe('measurements export', () => {
       expect([col(row, 'muscleHuLo'), col(row, 'muscleHuHi'), col(row, 'fatHuLo'), col(row, 'fatHuHi')]).toEqual(['-29', '150', '-190', '-30']);
       expect(col(row, 'rater')).toBe('Dr. Rater');
       expect(col(row, 'appVersion')).toBe('0.1.0');
+      expect([col(row, 'source'), col(row, 'sourceKind')]).toEqual(['outline', 'outline']); // the app's export: every record from the document's outlines
     }
     // Independent ground truth for the phantom (HU = 10 i - 100 + k on slice k = 1).
     const left = rows.find((r) => col(r, 'side') === 'left')!;
@@ -98,8 +99,11 @@ describe('measurements export', () => {
     expect(json.format).toBe('paraspine-measurements');
     expect(json.series).toEqual(doc.series);
     expect(json.ranges).toEqual({ muscleHu: [-29, 150], fatHu: [-190, -30] });
-    // Each record with its slice as people see it: position from the feet (sliceIndex + 1) and the InstanceNumber (none in this phantom).
-    expect(json.measurements).toEqual(JSON.parse(JSON.stringify(measureAnnotations(volume, doc).map((r) => ({ ...r, slicePosition: r.sliceIndex + 1, instanceNumber: null })))));
+    // Each record with its slice as people see it: position from the feet (sliceIndex + 1) and the InstanceNumber (none in this phantom),
+    // and where its muscle came from (the document's outlines): source, and sourceKind last.
+    expect(json.measurements).toEqual(JSON.parse(JSON.stringify(measureAnnotations(volume, doc).map((r) => ({ ...r, source: 'outline', slicePosition: r.sliceIndex + 1, instanceNumber: null, sourceKind: 'outline' })))));
+    expect(json.measurements.map((m) => Object.keys(m).slice(-4))).toEqual(json.measurements.map(() => ['source', 'slicePosition', 'instanceNumber', 'sourceKind']));
+    expect('mapping' in json).toBe(false); // no masks measured
     expect(json.asymmetry).toHaveLength(1);
     expect(json.asymmetry[0]!.leftAreaMm2).toBeCloseTo(35 * 0.56, 10);
   });

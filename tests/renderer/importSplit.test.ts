@@ -98,7 +98,7 @@ describe('mask import with the autochthon split', () => {
     const json = JSON.parse(exportMeasurementsJson(st().volume!, st().doc!)) as { measurements: { muscle: string; origin: string; roiIds: string[] }[] };
     expect(json.measurements.map((m) => [m.muscle, m.origin, m.roiIds])).toEqual(origins());
     const csv = exportMeasurementsCsv(st().volume!, st().doc!).trim().split('\n');
-    expect(csv[0]!.split(',').slice(-6)).toEqual(['origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber']);
+    expect(csv[0]!.split(',').slice(-8)).toEqual(['origin', 'roiIds', 'status', 'accepted', 'slicePosition', 'instanceNumber', 'source', 'sourceKind']);
     const head = csv[0]!.split(',');
     expect(csv.slice(1).map((l) => { const c = l.split(','); return [c[head.indexOf('origin')], c[head.indexOf('roiIds')]]; })).toEqual([['imported', 'ps'], ['confirmed', 'es'], ['confirmed', 'mf']]);
     st().undo();

@@ -53,6 +53,8 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
   }
   // Options are checked before the folder (a usage error first, as before).
   const input = measureInput(values);
+  // The mapping options name what to do with masks: alone they are a mistake (a batch's rows may lack masks, so not refused there).
+  for (const option of ['split-autochthon', 'no-split'] as const) if (values[option] === true && values.masks === undefined) throw new UsageError(`--${option} needs --masks`);
   const folder = await requireFolder(positionals[0], 'series folder');
   useDicomWebCredentials(values, looksLikeUrl(folder) || values.store !== undefined); // the series' server and --store's share them
   const result = await measureSeries({ ...input, series: seriesRefFor(folder, values.series), keepVolume: exportFormat(format).needs.includes('hu') }, (l) => out.note(l));

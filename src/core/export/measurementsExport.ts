@@ -60,12 +60,62 @@ export const STATE_COLUMNS = ['status', 'accepted'] as const;
  */
 export const SLICE_NUMBER_COLUMNS = ['slicePosition', 'instanceNumber'] as const;
 
-/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags, origin, roiIds, status, accepted, slicePosition, instanceNumber. */
-export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS, ...SLICE_NUMBER_COLUMNS] as const;
+/**
+ * Where a record's muscle came from, as a fixed set of values (the JSON records' last key and the last
+ * CSV column `sourceKind`):
+ * - `outline`: the outline(s) of an annotation document (how each outline came to be: `origin`);
+ * - `mask`, `label`, `segment`: a binary mask file of a folder, a label of a multilabel NIfTI, a segment
+ *   of a DICOM SEG, measured as it is (no mapping, or a structure no mapping rule changes);
+ * - `mask-split`, `label-split`, `segment-split`: made from such a mask by the TotalSegmentator mapping
+ *   (core/muscles: the psoas component of an iliopsoas mask, the multifidus or erector spinae part of an
+ *   autochthon mask);
+ * - `vertebra-mask`: the trabecular bone ROI proposed from a vertebra's mask (`measure --bone`).
+ */
+export const RECORD_SOURCE_KINDS = ['outline', 'mask', 'mask-split', 'label', 'label-split', 'segment', 'segment-split', 'vertebra-mask'] as const;
+export type RecordSourceKind = (typeof RECORD_SOURCE_KINDS)[number];
+
+/**
+ * The CSV column (and JSON record key) `source`, documented before the kinds: for a mask record the
+ * mask's name and the mapping rule that made it (`iliopsoas_left: psoas component nearest the spine`,
+ * `autochthon_left: medial part (fat-plane split)`, ...) or just the mask's name; `outline` for an
+ * annotation document's outlines. Then, last, `sourceKind` (RECORD_SOURCE_KINDS).
+ */
+export const SOURCE_COLUMN = 'source';
+export const SOURCE_KIND_COLUMN = 'sourceKind';
+
+/**
+ * How the masks' TotalSegmentator classes were mapped to muscles (the JSON's top-level `mapping`, when
+ * masks were measured): `split` (iliopsoas -> psoas component, autochthon -> multifidus + erector spinae,
+ * as the app's mask import), or `raw` (every mask measured as it is).
+ */
+export type MaskMapping = 'split' | 'raw';
+
+/** A record as measureSeries gives it: where its muscle came from (`source`, `sourceKind`), when it says so. */
+type SourceKeys = { source?: unknown; sourceKind?: unknown };
+
+/** `outline` for a record of an annotation document's outlines (it names them: roiIds), else ''. */
+function defaultSource(r: MeasurementRecord): string {
+  return r.roiIds !== undefined ? 'outline' : '';
+}
+
+/** A record's source: its own `source` (the mask and rule), else `outline` for outlines, else ''. */
+export function recordSource(r: MeasurementRecord): string {
+  const own = (r as SourceKeys).source;
+  return typeof own === 'string' ? own : defaultSource(r);
+}
+
+/** A record's source kind (RECORD_SOURCE_KINDS): its own `sourceKind`, else `outline` for outlines, else ''. */
+export function recordSourceKind(r: MeasurementRecord): string {
+  const own = (r as SourceKeys).sourceKind;
+  return typeof own === 'string' ? own : defaultSource(r);
+}
+
+/** Every CSV column, in order: identity, then the record keys, then the asymmetry metrics (asymmetryPct, per level and muscle), then flags, origin, roiIds, status, accepted, slicePosition, instanceNumber, source, sourceKind. */
+export const EXPORT_CSV_COLUMNS = [...EXPORT_ID_COLUMNS, ...RECORD_COLUMNS, ...ASYMMETRY_METRIC_KEYS, FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS, ...SLICE_NUMBER_COLUMNS, SOURCE_COLUMN, SOURCE_KIND_COLUMN] as const;
 
 /** The CSV columns a registry produces (EXPORT_CSV_COLUMNS for the default one). */
 export function exportCsvColumns(registry: MetricRegistry = DEFAULT_REGISTRY): string[] {
-  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS, ...SLICE_NUMBER_COLUMNS];
+  const cols = [...EXPORT_ID_COLUMNS, ...recordColumns(registry), ...registry.keys('asymmetry'), FLAGS_COLUMN, ...PROVENANCE_COLUMNS, ...STATE_COLUMNS, ...SLICE_NUMBER_COLUMNS, SOURCE_COLUMN, SOURCE_KIND_COLUMN];
   const dup = cols.find((c, i) => cols.indexOf(c) !== i);
   if (dup) throw new Error(`metric key '${dup}' collides with an export column`);
   return cols;
@@ -114,9 +164,15 @@ export interface MeasurementsExport {
   /** The series' identity (the CLI adds the rest of the scan summary: files, spacing, ...). */
   series: SeriesIdentity | (Pick<SeriesIdentity, 'seriesInstanceUid'> & Record<string, unknown>);
   ranges: HuRanges;
+  /** How the masks were mapped to muscles (MaskMapping): only when masks were measured (`paraspine measure --masks`). */
+  mapping?: MaskMapping;
   levels: MeasurementsLevel[];
-  /** Each record also carries slicePosition and instanceNumber (as the CSV) when the geometry is known. */
-  measurements: (MeasurementRecord & Partial<SliceNumberKeys>)[];
+  /**
+   * Each record also carries `source` (after its own keys, where `paraspine measure --split-autochthon`
+   * wrote it before), slicePosition and instanceNumber (as the CSV) when the geometry is known, and, last,
+   * `sourceKind` (RECORD_SOURCE_KINDS).
+   */
+  measurements: (MeasurementRecord & Partial<SliceNumberKeys> & { source: string; sourceKind: string })[];
   asymmetry: AsymmetryRow[];
   /** Things about the series or the slices a reader must know (empty when none). */
   warnings: string[];
@@ -132,6 +188,8 @@ export interface MeasurementsJsonInput {
   documentRevision?: string;
   series: MeasurementsExport['series'];
   ranges: HuRanges;
+  /** The masks' mapping (the JSON's `mapping`), when masks were measured. */
+  mapping?: MaskMapping;
   levels: readonly MeasurementsLevel[];
   measurements: readonly MeasurementRecord[];
   warnings?: readonly string[];
@@ -167,8 +225,15 @@ export function measurementsExport(input: MeasurementsJsonInput): MeasurementsEx
     ...(input.documentRevision !== undefined ? { documentRevision: input.documentRevision } : {}),
     series: input.series,
     ranges: { muscleHu: input.ranges.muscleHu, fatHu: input.ranges.fatHu },
+    ...(input.mapping !== undefined ? { mapping: input.mapping } : {}),
     levels: input.levels.map((l) => (g ? { ...l, ...sliceNumberKeys(g, l.sliceIndex) } : { ...l })),
-    measurements: input.measurements.map((r) => (g ? { ...r, ...sliceNumberKeys(g, r.sliceIndex) } : r)),
+    measurements: input.measurements.map((r) => {
+      // `source` stays where the record has it (its key order is the JSON's, byte for byte as before),
+      // or comes after the record's keys; `sourceKind` is last, as the CSV's last column.
+      const { sourceKind: _kind, ...rest } = r as MeasurementRecord & SourceKeys;
+      void _kind;
+      return { ...rest, source: recordSource(r), ...(g ? sliceNumberKeys(g, r.sliceIndex) : {}), sourceKind: recordSourceKind(r) };
+    }),
     asymmetry: asymmetryTable(input.measurements, input.registry ?? DEFAULT_REGISTRY),
     warnings: [...(input.warnings ?? [])],
     problems: (input.problems ?? []).map((p) => ({ path: p.path, reason: p.reason })),
@@ -235,9 +300,11 @@ export function exportRows(
     const pair: Record<string, unknown> = {};
     for (const d of registry.asymmetry) pair[d.key] = a?.[d.key] ?? null;
     const flags = [...(r.warnings ?? []), ...(ctx.warnings ?? [])].join(' | ');
-    const { warnings: _recordWarnings, roiIds, origin, status, accepted, absent: _absent, ...cells } = r;
+    const { warnings: _recordWarnings, roiIds, origin, status, accepted, absent: _absent, source: _source, sourceKind: _kind, ...cells } = r as MeasurementRecord & SourceKeys;
     void _recordWarnings;
     void _absent;
+    void _source; // the last columns
+    void _kind;
     const acceptedText = (accepted ?? []).map((a) => `${a.reason} (${a.rater || 'no rater'}, ${a.at}): ${a.flags.join('; ')}`).join(' | ');
     const num = ctx.geometry ? sliceNumberKeys(ctx.geometry, r.sliceIndex) : { slicePosition: r.sliceIndex + 1, instanceNumber: null };
     return {
@@ -251,6 +318,8 @@ export function exportRows(
       accepted: acceptedText,
       slicePosition: num.slicePosition,
       instanceNumber: num.instanceNumber ?? '',
+      [SOURCE_COLUMN]: recordSource(r),
+      [SOURCE_KIND_COLUMN]: recordSourceKind(r),
     } as unknown as Record<ExportCsvColumn, unknown>;
   });
 }
