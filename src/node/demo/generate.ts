@@ -181,8 +181,11 @@ export function truthDocument(seed: number) {
       'per level, muscle and side the pixels of its mask on the level slice, their area, the lean (functional) pixels, ' +
       'the fat pixels, the fat fraction and the mean HU. Lean muscle is 40..60 HU, fat -110..-90 HU, so with the ' +
       'default ranges (muscle -29..150, fat -190..-30 HU) every lean pixel is in the muscle range and every fat pixel in the fat range. ' +
-      'The autochthon records are erector spinae and multifidus together (the autochthon masks); with --split-autochthon ' +
-      'the app splits them on its own fat-plane rule, which is not the model\'s boundary.',
+      'The fat infiltration is marbling: on each slice exactly round(statedFatFraction x pixels) of a muscle\'s pixels are fat, ' +
+      'in streaks and patches through the muscle (statedFatFraction differs by muscle, side and level). ' +
+      'The autochthon records are erector spinae and multifidus together (the autochthon masks); a 2-pixel fat plane (in no mask) ' +
+      'parts the two where the multifidus holds the published share of the autochthon, so the fat-plane split ' +
+      '(the app\'s import, --split-autochthon) gives the erector spinae and multifidus records exactly.',
     seed,
     grid: { columns, rows, slices, pixelSpacingMm: [pixelMm, pixelMm], sliceSpacingMm: sliceMm, firstZ },
     seriesInstanceUid: demoUid(seed, 'series'),
