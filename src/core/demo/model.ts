@@ -122,14 +122,14 @@ export function statedFatFraction(m: DemoMuscle, side: DemoSide, k: number): num
 /** A 32-bit integer hash of (seed, i, j, k, salt) (murmur3's finaliser on a mixed key). */
 export function hash32(seed: number, i: number, j: number, k: number, salt: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
-  const mix = (v: number) => {
-    h = Math.imul(h ^ v, 0x85ebca6b) >>> 0;
-    h = (h ^ (h >>> 13)) >>> 0;
-  };
-  mix(i);
-  mix(j);
-  mix(k);
-  mix(salt);
+  h = Math.imul(h ^ i, 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  h = Math.imul(h ^ j, 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  h = Math.imul(h ^ k, 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  h = Math.imul(h ^ salt, 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
@@ -151,14 +151,21 @@ export function smoothNoise(seed: number, salt: number, x: number, y: number, z:
   const fx = fade(x - x0);
   const fy = fade(y - y0);
   const fz = fade(z - z0);
-  const v = (a: number, b: number, c: number) => hash32(seed, x0 + a, y0 + b, z0 + c, salt) / 2 ** 32;
-  const plane = (c: number) => {
-    const top = v(0, 0, c) + (v(1, 0, c) - v(0, 0, c)) * fx;
-    const bottom = v(0, 1, c) + (v(1, 1, c) - v(0, 1, c)) * fx;
-    return top + (bottom - top) * fy;
-  };
-  const p0 = plane(0);
-  return fz === 0 ? p0 : p0 + (plane(1) - p0) * fz;
+  const S = 2 ** -32;
+  const a = hash32(seed, x0, y0, z0, salt) * S;
+  const b = hash32(seed, x0 + 1, y0, z0, salt) * S;
+  const c = hash32(seed, x0, y0 + 1, z0, salt) * S;
+  const d = hash32(seed, x0 + 1, y0 + 1, z0, salt) * S;
+  const top = a + (b - a) * fx;
+  const p0 = top + (c + (d - c) * fx - top) * fy;
+  if (fz === 0) return p0;
+  const e = hash32(seed, x0, y0, z0 + 1, salt) * S;
+  const f = hash32(seed, x0 + 1, y0, z0 + 1, salt) * S;
+  const g = hash32(seed, x0, y0 + 1, z0 + 1, salt) * S;
+  const h = hash32(seed, x0 + 1, y0 + 1, z0 + 1, salt) * S;
+  const top1 = e + (f - e) * fx;
+  const p1 = top1 + (g + (h - g) * fx - top1) * fy;
+  return p0 + (p1 - p0) * fz;
 }
 
 /** One slice: the label of every pixel (i + columns * j), and the vertebra whose mask each bone pixel belongs to. */
