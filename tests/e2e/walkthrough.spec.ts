@@ -9,7 +9,7 @@
  * Writes the README's screenshots to docs/walkthrough/*.png (committed; each under 200 KB).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -66,7 +66,10 @@ async function shot(page: Page, name: string) {
 
 test('README walkthrough on the demo: open, import masks, confirm, export; the CSV is the demo truth', async ({ page }) => {
   mkdirSync(SHOTS, { recursive: true });
-  const base = mkdtempSync(path.join(os.tmpdir(), 'paraspine-walkthrough-'));
+  // A fixed folder (emptied first), so the paths the screenshots show do not change from run to run.
+  const base = path.join(os.tmpdir(), 'paraspine-walkthrough');
+  rmSync(base, { recursive: true, force: true });
+  mkdirSync(base);
   const dir = path.join(base, 'demo');
   // The demo written beforehand with the built CLI (web.mjs --demo writes it the same way when missing).
   expect(spawnSync(process.execPath, ['bin/paraspine.mjs', 'demo', dir], { cwd: REPO_ROOT }).status).toBe(0);
@@ -115,6 +118,9 @@ test('README walkthrough on the demo: open, import masks, confirm, export; the C
     await page.getByTestId(`level-L3`).getByRole('button', { name: 'L3', exact: true }).click();
     await expect.poll(async () => (await getState(page)).activeLevel).toBe('L3');
     await expect(page.getByTestId('proposal-bar')).toHaveAttribute('data-proposed', '4');
+    // the multifidus / erector spinae cut of each side, on the fat plane, with handles to move it
+    await expect(page.getByTestId('cut-left')).toBeVisible();
+    await expect(page.getByTestId('cut-right')).toBeVisible();
     await shot(page, '2-imported');
 
     // 3. Confirm each level's proposals (the button; `c` does the same): no proposal left, no outline flagged.

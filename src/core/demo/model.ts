@@ -15,14 +15,16 @@
  * smooth noise field, continuous across slices), the aorta and the inferior vena cava in front of the
  * spine (dividing into the iliac vessels below L4), the kidneys beside L1-L2, the retroperitoneal fat
  * around the psoas and quadratus lumborum, the vertebra, and behind it the multifidus and erector spinae
- * of each side with a 2-pixel fat plane between them (not part of any mask) where the multifidus holds the
+ * of each side with a 1-pixel fat plane between them (in the autochthon mask, as TotalSegmentator's masks
+ * take in such planes; the muscle beside it lean) where the multifidus holds the
  * published share of the autochthon at that height (mfShareByLevel.ts: 0.2 at L3 .. 0.55 at L5/S1), so a
- * split of the autochthon along its fat plane gives the model's two muscles exactly.
+ * split of the autochthon along its fat plane gives the model's two muscles exactly (the plane going to the
+ * erector spinae, as the split rule gives the cut pixel to the lateral part; the truth counts it there).
  *
  * HU (all integers, so every storage gives the same truth): air -1000; fat -100 (subcutaneous, retroperitoneal,
- * mesenteric, the intermuscular plane) and soft tissue 35 (bowel wall 30 and contents 12, vessels 40, kidney 30), each with a
- * seeded jitter of -8..8; vertebral cortex 700 and trabecular bone 150 (sacrum 200 inside); posterior
- * elements 700; discs 80; the spinal canal (fluid) 10. Muscle pixels are lean (40..60 HU) or fat
+ * mesenteric, the intermuscular plane) and soft tissue 35 (bowel wall 30 and contents 12, vessels 40, kidney 30);
+ * vertebral cortex 700 and trabecular bone 150 (sacrum 200 inside); posterior elements 700; discs 80; the
+ * spinal canal (fluid) 10; each of these with a seeded jitter of -8..8 (image noise). Muscle pixels are lean (40..60 HU) or fat
  * (-110..-90 HU): on each slice exactly round(stated fraction x pixels) of a muscle's pixels are fat, those
  * where a seeded smooth noise field is lowest, so the fat lies in streaks and small patches spread
  * through the muscle (marbling, as fatty infiltration looks on CT), not in one cluster or as salt.
@@ -74,8 +76,8 @@ export const LABEL = {
   posteriorElements: 6,
   disc: 7,
   canal: 8,
-  /** The fat plane between multifidus and erector spinae (in no mask). */
-  intermuscularFat: 9,
+  /** The fat plane between multifidus and erector spinae, one pixel wide (in the autochthon mask of its side). */
+  fatPlaneLeft: 9,
   psoasLeft: 10,
   psoasRight: 11,
   quadratusLumborumLeft: 12,
@@ -91,12 +93,17 @@ export const LABEL = {
   kidney: 22,
   retroperitonealFat: 23,
   bowelContents: 24,
+  fatPlaneRight: 25,
 } as const;
 
 export function muscleLabel(m: DemoMuscle, side: DemoSide): number {
   const base = m === 'psoas' ? LABEL.psoasLeft : m === 'quadratusLumborum' ? LABEL.quadratusLumborumLeft : m === 'erectorSpinae' ? LABEL.erectorSpinaeLeft : LABEL.multifidusLeft;
   return side === 'left' ? base : base + 1;
 }
+
+/** The fat plane between multifidus and erector spinae of a side. */
+export const fatPlaneLabel = (side: DemoSide) => (side === 'left' ? LABEL.fatPlaneLeft : LABEL.fatPlaneRight);
+const isFatPlane = (label: number) => label === LABEL.fatPlaneLeft || label === LABEL.fatPlaneRight;
 
 /** The muscle and side of a label, or null for a label that is not a muscle. */
 export function labelMuscle(label: number): { muscle: DemoMuscle; side: DemoSide } | null {
@@ -224,9 +231,10 @@ export function targetMfShare(k: number): number {
 const planeCache = new Map<number, number>();
 
 /**
- * The fat plane between multifidus and erector spinae on slice k: pixel columns whose distance from the
- * midline, floor(|i - CX|), is `u` or `u + 1` are fat; nearer is multifidus, farther erector spinae. `u` is
- * the one whose multifidus share comes nearest targetMfShare(k) (both sides alike: the model is symmetric).
+ * The fat plane between multifidus and erector spinae on slice k: the pixel column whose distance from the
+ * midline, floor(|i - CX|), is `u` is fat (it lies in the autochthon mask, as TotalSegmentator's masks
+ * take in the thin planes); nearer is multifidus, farther erector spinae. `u` is the one whose multifidus
+ * share of the autochthon mask comes nearest targetMfShare(k) (both sides alike: the model is symmetric).
  */
 export function fatPlaneAt(k: number): number {
   const cached = planeCache.get(k);
@@ -240,9 +248,8 @@ export function fatPlaneAt(k: number): number {
   let best = 0;
   let bestErr = Infinity;
   let medial = 0;
-  for (let u = 0; u + 1 < columns; u++) {
-    const lateral = total - medial - perColumn[u]! - perColumn[u + 1]!;
-    const err = medial + lateral > 0 ? Math.abs(medial / (medial + lateral) - want) : Infinity;
+  for (let u = 0; u < columns; u++) {
+    const err = total > 0 ? Math.abs(medial / total - want) : Infinity;
     if (err < bestErr) {
       bestErr = err;
       best = u;
@@ -266,7 +273,7 @@ export function labelAt(i: number, j: number, k: number): number {
     if (inAutochthon(i, j, k, s)) {
       const u = fatPlaneAt(k);
       const off = Math.floor(s * (i - CX));
-      return off < u ? muscleLabel('multifidus', side) : off < u + 2 ? LABEL.intermuscularFat : muscleLabel('erectorSpinae', side);
+      return off < u ? muscleLabel('multifidus', side) : off === u ? fatPlaneLabel(side) : muscleLabel('erectorSpinae', side);
     }
     if (inEllipse(i, j, CX + s * (36 + 6 * c), 136, 7 + 9 * c, 9 + 6 * c)) return muscleLabel('psoas', side);
     if (seg.kind !== 'sacrum' && inEllipse(i, j, CX + s * 72, 160, 13 - 6 * c, 8 - 3 * c)) return muscleLabel('quadratusLumborum', side);
@@ -315,17 +322,18 @@ export function tissueHu(label: number, i: number, j: number, k: number, seed: n
     case LABEL.subcutaneousFat:
     case LABEL.visceralFat:
     case LABEL.retroperitonealFat:
-    case LABEL.intermuscularFat:
+    case LABEL.fatPlaneLeft:
+    case LABEL.fatPlaneRight:
       return -100 + jitter;
     case LABEL.cortex:
     case LABEL.posteriorElements:
-      return 700;
+      return 700 + jitter;
     case LABEL.trabecular:
-      return segmentAt(k).kind === 'sacrum' ? 200 : 150;
+      return (segmentAt(k).kind === 'sacrum' ? 200 : 150) + jitter;
     case LABEL.disc:
-      return 80;
+      return 80 + jitter;
     case LABEL.canal:
-      return 10;
+      return 10 + jitter;
     case LABEL.bowel:
     case LABEL.kidney:
       return 30 + jitter;
@@ -357,7 +365,10 @@ export function demoHu(slice: DemoSlice, k: number, seed: number): { hu: Int16Ar
         const list = muscles.get(label) ?? [];
         list.push(p);
         muscles.set(label, list);
-      } else hu[p] = tissueHu(label, i, j, k, seed);
+      } else {
+        hu[p] = tissueHu(label, i, j, k, seed);
+        if (isFatPlane(label)) fat[p] = 1; // the plane's pixels are fat, in the erector spinae's truth (the split gives them to it)
+      }
     }
   }
   for (const [label, pixels] of muscles) {
@@ -366,9 +377,11 @@ export function demoHu(slice: DemoSlice, k: number, seed: number): { hu: Int16Ar
     for (const p of pixels) {
       const i = p % columns;
       const j = (p - i) / columns;
-      score.set(p, smoothNoise(seed, 300 + label, i / 2, j / 2, k) + (0.2 * hash32(seed, i, j, k, label)) / 2 ** 32);
+      // beside the fat plane the muscle is lean: the plane stays one clear line (the split follows it)
+      const besidePlane = [p - 1, p + 1, p - columns, p + columns].some((q) => isFatPlane(slice.labels[q] ?? 0));
+      score.set(p, besidePlane ? Infinity : smoothNoise(seed, 300 + label, i / 2, j / 2, k) + (0.2 * hash32(seed, i, j, k, label)) / 2 ** 32);
     }
-    const ranked = [...pixels].sort((a, b) => score.get(a)! - score.get(b)! || a - b);
+    const ranked = [...pixels].sort((a, b) => (score.get(a)! === score.get(b)! ? a - b : score.get(a)! - score.get(b)!));
     const nFat = Math.round(statedFatFraction(m.muscle, m.side, k) * pixels.length);
     for (const [r, p] of ranked.entries()) {
       const i = p % columns;
@@ -401,7 +414,7 @@ export interface DemoTruthRecord {
   fatFraction: number;
   fatPercent: number;
   meanHu: number;
-  /** The model's fat fraction at this slice (the realised one, fatFraction, is drawn pixel by pixel); null for the autochthon. */
+  /** The model's fat fraction of the muscle at this slice (its fat pixels are round(stated x its muscle pixels); the erector spinae's fat plane, all fat, comes on top); null for the autochthon. */
   statedFatFraction: number | null;
 }
 
@@ -455,8 +468,9 @@ export function demoTruth(seed: number): DemoTruthRecord[] {
       };
     };
     for (const side of DEMO_SIDES) {
-      for (const m of DEMO_MUSCLES) out.push(rec(m, side, [muscleLabel(m, side)], statedFatFraction(m, side, k)));
-      out.push(rec('autochthon', side, [muscleLabel('erectorSpinae', side), muscleLabel('multifidus', side)], null));
+      // the erector spinae with the fat plane (the split gives the plane to it: the cut pixel and what lies lateral)
+      for (const m of DEMO_MUSCLES) out.push(rec(m, side, m === 'erectorSpinae' ? [muscleLabel(m, side), fatPlaneLabel(side)] : [muscleLabel(m, side)], statedFatFraction(m, side, k)));
+      out.push(rec('autochthon', side, [muscleLabel('erectorSpinae', side), muscleLabel('multifidus', side), fatPlaneLabel(side)], null));
     }
   }
   return out;
