@@ -1,7 +1,9 @@
 // `npm run web`: build the renderer when it is missing or older than its sources, bundle the bridge
 // (src/node/bridge/cli.ts -> out/bridge/cli.mjs) and start it. Extra arguments go to the bridge
 // (--port N, --renderer DIR, --user-data DIR, --open DIR). `--build-only` builds and exits (npm run build:web).
-// `--demo` opens the demo CT (./demo, written by `paraspine demo` when missing): --open demo/dicom.
+// `--demo` opens the demo CT (./demo, written by `paraspine demo` when missing or older than its code): --open demo/dicom, with
+// demo/workspace as the workspace (--workspace: created and set, so a first save works at once) and, unless
+// --user-data is given, demo/user-data as the settings folder (the demo's workspace does not replace yours).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -47,8 +49,13 @@ await build({
 });
 if (buildOnly) process.exit(0);
 
-const demoDir = path.join(root, 'demo');
-if (args.includes('--demo') && !existsSync(path.join(demoDir, 'truth.json'))) {
+// --demo-dir DIR: where the demo lies (default ./demo; the walkthrough test uses a temporary folder).
+const demoDirAt = args.indexOf('--demo-dir');
+const demoDir = path.resolve(demoDirAt >= 0 ? args[demoDirAt + 1] : path.join(root, 'demo'));
+// (re)written when missing or older than the code that makes it (src/core/demo, src/node/demo)
+const demoTruth = path.join(demoDir, 'truth.json');
+const demoStale = !existsSync(demoTruth) || Math.max(newestMtime('src/core/demo'), newestMtime('src/node/demo')) > statSync(demoTruth).mtimeMs;
+if (args.includes('--demo') && demoStale) {
   console.log(`Writing the demo CT to ${demoDir} (paraspine demo)...`);
   const steps = [[path.join(root, 'scripts/build-cli.mjs')], [path.join(root, 'bin/paraspine.mjs'), 'demo', demoDir]];
   for (const step of steps) {
@@ -56,6 +63,7 @@ if (args.includes('--demo') && !existsSync(path.join(demoDir, 'truth.json'))) {
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
 }
-const bridgeArgs = args.filter((a) => a !== '--rebuild').flatMap((a) => (a === '--demo' ? ['--open', path.join(demoDir, 'dicom')] : [a]));
+const demoArgs = ['--open', path.join(demoDir, 'dicom'), '--workspace', path.join(demoDir, 'workspace'), ...(args.includes('--user-data') ? [] : ['--user-data', path.join(demoDir, 'user-data')])];
+const bridgeArgs = args.filter((a, n) => a !== '--rebuild' && a !== '--demo-dir' && !(demoDirAt >= 0 && n === demoDirAt + 1)).flatMap((a) => (a === '--demo' ? demoArgs : [a]));
 process.argv = [process.argv[0], path.join(root, 'out/bridge/cli.mjs'), ...bridgeArgs];
 await import(pathToFileURL(path.join(root, 'out/bridge/cli.mjs')).href);

@@ -2,8 +2,10 @@
  * `npm run web`: start the browser-mode bridge over the built renderer and print its address.
  * Options: --port N (or PARASPINE_PORT), --renderer DIR (default out/renderer),
  * --user-data DIR (default PARASPINE_USER_DATA or ~/.config/paraspine-web), --open DIR (the page opens
- * that folder: `#open=DIR` in its address, as `npm run web -- --demo` does with the demo series).
+ * that folder: `#open=DIR` in its address, as `npm run web -- --demo` does with the demo series),
+ * --workspace DIR (created when missing and set as the workspace before the page opens: the demo's).
  */
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { APP_VERSION } from '../../shared/appVersion';
@@ -24,6 +26,12 @@ async function main(): Promise<void> {
     arg('--user-data') ?? process.env.PARASPINE_USER_DATA ?? path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'paraspine-web'),
   );
   const { service } = await createService({ mode: 'web', version: APP_VERSION, userDataDir });
+  const workspace = arg('--workspace');
+  if (workspace) {
+    // Set as the app does when the user types it (workspace:set grants and remembers it), so a first save works at once.
+    await mkdir(path.resolve(workspace), { recursive: true });
+    await service['workspace:set'](path.resolve(workspace));
+  }
   const bridge = await startBridge({ service, rendererDir, ...(port !== undefined ? { port } : {}) });
   const open = arg('--open');
   const pageUrl = open ? `${bridge.pageUrl}#open=${encodeURIComponent(path.resolve(open))}` : bridge.pageUrl;

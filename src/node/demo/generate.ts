@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEMO_GRID, DEMO_LEVEL_SLICES, DEMO_LEVELS, DEMO_SIDES, demoHu, demoSlice, demoTruth, isVertebraLabel, LABEL, muscleLabel, type DemoSlice, type DemoVertebra } from '../../core/demo/model';
+import { DEMO_GRID, DEMO_LEVEL_SLICES, DEMO_LEVELS, DEMO_SIDES, demoHu, demoSlice, demoTruth, fatPlaneLabel, isVertebraLabel, LABEL, muscleLabel, type DemoSlice, type DemoVertebra } from '../../core/demo/model';
 import type { Affine4x4 } from '../../core/masks/nifti';
 import { writeDataset } from '../reports/dicomWrite';
 import { writeNifti1 } from './writeNifti';
@@ -142,7 +142,7 @@ export async function writeDemo(dir: string, seed = DEFAULT_DEMO_SEED): Promise<
   const multilabel = new Uint8Array(plane * slices);
   const muscleMasks: [string, number[]][] = DEMO_SIDES.flatMap((side): [string, number[]][] => [
     [`iliopsoas_${side}`, [muscleLabel('psoas', side)]],
-    [`autochthon_${side}`, [muscleLabel('erectorSpinae', side), muscleLabel('multifidus', side)]],
+    [`autochthon_${side}`, [muscleLabel('erectorSpinae', side), muscleLabel('multifidus', side), fatPlaneLabel(side)]],
     [`quadratus_lumborum_${side}`, [muscleLabel('quadratusLumborum', side)]],
   ]);
   for (let k = 0; k < slices; k++) {
@@ -181,8 +181,12 @@ export function truthDocument(seed: number) {
       'per level, muscle and side the pixels of its mask on the level slice, their area, the lean (functional) pixels, ' +
       'the fat pixels, the fat fraction and the mean HU. Lean muscle is 40..60 HU, fat -110..-90 HU, so with the ' +
       'default ranges (muscle -29..150, fat -190..-30 HU) every lean pixel is in the muscle range and every fat pixel in the fat range. ' +
-      'The autochthon records are erector spinae and multifidus together (the autochthon masks); with --split-autochthon ' +
-      'the app splits them on its own fat-plane rule, which is not the model\'s boundary.',
+      'The fat infiltration is marbling: on each slice exactly round(statedFatFraction x pixels) of a muscle\'s pixels are fat, ' +
+      'in streaks and patches through the muscle (statedFatFraction differs by muscle, side and level). ' +
+      'The autochthon records are erector spinae and multifidus together (the autochthon masks); a 1-pixel fat plane (in the autochthon mask) ' +
+      'parts the two where the multifidus holds the published share of the autochthon, so the fat-plane split ' +
+      '(the app\'s import and measure\'s default mapping) gives the erector spinae and multifidus records exactly; the plane\'s pixels (fat) ' +
+      'are counted in the erector spinae, as the split gives the cut pixel to the lateral part.',
     seed,
     grid: { columns, rows, slices, pixelSpacingMm: [pixelMm, pixelMm], sliceSpacingMm: sliceMm, firstZ },
     seriesInstanceUid: demoUid(seed, 'series'),

@@ -3,7 +3,9 @@
  * Voxel (i, j, k) is hu[k * rows * columns + j * columns + i]: i runs along a row (columns), j down the
  * image (rows), k from the feet to the head. Both images have the head at the top.
  */
+import { findVertebra } from '../../core/annotations/plausibility';
 import { sliceSpacingMm } from '../../core/geometry/volumeGeometry';
+import { lpsToSliceIj } from '../../core/roi/contour';
 import type { HuVolume } from '../../core/volume';
 
 export type ReformatPlane = 'sagittal' | 'coronal';
@@ -102,12 +104,123 @@ export function bodyMask(v: HuVolume, k: number): Uint8Array | null {
 }
 
 /**
- * A row j that cuts through the vertebral bodies, for the default coronal plane: the row with the
- * most bone (HU 150..1500) inside the patient (bodyMask: not the CT table, which is as dense as bone
- * and spans the whole width) within +-20 mm of the middle column, over a sample of the slices,
- * smoothed over +-10 mm (triangular weights). The middle row when no bone is found.
+ * Where the vertebral bodies and the spinal midline are, for the default coronal row and sagittal column.
+ * On a sample of the slices, the vertebra is found as the anatomy checks find it (core findVertebra: the
+ * largest front-to-back cluster of bone >= 200 HU near the median bone column, so not the CT table, the
+ * sternum, the ribs or the iliac wings); the midline column is the median of its midlines. Then along
+ * that column (+-BAND_MM) each slice's rows from 10 mm in front of the vertebra to its back are read:
+ * a row is bone where half the band or more is HU 120..1500 (trabecular bone of an older patient
+ * included; an osteophyte's or a vessel's edge is not), runs of bone rows are joined
+ * over gaps up to 2 mm, and the vertebral body is the front-most run at least MIN_BODY_MM deep (the thin
+ * front edge and a calcified vessel in front are shorter; the canal parts it from the arch). The row is
+ * the median of the bodies' middles: through the vertebral bodies, not their front edge, the aorta or
+ * the canal. The column is then the median centre of the bodies' width on those rows (the body is
+ * symmetric about the midline; the finder's column can lean towards a contrast-filled aorta).
+ * Null when no slice of the sample has a vertebra (a phantom without bone).
+ */
+const BAND_MM = 5;
+const MIN_BODY_MM = 10;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const spineCache = new WeakMap<HuVolume, { row: number; column: number } | null>();
+
+export function spinePosition(v: HuVolume): { row: number; column: number } | null {
+  if (spineCache.has(v)) return spineCache.get(v)!;
+  const found = findSpine(v);
+  spineCache.set(v, found);
+  return found;
+}
+
+function findSpine(v: HuVolume): { row: number; column: number } | null {
+  const g = v.geometry;
+  const found: { k: number; column: number; front: number; back: number }[] = [];
+  for (const k of sampleSlices(g.slices, 12)) {
+    const vb = findVertebra(v, k);
+    if (!vb) continue;
+    const z = g.slicePositions[k]![2];
+    const [front, back] = lpsToSliceIj(g, k, [
+      [vb.midX, vb.frontY, z],
+      [vb.midX, vb.backY, z],
+    ]);
+    found.push({ k, column: front![0], front: Math.min(front![1], back![1]), back: Math.max(front![1], back![1]) });
+  }
+  if (!found.length) return null;
+  const clamp = (x: number, n: number) => Math.max(0, Math.min(n - 1, Math.round(x)));
+  const column = clamp(median(found.map((f) => f.column)), g.columns);
+  const half = Math.max(1, Math.round(BAND_MM / g.columnSpacingMm));
+  const joinRows = Math.max(1, Math.round(2 / g.rowSpacingMm));
+  const minRows = Math.max(2, Math.round(MIN_BODY_MM / g.rowSpacingMm));
+  const middles: number[] = [];
+  const centres: number[] = [];
+  for (const f of found) {
+    const off = f.k * g.rows * g.columns;
+    const j0 = clamp(f.front - 10 / g.rowSpacingMm, g.rows);
+    const j1 = clamp(f.back, g.rows);
+    let start = -1;
+    let last = -1;
+    let body: number | null = null;
+    for (let j = j0; j <= j1 + joinRows + 1 && body === null; j++) {
+      let n = 0;
+      let nBone = 0;
+      if (j <= j1)
+        for (let i = Math.max(0, column - half); i <= Math.min(g.columns - 1, column + half); i++) {
+          const hu = v.hu[off + j * g.columns + i]!;
+          n++;
+          if (hu >= 120 && hu <= 1500) nBone++;
+        }
+      const bone = n > 0 && nBone * 2 >= n;
+      if (bone) {
+        if (start < 0 || j - last > joinRows + 1) start = j;
+        last = j;
+      } else if (start >= 0 && j - last > joinRows) {
+        if (last - start + 1 >= minRows) body = (start + last) / 2;
+        start = -1;
+      }
+    }
+    if (body === null) continue;
+    middles.push(body);
+    // the body's width on its middle row: its centre is the midline (a contrast-filled aorta beside the
+    // body can pull the vertebra finder's median bone column off it)
+    const row = off + Math.round(body) * g.columns;
+    const isBone = (i: number) => i >= 0 && i < g.columns && v.hu[row + i]! >= 120 && v.hu[row + i]! <= 1500;
+    let lo = column;
+    let hi = column;
+    const reach = (i: number, d: 1 | -1) => {
+      let gap = 0;
+      for (let x = i + d; x >= 0 && x < g.columns && gap <= joinRows; x += d) {
+        if (isBone(x)) ((gap = 0), (i = x));
+        else gap++;
+      }
+      return i;
+    };
+    if (isBone(column)) {
+      lo = reach(column, -1);
+      hi = reach(column, 1);
+      centres.push((lo + hi) / 2);
+    }
+  }
+  if (!middles.length) return null;
+  return { row: clamp(median(middles), g.rows), column: centres.length ? clamp(median(centres), g.columns) : column };
+}
+
+/**
+ * A row j that cuts through the vertebral bodies, for the default coronal plane: spinePosition's row;
+ * without a vertebra found, the row with the most bone (HU 150..1500) inside the patient (bodyMask: not
+ * the CT table, which is as dense as bone and spans the whole width) within +-20 mm of the middle column,
+ * over a sample of the slices, smoothed over +-10 mm (triangular weights); the middle row when no bone is found.
  */
 export function spineRow(v: HuVolume): number {
+  const found = spinePosition(v);
+  if (found) return found.row;
+  return boneRow(v);
+}
+
+function boneRow(v: HuVolume): number {
   const g = v.geometry;
   const mid = Math.floor(g.columns / 2);
   const half = Math.max(1, Math.round(20 / g.columnSpacingMm));
@@ -171,11 +284,13 @@ export function bodyExtent(v: HuVolume, plane: ReformatPlane): { from: number; t
 }
 
 /**
- * Where the spine is across the columns: the mean column of the bone pixels (HU 150..1500) inside the
- * patient within +-10 mm of `row` and +-50 mm of the middle column, over a sample of the slices; the
- * middle column when there are none.
+ * Where the spine is across the columns, for the default sagittal plane: spinePosition's midline; without
+ * a vertebra found, the mean column of the bone pixels (HU 150..1500) inside the patient within +-10 mm of
+ * `row` and +-50 mm of the middle column, over a sample of the slices; the middle column when there are none.
  */
 export function spineColumn(v: HuVolume, row: number): number {
+  const found = spinePosition(v);
+  if (found) return found.column;
   const g = v.geometry;
   const mid = Math.floor(g.columns / 2);
   const half = Math.round(50 / g.columnSpacingMm);

@@ -5,7 +5,7 @@ import type { ScanResult } from '../../../core/dicom/types';
 import { folderLocator, type DicomWebSeriesRoot, type SeriesLocator, type SeriesSlices } from '../../../shared/contract';
 import { emptyHistory } from '../history';
 import { chunkSlices, ProgressiveVolume, SlicePlan } from '../progressiveVolume';
-import { spineRow } from '../reformat';
+import { spineColumn, spineRow } from '../reformat';
 import type { Get, SessionSlice, Set, StoreDeps } from '../types';
 import { message, pointerFor } from '../util';
 
@@ -232,7 +232,7 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
       if (!live()) return;
       // Every slice is in: what needs the whole volume may run now.
       const volume = progressive.volume;
-      set({ volume, shown: get().shown?.volume === volume ? get().shown : { volume, slices: progressive }, sliceLoad: null, loadingSeries: false, coronalRow: spineRow(volume) });
+      set({ volume, shown: get().shown?.volume === volume ? get().shown : { volume, slices: progressive }, sliceLoad: null, loadingSeries: false, coronalRow: spineRow(volume), sagittalColumn: Math.round(spineColumn(volume, spineRow(volume))) });
       if (current === progressive) current = null;
     } catch (e) {
       if (!live()) return;
