@@ -78,7 +78,7 @@ export class MaskOverlapError extends UserError {
   }
 }
 
-interface RowMap {
+export interface RowMap {
   /** Continuous NIfTI index of CT voxel (0, 0, k) for each slice k: [u, v, w]. */
   readonly sliceStart: (k: number) => [number, number, number];
   /** Step of the continuous NIfTI index per CT column (i) and per CT row (j). */
@@ -114,7 +114,7 @@ function invert3x4(a: readonly number[], name: string): number[] {
   ];
 }
 
-function rowMap(img: NiftiImage, g: VolumeGeometry, name: string): RowMap {
+export function rowMap(img: NiftiImage, g: VolumeGeometry, name: string): RowMap {
   const inv = invert3x4(img.affine, name);
   // LPS point or direction -> RAS (negate x, y), then through the inverse affine.
   const applyDir = (d: readonly number[]): [number, number, number] => {
@@ -137,7 +137,7 @@ function rowMap(img: NiftiImage, g: VolumeGeometry, name: string): RowMap {
  * continuous NIfTI index is start + i*step; empty when lo > hi. Conservative by one column on each
  * side (callers bounds-check every voxel), never missing a column.
  */
-function rowRange(start: readonly number[], step: readonly number[], n: readonly number[], columns: number): [number, number] {
+export function rowRange(start: readonly number[], step: readonly number[], n: readonly number[], columns: number): [number, number] {
   let lo = 0;
   let hi = columns - 1;
   for (let a = 0; a < 3; a++) {
@@ -370,7 +370,7 @@ export function niftiOverlapsGrid(img: NiftiImage, g: VolumeGeometry): boolean {
   return false;
 }
 
-function scaler(img: NiftiImage): (raw: number) => number {
+export function scaler(img: NiftiImage): (raw: number) => number {
   const s = img.sclSlope;
   if (!Number.isFinite(s) || s === 0 || (s === 1 && !img.sclInter)) return (raw) => raw;
   const b = Number.isFinite(img.sclInter) ? img.sclInter : 0;
