@@ -329,8 +329,14 @@ function bodyWindow(p: VertebraProfile, g: VolumeGeometry, towardIncreasingSlice
   const ci = si / n;
   const cj = sj / n;
   const win: number[] = [];
-  for (let j = 0; j < g.rows; j++) {
-    for (let i = 0; i < g.columns; i++) {
+  // Only the pixels of the window's bounding box (one pixel wider each way than the radius reaches, so
+  // no rounding of the distance can matter) are tried; the same pixels, in the same order, as the whole slice.
+  const ri = BODY_WINDOW_RADIUS_MM / g.columnSpacingMm + 1;
+  const rj = BODY_WINDOW_RADIUS_MM / g.rowSpacingMm + 1;
+  const [i0, i1] = [Math.max(0, Math.floor(ci - ri)), Math.min(g.columns - 1, Math.ceil(ci + ri))];
+  const [j0, j1] = [Math.max(0, Math.floor(cj - rj)), Math.min(g.rows - 1, Math.ceil(cj + rj))];
+  for (let j = j0; j <= j1; j++) {
+    for (let i = i0; i <= i1; i++) {
       if (Math.hypot((i - ci) * g.columnSpacingMm, (j - cj) * g.rowSpacingMm) <= BODY_WINDOW_RADIUS_MM) win.push(i + j * g.columns);
     }
   }
