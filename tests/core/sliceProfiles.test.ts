@@ -100,6 +100,21 @@ describe('labelSliceProfiles: every label per slice and row in one walk', () => 
     expect(profileCentroid(fromMask, g)).toEqual({ sliceIndex: 4, row: 1, column: 2, voxels: 27 });
   });
 
+  it('maps a label image of coarser columns by nearest voxel centre (voxel by voxel, not by runs)', () => {
+    // CT 8 x 4 pixels of 1 mm, 3 slices; the label image has 2 mm columns (4 x 4 x 3): CT column i reads
+    // label column floor(i / 2 + 0.5), so label column 1 covers CT columns 1 and 2 (sum 3) on each row.
+    const ct = grid(8, 4, 3, 1);
+    const data = new Uint8Array(16 * 3);
+    for (let v = 0; v < 4; v++) data[16 + v * 4 + 1] = 5; // slice 1, column 1, every row
+    const img: NiftiImage = { ...labelImage(ct, 3, 0, data), dim: [3, 4, 4, 3, 1, 1, 1, 1], nx: 4, ny: 4, nz: 3, affine: [-2, 0, 0, 0, 0, -1, 0, 0, 0, 0, 2, 100, 0, 0, 0, 1] };
+    const p = labelSliceProfiles(img, ct).get(5)!;
+    expect(Array.from(p.perSlice)).toEqual([0, 8, 0]);
+    expect(Array.from(p.rowCounts.subarray(4, 8))).toEqual([2, 2, 2, 2]);
+    expect(Array.from(p.rowSumI.subarray(4, 8))).toEqual([3, 3, 3, 3]);
+    expect(p.isSet(1, 2 + 3 * 8)).toBe(true);
+    expect(p.isSet(1, 3 + 3 * 8)).toBe(false);
+  });
+
   it('refuses a label image that does not overlap the CT', () => {
     expect(() => labelSliceProfiles(labelImage(g, 6, 40, data), g, { name: 'far.nii.gz' })).toThrow(MaskOverlapError);
   });

@@ -121,7 +121,10 @@ export function labelSliceProfiles(img: NiftiImage, g: VolumeGeometry, opts: Lab
     p.rowSumI[k * rows + j]! += i;
     p.footprint[j * cols + i] = 1;
   };
-  const nonZero = zeroIsBackground(img) ? nonZeroRows(img) : null;
+  const nonZero = zeroIsBackground(img) ? nonZeroRuns(img) : null;
+  // Same voxel size along the rows (du = ±1, the usual case): u = floor(su + 0.5) + i * du exactly, as
+  // long as su + 0.5 is not within rounding of a whole number (then each voxel is computed as above).
+  const unitStep = (du === 1 || du === -1) && nx < 2 ** 19;
   for (let k = 0; k < g.slices; k++) {
     const s0 = map.sliceStart(k);
     for (let j = 0; j < rows; j++) {
@@ -133,9 +136,28 @@ export function labelSliceProfiles(img: NiftiImage, g: VolumeGeometry, opts: Lab
         const v = Math.floor(sv + 0.5);
         const w = Math.floor(sw + 0.5);
         if (v < 0 || v >= ny || w < 0 || w >= nz) continue;
-        // A row of the label image that holds only 0 (background) has nothing to count.
-        if (nonZero && nonZero[v + ny * w] === 0) continue;
+        // A row of the label image that holds only 0 (background) has nothing to count; else only its
+        // voxels from the first non-zero one to the last.
+        const row = v + ny * w;
+        if (nonZero && nonZero[2 * row]! < 0) continue;
         const base = nx * v + nxy * w;
+        const r0 = Math.floor(su + 0.5);
+        const frac = su + 0.5 - r0;
+        if (nonZero && unitStep && Math.abs(su) < 2 ** 19 && frac > 1e-6 && frac < 1 - 1e-6) {
+          const first = nonZero[2 * row]!;
+          const last = nonZero[2 * row + 1]!;
+          const from = Math.max(lo, du === 1 ? first - r0 : r0 - last);
+          const to = Math.min(hi, du === 1 ? last - r0 : r0 - first);
+          for (let i = from; i <= to; i++) {
+            const raw = data[base + r0 + i * du]!;
+            if (raw !== lastRaw) {
+              lastRaw = raw;
+              cur = decide(raw);
+            }
+            if (cur) count(cur, k, j, i);
+          }
+          continue;
+        }
         for (let i = lo; i <= hi; i++) {
           const u = Math.floor(su + i * du + 0.5);
           if (u < 0 || u >= nx) continue;
@@ -172,35 +194,55 @@ function zeroIsBackground(img: NiftiImage): boolean {
 }
 
 /**
- * 1 for each row (v, w) of the label image holding a non-zero stored value, at v + ny * w. Label images
- * are mostly 0: a 1-byte image is read 4 voxels at a time where its rows are 4-byte aligned.
+ * For each row (v, w) of the label image, at 2 * (v + ny * w) and the next index, the first and last u
+ * holding a non-zero stored value; -1 and -1 for a row of zeros. Label images are mostly 0: a 1-byte
+ * image is read 4 voxels at a time where its rows are 4-byte aligned.
  */
-function nonZeroRows(img: NiftiImage): Uint8Array {
+function nonZeroRuns(img: NiftiImage): Int32Array {
   const { nx, ny, nz, data } = img;
   const rows = ny * nz;
-  const out = new Uint8Array(rows);
-  if (data.BYTES_PER_ELEMENT === 1 && nx % 4 === 0 && data.byteOffset % 4 === 0) {
-    const words = new Uint32Array(data.buffer, data.byteOffset, (nx * rows) >> 2);
-    const perRow = nx >> 2;
-    for (let r = 0, w = 0; r < rows; r++) {
-      for (const end = w + perRow; w < end; w++) {
+  const out = new Int32Array(2 * rows).fill(-1);
+  const words = data.BYTES_PER_ELEMENT === 1 && nx % 4 === 0 && data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, (nx * rows) >> 2) : null;
+  const perRow = nx >> 2;
+  for (let r = 0; r < rows; r++) {
+    const o = r * nx;
+    let first = -1;
+    let last = -1;
+    if (words) {
+      let wFirst = -1;
+      for (let w = r * perRow, end = w + perRow; w < end; w++) {
         if (words[w] !== 0) {
-          out[r] = 1;
-          w = end;
+          wFirst = w;
+          break;
+        }
+      }
+      if (wFirst < 0) continue;
+      let wLast = wFirst;
+      for (let w = r * perRow + perRow - 1; w > wFirst; w--) {
+        if (words[w] !== 0) {
+          wLast = w;
+          break;
+        }
+      }
+      for (let u = wFirst * 4 - o; first < 0; u++) if (data[o + u] !== 0) first = u;
+      for (let u = wLast * 4 - o + 3; last < 0; u--) if (data[o + u] !== 0) last = u;
+    } else {
+      for (let u = 0; u < nx; u++) {
+        if (data[o + u] !== 0) {
+          first = u;
+          break;
+        }
+      }
+      if (first < 0) continue;
+      for (let u = nx - 1; u >= first; u--) {
+        if (data[o + u] !== 0) {
+          last = u;
           break;
         }
       }
     }
-    return out;
-  }
-  for (let r = 0, o = 0; r < rows; r++) {
-    for (const end = o + nx; o < end; o++) {
-      if (data[o] !== 0) {
-        out[r] = 1;
-        o = end;
-        break;
-      }
-    }
+    out[2 * r] = first;
+    out[2 * r + 1] = last;
   }
   return out;
 }
