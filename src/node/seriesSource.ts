@@ -36,8 +36,8 @@ export interface OpenedSeries {
   readonly huType: 'int16' | 'float32';
   /** The series' files left out (as load() names them), where the source tells them apart (the folder source). */
   readonly problems?: readonly FileProblem[];
-  /** HU of slices start..start+count-1, decoded when asked for (those slices only). */
-  readSlices(start: number, count: number): Promise<Int16Array | Float32Array>;
+  /** HU of slices start..start+count-1, decoded when asked for (those slices only); written over `into` when it fits (an earlier range's array). */
+  readSlices(start: number, count: number, into?: Int16Array | Float32Array): Promise<Int16Array | Float32Array>;
 }
 
 /** A loaded series. `problems` are this series' files that were left out, never the rest of the source. */
@@ -163,7 +163,7 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
     const s = await this.series(locator);
     await this.checkFiles(s.files);
     const r = await this.files.openFiles(s.files);
-    return { summary: s, references: r.references, geometry: r.geometry, warnings: r.warnings, problems: r.problems, huType: r.huType, readSlices: (start, count) => r.readSlices(start, count) };
+    return { summary: s, references: r.references, geometry: r.geometry, warnings: r.warnings, problems: r.problems, huType: r.huType, readSlices: (start, count, into) => r.readSlices(start, count, into) };
   }
 }
 

@@ -142,8 +142,10 @@ async function streamHuStats(folder: string, seriesUid: string | undefined): Pro
   let max = -Infinity;
   let sum = 0;
   let voxels = 0;
+  let buffer: Int16Array | Float32Array | undefined; // one array for every range (a fresh one each costs GC and page faults)
   for (let start = 0; start < g.slices; start += step) {
-    const hu = await series.readSlices(start, Math.min(step, g.slices - start));
+    const hu = await series.readSlices(start, Math.min(step, g.slices - start), buffer);
+    buffer = hu;
     voxels += hu.length;
     const fast = hu instanceof Int16Array ? int16Stats(hu) : null;
     if (fast) {
