@@ -196,6 +196,21 @@ export async function loadFolderSeries(
   return { ...loaded, problems: [...scan.problems, ...loaded.problems] };
 }
 
+/**
+ * The CT series of a folder chosen as loadFolderSeries chooses it, opened for reading by ranges (no
+ * pixel read yet); `problems` as loadFolderSeries gives them (the scan's, then the series' own).
+ */
+export async function openFolderSeries(
+  folder: string,
+  seriesUid?: string,
+  source: FolderSeriesSource = new FolderSeriesSource(),
+): Promise<OpenedSeries & { problems: FileProblem[] }> {
+  const scan = await source.list({ kind: 'folder', path: folder });
+  const chosen = dicomFiles.pickCtSeries(scan, folder, seriesUid);
+  const opened = await source.open(folderLocator(folder, chosen.seriesInstanceUid));
+  return { ...opened, problems: [...scan.problems, ...(opened.problems ?? [])] };
+}
+
 /** A folder's listing through a folder source, and its CT series (the one, or the one whose UID is given). */
 export async function scanFolderSeries(
   folder: string,

@@ -3,9 +3,7 @@ import type { FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/ty
 import { looksLikeUrl } from '../../node/dicomweb/url';
 import { int16Stats } from '../../core/dicom/simd16';
 import type { HuStats } from '../../core/volume';
-import { pickCtSeries } from '../../node/dicomFiles';
-import { FolderSeriesSource, scanFolderSeries } from '../../node/seriesSource';
-import { folderLocator } from '../../shared/contract';
+import { FolderSeriesSource, openFolderSeries, scanFolderSeries } from '../../node/seriesSource';
 import { CliError, parse, UsageError, type OptionTable } from '../args';
 import type { Output } from '../main';
 
@@ -132,10 +130,7 @@ const HU_STATS_CHUNK_BYTES = 2 * 1024 * 1024;
  * exact integers (any order), float sums run voxel by voxel in the same order across ranges.
  */
 async function streamHuStats(folder: string, seriesUid: string | undefined): Promise<{ summary: SeriesSummary; stats: HuStats; warnings: readonly string[]; problems: FileProblem[] }> {
-  const source = new FolderSeriesSource();
-  const scan = await source.list({ kind: 'folder', path: folder });
-  const chosen = pickCtSeries(scan, folder, seriesUid);
-  const series = await source.open(folderLocator(folder, chosen.seriesInstanceUid));
+  const series = await openFolderSeries(folder, seriesUid);
   const g = series.geometry;
   const step = Math.max(1, Math.floor(HU_STATS_CHUNK_BYTES / (g.rows * g.columns * (series.huType === 'int16' ? 2 : 4))));
   let min = Infinity;
@@ -161,7 +156,7 @@ async function streamHuStats(folder: string, seriesUid: string | undefined): Pro
       sum += x;
     }
   }
-  return { summary: series.summary, stats: { min, max, mean: sum / voxels, voxels }, warnings: series.warnings, problems: [...scan.problems, ...(series.problems ?? [])] };
+  return { summary: series.summary, stats: { min, max, mean: sum / voxels, voxels }, warnings: series.warnings, problems: series.problems };
 }
 
 export async function runInfo(argv: string[], out: Output): Promise<void> {
