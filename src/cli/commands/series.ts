@@ -120,7 +120,7 @@ export function scanLines(result: ScanResult, what = 'file'): string[] {
 }
 
 /** Bytes of HU one read of `info --hu-stats` takes at most (whole slices; at least one slice). */
-const HU_STATS_CHUNK_BYTES = 2 * 1024 * 1024;
+const HU_STATS_CHUNK_BYTES = 16 * 1024 * 1024;
 
 /**
  * `info --hu-stats`: min, max and mean HU of the CT series of a folder (chosen as loadFolderSeries
