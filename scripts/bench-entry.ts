@@ -1,7 +1,7 @@
 /**
  * Benchmark body, bundled by scripts/bench.mjs with esbuild (BENCH_RUNS=N runs a figure, BENCH_SLICES=N,
  * BENCH_ONLY=compressed for the compressed-series figures alone, BENCH_ONLY=whole for the whole-process
- * ones, BENCH_ONLY=annotations for the 10,000-outline annotation document alone, BENCH_ONLY=report for the PDF report alone, BENCH_ONLY=batch for `paraspine batch` over a generated cohort alone: scripts/bench-batch.ts). Generates a clinical-size uncompressed CT series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
+ * ones, BENCH_ONLY=annotations for the 10,000-outline annotation document alone, BENCH_ONLY=report for the PDF report alone, BENCH_ONLY=batch (or cohort) for `paraspine batch` over a generated cohort alone: series per minute and peak memory of a --jobs 2 run, scripts/bench-batch.ts). Generates a clinical-size uncompressed CT series (default 340 slices of 512x512, signed 16-bit, Explicit VR LE) in the OS temp folder, then
  * times reading all bytes, scanning headers and loading the HU volume (median of several runs): after a
  * scan (the scan's headers reused, as the app and the CLI do) and with no headers remembered.
  * Then, in fresh processes side by side (alternating, median of several): `paraspine info --hu-stats`
@@ -289,9 +289,9 @@ async function main(): Promise<void> {
   process.stdout.write(`Generating ${SLICES} slices ${SIZE}x${SIZE} int16 in ${dir} ...\n`);
   await generate(dir);
   // BENCH_ONLY=batch: only `paraspine batch` over a generated cohort (series per minute, peak memory of --jobs 2).
-  if (process.env.BENCH_ONLY === 'batch') {
+  if (process.env.BENCH_ONLY === 'batch' || process.env.BENCH_ONLY === 'cohort') {
     if (!(await stat(masksFile).catch(() => undefined))) await generateMultilabel(masksFile);
-    return benchBatch(ROOT, dir, masksFile);
+    return benchBatch(ROOT, dir, masksFile, SLICES);
   }
   // BENCH_ONLY=whole: only the whole-process figures (paraspine, read bytes, pydicom+numpy).
   if (process.env.BENCH_ONLY === 'whole') return wholeProcess(dir);
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
   benchRoiTools();
   benchAnnotations(RUNS);
   await benchReport(resolve(ROOT, '..', 'shared', 'data'), RUNS);
-  benchBatch(ROOT, dir, masksFile);
+  await benchBatch(ROOT, dir, masksFile, SLICES);
 }
 
 main().catch((e) => {

@@ -766,7 +766,7 @@ export interface SeriesFiles {
    * slices of loadFiles' volume. A range outside the series is a 'usage' UserError; a file that cannot
    * be read or decoded, or changed on disk since the series was opened, an 'input' one naming the file.
    */
-  readSlices(start: number, count: number): Promise<Int16Array | Float32Array>;
+  readSlices(start: number, count: number, into?: Int16Array | Float32Array): Promise<Int16Array | Float32Array>;
 }
 
 /**
@@ -785,12 +785,12 @@ export async function openFiles(paths: readonly string[], opts: Pick<LoadOptions
     warnings: seriesWarnings(layout, problems),
     problems,
     huType: fitsInt16(layout).integer ? 'int16' : 'float32',
-    async readSlices(start, count) {
+    async readSlices(start, count, into) {
       if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > slices) {
         const what = Number.isInteger(start) && Number.isInteger(count) && count >= 1 ? `slices ${start}..${start + count - 1}` : `start ${start}, count ${count}`;
         throw new UserError('usage', `${what}: outside the series' slices 0..${slices - 1}`);
       }
-      const assembler = new VolumeAssembler(layout, { start, count });
+      const assembler = new VolumeAssembler(layout, { start, count }, into);
       await readInto(layout, assembler, { stamps, wholeFiles, ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
       return assembler.values();
     },

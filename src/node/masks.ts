@@ -43,6 +43,7 @@ import { labelVolumeAccumulators } from '../core/masks/labelStats';
 import { fractionalLabelsReason, maskValueSummary, softMaskDecision, type MaskValueSummary } from '../core/masks/maskValues';
 import { isGzip, MAX_NIFTI_DATA_BYTES, NiftiError, NiftiLimitError, readNifti, readNiftiHeader, untrustedGeometry, type NiftiHeader, type NiftiImage } from '../core/masks/nifti';
 import type { MaskSource, SourceMask } from '../core/masks/pipeline';
+import { labelSliceProfiles, renamedProfile, type MaskSliceProfile } from '../core/masks/sliceProfiles';
 import { gridFitProblem, MAX_MASK_BYTES, maskBudgetError, maskBytes, MaskLimitError, MaskOverlapError, resampleLabels, resampleMask } from '../core/masks/resample';
 import type { VolumeAccumulator } from '../core/metrics/definitions';
 import { maskVolumeAccumulator } from '../core/metrics/volumeStats';
@@ -343,6 +344,9 @@ export function maskSource(
   const cache: ReadCache = { budget: new LoadBudget(geometry, opts.budget) };
   return {
     load: (include, slices) => load(path, geometry, { ...opts, include, ...(slices ? { slices: [...slices], compact: true } : {}) }, cache),
+    // A multilabel file: every label's slice profile in one walk (levels need no whole-volume mask each).
+    profiles: async (include) =>
+      (await kindOf(path)) === 'file' && !(await isDicomFile(path)) ? multilabelProfiles(path, geometry, { ...opts, include }, cache) : null,
   };
 }
 
@@ -515,6 +519,19 @@ async function loadMultilabel(file: string, geometry: VolumeGeometry, opts: Load
   const masks: LoadedMask[] = [];
   for (const [value, data] of byLabel) masks.push(slices ? { name: labelName(value, table), data, slices } : { name: labelName(value, table), data });
   return { masks, problems: [], notes: multilabelNotes(file, r) };
+}
+
+/** loadMultilabel on the whole grid, as slice profiles (core/masks/sliceProfiles.ts) instead of masks. */
+async function multilabelProfiles(file: string, geometry: VolumeGeometry, opts: LoadMasksOptions, cache: ReadCache): Promise<{ profiles: MaskSliceProfile[]; problems: MaskProblem[]; notes: MaskProblem[] }> {
+  const r = await readMultilabel(file, geometry, cache, (cache.budget ??= new LoadBudget(geometry, opts.budget)));
+  const table = opts.labels ? LABEL_TABLES[opts.labels] : undefined;
+  const include = opts.include;
+  const byLabel = labelSliceProfiles(r.img, geometry, {
+    name: basename(file),
+    ...(include ? { select: (value: number) => include(labelName(value, table)) } : {}),
+  });
+  const profiles = [...byLabel].map(([value, p]) => renamedProfile(p, labelName(value, table)));
+  return { profiles, problems: [], notes: multilabelNotes(file, r) };
 }
 
 export interface MaskVolumeAccumulators {

@@ -36,8 +36,8 @@ export interface OpenedSeries {
   readonly huType: 'int16' | 'float32';
   /** The series' files left out (as load() names them), where the source tells them apart (the folder source). */
   readonly problems?: readonly FileProblem[];
-  /** HU of slices start..start+count-1, decoded when asked for (those slices only). */
-  readSlices(start: number, count: number): Promise<Int16Array | Float32Array>;
+  /** HU of slices start..start+count-1, decoded when asked for (those slices only); written over `into` when it fits (an earlier range's array). */
+  readSlices(start: number, count: number, into?: Int16Array | Float32Array): Promise<Int16Array | Float32Array>;
 }
 
 /** A loaded series. `problems` are this series' files that were left out, never the rest of the source. */
@@ -163,7 +163,7 @@ export class FolderSeriesSource implements SeriesSource<FolderSeriesLocator> {
     const s = await this.series(locator);
     await this.checkFiles(s.files);
     const r = await this.files.openFiles(s.files);
-    return { summary: s, references: r.references, geometry: r.geometry, warnings: r.warnings, problems: r.problems, huType: r.huType, readSlices: (start, count) => r.readSlices(start, count) };
+    return { summary: s, references: r.references, geometry: r.geometry, warnings: r.warnings, problems: r.problems, huType: r.huType, readSlices: (start, count, into) => r.readSlices(start, count, into) };
   }
 }
 
@@ -194,6 +194,21 @@ export async function loadFolderSeries(
   const chosen = dicomFiles.pickCtSeries(scan, folder, seriesUid);
   const loaded = await source.load(folderLocator(folder, chosen.seriesInstanceUid));
   return { ...loaded, problems: [...scan.problems, ...loaded.problems] };
+}
+
+/**
+ * The CT series of a folder chosen as loadFolderSeries chooses it, opened for reading by ranges (no
+ * pixel read yet); `problems` as loadFolderSeries gives them (the scan's, then the series' own).
+ */
+export async function openFolderSeries(
+  folder: string,
+  seriesUid?: string,
+  source: FolderSeriesSource = new FolderSeriesSource(),
+): Promise<OpenedSeries & { problems: FileProblem[] }> {
+  const scan = await source.list({ kind: 'folder', path: folder });
+  const chosen = dicomFiles.pickCtSeries(scan, folder, seriesUid);
+  const opened = await source.open(folderLocator(folder, chosen.seriesInstanceUid));
+  return { ...opened, problems: [...scan.problems, ...(opened.problems ?? [])] };
 }
 
 /** A folder's listing through a folder source, and its CT series (the one, or the one whose UID is given). */

@@ -2,8 +2,9 @@ import { stat } from 'node:fs/promises';
 import type { FileProblem, ScanResult, SeriesSummary } from '../../core/dicom/types';
 import { looksLikeUrl } from '../../node/dicomweb/url';
 import { DICOMWEB_AUTH_OPTIONS, useDicomWebCredentials } from '../dicomwebAuth';
-import { huStats } from '../../core/volume';
-import { FolderSeriesSource, loadFolderSeries, scanFolderSeries } from '../../node/seriesSource';
+import { int16Stats } from '../../core/dicom/simd16';
+import type { HuStats } from '../../core/volume';
+import { FolderSeriesSource, openFolderSeries, scanFolderSeries } from '../../node/seriesSource';
 import { CliError, parse, UsageError, type OptionTable } from '../args';
 import type { Output } from '../main';
 
@@ -121,6 +122,46 @@ export function scanLines(result: ScanResult, what = 'file'): string[] {
   return lines;
 }
 
+/** Bytes of HU one read of `info --hu-stats` takes at most (whole slices; at least one slice). */
+const HU_STATS_CHUNK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * `info --hu-stats`: min, max and mean HU of the CT series of a folder (chosen as loadFolderSeries
+ * chooses it), read a range of slices at a time and summed as it goes, so the whole HU volume is never
+ * held: a fresh volume-sized buffer costs more in first-touch page faults than reading the files (issue
+ * 17: within 3x of `cat`). The same figures as core/volume huStats on the whole volume: int16 sums are
+ * exact integers (any order), float sums run voxel by voxel in the same order across ranges.
+ */
+async function streamHuStats(folder: string, seriesUid: string | undefined): Promise<{ summary: SeriesSummary; stats: HuStats; warnings: readonly string[]; problems: FileProblem[] }> {
+  const series = await openFolderSeries(folder, seriesUid);
+  const g = series.geometry;
+  const step = Math.max(1, Math.floor(HU_STATS_CHUNK_BYTES / (g.rows * g.columns * (series.huType === 'int16' ? 2 : 4))));
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let voxels = 0;
+  let buffer: Int16Array | Float32Array | undefined; // one array for every range (a fresh one each costs GC and page faults)
+  for (let start = 0; start < g.slices; start += step) {
+    const hu = await series.readSlices(start, Math.min(step, g.slices - start), buffer);
+    buffer = hu;
+    voxels += hu.length;
+    const fast = hu instanceof Int16Array ? int16Stats(hu) : null;
+    if (fast) {
+      if (fast.min < min) min = fast.min;
+      if (fast.max > max) max = fast.max;
+      sum += fast.sum;
+      continue;
+    }
+    for (let p = 0; p < hu.length; p++) {
+      const x = hu[p]!;
+      if (x < min) min = x;
+      if (x > max) max = x;
+      sum += x;
+    }
+  }
+  return { summary: series.summary, stats: { min, max, mean: sum / voxels, voxels }, warnings: series.warnings, problems: series.problems };
+}
+
 export async function runInfo(argv: string[], out: Output): Promise<void> {
   const { values, positionals } = parse(argv, INFO_OPTIONS, 1);
   const folder = await requireFolder(positionals[0], 'series folder');
@@ -129,10 +170,9 @@ export async function runInfo(argv: string[], out: Output): Promise<void> {
   let lines: string[];
   // Files of the folder left out (`problems`, a key of its own in the JSON): named on stderr as well.
   if (values['hu-stats']) {
-    const { summary, volume, problems } = await loadFolderSeries(folder, values.series);
+    const { summary, stats, warnings, problems } = await streamHuStats(folder, values.series);
     noteSkipped(problems, (l) => out.note(l));
-    const stats = huStats(volume);
-    info = { series: summary, huStats: stats, warnings: volume.warnings, problems };
+    info = { series: summary, huStats: stats, warnings, problems };
     lines = [...describeSeries(summary), `    HU min ${fmt(stats.min)}, max ${fmt(stats.max)}, mean ${fmt(stats.mean)} over ${stats.voxels} voxels`];
   } else {
     const { scan: result, summary } = await scanFolderSeries(folder, values.series);

@@ -147,6 +147,8 @@ export class VolumeAssembler {
   constructor(
     readonly layout: SeriesLayout,
     range?: SliceRange,
+    /** Values of an earlier range to write over (same length and element type; else a new array): a reader of many ranges reuses one. */
+    into?: Int16Array | Float32Array,
   ) {
     const g = layout.geometry;
     const r = range ?? { start: 0, count: g.slices };
@@ -157,7 +159,8 @@ export class VolumeAssembler {
     this.frameLength = g.rows * g.columns;
     const total = this.frameLength * r.count;
     const { integer, declaredRangeFits } = fitsInt16(layout);
-    this.hu = integer ? new Int16Array(total) : new Float32Array(total);
+    const reusable = into && into.length === total && (integer ? into instanceof Int16Array : into instanceof Float32Array);
+    this.hu = reusable ? into : integer ? new Int16Array(total) : new Float32Array(total);
     this.checkRange = integer && !declaredRangeFits;
     this.written = new Uint8Array(r.count);
   }

@@ -34,6 +34,7 @@
  */
 import { ALL_LEVELS, isDiscLevel, levelVertebrae, type Level, type Vertebra } from '../anatomy/anatomy';
 import { nearestSliceToOffset, pixelAreaMm2, sliceAtOffset, sliceOffsetMm, sliceSpacingMm, sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
+import { profileFromMask, type MaskSliceProfile } from './sliceProfiles';
 
 /** Smallest vertebra (or sacrum) mask, in mm³ on the CT grid, that may place a level. */
 export const MIN_VERTEBRA_MASK_MM3 = 500;
@@ -62,9 +63,10 @@ export type MasksByName = Readonly<Record<string, Uint8Array | undefined>>;
 
 interface VertebraProfile {
   readonly name: string;
-  readonly mask: Uint8Array;
+  /** Per-slice and per-row counts, footprint and voxel look-up (sliceProfiles.ts). */
+  readonly stats: MaskSliceProfile;
   /** Voxel count per slice. */
-  readonly perSlice: number[];
+  readonly perSlice: Int32Array;
   readonly total: number;
   /** Count-weighted mean slice offset along the normal, mm. */
   readonly centroidOffsetMm: number;
@@ -75,29 +77,14 @@ interface VertebraProfile {
   readonly lastSlice: number;
 }
 
-function profile(name: string, mask: Uint8Array, g: VolumeGeometry): VertebraProfile {
-  const plane = g.rows * g.columns;
-  if (mask.length !== plane * g.slices) {
-    throw new Error(`mask ${name} has ${mask.length} voxels; the CT grid has ${plane * g.slices}`);
-  }
-  const perSlice: number[] = [];
+function profile(name: string, stats: MaskSliceProfile, g: VolumeGeometry): VertebraProfile {
+  const perSlice = stats.perSlice;
   let total = 0;
   let sum = 0;
   let firstSlice = -1;
   let lastSlice = -1;
-  // Masks are mostly zero: skip 4 voxels at a time through a 32-bit view where the slice is aligned.
-  const words = mask.byteOffset % 4 === 0 && plane % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : undefined;
   for (let k = 0; k < g.slices; k++) {
-    let c = 0;
-    if (words) {
-      for (let w = (k * plane) >> 2, end = w + (plane >> 2); w < end; w++) {
-        if (words[w] === 0) continue;
-        for (let o = w << 2, e = o + 4; o < e; o++) if (mask[o] !== 0) c++;
-      }
-    } else {
-      for (let o = k * plane, end = o + plane; o < end; o++) if (mask[o] !== 0) c++;
-    }
-    perSlice.push(c);
+    const c = perSlice[k]!;
     total += c;
     sum += c * sliceOffsetMm(g, k);
     if (c > 0) {
@@ -108,7 +95,7 @@ function profile(name: string, mask: Uint8Array, g: VolumeGeometry): VertebraPro
   const centroidOffsetMm = total > 0 ? sum / total : NaN;
   return {
     name,
-    mask,
+    stats,
     perSlice,
     total,
     centroidOffsetMm,
@@ -148,8 +135,24 @@ export function levelsFromVertebraMasks(
   g: VolumeGeometry,
   levels: readonly Level[] = ALL_LEVELS,
 ): LevelsResult {
+  return levelsFromProfiles((n) => {
+    const m = masks[n];
+    return m ? profileFromMask(n, m, g) : undefined;
+  }, g, levels);
+}
+
+/**
+ * levelsFromVertebraMasks on masks given by their profiles (sliceProfiles.ts: a multilabel file's come
+ * from one walk over the grid): `profileOf(name)` is the profile of that structure's mask, undefined when
+ * there is none. Each name is asked for at most once.
+ */
+export function levelsFromProfiles(
+  profileOf: (name: string) => MaskSliceProfile | undefined,
+  g: VolumeGeometry,
+  levels: readonly Level[] = ALL_LEVELS,
+): LevelsResult {
   const minVoxels = MIN_VERTEBRA_MASK_MM3 / voxelMm3(g);
-  const profiles = new Map<string, VertebraProfile>();
+  const profiles = new Map<string, VertebraProfile | undefined>();
   /** The usable masks of a vertebra, in order of preference, and why the others are not usable. */
   const candidates = (v: Vertebra): { usable: VertebraProfile[]; reasons: string[]; absentNote: string[] } => {
     const names = candidateNames(v);
@@ -157,13 +160,16 @@ export function levelsFromVertebraMasks(
     const reasons: string[] = [];
     const absent: string[] = [];
     for (const n of names) {
-      const m = masks[n];
-      if (!m) {
+      let p = profiles.get(n);
+      if (p === undefined && !profiles.has(n)) {
+        const stats = profileOf(n);
+        p = stats ? profile(n, stats, g) : undefined;
+        profiles.set(n, p);
+      }
+      if (!p) {
         absent.push(n);
         continue;
       }
-      let p = profiles.get(n);
-      if (!p) profiles.set(n, (p = profile(n, m, g)));
       if (p.total === 0) reasons.push(`${n} mask is empty on the CT grid`);
       else if (p.total < minVoxels) {
         reasons.push(`${n} mask is too small to place a level (${p.total} voxels, ${round(p.total * voxelMm3(g))} mm³ < ${MIN_VERTEBRA_MASK_MM3} mm³)`);
@@ -278,22 +284,6 @@ export const BODY_END_HEIGHT_MM = 30;
 export const BODY_WINDOW_OCCUPANCY = 0.5;
 
 /**
- * Calls `visit(q)` for each set pixel q (0..plane-1, in order) of the slice at `from` of a mask. Masks are
- * mostly zero: where the slice is aligned, 4 voxels at a time are skipped through a 32-bit view (as in profile).
- */
-function forEachSetPixel(mask: Uint8Array, from: number, plane: number, visit: (q: number) => void): void {
-  if ((mask.byteOffset + from) % 4 === 0 && plane % 4 === 0) {
-    const words = new Uint32Array(mask.buffer, mask.byteOffset + from, plane >> 2);
-    for (let w = 0; w < words.length; w++) {
-      if (words[w] === 0) continue;
-      for (let q = w << 2, e = q + 4; q < e; q++) if (mask[from + q] !== 0) visit(q);
-    }
-    return;
-  }
-  for (let q = 0; q < plane; q++) if (mask[from + q] !== 0) visit(q);
-}
-
-/**
  * In-plane pixels (i + j * columns) of the window around a vertebral body's centre, next to the disc:
  * - the part of the mask within BODY_END_HEIGHT_MM (along the normal) of its end facing the disc (for
  *   the sacrum, the S1 segment, not the whole bone);
@@ -305,40 +295,48 @@ function forEachSetPixel(mask: Uint8Array, from: number, plane: number, visit: (
 function bodyWindow(p: VertebraProfile, g: VolumeGeometry, towardIncreasingSlice: boolean): number[] | undefined {
   const ap = g.columnDirection[1]; // LPS +y = posterior: the sign says whether increasing j runs posterior
   if (!(Math.abs(ap) > 0.5) || p.total === 0) return undefined;
-  const plane = g.rows * g.columns;
   const endOffset = sliceOffsetMm(g, towardIncreasingSlice ? p.lastSlice : p.firstSlice);
   const slices: number[] = [];
   for (let k = p.firstSlice; k <= p.lastSlice; k++) {
     if (p.perSlice[k] !== 0 && Math.abs(sliceOffsetMm(g, k) - endOffset) <= BODY_END_HEIGHT_MM) slices.push(k);
   }
   const anteriorness = (j: number) => (ap > 0 ? -j : j);
+  // From the per-row counts and column sums: the same integer sums as visiting each set pixel.
+  const { rowCounts, rowSumI } = p.stats;
   let aMin = Infinity;
   let aMax = -Infinity;
   for (const k of slices) {
-    forEachSetPixel(p.mask, k * plane, plane, (q) => {
-      const a = anteriorness(Math.floor(q / g.columns));
+    for (let j = 0; j < g.rows; j++) {
+      if (rowCounts[k * g.rows + j] === 0) continue;
+      const a = anteriorness(j);
       if (a < aMin) aMin = a;
       if (a > aMax) aMax = a;
-    });
+    }
   }
   const cut = aMax - BODY_ANTERIOR_FRACTION * (aMax - aMin);
   let si = 0;
   let sj = 0;
   let n = 0;
   for (const k of slices) {
-    forEachSetPixel(p.mask, k * plane, plane, (q) => {
-      const j = Math.floor(q / g.columns);
-      if (anteriorness(j) < cut) return;
-      si += q % g.columns;
-      sj += j;
-      n++;
-    });
+    for (let j = 0; j < g.rows; j++) {
+      const c = rowCounts[k * g.rows + j]!;
+      if (c === 0 || anteriorness(j) < cut) continue;
+      si += rowSumI[k * g.rows + j]!;
+      sj += j * c;
+      n += c;
+    }
   }
   const ci = si / n;
   const cj = sj / n;
   const win: number[] = [];
-  for (let j = 0; j < g.rows; j++) {
-    for (let i = 0; i < g.columns; i++) {
+  // Only the pixels of the window's bounding box (one pixel wider each way than the radius reaches, so
+  // no rounding of the distance can matter) are tried; the same pixels, in the same order, as the whole slice.
+  const ri = BODY_WINDOW_RADIUS_MM / g.columnSpacingMm + 1;
+  const rj = BODY_WINDOW_RADIUS_MM / g.rowSpacingMm + 1;
+  const [i0, i1] = [Math.max(0, Math.floor(ci - ri)), Math.min(g.columns - 1, Math.ceil(ci + ri))];
+  const [j0, j1] = [Math.max(0, Math.floor(cj - rj)), Math.min(g.rows - 1, Math.ceil(cj + rj))];
+  for (let j = j0; j <= j1; j++) {
+    for (let i = i0; i <= i1; i++) {
       if (Math.hypot((i - ci) * g.columnSpacingMm, (j - cj) * g.rowSpacingMm) <= BODY_WINDOW_RADIUS_MM) win.push(i + j * g.columns);
     }
   }
@@ -371,11 +369,10 @@ function discSliceAtBodyCentre(upper: VertebraProfile, lower: VertebraProfile, g
   const winU = bodyWindow(upper, g, step > 0);
   const winL = bodyWindow(lower, g, step < 0);
   if (!winU || !winL) return undefined;
-  const plane = g.rows * g.columns;
   const fills = (p: VertebraProfile, win: number[], k: number) => {
     if (p.perSlice[k] === 0) return false;
     let c = 0;
-    for (const q of win) if (p.mask[k * plane + q] !== 0) c++;
+    for (const q of win) if (p.stats.isSet(k, q)) c++;
     return c >= BODY_WINDOW_OCCUPANCY * win.length;
   };
   let upperEnd = -1;
@@ -425,27 +422,20 @@ function discSlice(upper: VertebraProfile, lower: VertebraProfile, g: VolumeGeom
   }
   // Per-slice counts restricted to the shared in-plane footprint of the two masks.
   const plane = g.rows * g.columns;
-  const fpU = new Uint8Array(plane);
-  const fpL = new Uint8Array(plane);
-  const footprint = (p: VertebraProfile, fp: Uint8Array) => {
-    for (let k = p.firstSlice; k >= 0 && k <= p.lastSlice; k++) {
-      if (p.perSlice[k] === 0) continue;
-      for (let q = 0, o = k * plane; q < plane; q++, o++) if (p.mask[o] !== 0) fp[q] = 1;
-    }
-  };
-  footprint(upper, fpU);
-  footprint(lower, fpL);
-  let shared = 0;
-  for (let p = 0; p < plane; p++) if (fpU[p] && fpL[p]) shared++;
+  const fpU = upper.stats.footprint;
+  const fpL = lower.stats.footprint;
+  const sharedPixels: number[] = [];
+  for (let p = 0; p < plane; p++) if (fpU[p] && fpL[p]) sharedPixels.push(p);
+  const shared = sharedPixels.length;
   const restrict = (v: VertebraProfile): number[] =>
     Array.from({ length: g.slices }, (_, k) => {
       if (v.perSlice[k] === 0) return 0;
       let c = 0;
-      for (let p = 0, o = k * plane; p < plane; p++, o++) if (v.mask[o] !== 0 && fpU[p] && fpL[p]) c++;
+      for (const p of sharedPixels) if (v.stats.isSet(k, p)) c++;
       return c;
     });
-  const pu = shared > 0 ? restrict(upper) : upper.perSlice;
-  const pl = shared > 0 ? restrict(lower) : lower.perSlice;
+  const pu = shared > 0 ? restrict(upper) : Array.from(upper.perSlice);
+  const pl = shared > 0 ? restrict(lower) : Array.from(lower.perSlice);
   // "Above" = the side of the upper vertebra's centroid (slice order may run either way).
   const upperIsHigherIndex = upper.centroidSlice > lower.centroidSlice;
   let best = -1;

@@ -12,7 +12,8 @@ import type { Problem } from '../errors';
 import type { Level } from '../anatomy/anatomy';
 import { sliceZ, type VolumeGeometry } from '../geometry/volumeGeometry';
 import { isVertebraMask } from './labels';
-import { levelsFromVertebraMasks, vertebraMaskNames, type LevelsResult, type MissingLevel } from './levels';
+import { levelsFromProfiles, levelsFromVertebraMasks, vertebraMaskNames, type LevelsResult, type MissingLevel } from './levels';
+import { profileCentroid, type MaskSliceProfile } from './sliceProfiles';
 
 export interface SourceMask {
   readonly name: string;
@@ -32,6 +33,13 @@ export type SourceProblem = Problem;
 /** Where masks come from. `load` resamples the structures whose name passes `include` onto the grid. */
 export interface MaskSource {
   load(include: (name: string) => boolean, slices?: readonly number[]): Promise<{ masks: SourceMask[]; problems: SourceProblem[]; notes?: SourceProblem[] }>;
+  /**
+   * The structures whose name passes `include` as slice profiles on the whole grid (sliceProfiles.ts),
+   * for level finding without a whole-volume mask per structure (a multilabel file: one walk for all);
+   * the same structures, problems and notes as `load(include)`. Null (or absent) where the source has no
+   * cheaper way than `load`: the pipeline then loads the masks and profiles them.
+   */
+  profiles?(include: (name: string) => boolean): Promise<{ profiles: MaskSliceProfile[]; problems: SourceProblem[]; notes?: SourceProblem[] } | null>;
 }
 
 export interface ChosenSlice {
@@ -153,10 +161,13 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
   if (input.levels) {
     // The vertebra masks these levels may use, on every slice (the level finder needs the whole spine).
     const wanted = new Set(vertebraMaskNames(input.levels));
-    const vertebrae = await input.source.load((n) => wanted.has(n) || (input.vertebraCentroids === true && isLabelledVertebra(n)));
+    const includeVertebra = (n: string) => wanted.has(n) || (input.vertebraCentroids === true && isLabelledVertebra(n));
+    // A multilabel file gives every vertebra's slice profile in one walk (no whole-volume mask each).
+    const profiled = (await input.source.profiles?.(includeVertebra)) ?? null;
+    const vertebrae = profiled ? { masks: [], ...profiled } : { profiles: [], ...(await input.source.load(includeVertebra)) };
     vertebraProblems.push(...vertebrae.problems);
     addNotes(vertebrae);
-    if (vertebrae.masks.length === 0) {
+    if (vertebrae.masks.length === 0 && vertebrae.profiles.length === 0) {
       // None of them: look at every vertebra mask on no slice, so that masks of another scan fail
       // with the source's own reason ("does not overlap the CT") rather than "no vertebrae_L3 mask".
       // (A file listed by both loads is listed once.)
@@ -164,11 +175,22 @@ export async function runMaskPipeline(input: MaskPipelineInput): Promise<MaskPip
       const listed = new Set(vertebraProblems.map((p) => `${p.path}\0${p.reason}`));
       vertebraProblems.push(...probe.problems.filter((p) => !listed.has(`${p.path}\0${p.reason}`)));
     }
-    const byName: Record<string, Uint8Array> = {};
-    for (const m of vertebrae.masks) byName[m.name] = m.data;
-    found = levelsFromVertebraMasks(byName, g, input.levels);
+    if (profiled) {
+      const byName = new Map(profiled.profiles.map((p) => [p.name, p]));
+      found = levelsFromProfiles((n) => byName.get(n), g, input.levels);
+    } else {
+      const byName: Record<string, Uint8Array> = {};
+      for (const m of vertebrae.masks) byName[m.name] = m.data;
+      found = levelsFromVertebraMasks(byName, g, input.levels);
+    }
     if (input.vertebraCentroids) {
-      vertebraCentroids = vertebrae.masks.flatMap((m) => (isLabelledVertebra(m.name) ? (maskCentroid(m.name, m.data, g) ?? []) : [])).sort((a, b) => b.sliceIndex - a.sliceIndex);
+      const centroids = profiled
+        ? profiled.profiles.flatMap((p) => {
+            const c = isLabelledVertebra(p.name) ? profileCentroid(p, g) : null;
+            return c ? [{ name: p.name, ...c }] : [];
+          })
+        : vertebrae.masks.flatMap((m) => (isLabelledVertebra(m.name) ? (maskCentroid(m.name, m.data, g) ?? []) : []));
+      vertebraCentroids = centroids.sort((a, b) => b.sliceIndex - a.sliceIndex);
     }
     warnings.push(...found.missing.map(missingLevelWarning));
   }

@@ -78,7 +78,7 @@ export class MaskOverlapError extends UserError {
   }
 }
 
-interface RowMap {
+export interface RowMap {
   /** Continuous NIfTI index of CT voxel (0, 0, k) for each slice k: [u, v, w]. */
   readonly sliceStart: (k: number) => [number, number, number];
   /** Step of the continuous NIfTI index per CT column (i) and per CT row (j). */
@@ -114,7 +114,7 @@ function invert3x4(a: readonly number[], name: string): number[] {
   ];
 }
 
-function rowMap(img: NiftiImage, g: VolumeGeometry, name: string): RowMap {
+export function rowMap(img: NiftiImage, g: VolumeGeometry, name: string): RowMap {
   const inv = invert3x4(img.affine, name);
   // LPS point or direction -> RAS (negate x, y), then through the inverse affine.
   const applyDir = (d: readonly number[]): [number, number, number] => {
@@ -137,7 +137,7 @@ function rowMap(img: NiftiImage, g: VolumeGeometry, name: string): RowMap {
  * continuous NIfTI index is start + i*step; empty when lo > hi. Conservative by one column on each
  * side (callers bounds-check every voxel), never missing a column.
  */
-function rowRange(start: readonly number[], step: readonly number[], n: readonly number[], columns: number): [number, number] {
+export function rowRange(start: readonly number[], step: readonly number[], n: readonly number[], columns: number): [number, number] {
   let lo = 0;
   let hi = columns - 1;
   for (let a = 0; a < 3; a++) {
@@ -220,6 +220,55 @@ export function forEachMappedVoxel(
     }
   }
   return visited;
+}
+
+/**
+ * The NIfTI voxel offset (u + nx*(v + ny*w)) that CT voxel (i, j, k) reads, or -1 when its centre falls
+ * outside the NIfTI volume: the same arithmetic as forEachMappedVoxel, so a voxel looked up here is set
+ * exactly when that walk would visit it with this offset (for a few voxels: no walk over the grid).
+ */
+export function niftiOffsetAt(img: NiftiImage, g: VolumeGeometry, name = 'NIfTI'): (k: number, j: number, i: number) => number {
+  const map = rowMap(img, g, name);
+  const { nx, ny, nz } = img;
+  const n = [nx, ny, nz];
+  const [du, dv, dw] = map.di;
+  const nxy = nx * ny;
+  return (k, j, i) => {
+    const s0 = map.sliceStart(k);
+    const su = s0[0] + j * map.dj[0];
+    const sv = s0[1] + j * map.dj[1];
+    const sw = s0[2] + j * map.dj[2];
+    const [lo, hi] = rowRange([su, sv, sw], map.di, n, g.columns);
+    if (i < lo || i > hi) return -1;
+    if (dv === 0 && dw === 0) {
+      const v = Math.floor(sv + 0.5);
+      const w = Math.floor(sw + 0.5);
+      if (v < 0 || v >= ny || w < 0 || w >= nz) return -1;
+      const u = Math.floor(su + i * du + 0.5);
+      return u < 0 || u >= nx ? -1 : u + nx * v + nxy * w;
+    }
+    const u = Math.floor(su + i * du + 0.5);
+    const v = Math.floor(sv + i * dv + 0.5);
+    const w = Math.floor(sw + i * dw + 0.5);
+    if (u < 0 || u >= nx || v < 0 || v >= ny || w < 0 || w >= nz) return -1;
+    return u + nx * v + nxy * w;
+  };
+}
+
+/**
+ * The label (Math.round of the scaled value, as resampleLabels selects it) that CT voxel (i, j, k) reads
+ * from a multilabel image; 0 outside the image and for 0, NaN and infinite values.
+ */
+export function labelAt(img: NiftiImage, g: VolumeGeometry, name = 'NIfTI'): (k: number, j: number, i: number) => number {
+  const at = niftiOffsetAt(img, g, name);
+  const scale = scaler(img);
+  const data = img.data;
+  return (k, j, i) => {
+    const o = at(k, j, i);
+    if (o < 0) return 0;
+    const v = Math.round(scale(data[o]!));
+    return v !== 0 && Number.isFinite(v) ? v : 0;
+  };
 }
 
 /**
@@ -321,7 +370,7 @@ export function niftiOverlapsGrid(img: NiftiImage, g: VolumeGeometry): boolean {
   return false;
 }
 
-function scaler(img: NiftiImage): (raw: number) => number {
+export function scaler(img: NiftiImage): (raw: number) => number {
   const s = img.sclSlope;
   if (!Number.isFinite(s) || s === 0 || (s === 1 && !img.sclInter)) return (raw) => raw;
   const b = Number.isFinite(img.sclInter) ? img.sclInter : 0;
