@@ -64,7 +64,9 @@ describe('a blinded second read beside the first, through the worklist', () => {
     const g = ph.geometry;
     ws = path.join(root, 'ws');
     mkdirSync(ws);
-    [apiA, apiB, apiB2] = await Promise.all(['a', 'b', 'b2'].map((n) => window(root, n)));
+    apiA = await window(root, 'a');
+    apiB = await window(root, 'b');
+    apiB2 = await window(root, 'b2');
     for (const api of [apiA, apiB, apiB2]) {
       await api['workspace:set'](ws);
       await api['series:scan'](dicom);
@@ -122,7 +124,7 @@ describe('a blinded second read beside the first, through the worklist', () => {
     expect(await apiB['worklist:lock']({ seriesUid: uid, rater: 'Rater B', read: B })).toEqual({ ok: true });
     // A's first read signed off; B's read saved (in progress), locked by B's window.
     const la = await apiA['annotations:load'](uid);
-    await apiA['annotations:save'](signOffDocument(a, 'Rater A', '2026-01-01T01:00:00.000Z'), { baseRevision: la.revision });
+    await apiA['annotations:save'](signOffDocument(a, 'Rater A', '2026-01-01T01:00:00.000Z'), { baseRevision: la.revision ?? null });
     const first = await apiB['worklist:open'](cohort);
     expect(first.lines.map((l) => [l.state, l.rater, l.lock?.rater ?? null, l.firstRead])).toEqual([['done', 'Rater A', null, undefined]]);
     expect(first.next).toBeNull();
@@ -146,7 +148,7 @@ describe('a blinded second read beside the first, through the worklist', () => {
 
     // B signs off: B's line is done, "next" has nothing left for B.
     const lb = await apiB['annotations:load'](uid, B);
-    await apiB['annotations:save'](signOffDocument(b, 'Rater B', '2026-01-01T02:00:00.000Z'), { baseRevision: lb.revision }, B);
+    await apiB['annotations:save'](signOffDocument(b, 'Rater B', '2026-01-01T02:00:00.000Z'), { baseRevision: lb.revision ?? null }, B);
     const done = await apiB['worklist:open'](cohort, {}, B);
     expect(done.lines[0]!.state).toBe('done');
     expect(done.lines[0]!.lastChange).toMatchObject({ rater: 'Rater B', action: 'sign-off' });
