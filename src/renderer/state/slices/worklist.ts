@@ -183,7 +183,9 @@ export function attachWorklistLocks(store: StoreApi<AppState>, api: () => Parasp
       .then((ok) => {
         if (!ok && store.getState().worklistLocked === uid) {
           store.setState({ worklistLocked: null, worklistReadOnly: { seriesUid: uid, holder: 'someone who took over the lock' } });
-          void api()['worklist:readOnly'](uid).catch(() => undefined);
+          // Read-only: the read open (a blinded second read has its own lock), else the first read.
+          const read = store.getState().openRead;
+          void (read ? api()['worklist:readOnly'](uid, read) : api()['worklist:readOnly'](uid)).catch(() => undefined);
           store.getState().showToast('The lock of this series was taken over: it is read-only now (changes are not saved)', 'error');
         }
       })
