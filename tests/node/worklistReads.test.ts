@@ -170,6 +170,11 @@ describe('a blinded second read beside the first, through the worklist', () => {
     const other = path.join(root, 'cli-agreement-later.pdf');
     await cli('agreement', path.join(ws, `${uid}.read-rater-b.json`), path.join(ws, `${uid}.json`), '--series', dicom, '--pdf', other, '--date', '2026-02-01T00:00:00Z');
     expect(Buffer.compare(app, readFileSync(other))).not.toBe(0);
+    // A date that is not one: a usage error in one line, nothing written.
+    const bad = await cli('agreement', path.join(ws, `${uid}.read-rater-b.json`), path.join(ws, `${uid}.json`), '--series', dicom, '--pdf', path.join(root, 'bad.pdf'), '--date', 'yesterday');
+    expect(bad.errors).toEqual(["--date must be an ISO 8601 date or date-time (got 'yesterday')"]);
+    expect(bad.code).not.toBe(0);
+    expect(existsSync(path.join(root, 'bad.pdf'))).toBe(false);
     // The ICC line: CSA of the two ROIs, 7040 / 7200 (hand-computed in secondRead.test.ts) to 4 digits.
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     expect(text).toContain('ICC(2,1), two-way random, absolute agreement, single rater (95% CI)');
