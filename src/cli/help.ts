@@ -82,7 +82,7 @@ ${stats}
 ${batch}
   paraspine merge <OUT> <SHARD_RESULT>...
 ${merge}
-  paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE] [--pdf FILE]
+  paraspine agreement DOC DOC... --series <series-folder> [--format json|csv] [--out FILE] [--pdf FILE [--date ISO]]
 ${agreement}
   paraspine demo <DIR> [--seed N]
       Write a synthetic lumbar CT (DIR/dicom), its TotalSegmentator-style masks (DIR/masks,

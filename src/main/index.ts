@@ -52,6 +52,12 @@ async function pickFolder(): Promise<string | null> {
   return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
 }
 
+async function pickManifest(): Promise<string | null> {
+  const opts: Electron.OpenDialogOptions = { properties: ['openFile'], filters: [{ name: 'Manifest CSV', extensions: ['csv'] }, { name: 'All files', extensions: ['*'] }] };
+  const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+  return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0]!;
+}
+
 async function openFolder(folder: string | null): Promise<void> {
   if (!folder) return;
   try {
@@ -231,6 +237,7 @@ void app.whenReady().then(async () => {
     version: app.getVersion(),
     userDataDir: app.getPath('userData'),
     pickFolder,
+    pickManifest,
     // PACS credentials in secrets.json, each encrypted with safeStorage (the OS keychain) where it is available.
     secrets: FileSecretStore.inDir(app.getPath('userData'), safeStorageCodec()),
   }));

@@ -17,6 +17,8 @@ export async function createService(opts: {
   version: string;
   userDataDir: string;
   pickFolder?: () => Promise<string | null>;
+  /** Native open dialog for a manifest CSV (Electron): what the worklist's "Choose…" opens. */
+  pickManifest?: () => Promise<string | null>;
   /** Where PACS credentials are kept (Electron: secrets.json encrypted by safeStorage); default secrets.json (mode 0600) beside the settings. */
   secrets?: SecretStore;
 }): Promise<{ service: ParaspineService; settings: SettingsStore; access: FolderAccess }> {
@@ -41,6 +43,7 @@ export async function createService(opts: {
     sources: { folder: new FolderSeriesSource(undefined, undefined, (real) => access.readPolicy(real)), dicomweb: new DicomWebSeriesSource({ cacheDir: path.join(opts.userDataDir, 'dicomweb-cache'), perInstance: true, client: { credentials: (base) => secrets.get(base) } }) },
     masks: { loadMasks: (p, g, o) => masks.loadMasks(p, g, o), maskSource: (p, g, o) => masks.maskSource(p, g, o) },
     ...(opts.pickFolder ? { pickFolder: opts.pickFolder } : {}),
+    ...(opts.pickManifest ? { pickManifest: opts.pickManifest } : {}),
   });
   return { service, settings, access };
 }

@@ -347,6 +347,11 @@ export interface WorklistLine {
   lock: WorklistLockView | null;
   /** Why the line cannot be opened (a missing folder, a folder without CT), one line. */
   problem?: string;
+  /**
+   * Listed for a blinded second read (worklist:open's read): state, rater, last change and lock are that
+   * read's; this says only where the first read stands (as reads:status does: never its outlines).
+   */
+  firstRead?: 'not saved' | 'open' | 'signed off';
 }
 
 export const worklistCohortSchema = z.object({ kind: z.enum(['folder', 'manifest']), path: str }).strict();
@@ -434,19 +439,29 @@ export const channels = {
     ]),
   },
   /** Lists a cohort (a manifest CSV or a root folder) as worklist lines, filtered by state and rater. */
-  'worklist:open': { args: z.tuple([worklistCohortSchema, worklistFilterSchema.optional()]) },
+  'worklist:open': { args: z.tuple([worklistCohortSchema, worklistFilterSchema.optional(), readRefSchema.optional()]) },
+  /**
+   * Desktop app: the native open dialog for a manifest CSV; its path, or null when cancelled. A manifest
+   * chosen here (or typed in the browser) has its folder and its rows' series folders granted when
+   * worklist:open lists it; a manifest reached any other way only lists folders already granted.
+   */
+  'worklist:pickManifest': { args: z.tuple([]) },
   /**
    * Takes the editing lock of a series (`<document stem>.lock` in the workspace, atomically) for `rater`;
    * refused with who holds it when someone else does. `takeOver`: take over a stale lock (only after the
    * user was asked); a fresh lock is never taken over. Taking a lock releases the one this app held before.
+   * `read`: the lock follows the document opened: a blinded second read's is `<stem>.read-<slug>.lock`
+   * (so two raters read one series at once); left out or null, the first read's `<stem>.lock`. The
+   * optional read of readOnly / refresh / release names it the same way (left out: whichever read of the
+   * series this app holds).
    */
-  'worklist:lock': { args: z.tuple([z.object({ seriesUid: str, rater: z.string().max(80), takeOver: z.boolean().optional() }).strict()]) },
+  'worklist:lock': { args: z.tuple([z.object({ seriesUid: str, rater: z.string().max(80), takeOver: z.boolean().optional(), read: readRefSchema.optional() }).strict()]) },
   /** Marks a series open read-only: annotations:save and saveCopy refuse it until it is locked or released. */
-  'worklist:readOnly': { args: z.tuple([str]) },
+  'worklist:readOnly': { args: z.tuple([str, readRefSchema.optional()]) },
   /** Refreshes the lock this app holds (the app calls it every minute); false when it is no longer ours. */
-  'worklist:refresh': { args: z.tuple([str]) },
+  'worklist:refresh': { args: z.tuple([str, readRefSchema.optional()]) },
   /** Releases the lock this app holds on a series (and its read-only mark). */
-  'worklist:release': { args: z.tuple([str]) },
+  'worklist:release': { args: z.tuple([str, readRefSchema.optional()]) },
   'workspace:set': { args: z.tuple([str]) },
   /** The series' document; the optional second argument names a blinded second read (ReadRef; null or left out: the first read). */
   'annotations:load': { args: z.tuple([str, readRefSchema.optional()]) },
@@ -470,6 +485,12 @@ export const channels = {
    * until both are signed off): `paraspine agreement`'s code on the two saved documents.
    */
   'agreement:reads': { args: z.tuple([seriesLocatorSchema, readRefSchema.optional()]) },
+  /**
+   * The agreement of the same two reads as agreement:reads as a PDF (`paraspine agreement DOC DOC --pdf`'s
+   * code, node/reports/agreementPdf.ts: the same bytes for the same documents and date; the date is
+   * now), written into the workspace's exports folder as `<stem>.agreement.pdf`, atomically.
+   */
+  'agreement:pdf': { args: z.tuple([seriesLocatorSchema, readRefSchema.optional()]) },
   'masks:import': {
     args: z.tuple([
       z.object({
@@ -542,6 +563,7 @@ export interface ChannelResults {
   'series:slices': SeriesSlices;
   'workspace:set': AppInfo;
   'worklist:open': WorklistResult;
+  'worklist:pickManifest': string | null;
   'worklist:lock': WorklistLockResult;
   'worklist:readOnly': null;
   'worklist:refresh': boolean;
@@ -551,6 +573,7 @@ export interface ChannelResults {
   'annotations:saveCopy': { path: string };
   'reads:status': ReadsStatus;
   'agreement:reads': AgreementView;
+  'agreement:pdf': { path: string };
   'masks:import': MaskImportResult;
   'export:write': { path: string };
   'export:report': { path: string; leftOut: string[] };

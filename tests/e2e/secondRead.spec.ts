@@ -7,7 +7,8 @@
  * panel then appears with the numbers `paraspine agreement` prints for the two documents read from the
  * workspace (run here as the command line, its JSON compared with each number's exact value in the
  * panel and with its text rounded here); both histories hold their sign-off. Compare overlays A's
- * outlines in B's view; Reopen… asks for a reason (kept in the history) and hides A's read again.
+ * outlines in B's view; Export PDF writes the agreement PDF into the workspace's exports folder; Reopen…
+ * asks for a reason (kept in the history) and hides A's read again.
  * Screenshots: test-results/screenshots/second-read-*.png.
  */
 import { execFileSync } from 'node:child_process';
@@ -146,6 +147,12 @@ test('rater B reads blinded, both sign off, the agreement panel shows what paras
   // The phantom's hand-computed psoas Dice (32 and 40 pixels, 32 shared): 2·32 / 72.
   expect(want.rois[0]!.pairs[0]!.dice).toBeCloseTo(8 / 9, 9);
   await expect(pageB.getByTestId('ba-plot')).toHaveAttribute('data-points', '2');
+
+  // Export PDF: the agreement PDF (the command line's, byte for byte: tests/node/worklistReads.test.ts) in the workspace's exports folder.
+  await pageB.getByTestId('agreement-export-pdf').click();
+  const pdfFile = path.join(path.dirname(fileA), 'exports', `${path.basename(fileA, '.json')}.agreement.pdf`);
+  await expect(pageB.getByTestId('agreement-pdf-path')).toHaveText(`PDF: ${pdfFile}`);
+  expect(execFileSync('pdftotext', [pdfFile, '-'], { encoding: 'utf8' })).toContain('ICC(2,1), two-way random, absolute agreement, single rater (95% CI)');
 
   // Compare overlays A's outlines on B's view (dashed).
   await pageB.getByTestId('compare-toggle').check();

@@ -44,6 +44,11 @@ function workspaceApi(ws: string, agreementCalls: unknown[][]): ParaspineApi {
       agreementCalls.push([series, read]);
       return { format: 'paraspine-agreement', version: 1, series: {}, documents: [], raters: [], rois: [], metrics: [] };
     },
+    // The PDF itself is the command line's (tests/node/worklistReads.test.ts): here only who asked for it.
+    'agreement:pdf': async (series: SeriesLocator, read?: ReadRef | null) => {
+      agreementCalls.push(['pdf', series, read]);
+      return { path: path.join(ws, 'exports', '1.2.3.agreement.pdf') };
+    },
   };
   return api as unknown as ParaspineApi;
 }
@@ -148,6 +153,10 @@ describe('blinded second read', () => {
     // The agreement is asked of the services for this series as B's read.
     expect(calls).toEqual([[{ kind: 'folder', path: '/data', seriesUid: '1.2.3' }, { rater: 'Rater B' }]]);
     expect(b.st().agreement.state).toBe('ready');
+    // Export PDF: asked of the services for the same series and read.
+    await b.st().exportAgreementPdf();
+    expect(calls.at(-1)).toEqual(['pdf', { kind: 'folder', path: '/data', seriesUid: '1.2.3' }, { rater: 'Rater B' }]);
+    expect(b.st().agreementPdf).toEqual({ state: 'done', path: path.join(ws, 'exports', '1.2.3.agreement.pdf'), error: null });
 
     const hB = await readHistory(path.join(ws, '1.2.3.read-rater-b.history.jsonl'));
     expect(hB.map((e) => e.action)).toEqual(['save', 'sign-off']);

@@ -180,4 +180,28 @@ describe('worklist panel', () => {
     await store.getState().nextWorklistLine();
     expect(store.getState().series).toMatchObject({ seriesUid: '1.1' });
   });
+
+  it('with "Second read (blinded)" lists and locks the rater\'s own read, and shows where the first read stands', async () => {
+    const app = appStore();
+    const { of } = setup(app);
+    app.setState({ readMode: 'second', rater: '' });
+    // No rater: a second read has no file to name, said in one line (nothing listed).
+    await app.getState().openCohort({ kind: 'folder', path: '/c' });
+    expect(of('worklist:open')).toHaveLength(0);
+    expect(app.getState().worklistError).toMatch(/type your name in Rater/);
+    app.getState().setRater('Bea');
+    await app.getState().openCohort({ kind: 'folder', path: '/c' });
+    expect(of('worklist:open')[0]!.args).toEqual([{ kind: 'folder', path: '/c' }, {}, { rater: 'Bea' }]);
+    const withFirst = { ...app.getState().worklist!, lines: app.getState().worklist!.lines.map((l, n) => (n === 0 ? { ...l, firstRead: 'signed off' as const } : l)) };
+    app.setState({ worklist: withFirst });
+    const page = html(WorklistPanel);
+    expect(page).toContain('<th>First read</th>');
+    expect(page).toContain('<td data-testid="worklist-line-first-read">first read: signed off</td>');
+    await app.getState().openWorklistLine('s1');
+    expect(of('worklist:lock')[0]!.args[0]).toEqual({ seriesUid: '1.1', rater: 'Bea', read: { rater: 'Bea' } });
+    expect(of('annotations:load').at(-1)!.args).toEqual(['1.1', { rater: 'Bea' }]);
+    // Read-only (locked by someone else): marked for the rater's read.
+    await app.getState().answerWorklistLock('s2', 'readOnly');
+    expect(of('worklist:readOnly')[0]!.args).toEqual(['1.2', { rater: 'Bea' }]);
+  });
 });

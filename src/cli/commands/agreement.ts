@@ -1,5 +1,5 @@
 /**
- * `paraspine agreement DOC DOC… --series FOLDER [--format json|csv] [--out FILE] [--pdf FILE]`: inter-rater agreement
+ * `paraspine agreement DOC DOC… --series FOLDER [--format json|csv] [--out FILE] [--pdf FILE [--date ISO]]`: inter-rater agreement
  * of two or more raters' annotation documents of one series. Each document is measured on the series'
  * HU through the measuring use case (node/measureSeries.ts, as `measure --annotations` does); the
  * outlines are paired by level, muscle and side and compared by core/agreement (Dice, Hausdorff mm, and
@@ -45,6 +45,7 @@ export const AGREEMENT_OPTIONS = {
   format: { type: 'string', help: { value: 'json|csv', text: 'Format of the agreement report.', default: 'json' } },
   out: { type: 'string', help: { value: 'FILE', text: 'Write the report to FILE instead of stdout.', default: 'stdout' } },
   pdf: { type: 'string', help: { value: 'FILE', text: 'Also write a PDF with the Bland-Altman plots.', default: 'none' } },
+  date: { type: 'string', help: { value: 'ISO', text: "The PDF's date (with it the same documents give the same PDF bytes, as the app's Export PDF).", default: 'now' } },
 } as const satisfies OptionTable;
 
 export async function runAgreement(argv: string[], out: Output): Promise<void> {
@@ -52,6 +53,9 @@ export async function runAgreement(argv: string[], out: Output): Promise<void> {
   const format = oneOf(values.format, ['json', 'csv'] as const, '--format', 'json');
   if (positionals.length < 2) throw new UsageError(`agreement needs the annotation documents of at least 2 raters (got ${positionals.length})`);
   if (values.series === undefined) throw new UsageError('agreement needs --series FOLDER: the CT series the documents outline (its grid and HU)');
+  if (values.date !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(values.date) || Number.isNaN(new Date(values.date).getTime()))) {
+    throw new UsageError(`--date must be an ISO 8601 date or date-time (got '${values.date}')`);
+  }
   const folder = await requireFolder(values.series, 'series folder');
 
   // Every document first (one line naming a bad one, before any series is loaded), then measured and compared: node/agreement.ts, as the app's agreement view.
@@ -64,7 +68,7 @@ export async function runAgreement(argv: string[], out: Output): Promise<void> {
     // The Bland-Altman plots (and the ICC and ROI tables) as a PDF, beside the JSON or CSV.
     const { renderAgreementPdf } = await import('../../node/reports/agreementPdf');
     const { APP_VERSION } = await import('../../node/appVersion');
-    const pdf = await renderAgreementPdf({ report, seriesLabel: series.seriesDescription || series.seriesInstanceUid, documents, madeAt: new Date().toISOString(), softwareVersion: APP_VERSION });
+    const pdf = await renderAgreementPdf({ report, seriesLabel: series.seriesDescription || series.seriesInstanceUid, documents, madeAt: (values.date !== undefined ? new Date(values.date) : new Date()).toISOString(), softwareVersion: APP_VERSION });
     await out.emit(pdf, values.pdf);
   }
 }

@@ -27,6 +27,8 @@ export interface ApiOptions {
   masks: MaskService;
   /** Native folder dialog (Electron). Absent in web mode, where the user types a path instead. */
   pickFolder?: () => Promise<string | null>;
+  /** Native open dialog for a manifest CSV (Electron): worklist:pickManifest. Absent in web mode (the path is typed). */
+  pickManifest?: () => Promise<string | null>;
   now?: () => Date;
 }
 

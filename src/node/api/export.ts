@@ -13,22 +13,25 @@ import { measureSeries, type SeriesRef } from '../measureSeries';
 import { documentStem } from '../workspace';
 import { ApiError, type ApiContext } from './context';
 
+/** Writes `name` into the workspace's exports folder (checked to lie inside it), atomically; export:write, export:report and agreement:pdf. */
+export async function writeWorkspaceExport(ctx: ApiContext, name: string, body: Uint8Array): Promise<string> {
+  const ws = await ctx.workspace();
+  const dir = path.join(ws, 'exports');
+  const file = path.join(dir, name);
+  await fs.mkdir(dir, { recursive: true });
+  // exports/ must really be inside the workspace (not a link to elsewhere), and so must the file.
+  const realDir = await fs.realpath(dir);
+  if (!isInside(ws, realDir)) throw new ApiError(`export: ${dir} leads outside the workspace ${ws}: not written`);
+  const realFile = await ctx.access.check(file);
+  if (!isInside(ws, realFile)) throw new ApiError(`export: ${file} is outside the workspace ${ws}: not written`);
+  await writeFileAtomic(file, body);
+  return file;
+}
+
 export function exportChannels(ctx: ApiContext): Pick<ParaspineApi, 'export:write' | 'export:report'> {
-  const { access, workspace } = ctx;
+  const { workspace } = ctx;
   /** Writes `<stem>.measurements.<ext>` into the workspace's exports folder (checked to lie inside it), atomically. */
-  const writeExport = async (format: ExportFormat, seriesUid: string, body: Uint8Array): Promise<string> => {
-    const ws = await workspace();
-    const dir = path.join(ws, 'exports');
-    const file = path.join(dir, exportFileName(documentStem(seriesUid), format));
-    await fs.mkdir(dir, { recursive: true });
-    // exports/ must really be inside the workspace (not a link to elsewhere), and so must the file.
-    const realDir = await fs.realpath(dir);
-    if (!isInside(ws, realDir)) throw new ApiError(`export: ${dir} leads outside the workspace ${ws}: not written`);
-    const realFile = await access.check(file);
-    if (!isInside(ws, realFile)) throw new ApiError(`export: ${file} is outside the workspace ${ws}: not written`);
-    await writeFileAtomic(file, body);
-    return file;
-  };
+  const writeExport = (format: ExportFormat, seriesUid: string, body: Uint8Array): Promise<string> => writeWorkspaceExport(ctx, exportFileName(documentStem(seriesUid), format), body);
   return {
     async 'export:write'({ format, seriesUid, body }) {
       // The renderer computed the bytes (core's export on the volume it holds); this checks and writes them as given.

@@ -9,11 +9,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isProposal, readAnnotationDocument, type AnnotationDocument } from '../../core/annotations/document';
 import type { ScanResult, SeriesSummary } from '../../core/dicom/types';
-import type { WorklistFilter, WorklistLine, WorklistLockView, WorklistState } from '../../shared/contract';
+import type { ReadRef, WorklistFilter, WorklistLine, WorklistLockView, WorklistState } from '../../shared/contract';
 import { oneLine } from '../atomicWrite';
 import { readManifest } from '../batch/manifest';
 import { historyPath, readHistory, type HistoryEntry } from '../history';
-import { documentPath } from '../workspace';
+import { documentPath, readPath } from '../workspace';
 import { lockFile, readLock, viewOf } from './lock';
 
 /** A series of the cohort, before its state is read. */
@@ -92,6 +92,12 @@ export interface LineContext {
   staleMs: number;
   /** Whether a lock (its token) is this service's own. */
   isMine: (token: string) => boolean;
+  /**
+   * The read listed: null or left out, the first read (the series' document); `{ rater }`, that rater's
+   * blinded second read: its document, history and lock give the line's state, rater, last change and
+   * lock, and of the first read only where it stands (`firstRead`: not saved, open, signed off).
+   */
+  read?: ReadRef | null;
 }
 
 type DocRead = { kind: 'none' } | { kind: 'ok'; doc: AnnotationDocument } | { kind: 'bad'; reason: string };
@@ -126,7 +132,7 @@ export function flagOf(doc: AnnotationDocument, history: readonly HistoryEntry[]
   return parts.length ? parts.join('; ') : null;
 }
 
-/** The state, rater, last change and lock of each entry, from the workspace. */
+/** The state, rater, last change and lock of each entry (of the read listed: ctx.read), from the workspace. */
 export async function worklistLines(entries: readonly CohortEntry[], ctx: LineContext): Promise<WorklistLine[]> {
   const out: WorklistLine[] = [];
   for (const e of entries) {
@@ -135,8 +141,16 @@ export async function worklistLines(entries: readonly CohortEntry[], ctx: LineCo
       out.push({ ...base, state: 'not started', rater: '', lastChange: null, lock: null });
       continue;
     }
-    const file = documentPath(ctx.workspace, e.seriesUid);
-    const [read, history, held] = await Promise.all([readDoc(file), readHistory(historyPath(file)).catch(() => [] as HistoryEntry[]), readLock(lockFile(ctx.workspace, e.seriesUid)).catch(() => null)]);
+    const which = ctx.read ?? null;
+    const file = readPath(ctx.workspace, e.seriesUid, which);
+    const [read, history, held, first] = await Promise.all([
+      readDoc(file),
+      readHistory(historyPath(file)).catch(() => [] as HistoryEntry[]),
+      readLock(lockFile(ctx.workspace, e.seriesUid, which)).catch(() => null),
+      which ? readDoc(documentPath(ctx.workspace, e.seriesUid)) : null,
+    ]);
+    // A second read is told only where the first read stands (reads:status says as much), never its outlines.
+    const firstRead: Pick<WorklistLine, 'firstRead'> = first ? { firstRead: first.kind === 'none' ? 'not saved' : first.kind === 'ok' && first.doc.signedOff ? 'signed off' : 'open' } : {};
     const lock: WorklistLockView | null = held ? { ...viewOf(held, ctx.now, ctx.staleMs), mine: held.token !== '' && ctx.isMine(held.token) } : null;
     const last = history.at(-1);
     let state: WorklistState = 'not started';
@@ -156,7 +170,7 @@ export async function worklistLines(entries: readonly CohortEntry[], ctx: LineCo
         state = flag ? 'flagged' : 'in progress';
       }
     }
-    out.push({ ...base, state, ...(flag ? { flag } : {}), rater, lastChange, lock });
+    out.push({ ...base, state, ...(flag ? { flag } : {}), rater, lastChange, lock, ...firstRead });
   }
   return out;
 }

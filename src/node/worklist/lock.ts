@@ -1,5 +1,6 @@
 /**
- * The editing lock of a series in a shared workspace: `<document stem>.lock` beside `<stem>.json`, so two
+ * The editing lock of a read in a shared workspace: `<document stem>.lock` beside `<stem>.json` (a
+ * blinded second read's `<stem>.read-<slug>.lock` beside its own document), so two
  * people on one shared folder never overwrite each other's read. It is taken atomically (created with
  * fs.open 'wx': of two takers exactly one creates it), holds JSON {rater, host, pid, since, refreshed,
  * token}, is refreshed while the series is open (`refreshed`, every minute by the app) and released on
@@ -14,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { documentStem } from '../workspace';
+import { readPath } from '../workspace';
 
 export const DEFAULT_LOCK_STALE_MINUTES = 30;
 /** How often the app refreshes a lock it holds. */
@@ -44,9 +45,15 @@ export interface LockView {
 
 export type TakeResult = { ok: true; lock: LockInfo; tookOver?: LockView } | { ok: false; holder: LockView; reason: string };
 
-/** `<workspace>/<document stem>.lock`. */
-export function lockFile(workspace: string, seriesUid: string): string {
-  return path.join(workspace, `${documentStem(seriesUid)}.lock`);
+/**
+ * The lock of the document actually opened: the first read's `<workspace>/<document stem>.lock`; a
+ * blinded second read's `<stem>.read-<rater slug>.lock` (beside its `<stem>.read-<slug>.json`,
+ * workspace.ts readPath), so two raters read one series at once and one rater's two windows still
+ * exclude each other.
+ */
+export function lockFile(workspace: string, seriesUid: string, read?: { rater: string } | null): string {
+  const doc = readPath(workspace, seriesUid, read);
+  return `${doc.slice(0, -'.json'.length)}.lock`;
 }
 
 /** The lock at `file` as written, or null when there is none; an unreadable one counts from the file's time, holder unknown. */

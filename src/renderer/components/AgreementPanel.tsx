@@ -3,6 +3,8 @@
  * code in the services, never computed here): per ROI Dice and Hausdorff (mm), per metric ICC(2,1) with
  * its 95% CI and Bland-Altman bias and limits of agreement, and a Bland-Altman plot (SVG) of the chosen
  * metric. Shown once both reads are signed off. Each number also carries its exact value (data-value).
+ * "Export PDF" writes `paraspine agreement --pdf`'s PDF of the same two reads (agreement:pdf) into the
+ * workspace's exports folder.
  */
 import { useState } from 'react';
 import { getApi } from '../api/client';
@@ -35,6 +37,7 @@ export function AgreementPanel() {
   const store = getAppStore(getApi);
   const compare = useApp((s) => s.reads?.compare ?? null);
   const agreement = useApp((s) => s.agreement);
+  const pdf = useApp((s) => s.agreementPdf);
   const [metricKey, setMetricKey] = useState<Metric['key']>('areaMm2');
   if (!compare) return null;
   const view = agreement.view;
@@ -46,7 +49,21 @@ export function AgreementPanel() {
         <button className="small ghost" onClick={() => void store.getState().loadAgreement()} title="Compute again from the saved documents" data-testid="agreement-refresh">
           ↻
         </button>
+        <button
+          className="small"
+          disabled={pdf.state === 'writing'}
+          onClick={() => void store.getState().exportAgreementPdf()}
+          title="Write the agreement as a PDF (the same as paraspine agreement --pdf) into the workspace's exports folder"
+          data-testid="agreement-export-pdf"
+        >
+          {pdf.state === 'writing' ? 'Writing PDF…' : 'Export PDF'}
+        </button>
       </div>
+      {pdf.state === 'done' && (
+        <div className="small-text dim agreement-pad" data-testid="agreement-pdf-path">
+          PDF: {pdf.path}
+        </div>
+      )}
       {agreement.state === 'loading' && <div className="small-text dim agreement-pad">Measuring both reads…</div>}
       {agreement.state === 'error' && (
         <div className="small-text agreement-pad error-text" data-testid="agreement-error">

@@ -3,7 +3,10 @@
  * series found, or a manifest CSV) listed with each line's state, rater, last change and lock; filters by
  * state and rater; "Next" (key `.`) opens the first line not done and not locked by someone else. A line
  * opens as a folder's series does, under its editing lock; one locked by someone else asks (read-only,
- * or take over when stale). Everything goes through the worklist:* channels.
+ * or take over when stale). With "Second read (blinded)" chosen every line is the rater's own read (its
+ * state, rater, last change and lock) and says only where the first read stands. In the desktop app a
+ * manifest can be chosen in the open dialog (its series folders are then opened with it). Everything
+ * goes through the worklist:* channels.
  */
 import { useState } from 'react';
 import { getApi } from '../api/client';
@@ -32,6 +35,8 @@ export function WorklistPanel() {
   const busy = useApp((s) => s.worklistBusy);
   const error = useApp((s) => s.worklistError);
   const selected = useApp((s) => s.selectedSeriesUid);
+  const desktop = useApp((s) => s.appInfo?.mode === 'electron');
+  const secondRead = useApp((s) => s.readMode === 'second');
   const [kind, setKind] = useState<'folder' | 'manifest'>(cohort?.kind ?? 'folder');
   const [path, setPath] = useState(cohort?.path ?? '');
   const st = () => store.getState();
@@ -51,6 +56,27 @@ export function WorklistPanel() {
           <option value="manifest">manifest CSV</option>
         </select>
         <input className="path" value={path} onChange={(e) => setPath(e.target.value)} placeholder={kind === 'folder' ? 'Cohort folder (type a path)' : 'Manifest CSV (type a path)'} aria-label="Cohort path" data-testid="worklist-path" />
+        {desktop && kind === 'manifest' && (
+          <button
+            type="button"
+            className="small ghost"
+            disabled={busy}
+            title="Choose the manifest in the open dialog: its series folders are opened with it"
+            onClick={() =>
+              void getApi()
+                ['worklist:pickManifest']()
+                .then((file) => {
+                  if (!file) return;
+                  setPath(file);
+                  return st().openCohort({ kind: 'manifest', path: file });
+                })
+                .catch((e: unknown) => st().showToast(e instanceof Error ? e.message : String(e), 'error'))
+            }
+            data-testid="worklist-pick-manifest"
+          >
+            Choose…
+          </button>
+        )}
         <button type="submit" className="small" disabled={busy} data-testid="worklist-open">
           {busy ? 'Reading…' : 'Open cohort'}
         </button>
@@ -108,6 +134,7 @@ export function WorklistPanel() {
                   <th>Rater</th>
                   <th>Last change</th>
                   <th>Lock</th>
+                  {secondRead && <th>First read</th>}
                 </tr>
               </thead>
               <tbody>
@@ -126,6 +153,7 @@ export function WorklistPanel() {
                     <td>{l.rater}</td>
                     <td>{l.lastChange ? `${when(l.lastChange.at)} · ${l.lastChange.rater || '—'} · ${l.lastChange.action}` : ''}</td>
                     <td data-testid="worklist-line-lock">{lockText(l)}</td>
+                    {secondRead && <td data-testid="worklist-line-first-read">{l.firstRead ? `first read: ${l.firstRead}` : ''}</td>}
                   </tr>
                 ))}
               </tbody>

@@ -43,6 +43,9 @@ export interface ReadsSlice {
   reopen(reason: string): Promise<boolean>;
   setCompare(on: boolean): void;
   loadAgreement(): Promise<void>;
+  /** Agreement > Export PDF: `paraspine agreement --pdf`'s PDF of the two reads, into the workspace's exports folder (agreement:pdf). */
+  exportAgreementPdf(): Promise<void>;
+  agreementPdf: { state: 'idle' | 'writing' | 'done' | 'error'; path: string | null; error: string | null };
 }
 
 const READ_MODE_KEY = 'paraspine-read-mode';
@@ -111,6 +114,7 @@ export const createReadsSlice = (set: Set, get: Get, deps: StoreDeps): ReadsSlic
     compareOn: false,
     reopenOpen: false,
     agreement: IDLE_AGREEMENT,
+    agreementPdf: { state: 'idle', path: null, error: null },
     nextRead() {
       if (get().readMode === 'first') return { read: null };
       const rater = get().rater.trim();
@@ -124,8 +128,13 @@ export const createReadsSlice = (set: Set, get: Get, deps: StoreDeps): ReadsSlic
         /* storage unavailable: the mode holds for this session */
       }
       set({ readMode: mode });
-      const uid = get().selectedSeriesUid;
-      if (uid) await get().selectSeries(uid);
+      const { selectedSeriesUid: uid, worklistLocked, worklistReadOnly, worklist } = get();
+      // Opened from the worklist: opened again through it, so the lock follows the read (its own lock file).
+      const line = uid && (worklistLocked === uid || worklistReadOnly?.seriesUid === uid) ? worklist?.lines.find((l) => l.seriesUid === uid) : undefined;
+      if (line) await get().openWorklistLine(line.id);
+      else if (uid) await get().selectSeries(uid);
+      // The worklist shows the read chosen (its state, rater and lock).
+      if (!line) await get().refreshWorklist();
     },
     async refreshReads() {
       const { doc, openRead } = get();
@@ -214,6 +223,20 @@ export const createReadsSlice = (set: Set, get: Get, deps: StoreDeps): ReadsSlic
       } catch (e) {
         if (get().series !== series) return;
         set({ agreement: { state: 'error', view: null, error: message(e) } });
+      }
+    },
+    async exportAgreementPdf() {
+      const { series, openRead, reads } = get();
+      if (!series || !reads?.compare) return;
+      set({ agreementPdf: { state: 'writing', path: null, error: null } });
+      try {
+        const api = deps.api();
+        const { path } = openRead ? await api['agreement:pdf'](series, openRead) : await api['agreement:pdf'](series);
+        set({ agreementPdf: { state: 'done', path, error: null } });
+        get().showToast(`Agreement PDF written: ${path}`, 'info');
+      } catch (e) {
+        set({ agreementPdf: { state: 'error', path: null, error: message(e) } });
+        get().showToast(`Agreement PDF not written: ${message(e)}`, 'error');
       }
     },
   };

@@ -5,10 +5,12 @@
  * take it over. A line is opened as a folder's series is (openFolder, then selectSeries). The lock held
  * is refreshed every minute and released when another series is opened or the page goes
  * (attachWorklistLocks). A read-only series is never saved: edits are refused here, autosave skips it,
- * and the services refuse its save.
+ * and the services refuse its save. With "Second read (blinded)" chosen (slices/reads.ts) the lines,
+ * "Next" and the lock are those of the rater's own read (`<stem>.read-<slug>.lock`), so two raters
+ * read one series at once.
  */
 import type { StoreApi } from 'zustand/vanilla';
-import type { ParaspineApi, WorklistCohort, WorklistFilter, WorklistLine, WorklistLockView, WorklistResult } from '../../../shared/contract';
+import type { ParaspineApi, ReadRef, WorklistCohort, WorklistFilter, WorklistLine, WorklistLockView, WorklistResult } from '../../../shared/contract';
 import type { AppState, Get, Set, StoreDeps } from '../types';
 import { message } from '../util';
 
@@ -46,10 +48,22 @@ export function lockHolderText(v: Pick<WorklistLockView, 'rater' | 'host' | 'sin
 }
 
 export const createWorklistSlice = (set: Set, get: Get, deps: StoreDeps): WorklistSlice => {
+  /** The read the worklist lists and opens (a blinded second read: its own state and lock), or a one-line refusal. */
+  const currentRead = (): { read: ReadRef; refused?: undefined } | { read?: undefined; refused?: string } => {
+    const r = get().nextRead();
+    if ('refused' in r) return { refused: r.refused };
+    return r.read ? { read: r.read } : {};
+  };
   const list = async (cohort: WorklistCohort, filter: WorklistFilter): Promise<void> => {
+    const which = currentRead();
+    if (which.refused) {
+      set({ worklistCohort: cohort, worklistFilter: filter, worklist: null, worklistError: which.refused });
+      return;
+    }
     set({ worklistBusy: true, worklistError: null });
     try {
-      const r = await deps.api()['worklist:open'](cohort, filter);
+      const api = deps.api();
+      const r = which.read ? await api['worklist:open'](cohort, filter, which.read) : await api['worklist:open'](cohort, filter);
       set({ worklist: r, worklistCohort: cohort, worklistFilter: filter, worklistBusy: false });
     } catch (e) {
       set({ worklistBusy: false, worklistError: message(e).replace(/\s*[\r\n]+\s*/g, ' ') });
@@ -102,8 +116,14 @@ export const createWorklistSlice = (set: Set, get: Get, deps: StoreDeps): Workli
         if (line?.problem) get().showToast(`${line.id}: ${line.problem}`, 'error');
         return;
       }
+      const which = currentRead();
+      if (which.refused) {
+        get().showToast(which.refused, 'error');
+        return;
+      }
       try {
-        const r = await deps.api()['worklist:lock']({ seriesUid: line.seriesUid, rater: get().rater });
+        // The lock of the read opened: a blinded second read's own, so the first reader does not block it.
+        const r = await deps.api()['worklist:lock']({ seriesUid: line.seriesUid, rater: get().rater, ...(which.read ? { read: which.read } : {}) });
         if (!r.ok) {
           set({ question: { kind: 'worklistLock', lineId: line.id, seriesUid: line.seriesUid, holder: r.holder } });
           return;
@@ -116,9 +136,15 @@ export const createWorklistSlice = (set: Set, get: Get, deps: StoreDeps): Workli
     async answerWorklistLock(lineId, choice) {
       const line = lineOf(lineId);
       if (!line?.seriesUid || !line.folder || choice === 'cancel') return;
+      const which = currentRead();
+      if (which.refused) {
+        get().showToast(which.refused, 'error');
+        return;
+      }
+      const read = which.read ? { read: which.read } : {};
       try {
         if (choice === 'takeOver') {
-          const r = await deps.api()['worklist:lock']({ seriesUid: line.seriesUid, rater: get().rater, takeOver: true });
+          const r = await deps.api()['worklist:lock']({ seriesUid: line.seriesUid, rater: get().rater, takeOver: true, ...read });
           if (!r.ok) {
             // Refreshed meanwhile (not stale any more), or taken by a third: ask again with what holds now.
             set({ question: { kind: 'worklistLock', lineId, seriesUid: line.seriesUid, holder: r.holder } });
@@ -128,7 +154,8 @@ export const createWorklistSlice = (set: Set, get: Get, deps: StoreDeps): Workli
           if (r.tookOver) get().showToast(`Took over the lock of ${lockHolderText(r.tookOver)}`);
           return;
         }
-        await deps.api()['worklist:readOnly'](line.seriesUid);
+        if (which.read) await deps.api()['worklist:readOnly'](line.seriesUid, which.read);
+        else await deps.api()['worklist:readOnly'](line.seriesUid);
         await openSeries(line, { readOnly: line.lock ? lockHolderText(line.lock) : 'someone else' });
       } catch (e) {
         set({ error: message(e) });
@@ -156,7 +183,9 @@ export function attachWorklistLocks(store: StoreApi<AppState>, api: () => Parasp
       .then((ok) => {
         if (!ok && store.getState().worklistLocked === uid) {
           store.setState({ worklistLocked: null, worklistReadOnly: { seriesUid: uid, holder: 'someone who took over the lock' } });
-          void api()['worklist:readOnly'](uid).catch(() => undefined);
+          // Read-only: the read open (a blinded second read has its own lock), else the first read.
+          const read = store.getState().openRead;
+          void (read ? api()['worklist:readOnly'](uid, read) : api()['worklist:readOnly'](uid)).catch(() => undefined);
           store.getState().showToast('The lock of this series was taken over: it is read-only now (changes are not saved)', 'error');
         }
       })
