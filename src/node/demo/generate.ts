@@ -145,6 +145,8 @@ export async function writeDemo(dir: string, seed = DEFAULT_DEMO_SEED): Promise<
     [`autochthon_${side}`, [muscleLabel('erectorSpinae', side), muscleLabel('multifidus', side), fatPlaneLabel(side)]],
     [`quadratus_lumborum_${side}`, [muscleLabel('quadratusLumborum', side)]],
   ]);
+  const maskOfLabel: (string | undefined)[] = [];
+  for (const [n, labels] of muscleMasks) for (const l of labels) maskOfLabel[l] = n;
   for (let k = 0; k < slices; k++) {
     const slice: DemoSlice = demoSlice(k);
     const { hu } = demoHu(slice, k, seed);
@@ -155,7 +157,7 @@ export async function writeDemo(dir: string, seed = DEFAULT_DEMO_SEED): Promise<
       const o = p + plane * k;
       let name: string | null = null;
       if (vertebraName && isVertebraLabel(label)) name = vertebraName;
-      else for (const [n, labels] of muscleMasks) if (labels.includes(label)) name = n;
+      else name = maskOfLabel[label] ?? null;
       if (!name) continue;
       volumes.get(name)![o] = 1;
       multilabel[o] = TS_LABELS[name] ?? 0;
