@@ -4,26 +4,36 @@
  * from it, with the exact ground truth of every muscle at the four measured levels counted from the
  * same label map and HU (never by the app's measuring code).
  *
- * Grid: 256 x 256 pixels of 0.9 mm, 60 axial slices of 3 mm, slice k (feet to head) at z = 3k - 90 mm;
+ * Grid: 320 x 320 pixels of 1.2 mm (a 384 mm field of view), 60 axial slices of 3 mm, slice k (feet to head) at z = 3k - 90 mm;
  * column i runs to the patient's left (+x), row j to the posterior (+y). Along z, from the feet:
  * sacrum (slices 1..6, soft tissue only on slice 0), then per segment a 3-slice disc and a 7-slice vertebral body (L5 .. L1),
  * and a last disc (T12/L1, slices 57..59). Each vertebral body is centred on its middle slice and
  * each disc has one middle slice, so the levels are: L5/S1 = 8, L4/L5 = 18, L3/L4 = 28, L3 = 33.
  *
- * Anatomy, front to back: the abdominal wall (a band of muscle inside the subcutaneous fat), the bowel and
- * mesentery (smooth blobs of bowel wall and contents, mesenteric fat and a few gas pockets: a seeded
- * smooth noise field, continuous across slices), the aorta and the inferior vena cava in front of the
- * spine (dividing into the iliac vessels below L4), the kidneys beside L1-L2, the retroperitoneal fat
- * around the psoas and quadratus lumborum, the vertebra, and behind it the multifidus and erector spinae
- * of each side with a 1-pixel fat plane between them (in the autochthon mask, as TotalSegmentator's masks
+ * Anatomy of an average adult (sizes in mm below, at spineLabel and the muscles), front to back: a trunk
+ * 340 mm wide and 240 mm deep with 15-20 mm of subcutaneous fat; the abdominal wall (the rectus abdominis
+ * parted at the linea alba, the three flank layers with thin fat between, thinning behind the flank); the
+ * bowel and mesentery (smooth blobs of bowel wall and contents, mesenteric fat and a few gas pockets: a seeded
+ * smooth noise field, continuous across slices) and the colon in each flank; the aorta and the inferior vena
+ * cava in front of the spine (dividing into the iliac vessels below L4), the kidneys beside L1-L2, the
+ * retroperitoneal fat; the vertebra: a kidney-shaped body (cortical rim, trabecular centre), pedicles, the
+ * canal, articular processes, laminae, the spinous process and, on each body's middle three slices, the
+ * transverse processes; at a disc the disc (nucleus and annulus), the facet joints and the upper spinous
+ * process, no ring; the sacrum with its alae. The psoas lies against the body's anterolateral surface
+ * reaching back to the transverse process and grows caudally; the quadratus lumborum lies lateral to it
+ * behind the transverse process tip, thinning to a small slip at L5/S1; behind the laminae the paraspinal
+ * mass of each side, the multifidus medial (in the laminar groove, against the spinous process) and the
+ * erector spinae lateral, with a 1-pixel fat plane between them (in the autochthon mask, as TotalSegmentator's masks
  * take in such planes; the muscle beside it lean) where the multifidus holds the
  * published share of the autochthon at that height (mfShareByLevel.ts: 0.2 at L3 .. 0.55 at L5/S1), so a
  * split of the autochthon along its fat plane gives the model's two muscles exactly (the plane going to the
  * erector spinae, as the split rule gives the cut pixel to the lateral part; the truth counts it there).
+ * Areas per side (published adult ranges at the muscles): psoas about 8.7 cm² at L3 to 13.5 at L5/S1,
+ * quadratus lumborum 4.1 to 2.0, erector spinae 21 to 8, multifidus 5.4 to 9.7.
  *
  * HU (all integers, so every storage gives the same truth): air -1000; fat -100 (subcutaneous, retroperitoneal,
  * mesenteric, the intermuscular plane) and soft tissue 35 (bowel wall 30 and contents 12, vessels 40, kidney 30);
- * vertebral cortex 700 and trabecular bone 150 (sacrum 200 inside); posterior elements 700; discs 80; the
+ * vertebral cortex 700 and trabecular bone 150 (sacrum 200 inside); posterior elements 700; discs 75 (nucleus) and 92 (annulus); the
  * spinal canal (fluid) 10; each of these with a seeded jitter of -8..8 (image noise). Muscle pixels are lean (40..60 HU) or fat
  * (-110..-90 HU): on each slice exactly round(stated fraction x pixels) of a muscle's pixels are fat, those
  * where a seeded smooth noise field is lowest, so the fat lies in streaks and small patches spread
@@ -286,7 +296,12 @@ function spineLabel(x: number, y: number, k: number): number | null {
   return pedicle || articular || lamina || spinous || transverse ? LABEL.posteriorElements : null;
 }
 
-/** The autochthon's (one side's) half width and half depth along z (mm): erector spinae and multifidus together, 27 cm² at L3, 17 cm² at L5/S1. */
+/**
+ * The autochthon's (one side's) half width and half depth along z (mm): erector spinae and multifidus together,
+ * 26 cm² at L3 to 17.5 cm² at L5/S1. Published adult ranges per side (Crawford 2016, Fortin 2013): erector spinae
+ * about 15-25 cm² at L3-L4, 5-15 cm² at L4/L5-L5/S1; multifidus about 4-7 cm² at L3, 7-11 cm² at L4/L5-L5/S1;
+ * the model's erector spinae 21.0, 19.6, 13.3, 7.8 cm² and multifidus 5.4, 6.4, 7.7, 9.7 cm² (L3 .. L5/S1).
+ */
 const AUTOCHTHON_HALF_WIDTH: readonly (readonly [number, number])[] = [
   [0, 24],
   [8, 25],
@@ -320,7 +335,7 @@ function inAutochthon(i: number, j: number, k: number, s: 1 | -1): boolean {
  * pointing forwards and medially), set against the vertebral body's anterolateral surface (its medial part
  * lies where the body is, which the body keeps) and reaching back to the transverse process; its area grows
  * caudally. Published adult psoas CSA per side: about 6-12 cm² at L3 (Derstine 2018 and others), larger at
- * L4/L5 and L5/S1 (about 10-20 cm²); the model's outlines measure about 7 cm² at L3, 9 at L3/L4, 11 at L4/L5 and 12 at L5/S1.
+ * L4/L5 and L5/S1 (about 10-20 cm²); the model's measure about 8.7 cm² at L3, 10.1 at L3/L4, 12.3 at L4/L5 and 13.5 at L5/S1.
  */
 const PSOAS_ELLIPSE_MM2: readonly (readonly [number, number])[] = [
   [0, 1550],
@@ -347,7 +362,7 @@ function inPsoas(x: number, y: number, k: number, s: 1 | -1): boolean {
  * The quadratus lumborum: a lens lateral to the psoas, behind the transverse process tip, largest at L3 and
  * thinning caudally to a small slip at L5/S1 (it inserts on the iliac crest), absent on the sacrum's slices.
  * Published adult QL CSA per side about 3-8 cm² at L3-L4 (Kamaz 2007, Ivanac 2026), little below L4/L5; the
- * model's: about 4.2 cm² at L3, 3.6 at L3/L4, 2.7 at L4/L5, 2.0 at L5/S1.
+ * model's: about 4.1 cm² at L3, 3.7 at L3/L4, 2.7 at L4/L5, 2.0 at L5/S1.
  */
 const QL_SCALE: readonly (readonly [number, number])[] = [
   [8, 0.69],
@@ -451,12 +466,15 @@ export function labelAt(i: number, j: number, k: number): number {
   if (k >= 20 ? inEllipse(x, y, 13, -27, 10, 10) || inEllipse(x, y, -19, -25, 12, 8) : inEllipse(x, y, 22, -24, 6, 6) || inEllipse(x, y, -22, -24, 6, 6) || inEllipse(x, y, 15, -17, 5, 4.5) || inEllipse(x, y, -14, -17, 6, 4.5)) return LABEL.vessel;
   // The abdominal wall, from the rectus abdominis in front (parted at the linea alba) round to the flanks,
   // where the external and internal obliques and the transversus lie in three layers with thin fat between.
-  if (r > 0.91 && y < 25) {
-    const ax = Math.abs(x);
+  // Behind the flank it thins and ends at the thoracolumbar fascia beside the erector spinae.
+  const ax = Math.abs(x);
+  if (r > (y < 10 ? 0.9 : 0.9 + 0.0025 * (y - 10)) && y < 52) {
     if (ax < 2.5 || (ax > 62 && ax < 67 && y < -60)) return LABEL.subcutaneousFat;
-    if (ax > 67 && ((r > 0.965 && r < 0.975) || (r > 0.937 && r < 0.947))) return LABEL.subcutaneousFat;
+    if (ax > 90 && ((r > 0.964 && r < 0.973) || (r > 0.93 && r < 0.939))) return LABEL.subcutaneousFat;
     return LABEL.abdominalWall;
   }
+  // the ascending (right) and descending (left) colon in the flanks: wall, contents, gas along the top
+  if (inEllipse(ax, y, 106, 8, 19, 16)) return inEllipse(ax, y, 106, 8, 16, 13) ? (y < 8 - 6 ? LABEL.bowelGas : LABEL.bowelContents) : LABEL.bowel;
   // The peritoneal cavity: in front of the retroperitoneum, whose front curves back laterally (around the psoas, to the kidneys).
   if (y < -32 + 0.0045 * x * x) {
     // bowel loops and mesentery: smooth blobs (two octaves of noise, continuous across slices); in a loop's
