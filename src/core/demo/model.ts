@@ -29,7 +29,7 @@
  * split of the autochthon along its fat plane gives the model's two muscles exactly (the plane going to the
  * erector spinae, as the split rule gives the cut pixel to the lateral part; the truth counts it there).
  * Areas per side (published adult ranges at the muscles): psoas about 8.7 cm² at L3 to 13.5 at L5/S1,
- * quadratus lumborum 4.1 to 2.0, erector spinae 21 to 8, multifidus 5.4 to 9.7.
+ * quadratus lumborum 4.1 to 2.0, erector spinae 21 to 7.3, multifidus 5.2 to 9.3.
  *
  * HU (all integers, so every storage gives the same truth): air -1000; fat -100 (subcutaneous, retroperitoneal,
  * mesenteric, the intermuscular plane) and soft tissue 35 (bowel wall 30 and contents 12, vessels 40, kidney 30);
@@ -282,7 +282,7 @@ function spineLabel(x: number, y: number, k: number): number | null {
     if (inBody(x, y, a + 1, b + 1, 0)) return LABEL.disc; // the disc bulges a little beyond the bodies
     // the facet joints (the articular processes of the two vertebrae with the joint space between) and the
     // upper vertebra's spinous process reach down to the disc; no pedicles, laminae or transverse processes
-    if (inEllipse(ax, y, 18, back + 14, 5.5, 6.5)) return Math.abs(ax - 18 - 0.5 * (y - back - 14)) < 0.7 ? null : LABEL.posteriorElements;
+    if (inEllipse(ax, y, 18, back + 14, 5.5, 6.5)) return Math.abs(ax - 18 - 0.5 * (y - back - 14)) < 0.7 ? LABEL.softTissue : LABEL.posteriorElements; // the joint space: cartilage
     if (ax <= 3 && y >= back + 24 && y <= back + 48) return LABEL.posteriorElements;
     return null;
   }
@@ -298,9 +298,9 @@ function spineLabel(x: number, y: number, k: number): number | null {
 
 /**
  * The autochthon's (one side's) half width and half depth along z (mm): erector spinae and multifidus together,
- * 26 cm² at L3 to 17.5 cm² at L5/S1. Published adult ranges per side (Crawford 2016, Fortin 2013): erector spinae
+ * 26 cm² at L3 to 17 cm² at L5/S1. Published adult ranges per side (Crawford 2016, Fortin 2013): erector spinae
  * about 15-25 cm² at L3-L4, 5-15 cm² at L4/L5-L5/S1; multifidus about 4-7 cm² at L3, 7-11 cm² at L4/L5-L5/S1;
- * the model's erector spinae 21.0, 19.6, 13.3, 7.8 cm² and multifidus 5.4, 6.4, 7.7, 9.7 cm² (L3 .. L5/S1).
+ * the model's erector spinae 21.0, 19.1, 12.8, 7.3 cm² and multifidus 5.2, 6.1, 7.3, 9.3 cm² (L3 .. L5/S1).
  */
 const AUTOCHTHON_HALF_WIDTH: readonly (readonly [number, number])[] = [
   [0, 24],
@@ -327,7 +327,7 @@ function inAutochthon(i: number, j: number, k: number, s: 1 | -1): boolean {
   const y = mmY(j);
   if (x < 2.5 || x > 2.5 + 2 * ax || Math.abs(y - AUTOCHTHON_Y) > 30) return false;
   // the block behind the laminae and transverse processes, and the laminar groove beside the spinous process (the multifidus' deepest part)
-  return superNorm(x, y, 2.5 + ax, AUTOCHTHON_Y, ax, alongZ(AUTOCHTHON_HALF_DEPTH, k), 2.8) <= 1 || (x > 2.5 && inEllipse(x, y, 9, AUTOCHTHON_Y - 16, 7, 10));
+  return superNorm(x, y, 2.5 + ax, AUTOCHTHON_Y, ax, alongZ(AUTOCHTHON_HALF_DEPTH, k), 2.8) <= 1 || (x > 2.5 && inEllipse(x, y, 9, AUTOCHTHON_Y - 10, 6.5, 8.5));
 }
 
 /**
