@@ -283,7 +283,8 @@ function spineLabel(x: number, y: number, k: number): number | null {
     // the facet joints (the articular processes of the two vertebrae with the joint space between) and the
     // upper vertebra's spinous process reach down to the disc; no pedicles, laminae or transverse processes
     if (inEllipse(ax, y, 18, back + 14, 5.5, 6.5)) return Math.abs(ax - 18 - 0.5 * (y - back - 14)) < 0.7 ? LABEL.softTissue : LABEL.posteriorElements; // the joint space: cartilage
-    if (ax <= 3 && y >= back + 24 && y <= back + 48) return LABEL.posteriorElements;
+    // (the spinous process on the disc's upper two slices: the interspinous gap below it, as a sagittal view shows)
+    if ((k - 7) % 10 > 0 && ax <= 3 && y >= back + 24 && y <= back + 48) return LABEL.posteriorElements;
     return null;
   }
   if (inBody(x, y, a, b, 0)) return inBody(x, y, a, b, CORTEX_MM) ? LABEL.trabecular : LABEL.cortex;
