@@ -16,7 +16,7 @@
  * bowel and mesentery (smooth blobs of bowel wall and contents, mesenteric fat and a few gas pockets: a seeded
  * smooth noise field, continuous across slices) and the colon in each flank; the aorta and the inferior vena
  * cava in front of the spine (dividing into the iliac vessels below L4), the kidneys beside L1-L2, the
- * retroperitoneal fat; the vertebra: a kidney-shaped body (cortical rim, trabecular centre), pedicles, the
+ * retroperitoneal fat, the iliac wings beside the sacrum and their crests at L5/S1; the vertebra: a kidney-shaped body (cortical rim, trabecular centre), pedicles, the
  * canal, articular processes, laminae, the spinous process and, on each body's middle three slices, the
  * transverse processes; at a disc the disc (nucleus and annulus), the facet joints and the upper spinous
  * process, no ring; the sacrum with its alae. The psoas lies against the body's anterolateral surface
@@ -33,7 +33,7 @@
  *
  * HU (all integers, so every storage gives the same truth): air -1000; fat -100 (subcutaneous, retroperitoneal,
  * mesenteric, the intermuscular plane) and soft tissue 35 (bowel wall 30 and contents 12, vessels 40, kidney 30);
- * vertebral cortex 700 and trabecular bone 150 (sacrum 200 inside); posterior elements 700; discs 75 (nucleus) and 92 (annulus); the
+ * vertebral cortex 700 and trabecular bone 150 (sacrum 200 inside); posterior elements 700; the ilium 450; discs 75 (nucleus) and 92 (annulus); the
  * spinal canal (fluid) 10; each of these with a seeded jitter of -8..8 (image noise). Muscle pixels are lean (40..60 HU) or fat
  * (-110..-90 HU): on each slice exactly round(stated fraction x pixels) of a muscle's pixels are fat, those
  * where a seeded smooth noise field is lowest, so the fat lies in streaks and small patches spread
@@ -104,6 +104,10 @@ export const LABEL = {
   retroperitonealFat: 23,
   bowelContents: 24,
   fatPlaneRight: 25,
+  /** The iliac bones (in no mask): beside the sacrum and, as the iliac crests, at L5/S1. */
+  ilium: 26,
+  /** The gluteal muscles and the iliacus beside the iliac wings (in no mask: the model's psoas is the psoas alone). */
+  pelvicMuscle: 27,
 } as const;
 
 export function muscleLabel(m: DemoMuscle, side: DemoSide): number {
@@ -267,6 +271,8 @@ function spineLabel(x: number, y: number, k: number): number | null {
   const back = BODY_Y + b; // the body's posterior border at the midline
   const ax = Math.abs(x);
   const CORTEX_MM = 2.4; // two pixels of cortex
+  // the iliac wings beside the sacrum (at the sacroiliac joints) and their crests up to the lower L5 body
+  if (k <= 6 ? nearSegment(ax, y, 74, 28, 118, -22, 5) : k <= 10 && nearSegment(ax, y, 102, 24, 124, -6, 4)) return LABEL.ilium;
   if (seg.kind === 'sacrum') {
     // slice 0 lies below the sacrum's tip (soft tissue): the sacrum does not touch the end of the scan
     if (k === 0) return null;
@@ -426,6 +432,17 @@ export function fatPlaneAt(k: number): number {
 const SKIN = { cy: -12, ax: 170, ay: 120, p: 2.4 } as const;
 const FAT = { cy: -10, ax: 150, ay: 103, p: 2.4 } as const;
 
+/** Beside an iliac wing (the segment (x0, y0)-(x1, y1), posteromedial to anterolateral): the gluteal muscles behind and lateral to it, the iliacus in front and medial. */
+function inPelvicMuscle(ax: number, y: number, k: number): boolean {
+  if (k > 10) return false;
+  const [x0, y0, x1, y1] = k <= 6 ? [74, 28, 118, -22] : [102, 24, 124, -6];
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  const t = ((ax - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / (len * len);
+  const d = ((ax - x0) * (y0 - y1) + (y - y0) * (x1 - x0)) / len; // > 0: behind and lateral
+  if (t < 0 || t > 1) return false;
+  return (d > 4 && d < 22) || (k <= 6 && t > 0.25 && d < -4 && d > -16);
+}
+
 let trunkR: Float64Array | null = null;
 let skinR: Float64Array | null = null;
 
@@ -459,10 +476,11 @@ export function labelAt(i: number, j: number, k: number): number {
     if (inPsoas(x, y, k, s)) return muscleLabel('psoas', side);
     if (inQuadratus(x, y, k, s)) return muscleLabel('quadratusLumborum', side);
     // the kidneys beside L1 and L2, in front of the quadratus lumborum and lateral to the psoas
-    if (k >= 40 && inEllipse(s * x, y, 84, 0, 22, 30)) return LABEL.kidney;
+    if (k >= 40 && inEllipse(s * x, y, 84, 2, 20, 28)) return LABEL.kidney;
   }
   const r = trunkR[p]!;
   if (r > 1) return LABEL.subcutaneousFat;
+  if (inPelvicMuscle(Math.abs(x), y, k)) return LABEL.pelvicMuscle;
   // aorta (left of the midline) and inferior vena cava (right) in front of the spine; below L4 the iliac vessels
   if (k >= 20 ? inEllipse(x, y, 13, -27, 10, 10) || inEllipse(x, y, -19, -25, 12, 8) : inEllipse(x, y, 22, -24, 6, 6) || inEllipse(x, y, -22, -24, 6, 6) || inEllipse(x, y, 15, -17, 5, 4.5) || inEllipse(x, y, -14, -17, 6, 4.5)) return LABEL.vessel;
   // The abdominal wall, from the rectus abdominis in front (parted at the linea alba) round to the flanks,
@@ -475,7 +493,10 @@ export function labelAt(i: number, j: number, k: number): number {
     return LABEL.abdominalWall;
   }
   // the ascending (right) and descending (left) colon in the flanks: wall, contents, gas along the top
-  if (inEllipse(ax, y, 106, 8, 19, 16)) return inEllipse(ax, y, 106, 8, 16, 13) ? (y < 8 - 6 ? LABEL.bowelGas : LABEL.bowelContents) : LABEL.bowel;
+  // (in front of the kidneys higher up, in front of the iliac wings lower down)
+  const colonX = k < 12 ? 92 : 106;
+  const colonY = k < 12 || k >= 40 ? -24 : 8;
+  if (inEllipse(ax, y, colonX, colonY, 19, 16)) return inEllipse(ax, y, colonX, colonY, 16, 13) ? (y < colonY - 6 ? LABEL.bowelGas : LABEL.bowelContents) : LABEL.bowel;
   // The peritoneal cavity: in front of the retroperitoneum, whose front curves back laterally (around the psoas, to the kidneys).
   if (y < -32 + 0.0045 * x * x) {
     // bowel loops and mesentery: smooth blobs (two octaves of noise, continuous across slices); in a loop's
@@ -516,6 +537,8 @@ export function tissueHu(label: number, i: number, j: number, k: number, seed: n
     case LABEL.fatPlaneLeft:
     case LABEL.fatPlaneRight:
       return -100 + jitter;
+    case LABEL.ilium:
+      return 450 + jitter;
     case LABEL.cortex:
     case LABEL.posteriorElements:
       return 700 + jitter;
