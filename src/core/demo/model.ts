@@ -15,9 +15,10 @@
  * parted at the linea alba, the three flank layers with thin fat between, thinning behind the flank); the
  * bowel and mesentery (smooth blobs of bowel wall and contents, mesenteric fat and a few gas pockets: a seeded
  * smooth noise field, continuous across slices) and the colon in each flank; the aorta and the inferior vena
- * cava in front of the spine (dividing into the iliac vessels below L4), the kidneys beside L1-L2, the
- * retroperitoneal fat, the iliac wings beside the sacrum and their crests at L5/S1; the vertebra: a kidney-shaped body (cortical rim, trabecular centre), pedicles, the
- * canal, articular processes, laminae, the spinous process and, on each body's middle three slices, the
+ * cava in front of the spine (dividing into the iliac vessels below L4), the kidneys beside L1-L2, the tips
+ * of the liver and spleen beside L1, the retroperitoneal fat, the iliac wings beside the sacrum and their
+ * crests at L5/S1 with the gluteal muscles and iliacus beside them; the vertebra: a kidney-shaped body
+ * (cortical rim, trabecular centre), pedicles, the canal, articular processes, laminae, the spinous process and, on each body's middle three slices, the
  * transverse processes; at a disc the disc (nucleus and annulus), the facet joints and the upper spinous
  * process, no ring; the sacrum with its alae. The psoas lies against the body's anterolateral surface
  * reaching back to the transverse process and grows caudally; the quadratus lumborum lies lateral to it
@@ -32,7 +33,7 @@
  * quadratus lumborum 4.1 to 2.0, erector spinae 21 to 7.3, multifidus 5.2 to 9.3.
  *
  * HU (all integers, so every storage gives the same truth): air -1000; fat -100 (subcutaneous, retroperitoneal,
- * mesenteric, the intermuscular plane) and soft tissue 35 (bowel wall 30 and contents 12, vessels 40, kidney 30);
+ * mesenteric, the intermuscular plane) and soft tissue 35 (bowel wall 30 and contents 12, vessels 40, kidney 30, liver and spleen 55);
  * vertebral cortex 700 and trabecular bone 150 (sacrum 200 inside); posterior elements 700; the ilium 450; discs 75 (nucleus) and 92 (annulus); the
  * spinal canal (fluid) 10; each of these with a seeded jitter of -8..8 (image noise). Muscle pixels are lean (40..60 HU) or fat
  * (-110..-90 HU): on each slice exactly round(stated fraction x pixels) of a muscle's pixels are fat, those
@@ -108,6 +109,8 @@ export const LABEL = {
   ilium: 26,
   /** The gluteal muscles and the iliacus beside the iliac wings (in no mask: the model's psoas is the psoas alone). */
   pelvicMuscle: 27,
+  /** The liver's inferior tip (right) and the spleen's (left) beside L1. */
+  liver: 28,
 } as const;
 
 export function muscleLabel(m: DemoMuscle, side: DemoSide): number {
@@ -492,6 +495,11 @@ export function labelAt(i: number, j: number, k: number): number {
     if (ax > 90 && ((r > 0.964 && r < 0.973) || (r > 0.93 && r < 0.939))) return LABEL.subcutaneousFat;
     return LABEL.abdominalWall;
   }
+  // the inferior tips of the liver (the patient's right) and the spleen (left) beside L1, shrinking to nothing at L1/L2
+  if (k >= 46) {
+    const g = (k - 45) / 14; // 0..1 up to the top slice
+    if (inEllipse(x, y, -100, -20, 20 + 35 * g, 25 + 45 * g) || inEllipse(x, y, 100, 25, 8 + 22 * g, 10 + 25 * g)) return LABEL.liver;
+  }
   // the ascending (right) and descending (left) colon in the flanks: wall, contents, gas along the top
   // (in front of the kidneys higher up, in front of the iliac wings lower down)
   const colonX = k < 12 ? 92 : 106;
@@ -539,6 +547,8 @@ export function tissueHu(label: number, i: number, j: number, k: number, seed: n
       return -100 + jitter;
     case LABEL.ilium:
       return 450 + jitter;
+    case LABEL.liver:
+      return 55 + jitter;
     case LABEL.cortex:
     case LABEL.posteriorElements:
       return 700 + jitter;

@@ -190,7 +190,7 @@ export function truthDocument(seed: number) {
       '(the app\'s import and measure\'s default mapping) gives the erector spinae and multifidus records exactly; the plane\'s pixels (fat) ' +
       'are counted in the erector spinae, as the split gives the cut pixel to the lateral part.',
     anatomy: {
-      trunk: 'an adult trunk 340 mm wide and 240 mm deep, 15-20 mm of subcutaneous fat, abdominal wall muscles, bowel, colon, aorta, vena cava, kidneys beside L1-L2, the iliac wings with the gluteal muscles and iliacus beside the sacrum and the iliac crests at L5/S1 (ilium and those muscles in no mask)',
+      trunk: 'an adult trunk 340 mm wide and 240 mm deep, 15-20 mm of subcutaneous fat, abdominal wall muscles, bowel, colon, aorta, vena cava, kidneys beside L1-L2, the tips of the liver and spleen beside L1, the iliac wings with the gluteal muscles and iliacus beside the sacrum and the iliac crests at L5/S1 (ilium and those muscles in no mask)',
       vertebrae: 'kidney-shaped bodies (cortex 700 HU, trabecular 150 HU) with pedicles, laminae, spinous process and (on the middle three slices of each body) transverse processes; discs 75-92 HU with the facet joints and no posterior ring',
       psoas: 'against the anterolateral vertebral body, growing caudally (L3 < L3/L4 < L4/L5 < L5/S1)',
       quadratusLumborum: 'lateral to the psoas behind the transverse process tip, largest at L3 and thinning caudally to a small slip at L5/S1 (measured there, about 2 cm²); absent on the sacrum\'s slices',
