@@ -11,7 +11,7 @@ import { maskSource } from '../../src/node/masks';
  * the autochthon split), and the key images of its levels: the same masks traced on the same slices.
  */
 export async function measuredWithKeyImages(folder: string, masks: string, opts: { levels?: 'auto'; z?: number[] } = { levels: 'auto' }): Promise<{ result: MeasureResult; keyImages: KeyImageInput[] }> {
-  const result = await measure({ folder, masks, ...opts });
+  const result = await measure({ folder, masks, splitAutochthon: false, ...opts }); // raw classes (--no-split): the key images below trace the raw masks
   const { volume } = await loadSeriesFromFolder(folder);
   const g = volume.geometry;
   const slices: ChosenSlice[] = result.slices.map((s) => ({ level: s.level, sliceIndex: s.sliceIndex, z: s.z, method: s.method }));
