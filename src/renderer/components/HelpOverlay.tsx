@@ -5,7 +5,11 @@ import { getApi } from '../api/client';
 import { MetricsList } from './MetricsLegend';
 
 /** The shortcuts table as the help shows it: one row per table row, a heading per group. */
-export function ShortcutsTable({ rows }: { rows: readonly HelpRow[] }) {
+export function ShortcutsTable({ rows: given }: { rows: readonly HelpRow[] }) {
+  // The table's rows in group order (groups as they first appear): a group that comes back later in the
+  // table (Outlines, Tools) is listed once, with all its rows, not under a second heading.
+  const groups = [...new Set(given.map((r) => r.group))];
+  const rows = groups.flatMap((g) => given.filter((r) => r.group === g));
   return (
     <table className="shortcuts">
       <tbody>
