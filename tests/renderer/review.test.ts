@@ -5,7 +5,9 @@
  * - after confirming every proposal, Masks & export still said "16 proposed ...: check and confirm them,
  *   4 proposed level(s)": the import's report now says what the import did, and what is left to confirm is
  *   said from the document;
- * - the help listed the groups "Outlines" and "Tools" twice each (the table's rows are not in group order).
+ * - the help listed the groups "Outlines" and "Tools" twice each (the table's rows are not in group order);
+ * - the PACS panel with no server saved: Search greyed out, Save server doing nothing on an empty URL,
+ *   neither saying why.
  */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
@@ -14,6 +16,7 @@ import type { AnnotationDocument, Roi } from '../../src/core/annotations/documen
 import { levelLabelX, orientationLetterRight } from '../../src/renderer/viewer/reformatLabels';
 import { proposalsLeft } from '../../src/renderer/state/slices/importExport';
 import { ShortcutsTable } from '../../src/renderer/components/HelpOverlay';
+import { PacsPanel } from '../../src/renderer/components/PacsPanel';
 import { helpRows, SHORTCUTS } from '../../src/shared/shortcuts';
 
 /** The boxes as drawn: the letter right-aligned at its x, 8 px wide, centred on midY; a label 11 px high above its baseline, 30 px wide. */
@@ -64,5 +67,16 @@ describe('help', () => {
       else expect(SHORTCUTS.find((r) => r.id === m[2])!.group, m[2]).toBe(group);
     }
     expect(order.filter((m) => m[2] !== undefined)).toHaveLength(SHORTCUTS.length);
+  });
+});
+
+describe('PACS panel before any server is saved', () => {
+  it('Search and Save server are disabled and say why', () => {
+    const html = renderToStaticMarkup(createElement(PacsPanel));
+    const button = (id: string) => new RegExp(`<button[^>]*data-testid="${id}"[^>]*>`).exec(html)?.[0] ?? '';
+    expect(button('pacs-search')).toContain('disabled=""');
+    expect(button('pacs-search')).toContain('title="Save a server first: its name and DICOMweb URL in the row above"');
+    expect(button('pacs-add')).toContain('disabled=""');
+    expect(button('pacs-add')).toContain('title="Type the server&#x27;s DICOMweb base URL first"');
   });
 });

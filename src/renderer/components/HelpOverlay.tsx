@@ -1,4 +1,5 @@
-import { Fragment } from 'react';
+import { Fragment, useEffect, useRef } from 'react';
+import { cycleFocus } from './dialogFocus';
 import { helpRows, type HelpRow } from '../../shared/shortcuts';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
@@ -36,10 +37,19 @@ export function ShortcutsTable({ rows: given }: { rows: readonly HelpRow[] }) {
 export function HelpOverlay() {
   const open = useApp((s) => s.helpOpen);
   const store = getAppStore(getApi);
+  const ref = useRef<HTMLDivElement>(null);
+  // A modal: focus moves into it when it opens (its Close button: Enter or Space closes it), Tab stays in
+  // it, and focus goes back where it was (the ? button) when it closes.
+  useEffect(() => {
+    if (!open) return;
+    const before = document.activeElement as HTMLElement | null;
+    ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
+    return () => before?.focus?.();
+  }, [open]);
   if (!open) return null;
   return (
     <div className="modal-backdrop" onClick={() => store.getState().setHelpOpen(false)}>
-      <div className="modal" role="dialog" aria-label="Keyboard shortcuts" data-testid="help" onClick={(e) => e.stopPropagation()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" data-testid="help" ref={ref} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => cycleFocus(e, ref.current)}>
         <h2>Keyboard shortcuts</h2>
         <ShortcutsTable rows={helpRows()} />
         <p className="dim">
