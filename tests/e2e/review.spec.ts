@@ -6,6 +6,7 @@
  * - Text in the panels broke inside words ("4 p|roposed level(s)": word-break: break-all on every small
  *   text), and the bone panel's "No trabecular ROI" line lost its padding (it ran into the panel's edge).
  * - The tool buttons ran off the centre column at 1440 px (Pan cut in half, Zoom out of sight).
+ * - A complete level's checklist said "Next outline: Psoas left", as if an outline were missing.
  * - The help (?) left focus on the ? button behind it (Tab went on into the app), listed "Outlines" and
  *   "Tools" twice each, and closing it left focus nowhere useful.
  * (The reformats' level label over the orientation letter is drawn on a canvas: tests/renderer/review.test.ts.)
@@ -52,39 +53,42 @@ test('review on the demo: import status stays true, text wraps at words, tools f
     const bar = (await page.getByTestId('toolbar').boundingBox())!;
     for (const b of await page.getByTestId('toolbar').locator('button').all()) {
       const box = (await b.boundingBox())!;
-      expect(box.x + box.width, (await b.textContent()) ?? '').toBeLessThanOrEqual(bar.x + bar.width);
+      expect.soft(box.x + box.width, (await b.textContent()) ?? '').toBeLessThanOrEqual(bar.x + bar.width);
     }
     // The bone panel's hint keeps its padding.
-    expect(await page.getByTestId('bone-roi-none').evaluate((e) => parseFloat(getComputedStyle(e).paddingLeft))).toBeGreaterThanOrEqual(8);
+    expect.soft(await page.getByTestId('bone-roi-none').evaluate((e) => parseFloat(getComputedStyle(e).paddingLeft))).toBeGreaterThanOrEqual(8);
 
     // Import the masks: the report says what was imported, the second line what is still to confirm.
     await page.getByTestId('masks-path').fill(path.join(dir, 'masks'));
     await page.getByTestId('import-masks').click();
-    await expect(page.getByTestId('import-result')).toHaveText(/^Imported \d+ outline\(s\) \(16 proposed multifidus \/ erector spinae\) and 4 proposed level\(s\)$/, { timeout: 60_000 });
-    expect(await page.getByTestId('import-result').evaluate((e) => getComputedStyle(e).wordBreak)).not.toBe('break-all');
-    await expect(page.getByTestId('import-left')).toHaveText('Still to check and confirm: 16 outline(s) and 4 level(s)');
+    await expect.soft(page.getByTestId('import-result')).toHaveText(/^Imported \d+ outline\(s\) \(16 proposed multifidus \/ erector spinae\) and 4 proposed level\(s\)$/, { timeout: 60_000 });
+    await expect(page.getByTestId('import-result')).toHaveText(/outline\(s\)/, { timeout: 60_000 });
+    expect.soft(await page.getByTestId('import-result').evaluate((e) => getComputedStyle(e).wordBreak)).not.toBe('break-all');
+    await expect.soft(page.getByTestId('import-left')).toHaveText('Still to check and confirm: 16 outline(s) and 4 level(s)');
     for (const level of LEVELS) {
       await page.getByTestId(`level-${level}`).getByRole('button', { name: level, exact: true }).click();
       await page.getByTestId('confirm-proposals').click();
       await expect(page.getByTestId(`level-${level}`)).toHaveAttribute('data-source', 'confirmed');
     }
-    await expect(page.getByTestId('import-left')).toHaveText('✓ nothing left to confirm');
-    await expect(page.getByTestId('import-result')).not.toContainText('check and confirm');
+    // the checklist of a complete level no longer says "Next outline: Psoas left" as if one were missing
+    await expect.soft(page.getByTestId('now-drawing')).toContainText('L5/S1 complete · selected: ');
+    await expect.soft(page.getByTestId('import-left')).toHaveText('✓ nothing left to confirm');
+    await expect.soft(page.getByTestId('import-result')).not.toContainText('check and confirm');
 
     // The help: focus moves in, Tab stays in, each group once, Escape closes and gives focus back.
     await page.getByTestId('help-button').click();
     const help = page.getByTestId('help');
     await expect(help).toBeVisible();
-    expect(await help.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    expect.soft(await help.evaluate((d) => d.contains(document.activeElement))).toBe(true);
     await page.keyboard.press('Tab');
-    expect(await help.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    expect.soft(await help.evaluate((d) => d.contains(document.activeElement))).toBe(true);
     const headings = await help.locator('tr.shortcut-group th').allTextContents();
     expect(headings.length).toBeGreaterThan(1);
-    expect(new Set(headings).size).toBe(headings.length);
+    expect.soft(new Set(headings).size).toBe(headings.length);
     await page.screenshot({ path: path.join(REPO_ROOT, 'test-results/review-help.png') });
     await page.keyboard.press('Escape');
     await expect(help).toHaveCount(0);
-    await expect(page.getByTestId('help-button')).toBeFocused();
+    await expect.soft(page.getByTestId('help-button')).toBeFocused();
     await page.screenshot({ path: path.join(REPO_ROOT, 'test-results/review-confirmed.png') });
     expect(errors).toEqual([]);
   } finally {
