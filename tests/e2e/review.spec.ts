@@ -7,6 +7,7 @@
  *   text), and the bone panel's "No trabecular ROI" line lost its padding (it ran into the panel's edge).
  * - The tool buttons ran off the centre column at 1440 px (Pan cut in half, Zoom out of sight).
  * - A complete level's checklist said "Next outline: Psoas left", as if an outline were missing.
+ * - A toast covered Export JSON / CSV in the right panel for 5 s after each import and export.
  * - The help (?) left focus on the ? button behind it (Tab went on into the app), listed "Outlines" and
  *   "Tools" twice each, and closing it left focus nowhere useful.
  * (The reformats' level label over the orientation letter is drawn on a canvas: tests/renderer/review.test.ts.)
@@ -74,6 +75,16 @@ test('review on the demo: import status stays true, text wraps at words, tools f
     await expect.soft(page.getByTestId('now-drawing')).toContainText('L5/S1 complete · selected: ');
     await expect.soft(page.getByTestId('import-left')).toHaveText('✓ nothing left to confirm');
     await expect.soft(page.getByTestId('import-result')).not.toContainText('check and confirm');
+
+    // A toast (here: the CSV export's) lies on the centre column, clear of the side panels' buttons and the slice slider.
+    await page.getByTestId('export-csv').click();
+    await expect(page.getByTestId('toast')).toBeVisible();
+    const toast = (await page.getByTestId('toast').boundingBox())!;
+    const centre = (await page.locator('.center').boundingBox())!;
+    expect.soft(toast.x, 'toast left').toBeGreaterThanOrEqual(centre.x);
+    expect.soft(toast.x + toast.width, 'toast right').toBeLessThanOrEqual(centre.x + centre.width);
+    const slider = (await page.getByTestId('slice-slider').boundingBox())!;
+    expect.soft(toast.y + toast.height, 'toast above the slice slider').toBeLessThanOrEqual(slider.y);
 
     // The help: focus moves in, Tab stays in, each group once, Escape closes and gives focus back.
     await page.getByTestId('help-button').click();
