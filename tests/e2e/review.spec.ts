@@ -9,7 +9,8 @@
  * - A complete level's checklist said "Next outline: Psoas left", as if an outline were missing.
  * - A toast covered Export JSON / CSV in the right panel for 5 s after each import and export.
  * - The help (?) left focus on the ? button behind it (Tab went on into the app), listed "Outlines" and
- *   "Tools" twice each, and closing it left focus nowhere useful.
+ *   "Tools" twice each, and closing it left focus nowhere useful; a toast over it took the clicks meant
+ *   for its Close button.
  * (The reformats' level label over the orientation letter is drawn on a canvas: tests/renderer/review.test.ts.)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -80,6 +81,8 @@ test('review on the demo: import status stays true, text wraps at words, tools f
     await page.getByTestId('export-csv').click();
     await expect(page.getByTestId('toast')).toBeVisible();
     const toast = (await page.getByTestId('toast').boundingBox())!;
+    // and over a dialog (the help) it does not take the clicks meant for the dialog's Close
+    expect.soft(await page.getByTestId('toast').evaluate((e) => getComputedStyle(e).pointerEvents)).toBe('none');
     const centre = (await page.locator('.center').boundingBox())!;
     expect.soft(toast.x, 'toast left').toBeGreaterThanOrEqual(centre.x);
     expect.soft(toast.x + toast.width, 'toast right').toBeLessThanOrEqual(centre.x + centre.width);
@@ -91,6 +94,7 @@ test('review on the demo: import status stays true, text wraps at words, tools f
     const help = page.getByTestId('help');
     await expect(help).toBeVisible();
     expect.soft(await help.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    expect.soft(await help.evaluate((d) => d.scrollTop), 'the help opens at its top').toBe(0);
     await page.keyboard.press('Tab');
     expect.soft(await help.evaluate((d) => d.contains(document.activeElement))).toBe(true);
     const headings = await help.locator('tr.shortcut-group th').allTextContents();

@@ -43,7 +43,7 @@ export function HelpOverlay() {
   useEffect(() => {
     if (!open) return;
     const before = document.activeElement as HTMLElement | null;
-    ref.current?.querySelector<HTMLButtonElement>('button')?.focus();
+    ref.current?.querySelector<HTMLButtonElement>('button')?.focus({ preventScroll: true }); // the help opens at its top, not scrolled to Close
     return () => before?.focus?.();
   }, [open]);
   if (!open) return null;
