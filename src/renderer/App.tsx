@@ -21,6 +21,7 @@ import { keyHint, withKeyHint } from '../shared/shortcuts';
 import { TOOLS } from '../shared/tools';
 import { EXPORT_FORMATS, exportFormat } from '../core/export/formats';
 import { AxialViewer } from './viewer/AxialViewer';
+import { proposalsLeft } from './state/slices/importExport';
 
 export interface AppProps {
   flushSave(): Promise<void>;
@@ -311,6 +312,7 @@ function ImportExport() {
   const store = getAppStore(getApi);
   const lastExport = useApp((s) => s.lastExport);
   const maskImport = useApp((s) => s.maskImport);
+  const doc = useApp((s) => s.doc);
   const splitAutochthon = useApp((s) => s.splitAutochthon);
   const series = useApp((s) => s.series);
   const [masksPath, setMasksPath] = useState('');
@@ -341,6 +343,11 @@ function ImportExport() {
       {maskImport.message && (
         <div className="small-text" data-testid="import-result">
           {maskImport.message}
+        </div>
+      )}
+      {maskImport.message && !maskImport.busy && !maskImport.message.startsWith('Import failed') && (
+        <div className="small-text" data-testid="import-left">
+          {proposalsLeft(doc)}
         </div>
       )}
       <div className="row">

@@ -55,7 +55,8 @@ test('import splits the autochthon into proposals; the cut is dragged; confirmed
   await expect(page.getByTestId('split-autochthon')).toBeChecked();
   await page.getByTestId('masks-path').fill(MASKS);
   await page.getByTestId('import-masks').click();
-  await expect(page.getByTestId('import-result')).toHaveText(/outline\(s\) \(\d+ proposed multifidus \/ erector spinae: check and confirm them\)/, { timeout: 60_000 });
+  await expect(page.getByTestId('import-result')).toHaveText(/outline\(s\) \(\d+ proposed multifidus \/ erector spinae\)/, { timeout: 60_000 });
+  await expect(page.getByTestId('import-left')).toHaveText(/^Still to check and confirm: \d+ outline\(s\)/);
   await expect(page.getByTestId('import-result')).not.toContainText('failed');
 
   // The sagittal view names the vertebrae found (at their mask's centroid slice): L1..L5 and the sacrum.

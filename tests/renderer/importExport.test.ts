@@ -191,7 +191,7 @@ describe('store: mask import and folder picking', () => {
     const st = s.store.getState();
     expect(st.doc!.rois.map((r) => r.id).sort()).toEqual(['a', 'm1']);
     expect(st.doc!.levels.map((l) => l.level)).toEqual(['L3', 'L4/L5']);
-    expect(st.maskImport).toEqual({ busy: false, message: '1 outline(s), 1 proposed level(s); problems: /seg/vertebrae_L5.nii.gz: empty' });
+    expect(st.maskImport).toEqual({ busy: false, message: 'Imported 1 outline(s) and 1 proposed level(s); problems: /seg/vertebrae_L5.nii.gz: empty' });
     expect(slicesAsked(s)).toEqual([0, 1, 2]); // the import needs no HU
     st.undo();
     expect(s.store.getState().doc!.rois.map((r) => r.id)).toEqual(['a']);

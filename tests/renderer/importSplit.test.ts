@@ -72,7 +72,7 @@ describe('mask import with the autochthon split', () => {
     await store.getState().importMasks({ masksPath: '/m' });
     expect(requests[0]).toMatchObject({ masksPath: '/m', splitAutochthon: true });
     expect(store.getState().vertebrae).toEqual({ seriesUid: 'se', list: IMPORT.vertebrae });
-    expect(store.getState().maskImport.message).toMatch(/3 outline\(s\) \(2 proposed multifidus \/ erector spinae: check and confirm them\)/);
+    expect(store.getState().maskImport.message).toMatch(/Imported 3 outline\(s\) \(2 proposed multifidus \/ erector spinae\)/);
     store.getState().setSplitAutochthon(false);
     await store.getState().importMasks({ masksPath: '/m' });
     expect(requests[1]).toMatchObject({ splitAutochthon: false });

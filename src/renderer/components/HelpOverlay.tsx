@@ -1,11 +1,16 @@
-import { Fragment } from 'react';
+import { Fragment, useEffect, useRef } from 'react';
+import { cycleFocus } from './dialogFocus';
 import { helpRows, type HelpRow } from '../../shared/shortcuts';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
 import { MetricsList } from './MetricsLegend';
 
 /** The shortcuts table as the help shows it: one row per table row, a heading per group. */
-export function ShortcutsTable({ rows }: { rows: readonly HelpRow[] }) {
+export function ShortcutsTable({ rows: given }: { rows: readonly HelpRow[] }) {
+  // The table's rows in group order (groups as they first appear): a group that comes back later in the
+  // table (Outlines, Tools) is listed once, with all its rows, not under a second heading.
+  const groups = [...new Set(given.map((r) => r.group))];
+  const rows = groups.flatMap((g) => given.filter((r) => r.group === g));
   return (
     <table className="shortcuts">
       <tbody>
@@ -32,10 +37,19 @@ export function ShortcutsTable({ rows }: { rows: readonly HelpRow[] }) {
 export function HelpOverlay() {
   const open = useApp((s) => s.helpOpen);
   const store = getAppStore(getApi);
+  const ref = useRef<HTMLDivElement>(null);
+  // A modal: focus moves into it when it opens (its Close button: Enter or Space closes it), Tab stays in
+  // it, and focus goes back where it was (the ? button) when it closes.
+  useEffect(() => {
+    if (!open) return;
+    const before = document.activeElement as HTMLElement | null;
+    ref.current?.querySelector<HTMLButtonElement>('button')?.focus({ preventScroll: true }); // the help opens at its top, not scrolled to Close
+    return () => before?.focus?.();
+  }, [open]);
   if (!open) return null;
   return (
     <div className="modal-backdrop" onClick={() => store.getState().setHelpOpen(false)}>
-      <div className="modal" role="dialog" aria-label="Keyboard shortcuts" data-testid="help" onClick={(e) => e.stopPropagation()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" data-testid="help" ref={ref} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => cycleFocus(e, ref.current)}>
         <h2>Keyboard shortcuts</h2>
         <ShortcutsTable rows={helpRows()} />
         <p className="dim">

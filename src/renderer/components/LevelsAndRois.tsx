@@ -139,7 +139,9 @@ export function RoiPanel() {
         ))}
       </div>
       <div className="now-drawing" data-testid="now-drawing">
-        Next outline: <span style={{ color: MUSCLE_COLORS[activeMuscle] }}>{MUSCLE_NAMES[activeMuscle]}</span> {activeSide}
+        {/* "Next outline" on a complete level read as if one were missing. */}
+        {done === 8 ? `${activeLevel} complete · selected: ` : 'Next outline: '}
+        <span style={{ color: MUSCLE_COLORS[activeMuscle] }}>{MUSCLE_NAMES[activeMuscle]}</span> {activeSide}
       </div>
       <ul className="checklist">
         {CHECKLIST.map((t) => {

@@ -109,7 +109,7 @@ export function PacsPanel() {
       >
         <input value={name} onChange={(e) => setName(e.target.value)} placeholder="Name" aria-label="Server name" data-testid="pacs-new-name" />
         <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="http://host/dicom-web" aria-label="DICOMweb base URL" data-testid="pacs-new-url" />
-        <button type="submit" className="small" data-testid="pacs-add">
+        <button type="submit" className="small" disabled={!url.trim()} title={url.trim() ? 'Keep this server in the settings (credentials in the OS keychain where offered)' : 'Type the server\'s DICOMweb base URL first'} data-testid="pacs-add">
           Save server
         </button>
         <select value={auth} onChange={(e) => setAuth(e.target.value as AuthKind)} aria-label="Authentication" data-testid="pacs-new-auth">
@@ -138,7 +138,8 @@ export function PacsPanel() {
             <input type={f.type ?? 'text'} value={query[f.key]} onChange={(e) => setQuery({ ...query, [f.key]: e.target.value })} data-testid={`pacs-q-${f.key}`} />
           </label>
         ))}
-        <button type="submit" disabled={busy || !serverUrl} data-testid="pacs-search">
+        {/* Disabled says why (a first user has no server yet and clicked Search to no effect). */}
+        <button type="submit" disabled={busy || !serverUrl} title={serverUrl ? 'Search the server (QIDO-RS); empty fields match everything' : 'Save a server first: its name and DICOMweb URL in the row above'} data-testid="pacs-search">
           {busy ? 'Working…' : 'Search'}
         </button>
       </form>

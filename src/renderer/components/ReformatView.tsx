@@ -10,6 +10,7 @@ import { reformatCount, reformatImage, reformatWidth, zoomBasis, zoomWindow, typ
 import { useApp, getAppStore } from '../state/store';
 import { getApi } from '../api/client';
 import { VertebraLabels } from './VertebraLabels';
+import { levelLabelX, orientationLetterRight } from '../viewer/reformatLabels';
 
 const LABELS: Record<ReformatPlane, { title: string; index: string; left: string; right: string }> = {
   sagittal: { title: 'Sagittal', index: 'column', left: 'A', right: 'P' },
@@ -114,9 +115,10 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
       written.push(y);
       ctx.lineWidth = 3;
       ctx.strokeStyle = 'rgba(0,0,0,0.8)';
-      ctx.strokeText(l.level, Math.max(0, layout.x) + 3, y - 3);
+      const lx = levelLabelX(layout.x, y - 3, layout.y + layout.h / 2); // clear of the orientation letter
+      ctx.strokeText(l.level, lx, y - 3);
       ctx.fillStyle = l.source === 'proposed' ? 'rgba(255,170,0,0.95)' : 'rgba(80,200,255,0.95)';
-      ctx.fillText(l.level, Math.max(0, layout.x) + 3, y - 3);
+      ctx.fillText(l.level, lx, y - 3);
     }
     ctx.strokeStyle = '#39ff14';
     ctx.lineWidth = 1.5;
@@ -126,7 +128,7 @@ export function ReformatView({ plane }: { plane: ReformatPlane }) {
     ctx.font = '600 11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     ctx.textAlign = 'right';
-    ctx.fillText(L.left, Math.max(14, layout.x - 4), layout.y + layout.h / 2);
+    ctx.fillText(L.left, orientationLetterRight(layout.x), layout.y + layout.h / 2);
     ctx.textAlign = 'left';
     ctx.fillText(L.right, Math.min(box.w - 14, layout.x + layout.w + 4), layout.y + layout.h / 2);
     ctx.textAlign = 'left';

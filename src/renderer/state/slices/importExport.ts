@@ -7,7 +7,7 @@
  */
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../../core/export/measurementsExport';
 import { exportFormat, type ExportFormat } from '../../../core/export/formats';
-import type { AnnotationDocument } from '../../../core/annotations/document';
+import { isProposal, type AnnotationDocument } from '../../../core/annotations/document';
 import type { HuVolume } from '../../../core/volume';
 import type { Get, ImportExportSlice, Set, StoreDeps } from '../types';
 import { message } from '../util';
@@ -21,6 +21,19 @@ const TEXT_EXPORTS: { readonly [F in ExportFormat]?: (volume: HuVolume, doc: Ann
 };
 
 const SPLIT_KEY = 'paraspine-split-autochthon';
+/**
+ * What is still to check and confirm in the document, said beside the import's report (which tells what
+ * the import did): the proposed outlines (split, propagated, mirrored) and the proposed level marks.
+ */
+export function proposalsLeft(doc: AnnotationDocument | null): string {
+  if (!doc) return '';
+  const rois = doc.rois.filter((r) => isProposal(r.source)).length;
+  const levels = doc.levels.filter((l) => l.source === 'proposed').length;
+  if (!rois && !levels) return '✓ nothing left to confirm';
+  const parts = [rois ? `${rois} outline(s)` : '', levels ? `${levels} level(s)` : ''].filter(Boolean);
+  return `Still to check and confirm: ${parts.join(' and ')}`;
+}
+
 /** The remembered import setting (on unless turned off; no storage: on). */
 function rememberedSplit(): boolean {
   try {
@@ -114,8 +127,10 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
       const kept = plan.skip.size ? `, ${plan.skip.size} not added where you drew or edited an outline` : '';
       const problems = r.problems.length ? `; problems: ${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}` : '';
       const proposedRois = r.rois.filter((x, n) => x.source === 'proposed' && !plan.skip.has(n)).length;
-      const toCheck = proposedRois ? ` (${proposedRois} proposed multifidus / erector spinae: check and confirm them)` : '';
-      set({ maskImport: { busy: false, message: `${r.rois.length - plan.skip.size} outline(s)${toCheck}, ${r.proposedLevels.length} proposed level(s)${replaced}${kept}${problems}` } });
+      // What the import did, in the past tense: it stays true after the user confirms (what is still to
+      // confirm is said live beside it, from the document: proposalsLeft).
+      const toCheck = proposedRois ? ` (${proposedRois} proposed multifidus / erector spinae)` : '';
+      set({ maskImport: { busy: false, message: `Imported ${r.rois.length - plan.skip.size} outline(s)${toCheck} and ${r.proposedLevels.length} proposed level(s)${replaced}${kept}${problems}` } });
     } catch (e) {
       if (get().series === series) set({ maskImport: { busy: false, message: `Import failed: ${message(e)}` } });
     } finally {
