@@ -244,7 +244,7 @@ export interface AnnotationSlice {
 export interface UiSlice {
   helpOpen: boolean;
   toast: { text: string; kind: 'info' | 'error' } | null;
-  /** Toasts that came while an error was shown: each is shown in turn after it (an error is never cut short). */
+  /** Info toasts that came while an error was shown: each is shown in turn after it (an info never cuts an error short). */
   toastQueue: { text: string; kind: 'info' | 'error' }[];
   setHelpOpen(open: boolean): void;
   showToast(text: string, kind?: 'info' | 'error'): void;
