@@ -24,6 +24,7 @@ const CHANNELS = [
   'pacs:progress',
   'pacs:cancel',
   'workspace:set',
+  'settings:setRater',
   'worklist:open',
   'worklist:pickManifest',
   'worklist:lock',

@@ -311,6 +311,7 @@ function SliceSlider() {
 function ImportExport() {
   const store = getAppStore(getApi);
   const lastExport = useApp((s) => s.lastExport);
+  const exporting = useApp((s) => s.exporting);
   const maskImport = useApp((s) => s.maskImport);
   const doc = useApp((s) => s.doc);
   const splitAutochthon = useApp((s) => s.splitAutochthon);
@@ -353,8 +354,8 @@ function ImportExport() {
       <div className="row">
         {/* One button per registered format (core/export/formats.ts), as the Export menu. */}
         {EXPORT_FORMATS.map((f) => (
-          <button key={f} className="small" onClick={() => void store.getState().exportMeasurements(f)} data-testid={`export-${f}`}>
-            Export {exportFormat(f).label}
+          <button key={f} className="small" disabled={exporting !== null} aria-busy={exporting === f} onClick={() => void store.getState().exportMeasurements(f)} data-testid={`export-${f}`}>
+            {exporting === f ? `Exporting ${exportFormat(f).label}…` : `Export ${exportFormat(f).label}`}
           </button>
         ))}
         {series?.kind === 'dicomweb' && (
@@ -397,7 +398,7 @@ function Toast() {
   const store = getAppStore(getApi);
   useEffect(() => {
     if (!toast) return;
-    const t = setTimeout(() => store.setState({ toast: null }), 5000);
+    const t = setTimeout(() => store.getState().dismissToast(), 5000);
     return () => clearTimeout(t);
   }, [toast, store]);
   if (!toast) return null;

@@ -2,8 +2,6 @@
 import type { StoreApi } from 'zustand/vanilla';
 import { matchShortcut, type KeyLike, type ShortcutAction } from '../shared/shortcuts';
 import type { AppState } from './state/store';
-import { confirmLevel } from './state/documentOps';
-import { confirmProposedRois } from './state/autochthonSplit';
 import { geometryOf } from './state/slices/view';
 import { pixelTool } from './viewer/tools/pixelTools';
 
@@ -58,9 +56,9 @@ export function runShortcutAction(store: StoreApi<AppState>, action: ShortcutAct
       s.setActiveLevel(action.level);
       return true;
     case 'confirmLevel': {
-      // The active level's proposed mark and its proposed outlines (multifidus / erector spinae split): one undo step.
-      const level = s.activeLevel;
-      s.change((d, now) => confirmProposedRois(confirmLevel(d, level, now), level, now));
+      // The active level's proposed mark and its proposed outlines (multifidus / erector spinae split): one
+      // undo step; when that level's slice is not on screen, the first press shows it (the store says so).
+      s.confirmProposals(s.activeLevel);
       return true;
     }
     case 'setMuscle':

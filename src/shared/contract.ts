@@ -25,6 +25,8 @@ export interface AppInfo {
   recentFolders: string[];
   /** 'electron' or 'web' (browser mode through the local bridge). */
   mode: 'electron' | 'web';
+  /** The rater name kept in the settings ('' when none; absent from older services). */
+  rater?: string;
 }
 
 export interface LoadedSeriesMeta {
@@ -463,6 +465,8 @@ export const channels = {
   /** Releases the lock this app holds on a series (and its read-only mark). */
   'worklist:release': { args: z.tuple([str, readRefSchema.optional()]) },
   'workspace:set': { args: z.tuple([str]) },
+  /** Keeps the rater name in the settings (the browser's storage is per port: the bridge's port changes between runs). */
+  'settings:setRater': { args: z.tuple([z.string().max(80)]) },
   /** The series' document; the optional second argument names a blinded second read (ReadRef; null or left out: the first read). */
   'annotations:load': { args: z.tuple([str, readRefSchema.optional()]) },
   /**
@@ -562,6 +566,7 @@ export interface ChannelResults {
   'series:load': LoadedSeriesMeta;
   'series:slices': SeriesSlices;
   'workspace:set': AppInfo;
+  'settings:setRater': AppInfo;
   'worklist:open': WorklistResult;
   'worklist:pickManifest': string | null;
   'worklist:lock': WorklistLockResult;

@@ -11,6 +11,14 @@
  * - The help (?) left focus on the ? button behind it (Tab went on into the app), listed "Outlines" and
  *   "Tools" twice each, and closing it left focus nowhere useful; a toast over it took the clicks meant
  *   for its Close button.
+ * Its leftovers, checked here too:
+ * - after the import the view stayed on another slice than the active level's, and `c` confirmed
+ *   proposals never seen: the import now shows the active level's slice, and `c` away from it first
+ *   shows it ("L3 shown: press c again ...");
+ * - "Type your name in Rater first" (Sign off) was replaced at once by a later export's toast;
+ * - the worklist panel did not close with Escape, and Open cohort did nothing on an empty path;
+ * - the rater name was empty after a restart of the bridge (another port: another browser storage);
+ * - the help's metrics listed UCUM codes ([hnsf'U]).
  * (The reformats' level label over the orientation letter is drawn on a canvas: tests/renderer/review.test.ts.)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { REPO_ROOT } from './bridge';
-import { collectPageErrors } from './helpers';
+import { collectPageErrors, getDoc, getState, waitSaved } from './helpers';
 
 const LEVELS = ['L3', 'L3/L4', 'L4/L5', 'L5/S1'] as const;
 
@@ -67,6 +75,16 @@ test('review on the demo: import status stays true, text wraps at words, tools f
     await expect(page.getByTestId('import-result')).toHaveText(/outline\(s\)/, { timeout: 60_000 });
     expect.soft(await page.getByTestId('import-result').evaluate((e) => getComputedStyle(e).wordBreak)).not.toBe('break-all');
     await expect.soft(page.getByTestId('import-left')).toHaveText('Still to check and confirm: 16 outline(s) and 4 level(s)');
+    // The view shows the active level's slice; away from it, `c` first goes back there and says so.
+    const active = (await getState(page)).activeLevel;
+    const markAt = (await getDoc(page))!.levels.find((l) => l.level === active)!.sliceIndex;
+    expect((await getState(page)).sliceIndex).toBe(markAt);
+    await page.locator('body').press('Home');
+    expect((await getState(page)).sliceIndex).not.toBe(markAt);
+    await page.locator('body').press('c');
+    await expect(page.getByTestId('toast')).toHaveText(`${active} shown: press c again to confirm its proposals`);
+    expect((await getState(page)).sliceIndex).toBe(markAt);
+    await expect(page.getByTestId(`level-${active}`)).toHaveAttribute('data-source', 'proposed');
     for (const level of LEVELS) {
       await page.getByTestId(`level-${level}`).getByRole('button', { name: level, exact: true }).click();
       await page.getByTestId('confirm-proposals').click();
@@ -76,6 +94,13 @@ test('review on the demo: import status stays true, text wraps at words, tools f
     await expect.soft(page.getByTestId('now-drawing')).toContainText('L5/S1 complete · selected: ');
     await expect.soft(page.getByTestId('import-left')).toHaveText('✓ nothing left to confirm');
     await expect.soft(page.getByTestId('import-result')).not.toContainText('check and confirm');
+
+    // Sign off with no rater: its error stays on screen though an export's toast comes after it.
+    await page.getByTestId('sign-off').click();
+    await expect(page.getByTestId('toast')).toContainText('Type your name in Rater');
+    await page.getByTestId('export-json').click();
+    await expect(page.getByTestId('export-result')).toContainText('.json');
+    await expect(page.getByTestId('toast')).toContainText('Type your name in Rater');
 
     // A toast (here: the CSV export's) lies on the centre column, clear of the side panels' buttons and the slice slider.
     await page.getByTestId('export-csv').click();
@@ -100,11 +125,28 @@ test('review on the demo: import status stays true, text wraps at words, tools f
     const headings = await help.locator('tr.shortcut-group th').allTextContents();
     expect(headings.length).toBeGreaterThan(1);
     expect.soft(new Set(headings).size).toBe(headings.length);
+    await expect.soft(help.getByTestId('metrics-list')).not.toContainText('hnsf');
+    await expect.soft(help.getByTestId('metric-help-slice-meanHu')).toContainText('exported in HU');
     await page.screenshot({ path: path.join(REPO_ROOT, 'test-results/review-help.png') });
     await page.keyboard.press('Escape');
     await expect(help).toHaveCount(0);
     await expect.soft(page.getByTestId('help-button')).toBeFocused();
     await page.screenshot({ path: path.join(REPO_ROOT, 'test-results/review-confirmed.png') });
+
+    // The worklist: Open cohort says why it is disabled on an empty path; Escape closes the panel.
+    await page.getByTestId('worklist-toggle').click();
+    await expect(page.getByTestId('worklist-open')).toBeDisabled();
+    await expect(page.getByTestId('worklist-open')).toHaveAttribute('title', "Type the cohort's root folder path first");
+    await page.getByTestId('worklist-path').focus();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('worklist-panel')).toHaveCount(0);
+
+    // The rater comes back from the settings, not only from this origin's storage (the bridge's port changes).
+    await page.getByTestId('rater-input').fill('AB');
+    await waitSaved(page);
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await expect(page.getByTestId('rater-input')).toHaveValue('AB', { timeout: 30_000 });
     expect(errors).toEqual([]);
   } finally {
     child.kill('SIGTERM');

@@ -118,6 +118,7 @@ describe('PACS panel state', () => {
     await store.getState().init();
     await store.getState().sendToPacs();
     expect(of('pacs:store')).toHaveLength(0); // nothing open: nothing sent
+    store.getState().dismissToast(); // its error toast's time is up (the app's timer): the next toast shows at once
     await store.getState().savePacsServer({ name: 'Orthanc', url: URL_A });
     await store.getState().openPacsStudy('1.2.3');
     await store.getState().selectSeries('1.2.3.4');

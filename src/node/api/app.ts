@@ -2,7 +2,7 @@
 import type { ParaspineApi } from '../../shared/contract';
 import { ApiError, type ApiContext } from './context';
 
-export function appChannels(ctx: ApiContext): Pick<ParaspineApi, 'app:info' | 'folder:pick' | 'workspace:set'> {
+export function appChannels(ctx: ApiContext): Pick<ParaspineApi, 'app:info' | 'folder:pick' | 'workspace:set' | 'settings:setRater'> {
   const { opts, access, settings, userTyped, appInfo } = ctx;
   return {
     async 'app:info'() {
@@ -20,6 +20,13 @@ export function appChannels(ctx: ApiContext): Pick<ParaspineApi, 'app:info' | 'f
       const real = userTyped ? await access.grant(folder) : await access.check(folder);
       await settings.update((s) => {
         s.workspace = real;
+      });
+      return appInfo();
+    },
+
+    async 'settings:setRater'(name) {
+      await settings.update((s) => {
+        s.rater = name.trim();
       });
       return appInfo();
     },

@@ -100,7 +100,7 @@ export function createContext(opts: ApiOptions): ApiContext {
 
   const appInfo = (): AppInfo => {
     const s = settings.get();
-    return { version: opts.version, workspace: s.workspace, recentFolders: s.recentFolders, mode: opts.mode };
+    return { version: opts.version, workspace: s.workspace, recentFolders: s.recentFolders, mode: opts.mode, rater: s.rater };
   };
 
   const workspace = async (): Promise<string> => {

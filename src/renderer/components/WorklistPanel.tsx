@@ -42,7 +42,19 @@ export function WorklistPanel() {
   const st = () => store.getState();
   const nextKey = keyHint({ type: 'worklistNext' });
   return (
-    <section className="pacs-panel worklist-panel" data-testid="worklist-panel" aria-label="Worklist">
+    <section
+      className="pacs-panel worklist-panel"
+      data-testid="worklist-panel"
+      aria-label="Worklist"
+      onKeyDown={(e) => {
+        // Escape anywhere in the panel (its path field included) closes it; focus goes back to its toggle.
+        if (e.key !== 'Escape') return;
+        e.preventDefault();
+        e.stopPropagation();
+        st().setWorklistOpen(false);
+        document.querySelector<HTMLElement>('[data-testid="worklist-toggle"]')?.focus();
+      }}
+    >
       <form
         className="row"
         onSubmit={(e) => {
@@ -77,10 +89,10 @@ export function WorklistPanel() {
             Choose…
           </button>
         )}
-        <button type="submit" className="small" disabled={busy} data-testid="worklist-open">
+        <button type="submit" className="small" disabled={busy || !path.trim()} title={path.trim() ? `Read the ${kind === 'folder' ? 'folder' : 'manifest'} and list its series` : `Type the cohort's ${kind === 'folder' ? 'root folder' : 'manifest CSV'} path first`} data-testid="worklist-open">
           {busy ? 'Reading…' : 'Open cohort'}
         </button>
-        <button type="button" className="small ghost" onClick={() => st().setWorklistOpen(false)} aria-label="Close the worklist">
+        <button type="button" className="small ghost" onClick={() => st().setWorklistOpen(false)} aria-label="Close the worklist" title="Close the worklist (Esc)">
           ×
         </button>
       </form>

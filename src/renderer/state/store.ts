@@ -28,7 +28,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<AppState> {
     ...createSessionSlice(set, get, deps),
     ...createViewSlice(set, get),
     ...createAnnotationSlice(set, get, deps),
-    ...createUiSlice(set),
+    ...createUiSlice(set, get),
     ...createImportExportSlice(set, get, deps),
     ...createOutlineToolsSlice(set, get, deps),
     ...createBoneSlice(set, get, deps),

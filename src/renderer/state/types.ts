@@ -244,8 +244,12 @@ export interface AnnotationSlice {
 export interface UiSlice {
   helpOpen: boolean;
   toast: { text: string; kind: 'info' | 'error' } | null;
+  /** Info toasts that came while an error was shown: each is shown in turn after it (an info never cuts an error short). */
+  toastQueue: { text: string; kind: 'info' | 'error' }[];
   setHelpOpen(open: boolean): void;
   showToast(text: string, kind?: 'info' | 'error'): void;
+  /** The toast's time is up: the next waiting one (if any) is shown. */
+  dismissToast(): void;
 }
 
 export interface LastExport {
@@ -278,6 +282,8 @@ export interface ImportExportSlice {
    * into the workspace's exports folder.
    */
   exportMeasurements(format: ExportFormat, report?: ReportRequest): Promise<void>;
+  /** The export being made (a report takes seconds); null when none. Another export waits until it is done. */
+  exporting: ExportFormat | null;
   /** Masks of the open series -> proposed levels and outlines (one undo step). */
   importMasks(req: MaskImportRequest): Promise<void>;
   /** Whether mask import splits the autochthon into multifidus / erector spinae (on by default, remembered). */
@@ -285,8 +291,12 @@ export interface ImportExportSlice {
   setSplitAutochthon(on: boolean): void;
   /** Vertebrae found by the last mask import of this series (labels on the sagittal view; not in the document). */
   vertebrae: { seriesUid: string; list: NonNullable<MaskImportResult['vertebrae']> } | null;
-  /** Accept a level's proposed outlines as they are, and its slice when that is proposed (one undo step). */
-  confirmProposals(level: Level): void;
+  /**
+   * Accept a level's proposed outlines as they are, and its slice when that is proposed (one undo step):
+   * true. When that level's slice is not the one shown, it is shown first (made active) and a toast says
+   * to press again: false, nothing confirmed.
+   */
+  confirmProposals(level: Level): boolean;
   /** Re-split one side's multifidus + erector spinae along a cut (pixel indices on their slice; one undo step). */
   resplit(level: Level, side: Side, cutIj: readonly (readonly [number, number])[]): boolean;
 }

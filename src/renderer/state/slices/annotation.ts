@@ -329,6 +329,9 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   applyMaskImport(result) {
     get().change((d, now) => ops.applyMaskImport(d, result, now));
     set(pointerFor(get().doc, get().activeLevel));
+    // The view goes to the active level's slice: the outlines it now lists are the ones on screen.
+    const mark = get().doc?.levels.find((l) => l.level === get().activeLevel);
+    if (mark && mark.sliceIndex !== get().sliceIndex) get().setSlice(mark.sliceIndex);
     // The proposed trabecular oval is not among the import's outline counts: say where it is.
     const b = result.boneRoi;
     const kept = b && get().doc?.boneRois?.find((x) => x.vertebra === b.vertebra);
@@ -338,6 +341,9 @@ export const createAnnotationSlice = (set: Set, get: Get, deps: StoreDeps): Anno
   setRater(name) {
     set({ rater: name });
     deps.persistRater?.(name);
+    // Kept in the settings too (restored by init): a failure only loses the remembered name, not the document's.
+    const keep = deps.api()['settings:setRater'];
+    if (keep) void keep(name).catch(() => undefined);
     const doc = get().doc;
     if (!doc || doc.signedOff) return; // a signed-off read keeps the rater who signed it off
     const next = ops.setRater(doc, name, deps.now());

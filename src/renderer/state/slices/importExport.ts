@@ -13,6 +13,7 @@ import type { Get, ImportExportSlice, Set, StoreDeps } from '../types';
 import { message } from '../util';
 import { confirmLevel, planMaskImport } from '../documentOps';
 import { confirmProposedRois, resplitAutochthon } from '../autochthonSplit';
+import { keyHint } from '../../../shared/shortcuts';
 
 /** The formats the app computes from the volume it holds, each as its text (encoded to UTF-8 bytes for export:write); every other (binary) format is a report made by export:report. */
 const TEXT_EXPORTS: { readonly [F in ExportFormat]?: (volume: HuVolume, doc: AnnotationDocument) => string } = {
@@ -45,6 +46,7 @@ function rememberedSplit(): boolean {
 
 export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): ImportExportSlice => ({
   lastExport: null,
+  exporting: null,
   maskImport: { busy: false, message: null },
   splitAutochthon: rememberedSplit(),
   vertebrae: null,
@@ -59,8 +61,20 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
   },
 
   confirmProposals(level) {
+    // Never confirm what is not on screen: a level whose slice is not shown is shown first (and made
+    // active), with one line saying so; the next press, now on that slice, confirms.
+    const { doc, sliceIndex } = get();
+    const at = doc?.levels.find((l) => l.level === level)?.sliceIndex ?? doc?.rois.find((r) => r.level === level && isProposal(r.source))?.sliceIndex;
+    if (at !== undefined && at !== sliceIndex) {
+      get().setActiveLevel(level);
+      get().setSlice(at);
+      const key = keyHint({ type: 'confirmLevel' });
+      get().showToast(`${level} shown: ${key ? `press ${key}` : 'click Confirm'} again to confirm its proposals`);
+      return false;
+    }
     // The outlines lie on the level's slice: accepting them accepts a proposed slice too (one undo step).
     get().change((d, now) => confirmProposedRois(confirmLevel(d, level, now), level, now));
+    return true;
   },
 
   resplit(level, side, cutIj) {
@@ -81,6 +95,9 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
       get().showToast('Open a series before exporting', 'error');
       return;
     }
+    // One export at a time (a report takes seconds): the buttons say which one runs and are disabled meanwhile.
+    if (get().exporting) return;
+    set({ exporting: format });
     try {
       const encode = TEXT_EXPORTS[format];
       if (!encode) {
@@ -101,6 +118,8 @@ export const createImportExportSlice = (set: Set, get: Get, deps: StoreDeps): Im
       get().showToast(`${exportFormat(format).label} export written to the workspace's exports folder`);
     } catch (e) {
       get().showToast(`Export failed: ${message(e)}`, 'error');
+    } finally {
+      set({ exporting: null });
     }
   },
 

@@ -62,7 +62,14 @@ export const createSessionSlice = (set: Set, get: Get, deps: StoreDeps): Session
   error: null,
   async init() {
     try {
-      set({ appInfo: await deps.api()['app:info']() });
+      const info = await deps.api()['app:info']();
+      set({ appInfo: info });
+      // The rater kept in the settings comes back (the browser's storage is per origin, and the bridge's
+      // port, so its origin, changes between runs).
+      if (info.rater && info.rater !== get().rater) {
+        set({ rater: info.rater });
+        deps.persistRater?.(info.rater);
+      }
     } catch (e) {
       set({ error: `Cannot reach the Paraspine services: ${message(e)}` });
       return;
