@@ -6,6 +6,7 @@ import { indexToLps } from '../../../core/geometry/volumeGeometry';
 import { lpsToSliceIj } from '../../../core/roi/contour';
 import { leanFatOverlay } from '../../overlay/leanFat';
 import { MUSCLE_COLORS, roiLabel } from '../../state/checklist';
+import { spreadLabels } from '../roiLabels';
 import type { AppState } from '../../state/store';
 import { fitAndClearCanvas } from '../fitCanvas';
 import type { ViewerHandles } from './viewerHandles';
@@ -68,7 +69,7 @@ export function useLeanFatOverlay(h: ViewerHandles, overlayRef: RefObject<HTMLCa
       } else mark('off');
       ctx.font = `${12 * dpr}px system-ui, sans-serif`;
       ctx.textAlign = 'center';
-      for (const roi of rois) {
+      const labels = rois.map((roi) => {
         const ij = lpsToSliceIj(g, k, roi.pointsLps);
         let top = ij[0]!;
         let ci = 0;
@@ -77,15 +78,25 @@ export function useLeanFatOverlay(h: ViewerHandles, overlayRef: RefObject<HTMLCa
           if (p[1] < top[1]) top = p;
         }
         ci /= ij.length;
-        const cx = (c00[0] + ci * a[0]! + top[1] * b[0]!) * dpr;
-        const cy = (c00[1] + ci * a[1]! + top[1] * b[1]!) * dpr - 8 * dpr;
-        const label = roiLabel(roi.muscle, roi.side);
+        const text = roiLabel(roi.muscle, roi.side);
+        return {
+          roi,
+          text,
+          x: (c00[0] + ci * a[0]! + top[1] * b[0]!) * dpr,
+          y: (c00[1] + ci * a[1]! + top[1] * b[1]!) * dpr - 8 * dpr,
+          w: ctx.measureText(text).width,
+          h: 12 * dpr,
+        };
+      });
+      // Spread apart where two would overlap (multifidus left and right, a spinous process apart).
+      const xs = spreadLabels(labels, 4 * dpr);
+      labels.forEach(({ roi, text, y }, n) => {
         ctx.lineWidth = 3 * dpr;
         ctx.strokeStyle = 'rgba(0,0,0,0.85)';
-        ctx.strokeText(label, cx, cy);
+        ctx.strokeText(text, xs[n]!, y);
         ctx.fillStyle = MUSCLE_COLORS[roi.muscle];
-        ctx.fillText(label, cx, cy);
-      }
+        ctx.fillText(text, xs[n]!, y);
+      });
     };
     const onRendered = () => draw();
     element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
