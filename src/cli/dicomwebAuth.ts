@@ -3,7 +3,7 @@
  * name with the environment variable holding the password, or the variable holding a bearer token.
  * Never a password or a token in argv (other users see it in the process list, shells keep it in history).
  */
-import { setProcessCredentials } from '../node/dicomweb/client';
+import { setProcessCredentials } from '../node/dicomweb/processCredentials';
 import type { Credentials } from '../node/secrets';
 import { UsageError, type OptionTable } from './args';
 

@@ -21,10 +21,10 @@ import { MUSCLE_ORDER } from '../core/anatomy/anatomy';
 import type { RoiMuscle } from '../core/annotations/document';
 import { WINDOW_PRESETS } from '../shared/windowPresets';
 import { APP_VERSION } from './appVersion';
-import { renderPdfReport, type Paper } from './reports/pdf';
-import { makeSeg } from './reports/seg';
-import { makeSr } from './reports/sr';
-import { withDerivedUids } from './reports/dicomWrite';
+// The PDF and DICOM writers (pdfkit with its fonts, dcmjs) are loaded by the export that needs them
+// (import() below), not by every command line run that measures: CSV and JSON never pay for them.
+import type { Paper } from './reports/pdf';
+import type { makeSr } from './reports/sr';
 import type { SeriesSummary } from '../core/dicom/types';
 import { EXPORT_CSV_COLUMNS, exportRows, type MaskMapping, measurementsExport, measurementsJsonText, type MeasurementsLevel, type SliceNumbering } from '../core/export/measurementsExport';
 import { EXPORT_FORMAT_REGISTRY, exportFormat, type ExportFormat } from '../core/export/formats';
@@ -174,6 +174,7 @@ async function encodePdf(src: ExportSources): Promise<Uint8Array> {
     panels: panelsOf(src),
     keyImages: reportKeyImages(muscles, src.volume!),
   });
+  const { renderPdfReport } = await import('./reports/pdf');
   return renderPdfReport(input, { paper: src.options?.paper ?? 'a4', window: MUSCLE_WINDOW });
 }
 
@@ -198,8 +199,9 @@ function uidSeed(kind: string, src: ExportSources, madeAt: string): string {
   return h.digest('hex');
 }
 
-function dicomEncoder(make: typeof makeSr, kind: string): ExportEncoder {
-  return (src) => {
+function dicomEncoder(load: () => Promise<typeof makeSr>, kind: string): ExportEncoder {
+  return async (src) => {
+    const [make, { withDerivedUids }] = await Promise.all([load(), import('./reports/dicomWrite')]);
     const at = reportMadeAt(src);
     const build = () => make(dicomInput(src), { at: new Date(at) });
     // A given date makes the object reproducible (its UIDs derived from its content and date), else new UIDs.
@@ -214,8 +216,8 @@ export const EXPORT_ENCODERS: { readonly [F in ExportFormat]: ExportEncoder } = 
   json: encodeJson,
   csv: encodeCsv,
   pdf: encodePdf,
-  sr: dicomEncoder(makeSr, 'sr'),
-  seg: dicomEncoder(makeSeg, 'seg'),
+  sr: dicomEncoder(async () => (await import('./reports/sr')).makeSr, 'sr'),
+  seg: dicomEncoder(async () => (await import('./reports/seg')).makeSeg, 'seg'),
 };
 
 /** The bytes of `src` in `format`; refuses (input) a format whose needs are not given. */

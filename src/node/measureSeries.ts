@@ -29,8 +29,9 @@ import { DEFAULT_RANGES, type HuRanges } from '../core/metrics/ranges';
 import { maskParts } from '../core/muscles/maskParts';
 import { identifyStructure, measureSliceMask, type MeasurementRecord } from '../core/metrics/records';
 import { sliceView, type HuVolume } from '../core/volume';
-import { type RootOf, folderLocator, type DicomWebSeriesLocator, type FolderSeriesLocator, type SeriesLocator } from '../shared/contract';
-import { DicomWebSeriesSource, defaultDicomWebCacheDir } from './dicomweb/source';
+// Types only (contract builds zod schemas when loaded; the DICOMweb source loads the client): a
+// folder's measure loads neither (the DICOMweb source is imported where a URL is read).
+import type { RootOf, DicomWebSeriesLocator, FolderSeriesLocator, SeriesLocator } from '../shared/contract';
 import { looksLikeUrl, parseDicomWebUrl } from './dicomweb/url';
 import { pickCtSeries } from './dicomFiles';
 import { maskSource } from './masks';
@@ -53,7 +54,24 @@ export interface SeriesRef<L extends SeriesLocator = SeriesLocator> {
 
 /** A series in a folder of DICOM files (a FolderSeriesSource of its own unless one is given). */
 export function folderSeries(folder: string, seriesUid?: string, source: SeriesSource<FolderSeriesLocator> = new FolderSeriesSource()): SeriesRef<FolderSeriesLocator> {
-  return { source, root: folder, listRoot: { kind: 'folder', path: folder }, ...(seriesUid !== undefined ? { seriesUid } : {}), locate: (uid) => folderLocator(folder, uid) };
+  return { source, root: folder, listRoot: { kind: 'folder', path: folder }, ...(seriesUid !== undefined ? { seriesUid } : {}), locate: (uid): FolderSeriesLocator => ({ kind: 'folder', path: folder, seriesUid: uid }) };
+}
+
+/**
+ * A DicomWebSeriesSource (its instance cache in the user's cache folder) made at its first use: the
+ * DICOMweb client and zod are loaded only when a URL is read, never by a folder's measure.
+ */
+function lazyDicomWebSource(): SeriesSource<DicomWebSeriesLocator> {
+  let made: Promise<SeriesSource<DicomWebSeriesLocator>> | undefined;
+  const get = (): Promise<SeriesSource<DicomWebSeriesLocator>> =>
+    (made ??= import('./dicomweb/source').then(({ DicomWebSeriesSource, defaultDicomWebCacheDir }) => new DicomWebSeriesSource({ cacheDir: defaultDicomWebCacheDir() })));
+  return {
+    kind: 'dicomweb',
+    list: async (root) => (await get()).list(root),
+    headers: async (locator) => (await get()).headers(locator),
+    load: async (locator) => (await get()).load(locator),
+    open: async (locator) => (await get()).open(locator),
+  };
 }
 
 /**
@@ -68,7 +86,7 @@ export function seriesRefFor(text: string, seriesUid?: string): SeriesRef {
   if (addr.seriesUid && seriesUid !== undefined && seriesUid !== addr.seriesUid) throw usage(`--series ${seriesUid} differs from the series in the URL (${addr.seriesUid})`);
   const studyUid = addr.studyUid;
   const uid = addr.seriesUid ?? seriesUid;
-  const source = new DicomWebSeriesSource({ cacheDir: defaultDicomWebCacheDir() });
+  const source = lazyDicomWebSource();
   const ref: SeriesRef<DicomWebSeriesLocator> = {
     source,
     root: `${addr.base}/studies/${studyUid}`,

@@ -14,7 +14,7 @@
  *   grid, a frame that matches no CT slice, pixel data that does not fit.
  */
 import { stat, readFile } from 'node:fs/promises';
-import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { NaturalDataset } from 'dcmjs';
 import { muscleOfCode, sideOfCode, VERTEBRA_CODES } from '../core/anatomy/codes';
 import type { Side } from '../core/anatomy/anatomy';
 import { decodeRleFrame } from '../core/dicom/rle';
@@ -150,6 +150,8 @@ export async function readSeg(file: string, geometry: VolumeGeometry, references
   if (!st.isFile()) throw new UserError('input', `${file}: not a regular file`);
   if (st.size > MAX_SEG_FILE_BYTES) throw new UserError('input', `${file}: ${st.size} bytes, larger than a SEG Paraspine reads (${MAX_SEG_FILE_BYTES})`);
   const bytes = await readFile(file);
+  // dcmjs is loaded here, when a SEG is read: a measure with NIfTI masks never loads it.
+  const { default: dcmjs } = await import('dcmjs');
   let ds: NaturalDataset;
   let transferSyntax: string;
   try {

@@ -9,7 +9,6 @@ import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import { MEASURE_OPTIONS, measureInput, person, type MeasureOptionValues } from '../measureOptions';
 import type { Output } from '../main';
 import { requireFolder } from './series';
-import { storeMade } from './store';
 import { DICOMWEB_AUTH_OPTIONS, useDicomWebCredentials } from '../dicomwebAuth';
 import { looksLikeUrl, parseDicomWebUrl } from '../../node/dicomweb/url';
 
@@ -67,5 +66,5 @@ export async function runMeasure(argv: string[], out: Output): Promise<void> {
   });
   await out.emit(bytes, values.out);
   // Written first: a store that fails leaves the file on disk, and says why in one line (exit non-zero).
-  if (values.store !== undefined) out.note(await storeMade(values.store, values.out ?? 'stdout', bytes, exportFormat(format).label));
+  if (values.store !== undefined) out.note(await (await import('./store')).storeMade(values.store, values.out ?? 'stdout', bytes, exportFormat(format).label));
 }

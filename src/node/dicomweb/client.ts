@@ -13,6 +13,7 @@ import { authorizationHeader, type CredentialsLookup } from '../secrets';
 import { exchange, type Limits } from './http';
 import { buildMultipart, mediaTypeParams, parseMultipart } from './multipart';
 import { checkBaseUrl, checkUid } from './url';
+import { getProcessCredentials } from './processCredentials';
 
 export interface ClientOptions {
   /** Limits of a search or metadata answer (default 30 s, 64 MB). */
@@ -25,14 +26,7 @@ export interface ClientOptions {
   readonly credentials?: CredentialsLookup;
 }
 
-/**
- * Credentials every client of this process uses when it is given none: the command line's --user /
- * --password-env / --token-env (set once by the command, before any exchange). Null: none.
- */
-let processCredentials: CredentialsLookup | null = null;
-export function setProcessCredentials(lookup: CredentialsLookup | null): void {
-  processCredentials = lookup;
-}
+export { setProcessCredentials } from './processCredentials';
 
 /** Search keys of QIDO-RS (each optional; wildcards `*` and `?` as the standard allows). */
 export interface StudyQuery {
@@ -79,7 +73,7 @@ export class DicomWebClient {
 
   constructor(base: string, opts: ClientOptions = {}) {
     this.base = checkBaseUrl(base);
-    this.credentials = opts.credentials ?? processCredentials;
+    this.credentials = opts.credentials ?? getProcessCredentials();
     this.query = { timeoutMs: 30_000, maxBytes: 64 * 1024 * 1024, ...opts.query };
     this.retrieve = { timeoutMs: 600_000, maxBytes: 2 * 1024 * 1024 * 1024, ...opts.retrieve };
     this.storeLimits = { timeoutMs: 300_000, maxBytes: 16 * 1024 * 1024, ...opts.store };
