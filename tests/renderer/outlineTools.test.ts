@@ -238,7 +238,11 @@ describe('outline tools (store)', () => {
     expect(roiOrigin(there().find((r) => r.side === 'left')!)).toBe('edited'); // edited before it was confirmed
     // L3's mirrored one is still a proposal (confirm acts on one level) until L3 is confirmed.
     expect(s().doc!.rois.find((r) => r.id === mirrored.id)!.source).toBe('mirrored');
-    s().confirmProposals('L3');
+    // L3 is not on screen (the view is on L3/L4): the first confirm shows L3's slice and confirms nothing; the second confirms.
+    expect(s().confirmProposals('L3')).toBe(false);
+    expect(s().doc!.rois.find((r) => r.id === mirrored.id)!.source).toBe('mirrored');
+    expect(s().sliceIndex).toBe(s().doc!.rois.find((r) => r.id === mirrored.id)!.sliceIndex);
+    expect(s().confirmProposals('L3')).toBe(true);
     expect(s().doc!.rois.find((r) => r.id === mirrored.id)).toMatchObject({ source: 'confirmed', proposedBy: 'mirrored' });
     // One undo step takes the confirmation back.
     s().undo();
