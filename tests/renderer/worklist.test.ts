@@ -181,6 +181,26 @@ describe('worklist panel', () => {
     expect(store.getState().series).toMatchObject({ seriesUid: '1.1' });
   });
 
+  it('Next moves past the line open here (still to do, so the services name it first) to the following one; with none left it says so', async () => {
+    const { store } = setup();
+    await store.getState().init();
+    await store.getState().openCohort({ kind: 'folder', path: '/c' });
+    await store.getState().nextWorklistLine();
+    expect(store.getState().series).toMatchObject({ seriesUid: '1.1' });
+    LINES.push({ id: 's5', folder: '/c/s5', seriesUid: '1.5', description: 'ID · 20200101', state: 'not started', rater: '', lastChange: null, lock: null });
+    try {
+      await store.getState().nextWorklistLine(); // s1 is open and still the services' next: s2, s3 locked by others, s4 done
+      expect(store.getState().series).toMatchObject({ seriesUid: '1.5' });
+    } finally {
+      LINES.pop();
+    }
+    await store.getState().nextWorklistLine(); // s5 gone from the cohort: the services' next, s1
+    expect(store.getState().series).toMatchObject({ seriesUid: '1.1' });
+    await store.getState().nextWorklistLine();
+    expect(store.getState().series).toMatchObject({ seriesUid: '1.1' });
+    expect(store.getState().toast?.text).toBe('No other line left to do: every other line is done or locked by someone else');
+  });
+
   it('with "Second read (blinded)" lists and locks the rater\'s own read, and shows where the first read stands', async () => {
     const app = appStore();
     const { of } = setup(app);

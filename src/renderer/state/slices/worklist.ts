@@ -37,7 +37,7 @@ export interface WorklistSlice {
   openWorklistLine(id: string): Promise<void>;
   /** The answer to the lock question: read-only, take over (stale locks only), or cancel. */
   answerWorklistLock(lineId: string, choice: 'readOnly' | 'takeOver' | 'cancel'): Promise<void>;
-  /** "Next": the first line not done and not locked by someone else (worklist:open's `next`). */
+  /** "Next": the first line not done and not locked by someone else (worklist:open's `next`), the series open here passed over. */
   nextWorklistLine(): Promise<void>;
 }
 
@@ -163,9 +163,23 @@ export const createWorklistSlice = (set: Set, get: Get, deps: StoreDeps): Workli
     },
     async nextWorklistLine() {
       await get().refreshWorklist();
-      const next = get().worklist?.next;
+      const wl = get().worklist;
+      let next = wl?.next ?? null;
+      // The services' `next` is the first line to do, which is the series open here while it is not
+      // done: Next would reopen it and never move on. Take the first line to do after it (wrapping),
+      // by the services' rule (worklist/cohort.ts nextLine; the renderer cannot import it).
+      const openUid = get().series?.seriesUid ?? null;
+      if (wl && next && openUid && lineOf(next)?.seriesUid === openUid) {
+        const canDo = (l: WorklistLine) => l.seriesUid !== null && l.seriesUid !== openUid && !l.problem && l.state !== 'done' && (!l.lock || l.lock.mine);
+        const at = wl.lines.findIndex((l) => l.seriesUid === openUid);
+        next = [...wl.lines.slice(at + 1), ...wl.lines.slice(0, at)].find(canDo)?.id ?? null;
+        if (!next) {
+          get().showToast('No other line left to do: every other line is done or locked by someone else');
+          return;
+        }
+      }
       if (next) await get().openWorklistLine(next);
-      else if (get().worklist) get().showToast('No line left to do: every line is done or locked by someone else');
+      else if (wl) get().showToast('No line left to do: every line is done or locked by someone else');
     },
   };
 };
