@@ -167,6 +167,19 @@ describe('plausibility flags on the phantom', () => {
     expect(flagWord(all)).toBe('side?');
   });
 
+  it('a QL drawn on the psoas of its side: its centre not lateral to the psoas centre is said (the 30 mm rule alone let it pass)', () => {
+    const onPsoas = roi('quadratusLumborum', 'left', disc(135, 70, 14)); // exactly the left psoas disc
+    const alone = anatomy(outlineFlagger(phantom, { levels: [], rois: [onPsoas] })(onPsoas, 0));
+    expect(alone.filter((f) => plausibilityKind(f) === 'position')).toEqual([]); // without a psoas outline nothing to compare with
+    const flag = outlineFlagger(phantom, { levels: [], rois: [right.psoasL, onPsoas] });
+    expect(anatomy(flag(onPsoas, 0)).filter((f) => plausibilityKind(f) === 'position')).toEqual([
+      `${PLAUSIBILITY_PREFIX}QL left at L3: its centre lies 35 mm from the midline, the psoas of its side 35 mm (the QL lies lateral to the psoas, at least 10 mm farther out): is it on the psoas?`,
+    ]);
+    // the phantom's own QL, 58 mm off (23 mm lateral to the psoas): no position flag
+    const ok = outlineFlagger(phantom, { levels: [], rois: [right.psoasL, right.qlL] });
+    expect(anatomy(ok(right.qlL, 0)).filter((f) => plausibilityKind(f) === 'position')).toEqual([]);
+  });
+
   it('multifidus and erector spinae swapped: the erector spinae medial to the multifidus, the multifidus far from the midline', () => {
     const es = roi('erectorSpinae', 'left', rect(104, 122, 98, 128));
     const mf = roi('multifidus', 'left', rect(123, 160, 95, 130));

@@ -131,6 +131,14 @@ export const POSITION_RULES = {
   /** A QL centre lies at least this far off the midline (beyond the transverse process tips), and at least qlFrontOfBackMm in front of the back of the vertebra (at the transverse processes, in front of the back muscles). */
   qlMinOffMidlineMm: 30,
   qlFrontOfBackMm: 20,
+  /**
+   * With the psoas of its side outlined, a QL centre lies at least this much farther off the midline
+   * than the psoas centre (the QL lies lateral to the psoas, behind the transverse process tip; on the
+   * real 3 mm CT the QL centres lie 58-84 mm off at L3 and the psoas centres 34-57 mm, and the demo's QL lie
+   * over 20 mm lateral to its psoas). A QL drawn on the psoas passed the 30 mm rule: psoas centres lie
+   * 30 mm or more off the midline too.
+   */
+  qlMinLateralToPsoasMm: 10,
 } as const;
 
 /**

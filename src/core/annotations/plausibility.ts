@@ -290,6 +290,11 @@ function checks(volume: HuVolume, roi: Roi, k: number, ctx: Ctx): PlausibilityFl
       if (off < P.qlMinOffMidlineMm) out.push(flag('position', `its centre lies ${mm(off)} from the midline (the QL lies lateral to the transverse process, at least ${P.qlMinOffMidlineMm} mm): is it the psoas or a back muscle?`));
       else if (front < P.qlFrontOfBackMm) out.push(flag('position', `its centre lies ${rel(front)} the back of the vertebra (the QL lies at the transverse processes, in front of the back muscles, at least ${P.qlFrontOfBackMm} mm): does it take in the erector spinae or multifidus?`));
       else if (es && s.cy > es.cy) out.push(flag('position', `its centre lies ${mm(s.cy - es.cy)} behind the centre of the erector spinae of its side (the QL lies in front of it and lateral): is it the erector spinae?`));
+      else {
+        const ps = sideOf('psoas');
+        const psOff = ps ? Math.abs(ps.cx - v.midX) : 0;
+        if (ps && off < psOff + P.qlMinLateralToPsoasMm) out.push(flag('position', `its centre lies ${mm(off)} from the midline, the psoas of its side ${mm(psOff)} (the QL lies lateral to the psoas, at least ${P.qlMinLateralToPsoasMm} mm farther out): is it on the psoas?`));
+      }
     }
   }
   return out;
