@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createService } from '../../src/node/createService';
 import type { ParaspineService } from '../../src/node/api';
-import { DicomWebClient, jsonText } from '../../src/node/dicomweb/client';
+import { DicomWebClient } from '../../src/node/dicomweb/client';
 import { DicomWebSeriesSource } from '../../src/node/dicomweb/source';
 import { FileSecretStore, MemorySecretStore } from '../../src/node/secrets';
 import { FolderSeriesSource } from '../../src/node/seriesSource';
