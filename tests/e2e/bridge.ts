@@ -32,6 +32,11 @@ export async function startDemoBridge(dir: string, userData: string): Promise<Ru
   return launch(['--demo', '--demo-dir', dir], userData, path.join(dir, 'workspace'));
 }
 
+/** The bridge opening `folder` at start (`web.mjs --open FOLDER`: the page URL names it); `workspace` is where the test sets it. */
+export async function startOpeningBridge(folder: string, userData: string, workspace: string): Promise<RunningBridge> {
+  return launch(['--open', folder], userData, workspace);
+}
+
 async function launch(args: string[], userData: string, workspace: string): Promise<RunningBridge> {
   const child: ChildProcess = spawn(process.execPath, ['scripts/web.mjs', ...args, '--user-data', userData, '--port', '0'], {
     cwd: REPO_ROOT,
