@@ -10,21 +10,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
-import { indexToLps, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
-import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
+import type { AnnotationDocument } from '../../src/core/annotations/document';
 import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
 import { cli } from '../cli/run';
 import { writeMusclePhantom } from '../fixtures/musclePhantom';
+import { phantomReads } from '../fixtures/phantomReads';
 
 const NOW = '2026-01-01T00:00:00.000Z';
-const K = 2; // L3 on slice 2 for both raters
-
-/** An outline holding pixel centres i0..i1 x j0..j1 of slice K (through the pixel corners). */
-function rectRoi(g: VolumeGeometry, id: string, muscle: Roi['muscle'], i0: number, i1: number, j0: number, j1: number): Roi {
-  const corners: [number, number][] = [[i0 - 0.5, j0 - 0.5], [i1 + 0.5, j0 - 0.5], [i1 + 0.5, j1 + 0.5], [i0 - 0.5, j1 + 0.5]];
-  return { id, level: 'L3', muscle, side: 'left', sliceIndex: K, z: g.slicePositions[K]![2], pointsLps: corners.map(([i, j]) => [...indexToLps(g, i, j, K)] as [number, number, number]), source: 'drawn', createdAt: NOW, modifiedAt: NOW };
-}
 
 describe('paraspine agreement', () => {
   let dir: string;
@@ -39,12 +31,11 @@ describe('paraspine agreement', () => {
     dicom = ph.dicom;
     const g = ph.geometry;
     const { summary } = await loadSeriesFromFolder(dicom);
-    base = newAnnotationDocument(seriesIdentity(summary), DEFAULT_RANGES, '0.1.0', '', NOW);
-    base.levels.push({ level: 'L3', sliceIndex: K, z: g.slicePositions[K]![2], source: 'manual' });
     // Rater A: psoas columns 34..37 x rows 22..29 (32 px, HU 40); multifidus columns 33..39 x rows 40..55 (112 px, HU 40).
-    const a: AnnotationDocument = { ...base, rater: 'Rater A', rois: [rectRoi(g, 'a1', 'psoas', 34, 37, 22, 29), rectRoi(g, 'a2', 'multifidus', 33, 39, 40, 55)] };
     // Rater B: one column more each: psoas 34..38 (40 px, HU 40); multifidus 33..40 (128 px, of which the 16 on column 40 are fat, -100 HU).
-    const b: AnnotationDocument = { ...base, rater: 'Rater B', rois: [rectRoi(g, 'b1', 'psoas', 34, 38, 22, 29), rectRoi(g, 'b2', 'multifidus', 33, 40, 40, 55)] };
+    const reads = phantomReads(summary, g, NOW);
+    base = reads.base;
+    const { a, b } = reads;
     docA = join(dir, 'a.json');
     docB = join(dir, 'b.json');
     writeFileSync(docA, JSON.stringify(a));

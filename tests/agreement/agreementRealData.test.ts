@@ -8,19 +8,12 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
-import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
-import { sliceIjToLps } from '../../src/core/roi/contour';
-import { maskToContours } from '../../src/core/roi/maskToContours';
-import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
-import { loadMasks } from '../../src/node/masks';
+import type { AnnotationDocument } from '../../src/core/annotations/document';
 import { cli } from '../cli/run';
+import { ABDOMEN, abdomenL3Outlines } from '../fixtures/abdomenL3Outlines';
 
-const DATA = resolve(__dirname, '../../../shared/data');
-const ABDOMEN = join(DATA, 'ct-abdomen-3mm/dicom');
-const MASKS = join(DATA, 'ct-abdomen-3mm/masks');
 /** ../shared/data/README.md, L3 (slice 73): area and lean area, mm². */
 const REFERENCE: Record<string, { areaMm2: number; leanAreaMm2: number }> = {
   'psoas left': { areaMm2: 711, leanAreaMm2: 666 },
@@ -31,35 +24,9 @@ const REFERENCE: Record<string, { areaMm2: number; leanAreaMm2: number }> = {
 
 describe('paraspine agreement on the real CT', () => {
   it('one-column shift: Hausdorff 3 mm, CSA bias 0 and ICC 1, the reference areas', async () => {
-    const { summary, volume } = await loadSeriesFromFolder(ABDOMEN);
-    const g = volume.geometry;
-    const k = 73;
-    const { masks } = await loadMasks(MASKS, g, { slices: [k], include: (n) => /^(iliopsoas|autochthon)_/.test(n) });
-    const plane = g.rows * g.columns;
+    const { trace } = await abdomenL3Outlines();
     const now = '2026-01-01T00:00:00.000Z';
-    const make = (rater: string, shiftColumns: number): AnnotationDocument => {
-      const doc = newAnnotationDocument(seriesIdentity(summary), DEFAULT_RANGES, 'agreement-test', rater, now);
-      doc.levels.push({ level: 'L3', sliceIndex: k, z: g.slicePositions[k]![2], source: 'manual' });
-      for (const m of masks) {
-        const [base, side] = m.name.split('_') as [string, 'left' | 'right'];
-        maskToContours(m.data.subarray(k * plane, (k + 1) * plane), g.columns, g.rows).forEach((c, n) => {
-          const roi: Roi = {
-            id: `${rater}-${m.name}-${n}`,
-            level: 'L3',
-            muscle: base === 'iliopsoas' ? 'psoas' : 'autochthon',
-            side,
-            sliceIndex: k,
-            z: g.slicePositions[k]![2],
-            pointsLps: sliceIjToLps(g, k, c.map(([i, j]) => [i + shiftColumns, j] as const)).map((p) => [p[0], p[1], p[2]]),
-            source: 'imported',
-            createdAt: now,
-            modifiedAt: now,
-          };
-          doc.rois.push(roi);
-        });
-      }
-      return doc;
-    };
+    const make = (rater: string, shiftColumns: number): AnnotationDocument => trace({ appVersion: 'agreement-test', rater, now, idPrefix: `${rater}-`, shiftColumns });
     const dir = mkdtempSync(join(tmpdir(), 'paraspine-agreement-real-'));
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');

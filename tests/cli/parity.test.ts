@@ -1,20 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newAnnotationDocument, seriesIdentity, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
+import type { AnnotationDocument } from '../../src/core/annotations/document';
 import { exportMeasurementsCsv, exportMeasurementsJson } from '../../src/core/export/measurementsExport';
-import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
-import { loadMasks } from '../../src/node/masks';
-import { maskToContours } from '../../src/core/roi/maskToContours';
-import { sliceIjToLps } from '../../src/core/roi/contour';
-import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
+import { ABDOMEN, abdomenL3Outlines } from '../fixtures/abdomenL3Outlines';
 import { cli } from './run';
-
-const DATA = resolve(__dirname, '../../../shared/data');
-const ABDOMEN = join(DATA, 'ct-abdomen-3mm/dicom');
-const MASKS = join(DATA, 'ct-abdomen-3mm/masks');
 
 /**
  * Parity: the outlines an app user would get by importing the TotalSegmentator masks at L3 give, through
@@ -23,39 +15,8 @@ const MASKS = join(DATA, 'ct-abdomen-3mm/masks');
  */
 describe('app export and command line agree', () => {
   it('on outlines traced from the real masks at L3', async () => {
-    const { summary, volume } = await loadSeriesFromFolder(ABDOMEN);
-    const g = volume.geometry;
-    const k = 73;
-    const { masks } = await loadMasks(MASKS, g, { slices: [k], include: (n) => /^(iliopsoas|autochthon)_/.test(n) });
-    const plane = g.rows * g.columns;
-    const now = '2026-01-01T00:00:00.000Z';
-    const doc: AnnotationDocument = newAnnotationDocument(
-      seriesIdentity(summary),
-      DEFAULT_RANGES,
-      'parity-test',
-      'rater A',
-      now,
-    );
-    doc.levels.push({ level: 'L3', sliceIndex: k, z: g.slicePositions[k]![2], source: 'manual' });
-    for (const m of masks) {
-      const [base, side] = m.name.split('_') as [string, 'left' | 'right'];
-      const contours = maskToContours(m.data.subarray(k * plane, (k + 1) * plane), g.columns, g.rows);
-      contours.forEach((c, n) => {
-        const roi: Roi = {
-          id: `${m.name}-${n}`,
-          level: 'L3',
-          muscle: base === 'iliopsoas' ? 'psoas' : 'autochthon',
-          side,
-          sliceIndex: k,
-          z: g.slicePositions[k]![2],
-          pointsLps: sliceIjToLps(g, k, c).map((p) => [p[0], p[1], p[2]]),
-          source: 'imported',
-          createdAt: now,
-          modifiedAt: now,
-        };
-        doc.rois.push(roi);
-      });
-    }
+    const { volume, trace } = await abdomenL3Outlines();
+    const doc: AnnotationDocument = trace({ appVersion: 'parity-test', rater: 'rater A', now: '2026-01-01T00:00:00.000Z' });
     const appCsv = exportMeasurementsCsv(volume, doc);
     const dir = mkdtempSync(join(tmpdir(), 'paraspine-parity-'));
     const file = join(dir, 'doc.json');

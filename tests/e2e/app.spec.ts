@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { expectTable, getDoc, independentTable, getState, loadVolume as loadVolumeFrom, setWorkspace, waitSaved } from './helpers';
+import { expectTable, getDoc, getState, ijToClient, independentTable, loadVolume as loadVolumeFrom, setWorkspace, waitSaved } from './helpers';
 
 const DICOM = path.resolve(REPO_ROOT, '../shared/data/ct-abdomen-3mm/dicom');
 const SLICE = 73;
@@ -25,9 +25,6 @@ test.afterAll(async () => {
 });
 
 const loadVolume = (uid: string) => loadVolumeFrom(DICOM, uid);
-const ijToClient = (page: Page, i: number, j: number) =>
-  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
-
 /** Ten vertices on an ellipse around (ci, cj) in pixel indices. */
 function ellipse(ci: number, cj: number, ri: number, rj: number, n = 10): [number, number][] {
   return Array.from({ length: n }, (_, t) => [ci + ri * Math.cos((2 * Math.PI * t) / n), cj + rj * Math.sin((2 * Math.PI * t) / n)] as [number, number]);

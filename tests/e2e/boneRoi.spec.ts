@@ -20,7 +20,7 @@ import type { HuVolume } from '../../src/core/volume';
 import { makePhantomSeries } from '../fixtures/phantomSeries';
 import { writeNifti1 } from '../fixtures/writeNifti';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, ijToClient, openSeries, waitSaved } from './helpers';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 
@@ -102,9 +102,6 @@ test.afterAll(async () => {
   await bridge?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const ijToClient = (page: Page, i: number, j: number) =>
-  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 
 async function dragIj(page: Page, from: [number, number], to: [number, number]) {
   const [x0, y0] = await ijToClient(page, ...from);

@@ -24,7 +24,21 @@ export async function startWebBridge(): Promise<RunningBridge> {
   const userData = path.join(base, 'user-data');
   const workspace = path.join(base, 'workspace');
   mkdirSync(workspace, { recursive: true });
-  const child: ChildProcess = spawn(process.execPath, ['scripts/web.mjs', '--user-data', userData, '--port', '0'], {
+  return launch([], userData, workspace);
+}
+
+/** The bridge on the demo written in `dir` (`web.mjs --demo --demo-dir DIR`: it opens the demo, its workspace is DIR/workspace). */
+export async function startDemoBridge(dir: string, userData: string): Promise<RunningBridge> {
+  return launch(['--demo', '--demo-dir', dir], userData, path.join(dir, 'workspace'));
+}
+
+/** The bridge opening `folder` at start (`web.mjs --open FOLDER`: the page URL names it); `workspace` is where the test sets it. */
+export async function startOpeningBridge(folder: string, userData: string, workspace: string): Promise<RunningBridge> {
+  return launch(['--open', folder], userData, workspace);
+}
+
+async function launch(args: string[], userData: string, workspace: string): Promise<RunningBridge> {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/web.mjs', ...args, '--user-data', userData, '--port', '0'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PARASPINE_PORT: '' },
@@ -33,7 +47,7 @@ export async function startWebBridge(): Promise<RunningBridge> {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const pageUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bridge did not print its address within 240 s:\n${out}`)), 240_000);
+    const timer = setTimeout(() => (child.kill('SIGTERM'), reject(new Error(`bridge did not print its address within 240 s:\n${out}`))), 240_000);
     const check = () => {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s]+)/.exec(out);
       if (m) {

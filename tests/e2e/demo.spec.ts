@@ -5,13 +5,13 @@
  * Then its masks are imported (split on, the default) and the exported CSV is its ground truth (truth.json,
  * from the model): psoas and quadratus lumborum exactly; multifidus + erector spinae = the autochthon.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { REPO_ROOT } from './bridge';
+import { REPO_ROOT, startOpeningBridge } from './bridge';
 import { collectPageErrors, getState } from './helpers';
 
 test('the page opens the folder named by --open and its only series (the demo CT); its masks imported, the CSV is its truth', async ({ page }) => {
@@ -20,19 +20,9 @@ test('the page opens the folder named by --open and its only series (the demo CT
   expect(spawnSync(process.execPath, ['bin/paraspine.mjs', 'demo', dir], { cwd: REPO_ROOT }).status).toBe(0);
   const demo = { dicom: path.join(dir, 'dicom') };
   const truth = JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')) as { seriesInstanceUid: string; measurements: { level: string; muscle: string; side: string; pixels: number; areaMm2: number; leanAreaMm2: number; fatFraction: number; meanHu: number }[] };
-  const child = spawn(process.execPath, ['scripts/web.mjs', '--user-data', path.join(base, 'user-data'), '--port', '0', '--open', demo.dicom], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PARASPINE_PORT: '' } });
+  const bridge = await startOpeningBridge(demo.dicom, path.join(base, 'user-data'), path.join(base, 'workspace'));
   try {
-    let out = '';
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const pageUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bridge did not print its address within 240 s:\n${out}`)), 240_000);
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
-        if (m) clearTimeout(timer), resolve(m[1]!);
-      });
-      child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`bridge exited with ${code}:\n${out}`))));
-    });
+    const pageUrl = bridge.pageUrl;
     expect(new URLSearchParams(new URL(pageUrl).hash.slice(1)).get('open')).toBe(demo.dicom);
     const errors = collectPageErrors(page);
     await page.goto(pageUrl);
@@ -78,7 +68,7 @@ test('the page opens the folder named by --open and its only series (the demo CT
     }
     expect(errors).toEqual([]);
   } finally {
-    child.kill('SIGTERM');
+    await bridge.stop();
     rmSync(base, { recursive: true, force: true });
   }
 });

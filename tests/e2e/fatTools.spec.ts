@@ -10,13 +10,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { AnnotationDocument, Roi } from '../../src/core/annotations/document';
 import { contourMask } from '../../src/core/roi/contour';
 import type { HuVolume } from '../../src/core/volume';
 import { ENVELOPES, FS, fatStreakHu, OPEN_STREAKS, TRUTH, writeFatStreakPhantom } from '../fixtures/fatStreakPhantom';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, ijToClient, openSeries, waitSaved } from './helpers';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 
@@ -30,9 +30,6 @@ test.afterAll(async () => {
   await bridge?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const ijToClient = (page: Page, i: number, j: number) =>
-  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 
 /** Pixels and fat pixels (-190..-30 HU, from the phantom's layout) of an outline, by core's pixel-centre rule. */
 function pixelsAndFat(volume: HuVolume, roi: Roi): { pixels: number; fat: number; outside: number } {

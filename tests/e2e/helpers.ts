@@ -32,6 +32,10 @@ export interface AppStateView {
 export const getDoc = (page: Page) => page.evaluate(() => (window as unknown as { __paraspine: { getDoc(): unknown } }).__paraspine.getDoc() as AnnotationDocument | null);
 export const getState = (page: Page) => page.evaluate(() => (window as unknown as { __paraspine: { getState(): unknown } }).__paraspine.getState() as AppStateView);
 
+/** The client (page) coordinates of pixel (i, j) of the axial slice shown, through the viewer's test hook. */
+export const ijToClient = (page: Page, i: number, j: number) =>
+  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
+
 export async function waitSaved(page: Page): Promise<string> {
   await expect.poll(async () => (await getState(page)).save.state, { timeout: 15_000 }).toBe('saved');
   return (await getState(page)).save.path!;

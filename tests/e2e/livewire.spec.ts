@@ -10,7 +10,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
 import { contourMask } from '../../src/core/roi/contour';
 import { maskToContours } from '../../src/core/roi/maskToContours';
@@ -18,7 +18,7 @@ import { rasterizePolygon, type PointIj } from '../../src/core/roi/rasterize';
 import { loadMasks } from '../../src/node/masks';
 import { BOXES, MP, writeMusclePhantom } from '../fixtures/musclePhantom';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, ijToClient, openSeries, waitSaved } from './helpers';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 
@@ -32,9 +32,6 @@ test.afterAll(async () => {
   await bridge?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-const ijToClient = (page: Page, i: number, j: number) =>
-  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 
 test('livewire: clicks beside the vertebral body trace its edges; the saved outline covers its corners', async ({ page }) => {
   const errors = collectPageErrors(page);

@@ -11,7 +11,7 @@ import type { AnnotationDocument, Roi } from '../../src/core/annotations/documen
 import { contourMask } from '../../src/core/roi/contour';
 import type { HuVolume } from '../../src/core/volume';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, ijToClient, openSeries, waitSaved } from './helpers';
 
 const DATA = path.resolve(REPO_ROOT, '../shared/data');
 const DICOM = path.join(DATA, 'ct-abdomen-3mm/dicom');
@@ -27,9 +27,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await bridge?.stop();
 });
-
-const ijToClient = (page: Page, i: number, j: number) =>
-  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 
 /** Pixels of an outline (core's pixel-centre rule) and their HU. */
 function pixelsOf(volume: HuVolume, roi: Roi): number[] {

@@ -10,7 +10,7 @@ import { expect, test, type Page } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
 import { contourMask } from '../../src/core/roi/contour';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, loadVolume, setWorkspace, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, ijToClient, loadVolume, setWorkspace, waitSaved } from './helpers';
 
 const DATA = path.resolve(REPO_ROOT, '../shared/data');
 const DICOM = path.join(DATA, 'ct-abdomen-3mm/dicom');
@@ -25,8 +25,6 @@ test.afterAll(async () => {
   await bridge?.stop();
 });
 
-const ijToClient = (page: Page, i: number, j: number) =>
-  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 const historyOf = async (page: Page) => ((await getState(page)) as unknown as { history: { past: number; future: number } }).history;
 const outline = (doc: AnnotationDocument | null, muscle: string, side: string) => doc?.rois.find((r) => r.level === 'L3' && r.muscle === muscle && r.side === side);
 async function savedDoc(page: Page): Promise<AnnotationDocument> {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { AnnotationDocument } from '../../src/core/annotations/document';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, openSeries, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, ijToClient, openSeries, waitSaved } from './helpers';
 
 const DATA = path.resolve(REPO_ROOT, '../shared/data');
 const DICOM = path.join(DATA, 'ct-abdomen-3mm/dicom');
@@ -27,9 +27,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await bridge?.stop();
 });
-
-const ijToClient = (page: Page, i: number, j: number) =>
-  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 
 async function drawPolygon(page: Page, pts: [number, number][]) {
   const client: [number, number][] = [];

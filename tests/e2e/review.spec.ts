@@ -21,12 +21,12 @@
  * - the help's metrics listed UCUM codes ([hnsf'U]).
  * (The reformats' level label over the orientation letter is drawn on a canvas: tests/renderer/review.test.ts.)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { REPO_ROOT } from './bridge';
+import { REPO_ROOT, startDemoBridge } from './bridge';
 import { collectPageErrors, getDoc, getState, waitSaved } from './helpers';
 
 const LEVELS = ['L3', 'L3/L4', 'L4/L5', 'L5/S1'] as const;
@@ -37,23 +37,9 @@ test('review on the demo: import status stays true, text wraps at words, tools f
   const base = mkdtempSync(path.join(os.tmpdir(), 'paraspine-review-'));
   const dir = path.join(base, 'demo');
   expect(spawnSync(process.execPath, ['bin/paraspine.mjs', 'demo', dir], { cwd: REPO_ROOT }).status).toBe(0);
-  const child = spawn(process.execPath, ['scripts/web.mjs', '--demo', '--demo-dir', dir, '--user-data', path.join(base, 'user-data'), '--port', '0'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PARASPINE_PORT: '' },
-  });
+  const bridge = await startDemoBridge(dir, path.join(base, 'user-data'));
   try {
-    let out = '';
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const pageUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bridge did not print its address within 240 s:\n${out}`)), 240_000);
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
-        if (m) (clearTimeout(timer), resolve(m[1]!));
-      });
-      child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`bridge exited with ${code}:\n${out}`))));
-    });
+    const pageUrl = bridge.pageUrl;
     const errors = collectPageErrors(page);
     await page.goto(pageUrl);
     await expect(page.getByTestId('slice-input')).toBeVisible();
@@ -149,7 +135,7 @@ test('review on the demo: import status stays true, text wraps at words, tools f
     await expect(page.getByTestId('rater-input')).toHaveValue('AB', { timeout: 30_000 });
     expect(errors).toEqual([]);
   } finally {
-    child.kill('SIGTERM');
+    await bridge.stop();
     rmSync(base, { recursive: true, force: true });
   }
 });

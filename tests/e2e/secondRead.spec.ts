@@ -20,7 +20,7 @@ import type { AgreementView } from '../../src/shared/contract';
 import type { HistoryEntry } from '../../src/node/history';
 import { writeMusclePhantom } from '../fixtures/musclePhantom';
 import { REPO_ROOT, startWebBridge, type RunningBridge } from './bridge';
-import { collectPageErrors, getDoc, getState, setWorkspace, waitSaved } from './helpers';
+import { collectPageErrors, getDoc, getState, ijToClient, setWorkspace, waitSaved } from './helpers';
 
 const SHOTS = path.join(REPO_ROOT, 'test-results/screenshots');
 const L3_SLICE = 2;
@@ -32,9 +32,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await bridge?.stop();
 });
-
-const ijToClient = (page: Page, i: number, j: number) =>
-  page.evaluate(([a, b]) => (window as unknown as { __paraspineViewer: { ijToClient(i: number, j: number): [number, number] } }).__paraspineViewer.ijToClient(a!, b!), [i, j]);
 
 /** A polygon through the outer corners of pixel columns i0..i1 and rows j0..j1 (the first vertex closes it). */
 async function drawBox(page: Page, i0: number, i1: number, j0: number, j1: number) {

@@ -8,14 +8,14 @@
  *    the demo, never by the app's code), all four muscles exact as the split follows the model's fat plane.
  * Writes the README's screenshots to docs/walkthrough/*.png (committed; each under 200 KB).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { decode, encode } from 'fast-png';
-import { REPO_ROOT } from './bridge';
+import { REPO_ROOT, startDemoBridge } from './bridge';
 import { collectPageErrors, getState } from './helpers';
 
 const SHOTS = path.join(REPO_ROOT, 'docs/walkthrough');
@@ -78,23 +78,9 @@ test('README walkthrough on the demo: open, import masks, confirm, export; the C
     levels: { level: string; sliceIndex: number }[];
     measurements: { level: string; muscle: string; side: string; pixels: number; areaMm2: number; leanAreaMm2: number; fatAreaMm2: number; fatFraction: number; meanHu: number }[];
   };
-  const child = spawn(process.execPath, ['scripts/web.mjs', '--demo', '--demo-dir', dir, '--user-data', path.join(base, 'user-data'), '--port', '0'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PARASPINE_PORT: '' },
-  });
+  const bridge = await startDemoBridge(dir, path.join(base, 'user-data'));
   try {
-    let out = '';
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const pageUrl = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bridge did not print its address within 240 s:\n${out}`)), 240_000);
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
-        if (m) (clearTimeout(timer), resolve(m[1]!));
-      });
-      child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`bridge exited with ${code}:\n${out}`))));
-    });
+    const pageUrl = bridge.pageUrl;
     const errors = collectPageErrors(page);
 
     // 1. The demo opens with no click, and its workspace is set: a first change is saved at once.
@@ -165,7 +151,7 @@ test('README walkthrough on the demo: open, import masks, confirm, export; the C
     }
     expect(errors).toEqual([]);
   } finally {
-    child.kill('SIGTERM');
+    await bridge.stop();
     rmSync(base, { recursive: true, force: true });
   }
 });

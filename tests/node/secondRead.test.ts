@@ -9,9 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newAnnotationDocument, reopenDocument, seriesIdentity, signOffDocument, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
-import { indexToLps, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
-import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
+import { reopenDocument, signOffDocument, type AnnotationDocument } from '../../src/core/annotations/document';
 import { FolderAccess } from '../../src/node/access';
 import { createApi, type ParaspineService } from '../../src/node/api';
 import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
@@ -23,16 +21,10 @@ import { documentPath, raterSlug, readPath } from '../../src/node/workspace';
 import { folderLocator, type ReadInfo } from '../../src/shared/contract';
 import { cli } from '../cli/run';
 import { writeMusclePhantom } from '../fixtures/musclePhantom';
+import { phantomReads } from '../fixtures/phantomReads';
 import { tmpDir } from './helpers';
 
 const NOW = '2026-01-01T00:00:00.000Z';
-const K = 2;
-
-/** An outline holding pixel centres i0..i1 x j0..j1 of slice K (through the pixel corners). */
-function rectRoi(g: VolumeGeometry, id: string, muscle: Roi['muscle'], i0: number, i1: number, j0: number, j1: number): Roi {
-  const corners: [number, number][] = [[i0 - 0.5, j0 - 0.5], [i1 + 0.5, j0 - 0.5], [i1 + 0.5, j1 + 0.5], [i0 - 0.5, j1 + 0.5]];
-  return { id, level: 'L3', muscle, side: 'left', sliceIndex: K, z: g.slicePositions[K]![2], pointsLps: corners.map(([i, j]) => [...indexToLps(g, i, j, K)] as [number, number, number]), source: 'drawn', createdAt: NOW, modifiedAt: NOW };
-}
 
 describe('per-rater document paths', () => {
   it('keeps the first read at the series document path and names second reads by rater slug', () => {
@@ -89,12 +81,9 @@ describe('a blinded second read through the API', () => {
     await api['series:scan'](dicom);
     const { summary } = await loadSeriesFromFolder(dicom);
     uid = summary.seriesInstanceUid;
-    const base = newAnnotationDocument(seriesIdentity(summary), DEFAULT_RANGES, '0.1.0', '', NOW);
-    base.levels.push({ level: 'L3', sliceIndex: K, z: g.slicePositions[K]![2], source: 'manual' });
     // A: psoas columns 34..37 x rows 22..29 (32 px); multifidus 33..39 x 40..55 (112 px).
-    a = { ...base, rater: 'Rater A', rois: [rectRoi(g, 'a1', 'psoas', 34, 37, 22, 29), rectRoi(g, 'a2', 'multifidus', 33, 39, 40, 55)] };
     // B: one column more each: psoas 34..38 (40 px); multifidus 33..40 (128 px, 16 of them fat).
-    b = { ...base, rater: 'Rater B', rois: [rectRoi(g, 'b1', 'psoas', 34, 38, 22, 29), rectRoi(g, 'b2', 'multifidus', 33, 40, 40, 55)] };
+    ({ a, b } = phantomReads(summary, g, NOW));
   });
 
   it('saves each read in its own file, shows neither to the other, and compares them once both are signed off', async () => {

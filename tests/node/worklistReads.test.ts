@@ -15,9 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newAnnotationDocument, seriesIdentity, signOffDocument, type AnnotationDocument, type Roi } from '../../src/core/annotations/document';
-import { indexToLps, type VolumeGeometry } from '../../src/core/geometry/volumeGeometry';
-import { DEFAULT_RANGES } from '../../src/core/metrics/ranges';
+import { signOffDocument, type AnnotationDocument } from '../../src/core/annotations/document';
 import { FolderAccess } from '../../src/node/access';
 import { createApi, type ApiOptions, type ParaspineService } from '../../src/node/api';
 import { loadSeriesFromFolder } from '../../src/node/dicomFiles';
@@ -27,16 +25,11 @@ import { folderLocator } from '../../src/shared/contract';
 import { cli } from '../cli/run';
 import { makePhantomSeries } from '../fixtures/phantomSeries';
 import { writeMusclePhantom } from '../fixtures/musclePhantom';
+import { phantomReads } from '../fixtures/phantomReads';
 import { tmpDir } from './helpers';
 
 const NOW = '2026-01-01T00:00:00.000Z';
-const K = 2;
 const B = { rater: 'Rater B' };
-
-function rectRoi(g: VolumeGeometry, id: string, muscle: Roi['muscle'], i0: number, i1: number, j0: number, j1: number): Roi {
-  const corners: [number, number][] = [[i0 - 0.5, j0 - 0.5], [i1 + 0.5, j0 - 0.5], [i1 + 0.5, j1 + 0.5], [i0 - 0.5, j1 + 0.5]];
-  return { id, level: 'L3', muscle, side: 'left', sliceIndex: K, z: g.slicePositions[K]![2], pointsLps: corners.map(([i, j]) => [...indexToLps(g, i, j, K)] as [number, number, number]), source: 'drawn', createdAt: NOW, modifiedAt: NOW };
-}
 
 /** One app window: its own API (its own worklist session) on the shared settings file and workspace. */
 async function window(root: string, name: string, extra: Partial<ApiOptions> = {}): Promise<ParaspineService> {
@@ -73,10 +66,7 @@ describe('a blinded second read beside the first, through the worklist', () => {
     }
     const { summary } = await loadSeriesFromFolder(dicom);
     uid = summary.seriesInstanceUid;
-    const base = newAnnotationDocument(seriesIdentity(summary), DEFAULT_RANGES, '0.1.0', '', NOW);
-    base.levels.push({ level: 'L3', sliceIndex: K, z: g.slicePositions[K]![2], source: 'manual' });
-    a = { ...base, rater: 'Rater A', rois: [rectRoi(g, 'a1', 'psoas', 34, 37, 22, 29), rectRoi(g, 'a2', 'multifidus', 33, 39, 40, 55)] };
-    b = { ...base, rater: 'Rater B', rois: [rectRoi(g, 'b1', 'psoas', 34, 38, 22, 29), rectRoi(g, 'b2', 'multifidus', 33, 40, 40, 55)] };
+    ({ a, b } = phantomReads(summary, g, NOW));
   });
 
   it('locks each read on its own: A and B read the series at once, B\'s second window is refused B\'s read', async () => {

@@ -13,13 +13,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createService } from '../../src/node/createService';
 import type { ParaspineService } from '../../src/node/api';
-import { DicomWebClient, jsonText } from '../../src/node/dicomweb/client';
+import { DicomWebClient } from '../../src/node/dicomweb/client';
 import { DicomWebSeriesSource } from '../../src/node/dicomweb/source';
 import { FileSecretStore, MemorySecretStore } from '../../src/node/secrets';
 import { FolderSeriesSource } from '../../src/node/seriesSource';
 import { readDicomHeader } from '../../src/node/dicomFiles';
 import { cli } from '../cli/run';
-import { freePort, orthancMissing, startOrthanc, type Orthanc } from './orthanc';
+import { freePort, orthancMissing, startOrthancWith, type Orthanc } from './orthanc';
 
 const DATA = resolve(__dirname, '../../../shared/data');
 const ABDOMEN = join(DATA, 'ct-abdomen-3mm/dicom');
@@ -207,16 +207,7 @@ describe.skipIf(orthancMissing !== null)('Orthanc with RegisteredUsers', () => {
   const creds = { kind: 'basic' as const, user: USER, password: SECRET };
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'paraspine-pacs-auth-'));
-    orthanc = await startOrthanc({ users: { [USER]: SECRET } });
-    try {
-      for (const f of readdirSync(ABDOMEN)) await orthanc.upload(readFileSync(join(ABDOMEN, f)));
-      const client = new DicomWebClient(orthanc.dicomWeb, { credentials: async () => creds });
-      study = jsonText((await client.searchStudies())[0]!, '0020000D');
-      series = jsonText((await client.searchSeries(study))[0]!, '0020000E');
-    } catch (e) {
-      await orthanc.stop();
-      throw e;
-    }
+    ({ orthanc, study, series } = await startOrthancWith(ABDOMEN, { users: { [USER]: SECRET } }));
   });
   afterAll(async () => {
     await orthanc?.stop();

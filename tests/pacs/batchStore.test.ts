@@ -9,7 +9,7 @@
  * Skipped, with the reason, where Orthanc is not installed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import dcmjs from 'dcmjs';
@@ -17,7 +17,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DicomWebClient, jsonText } from '../../src/node/dicomweb/client';
 import { cli } from '../cli/run';
-import { freePort, orthancMissing, startOrthanc, type Orthanc } from './orthanc';
+import { freePort, orthancMissing, startOrthancWith, type Orthanc } from './orthanc';
 
 const DATA = resolve(__dirname, '../../../shared/data');
 const ABDOMEN = join(DATA, 'ct-abdomen-3mm/dicom');
@@ -44,16 +44,7 @@ describe.skipIf(orthancMissing !== null)('batch URLs and measure --store against
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'paraspine-pacs-batch-'));
     process.env.XDG_CACHE_HOME = join(work, 'cache'); // the instance cache, inside the test's folder
-    orthanc = await startOrthanc();
-    try {
-      for (const f of readdirSync(ABDOMEN)) await orthanc.upload(readFileSync(join(ABDOMEN, f)));
-      const client = new DicomWebClient(orthanc.dicomWeb);
-      study = jsonText((await client.searchStudies())[0]!, '0020000D');
-      series = jsonText((await client.searchSeries(study))[0]!, '0020000E');
-    } catch (e) {
-      await orthanc.stop();
-      throw e;
-    }
+    ({ orthanc, study, series } = await startOrthancWith(ABDOMEN));
   }, 60_000);
 
   afterAll(async () => {

@@ -23,7 +23,7 @@ import { measureSeries, seriesRefFor } from '../../src/node/measureSeries';
 import { makeSeg } from '../../src/node/reports/seg';
 import { makeSr } from '../../src/node/reports/sr';
 import { cli } from '../cli/run';
-import { orthancMissing, startOrthanc, type Orthanc } from './orthanc';
+import { orthancMissing, startOrthancWith, type Orthanc } from './orthanc';
 
 const DATA = resolve(__dirname, '../../../shared/data');
 const ABDOMEN = join(DATA, 'ct-abdomen-3mm/dicom');
@@ -67,16 +67,7 @@ describe.skipIf(orthancMissing !== null)('PACS over DICOMweb against a real Orth
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'paraspine-pacs-'));
     process.env.XDG_CACHE_HOME = join(work, 'cache'); // the CLI's instance cache, inside the test's folder
-    orthanc = await startOrthanc();
-    try {
-      for (const f of readdirSync(ABDOMEN)) await orthanc.upload(readFileSync(join(ABDOMEN, f)));
-      const studies = await new DicomWebClient(orthanc.dicomWeb).searchStudies();
-      study = jsonText(studies[0]!, '0020000D');
-      series = jsonText((await new DicomWebClient(orthanc.dicomWeb).searchSeries(study))[0]!, '0020000E');
-    } catch (e) {
-      await orthanc.stop();
-      throw e;
-    }
+    ({ orthanc, study, series } = await startOrthancWith(ABDOMEN));
   });
 
   afterAll(async () => {

@@ -4,10 +4,11 @@
  * the tests are skipped where Orthanc is not installed (.ci/run installs orthanc and orthanc-dicomweb).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DicomWebClient, jsonText } from '../../src/node/dicomweb/client';
 
 const PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
 
@@ -107,4 +108,24 @@ export async function startOrthanc(opts: { users?: Record<string, string> } = {}
     },
     stop,
   };
+}
+
+/**
+ * Orthanc started as startOrthanc does, every file of `folder` uploaded, and the first study and its first
+ * series found by QIDO-RS (with the first user's password where `users` is given): where the PACS tests
+ * start from. Orthanc is stopped again when the upload or the look-up fails.
+ */
+export async function startOrthancWith(folder: string, opts: { users?: Record<string, string> } = {}): Promise<{ orthanc: Orthanc; study: string; series: string }> {
+  const orthanc = await startOrthanc(opts);
+  try {
+    for (const f of readdirSync(folder)) await orthanc.upload(readFileSync(join(folder, f)));
+    const first = Object.entries(opts.users ?? {})[0];
+    const client = new DicomWebClient(orthanc.dicomWeb, first ? { credentials: async () => ({ kind: 'basic' as const, user: first[0], password: first[1] }) } : {});
+    const study = jsonText((await client.searchStudies())[0]!, '0020000D');
+    const series = jsonText((await client.searchSeries(study))[0]!, '0020000E');
+    return { orthanc, study, series };
+  } catch (e) {
+    await orthanc.stop();
+    throw e;
+  }
 }

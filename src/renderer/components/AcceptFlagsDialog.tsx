@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { documentFlags, roiLabel } from '../state/checklist';
 import { getAppStore, useApp } from '../state/store';
 import { getApi } from '../api/client';
-import { cycleFocus } from './dialogFocus';
+import { reasonDialogKeys } from './dialogFocus';
 
 export function AcceptFlagsDialog() {
   const req = useApp((s) => s.acceptRequest);
@@ -32,16 +32,7 @@ export function AcceptFlagsDialog() {
   if (!req) return null;
   const accept = () => store.getState().acceptFlags(reason);
   const cancel = () => store.getState().cancelAccept();
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      cancel();
-    } else if (e.key === 'Enter' && !e.shiftKey && (e.target as HTMLElement).tagName === 'TEXTAREA') {
-      e.preventDefault();
-      accept();
-    } else cycleFocus(e, ref.current, 'textarea, button:not([disabled])');
-    e.stopPropagation();
-  };
+  const onKeyDown = (e: React.KeyboardEvent) => reasonDialogKeys(e, ref.current, accept, cancel);
   const what = `${roiLabel(req.muscle, req.side)} at ${req.level}`;
   return (
     <div className="dialog-backdrop">

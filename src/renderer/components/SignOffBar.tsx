@@ -9,7 +9,7 @@ import { getApi } from '../api/client';
 import { shownTime, type ReadMode } from '../state/slices/reads';
 import { getAppStore, useApp } from '../state/store';
 import { withKeyHint } from '../../shared/shortcuts';
-import { cycleFocus } from './dialogFocus';
+import { reasonDialogKeys } from './dialogFocus';
 
 /** Colour of the other read's outlines when compared (apart from every muscle's colour and the bone cyan). */
 export const COMPARE_COLOUR = '#ff9f1a';
@@ -103,16 +103,7 @@ function ReopenDialog() {
   if (!open || !signed) return null;
   const reopen = () => void store.getState().reopen(reason);
   const cancel = () => store.getState().setReopenOpen(false);
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      cancel();
-    } else if (e.key === 'Enter' && !e.shiftKey && (e.target as HTMLElement).tagName === 'TEXTAREA') {
-      e.preventDefault();
-      reopen();
-    } else cycleFocus(e, ref.current, 'textarea, button:not([disabled])');
-    e.stopPropagation();
-  };
+  const onKeyDown = (e: React.KeyboardEvent) => reasonDialogKeys(e, ref.current, reopen, cancel);
   return (
     <div className="dialog-backdrop">
       <div ref={ref} className="dialog" role="dialog" aria-modal="true" aria-labelledby="reopen-title" data-testid="reopen-dialog" onKeyDown={onKeyDown}>

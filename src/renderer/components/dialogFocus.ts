@@ -10,3 +10,19 @@ export function cycleFocus(e: { key: string; shiftKey: boolean; preventDefault()
   e.preventDefault();
   items[(at + (e.shiftKey ? items.length - 1 : 1)) % items.length]?.focus();
 }
+
+/**
+ * The keys of a dialog that asks for a reason (accepting flags, reopening a signed-off read): Escape
+ * cancels, Enter in the reason's text area confirms (Shift+Enter is a new line), Tab cycles through the
+ * text area and the enabled buttons; no key reaches the app behind.
+ */
+export function reasonDialogKeys(e: React.KeyboardEvent, container: HTMLElement | null, confirm: () => void, cancel: () => void): void {
+  if (e.key === 'Escape') {
+    e.preventDefault();
+    cancel();
+  } else if (e.key === 'Enter' && !e.shiftKey && (e.target as HTMLElement).tagName === 'TEXTAREA') {
+    e.preventDefault();
+    confirm();
+  } else cycleFocus(e, container, 'textarea, button:not([disabled])');
+  e.stopPropagation();
+}

@@ -3,40 +3,25 @@
  * in the bone colour (no muscle uses it), dashed while it is a proposal, labelled "L1 trabecular". Not a
  * Cornerstone annotation: the oval tool (tools/pixel/oval.ts) places, moves and resizes it.
  */
-import { Enums as CoreEnums, type Types } from '@cornerstonejs/core';
-import { useEffect, useState } from 'react';
+import type { Types } from '@cornerstonejs/core';
 import { trabecularStructure } from '../../core/bone/measureBone';
 import { lpsToSliceIj, sliceIjToLps } from '../../core/roi/contour';
 import { useApp } from '../state/store';
-import { AXIAL_VIEWPORT_ID, getEngine } from './cornerstone';
+import { axialViewport } from './cornerstone';
+import { useAxialRenders } from './hooks/useAxialRenders';
 
 /** The bone ROI's colour (white-blue: apart from every muscle's colour and the yellow cut line). */
 export const BONE_ROI_COLOUR = '#7fdcff';
-
-function viewport(): Types.IStackViewport | null {
-  try {
-    return (getEngine().getViewport(AXIAL_VIEWPORT_ID) as Types.IStackViewport | undefined) ?? null;
-  } catch {
-    return null;
-  }
-}
 
 export function BoneRoiOverlay() {
   const doc = useApp((s) => s.doc);
   const volume = useApp((s) => s.volume);
   const sliceIndex = useApp((s) => s.sliceIndex);
-  const [, setFrame] = useState(0);
 
   // Follow the viewport's renders (zoom, pan, resize, slice) so the oval stays on the image.
-  useEffect(() => {
-    const el = viewport()?.element;
-    if (!el) return;
-    const onRendered = () => setFrame((f) => f + 1);
-    el.addEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
-    return () => el.removeEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
-  }, [volume]);
+  useAxialRenders(volume);
 
-  const vp = viewport();
+  const vp = axialViewport();
   const rois = (doc?.boneRois ?? []).filter((b) => b.sliceIndex === sliceIndex);
   if (!vp || !volume || rois.length === 0 || vp.getCurrentImageIdIndex() !== sliceIndex) return null;
   const g = volume.geometry;

@@ -3,39 +3,24 @@
  * colour over the axial viewport, labelled with the rater. Shown only while the services give that read
  * (reads:status: both reads signed off) and the toggle is on; never editable (not a Cornerstone annotation).
  */
-import { Enums as CoreEnums, type Types } from '@cornerstonejs/core';
-import { useEffect, useState } from 'react';
+import type { Types } from '@cornerstonejs/core';
 import { roiSlice } from '../../core/annotations/measureAnnotations';
 import { lpsToSliceIj, sliceIjToLps } from '../../core/roi/contour';
-import { AXIAL_VIEWPORT_ID, getEngine } from './cornerstone';
+import { axialViewport } from './cornerstone';
+import { useAxialRenders } from './hooks/useAxialRenders';
 import { useApp } from '../state/store';
 import { COMPARE_COLOUR } from '../components/SignOffBar';
-
-function viewport(): Types.IStackViewport | null {
-  try {
-    return (getEngine().getViewport(AXIAL_VIEWPORT_ID) as Types.IStackViewport | undefined) ?? null;
-  } catch {
-    return null;
-  }
-}
 
 export function CompareOverlay() {
   const on = useApp((s) => s.compareOn);
   const compare = useApp((s) => s.reads?.compare ?? null);
   const volume = useApp((s) => s.volume);
   const sliceIndex = useApp((s) => s.sliceIndex);
-  const [, setFrame] = useState(0);
 
   // Follow the viewport's renders (zoom, pan, resize, slice) so the outlines stay on the image.
-  useEffect(() => {
-    const el = viewport()?.element;
-    if (!el || !on) return;
-    const onRendered = () => setFrame((f) => f + 1);
-    el.addEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
-    return () => el.removeEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
-  }, [volume, on]);
+  useAxialRenders(volume, on);
 
-  const vp = viewport();
+  const vp = axialViewport();
   if (!on || !compare || !vp || !volume || vp.getCurrentImageIdIndex() !== sliceIndex) return null;
   const g = volume.geometry;
   const rois = compare.document.rois.filter((r) => roiSlice(volume, r) === sliceIndex);

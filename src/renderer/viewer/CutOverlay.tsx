@@ -6,8 +6,8 @@
  * along the new line: one undo step, both outlines stay proposals.
  * The line comes from the outlines themselves (state/autochthonSplit.ts), so it is what they are.
  */
-import { Enums as CoreEnums, type Types } from '@cornerstonejs/core';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Types } from '@cornerstonejs/core';
+import { useMemo, useRef, useState } from 'react';
 import type { Side } from '../../core/anatomy/anatomy';
 import type { Vec3 } from '../../core/geometry/vec3';
 import { indexToLps } from '../../core/geometry/volumeGeometry';
@@ -16,7 +16,8 @@ import type { PointIj } from '../../core/roi/rasterize';
 import { getApi } from '../api/client';
 import { dragCut, simplifyIndices, splitPairs } from '../state/autochthonSplit';
 import { getAppStore, useApp } from '../state/store';
-import { AXIAL_VIEWPORT_ID, getEngine } from './cornerstone';
+import { axialViewport } from './cornerstone';
+import { useAxialRenders } from './hooks/useAxialRenders';
 
 /** Handles: the cut kept within this many pixels (a staircase along pixel edges becomes a few vertices). */
 const HANDLE_TOLERANCE_PX = 1;
@@ -31,37 +32,22 @@ interface Drag {
   moved: boolean;
 }
 
-function viewport(): Types.IStackViewport | null {
-  try {
-    return (getEngine().getViewport(AXIAL_VIEWPORT_ID) as Types.IStackViewport | undefined) ?? null;
-  } catch {
-    return null;
-  }
-}
-
 export function CutOverlay() {
   const store = getAppStore(getApi);
   const doc = useApp((s) => s.doc);
   const volume = useApp((s) => s.volume);
   const sliceIndex = useApp((s) => s.sliceIndex);
-  const [, setFrame] = useState(0);
   const [drag, setDrag] = useState<Drag | null>(null);
   const svgRef = useRef<SVGSVGElement>(null);
 
   // Follow the viewport's renders (zoom, pan, resize, slice) so the line stays on the image.
-  useEffect(() => {
-    const el = viewport()?.element;
-    if (!el) return;
-    const onRendered = () => setFrame((f) => f + 1);
-    el.addEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
-    return () => el.removeEventListener(CoreEnums.Events.IMAGE_RENDERED, onRendered);
-  }, [volume]);
+  useAxialRenders(volume);
 
   const pairs = useMemo(
     () => (doc && volume ? splitPairs(doc, volume).filter((p) => p.proposed && p.sliceIndex === sliceIndex && p.cutIj.length >= 2) : []),
     [doc, volume, sliceIndex],
   );
-  const vp = viewport();
+  const vp = axialViewport();
   if (!vp || !volume || pairs.length === 0 || vp.getCurrentImageIdIndex() !== sliceIndex) return null;
   const g = volume.geometry;
   const toCanvas = (p: PointIj): [number, number] => {

@@ -1,5 +1,5 @@
 /** Cornerstone3D start-up: core + tools, our image loader, and the tool group of the axial viewport. */
-import { getRenderingCapabilities, init as csInit, RenderingEngine, setUseCPURendering } from '@cornerstonejs/core';
+import { getRenderingCapabilities, init as csInit, RenderingEngine, setUseCPURendering, type Types } from '@cornerstonejs/core';
 import {
   addTool,
   annotation as csAnnotation,
@@ -47,6 +47,15 @@ export function initCornerstone(): void {
 export function getEngine(): RenderingEngine {
   if (!engine) engine = new RenderingEngine(RENDERING_ENGINE_ID);
   return engine;
+}
+
+/** The axial stack viewport, or null while the engine has none (not enabled yet, or torn down). */
+export function axialViewport(): Types.IStackViewport | null {
+  try {
+    return (getEngine().getViewport(AXIAL_VIEWPORT_ID) as Types.IStackViewport | undefined) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export function createToolGroup(): ToolTypes.IToolGroup {

@@ -7,7 +7,6 @@ import type { RefObject } from 'react';
 import type { StoreApi } from 'zustand/vanilla';
 import type { AppState } from '../../state/store';
 import { SliceLoadStopped } from '../../state/progressiveVolume';
-import { AXIAL_VIEWPORT_ID, getEngine } from '../cornerstone';
 
 export interface ShownStack {
   imageIds: string[];
@@ -27,14 +26,6 @@ export interface ViewerHandles {
   failFor(stack: ShownStack | null): (e: unknown) => void;
   /** Count a change the effects wait for (viewport enabled or resized, stack shown): their `ready` dependency. */
   bumpReady(): void;
-}
-
-export function axialViewport(): Types.IStackViewport | null {
-  try {
-    return (getEngine().getViewport(AXIAL_VIEWPORT_ID) as Types.IStackViewport | undefined) ?? null;
-  } catch {
-    return null;
-  }
 }
 
 export function failureFilter(stackRef: ViewerHandles['stackRef'], fail: (e: unknown) => void) {
