@@ -13,6 +13,7 @@ import { InstanceCache } from '../../src/node/dicomweb/cache';
 import { FileSecretStore } from '../../src/node/secrets';
 import { SettingsStore } from '../../src/node/settings';
 import { readPath } from '../../src/node/workspace';
+import { manifestEntries, nextLine, worklistLines, type CohortEntry } from '../../src/node/worklist/cohort';
 import { isStale, lockFile, readLock, releaseLock, takeLock } from '../../src/node/worklist/lock';
 import { SERIES_UID, tmpDir } from './helpers';
 
@@ -218,5 +219,48 @@ describe('DICOMweb cache markers with hostile times', () => {
     expect(await cache.get(A)).toBe(cache.pathFor(A));
     expect((await fs.stat(outside)).mtime.toISOString()).toBe(old.toISOString());
     expect(await fs.readFile(outside, 'utf8')).toBe('keep');
+  });
+});
+
+describe('cohort worklist with hostile files', () => {
+  const noFolders = () => Promise.reject(new Error('not listed'));
+
+  it('a manifest missing, empty, a folder or binary garbage: refused in one line naming the file', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'cohort.csv');
+    const probes: [string, () => Promise<void>][] = [
+      ['missing', async () => undefined],
+      ['empty', () => fs.writeFile(file, '')],
+      ['a folder', () => fs.mkdir(file)],
+      ['garbage', () => fs.writeFile(file, Buffer.from([0, 255, 34, 10, 34, 34, 0, 44, 13]))],
+    ];
+    for (const [what, make] of probes) {
+      await fs.rm(file, { recursive: true, force: true });
+      await make();
+      const err = await manifestEntries(file, noFolders).then(
+        () => null,
+        (e: Error) => e.message,
+      );
+      expect(err, what).toContain(file);
+      oneLine(err!);
+    }
+  });
+
+  it('a lock that cannot be read (a folder) is not shown as free: its line says why and Next skips it', async () => {
+    const ws = tmpDir();
+    const uid2 = `${SERIES_UID}.2`;
+    await fs.mkdir(lockFile(ws, SERIES_UID));
+    const entries: CohortEntry[] = [
+      { id: 'a', folder: '/nowhere/a', seriesUid: SERIES_UID, description: 'a' },
+      { id: 'b', folder: '/nowhere/b', seriesUid: uid2, description: 'b' },
+    ];
+    const now = new Date('2025-01-02T03:04:05.000Z');
+    // b's lock dated far ahead: listed as stale (it needs the question), not fresh.
+    await fs.writeFile(lockFile(ws, uid2), JSON.stringify({ rater: 'Bea', host: 'h', pid: 7, since: '2999-01-01T00:00:00.000Z', refreshed: '2999-01-01T00:00:00.000Z', token: 'x' }));
+    const lines = await worklistLines(entries, { workspace: ws, now, staleMs: STALE, isMine: () => false });
+    expect(lines[0]!.problem).toContain(lockFile(ws, SERIES_UID));
+    oneLine(lines[0]!.problem!);
+    expect(lines[1]!.lock?.stale).toBe(true);
+    expect(nextLine(lines)).toBeNull();
   });
 });
