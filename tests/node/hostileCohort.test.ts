@@ -9,6 +9,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseIsoDate } from '../../src/cli/isoDate';
 import { InstanceCache } from '../../src/node/dicomweb/cache';
 import { FileSecretStore } from '../../src/node/secrets';
 import { SettingsStore } from '../../src/node/settings';
@@ -262,5 +263,16 @@ describe('cohort worklist with hostile files', () => {
     oneLine(lines[0]!.problem!);
     expect(lines[1]!.lock?.stale).toBe(true);
     expect(nextLine(lines)).toBeNull();
+  });
+});
+
+describe('--date values (measure/batch reports, agreement --pdf)', () => {
+  it('a day or time that does not exist, or trailing junk, is refused, never moved to another date', () => {
+    for (const bad of ['2025-02-30', '2025-02-29', '2025-01-01junk', '2025-13-01', '2025-00-10', '2025-01-01T24:00', '2025-01-01T10:60', '2025-01-01T10:00:00+99:00', '', '-2025-01-01', '02025-01-01', '2025-01-01\n', 'now']) {
+      expect(parseIsoDate(bad), JSON.stringify(bad)).toBeNull();
+    }
+    expect(parseIsoDate('2024-02-29')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
+    expect(parseIsoDate('2025-01-02T03:04:05Z')?.toISOString()).toBe('2025-01-02T03:04:05.000Z');
+    expect(parseIsoDate('2025-01-02T03:04:05.250+02:00')?.toISOString()).toBe('2025-01-02T01:04:05.250Z');
   });
 });
