@@ -10,6 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../src/cli/isoDate';
+import { parseManifest } from '../../src/node/batch/manifest';
 import { InstanceCache } from '../../src/node/dicomweb/cache';
 import { FileSecretStore } from '../../src/node/secrets';
 import { SettingsStore } from '../../src/node/settings';
@@ -274,5 +275,22 @@ describe('--date values (measure/batch reports, agreement --pdf)', () => {
     expect(parseIsoDate('2024-02-29')?.toISOString()).toBe('2024-02-29T00:00:00.000Z');
     expect(parseIsoDate('2025-01-02T03:04:05Z')?.toISOString()).toBe('2025-01-02T03:04:05.000Z');
     expect(parseIsoDate('2025-01-02T03:04:05.250+02:00')?.toISOString()).toBe('2025-01-02T01:04:05.250Z');
+  });
+});
+
+describe('manifest URL rows', () => {
+  it('a series URL with a user name or password is refused naming the line, and the password is never echoed', () => {
+    const url = 'https://ann:hunter2@pacs.example/dicom-web/studies/1.2.3/series/1.2.3.4';
+    const err = (() => {
+      try {
+        return { rows: parseManifest(`series\n${url}\n`, 'cohort.csv') };
+      } catch (e) {
+        return { message: (e as Error).message };
+      }
+    })();
+    expect('message' in err ? err.message : JSON.stringify(err.rows)).toMatch(/^cohort\.csv line 2: /);
+    expect(JSON.stringify(err)).not.toContain('hunter2');
+    // A URL without credentials is kept as written.
+    expect(parseManifest('series\nhttps://pacs.example/dicom-web/studies/1.2.3/series/1.2.3.4\n', 'cohort.csv')[0]!.series).toBe('https://pacs.example/dicom-web/studies/1.2.3/series/1.2.3.4');
   });
 });
