@@ -154,6 +154,27 @@ describe('settings.json with hostile content', () => {
   });
 });
 
+describe('settings.json kept when unusable', () => {
+  it('garbage or wrong types: the first save keeps the old file aside, never overwrites it', async () => {
+    for (const old of ['{"version": 1, "rater": "Bea", "workspace": "/data/ws"', JSON.stringify({ version: 1, rater: 'Bea', workspace: '/data/ws', worklistLockStaleMinutes: -5 })]) {
+      const dir = tmpDir();
+      const s = SettingsStore.inDir(dir);
+      await fs.writeFile(s.file, old);
+      await s.load();
+      await s.update((x) => {
+        x.rater = 'Ann';
+      });
+      await s.update((x) => {
+        x.rater = 'Ann B';
+      });
+      const aside = (await fs.readdir(dir)).filter((n) => n.startsWith('settings.json.unreadable-'));
+      expect(aside).toHaveLength(1);
+      expect(await fs.readFile(path.join(dir, aside[0]!), 'utf8')).toBe(old);
+      expect(JSON.parse(await fs.readFile(s.file, 'utf8')).rater).toBe('Ann B');
+    }
+  });
+});
+
 describe('secrets.json with hostile content', () => {
   it('missing: none; empty, garbage, a folder: refused in one line naming the file, never echoing it', async () => {
     const dir = tmpDir();
