@@ -6,6 +6,7 @@
  * Expected values come from the probes themselves (what was written, the clock given), never from the
  * code under test.
  */
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,8 +56,7 @@ describe('lock files with hostile content', () => {
       await fs.writeFile(file, JSON.stringify({ rater: 'Bea', host: 'h', pid, since: now.toISOString(), refreshed: now.toISOString(), token: 't' }));
       expect((await readLock(file))?.pid, String(pid)).toBe(0);
     }
-    const huge = 'B'.repeat(10 * 1024 * 1024);
-    await fs.writeFile(file, JSON.stringify({ rater: `Bea\n\u0000evil${huge}`, host: 'h\r\nx', pid: 7, since: now.toISOString(), refreshed: now.toISOString(), token: 't' }));
+    await fs.writeFile(file, JSON.stringify({ rater: `Bea\n\u0000evil${'B'.repeat(5000)}`, host: 'h\r\nx', pid: 7, since: now.toISOString(), refreshed: now.toISOString(), token: 't' }));
     const r = await takeLock(file, { rater: 'Ann', now, staleMs: STALE });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -64,6 +64,14 @@ describe('lock files with hostile content', () => {
     expect(r.reason.length).toBeLessThan(1000);
     expect(r.reason).toContain('Bea');
     expect(r.holder.pid).toBe(7);
+    // A 10 MB lock: not loaded whole, its holder unknown, the refusal still one bounded line.
+    const huge = 'B'.repeat(10 * 1024 * 1024);
+    await fs.writeFile(file, JSON.stringify({ rater: huge, host: 'h', pid: 7, since: now.toISOString(), refreshed: now.toISOString(), token: 't' }));
+    const big = await takeLock(file, { rater: 'Ann', now, staleMs: STALE });
+    expect(big.ok).toBe(false);
+    if (big.ok) return;
+    oneLine(big.reason);
+    expect(big.reason.length).toBeLessThan(1000);
     // Nothing of the holder's file was changed by the refusal.
     expect((await fs.stat(file)).size).toBeGreaterThan(10 * 1024 * 1024);
   });
@@ -97,6 +105,15 @@ describe('lock files with hostile content', () => {
     expect(err).toContain(file);
     oneLine(err!);
     expect((await fs.stat(file)).isDirectory()).toBe(true);
+  });
+
+  it('a FIFO where the lock should be: refused naming the file, never a read that waits forever', async () => {
+    const ws = tmpDir();
+    const file = lockFile(ws, SERIES_UID);
+    execFileSync('mkfifo', [file]);
+    await expect(readLock(file)).rejects.toThrow(file);
+    const lines = await worklistLines([{ id: 'a', folder: '/nowhere', seriesUid: SERIES_UID, description: 'a' }], { workspace: ws, now: new Date(), staleMs: STALE, isMine: () => false });
+    expect(lines[0]!.problem).toContain(file);
   });
 
   it('a lock that is a link to a file outside: taking over the stale link or releasing never touches the file it points to', async () => {

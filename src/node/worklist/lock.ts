@@ -56,17 +56,24 @@ export function lockFile(workspace: string, seriesUid: string, read?: { rater: s
   return `${doc.slice(0, -'.json'.length)}.lock`;
 }
 
+/** A lock is a few hundred bytes: a larger file is not one we wrote (it is read as unknown, never loaded whole). */
+const MAX_LOCK_BYTES = 64 * 1024;
+
 /** The lock at `file` as written, or null when there is none; an unreadable one counts from the file's time, holder unknown. */
 export async function readLock(file: string): Promise<LockInfo | null> {
+  // A folder, a device, a FIFO (whose read would wait forever) or an unreadable file: one line naming
+  // it, never a raw error or a hang.
+  const cannot = (e: unknown) => new Error(`${file}: cannot read this lock (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   let text: string;
   let mtime: Date;
   try {
-    [text, mtime] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file).then((s) => s.mtime)]);
+    const st = await fs.stat(file);
+    if (!st.isFile()) throw new Error(`${file}: cannot read this lock (not a file)`);
+    mtime = st.mtime;
+    text = st.size > MAX_LOCK_BYTES ? '' : await fs.readFile(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    // A folder, an unreadable file: one line naming it, never a raw error.
-    throw new Error(`${file}: cannot read this lock (${code ?? (e as Error).message})`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw (e as NodeJS.ErrnoException).code === undefined ? e : cannot(e);
   }
   const at = mtime.toISOString();
   try {
