@@ -58,6 +58,8 @@ export class FileSecretStore implements SecretStore {
   private async read(): Promise<Record<string, string>> {
     let text: string;
     try {
+      // Not a file (a folder, or a FIFO whose read would wait forever): refused, never read.
+      if (!(await fs.stat(this.file)).isFile()) throw new Error('not a file');
       text = await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};

@@ -54,6 +54,8 @@ export class SettingsStore {
     this.keepAside = false;
     let text: string;
     try {
+      // Not a file (a folder, or a FIFO whose read would wait forever): refused, never read.
+      if (!(await fs.stat(this.file)).isFile()) throw new Error('not a file');
       text = await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.problem = `${this.file}: cannot read (${oneLine(e)}); using defaults`;

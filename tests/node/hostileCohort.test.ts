@@ -171,6 +171,19 @@ describe('settings.json with hostile content', () => {
   });
 });
 
+describe('settings.json and secrets.json as a FIFO', () => {
+  it('refused in one line naming the file, never a read that waits forever', async () => {
+    const dir = tmpDir();
+    const settings = SettingsStore.inDir(dir);
+    execFileSync('mkfifo', [settings.file]);
+    expect((await settings.load()).rater).toBe('');
+    expect(settings.problem).toContain(settings.file);
+    const secrets = FileSecretStore.inDir(dir);
+    execFileSync('mkfifo', [secrets.file]);
+    await expect(secrets.list()).rejects.toThrow(secrets.file);
+  });
+});
+
 describe('settings.json kept when unusable', () => {
   it('garbage or wrong types: the first save keeps the old file aside, never overwrites it', async () => {
     for (const old of ['{"version": 1, "rater": "Bea", "workspace": "/data/ws"', JSON.stringify({ version: 1, rater: 'Bea', workspace: '/data/ws', worklistLockStaleMinutes: -5 })]) {
