@@ -58,6 +58,8 @@ export class FileSecretStore implements SecretStore {
   private async read(): Promise<Record<string, string>> {
     let text: string;
     try {
+      // Not a file (a folder, or a FIFO whose read would wait forever): refused, never read.
+      if (!(await fs.stat(this.file)).isFile()) throw new Error('not a file');
       text = await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
@@ -89,7 +91,13 @@ export class FileSecretStore implements SecretStore {
 
   set(base: string, credentials: Credentials | null): Promise<void> {
     const write = this.queue.then(async () => {
-      const servers = await this.read().catch(() => ({}) as Record<string, string>);
+      // An unusable file is moved aside (`secrets.json.unreadable-<time>`), never overwritten: the
+      // other servers' credentials in it may still be recovered by hand.
+      const servers = await this.read().catch(async () => {
+        const aside = `${this.file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        await fs.rename(this.file, aside);
+        return {} as Record<string, string>;
+      });
       if (credentials) {
         const plain = JSON.stringify(credentialsSchema.parse(credentials));
         servers[base] = this.codec ? this.codec.encrypt(plain) : plain;

@@ -40,6 +40,8 @@ export class SettingsStore {
   /** Set by load() when the file existed but could not be used. */
   problem: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The file on disk could not be used: the first write keeps it aside (`settings.json.unreadable-<time>`), never overwrites it. */
+  private keepAside = false;
 
   constructor(readonly file: string) {}
 
@@ -49,8 +51,11 @@ export class SettingsStore {
 
   async load(): Promise<Settings> {
     this.problem = null;
+    this.keepAside = false;
     let text: string;
     try {
+      // Not a file (a folder, or a FIFO whose read would wait forever): refused, never read.
+      if (!(await fs.stat(this.file)).isFile()) throw new Error('not a file');
       text = await fs.readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.problem = `${this.file}: cannot read (${oneLine(e)}); using defaults`;
@@ -64,10 +69,12 @@ export class SettingsStore {
         const issue = r.error.issues[0]!;
         this.problem = `${this.file}: ${issue.path.join('.') || '(root)'}: ${issue.message}; using defaults`;
         this.current = defaultSettings();
+        this.keepAside = true;
       }
     } catch (e) {
       this.problem = `${this.file}: not valid JSON (${oneLine(e)}); using defaults`;
       this.current = defaultSettings();
+      this.keepAside = true;
     }
     return this.get();
   }
@@ -86,6 +93,13 @@ export class SettingsStore {
     const snapshot = JSON.stringify(r.data, null, 2) + '\n';
     const write = this.queue.then(async () => {
       await fs.mkdir(path.dirname(this.file), { recursive: true });
+      if (this.keepAside) {
+        const aside = `${this.file}.unreadable-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        await fs.rename(this.file, aside).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        });
+        this.keepAside = false;
+      }
       await writeFileAtomic(this.file, snapshot);
     });
     this.queue = write.catch(() => undefined);

@@ -13,6 +13,7 @@ import { folderSeries } from '../../node/measureSeries';
 import { oneOf, parse, UsageError, type OptionTable } from '../args';
 import type { Output } from '../main';
 import { requireFolder } from './series';
+import { parseIsoDate } from '../isoDate';
 
 export { AGREEMENT_FORMAT, AGREEMENT_VERSION };
 
@@ -53,7 +54,7 @@ export async function runAgreement(argv: string[], out: Output): Promise<void> {
   const format = oneOf(values.format, ['json', 'csv'] as const, '--format', 'json');
   if (positionals.length < 2) throw new UsageError(`agreement needs the annotation documents of at least 2 raters (got ${positionals.length})`);
   if (values.series === undefined) throw new UsageError('agreement needs --series FOLDER: the CT series the documents outline (its grid and HU)');
-  if (values.date !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(values.date) || Number.isNaN(new Date(values.date).getTime()))) {
+  if (values.date !== undefined && parseIsoDate(values.date) === null) {
     throw new UsageError(`--date must be an ISO 8601 date or date-time (got '${values.date}')`);
   }
   const folder = await requireFolder(values.series, 'series folder');

@@ -11,6 +11,7 @@ import type { Output } from '../main';
 import { requireFolder } from './series';
 import { DICOMWEB_AUTH_OPTIONS, useDicomWebCredentials } from '../dicomwebAuth';
 import { looksLikeUrl, parseDicomWebUrl } from '../../node/dicomweb/url';
+import { parseIsoDate } from '../isoDate';
 
 /** Every option of `measure` (its parser and its help). */
 export const MEASURE_COMMAND_OPTIONS = {
@@ -32,7 +33,7 @@ const STORABLE = ['sr', 'seg'] as const;
 /** --paper, --height-m, --sex and --date as a report's options (usage errors as UsageError); shared with `batch --reports`. */
 export function reportOptions(values: { paper?: string; date?: string } & MeasureOptionValues): ReportOptions {
   const paper = oneOf(values.paper, ['a4', 'letter'] as const, '--paper', 'a4');
-  if (values.date !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(values.date) || Number.isNaN(new Date(values.date).getTime()))) {
+  if (values.date !== undefined && parseIsoDate(values.date) === null) {
     throw new UsageError(`--date must be an ISO 8601 date or date-time (got '${values.date}')`);
   }
   return { paper, ...person(values), ...(values.date !== undefined ? { madeAt: new Date(values.date).toISOString() } : {}) };

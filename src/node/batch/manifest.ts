@@ -86,6 +86,11 @@ export function parseManifest(bytes: Uint8Array | string, file: string): Manifes
     const line = info.lines - (record.join(',').match(/\r?\n/g)?.length ?? 0);
     const series = cell('series');
     if (series === undefined) throw refused(`${file} line ${line}: no series folder`);
+    // A URL with a user name or password would carry it into the row's id, the output and the worklist:
+    // refused here, before anything shows it (credentials come from --user/--password-env/--token-env).
+    if (looksLikeUrl(series) && /^[^/]*\/\/[^/?#]*@/.test(series)) {
+      throw refused(`${file} line ${line}: no user name or password in a series URL (credentials are never part of an address: use --user with --password-env, or --token-env)`);
+    }
     const id = cell('id') ?? series;
     if (/[\r\n]/.test(id)) throw refused(`${file} line ${line}: the id must be one line`);
     const before = ids.get(id);

@@ -60,7 +60,8 @@ export class InstanceCache {
     const m = this.markerFor(sopInstanceUid);
     const now = new Date();
     try {
-      await fs.utimes(m, now, now);
+      // lutimes: a marker that is a link (not ours) never dates the file it points to.
+      await fs.lutimes(m, now, now);
     } catch {
       try {
         await fs.writeFile(m, '');
@@ -83,6 +84,10 @@ export class InstanceCache {
     }
     const files: { path: string; size: number; used: number; marker?: string }[] = [];
     const present = new Set(names);
+    // A time ahead of now (a wrong clock, a hand-touched marker) is no use at all: it would keep its
+    // instance as the newest for as long as that date lies ahead. It counts as unknown (oldest) instead.
+    const latest = Date.now() + 60_000;
+    const when = (ms: number) => (ms > latest ? 0 : ms);
     for (const n of names) {
       if (!/^[0-9.]+\.dcm$|^(study|series)-[0-9.]+\.json$/.test(n)) continue; // instances, and the metadata kept beside them
       const path = join(this.dir, n);
@@ -90,10 +95,10 @@ export class InstanceCache {
       try {
         const st = await fs.lstat(path);
         if (!st.isFile()) continue;
-        let used = st.mtimeMs;
+        let used = when(st.mtimeMs);
         if (markerName !== null && present.has(markerName)) {
           try {
-            used = Math.max(used, (await fs.lstat(join(this.dir, markerName))).mtimeMs);
+            used = Math.max(used, when((await fs.lstat(join(this.dir, markerName))).mtimeMs));
           } catch {
             // removed meanwhile: the instance's own time
           }

@@ -143,10 +143,16 @@ export async function worklistLines(entries: readonly CohortEntry[], ctx: LineCo
     }
     const which = ctx.read ?? null;
     const file = readPath(ctx.workspace, e.seriesUid, which);
+    // A lock that cannot be read (a folder, no rights) is not "no lock": the series cannot be taken, so
+    // the line says why (its problem, which "Next" skips) instead of looking free.
+    const lockProblem: { reason: string | null } = { reason: null };
     const [read, history, held, first] = await Promise.all([
       readDoc(file),
       readHistory(historyPath(file)).catch(() => [] as HistoryEntry[]),
-      readLock(lockFile(ctx.workspace, e.seriesUid, which)).catch(() => null),
+      readLock(lockFile(ctx.workspace, e.seriesUid, which)).catch((err: unknown) => {
+        lockProblem.reason = oneLine(err);
+        return null;
+      }),
       which ? readDoc(documentPath(ctx.workspace, e.seriesUid)) : null,
     ]);
     // A second read is told only where the first read stands (reads:status says as much), never its outlines.
@@ -170,7 +176,7 @@ export async function worklistLines(entries: readonly CohortEntry[], ctx: LineCo
         state = flag ? 'flagged' : 'in progress';
       }
     }
-    out.push({ ...base, state, ...(flag ? { flag } : {}), rater, lastChange, lock, ...firstRead });
+    out.push({ ...base, ...(lockProblem.reason !== null && !base.problem ? { problem: lockProblem.reason } : {}), state, ...(flag ? { flag } : {}), rater, lastChange, lock, ...firstRead });
   }
   return out;
 }

@@ -56,32 +56,51 @@ export function lockFile(workspace: string, seriesUid: string, read?: { rater: s
   return `${doc.slice(0, -'.json'.length)}.lock`;
 }
 
+/** A lock is a few hundred bytes: a larger file is not one we wrote (it is read as unknown, never loaded whole). */
+const MAX_LOCK_BYTES = 64 * 1024;
+
 /** The lock at `file` as written, or null when there is none; an unreadable one counts from the file's time, holder unknown. */
 export async function readLock(file: string): Promise<LockInfo | null> {
+  // A folder, a device, a FIFO (whose read would wait forever) or an unreadable file: one line naming
+  // it, never a raw error or a hang.
+  const cannot = (e: unknown) => new Error(`${file}: cannot read this lock (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   let text: string;
   let mtime: Date;
   try {
-    [text, mtime] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file).then((s) => s.mtime)]);
+    const st = await fs.stat(file);
+    if (!st.isFile()) throw new Error(`${file}: cannot read this lock (not a file)`);
+    mtime = st.mtime;
+    text = st.size > MAX_LOCK_BYTES ? '' : await fs.readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
+    throw (e as NodeJS.ErrnoException).code === undefined ? e : cannot(e);
   }
   const at = mtime.toISOString();
   try {
     const j = JSON.parse(text) as Partial<LockInfo>;
-    const str = (v: unknown, d: string) => (typeof v === 'string' && v !== '' ? v : d);
+    // Another program's (or a hostile) lock: names are shown in one line, so control characters go and
+    // the length is bounded; a pid that is not a positive whole number is unknown (0).
+    const str = (v: unknown, d: string) => {
+      const t = typeof v === 'string' ? v.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 200) : '';
+      return t !== '' ? t : d;
+    };
     const since = str(j.since, at);
-    return { rater: str(j.rater, '(unknown)'), host: str(j.host, '(unknown host)'), pid: typeof j.pid === 'number' ? j.pid : 0, since, refreshed: str(j.refreshed, since), token: str(j.token, '') };
+    const pid = typeof j.pid === 'number' && Number.isSafeInteger(j.pid) && j.pid > 0 ? j.pid : 0;
+    return { rater: str(j.rater, '(unknown)'), host: str(j.host, '(unknown host)'), pid, since, refreshed: str(j.refreshed, since), token: str(j.token, '') };
   } catch {
     // Half written or not ours: nobody can be named; it ages from the file's time.
     return { rater: '(unknown)', host: '(unknown host)', pid: 0, since: at, refreshed: at, token: '' };
   }
 }
 
-/** Whether a lock is stale at `now`: not refreshed for `staleMs`. */
+/**
+ * Whether a lock is stale at `now`: not refreshed for `staleMs`. A refresh time more than `staleMs`
+ * ahead of now (a wrong clock, a hand-made file) is no refresh at all: such a lock would otherwise count
+ * as fresh for as long as its date lies ahead; a smaller lead (clocks of two hosts a little apart) is fresh.
+ */
 export function isStale(lock: Pick<LockInfo, 'refreshed'>, now: Date, staleMs: number): boolean {
   const t = Date.parse(lock.refreshed);
-  return !Number.isFinite(t) || now.getTime() - t >= staleMs;
+  return !Number.isFinite(t) || now.getTime() - t >= staleMs || t - now.getTime() > staleMs;
 }
 
 export function viewOf(lock: LockInfo, now: Date, staleMs: number): LockView {
